@@ -1,0 +1,22 @@
+//! Pure types and rules of Gongzhi. Nothing here does IO, knows SQL or HTTP, or reads the clock:
+//! time and ids are passed in. Everything here can be tested without a database.
+
+/// Tamper-evident audit chain: the canonical encoding of an event and its hash.
+pub mod audit;
+/// Stable error codes with their field, shared by every layer and translated at the edge.
+pub mod error;
+/// Money in integer fen (分).
+pub mod money;
+/// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.
+pub mod person;
+/// Jurisdiction levels (city → courtyard) and what may sit under what.
+pub mod place;
+/// Rules as data: typed rule values, their defaults from the seeds, and resolution by jurisdiction and date.
+pub mod rulebook;
+/// Vote thresholds as exact fractions of a base.
+pub mod threshold;
+/// Instants (µs since the Unix epoch, UTC) and calendar dates in China Standard Time.
+pub mod time;
+
+pub use error::{DomainError, ErrorCode};
+pub use money::Fen;

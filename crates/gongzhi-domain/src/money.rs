@@ -1,0 +1,104 @@
+use std::fmt;
+
+use crate::DomainError;
+
+/// An amount of renminbi in fen (分, 1/100 yuan). Never a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    pub const ZERO: Fen = Fen(0);
+
+    pub fn from_yuan(yuan: i64) -> Option<Fen> {
+        yuan.checked_mul(100).map(Fen)
+    }
+
+    pub fn checked_add(self, other: Fen) -> Option<Fen> {
+        self.0.checked_add(other.0).map(Fen)
+    }
+
+    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
+        self.0.checked_sub(other.0).map(Fen)
+    }
+
+    /// Parses an amount as people write it: `36000`, `36,000.5`, `¥1.05`, `1.5元`. At most two decimals.
+    pub fn parse_yuan(text: &str) -> Result<Fen, DomainError> {
+        let bad = || DomainError::new("money_invalid").arg("value", text);
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .trim_end_matches('元')
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
+        let (negative, digits) = match cleaned.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, cleaned.as_str()),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        let frac_fen: i64 = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+            _ => frac.parse().map_err(|_| bad())?,
+        };
+        let fen = whole.checked_mul(100).and_then(|w| w.checked_add(frac_fen)).ok_or_else(bad)?;
+        Ok(Fen(if negative { -fen } else { fen }))
+    }
+}
+
+impl fmt::Display for Fen {
+    /// `¥36,000.00`: grouped yuan, always two decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let yuan = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+        for (i, ch) in yuan.chars().enumerate() {
+            if i > 0 && (yuan.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_the_ways_people_write_amounts() {
+        assert_eq!(Fen::parse_yuan("36000").unwrap(), Fen(3_600_000));
+        assert_eq!(Fen::parse_yuan("36,000.5").unwrap(), Fen(3_600_050));
+        assert_eq!(Fen::parse_yuan("¥1.05").unwrap(), Fen(105));
+        assert_eq!(Fen::parse_yuan("1.5元").unwrap(), Fen(150));
+        assert_eq!(Fen::parse_yuan("-2").unwrap(), Fen(-200));
+        for bad in ["", "1.234", "abc", "1e5", ".5", "99999999999999999999"] {
+            assert_eq!(Fen::parse_yuan(bad).unwrap_err().code.0, "money_invalid", "{bad}");
+        }
+    }
+
+    #[test]
+    fn displays_grouped_yuan() {
+        assert_eq!(Fen(3_600_000).to_string(), "¥36,000.00");
+        assert_eq!(Fen(150_000).to_string(), "¥1,500.00");
+        assert_eq!(Fen(-5).to_string(), "-¥0.05");
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_round_trips(fen in -10_000_000_000_000i64..10_000_000_000_000) {
+            let shown = Fen(fen).to_string().replace('¥', "");
+            prop_assert_eq!(Fen::parse_yuan(&shown).unwrap(), Fen(fen));
+        }
+    }
+}

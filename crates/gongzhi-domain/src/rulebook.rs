@@ -1,0 +1,370 @@
+//! Rules as data. Each rule has a key, a typed value (validated from JSON), documentation in
+//! Chinese and English, and a default taken from the seeds. Rule values are stored as immutable
+//! versions per jurisdiction with an effective date; the value in force for a jurisdiction is the
+//! nearest ancestor's latest version effective on the date asked about (inheritance downward with
+//! overrides). A process pins the rulebook by remembering the instant it opened: versions recorded
+//! later are invisible to it, so its rules never change under it.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, Weekday};
+
+use crate::threshold::Threshold;
+use crate::time::{Instant, format_date, parse_date};
+use crate::DomainError;
+
+/// How long a public notice (公示) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticePeriod {
+    pub days: u32,
+    pub counting: DayCounting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayCounting {
+    Calendar,
+    Working,
+}
+
+/// Council size limits (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeRange {
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+/// The official calendar: public holidays (rest days) and adjusted working weekends (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+impl Calendar {
+    fn validate(&self) -> Result<(), DomainError> {
+        for d in self.holidays.iter().chain(&self.workdays) {
+            if parse_date(d).is_none() {
+                return Err(DomainError::new("rule_bad_date").arg("value", d));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_working_day(&self, date: Date) -> bool {
+        let text = format_date(date);
+        if self.workdays.contains(&text) {
+            return true;
+        }
+        if self.holidays.contains(&text) {
+            return false;
+        }
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+    }
+}
+
+impl NoticePeriod {
+    /// The last day of a notice posted on `posted`. As in the Civil Code (arts. 201 and 203), the day
+    /// of posting does not count; a calendar-day period whose last day is a rest day runs to the next
+    /// working day; a working-day period counts working days only.
+    pub fn last_day(&self, posted: Date, calendar: &Calendar) -> Date {
+        let mut day = posted;
+        match self.counting {
+            DayCounting::Calendar => {
+                day = posted.saturating_add(Duration::days(i64::from(self.days)));
+                while !calendar.is_working_day(day) {
+                    day = day.saturating_add(Duration::days(1));
+                }
+            }
+            DayCounting::Working => {
+                let mut counted = 0;
+                while counted < self.days {
+                    day = day.saturating_add(Duration::days(1));
+                    if calendar.is_working_day(day) {
+                        counted += 1;
+                    }
+                }
+            }
+        }
+        day
+    }
+}
+
+/// A typed rule value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleValue {
+    NoticePeriod(NoticePeriod),
+    CouncilSize(SizeRange),
+    Threshold(Threshold),
+    Calendar(Calendar),
+}
+
+impl RuleValue {
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            RuleValue::NoticePeriod(v) => serde_json::to_value(v),
+            RuleValue::CouncilSize(v) => serde_json::to_value(v),
+            RuleValue::Threshold(v) => serde_json::to_value(v),
+            RuleValue::Calendar(v) => serde_json::to_value(v),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    NoticePeriod,
+    CouncilSize,
+    Threshold,
+    Calendar,
+}
+
+/// One entry of the rule catalogue: what a key means and where its default comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleSpec {
+    pub key: &'static str,
+    pub kind: RuleKind,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// The default as JSON, written into the city's rulebook by `gongzhi init`.
+    pub default: &'static str,
+    /// Where the default comes from, with its evidence grade (chengdu-rules.md §0).
+    pub source: &'static str,
+}
+
+/// The kinds of motion a council votes on; each has its own threshold rule.
+pub const MOTION_KINDS: [&str; 5] = ["project_approval", "convention", "rule_change", "election", "general"];
+
+/// The rule catalogue. Adding a rule is adding a line here; its values live in the database.
+pub const CATALOGUE: &[RuleSpec] = &[
+    RuleSpec {
+        key: "notice.period",
+        kind: RuleKind::NoticePeriod,
+        zh: "公示期：天数，按自然日或工作日计算",
+        en: "Public notice period: number of days, counted as calendar or working days",
+        default: r#"{"days":7,"counting":"calendar"}"#,
+        source: "seed 002: resolutions posted for one week (A)",
+    },
+    RuleSpec {
+        key: "calendar.official",
+        kind: RuleKind::Calendar,
+        zh: "法定节假日与调休上班日（YYYY-MM-DD）",
+        en: "Official public holidays and adjusted working weekends (YYYY-MM-DD)",
+        default: r#"{"holidays":[],"workdays":[]}"#,
+        source: "State Council holiday notice, entered yearly by the city (N)",
+    },
+    RuleSpec {
+        key: "council.size.courtyard",
+        kind: RuleKind::CouncilSize,
+        zh: "院落议事会人数",
+        en: "Courtyard council size",
+        default: r#"{"min":3,"max":null}"#,
+        source: "seed 002: at least 3 members per courtyard council (A)",
+    },
+    RuleSpec {
+        key: "council.size.resident_group",
+        kind: RuleKind::CouncilSize,
+        zh: "居民小组议事会人数",
+        en: "Resident-group council size",
+        default: r#"{"min":3,"max":null}"#,
+        source: "seed 002: 北苑 group council has 5 members; minimum 3 (A)",
+    },
+    RuleSpec {
+        key: "council.size.community",
+        kind: RuleKind::CouncilSize,
+        zh: "社区议事会人数",
+        en: "Community council size",
+        default: r#"{"min":5,"max":null}"#,
+        source: "seed 002: 晋阳 community council has 37 members; minimum is a placeholder (U)",
+    },
+    RuleSpec {
+        key: "vote.threshold.project_approval",
+        kind: RuleKind::Threshold,
+        zh: "项目审议通过票数",
+        en: "Votes needed to approve a project",
+        default: r#"{"num":2,"den":3,"base":"seated","bound":"at_least"}"#,
+        source: "seed 002: at least 2/3 of all seated members (A)",
+    },
+    RuleSpec {
+        key: "vote.threshold.convention",
+        kind: RuleKind::Threshold,
+        zh: "公约通过票数",
+        en: "Votes needed to adopt or revise a convention",
+        default: r#"{"num":2,"den":3,"base":"seated","bound":"at_least"}"#,
+        source: "same as project approval by default (U)",
+    },
+    RuleSpec {
+        key: "vote.threshold.rule_change",
+        kind: RuleKind::Threshold,
+        zh: "议事规则修改通过票数",
+        en: "Votes needed to change the council's rules",
+        default: r#"{"num":2,"den":3,"base":"seated","bound":"at_least"}"#,
+        source: "placeholder (U)",
+    },
+    RuleSpec {
+        key: "vote.threshold.election",
+        kind: RuleKind::Threshold,
+        zh: "选举当选票数",
+        en: "Votes needed to be elected",
+        default: r#"{"num":1,"den":2,"base":"cast","bound":"more_than"}"#,
+        source: "national rule for village committees: more than half of votes cast (N)",
+    },
+    RuleSpec {
+        key: "vote.threshold.general",
+        kind: RuleKind::Threshold,
+        zh: "一般事项通过票数",
+        en: "Votes needed for a general motion",
+        default: r#"{"num":1,"den":2,"base":"present","bound":"more_than"}"#,
+        source: "national 村民代表会议 rule: majority of those present (N)",
+    },
+];
+
+pub fn spec(key: &str) -> Option<&'static RuleSpec> {
+    CATALOGUE.iter().find(|s| s.key == key)
+}
+
+/// Parses and validates a rule value for `key`. Unknown keys and fields are refused.
+pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
+    let spec = spec(key).ok_or_else(|| DomainError::field("rule_unknown_key", "key").arg("key", key))?;
+    let bad = |e: serde_json::Error| {
+        DomainError::field("rule_bad_value", "value").arg("key", key).arg("detail", e.to_string())
+    };
+    let value = match spec.kind {
+        RuleKind::NoticePeriod => {
+            let v: NoticePeriod = serde_json::from_str(json).map_err(bad)?;
+            if v.days == 0 || v.days > 366 {
+                return Err(DomainError::field("rule_out_of_range", "value").arg("key", key));
+            }
+            RuleValue::NoticePeriod(v)
+        }
+        RuleKind::CouncilSize => {
+            let v: SizeRange = serde_json::from_str(json).map_err(bad)?;
+            if v.min == 0 || v.max.is_some_and(|max| max < v.min) {
+                return Err(DomainError::field("rule_out_of_range", "value").arg("key", key));
+            }
+            RuleValue::CouncilSize(v)
+        }
+        RuleKind::Threshold => {
+            let v: Threshold = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Threshold(v)
+        }
+        RuleKind::Calendar => {
+            let v: Calendar = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Calendar(v)
+        }
+    };
+    Ok(value)
+}
+
+/// One stored version of a rule.
+#[derive(Debug, Clone)]
+pub struct RuleVersion {
+    pub jurisdiction_depth: usize,
+    pub effective_from: Date,
+    pub recorded_at: Instant,
+    pub value_json: String,
+}
+
+/// Picks the version in force: nearest jurisdiction first (depth 0 is the jurisdiction itself),
+/// then the latest effective date on or before `on`, then the latest recorded, ignoring versions
+/// recorded after `pinned_at`.
+pub fn resolve<'a>(versions: &'a [RuleVersion], on: Date, pinned_at: Instant) -> Option<&'a RuleVersion> {
+    versions
+        .iter()
+        .filter(|v| v.effective_from <= on && v.recorded_at <= pinned_at)
+        .min_by(|a, b| {
+            a.jurisdiction_depth
+                .cmp(&b.jurisdiction_depth)
+                .then(b.effective_from.cmp(&a.effective_from))
+                .then(b.recorded_at.cmp(&a.recorded_at))
+        })
+}
+
+/// The default threshold, used by tests and docs; real lookups go through the stored rulebook.
+pub fn default_threshold(kind: &str) -> Option<Threshold> {
+    let spec = spec(&format!("vote.threshold.{kind}"))?;
+    match parse_value(spec.key, spec.default).ok()? {
+        RuleValue::Threshold(t) => Some(t),
+        _ => None,
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn every_default_parses() {
+        for spec in CATALOGUE {
+            parse_value(spec.key, spec.default).unwrap_or_else(|e| panic!("{}: {e}", spec.key));
+        }
+        for kind in MOTION_KINDS {
+            assert!(default_threshold(kind).is_some(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        assert_eq!(parse_value("nope", "{}").unwrap_err().code.0, "rule_unknown_key");
+        assert_eq!(
+            parse_value("notice.period", r#"{"days":7,"counting":"lunar"}"#).unwrap_err().code.0,
+            "rule_bad_value"
+        );
+        assert_eq!(
+            parse_value("notice.period", r#"{"days":7,"counting":"calendar","x":1}"#).unwrap_err().code.0,
+            "rule_bad_value"
+        );
+        assert_eq!(parse_value("notice.period", r#"{"days":0,"counting":"calendar"}"#).unwrap_err().code.0, "rule_out_of_range");
+        assert_eq!(parse_value("council.size.courtyard", r#"{"min":5,"max":3}"#).unwrap_err().code.0, "rule_out_of_range");
+        assert_eq!(parse_value("calendar.official", r#"{"holidays":["2026-13-01"]}"#).unwrap_err().code.0, "rule_bad_date");
+    }
+
+    #[test]
+    fn notice_days_follow_the_calendar() {
+        let cal = Calendar {
+            holidays: vec!["2026-10-01".into(), "2026-10-02".into(), "2026-10-05".into()],
+            workdays: vec!["2026-10-10".into()],
+        };
+        let week = NoticePeriod { days: 7, counting: DayCounting::Calendar };
+        // Posted Tuesday 2026-11-10: seven days later is Tuesday the 17th.
+        assert_eq!(week.last_day(date!(2026 - 11 - 10), &cal), date!(2026 - 11 - 17));
+        // Posted Monday 2026-11-09: the 16th is a Monday; posted Saturday 11-07 → 11-14 is a Saturday → Monday 11-16.
+        assert_eq!(week.last_day(date!(2026 - 11 - 07), &cal), date!(2026 - 11 - 16));
+        // Ending on a holiday runs on: posted 2026-09-24 → 10-01 holiday, 10-02 holiday, 10-03/04 weekend, 10-05 holiday → 10-06.
+        assert_eq!(week.last_day(date!(2026 - 09 - 24), &cal), date!(2026 - 10 - 06));
+        let five_working = NoticePeriod { days: 5, counting: DayCounting::Working };
+        // Posted Friday 2026-10-09: working days 10-10 (adjusted Saturday), 12, 13, 14, 15.
+        assert_eq!(five_working.last_day(date!(2026 - 10 - 09), &cal), date!(2026 - 10 - 15));
+    }
+
+    #[test]
+    fn nearest_jurisdiction_then_latest_effective_then_pin() {
+        let v = |depth, eff: Date, rec, json: &str| RuleVersion {
+            jurisdiction_depth: depth,
+            effective_from: eff,
+            recorded_at: Instant(rec),
+            value_json: json.into(),
+        };
+        let versions = vec![
+            v(2, date!(2020 - 01 - 01), 1, "city"),
+            v(1, date!(2026 - 01 - 01), 2, "district-2026"),
+            v(1, date!(2027 - 01 - 01), 3, "district-2027"),
+            v(0, date!(2026 - 06 - 01), 10, "community-late"),
+        ];
+        let pick = |on, pin| resolve(&versions, on, Instant(pin)).map(|v| v.value_json.as_str());
+        assert_eq!(pick(date!(2025 - 05 - 01), 100), Some("city"));
+        assert_eq!(pick(date!(2026 - 05 - 01), 100), Some("district-2026"));
+        assert_eq!(pick(date!(2026 - 07 - 01), 100), Some("community-late"));
+        // A process opened before the community override was recorded keeps the district rule.
+        assert_eq!(pick(date!(2026 - 07 - 01), 5), Some("district-2026"));
+        assert_eq!(pick(date!(2019 - 01 - 01), 100), None);
+    }
+}
