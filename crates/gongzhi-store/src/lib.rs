@@ -1,1 +1,21 @@
-//! placeholder
+//! The only crate that knows SQL. One schema (the registry in `schema`) and one query set,
+//! dispatched to SQLite or PostgreSQL by `Db`. No business rules live here.
+
+/// Appending to and reading the audit chains; per-tenant salts.
+pub mod audit;
+/// `Db` and `Tx`: the two backends behind one interface.
+pub mod db;
+/// Logical export and import (JSON Lines).
+pub mod dump;
+mod error;
+/// Migrations rendered from the registry, and schema introspection.
+pub mod migrate;
+/// Generic row access and audit images, driven by the registry.
+pub mod rows;
+/// The schema as data.
+pub mod schema;
+mod value;
+
+pub use db::{Backend, Db, Open, Tx};
+pub use error::StoreError;
+pub use value::{Row, Value};

@@ -1,0 +1,275 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::schema::ColType;
+use crate::value::{Row, Value};
+use crate::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database: one pool of either backend, chosen by the URL's scheme. All SQL in Gongzhi is
+/// written once in the portable subset both typed drivers accept (`$1` placeholders work on
+/// SQLite too) and dispatched here.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// Create a missing SQLite file (demo, migrate, init).
+    CreateIfMissing,
+    /// The database must already exist.
+    MustExist,
+}
+
+impl Db {
+    pub async fn connect(url: &str, open: Open) -> Result<Db, StoreError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme {
+            "sqlite" => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::BadUrl(url.to_string(), e.to_string()))?
+                    .create_if_missing(open == Open::CreateIfMissing)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unreachable(redact(url), e.to_string()))?;
+                Ok(Db::Sqlite(pool))
+            }
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::BadUrl(redact(url), e.to_string()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unreachable(redact(url), e.to_string()))?;
+                Ok(Db::Pg(pool))
+            }
+            _ => Err(StoreError::UnknownScheme(redact(url))),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers never deadlock upgrading a read lock.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    /// A read-only unit of work (a plain transaction, so reads are consistent).
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Pg(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Hides a password in a URL before it goes into an error message or a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            let userinfo = &url[start + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..start + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                Value::Id(v) => q.bind(*v),
+                Value::Int(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.clone()),
+                Value::Bool(v) => q.bind(*v),
+                Value::Bytes(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
+fn decode_sqlite(row: &SqliteRow, types: &[ColType]) -> Result<Row, sqlx::Error> {
+    let mut out = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        out.push(match ty {
+            ColType::Id => Value::Id(row.try_get::<Option<Uuid>, _>(i)?),
+            ColType::Int => Value::Int(row.try_get::<Option<i64>, _>(i)?),
+            ColType::Text => Value::Text(row.try_get::<Option<String>, _>(i)?),
+            ColType::Bool => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
+            ColType::Bytes => Value::Bytes(row.try_get::<Option<Vec<u8>>, _>(i)?),
+        });
+    }
+    Ok(Row(out))
+}
+
+fn decode_pg(row: &PgRow, types: &[ColType]) -> Result<Row, sqlx::Error> {
+    let mut out = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        out.push(match ty {
+            ColType::Id => Value::Id(row.try_get::<Option<Uuid>, _>(i)?),
+            ColType::Int => Value::Int(row.try_get::<Option<i64>, _>(i)?),
+            ColType::Text => Value::Text(row.try_get::<Option<String>, _>(i)?),
+            ColType::Bool => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
+            ColType::Bytes => Value::Bytes(row.try_get::<Option<Vec<u8>>, _>(i)?),
+        });
+    }
+    Ok(Row(out))
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it affected.
+    pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        let affected = match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+        };
+        Ok(affected)
+    }
+
+    /// Runs a query and decodes each row by the given column types.
+    pub async fn rows(&mut self, sql: &str, args: &[Value], types: &[ColType]) -> Result<Vec<Row>, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        let rows = match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_sqlite(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_pg(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(rows)
+    }
+
+    /// Streams a query's rows into `f` without holding them all in memory (exports, verification).
+    pub async fn for_each(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        types: &[ColType],
+        mut f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        let sql = AssertSqlSafe(sql.to_string());
+        let mut n = 0;
+        match self {
+            Tx::Sqlite(tx) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **tx);
+                while let Some(r) = s.try_next().await? {
+                    f(decode_sqlite(&r, types)?)?;
+                    n += 1;
+                }
+            }
+            Tx::Pg(tx) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **tx);
+                while let Some(r) = s.try_next().await? {
+                    f(decode_pg(&r, types)?)?;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    pub async fn row(&mut self, sql: &str, args: &[Value], types: &[ColType]) -> Result<Option<Row>, StoreError> {
+        Ok(self.rows(sql, args, types).await?.into_iter().next())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Pg(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Pg(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://gongzhi.db"), "sqlite://gongzhi.db");
+    }
+}

@@ -1,0 +1,457 @@
+//! The schema as data. Every table is described once here; the DDL for each backend, the
+//! export/import format, audit after-images and the tenancy lint are all derived from it.
+//! To change the schema, add a migration number to `MIGRATIONS`, mark new tables or columns with
+//! `since` = that number, and never change what an applied migration renders (its checksum is
+//! stored and checked at start-up).
+
+/// Logical column types and how each backend stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColType {
+    /// UUID (v7 when made by the app): native `UUID` on PostgreSQL, 16-byte `BLOB` on SQLite.
+    Id,
+    /// 64-bit integer: fen, microsecond instants, counters.
+    Int,
+    Text,
+    Bool,
+    Bytes,
+}
+
+impl ColType {
+    pub fn postgres(self) -> &'static str {
+        match self {
+            ColType::Id => "UUID",
+            ColType::Int => "BIGINT",
+            ColType::Text => "TEXT",
+            ColType::Bool => "BOOLEAN",
+            ColType::Bytes => "BYTEA",
+        }
+    }
+    pub fn sqlite(self) -> &'static str {
+        match self {
+            ColType::Id | ColType::Bytes => "BLOB",
+            ColType::Int | ColType::Bool => "INTEGER",
+            ColType::Text => "TEXT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColType,
+    pub nullable: bool,
+    /// Personal data: shown to entitled staff only, replaced by a salted hash in audit events.
+    pub personal: bool,
+    pub since: u32,
+}
+
+const fn col(name: &'static str, ty: ColType) -> Column {
+    Column { name, ty, nullable: false, personal: false, since: 1 }
+}
+const fn opt(name: &'static str, ty: ColType) -> Column {
+    Column { name, ty, nullable: true, personal: false, since: 1 }
+}
+const fn personal(name: &'static str, ty: ColType, nullable: bool) -> Column {
+    Column { name, ty, nullable, personal: true, since: 1 }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ForeignKey {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub table: &'static str,
+    pub references: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Unique {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Index {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// Who owns a table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tenancy {
+    /// Owned by one jurisdiction: `tenant_id` leads the primary key, every unique index and every
+    /// foreign key to another tenant table (the Citus distribution column).
+    Tenant,
+    /// City-wide reference data (jurisdictions, accounts): replicated to every shard later.
+    Reference,
+}
+
+/// What happens to a table's rows in exports and the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Business records: every write is imaged in an audit event; exported.
+    Audited,
+    /// The audit log itself and its chain heads: exported, verified by hash.
+    AuditLog,
+    /// Secrets needed to verify personal-data hashes: in a full backup, never in an auditor's export.
+    Secret,
+    /// Sessions, login throttles, migrations bookkeeping: neither audited nor exported.
+    Operational,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+    pub primary_key: &'static [&'static str],
+    pub uniques: &'static [Unique],
+    pub foreign_keys: &'static [ForeignKey],
+    pub indexes: &'static [Index],
+    pub tenancy: Tenancy,
+    pub kind: Kind,
+    pub since: u32,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn pk_positions(&self) -> Vec<usize> {
+        self.primary_key
+            .iter()
+            .filter_map(|k| self.columns.iter().position(|c| c.name == *k))
+            .collect()
+    }
+    pub fn select_list(&self) -> String {
+        self.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+    }
+}
+
+use ColType::{Bool, Bytes, Id, Int, Text};
+
+/// Every table, in dependency order (a table only references tables before it).
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "jurisdictions",
+        columns: &[
+            col("id", Id),
+            opt("parent_id", Id),
+            col("level", Text),
+            col("code", Text),
+            col("name_zh", Text),
+            col("name_en", Text),
+            col("created_at", Int),
+        ],
+        primary_key: &["id"],
+        uniques: &[Unique { name: "uq_jurisdictions_code", columns: &["code"] }],
+        foreign_keys: &[ForeignKey {
+            name: "fk_jurisdictions_parent",
+            columns: &["parent_id"],
+            table: "jurisdictions",
+            references: &["id"],
+        }],
+        indexes: &[Index { name: "ix_jurisdictions_parent", columns: &["parent_id"] }],
+        tenancy: Tenancy::Reference,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "accounts",
+        columns: &[
+            col("id", Id),
+            opt("username", Text),
+            personal("phone", Text, true),
+            personal("display_name", Text, false),
+            personal("password_hash", Text, false),
+            col("locale", Text),
+            col("disabled", Bool),
+            col("created_at", Int),
+        ],
+        primary_key: &["id"],
+        uniques: &[Unique { name: "uq_accounts_username", columns: &["username"] }],
+        foreign_keys: &[],
+        indexes: &[Index { name: "ix_accounts_phone", columns: &["phone"] }],
+        tenancy: Tenancy::Reference,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "tenant_salts",
+        columns: &[col("tenant_id", Id), col("salt", Bytes)],
+        primary_key: &["tenant_id"],
+        uniques: &[],
+        foreign_keys: &[ForeignKey {
+            name: "fk_tenant_salts_tenant",
+            columns: &["tenant_id"],
+            table: "jurisdictions",
+            references: &["id"],
+        }],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Secret,
+        since: 1,
+    },
+    Table {
+        name: "role_grants",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("account_id", Id),
+            col("jurisdiction_id", Id),
+            col("role", Text),
+            col("granted_at", Int),
+            opt("voided_at", Int),
+            opt("void_reason", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[],
+        foreign_keys: &[
+            ForeignKey { name: "fk_role_grants_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_role_grants_jurisdiction",
+                columns: &["jurisdiction_id"],
+                table: "jurisdictions",
+                references: &["id"],
+            },
+        ],
+        indexes: &[Index { name: "ix_role_grants_account", columns: &["account_id"] }],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "residents",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            personal("name", Text, false),
+            personal("phone", Text, true),
+            personal("id_number", Text, true),
+            opt("courtyard_id", Id),
+            opt("account_id", Id),
+            opt("merged_into", Id),
+            col("created_at", Int),
+            opt("voided_at", Int),
+            opt("void_reason", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[],
+        foreign_keys: &[
+            ForeignKey {
+                name: "fk_residents_courtyard",
+                columns: &["courtyard_id"],
+                table: "jurisdictions",
+                references: &["id"],
+            },
+            ForeignKey { name: "fk_residents_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_residents_merged_into",
+                columns: &["tenant_id", "merged_into"],
+                table: "residents",
+                references: &["tenant_id", "id"],
+            },
+        ],
+        indexes: &[Index { name: "ix_residents_phone", columns: &["tenant_id", "phone"] }],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "offices",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("jurisdiction_id", Id),
+            col("office", Text),
+            col("account_id", Id),
+            col("term_start", Text),
+            opt("term_end", Text),
+            opt("voided_at", Int),
+            opt("void_reason", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[],
+        foreign_keys: &[
+            ForeignKey { name: "fk_offices_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_offices_jurisdiction",
+                columns: &["jurisdiction_id"],
+                table: "jurisdictions",
+                references: &["id"],
+            },
+        ],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "buildings",
+        columns: &[col("tenant_id", Id), col("id", Id), col("courtyard_id", Id), col("label", Text)],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[Unique { name: "uq_buildings_label", columns: &["tenant_id", "courtyard_id", "label"] }],
+        foreign_keys: &[ForeignKey {
+            name: "fk_buildings_courtyard",
+            columns: &["courtyard_id"],
+            table: "jurisdictions",
+            references: &["id"],
+        }],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "households",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("building_id", Id),
+            col("unit", Text),
+            col("room", Text),
+            opt("voided_at", Int),
+            opt("void_reason", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[Unique { name: "uq_households_address", columns: &["tenant_id", "building_id", "unit", "room"] }],
+        foreign_keys: &[ForeignKey {
+            name: "fk_households_building",
+            columns: &["tenant_id", "building_id"],
+            table: "buildings",
+            references: &["tenant_id", "id"],
+        }],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "household_members",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("household_id", Id),
+            col("resident_id", Id),
+            col("representative", Bool),
+            col("from_date", Text),
+            opt("to_date", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[],
+        foreign_keys: &[
+            ForeignKey {
+                name: "fk_household_members_household",
+                columns: &["tenant_id", "household_id"],
+                table: "households",
+                references: &["tenant_id", "id"],
+            },
+            ForeignKey {
+                name: "fk_household_members_resident",
+                columns: &["tenant_id", "resident_id"],
+                table: "residents",
+                references: &["tenant_id", "id"],
+            },
+        ],
+        indexes: &[Index { name: "ix_household_members_household", columns: &["tenant_id", "household_id"] }],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "rule_versions",
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("rule_key", Text),
+            col("value_json", Text),
+            col("effective_from", Text),
+            col("recorded_at", Int),
+            opt("author_id", Id),
+            col("reason", Text),
+        ],
+        primary_key: &["tenant_id", "id"],
+        uniques: &[],
+        foreign_keys: &[ForeignKey {
+            name: "fk_rule_versions_author",
+            columns: &["author_id"],
+            table: "accounts",
+            references: &["id"],
+        }],
+        indexes: &[Index { name: "ix_rule_versions_key", columns: &["tenant_id", "rule_key"] }],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "audit_events",
+        columns: &[
+            col("tenant_id", Id),
+            col("seq", Int),
+            col("id", Id),
+            col("occurred_at", Int),
+            opt("actor_id", Id),
+            opt("on_behalf_of", Id),
+            col("channel", Text),
+            col("command", Text),
+            col("payload", Text),
+            col("prev_hash", Text),
+            col("hash", Text),
+        ],
+        primary_key: &["tenant_id", "seq"],
+        uniques: &[Unique { name: "uq_audit_events_id", columns: &["tenant_id", "id"] }],
+        foreign_keys: &[],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::AuditLog,
+        since: 1,
+    },
+    Table {
+        name: "audit_heads",
+        columns: &[col("tenant_id", Id), col("seq", Int), col("hash", Text), col("updated_at", Int)],
+        primary_key: &["tenant_id"],
+        uniques: &[],
+        foreign_keys: &[],
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::AuditLog,
+        since: 1,
+    },
+    Table {
+        name: "sessions",
+        columns: &[
+            col("token_hash", Text),
+            col("account_id", Id),
+            col("created_at", Int),
+            col("expires_at", Int),
+            opt("acting_for", Id),
+        ],
+        primary_key: &["token_hash"],
+        uniques: &[],
+        foreign_keys: &[ForeignKey { name: "fk_sessions_account", columns: &["account_id"], table: "accounts", references: &["id"] }],
+        indexes: &[],
+        tenancy: Tenancy::Reference,
+        kind: Kind::Operational,
+        since: 1,
+    },
+    Table {
+        name: "login_throttle",
+        columns: &[col("throttle_key", Text), col("failures", Int), col("window_start", Int), opt("locked_until", Int)],
+        primary_key: &["throttle_key"],
+        uniques: &[],
+        foreign_keys: &[],
+        indexes: &[],
+        tenancy: Tenancy::Reference,
+        kind: Kind::Operational,
+        since: 1,
+    },
+];
+
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+/// The latest migration number. Each number is one migration; see `migrate.rs`.
+pub const LATEST: u32 = 1;
+
+/// Names of the migrations, by number.
+pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation")];
+
