@@ -1,1 +1,131 @@
-//! placeholder
+//! Use cases. Every state change is a command: check permission, apply the domain rule, write
+//! state and its audit event in one transaction. Queries for pages live here too. Nothing here
+//! knows HTTP.
+
+/// Accounts, login with throttling, sessions, passwords.
+pub mod accounts;
+/// Who may do what where: roles as permission sets on a jurisdiction and below.
+pub mod authz;
+/// The command helper: one transaction, its row images, one audit event.
+pub mod command;
+mod error;
+/// Residents, households, duplicates and merges, bulk import.
+pub mod people;
+/// Jurisdictions, buildings, households.
+pub mod places;
+/// The rulebook: setting rules and reading the rule in force.
+pub mod rules;
+/// `audit verify`: recompute every chain and compare every row with its last image.
+pub mod verify;
+/// First administrator and city; the default rulebook.
+pub mod setup;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub use error::AppError;
+use gongzhi_domain::time::Instant;
+pub use gongzhi_store::{Db, StoreError};
+
+/// Where time comes from. Injected so tests and demos can move it.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> Instant;
+    /// Moves a manual clock forward; the system clock refuses.
+    fn advance(&self, _seconds: i64) -> Result<Instant, AppError> {
+        Err(AppError::forbidden())
+    }
+    fn is_manual(&self) -> bool {
+        false
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::from_offset_datetime(time::OffsetDateTime::now_utc())
+    }
+}
+
+/// A clock that starts at real time (or a given instant) and moves only forward, by command.
+/// Offered by `gongzhi demo --clock manual` and tests; `serve` never offers it.
+#[derive(Debug)]
+pub struct ManualClock {
+    micros: AtomicI64,
+}
+
+impl ManualClock {
+    pub fn starting_at(at: Instant) -> Self {
+        ManualClock { micros: AtomicI64::new(at.0) }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        Instant(self.micros.load(Ordering::SeqCst))
+    }
+    fn advance(&self, seconds: i64) -> Result<Instant, AppError> {
+        if seconds <= 0 || seconds > 400 * 86_400 {
+            return Err(AppError::invalid("clock_bad_step", "seconds"));
+        }
+        let step = seconds * 1_000_000;
+        Ok(Instant(self.micros.fetch_add(step, Ordering::SeqCst) + step))
+    }
+    fn is_manual(&self) -> bool {
+        true
+    }
+}
+
+/// Settings the use cases need (the binary builds them from configuration).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub password_min_chars: usize,
+    /// Argon2id memory cost in KiB and iterations. Tests use tiny values; production the defaults.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Failed logins allowed per account, and per client address, within `login_window_secs`.
+    pub login_max_failures_account: i64,
+    pub login_max_failures_address: i64,
+    pub login_window_secs: i64,
+    pub login_lockout_secs: i64,
+    pub session_ttl_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            password_min_chars: 8,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            login_max_failures_account: 5,
+            login_max_failures_address: 20,
+            login_window_secs: 15 * 60,
+            login_lockout_secs: 15 * 60,
+            session_ttl_secs: 7 * 86_400,
+        }
+    }
+}
+
+/// The application: the database, the clock and the settings. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        App { db, clock, settings: Arc::new(settings) }
+    }
+
+    pub fn now(&self) -> Instant {
+        self.clock.now()
+    }
+}
+
+/// A fresh UUIDv7 (time-ordered, so keys insert in order and sort by creation).
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

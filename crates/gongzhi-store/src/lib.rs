@@ -10,6 +10,8 @@ pub mod dump;
 mod error;
 /// Migrations rendered from the registry, and schema introspection.
 pub mod migrate;
+/// Named read queries and the operational tables.
+pub mod repo;
 /// Generic row access and audit images, driven by the registry.
 pub mod rows;
 /// The schema as data.

@@ -1,0 +1,337 @@
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use gongzhi_domain::person::{PersonName, Phone, check_password};
+use gongzhi_domain::time::Instant;
+use gongzhi_store::repo::{self, AccountRow};
+use gongzhi_store::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission, role_permissions};
+use crate::command::{Command, tenant_of};
+use crate::{App, AppError, new_id};
+
+fn argon2(app: &App) -> Result<Argon2<'static>, AppError> {
+    let params = Params::new(app.settings.argon2_memory_kib, app.settings.argon2_iterations, 1, None)
+        .map_err(|_| AppError::invalid("argon2_params_invalid", "argon2"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password with Argon2id off the async threads.
+pub async fn hash_password(app: &App, password: &str) -> Result<String, AppError> {
+    let hasher = argon2(app)?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hasher.hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await
+        .map_err(|_| AppError::invalid("internal", "password"))?
+        .map_err(|_| AppError::invalid("internal", "password"))
+}
+
+async fn verify_password(app: &App, password: &str, stored: &str) -> Result<bool, AppError> {
+    let hasher = argon2(app)?;
+    let password = password.to_string();
+    let stored = stored.to_string();
+    tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
+        Ok(hash) => hasher.verify_password(password.as_bytes(), &hash).is_ok(),
+        Err(_) => false,
+    })
+    .await
+    .map_err(|_| AppError::invalid("internal", "password"))
+}
+
+/// A hash that no password matches, verified when the login names nobody, so that a wrong
+/// username takes as long as a wrong password and accounts cannot be enumerated by timing.
+async fn dummy_verify(app: &App, password: &str) -> Result<(), AppError> {
+    let dummy = hash_password(app, "gongzhi-dummy-password").await?;
+    verify_password(app, password, &dummy).await.map(|_| ())
+}
+
+pub struct NewAccount<'a> {
+    pub username: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub locale: &'a str,
+}
+
+fn check_username(username: &str) -> Result<String, AppError> {
+    let u = username.trim().to_lowercase();
+    let ok = (3..=32).contains(&u.len())
+        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.');
+    if ok { Ok(u) } else { Err(AppError::invalid("username_invalid", "username")) }
+}
+
+/// Validates and inserts an account inside an open command (used by set-up and by staff).
+pub async fn insert_account(cmd: &mut Command<'_>, app: &App, new: &NewAccount<'_>) -> Result<Uuid, AppError> {
+    let username = new.username.filter(|u| !u.trim().is_empty()).map(check_username).transpose()?;
+    let phone = new.phone.filter(|p| !p.trim().is_empty()).map(Phone::parse).transpose()?;
+    if username.is_none() && phone.is_none() {
+        return Err(AppError::invalid("login_identifier_required", "username"));
+    }
+    let name = PersonName::parse(new.display_name)?;
+    check_password(new.password, app.settings.password_min_chars)?;
+    let locale = if new.locale == "en" { "en" } else { "zh-CN" };
+    let hash = hash_password(app, new.password).await?;
+    let id = new_id();
+    cmd.insert(
+        "accounts",
+        &[
+            ("id", id.into()),
+            ("username", Value::from(username)),
+            ("phone", Value::from(phone.map(|p| p.as_str().to_string()))),
+            ("display_name", name.as_str().into()),
+            ("password_hash", hash.into()),
+            ("locale", locale.into()),
+            ("disabled", false.into()),
+            ("created_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Creates an account for someone in `jurisdiction` and grants them `role` there.
+pub async fn create_account(
+    app: &App,
+    actor: &Actor,
+    jurisdiction: Uuid,
+    role: &str,
+    new: &NewAccount<'_>,
+) -> Result<Uuid, AppError> {
+    if role_permissions(role).is_none() {
+        return Err(AppError::invalid("role_unknown", "role"));
+    }
+    let mut read = app.db.read().await?;
+    // Creating a resident account is staff work; anything else is a role grant.
+    let needed = if role == "resident" { Permission::ManageResidents } else { Permission::ManageRoles };
+    actor.require(&mut read, needed, jurisdiction).await?;
+    let tenant = tenant_of(&mut read, jurisdiction).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "account.create").await?;
+    let id = insert_account(&mut cmd, app, new).await?;
+    insert_grant(&mut cmd, app, id, jurisdiction, role).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+pub async fn insert_grant(cmd: &mut Command<'_>, app: &App, account: Uuid, jurisdiction: Uuid, role: &str) -> Result<Uuid, AppError> {
+    let id = new_id();
+    let tenant = cmd.tenant_id();
+    cmd.insert(
+        "role_grants",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("account_id", account.into()),
+            ("jurisdiction_id", jurisdiction.into()),
+            ("role", role.into()),
+            ("granted_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn grant_role(app: &App, actor: &Actor, account: Uuid, jurisdiction: Uuid, role: &str) -> Result<Uuid, AppError> {
+    if role_permissions(role).is_none() {
+        return Err(AppError::invalid("role_unknown", "role"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageRoles, jurisdiction).await?;
+    repo::account_by_id(&mut read, account).await?.ok_or(AppError::NotFound("account"))?;
+    let tenant = tenant_of(&mut read, jurisdiction).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "role.grant").await?;
+    let id = insert_grant(&mut cmd, app, account, jurisdiction, role).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Offices that rules name (sign-off chains, conveners). Holding one is a fact with a term.
+pub const OFFICES: &[&str] = &[
+    "council_member",
+    "council_convener",
+    "supervisor",
+    "party_secretary",
+    "committee_director",
+    "accountant",
+    "custodian",
+    "evaluator",
+    "integrity_monitor",
+];
+
+pub async fn assign_office(
+    app: &App,
+    actor: &Actor,
+    jurisdiction: Uuid,
+    office: &str,
+    account: Uuid,
+    term_start: &str,
+    term_end: Option<&str>,
+) -> Result<Uuid, AppError> {
+    if !OFFICES.contains(&office) {
+        return Err(AppError::invalid("office_unknown", "office"));
+    }
+    let start = gongzhi_domain::time::parse_date(term_start).ok_or_else(|| AppError::invalid("date_invalid", "term_start"))?;
+    if let Some(end) = term_end {
+        let end = gongzhi_domain::time::parse_date(end).ok_or_else(|| AppError::invalid("date_invalid", "term_end"))?;
+        if end < start {
+            return Err(AppError::invalid("term_end_before_start", "term_end"));
+        }
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageOffices, jurisdiction).await?;
+    repo::account_by_id(&mut read, account).await?.ok_or(AppError::NotFound("account"))?;
+    let tenant = tenant_of(&mut read, jurisdiction).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "office.assign").await?;
+    let id = new_id();
+    cmd.insert(
+        "offices",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("jurisdiction_id", jurisdiction.into()),
+            ("office", office.into()),
+            ("account_id", account.into()),
+            ("term_start", term_start.into()),
+            ("term_end", Value::from(term_end)),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// A signed-in session: the token goes to the client once; only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub account_id: Uuid,
+    pub expires_at: Instant,
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Checks whether a throttle key is locked; returns minutes left.
+async fn locked_minutes(tx: &mut gongzhi_store::Tx, key: &str, now: i64) -> Result<Option<i64>, AppError> {
+    if let Some((_, _, Some(until))) = repo::throttle_get(tx, key).await? {
+        if until > now {
+            return Ok(Some(((until - now) / 60_000_000).max(1)));
+        }
+    }
+    Ok(None)
+}
+
+async fn record_failure(app: &App, tx: &mut gongzhi_store::Tx, key: &str, max: i64, now: i64) -> Result<(), AppError> {
+    let window = app.settings.login_window_secs * 1_000_000;
+    let (failures, start) = match repo::throttle_get(tx, key).await? {
+        Some((f, start, _)) if now - start < window => (f + 1, start),
+        _ => (1, now),
+    };
+    let locked = (failures >= max).then_some(now + app.settings.login_lockout_secs * 1_000_000);
+    repo::throttle_put(tx, key, failures, start, locked).await?;
+    Ok(())
+}
+
+/// Logs in by username or phone number and password. Failed attempts are counted per account
+/// and per client address; past the limit, both are locked for a while with a message that says
+/// how long. Successful logins are never limited and clear the account's count.
+pub async fn login(app: &App, identifier: &str, password: &str, address: &str) -> Result<Session, AppError> {
+    let identifier = identifier.trim();
+    if identifier.is_empty() || password.is_empty() {
+        return Err(AppError::invalid("login_fields_required", "identifier"));
+    }
+    let now = app.now().0;
+    let address_key = format!("addr:{address}");
+    let mut tx = app.db.begin().await?;
+    if let Some(minutes) = locked_minutes(&mut tx, &address_key, now).await? {
+        return Err(AppError::Locked { minutes });
+    }
+    let phone = Phone::parse(identifier).ok();
+    let candidates: Vec<AccountRow> =
+        repo::accounts_for_login(&mut tx, &identifier.to_lowercase(), phone.as_ref().map(Phone::as_str))
+            .await?
+            .into_iter()
+            .filter(|a| !a.disabled)
+            .collect();
+    for a in &candidates {
+        if let Some(minutes) = locked_minutes(&mut tx, &format!("acct:{}", a.id), now).await? {
+            return Err(AppError::Locked { minutes });
+        }
+    }
+    let mut matched = None;
+    if candidates.is_empty() {
+        dummy_verify(app, password).await?;
+    }
+    for a in &candidates {
+        if verify_password(app, password, &a.password_hash).await? {
+            matched = Some(a.id);
+            break;
+        }
+    }
+    let Some(account_id) = matched else {
+        record_failure(app, &mut tx, &address_key, app.settings.login_max_failures_address, now).await?;
+        for a in &candidates {
+            record_failure(app, &mut tx, &format!("acct:{}", a.id), app.settings.login_max_failures_account, now).await?;
+        }
+        tx.commit().await?;
+        return Err(AppError::invalid("login_failed", "password"));
+    };
+    repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
+    let token = new_token();
+    let expires = now + app.settings.session_ttl_secs * 1_000_000;
+    repo::session_insert(&mut tx, &token_hash(&token), account_id, now, expires).await?;
+    tx.commit().await?;
+    Ok(Session { token, account_id, expires_at: Instant(expires) })
+}
+
+/// The actor behind a session token, if the session is live.
+pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<(Actor, AccountRow)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let Some((account_id, acting_for)) = repo::session_get(&mut tx, &token_hash(token), app.now().0).await? else {
+        return Ok(None);
+    };
+    let Some(account) = repo::account_by_id(&mut tx, account_id).await? else { return Ok(None) };
+    if account.disabled {
+        return Ok(None);
+    }
+    let mut actor = Actor::load(&mut tx, account_id).await?;
+    actor.on_behalf_of = acting_for;
+    tx.rollback().await?;
+    Ok(Some((actor, account)))
+}
+
+pub async fn logout(app: &App, token: &str) -> Result<(), AppError> {
+    let mut tx = app.db.begin().await?;
+    repo::session_delete(&mut tx, &token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes one's own password; other sessions of the account are signed out.
+pub async fn change_password(app: &App, actor: &Actor, current_token: &str, old: &str, new: &str) -> Result<(), AppError> {
+    let account_id = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    check_password(new, app.settings.password_min_chars)?;
+    let mut read = app.db.read().await?;
+    let account = repo::account_by_id(&mut read, account_id).await?.ok_or(AppError::NotFound("account"))?;
+    let root = repo::root_jurisdiction(&mut read).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    read.rollback().await?;
+    if !verify_password(app, old, &account.password_hash).await? {
+        return Err(AppError::invalid("password_wrong", "old_password"));
+    }
+    let hash = hash_password(app, new).await?;
+    let mut cmd = Command::begin(app, actor, root.id, "account.change_password").await?;
+    cmd.update("accounts", &[account_id.into()], &[("password_hash", hash.into())]).await?;
+    repo::sessions_delete_for_account(&mut cmd.tx, account_id, Some(&token_hash(current_token))).await?;
+    cmd.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Roles are permission sets granted on a jurisdiction; a grant applies there and everywhere
+//! below it. Offices (council member, supervisor, accountant…) are different: they are positions
+//! held for a term and are what rules such as sign-off chains name. Every permission check in
+//! Gongzhi goes through `Actor::require`.
+
+use gongzhi_store::repo;
+use gongzhi_store::Tx;
+use uuid::Uuid;
+
+use crate::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Create jurisdictions below this one.
+    ManageJurisdictions,
+    /// Buildings and households.
+    ManagePlaces,
+    /// Register, import, amend, merge and void residents.
+    ManageResidents,
+    /// See residents' names, phones and ID numbers (each read is logged).
+    ReadPersonal,
+    /// Record who holds an office.
+    ManageOffices,
+    /// Grant and revoke roles.
+    ManageRoles,
+    /// Change the rulebook.
+    SetRules,
+    /// Read the audit log and take an auditor's export.
+    ReadAudit,
+    /// Move a manual (demo) clock.
+    AdvanceClock,
+}
+
+use Permission::*;
+
+/// The roles and what each may do. Kept in code because a role is a security boundary that
+/// reviewers must see in one place; who holds which role where is data.
+pub const ROLES: &[(&str, &[Permission])] = &[
+    ("resident", &[]),
+    ("staff", &[ManagePlaces, ManageResidents, ReadPersonal, ManageOffices]),
+    ("official", &[ManageJurisdictions, ManagePlaces, ManageOffices]),
+    ("org_staff", &[]),
+    ("auditor", &[ReadAudit]),
+    (
+        "admin",
+        &[ManageJurisdictions, ManagePlaces, ManageResidents, ReadPersonal, ManageOffices, ManageRoles, SetRules, ReadAudit, AdvanceClock],
+    ),
+];
+
+pub fn role_permissions(role: &str) -> Option<&'static [Permission]> {
+    ROLES.iter().find(|(r, _)| *r == role).map(|(_, p)| *p)
+}
+
+/// How a command reached Gongzhi: recorded with every event.
+pub const CHANNELS: &[&str] = &["online", "paper", "yard_meeting", "phone", "home_visit", "system"];
+
+/// Who is acting: an account with its grants, possibly on behalf of a resident.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: Option<Uuid>,
+    pub grants: Vec<(String, Uuid)>,
+    /// The resident a staff member is acting for, with their consent recorded.
+    pub on_behalf_of: Option<Uuid>,
+    pub channel: &'static str,
+}
+
+impl Actor {
+    /// Gongzhi itself (set-up, demo seeding, scheduled anchoring).
+    pub fn system() -> Self {
+        Actor { account_id: None, grants: vec![], on_behalf_of: None, channel: "system" }
+    }
+
+    /// The visitor who is not signed in.
+    pub fn anonymous() -> Self {
+        Actor { account_id: None, grants: vec![], on_behalf_of: None, channel: "online" }
+    }
+
+    pub async fn load(tx: &mut Tx, account_id: Uuid) -> Result<Self, AppError> {
+        let grants = repo::active_grants(tx, account_id).await?;
+        Ok(Actor {
+            account_id: Some(account_id),
+            grants: grants.into_iter().map(|g| (g.role, g.jurisdiction_id)).collect(),
+            on_behalf_of: None,
+            channel: "online",
+        })
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.channel == "system" && self.account_id.is_none()
+    }
+
+    /// Whether the actor holds `perm` on `jurisdiction` (through a grant on it or an ancestor).
+    pub async fn can(&self, tx: &mut Tx, perm: Permission, jurisdiction: Uuid) -> Result<bool, AppError> {
+        if self.is_system() {
+            return Ok(true);
+        }
+        let holding: Vec<Uuid> = self
+            .grants
+            .iter()
+            .filter(|(role, _)| role_permissions(role).is_some_and(|p| p.contains(&perm)))
+            .map(|(_, j)| *j)
+            .collect();
+        if holding.is_empty() {
+            return Ok(false);
+        }
+        let chain = repo::ancestors(tx, jurisdiction).await?;
+        Ok(chain.iter().any(|j| holding.contains(&j.id)))
+    }
+
+    pub async fn require(&self, tx: &mut Tx, perm: Permission, jurisdiction: Uuid) -> Result<(), AppError> {
+        if self.account_id.is_none() && !self.is_system() {
+            return Err(AppError::Unauthenticated);
+        }
+        if self.can(tx, perm, jurisdiction).await? { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Whether the actor holds `role` exactly somewhere.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.grants.iter().any(|(r, _)| r == role)
+    }
+}

@@ -1,0 +1,131 @@
+//! The one way state changes: a `Command` opens a write transaction, the use case writes rows
+//! through it (each write is read back and imaged), and `commit` appends one audit event with
+//! every image to the owning jurisdiction's chain, then commits. If anything fails before commit,
+//! the transaction rolls back and nothing, not even the event, is written.
+
+use gongzhi_store::audit::{self, Head, NewEvent};
+use gongzhi_store::schema::{Tenancy, table};
+use gongzhi_store::{Tx, Value, repo, rows};
+use serde_json::{Map, Value as Json, json};
+use uuid::Uuid;
+
+use crate::authz::Actor;
+use crate::{App, AppError, new_id};
+
+pub struct Command<'a> {
+    pub tx: Tx,
+    app: &'a App,
+    actor: &'a Actor,
+    tenant_id: Uuid,
+    name: &'static str,
+    writes: Vec<Json>,
+    details: Map<String, Json>,
+    root: Option<Uuid>,
+}
+
+fn fresh_salt() -> [u8; 16] {
+    *Uuid::new_v4().as_bytes()
+}
+
+impl<'a> Command<'a> {
+    /// Opens a command whose event goes to `tenant_id`'s chain.
+    pub async fn begin(app: &'a App, actor: &'a Actor, tenant_id: Uuid, name: &'static str) -> Result<Self, AppError> {
+        let tx = app.db.begin().await?;
+        Ok(Command { tx, app, actor, tenant_id, name, writes: Vec::new(), details: Map::new(), root: None })
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    /// Adds a non-personal detail to the event (a reason, a count, an id).
+    pub fn detail(&mut self, key: &str, value: impl Into<Json>) {
+        self.details.insert(key.to_string(), value.into());
+    }
+
+    async fn root_id(&mut self) -> Result<Uuid, AppError> {
+        if let Some(r) = self.root {
+            return Ok(r);
+        }
+        let root = repo::root_jurisdiction(&mut self.tx).await?.map(|j| j.id).unwrap_or(self.tenant_id);
+        self.root = Some(root);
+        Ok(root)
+    }
+
+    /// The salt a row's personal fields are hashed with: its tenant's, or the city's for
+    /// reference tables.
+    async fn salt_for(&mut self, table_name: &str, values: &gongzhi_store::Row) -> Result<Vec<u8>, AppError> {
+        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        let owner = match t.tenancy {
+            Tenancy::Tenant => values.id(0)?,
+            Tenancy::Reference => self.root_id().await?,
+        };
+        Ok(audit::salt(&mut self.tx, owner, fresh_salt()).await?)
+    }
+
+    async fn image(&mut self, table_name: &'static str, pk: &[Value]) -> Result<(), AppError> {
+        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        let row = rows::get(&mut self.tx, table_name, pk).await?.ok_or(AppError::NotFound("row"))?;
+        let salt = self.salt_for(table_name, &row).await?;
+        let key: Vec<Json> = pk.iter().map(Value::to_json).collect();
+        self.writes.push(json!({"t": table_name, "k": key, "r": rows::image(t, &row, &salt)}));
+        Ok(())
+    }
+
+    /// Inserts a row and records its image.
+    pub async fn insert(&mut self, table_name: &'static str, values: &[(&str, Value)]) -> Result<(), AppError> {
+        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        rows::insert(&mut self.tx, table_name, values).await?;
+        let pk: Vec<Value> = t
+            .primary_key
+            .iter()
+            .map(|k| values.iter().find(|(c, _)| c == k).map(|(_, v)| v.clone()).ok_or(AppError::NotFound("key")))
+            .collect::<Result<_, _>>()?;
+        self.image(table_name, &pk).await
+    }
+
+    /// Updates a row by primary key and records its new image.
+    pub async fn update(&mut self, table_name: &'static str, pk: &[Value], sets: &[(&str, Value)]) -> Result<(), AppError> {
+        if !rows::update(&mut self.tx, table_name, pk, sets).await? {
+            return Err(AppError::NotFound("row"));
+        }
+        self.image(table_name, pk).await
+    }
+
+    /// Appends the event and commits. Returns the new chain head.
+    pub async fn commit(mut self) -> Result<Head, AppError> {
+        let now = self.app.now();
+        let mut payload = Map::new();
+        payload.insert("writes".into(), Json::Array(std::mem::take(&mut self.writes)));
+        if !self.details.is_empty() {
+            payload.insert("details".into(), Json::Object(std::mem::take(&mut self.details)));
+        }
+        let payload = Json::Object(payload).to_string();
+        let head = audit::append(
+            &mut self.tx,
+            &NewEvent {
+                tenant_id: self.tenant_id,
+                event_id: new_id(),
+                occurred_at: now.0,
+                actor_id: self.actor.account_id,
+                on_behalf_of: self.actor.on_behalf_of,
+                channel: self.actor.channel,
+                command: self.name,
+                payload: &payload,
+            },
+        )
+        .await?;
+        self.tx.commit().await?;
+        Ok(head)
+    }
+}
+
+/// The tenant (chain owner) of a jurisdiction: itself from community upwards, else its community.
+pub async fn tenant_of(tx: &mut Tx, jurisdiction: Uuid) -> Result<Uuid, AppError> {
+    let chain = repo::ancestors(tx, jurisdiction).await?;
+    chain
+        .iter()
+        .find(|j| gongzhi_domain::place::Level::parse(&j.level).is_ok_and(|l| l.is_tenant()))
+        .map(|j| j.id)
+        .ok_or(AppError::NotFound("jurisdiction"))
+}

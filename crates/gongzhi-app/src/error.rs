@@ -1,0 +1,64 @@
+use gongzhi_domain::DomainError;
+use gongzhi_store::StoreError;
+
+/// Why a use case refused or failed. Every variant has a stable code, translated at the edge.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad input or a broken rule: the user can fix it.
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Too many failed logins: try again after this many minutes.
+    #[error("locked for {minutes} minutes")]
+    Locked { minutes: i64 },
+    /// A bulk import with broken rows: nothing was written. (row number, error) pairs.
+    #[error("{} rows have errors", .0.len())]
+    Rows(Vec<(usize, DomainError)>),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl AppError {
+    pub fn invalid(code: &'static str, field: &'static str) -> Self {
+        AppError::Invalid(DomainError::field(code, field))
+    }
+    pub fn forbidden() -> Self {
+        AppError::Forbidden
+    }
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(e) => e.code.0,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Locked { .. } => "login_locked",
+            AppError::Rows(_) => "import_rows_invalid",
+            AppError::Store(StoreError::Unreachable(..)) => "database_unreachable",
+            AppError::Store(StoreError::UnknownScheme(_)) => "database_url_unknown_scheme",
+            AppError::Store(StoreError::BadUrl(..)) => "database_url_malformed",
+            AppError::Store(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        // Named constraints become field errors, so a race between two inserts still ends in a
+        // message the user can act on.
+        match &e {
+            StoreError::Unique(name) => match name.as_str() {
+                "uq_households_address" => AppError::invalid("household_duplicate", "room"),
+                "uq_buildings_label" => AppError::invalid("building_duplicate", "label"),
+                "uq_accounts_username" => AppError::invalid("username_taken", "username"),
+                "uq_jurisdictions_code" => AppError::invalid("jurisdiction_code_taken", "code"),
+                _ => AppError::Store(e),
+            },
+            _ => AppError::Store(e),
+        }
+    }
+}

@@ -1,0 +1,344 @@
+use std::collections::HashMap;
+
+use gongzhi_domain::DomainError;
+use gongzhi_domain::person::{IdNumber, PersonName, Phone, duplicate_key};
+use gongzhi_domain::time::format_date;
+use gongzhi_store::repo::{self, ResidentRow};
+use gongzhi_store::Value;
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::{Command, tenant_of};
+use crate::places::check_inside;
+use crate::{App, AppError, new_id};
+
+/// A resident as staff enter them. Everything but the name is optional: an elderly resident
+/// without a phone is still a resident.
+#[derive(Debug, Clone, Default)]
+pub struct NewResident {
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub courtyard_id: Option<Uuid>,
+    pub household_id: Option<Uuid>,
+    pub representative: bool,
+}
+
+struct CheckedResident {
+    name: PersonName,
+    phone: Option<Phone>,
+    id_number: Option<IdNumber>,
+}
+
+fn check_resident(new: &NewResident) -> Result<CheckedResident, DomainError> {
+    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    Ok(CheckedResident {
+        name: PersonName::parse(&new.name)?,
+        phone: blank(&new.phone).map(|p| Phone::parse(&p)).transpose()?,
+        id_number: blank(&new.id_number).map(|i| IdNumber::parse(&i)).transpose()?,
+    })
+}
+
+async fn insert_resident(cmd: &mut Command<'_>, app: &App, community: Uuid, new: &NewResident, checked: CheckedResident) -> Result<Uuid, AppError> {
+    let id = new_id();
+    cmd.insert(
+        "residents",
+        &[
+            ("tenant_id", community.into()),
+            ("id", id.into()),
+            ("name", checked.name.as_str().into()),
+            ("phone", Value::from(checked.phone.map(|p| p.as_str().to_string()))),
+            ("id_number", Value::from(checked.id_number.map(|i| i.as_str().to_string()))),
+            ("courtyard_id", Value::from(new.courtyard_id)),
+            ("created_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    if let Some(household) = new.household_id {
+        add_membership(cmd, app, community, household, id, new.representative).await?;
+    }
+    Ok(id)
+}
+
+async fn add_membership(cmd: &mut Command<'_>, app: &App, community: Uuid, household: Uuid, resident: Uuid, representative: bool) -> Result<(), AppError> {
+    if !repo::household_exists(&mut cmd.tx, community, household).await? {
+        return Err(AppError::invalid("household_not_found", "household_id"));
+    }
+    if representative {
+        // One representative per household: the previous one steps down.
+        for member in repo::representatives_of(&mut cmd.tx, community, household).await? {
+            cmd.update("household_members", &[community.into(), member.into()], &[("representative", false.into())]).await?;
+        }
+    }
+    cmd.insert(
+        "household_members",
+        &[
+            ("tenant_id", community.into()),
+            ("id", new_id().into()),
+            ("household_id", household.into()),
+            ("resident_id", resident.into()),
+            ("representative", representative.into()),
+            ("from_date", format_date(app.now().china_date()).into()),
+        ],
+    )
+    .await
+}
+
+/// Registers a resident of a community, entered by staff (possibly on the resident's behalf).
+pub async fn register_resident(app: &App, actor: &Actor, community: Uuid, new: &NewResident) -> Result<Uuid, AppError> {
+    let checked = check_resident(new)?;
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    if tenant_of(&mut read, community).await? != community {
+        return Err(AppError::invalid("not_a_community", "community_id"));
+    }
+    if let Some(c) = new.courtyard_id {
+        check_inside(&mut read, community, c).await?;
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "resident.register").await?;
+    let id = insert_resident(&mut cmd, app, community, new, checked).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Lists a community's residents with their personal data, for entitled staff. The read itself is
+/// recorded in the audit chain (who looked, at how many records), as PIPL asks.
+pub async fn list_residents(app: &App, actor: &Actor, community: Uuid, limit: i64) -> Result<Vec<ResidentRow>, AppError> {
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ReadPersonal, community).await?;
+    let rows = repo::residents(&mut read, community, limit.clamp(1, 10_000)).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "personal_data.read").await?;
+    cmd.detail("records", rows.len());
+    cmd.detail("what", "resident list");
+    cmd.commit().await?;
+    Ok(rows)
+}
+
+/// Groups of residents who may be the same person: same name and phone, or same ID number.
+/// Staff decide; nothing is merged automatically.
+pub async fn possible_duplicates(app: &App, actor: &Actor, community: Uuid) -> Result<Vec<Vec<ResidentRow>>, AppError> {
+    let rows = list_residents(app, actor, community, 10_000).await?;
+    let mut groups: HashMap<String, Vec<ResidentRow>> = HashMap::new();
+    for r in rows {
+        let name = PersonName::parse(&r.name).ok();
+        let phone = r.phone.as_deref().and_then(|p| Phone::parse(p).ok());
+        if let Some(k) = name.as_ref().and_then(|n| duplicate_key(n, phone.as_ref())) {
+            groups.entry(k).or_default().push(r.clone());
+        }
+        if let Some(id) = &r.id_number {
+            groups.entry(format!("id|{id}")).or_default().push(r);
+        }
+    }
+    let mut out: Vec<Vec<ResidentRow>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    out.sort_by_key(|g| g[0].id);
+    out.dedup_by(|a, b| a.iter().map(|r| r.id).eq(b.iter().map(|r| r.id)));
+    Ok(out)
+}
+
+/// Merges a duplicate into the resident kept: the duplicate points at the kept record (never
+/// deleted), and its household memberships move over.
+pub async fn merge_residents(app: &App, actor: &Actor, community: Uuid, keep: Uuid, duplicate: Uuid, reason: &str) -> Result<(), AppError> {
+    if keep == duplicate {
+        return Err(AppError::invalid("merge_same_resident", "duplicate_id"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason_required", "reason"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    let kept = repo::resident(&mut read, community, keep).await?.ok_or(AppError::NotFound("resident"))?;
+    let dup = repo::resident(&mut read, community, duplicate).await?.ok_or(AppError::NotFound("resident"))?;
+    if kept.merged_into.is_some() || dup.merged_into.is_some() {
+        return Err(AppError::invalid("resident_already_merged", "duplicate_id"));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "resident.merge").await?;
+    cmd.detail("reason", reason.trim());
+    cmd.update("residents", &[community.into(), duplicate.into()], &[("merged_into", keep.into())]).await?;
+    for (membership, _, _) in repo::memberships_of(&mut cmd.tx, community, duplicate).await? {
+        cmd.update("household_members", &[community.into(), membership.into()], &[("resident_id", keep.into())]).await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// Tables whose records can be voided, and the permission that allows it.
+const VOIDABLE: &[(&str, Permission)] = &[
+    ("residents", Permission::ManageResidents),
+    ("households", Permission::ManagePlaces),
+    ("role_grants", Permission::ManageRoles),
+    ("offices", Permission::ManageOffices),
+];
+
+/// Voids a record with a reason. Nothing is ever deleted: the row stays, marked, and the event
+/// says who voided it and why.
+pub async fn void_record(app: &App, actor: &Actor, tenant: Uuid, table: &str, id: Uuid, reason: &str) -> Result<(), AppError> {
+    let (table, perm) = VOIDABLE.iter().find(|(t, _)| *t == table).copied().ok_or_else(|| AppError::invalid("not_voidable", "table"))?;
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason_required", "reason"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, perm, tenant).await?;
+    let row = gongzhi_store::rows::get(&mut read, table, &[tenant.into(), id.into()]).await?.ok_or(AppError::NotFound("record"))?;
+    read.rollback().await?;
+    let t = gongzhi_store::schema::table(table).ok_or(AppError::NotFound("table"))?;
+    let voided_pos = t.columns.iter().position(|c| c.name == "voided_at").ok_or(AppError::NotFound("column"))?;
+    if !row.0[voided_pos].is_null() {
+        return Err(AppError::invalid("already_voided", "id"));
+    }
+    let mut cmd = Command::begin(app, actor, tenant, "record.void").await?;
+    cmd.detail("reason", reason.trim());
+    cmd.update(table, &[tenant.into(), id.into()], &[("voided_at", app.now().0.into()), ("void_reason", reason.trim().into())])
+        .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// Amends a resident's contact details with a reason (the old image stays in the chain).
+pub async fn amend_resident(app: &App, actor: &Actor, community: Uuid, id: Uuid, name: Option<&str>, phone: Option<&str>, reason: &str) -> Result<(), AppError> {
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason_required", "reason"));
+    }
+    let mut sets: Vec<(&str, Value)> = Vec::new();
+    if let Some(n) = name {
+        sets.push(("name", PersonName::parse(n)?.as_str().into()));
+    }
+    if let Some(p) = phone {
+        let p = if p.trim().is_empty() { None } else { Some(Phone::parse(p)?.as_str().to_string()) };
+        sets.push(("phone", Value::from(p)));
+    }
+    if sets.is_empty() {
+        return Err(AppError::invalid("nothing_to_amend", "name"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    repo::resident(&mut read, community, id).await?.ok_or(AppError::NotFound("resident"))?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "record.amend").await?;
+    cmd.detail("reason", reason.trim());
+    cmd.update("residents", &[community.into(), id.into()], &sets).await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// The result of a bulk import: rows imported, or every broken row with what is wrong with it.
+#[derive(Debug)]
+pub struct ImportReport {
+    pub imported: usize,
+}
+
+const IMPORT_COLUMNS: [&str; 7] = ["name", "phone", "id_number", "courtyard", "building", "unit", "room"];
+
+/// Imports residents from CSV (UTF-8, with or without BOM; header row with the columns
+/// `name, phone, id_number, courtyard, building, unit, room` in English or 姓名, 电话, 身份证号, 院落,
+/// 楼栋, 单元, 户). `courtyard` is the courtyard's code. Households are created as needed. If any
+/// row is broken, nothing is imported and every broken row is reported with its line number.
+pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, data: &[u8]) -> Result<ImportReport, AppError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let text = std::str::from_utf8(data).map_err(|_| AppError::invalid("file_not_utf8", "file"))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|_| AppError::invalid("csv_unreadable", "file"))?.clone();
+    let zh = ["姓名", "电话", "身份证号", "院落", "楼栋", "单元", "户"];
+    let position = |i: usize| headers.iter().position(|h| h.trim() == IMPORT_COLUMNS[i] || h.trim() == zh[i]);
+    let cols: Vec<Option<usize>> = (0..IMPORT_COLUMNS.len()).map(position).collect();
+    if cols[0].is_none() {
+        return Err(AppError::invalid("csv_missing_name_column", "file"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    let mut errors = Vec::new();
+    let mut good = Vec::new();
+    let mut courtyards: HashMap<String, Uuid> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                errors.push((line, DomainError::new("csv_row_unreadable")));
+                continue;
+            }
+        };
+        let get = |c: usize| cols[c].and_then(|p| record.get(p)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let new = NewResident { name: get(0).unwrap_or_default(), phone: get(1), id_number: get(2), ..Default::default() };
+        let checked = match check_resident(&new) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push((line, e));
+                continue;
+            }
+        };
+        let courtyard = match get(3) {
+            None => None,
+            Some(code) => match courtyards.get(&code) {
+                Some(id) => Some(*id),
+                None => match repo::jurisdiction_by_code(&mut read, &code).await? {
+                    Some(j) if j.level == "courtyard" && check_inside(&mut read, community, j.id).await.is_ok() => {
+                        courtyards.insert(code, j.id);
+                        Some(j.id)
+                    }
+                    _ => {
+                        errors.push((line, DomainError::field("place_not_in_community", "courtyard").arg("value", code)));
+                        continue;
+                    }
+                },
+            },
+        };
+        let address = match (get(4), get(5), get(6)) {
+            (None, None, None) => None,
+            (Some(b), u, Some(r)) if courtyard.is_some() => Some((b, u.unwrap_or_else(|| "1".into()), r)),
+            _ => {
+                errors.push((line, DomainError::field("address_incomplete", "building")));
+                continue;
+            }
+        };
+        good.push((new, checked, courtyard, address));
+    }
+    read.rollback().await?;
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let mut cmd = Command::begin(app, actor, community, "resident.import").await?;
+    let count = good.len();
+    cmd.detail("rows", count);
+    for (mut new, checked, courtyard, address) in good {
+        new.courtyard_id = courtyard;
+        if let (Some(court), Some((building, unit, room))) = (courtyard, address) {
+            let building_id = match repo::building_by_label(&mut cmd.tx, community, court, &building).await? {
+                Some(b) => b,
+                None => {
+                    let id = new_id();
+                    cmd.insert(
+                        "buildings",
+                        &[("tenant_id", community.into()), ("id", id.into()), ("courtyard_id", court.into()), ("label", building.into())],
+                    )
+                    .await?;
+                    id
+                }
+            };
+            let household = match repo::household_by_address(&mut cmd.tx, community, building_id, &unit, &room).await? {
+                Some(h) => h,
+                None => {
+                    let id = new_id();
+                    cmd.insert(
+                        "households",
+                        &[
+                            ("tenant_id", community.into()),
+                            ("id", id.into()),
+                            ("building_id", building_id.into()),
+                            ("unit", unit.into()),
+                            ("room", room.into()),
+                        ],
+                    )
+                    .await?;
+                    id
+                }
+            };
+            new.household_id = Some(household);
+        }
+        insert_resident(&mut cmd, app, community, &new, checked).await?;
+    }
+    cmd.commit().await?;
+    Ok(ImportReport { imported: count })
+}

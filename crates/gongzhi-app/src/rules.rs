@@ -1,0 +1,89 @@
+use gongzhi_domain::rulebook::{self, RuleValue, RuleVersion};
+use gongzhi_domain::time::{Instant, format_date, parse_date};
+use gongzhi_store::{Tx, repo};
+use time::Date;
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::Command;
+use crate::{App, AppError, new_id};
+
+/// Records a new version of a rule for a jurisdiction, effective from a date. Old versions stay:
+/// processes that pinned the rulebook before keep their rules.
+pub async fn set_rule(
+    app: &App,
+    actor: &Actor,
+    jurisdiction: Uuid,
+    key: &str,
+    value_json: &str,
+    effective_from: &str,
+    reason: &str,
+) -> Result<Uuid, AppError> {
+    let value = rulebook::parse_value(key, value_json)?;
+    let effective = parse_date(effective_from).ok_or_else(|| AppError::invalid("date_invalid", "effective_from"))?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason_required", "reason"));
+    }
+    let mut read = app.db.read().await?;
+    actor.require(&mut read, Permission::SetRules, jurisdiction).await?;
+    let j = repo::jurisdiction_by_id(&mut read, jurisdiction).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    read.rollback().await?;
+    if !gongzhi_domain::place::Level::parse(&j.level)?.is_tenant() {
+        return Err(AppError::invalid("rule_needs_community_or_above", "jurisdiction_id"));
+    }
+    let mut cmd = Command::begin(app, actor, jurisdiction, "rule.set").await?;
+    let id = new_id();
+    cmd.insert(
+        "rule_versions",
+        &[
+            ("tenant_id", jurisdiction.into()),
+            ("id", id.into()),
+            ("rule_key", key.into()),
+            // Store the normalised value, so equal rules are equal text.
+            ("value_json", value.to_json().to_string().into()),
+            ("effective_from", format_date(effective).into()),
+            ("recorded_at", app.now().0.into()),
+            ("author_id", actor.account_id.into()),
+            ("reason", reason.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// The value of `key` in force for `jurisdiction` on `on`, as the rulebook stood at `pinned_at`
+/// (the instant the process asking opened). Inherited from the nearest ancestor that sets it.
+pub async fn rule_in_force(tx: &mut Tx, jurisdiction: Uuid, key: &str, on: Date, pinned_at: Instant) -> Result<RuleValue, AppError> {
+    let chain = repo::ancestors(tx, jurisdiction).await?;
+    let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
+    let stored = repo::rule_versions(tx, &ids, key).await?;
+    let versions: Vec<RuleVersion> = stored
+        .into_iter()
+        .filter_map(|(owner, json, eff, rec)| {
+            Some(RuleVersion {
+                jurisdiction_depth: ids.iter().position(|i| *i == owner)?,
+                effective_from: parse_date(&eff)?,
+                recorded_at: Instant(rec),
+                value_json: json,
+            })
+        })
+        .collect();
+    let chosen = rulebook::resolve(&versions, on, pinned_at)
+        .ok_or_else(|| AppError::Invalid(gongzhi_domain::DomainError::new("rule_missing").arg("key", key)))?;
+    Ok(rulebook::parse_value(key, &chosen.value_json)?)
+}
+
+/// Every catalogued rule's value in force today for a jurisdiction, for the rulebook page.
+pub async fn rulebook_today(app: &App, jurisdiction: Uuid) -> Result<Vec<(&'static rulebook::RuleSpec, Option<serde_json::Value>)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let now = app.now();
+    let mut out = Vec::new();
+    for spec in rulebook::CATALOGUE {
+        let v = rule_in_force(&mut tx, jurisdiction, spec.key, now.china_date(), now).await.ok().map(|v| v.to_json());
+        out.push((spec, v));
+    }
+    tx.rollback().await?;
+    Ok(out)
+}

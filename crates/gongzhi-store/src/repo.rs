@@ -1,0 +1,380 @@
+//! Named queries the use cases need. Writes go through `rows` (so they are imaged); these are reads,
+//! plus the operational tables (sessions, login throttle) that are not part of the record.
+
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::schema::ColType::{self, Bool, Id, Int, Text};
+use crate::value::{Row, Value};
+use crate::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JurisdictionRow {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub level: String,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+const J_COLS: &str = "id, parent_id, level, code, name_zh, name_en";
+const J_TYPES: [ColType; 6] = [Id, Id, Text, Text, Text, Text];
+
+fn jurisdiction(r: Row) -> Result<JurisdictionRow, StoreError> {
+    Ok(JurisdictionRow {
+        id: r.id(0)?,
+        parent_id: r.opt_id(1)?,
+        level: r.text(2)?,
+        code: r.text(3)?,
+        name_zh: r.text(4)?,
+        name_en: r.text(5)?,
+    })
+}
+
+pub async fn jurisdiction_by_id(tx: &mut Tx, id: Uuid) -> Result<Option<JurisdictionRow>, StoreError> {
+    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE id = $1"), &[id.into()], &J_TYPES)
+        .await?
+        .map(jurisdiction)
+        .transpose()
+}
+
+pub async fn jurisdiction_by_code(tx: &mut Tx, code: &str) -> Result<Option<JurisdictionRow>, StoreError> {
+    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE code = $1"), &[code.into()], &J_TYPES)
+        .await?
+        .map(jurisdiction)
+        .transpose()
+}
+
+pub async fn root_jurisdiction(tx: &mut Tx) -> Result<Option<JurisdictionRow>, StoreError> {
+    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE parent_id IS NULL ORDER BY id LIMIT 1"), &[], &J_TYPES)
+        .await?
+        .map(jurisdiction)
+        .transpose()
+}
+
+/// All jurisdictions in creation order (the tree is small: a city has thousands, not millions).
+pub async fn all_jurisdictions(tx: &mut Tx) -> Result<Vec<JurisdictionRow>, StoreError> {
+    tx.rows(&format!("SELECT {J_COLS} FROM jurisdictions ORDER BY id"), &[], &J_TYPES)
+        .await?
+        .into_iter()
+        .map(jurisdiction)
+        .collect()
+}
+
+/// The jurisdiction and its ancestors, nearest first.
+pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
+    let sql = format!(
+        "WITH RECURSIVE up(id, depth) AS (SELECT $1, 0 UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
+         SELECT {} FROM jurisdictions j JOIN up ON j.id = up.id ORDER BY up.depth",
+        J_COLS.split(", ").map(|c| format!("j.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    tx.rows(&sql, &[Value::from(id)], &J_TYPES).await?.into_iter().map(jurisdiction).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub username: Option<String>,
+    pub phone: Option<String>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub locale: String,
+    pub disabled: bool,
+}
+
+const A_COLS: &str = "id, username, phone, display_name, password_hash, locale, disabled";
+const A_TYPES: [ColType; 7] = [Id, Text, Text, Text, Text, Text, Bool];
+
+fn account(r: Row) -> Result<AccountRow, StoreError> {
+    Ok(AccountRow {
+        id: r.id(0)?,
+        username: r.opt_text(1)?,
+        phone: r.opt_text(2)?,
+        display_name: r.text(3)?,
+        password_hash: r.text(4)?,
+        locale: r.text(5)?,
+        disabled: r.bool(6)?,
+    })
+}
+
+/// Accounts a login identifier may name: the account with that username, or the accounts with
+/// that phone number (families share phones, so there may be several).
+pub async fn accounts_for_login(tx: &mut Tx, username: &str, phone: Option<&str>) -> Result<Vec<AccountRow>, StoreError> {
+    let rows = tx
+        .rows(
+            &format!("SELECT {A_COLS} FROM accounts WHERE username = $1 OR (phone IS NOT NULL AND phone = $2) ORDER BY id LIMIT 8"),
+            &[username.into(), Value::from(phone)],
+            &A_TYPES,
+        )
+        .await?;
+    rows.into_iter().map(account).collect()
+}
+
+pub async fn account_by_id(tx: &mut Tx, id: Uuid) -> Result<Option<AccountRow>, StoreError> {
+    tx.row(&format!("SELECT {A_COLS} FROM accounts WHERE id = $1"), &[id.into()], &A_TYPES)
+        .await?
+        .map(account)
+        .transpose()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub jurisdiction_id: Uuid,
+    pub role: String,
+}
+
+pub async fn active_grants(tx: &mut Tx, account_id: Uuid) -> Result<Vec<GrantRow>, StoreError> {
+    tx.rows(
+        "SELECT tenant_id, id, jurisdiction_id, role FROM role_grants WHERE account_id = $1 AND voided_at IS NULL ORDER BY id",
+        &[account_id.into()],
+        &[Id, Id, Id, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok(GrantRow { tenant_id: r.id(0)?, id: r.id(1)?, jurisdiction_id: r.id(2)?, role: r.text(3)? }))
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeRow {
+    pub id: Uuid,
+    pub jurisdiction_id: Uuid,
+    pub office: String,
+    pub account_id: Uuid,
+    pub holder_name: String,
+    pub term_start: String,
+    pub term_end: Option<String>,
+}
+
+pub async fn offices_in(tx: &mut Tx, tenant_id: Uuid) -> Result<Vec<OfficeRow>, StoreError> {
+    tx.rows(
+        "SELECT o.id, o.jurisdiction_id, o.office, o.account_id, a.display_name, o.term_start, o.term_end \
+         FROM offices o JOIN accounts a ON a.id = o.account_id WHERE o.tenant_id = $1 AND o.voided_at IS NULL ORDER BY o.office, o.id",
+        &[tenant_id.into()],
+        &[Id, Id, Text, Id, Text, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(OfficeRow {
+            id: r.id(0)?,
+            jurisdiction_id: r.id(1)?,
+            office: r.text(2)?,
+            account_id: r.id(3)?,
+            holder_name: r.text(4)?,
+            term_start: r.text(5)?,
+            term_end: r.opt_text(6)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentRow {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub courtyard_id: Option<Uuid>,
+    pub merged_into: Option<Uuid>,
+}
+
+const R_TYPES: [ColType; 6] = [Id, Text, Text, Text, Id, Id];
+
+fn resident_row(r: Row) -> Result<ResidentRow, StoreError> {
+    Ok(ResidentRow {
+        id: r.id(0)?,
+        name: r.text(1)?,
+        phone: r.opt_text(2)?,
+        id_number: r.opt_text(3)?,
+        courtyard_id: r.opt_id(4)?,
+        merged_into: r.opt_id(5)?,
+    })
+}
+
+/// Current residents of a community (not merged away, not voided), in registration order.
+pub async fn residents(tx: &mut Tx, tenant_id: Uuid, limit: i64) -> Result<Vec<ResidentRow>, StoreError> {
+    tx.rows(
+        "SELECT id, name, phone, id_number, courtyard_id, merged_into FROM residents \
+         WHERE tenant_id = $1 AND merged_into IS NULL AND voided_at IS NULL ORDER BY id LIMIT $2",
+        &[tenant_id.into(), limit.into()],
+        &R_TYPES,
+    )
+    .await?
+    .into_iter()
+    .map(resident_row)
+    .collect()
+}
+
+pub async fn resident(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<Option<ResidentRow>, StoreError> {
+    tx.row(
+        "SELECT id, name, phone, id_number, courtyard_id, merged_into FROM residents WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL",
+        &[tenant_id.into(), id.into()],
+        &R_TYPES,
+    )
+    .await?
+    .map(resident_row)
+    .transpose()
+}
+
+pub async fn count_residents(tx: &mut Tx, tenant_id: Uuid) -> Result<i64, StoreError> {
+    let r = tx
+        .row(
+            "SELECT COUNT(*) FROM residents WHERE tenant_id = $1 AND merged_into IS NULL AND voided_at IS NULL",
+            &[tenant_id.into()],
+            &[Int],
+        )
+        .await?;
+    r.map(|r| r.int(0)).transpose().map(Option::unwrap_or_default)
+}
+
+pub async fn memberships_of(tx: &mut Tx, tenant_id: Uuid, resident_id: Uuid) -> Result<Vec<(Uuid, Uuid, bool)>, StoreError> {
+    tx.rows(
+        "SELECT id, household_id, representative FROM household_members WHERE tenant_id = $1 AND resident_id = $2 AND to_date IS NULL ORDER BY id",
+        &[tenant_id.into(), resident_id.into()],
+        &[Id, Id, Bool],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.id(0)?, r.id(1)?, r.bool(2)?)))
+    .collect()
+}
+
+pub async fn representatives_of(tx: &mut Tx, tenant_id: Uuid, household_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT id FROM household_members WHERE tenant_id = $1 AND household_id = $2 AND representative = $3 AND to_date IS NULL",
+        &[tenant_id.into(), household_id.into(), true.into()],
+        &[Id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
+pub async fn building(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<Option<(Uuid, String)>, StoreError> {
+    tx.row("SELECT courtyard_id, label FROM buildings WHERE tenant_id = $1 AND id = $2", &[tenant_id.into(), id.into()], &[Id, Text])
+        .await?
+        .map(|r| Ok((r.id(0)?, r.text(1)?)))
+        .transpose()
+}
+
+pub async fn building_by_label(tx: &mut Tx, tenant_id: Uuid, courtyard_id: Uuid, label: &str) -> Result<Option<Uuid>, StoreError> {
+    tx.row(
+        "SELECT id FROM buildings WHERE tenant_id = $1 AND courtyard_id = $2 AND label = $3",
+        &[tenant_id.into(), courtyard_id.into(), label.into()],
+        &[Id],
+    )
+    .await?
+    .map(|r| r.id(0))
+    .transpose()
+}
+
+pub async fn household_by_address(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    building_id: Uuid,
+    unit: &str,
+    room: &str,
+) -> Result<Option<Uuid>, StoreError> {
+    tx.row(
+        "SELECT id FROM households WHERE tenant_id = $1 AND building_id = $2 AND unit = $3 AND room = $4",
+        &[tenant_id.into(), building_id.into(), unit.into(), room.into()],
+        &[Id],
+    )
+    .await?
+    .map(|r| r.id(0))
+    .transpose()
+}
+
+pub async fn household_exists(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+    Ok(tx
+        .row("SELECT id FROM households WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL", &[tenant_id.into(), id.into()], &[Id])
+        .await?
+        .is_some())
+}
+
+/// Every stored version of `key` on any of the given jurisdictions.
+pub async fn rule_versions(
+    tx: &mut Tx,
+    jurisdictions: &[Uuid],
+    key: &str,
+) -> Result<Vec<(Uuid, String, String, i64)>, StoreError> {
+    let mut out = Vec::new();
+    for j in jurisdictions {
+        let rows = tx
+            .rows(
+                "SELECT tenant_id, value_json, effective_from, recorded_at FROM rule_versions WHERE tenant_id = $1 AND rule_key = $2",
+                &[(*j).into(), key.into()],
+                &[Id, Text, Text, Int],
+            )
+            .await?;
+        for r in rows {
+            out.push((r.id(0)?, r.text(1)?, r.text(2)?, r.int(3)?));
+        }
+    }
+    Ok(out)
+}
+
+// ---- operational tables: sessions and login throttling (not audited, not exported) ----
+
+pub async fn session_insert(tx: &mut Tx, token_hash: &str, account_id: Uuid, now: i64, expires: i64) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        &[token_hash.into(), account_id.into(), now.into(), expires.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account and acting-for resident of a live session.
+pub async fn session_get(tx: &mut Tx, token_hash: &str, now: i64) -> Result<Option<(Uuid, Option<Uuid>)>, StoreError> {
+    tx.row(
+        "SELECT account_id, acting_for FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        &[token_hash.into(), now.into()],
+        &[Id, Id],
+    )
+    .await?
+    .map(|r| Ok((r.id(0)?, r.opt_id(1)?)))
+    .transpose()
+}
+
+pub async fn session_delete(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
+    tx.exec("DELETE FROM sessions WHERE token_hash = $1", &[token_hash.into()]).await?;
+    Ok(())
+}
+
+pub async fn sessions_delete_for_account(tx: &mut Tx, account_id: Uuid, except: Option<&str>) -> Result<(), StoreError> {
+    tx.exec(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+        &[account_id.into(), except.unwrap_or("").into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// (failures, window_start, locked_until) for a throttle key.
+pub async fn throttle_get(tx: &mut Tx, key: &str) -> Result<Option<(i64, i64, Option<i64>)>, StoreError> {
+    tx.row("SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = $1", &[key.into()], &[Int, Int, Int])
+        .await?
+        .map(|r| Ok((r.int(0)?, r.int(1)?, r.opt_int(2)?)))
+        .transpose()
+}
+
+pub async fn throttle_put(tx: &mut Tx, key: &str, failures: i64, window_start: i64, locked_until: Option<i64>) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (throttle_key) DO UPDATE SET failures = $2, window_start = $3, locked_until = $4",
+        &[key.into(), failures.into(), window_start.into(), Value::from(locked_until)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn throttle_clear(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.exec("DELETE FROM login_throttle WHERE throttle_key = $1", &[key.into()]).await?;
+    Ok(())
+}
