@@ -1,0 +1,172 @@
+//! Extractors: the signed-in user, the language, the client address, and JSON/form bodies whose
+//! rejections become our bilingual errors instead of axum's plain text.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use gongzhi_app::authz::Actor;
+use gongzhi_store::repo::AccountRow;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "gz_session";
+
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Language: the `gz_lang` cookie, else `Accept-Language`, else Chinese.
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(l) = cookie(parts, "gz_lang").and_then(Lang::parse) {
+            return Ok(l);
+        }
+        let accept = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Ok(Lang::from_accept(accept))
+    }
+}
+
+/// Whether the device asked for large text (remembered in a cookie, per device).
+pub struct LargeText(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for LargeText {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(LargeText(cookie(parts, "gz_large") == Some("1")))
+    }
+}
+
+/// The visitor: signed in or not. An invalid or expired session is treated as signed out.
+pub struct Visitor {
+    pub actor: Actor,
+    pub account: Option<AccountRow>,
+    pub token: Option<String>,
+}
+
+impl<S> FromRequestParts<S> for Visitor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let lang = Lang::from_request_parts(parts, &()).await.unwrap_or_default();
+        if let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| t.len() == 64) {
+            match gongzhi_app::accounts::actor_for_token(&state.app, token).await {
+                Ok(Some((actor, account))) => {
+                    return Ok(Visitor { actor, account: Some(account), token: Some(token.to_string()) });
+                }
+                Ok(None) => {}
+                Err(e) => return Err(ApiError::from_app(e, lang)),
+            }
+        }
+        Ok(Visitor { actor: Actor::anonymous(), account: None, token: None })
+    }
+}
+
+/// A signed-in user; 401 otherwise.
+pub struct Authed(pub Visitor);
+
+impl<S> FromRequestParts<S> for Authed
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, &()).await.unwrap_or_default();
+        let v = Visitor::from_request_parts(parts, state).await?;
+        if v.account.is_none() {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated").lang(lang));
+        }
+        Ok(Authed(v))
+    }
+}
+
+/// The client's address, for login throttling. Behind a trusted proxy the server is configured to
+/// read `X-Forwarded-For`; otherwise the socket address is used.
+pub struct ClientAddr(pub String);
+
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        if state.trust_forwarded_for {
+            if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+                if let Some(first) = f.split(',').next() {
+                    return Ok(ClientAddr(first.trim().to_string()));
+                }
+            }
+        }
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(addr.unwrap_or_else(|| "local".into())))
+    }
+}
+
+fn body_error(status: StatusCode, text: &str, lang: Lang) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(status, "body_too_large").lang(lang)
+    } else if text.contains("UTF-8") || text.contains("utf-8") {
+        ApiError::new(StatusCode::BAD_REQUEST, "body_invalid_utf8").lang(lang)
+    } else {
+        ApiError::new(StatusCode::BAD_REQUEST, "body_invalid").arg("detail", text).lang(lang)
+    }
+}
+
+/// JSON body with our error format on rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let req = Request::from_parts(parts, body);
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                let r: JsonRejection = rejection;
+                Err(body_error(r.status(), &r.body_text(), lang))
+            }
+        }
+    }
+}
+
+/// Form body with our error format on rejection.
+pub struct ApiForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let req = Request::from_parts(parts, body);
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(ApiForm(v)),
+            Err(rejection) => {
+                let r: FormRejection = rejection;
+                Err(body_error(r.status(), &r.body_text(), lang))
+            }
+        }
+    }
+}

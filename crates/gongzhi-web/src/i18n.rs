@@ -1,0 +1,105 @@
+//! Chinese (default) and English, from Fluent files embedded at build time. Error codes are
+//! message ids, so every error a user can meet has a translation (a test checks both files
+//! define the same ids).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // Isolation marks around arguments help right-to-left scripts only, and would show up in
+        // copied text and snapshots; Chinese and English do not need them.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static ZH: LanguageIdentifier = langid!("zh-CN");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let t = tag.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From an `Accept-Language` header: the first language we have, else Chinese.
+    pub fn from_accept(header: &str) -> Lang {
+        header.split(',').filter_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).next().unwrap_or_default()
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The message `key`, or the key itself if it is missing (a test keeps that from happening).
+    pub fn t(self, key: &str) -> String {
+        LOCALES.try_lookup(self.id(), key).unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Owned((*k).to_string()), FluentValue::from(v.clone()))).collect();
+        LOCALES.try_lookup_with_args(self.id(), key, &map).unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// A message in both languages, for the CLI and logs read by community workers.
+pub fn bilingual(key: &str, args: &[(&str, String)]) -> String {
+    format!("{}\n{}", Lang::Zh.t_args(key, args), Lang::En.t_args(key, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Vec<String> {
+        let mut v: Vec<String> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
+            .map(|l| l.split(" = ").next().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn both_languages_define_the_same_messages() {
+        assert_eq!(ids(include_str!("../locales/en/main.ftl")), ids(include_str!("../locales/zh-CN/main.ftl")));
+    }
+
+    #[test]
+    fn looks_up_with_arguments_and_negotiates() {
+        assert_eq!(Lang::En.t_args("password_too_short", &[("min", "8".into())]), "The password must have at least 8 characters.");
+        assert_eq!(Lang::Zh.t_args("password_too_short", &[("min", "8".into())]), "密码至少需要 8 个字符。");
+        assert_eq!(Lang::from_accept("fr-FR, en;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept(""), Lang::Zh);
+    }
+}

@@ -1,0 +1,338 @@
+//! Server-rendered pages. They work without JavaScript: every action is a form POST that
+//! redirects back (post/redirect/get), and every page action also exists in the JSON API.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongzhi_app::{accounts, people, places, rules, setup};
+use gongzhi_domain::audit::short_head;
+use serde::Deserialize;
+
+use crate::api::session_cookie;
+use crate::error::ApiError;
+use crate::extract::{ApiForm, ClientAddr, LargeText, Visitor};
+use crate::i18n::Lang;
+use crate::AppState;
+
+/// What every page needs: language, large-text mode, who is signed in, messages.
+pub struct Page {
+    pub lang: Lang,
+    pub large: bool,
+    pub user_name: Option<String>,
+    pub path: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Page {
+    fn new(lang: Lang, large: &LargeText, visitor: &Visitor, path: &str) -> Self {
+        Page {
+            lang,
+            large: large.0,
+            user_name: visitor.account.as_ref().map(|a| a.display_name.clone()),
+            path: path.to_string(),
+            flash: None,
+            error: None,
+        }
+    }
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// An error shown on an HTML page (status kept, message translated).
+fn error_page(e: ApiError, page: Page) -> Response {
+    let status = e.status;
+    let mut page = page;
+    page.error = Some(e.message());
+    let mut r = render(&MessagePage { page });
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Template)]
+#[template(source = "{% extends \"base.html\" %}{% block title %}{{ page.t(\"app-name\") }}{% endblock %}{% block content %}{% endblock %}", ext = "html")]
+struct MessagePage {
+    page: Page,
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/c/{code}", get(community))
+        .route("/login", get(login_form).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/home", get(home))
+        .route("/password", post(password))
+        .route("/residents/{code}", get(residents).post(add_resident))
+        .route("/prefs", post(prefs))
+}
+
+pub struct PlaceItem {
+    pub depth: usize,
+    pub level_key: String,
+    pub name: String,
+    pub code: String,
+    pub link: bool,
+    pub head: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    page: Page,
+    places: Vec<PlaceItem>,
+}
+
+fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -> String {
+    if lang == Lang::En { j.name_en.clone() } else { j.name_zh.clone() }
+}
+
+/// The public page: every jurisdiction as a tree, communities with their chain head.
+async fn index(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+    let page = Page::new(lang, &large, &visitor, "/");
+    let all = match places::jurisdictions(&state.app).await {
+        Ok(a) => a,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    // Depth-first order from the roots, so the list reads as a tree.
+    let mut items = Vec::with_capacity(all.len());
+    let mut stack: Vec<(Option<uuid::Uuid>, usize)> = vec![(None, 0)];
+    let mut visited = std::collections::HashSet::new();
+    while let Some((parent, depth)) = stack.pop() {
+        let children: Vec<_> = all.iter().filter(|j| j.parent_id == parent).collect();
+        for j in children.iter().rev() {
+            if visited.insert(j.id) {
+                stack.push((Some(j.id), depth + 1));
+            }
+        }
+        if let Some(p) = parent.and_then(|p| all.iter().find(|j| j.id == p)) {
+            let tenant = matches!(p.level.as_str(), "city" | "district" | "street" | "community");
+            let head = if p.level == "community" {
+                setup::chain_head(&state.app, p.id).await.ok().flatten().map(|h| short_head(h.seq, &h.hash))
+            } else {
+                None
+            };
+            items.push(PlaceItem {
+                depth: depth.saturating_sub(1).min(5),
+                level_key: format!("level-{}", p.level),
+                name: local_name(lang, p),
+                code: p.code.clone(),
+                link: tenant,
+                head,
+            });
+        }
+    }
+    render(&IndexPage { page, places: items })
+}
+
+#[derive(Template)]
+#[template(path = "community.html")]
+struct CommunityPage {
+    page: Page,
+    name: String,
+    level_key: String,
+    head: Option<String>,
+    children: Vec<(String, String)>,
+    rules: Vec<(String, String)>,
+}
+
+async fn community(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let all = places::jurisdictions(&state.app).await.unwrap_or_default();
+    let children = all.iter().filter(|c| c.parent_id == Some(j.id)).map(|c| (local_name(lang, c), format!("level-{}", c.level))).collect();
+    let head = setup::chain_head(&state.app, j.id).await.ok().flatten().map(|h| short_head(h.seq, &h.hash));
+    let rules = rules::rulebook_today(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(spec, v)| (if lang == Lang::En { spec.en } else { spec.zh }.to_string(), v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())))
+        .collect();
+    render(&CommunityPage { page, name: local_name(lang, &j), level_key: format!("level-{}", j.level), head, children, rules })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    identifier: String,
+}
+
+async fn login_form(lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+    render(&LoginPage { page: Page::new(lang, &large, &visitor, "/login"), identifier: String::new() })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    identifier: String,
+    password: String,
+}
+
+async fn login_submit(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, addr: ClientAddr, ApiForm(f): ApiForm<LoginForm>) -> Response {
+    match accounts::login(&state.app, &f.identifier, &f.password, &addr.0).await {
+        Ok(session) => {
+            let cookie = session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/home")).into_response()
+        }
+        Err(e) => {
+            let err = ApiError::from_app(e, lang);
+            let mut page = Page::new(lang, &large, &visitor, "/login");
+            page.error = Some(err.message());
+            let mut r = render(&LoginPage { page, identifier: f.identifier });
+            *r.status_mut() = err.status;
+            r
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, visitor: Visitor) -> Response {
+    if let Some(t) = &visitor.token {
+        let _ = accounts::logout(&state.app, t).await;
+    }
+    ([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    /// (role message key, place name, link to the place's work page)
+    roles: Vec<(String, String, Option<String>)>,
+}
+
+async fn home(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let all = places::jurisdictions(&state.app).await.unwrap_or_default();
+    let roles = visitor
+        .actor
+        .grants
+        .iter()
+        .map(|(role, j)| {
+            let place = all.iter().find(|p| p.id == *j);
+            let link = place
+                .filter(|p| p.level == "community" && matches!(role.as_str(), "staff" | "admin"))
+                .map(|p| format!("/residents/{}", p.code));
+            (format!("role-{role}"), place.map(|p| local_name(lang, p)).unwrap_or_default(), link)
+        })
+        .collect();
+    render(&HomePage { page: Page::new(lang, &large, &visitor, "/home"), roles })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    old_password: String,
+    new_password: String,
+}
+
+async fn password(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, ApiForm(f): ApiForm<PasswordForm>) -> Response {
+    let token = visitor.token.clone().unwrap_or_default();
+    let result = accounts::change_password(&state.app, &visitor.actor, &token, &f.old_password, &f.new_password).await;
+    let mut page = Page::new(lang, &large, &visitor, "/home");
+    match result {
+        Ok(()) => {
+            page.flash = Some(lang.t("saved"));
+            render(&MessagePage { page })
+        }
+        Err(e) => error_page(ApiError::from_app(e, lang), page),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "residents.html")]
+struct ResidentsPage {
+    page: Page,
+    community: String,
+    code: String,
+    count_text: String,
+    residents: Vec<(String, String)>,
+}
+
+async fn residents_page(state: &AppState, actor: &gongzhi_app::authz::Actor, lang: Lang, page: Page, code: &str) -> Response {
+    let j = match places::jurisdiction_by_code(&state.app, code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let rows = match people::list_residents(&state.app, actor, j.id, 500).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let count_text = lang.t_args("residents-count", &[("count", rows.len().to_string())]);
+    let residents = rows.iter().map(|r| (r.name.clone(), r.phone.clone().unwrap_or_default())).collect();
+    render(&ResidentsPage { page, community: local_name(lang, &j), code: code.to_string(), count_text, residents })
+}
+
+async fn residents(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
+    residents_page(&state, &visitor.actor, lang, page, &code).await
+}
+
+#[derive(Deserialize)]
+struct ResidentForm {
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+async fn add_resident(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>, ApiForm(f): ApiForm<ResidentForm>) -> Response {
+    let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let new = people::NewResident { name: f.name, phone: Some(f.phone), ..Default::default() };
+    match people::register_resident(&state.app, &visitor.actor, j.id, &new).await {
+        Ok(_) => return Redirect::to(&format!("/residents/{code}")).into_response(),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    residents_page(&state, &visitor.actor, lang, page, &code).await
+}
+
+#[derive(Deserialize)]
+struct PrefsForm {
+    lang: Option<String>,
+    large: Option<String>,
+    back: Option<String>,
+}
+
+/// Language and large-text preferences, remembered on this device in cookies (no account needed).
+async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
+    let mut headers = Vec::new();
+    if let Some(l) = f.lang.as_deref().and_then(Lang::parse) {
+        headers.push((header::SET_COOKIE, format!("gz_lang={}; Path=/; Max-Age=31536000; SameSite=Lax", l.code())));
+    }
+    if let Some(large) = f.large {
+        let v = if large == "1" { "1" } else { "0" };
+        headers.push((header::SET_COOKIE, format!("gz_large={v}; Path=/; Max-Age=31536000; SameSite=Lax")));
+    }
+    // Only local paths: never redirect off-site.
+    let back = f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let mut r = Redirect::to(&back).into_response();
+    for (k, v) in headers {
+        if let Ok(v) = v.parse() {
+            r.headers_mut().append(k, v);
+        }
+    }
+    r
+}
