@@ -1,1 +1,338 @@
-fn main(){}
+//! The `gongzhi` binary: one program for serving, the demo, set-up, export/import, verification
+//! and benchmarks.
+
+mod bench;
+mod config;
+mod demo;
+
+use std::io::{BufReader, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use clap::{Parser, Subcommand};
+use gongzhi_app::{App, AppError, Clock, ManualClock, SystemClock};
+use gongzhi_store::dump::ExportMode;
+use gongzhi_store::{Db, Open, StoreError};
+use gongzhi_web::i18n::bilingual;
+
+#[derive(Parser)]
+#[command(name = "gongzhi", version, about = "共治 Gongzhi — community governance: councils, notices, funds, services, and a public record")]
+struct Cli {
+    /// Database URL: sqlite://FILE (default sqlite://gongzhi.db) or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "GONGZHI_DATABASE")]
+    database: Option<String>,
+    /// Configuration file (TOML); `gongzhi config example` prints one
+    #[arg(long, global = true)]
+    config: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server on an initialised database (migrates on start-up)
+    Serve {
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Run the server with the demo community (creates and seeds a missing database)
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// `manual` lets an administrator move the clock forward (POST /api/v1/admin/clock)
+        #[arg(long, default_value = "system")]
+        clock: String,
+    },
+    /// Apply pending migrations
+    Migrate,
+    /// Set up an empty database: the city and the first administrator
+    Init {
+        #[arg(long)]
+        city_code: String,
+        #[arg(long)]
+        city_name: String,
+        #[arg(long, default_value = "")]
+        city_name_en: String,
+        #[arg(long)]
+        admin_username: String,
+        #[arg(long, default_value = "管理员")]
+        admin_name: String,
+        /// The administrator's password (or set GONGZHI_ADMIN_PASSWORD)
+        #[arg(long, env = "GONGZHI_ADMIN_PASSWORD")]
+        admin_password: String,
+    },
+    /// Export the database (JSON Lines) to standard output or a file
+    Export {
+        /// Format: `jsonl` (full backup) or `jsonl-auditor` (personal data hashed, no salts)
+        format: String,
+        #[arg(long)]
+        out: Option<String>,
+    },
+    /// Import a full JSONL export into an empty database
+    Import {
+        /// The export file
+        input: String,
+    },
+    /// Audit-log tools
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Benchmarks (never part of the test suite); results go to BENCHMARKS.md
+    Bench {
+        #[command(subcommand)]
+        scenario: bench::Scenario,
+    },
+    /// Configuration helpers
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every chain and compare every row with its last recorded image
+    Verify {
+        /// Verify an export file instead of the database
+        #[arg(long)]
+        input: Option<String>,
+    },
+    /// Record every community's chain head in the city chain now
+    Anchor,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a commented configuration file with every default
+    Example,
+}
+
+/// A failure the operator can act on, printed in Chinese and English.
+struct Failure(String);
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let (code, args) = match &e {
+            StoreError::UnknownScheme(url) => ("database_url_unknown_scheme", vec![("url", url.clone())]),
+            StoreError::BadUrl(url, _) => ("database_url_malformed", vec![("url", url.clone())]),
+            StoreError::Unreachable(url, _) => ("database_unreachable", vec![("url", url.clone())]),
+            _ => return Failure(format!("{e}")),
+        };
+        Failure(format!("{}\n({e})", bilingual(code, &args)))
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Store(s) => s.into(),
+            AppError::Invalid(d) => Failure(bilingual(d.code.0, &d.args)),
+            AppError::Rows(rows) => Failure(
+                rows.iter().map(|(line, d)| format!("row {line}: {}", bilingual(d.code.0, &d.args))).collect::<Vec<_>>().join("\n"),
+            ),
+            other => Failure(bilingual(other.code(), &[])),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure(format!("文件读写失败 / file error: {e}"))
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GONGZHI_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(url: &str, mode: Open) -> Result<Db, Failure> {
+    let db = Db::connect(url, mode).await?;
+    gongzhi_store::migrate::migrate(&db).await?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let mut cfg = config::Config::load(cli.config.as_deref()).map_err(Failure)?;
+    if let Some(db) = cli.database {
+        cfg.database = db;
+    }
+    match cli.command {
+        Command::Config { command: ConfigCommand::Example } => {
+            print!("{}", config::EXAMPLE);
+        }
+        Command::Migrate => {
+            let db = Db::connect(&cfg.database, Open::CreateIfMissing).await?;
+            let n = gongzhi_store::migrate::migrate(&db).await?;
+            println!("已应用 {n} 个迁移 / applied {n} migration(s)");
+        }
+        Command::Init { city_code, city_name, city_name_en, admin_username, admin_name, admin_password } => {
+            let db = open(&cfg.database, Open::CreateIfMissing).await?;
+            let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+            let name_en = if city_name_en.is_empty() { city_name.clone() } else { city_name_en };
+            let (city, admin) = gongzhi_app::setup::init(
+                &app,
+                &gongzhi_app::setup::Init {
+                    city_code: &city_code,
+                    city_name_zh: &city_name,
+                    city_name_en: &name_en,
+                    admin_username: &admin_username,
+                    admin_name: &admin_name,
+                    admin_password: &admin_password,
+                },
+            )
+            .await?;
+            println!("已初始化 / initialised: city {city}, administrator {admin}");
+        }
+        Command::Serve { addr } => {
+            let db = open(&cfg.database, Open::MustExist).await?;
+            let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+            if gongzhi_app::places::jurisdictions(&app).await?.is_empty() {
+                return Err(Failure(
+                    "数据库尚未初始化，请先运行 `gongzhi init …`（或用 `gongzhi demo` 试用）\nThe database is not set up: run `gongzhi init …` first (or try `gongzhi demo`)".into(),
+                ));
+            }
+            serve(app, &cfg, addr.as_deref().unwrap_or(&cfg.addr), None).await?;
+        }
+        Command::Demo { addr, clock } => {
+            let clock: Arc<dyn Clock> = match clock.as_str() {
+                "manual" => Arc::new(ManualClock::starting_at(SystemClock.now())),
+                "system" => Arc::new(SystemClock),
+                other => return Err(Failure(format!("时钟只能是 system 或 manual / --clock must be system or manual, not {other}"))),
+            };
+            let db = open(&cfg.database, Open::CreateIfMissing).await?;
+            let app = App::new(db, clock, cfg.app_settings());
+            let mut public = cfg.public_base_url.clone();
+            if public == config::Config::default().public_base_url {
+                public = format!("http://{addr}");
+            }
+            cfg.public_base_url = public;
+            serve(app, &cfg, &addr, Some(demo::seed)).await?;
+        }
+        Command::Export { format, out } => {
+            let mode = match format.as_str() {
+                "jsonl" => ExportMode::Full,
+                "jsonl-auditor" => ExportMode::Auditor,
+                other => {
+                    return Err(Failure(format!("未知导出格式 / unknown export format {other}: use jsonl or jsonl-auditor")));
+                }
+            };
+            let db = open(&cfg.database, Open::MustExist).await?;
+            let n = match out {
+                Some(path) => {
+                    // Write to a temporary file and rename, so a failed export never leaves half a file.
+                    let tmp = format!("{path}.partial");
+                    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+                    let n = gongzhi_store::dump::export(&db, mode, &mut f).await?;
+                    f.flush()?;
+                    drop(f);
+                    std::fs::rename(&tmp, &path)?;
+                    n
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = std::io::BufWriter::new(stdout.lock());
+                    let n = gongzhi_store::dump::export(&db, mode, &mut lock).await?;
+                    lock.flush()?;
+                    n
+                }
+            };
+            eprintln!("已导出 {n} 行 / exported {n} rows");
+        }
+        Command::Import { input } => {
+            let db = open(&cfg.database, Open::CreateIfMissing).await?;
+            let mut reader = BufReader::new(std::fs::File::open(&input)?);
+            let n = gongzhi_store::dump::import(&db, &mut reader).await?;
+            println!("已导入 {n} 行 / imported {n} rows");
+        }
+        Command::Audit { command: AuditCommand::Verify { input } } => {
+            let report = match input {
+                Some(path) => gongzhi_app::verify::verify_export(&mut BufReader::new(std::fs::File::open(&path)?))?,
+                None => {
+                    let db = open(&cfg.database, Open::MustExist).await?;
+                    gongzhi_app::verify::verify_database(&db).await?
+                }
+            };
+            println!("chains: {}, events: {}, rows: {}", report.chains, report.events, report.rows);
+            if report.ok() {
+                println!("审计链完整 / audit record intact");
+            } else {
+                println!("发现问题 / PROBLEMS FOUND: {}", report.problems.len());
+                for p in &report.problems {
+                    println!("  {p}");
+                }
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Audit { command: AuditCommand::Anchor } => {
+            let db = open(&cfg.database, Open::MustExist).await?;
+            let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+            let n = gongzhi_app::setup::anchor_heads(&app).await?;
+            println!("已锚定 {n} 条链头 / anchored {n} chain heads");
+        }
+        Command::Bench { scenario } => bench::run(scenario, &cfg).await.map_err(Failure)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+type Seeder = fn(App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>>;
+
+/// Binds, seeds (for the demo), marks ready, and serves until Ctrl-C. Anchors chain heads hourly.
+async fn serve(app: App, cfg: &config::Config, addr: &str, seed: Option<Seeder>) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure(format!("无法监听 {addr} / cannot listen on {addr}: {e}")))?;
+    let mut state = gongzhi_web::AppState::new(app.clone(), cfg.public_base_url.clone());
+    state.secure_cookies = cfg.secure_cookies;
+    state.trust_forwarded_for = cfg.trust_forwarded_for;
+    let ready = state.ready.clone();
+    let router = gongzhi_web::router(state);
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    });
+    if let Some(seed) = seed {
+        seed(app.clone()).await?;
+    }
+    ready.store(true, Ordering::SeqCst);
+    eprintln!("共治 Gongzhi 已启动 / listening on http://{addr} ({})", gongzhi_store::db::redact(&cfg.database));
+    let anchor_app = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = gongzhi_app::setup::anchor_heads(&anchor_app).await {
+                tracing::warn!(error = %e, "anchoring chain heads failed");
+            }
+        }
+    });
+    match server.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Failure(format!("server error: {e}"))),
+        Err(e) => Err(Failure(format!("server task failed: {e}"))),
+    }
+}

@@ -1,0 +1,142 @@
+//! Configuration: built-in defaults → TOML file → `GONGZHI_*` environment variables → flags.
+//! Unknown keys in the file are refused with the key's name, so a typo never passes silently.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://FILE` (embedded, the default) or `postgres://USER@HOST:PORT/DB`.
+    pub database: String,
+    /// Address to listen on.
+    pub addr: String,
+    /// The address people reach this server at, for links and QR codes on printed notices.
+    pub public_base_url: String,
+    /// Minimum password length.
+    pub password_min_chars: usize,
+    /// Failed logins allowed per account / per client address before a pause.
+    pub login_max_failures_account: i64,
+    pub login_max_failures_address: i64,
+    /// Length of the pause after too many failed logins, in minutes.
+    pub login_lockout_minutes: i64,
+    /// Session lifetime in days.
+    pub session_days: i64,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Read client addresses from `X-Forwarded-For` (only behind a proxy you control).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: "sqlite://gongzhi.db".into(),
+            addr: "127.0.0.1:8080".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            password_min_chars: 8,
+            login_max_failures_account: 5,
+            login_max_failures_address: 20,
+            login_lockout_minutes: 15,
+            session_days: 7,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "database",
+    "addr",
+    "public_base_url",
+    "password_min_chars",
+    "login_max_failures_account",
+    "login_max_failures_address",
+    "login_lockout_minutes",
+    "session_days",
+    "secure_cookies",
+    "trust_forwarded_for",
+];
+
+impl Config {
+    /// Loads the layered configuration. `file` is read if given (it must exist) or if
+    /// `gongzhi.toml` exists in the working directory.
+    pub fn load(file: Option<&str>) -> Result<Config, String> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !std::path::Path::new(path).exists() {
+                    return Err(format!("配置文件不存在 / config file not found: {path}"));
+                }
+                fig = fig.merge(Toml::file(path));
+            }
+            None if std::path::Path::new("gongzhi.toml").exists() => fig = fig.merge(Toml::file("gongzhi.toml")),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("GONGZHI_").only(KEYS));
+        fig.extract::<Config>().map_err(|e| {
+            format!("配置有误 / configuration error: {e}\n请对照 `gongzhi config example` 检查键名和取值 / compare keys and values with `gongzhi config example`")
+        })
+    }
+
+    pub fn app_settings(&self) -> gongzhi_app::Settings {
+        gongzhi_app::Settings {
+            password_min_chars: self.password_min_chars,
+            login_max_failures_account: self.login_max_failures_account,
+            login_max_failures_address: self.login_max_failures_address,
+            login_lockout_secs: self.login_lockout_minutes * 60,
+            session_ttl_secs: self.session_days * 86_400,
+            ..gongzhi_app::Settings::default()
+        }
+    }
+}
+
+pub const EXAMPLE: &str = r#"# gongzhi.toml — every key with its default. Environment variables GONGZHI_<KEY> override the
+# file (e.g. GONGZHI_DATABASE), and command-line flags override both.
+
+# sqlite://FILE (embedded, zero set-up) or postgres://USER@HOST:PORT/DB
+database = "sqlite://gongzhi.db"
+# Address to listen on
+addr = "127.0.0.1:8080"
+# The address people reach this server at: used in links and QR codes on printed notices
+public_base_url = "http://127.0.0.1:8080"
+# Minimum password length
+password_min_chars = 8
+# Failed logins allowed per account and per client address before sign-in pauses
+login_max_failures_account = 5
+login_max_failures_address = 20
+# How long sign-in pauses, in minutes
+login_lockout_minutes = 15
+# Session lifetime in days
+session_days = 7
+# Set to true when served over HTTPS (cookies get the Secure flag)
+secure_cookies = false
+# Read client addresses from X-Forwarded-For; only behind a reverse proxy you control
+trust_forwarded_for = false
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_is_the_default_and_parses() {
+        let parsed: Config = toml_from(EXAMPLE);
+        assert_eq!(serde_json::to_value(parsed).unwrap(), serde_json::to_value(Config::default()).unwrap());
+    }
+
+    fn toml_from(text: &str) -> Config {
+        Figment::from(Toml::string(text)).extract().unwrap()
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("databse = \"x\""))
+            .extract::<Config>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("databse"), "{err}");
+    }
+}

@@ -1,0 +1,166 @@
+//! The demo community, seeded once through the application's own commands (so it is audited like
+//! real data): 成都市 → 武侯区 → 晋阳街道 → 晋阳社区 → 第三居民小组 → 北苑小区, from seed 002,
+//! plus a second community (玉东社区) to show that communities cannot see each other's data.
+//! Every issue extends this seed so the demo exercises what it built.
+
+use gongzhi_app::accounts::{self, NewAccount};
+use gongzhi_app::authz::Actor;
+use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::places::{self, NewJurisdiction};
+use gongzhi_app::{App, rules, setup};
+use uuid::Uuid;
+
+use crate::Failure;
+
+/// The city code that marks a database as the demo's: `gongzhi demo` refuses any other.
+pub const DEMO_CITY_CODE: &str = "chengdu-demo";
+pub const DEMO_PASSWORD: &str = "gongzhi-demo-2026";
+
+pub const LOGINS: &[(&str, &str)] = &[
+    ("admin", "管理员 administrator (成都市)"),
+    ("jinyang-staff", "社区工作人员 community staff (晋阳社区)"),
+    ("wuhou-official", "区干部 district official (武侯区)"),
+    ("auditor", "审计人员 auditor (成都市)"),
+    ("13800000001", "居民 resident 田小余 (北苑小区), by phone number"),
+];
+
+pub fn seed(app: App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>> {
+    Box::pin(async move {
+        let all = places::jurisdictions(&app).await?;
+        match all.iter().find(|j| j.parent_id.is_none()) {
+            Some(root) if root.code == DEMO_CITY_CODE => {
+                eprintln!("演示数据库已存在，直接启动 / demo database exists: serving it as it is");
+            }
+            Some(root) => {
+                return Err(Failure(format!(
+                    "该数据库不是演示库（城市编码 {}），拒绝写入演示数据。请用 --database 指定新文件。\nThis database is not a demo database (city code {}); refusing to seed it. Use --database with a new file.",
+                    root.code, root.code
+                )));
+            }
+            None => seed_fresh(&app).await?,
+        }
+        println!("\n共治演示 / Gongzhi demo — logins (password for all: {DEMO_PASSWORD}):");
+        for (login, who) in LOGINS {
+            println!("  {login:<16} {who}");
+        }
+        Ok(())
+    })
+}
+
+async fn place(app: &App, actor: &Actor, parent: Uuid, level: &str, code: &str, zh: &str, en: &str) -> Result<Uuid, Failure> {
+    Ok(places::create_jurisdiction(app, actor, &NewJurisdiction { parent_id: Some(parent), level, code, name_zh: zh, name_en: en }).await?)
+}
+
+async fn account(app: &App, actor: &Actor, at: Uuid, role: &str, username: Option<&str>, phone: Option<&str>, name: &str) -> Result<Uuid, Failure> {
+    Ok(accounts::create_account(
+        app,
+        actor,
+        at,
+        role,
+        &NewAccount { username, phone, display_name: name, password: DEMO_PASSWORD, locale: "zh-CN" },
+    )
+    .await?)
+}
+
+async fn seed_fresh(app: &App) -> Result<(), Failure> {
+    eprintln!("正在创建演示数据 / seeding the demo community…");
+    let (city, admin_id) = setup::init(
+        app,
+        &setup::Init {
+            city_code: DEMO_CITY_CODE,
+            city_name_zh: "成都市（演示）",
+            city_name_en: "Chengdu (demo)",
+            admin_username: "admin",
+            admin_name: "系统管理员",
+            admin_password: DEMO_PASSWORD,
+        },
+    )
+    .await?;
+    let mut tx = app.db.read().await.map_err(AppError::from)?;
+    let admin = Actor::load(&mut tx, admin_id).await?;
+    tx.rollback().await.map_err(AppError::from)?;
+
+    let wuhou = place(app, &admin, city, "district", "wuhou", "武侯区", "Wuhou District").await?;
+    let street = place(app, &admin, wuhou, "street", "jinyang-street", "晋阳街道", "Jinyang Street").await?;
+    let jinyang = place(app, &admin, street, "community", "jinyang", "晋阳社区", "Jinyang Community").await?;
+    let group = place(app, &admin, jinyang, "resident_group", "jinyang-g3", "第三居民小组", "Resident Group 3").await?;
+    let beiyuan = place(app, &admin, group, "courtyard", "beiyuan", "北苑小区", "Beiyuan Courtyard").await?;
+    let yulin = place(app, &admin, wuhou, "street", "yulin-street", "玉林街道", "Yulin Street").await?;
+    let yudong = place(app, &admin, yulin, "community", "yudong", "玉东社区", "Yudong Community").await?;
+    place(app, &admin, yudong, "courtyard", "yudong-1", "玉东一院", "Yudong Courtyard 1").await?;
+
+    account(app, &admin, jinyang, "staff", Some("jinyang-staff"), None, "晋阳社区 王主任").await?;
+    account(app, &admin, wuhou, "official", Some("wuhou-official"), None, "武侯区 李科长").await?;
+    account(app, &admin, city, "auditor", Some("auditor"), None, "审计 周审计").await?;
+    let tian = account(app, &admin, beiyuan, "resident", None, Some("13800000001"), "田小余").await?;
+
+    // Buildings, households and residents of 北苑, as the community office would enter them.
+    let b1 = places::create_building(app, &admin, beiyuan, "1栋").await?;
+    let b2 = places::create_building(app, &admin, beiyuan, "2栋").await?;
+    let residents: &[(&str, Option<&str>, Uuid, &str, &str, bool)] = &[
+        ("田小余", Some("13800000001"), b1, "1", "101", true),
+        ("田大山", Some("13800000001"), b1, "1", "101", false),
+        ("赵秀英", Some("13800000002"), b1, "1", "102", true),
+        ("钱建国", None, b1, "2", "201", true),
+        ("孙丽华", Some("13800000004"), b2, "1", "101", true),
+        ("李志强", Some("13800000005"), b2, "1", "102", true),
+    ];
+    for (name, phone, building, unit, room, rep) in residents {
+        let household = match places::create_household(app, &admin, jinyang, *building, unit, room).await {
+            Ok(h) => h,
+            Err(gongzhi_app::AppError::Invalid(e)) if e.code.0 == "household_duplicate" => {
+                let mut tx = app.db.read().await.map_err(AppError::from)?;
+                let h = gongzhi_store::repo::household_by_address(&mut tx, jinyang, *building, unit, room).await.map_err(AppError::from)?;
+                tx.rollback().await.map_err(AppError::from)?;
+                h.ok_or_else(|| Failure("demo household vanished".into()))?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        people::register_resident(
+            app,
+            &admin,
+            jinyang,
+            &NewResident {
+                name: (*name).into(),
+                phone: phone.map(str::to_string),
+                courtyard_id: Some(beiyuan),
+                household_id: Some(household),
+                representative: *rep,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    // A resident of the other community.
+    people::register_resident(app, &admin, yudong, &NewResident { name: "周玉兰".into(), phone: Some("13900000001".into()), ..Default::default() }).await?;
+
+    // Offices: who holds what, for a term (councils and sign-off chains build on these).
+    accounts::assign_office(app, &admin, group, "council_member", tian, "2026-01-01", Some("2030-12-31")).await?;
+
+    // The rulebook: the city defaults came with `init`; the district adds the 2026 holiday calendar
+    // (illustrative dates) and the community council sets its own size.
+    rules::set_rule(
+        app,
+        &admin,
+        wuhou,
+        "calendar.official",
+        r#"{"holidays":["2026-01-01","2026-10-01","2026-10-02","2026-10-03","2026-10-04","2026-10-05","2026-10-06","2026-10-07"],"workdays":["2026-09-27","2026-10-10"]}"#,
+        "2026-01-01",
+        "演示：2026 年节假日安排 / demo: 2026 holiday calendar",
+    )
+    .await?;
+    rules::set_rule(
+        app,
+        &admin,
+        jinyang,
+        "council.size.community",
+        r#"{"min":30,"max":45}"#,
+        "2026-01-01",
+        "晋阳社区议事会 37 名成员（种子 002）/ Jinyang council has 37 members (seed 002)",
+    )
+    .await?;
+    setup::anchor_heads(app).await?;
+    Ok(())
+}
+
+use gongzhi_app::AppError;
