@@ -217,6 +217,7 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
     let mut root: Option<Uuid> = None;
     let mut heads = Vec::new();
     let mut rows: Vec<(&'static Table, Vec<Value>)> = Vec::new();
+    let mut hashed_images: Vec<(&'static Table, String, Json)> = Vec::new();
     let mut line = String::new();
     let mut n = 0;
     loop {
@@ -245,7 +246,8 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
                         })
                         .collect::<Result<_, _>>()?;
                     let key: Vec<Json> = key_vals.iter().map(Value::to_json).collect();
-                    v.row_image(table, format!("{}:{}", table.name, Json::Array(key)), &image);
+                    // Rows come before the events in an export: compare once all events are read.
+                    hashed_images.push((table, format!("{}:{}", table.name, Json::Array(key)), image));
                     continue;
                 } else {
                     row_values(n, table, &row)?
@@ -287,6 +289,9 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
     }
     for (t, s, h) in heads {
         v.head(t, s, &h);
+    }
+    for (t, key, image) in hashed_images {
+        v.row_image(t, key, &image);
     }
     for (t, values) in rows {
         let row = Row(values);

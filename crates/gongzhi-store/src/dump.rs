@@ -55,6 +55,8 @@ pub async fn export(db: &Db, mode: ExportMode, out: &mut dyn Write) -> Result<u6
     let header = json!({"format": FORMAT, "version": FORMAT_VERSION, "schema": crate::schema::LATEST, "personal": personal});
     writeln!(out, "{header}").map_err(io)?;
     let salts = if mode == ExportMode::Auditor { salts(&mut tx).await? } else { Default::default() };
+    // Reference-table rows (accounts, jurisdictions) are hashed with the city's salt.
+    let root = crate::repo::root_jurisdiction(&mut tx).await?.map(|j| j.id);
     let mut total = 0;
     for t in TABLES.iter().filter(|t| exported(t, mode)) {
         let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
@@ -68,7 +70,7 @@ pub async fn export(db: &Db, mode: ExportMode, out: &mut dyn Write) -> Result<u6
                         Value::Id(Some(id)) => Some(*id),
                         _ => None,
                     });
-                    let salt = tenant.and_then(|id| salts.get(&id)).or_else(|| salts.values().next());
+                    let salt = tenant.or(root).and_then(|id| salts.get(&id));
                     image(t, &row, salt.map(Vec::as_slice).unwrap_or(&[]))
                 } else {
                     let mut m = Map::with_capacity(t.columns.len());

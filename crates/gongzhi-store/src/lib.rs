@@ -14,6 +14,8 @@ pub mod migrate;
 pub mod repo;
 /// Generic row access and audit images, driven by the registry.
 pub mod rows;
+/// Fresh databases for tests on either backend.
+pub mod testing;
 /// The schema as data.
 pub mod schema;
 mod value;
