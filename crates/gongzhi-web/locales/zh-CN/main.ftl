@@ -100,6 +100,7 @@ csv_missing_name_column = 文件第一行没有“姓名”(name) 列。
 csv_row_unreadable = 无法读取此行。
 address_incomplete = 院落、楼栋、户号需一并填写，或都不填。
 money_invalid = “{ $value }”不是有效金额。
+argon2_params_invalid = 密码加密参数无效，请检查服务器配置。
 clock_bad_step = 时钟只能向前拨 1 秒到 400 天。
 clock_not_manual = 本服务器使用真实时间，不能拨动时钟。
 body_too_large = 上传内容过大，请发送较小的文件或较少的照片。
