@@ -1,8 +1,8 @@
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 use gongzhi_domain::person::{PersonName, Phone, check_password};
 use gongzhi_domain::time::Instant;
-use gongzhi_store::repo::{self, AccountRow};
 use gongzhi_store::Value;
+use gongzhi_store::repo::{self, AccountRow};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -11,8 +11,13 @@ use crate::command::{Command, tenant_of};
 use crate::{App, AppError, new_id};
 
 fn argon2(app: &App) -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(app.settings.argon2_memory_kib, app.settings.argon2_iterations, 1, None)
-        .map_err(|_| AppError::invalid("argon2_params_invalid", "argon2"))?;
+    let params = Params::new(
+        app.settings.argon2_memory_kib,
+        app.settings.argon2_iterations,
+        1,
+        None,
+    )
+    .map_err(|_| AppError::invalid("argon2_params_invalid", "argon2"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -20,10 +25,14 @@ fn argon2(app: &App) -> Result<Argon2<'static>, AppError> {
 pub async fn hash_password(app: &App, password: &str) -> Result<String, AppError> {
     let hasher = argon2(app)?;
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || hasher.hash_password(password.as_bytes()).map(|h| h.to_string()))
-        .await
-        .map_err(|_| AppError::invalid("internal", "password"))?
-        .map_err(|_| AppError::invalid("internal", "password"))
+    tokio::task::spawn_blocking(move || {
+        hasher
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| AppError::invalid("internal", "password"))?
+    .map_err(|_| AppError::invalid("internal", "password"))
 }
 
 async fn verify_password(app: &App, password: &str, stored: &str) -> Result<bool, AppError> {
@@ -56,14 +65,32 @@ pub struct NewAccount<'a> {
 fn check_username(username: &str) -> Result<String, AppError> {
     let u = username.trim().to_lowercase();
     let ok = (3..=32).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.');
-    if ok { Ok(u) } else { Err(AppError::invalid("username_invalid", "username")) }
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.'
+        });
+    if ok {
+        Ok(u)
+    } else {
+        Err(AppError::invalid("username_invalid", "username"))
+    }
 }
 
 /// Validates and inserts an account inside an open command (used by set-up and by staff).
-pub async fn insert_account(cmd: &mut Command<'_>, app: &App, new: &NewAccount<'_>) -> Result<Uuid, AppError> {
-    let username = new.username.filter(|u| !u.trim().is_empty()).map(check_username).transpose()?;
-    let phone = new.phone.filter(|p| !p.trim().is_empty()).map(Phone::parse).transpose()?;
+pub async fn insert_account(
+    cmd: &mut Command<'_>,
+    app: &App,
+    new: &NewAccount<'_>,
+) -> Result<Uuid, AppError> {
+    let username = new
+        .username
+        .filter(|u| !u.trim().is_empty())
+        .map(check_username)
+        .transpose()?;
+    let phone = new
+        .phone
+        .filter(|p| !p.trim().is_empty())
+        .map(Phone::parse)
+        .transpose()?;
     if username.is_none() && phone.is_none() {
         return Err(AppError::invalid("login_identifier_required", "username"));
     }
@@ -102,7 +129,11 @@ pub async fn create_account(
     }
     let mut read = app.db.read().await?;
     // Creating a resident account is staff work; anything else is a role grant.
-    let needed = if role == "resident" { Permission::ManageResidents } else { Permission::ManageRoles };
+    let needed = if role == "resident" {
+        Permission::ManageResidents
+    } else {
+        Permission::ManageRoles
+    };
     actor.require(&mut read, needed, jurisdiction).await?;
     let tenant = tenant_of(&mut read, jurisdiction).await?;
     read.rollback().await?;
@@ -113,7 +144,13 @@ pub async fn create_account(
     Ok(id)
 }
 
-pub async fn insert_grant(cmd: &mut Command<'_>, app: &App, account: Uuid, jurisdiction: Uuid, role: &str) -> Result<Uuid, AppError> {
+pub async fn insert_grant(
+    cmd: &mut Command<'_>,
+    app: &App,
+    account: Uuid,
+    jurisdiction: Uuid,
+    role: &str,
+) -> Result<Uuid, AppError> {
     let id = new_id();
     let tenant = cmd.tenant_id();
     cmd.insert(
@@ -131,13 +168,23 @@ pub async fn insert_grant(cmd: &mut Command<'_>, app: &App, account: Uuid, juris
     Ok(id)
 }
 
-pub async fn grant_role(app: &App, actor: &Actor, account: Uuid, jurisdiction: Uuid, role: &str) -> Result<Uuid, AppError> {
+pub async fn grant_role(
+    app: &App,
+    actor: &Actor,
+    account: Uuid,
+    jurisdiction: Uuid,
+    role: &str,
+) -> Result<Uuid, AppError> {
     if role_permissions(role).is_none() {
         return Err(AppError::invalid("role_unknown", "role"));
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageRoles, jurisdiction).await?;
-    repo::account_by_id(&mut read, account).await?.ok_or(AppError::NotFound("account"))?;
+    actor
+        .require(&mut read, Permission::ManageRoles, jurisdiction)
+        .await?;
+    repo::account_by_id(&mut read, account)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
     let tenant = tenant_of(&mut read, jurisdiction).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "role.grant").await?;
@@ -171,16 +218,22 @@ pub async fn assign_office(
     if !OFFICES.contains(&office) {
         return Err(AppError::invalid("office_unknown", "office"));
     }
-    let start = gongzhi_domain::time::parse_date(term_start).ok_or_else(|| AppError::invalid("date_invalid", "term_start"))?;
+    let start = gongzhi_domain::time::parse_date(term_start)
+        .ok_or_else(|| AppError::invalid("date_invalid", "term_start"))?;
     if let Some(end) = term_end {
-        let end = gongzhi_domain::time::parse_date(end).ok_or_else(|| AppError::invalid("date_invalid", "term_end"))?;
+        let end = gongzhi_domain::time::parse_date(end)
+            .ok_or_else(|| AppError::invalid("date_invalid", "term_end"))?;
         if end < start {
             return Err(AppError::invalid("term_end_before_start", "term_end"));
         }
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageOffices, jurisdiction).await?;
-    repo::account_by_id(&mut read, account).await?.ok_or(AppError::NotFound("account"))?;
+    actor
+        .require(&mut read, Permission::ManageOffices, jurisdiction)
+        .await?;
+    repo::account_by_id(&mut read, account)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
     let tenant = tenant_of(&mut read, jurisdiction).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "office.assign").await?;
@@ -222,16 +275,27 @@ fn new_token() -> String {
 }
 
 /// Checks whether a throttle key is locked; returns minutes left.
-async fn locked_minutes(tx: &mut gongzhi_store::Tx, key: &str, now: i64) -> Result<Option<i64>, AppError> {
-    if let Some((_, _, Some(until))) = repo::throttle_get(tx, key).await? {
-        if until > now {
-            return Ok(Some(((until - now) / 60_000_000).max(1)));
-        }
+async fn locked_minutes(
+    tx: &mut gongzhi_store::Tx,
+    key: &str,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    if let Some((_, _, Some(until))) = repo::throttle_get(tx, key).await?
+        && until > now
+    {
+        // Rounded up: "wait 1 minute" rather than "wait 0 minutes".
+        return Ok(Some((until - now + 59_999_999) / 60_000_000));
     }
     Ok(None)
 }
 
-async fn record_failure(app: &App, tx: &mut gongzhi_store::Tx, key: &str, max: i64, now: i64) -> Result<(), AppError> {
+async fn record_failure(
+    app: &App,
+    tx: &mut gongzhi_store::Tx,
+    key: &str,
+    max: i64,
+    now: i64,
+) -> Result<(), AppError> {
     let window = app.settings.login_window_secs * 1_000_000;
     let (failures, start) = match repo::throttle_get(tx, key).await? {
         Some((f, start, _)) if now - start < window => (f + 1, start),
@@ -245,7 +309,12 @@ async fn record_failure(app: &App, tx: &mut gongzhi_store::Tx, key: &str, max: i
 /// Logs in by username or phone number and password. Failed attempts are counted per account
 /// and per client address; past the limit, both are locked for a while with a message that says
 /// how long. Successful logins are never limited and clear the account's count.
-pub async fn login(app: &App, identifier: &str, password: &str, address: &str) -> Result<Session, AppError> {
+pub async fn login(
+    app: &App,
+    identifier: &str,
+    password: &str,
+    address: &str,
+) -> Result<Session, AppError> {
     let identifier = identifier.trim();
     if identifier.is_empty() || password.is_empty() {
         return Err(AppError::invalid("login_fields_required", "identifier"));
@@ -257,12 +326,15 @@ pub async fn login(app: &App, identifier: &str, password: &str, address: &str) -
         return Err(AppError::Locked { minutes });
     }
     let phone = Phone::parse(identifier).ok();
-    let candidates: Vec<AccountRow> =
-        repo::accounts_for_login(&mut tx, &identifier.to_lowercase(), phone.as_ref().map(Phone::as_str))
-            .await?
-            .into_iter()
-            .filter(|a| !a.disabled)
-            .collect();
+    let candidates: Vec<AccountRow> = repo::accounts_for_login(
+        &mut tx,
+        &identifier.to_lowercase(),
+        phone.as_ref().map(Phone::as_str),
+    )
+    .await?
+    .into_iter()
+    .filter(|a| !a.disabled)
+    .collect();
     for a in &candidates {
         if let Some(minutes) = locked_minutes(&mut tx, &format!("acct:{}", a.id), now).await? {
             return Err(AppError::Locked { minutes });
@@ -279,9 +351,23 @@ pub async fn login(app: &App, identifier: &str, password: &str, address: &str) -
         }
     }
     let Some(account_id) = matched else {
-        record_failure(app, &mut tx, &address_key, app.settings.login_max_failures_address, now).await?;
+        record_failure(
+            app,
+            &mut tx,
+            &address_key,
+            app.settings.login_max_failures_address,
+            now,
+        )
+        .await?;
         for a in &candidates {
-            record_failure(app, &mut tx, &format!("acct:{}", a.id), app.settings.login_max_failures_account, now).await?;
+            record_failure(
+                app,
+                &mut tx,
+                &format!("acct:{}", a.id),
+                app.settings.login_max_failures_account,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         return Err(AppError::invalid("login_failed", "password"));
@@ -291,16 +377,27 @@ pub async fn login(app: &App, identifier: &str, password: &str, address: &str) -
     let expires = now + app.settings.session_ttl_secs * 1_000_000;
     repo::session_insert(&mut tx, &token_hash(&token), account_id, now, expires).await?;
     tx.commit().await?;
-    Ok(Session { token, account_id, expires_at: Instant(expires) })
+    Ok(Session {
+        token,
+        account_id,
+        expires_at: Instant(expires),
+    })
 }
 
 /// The actor behind a session token, if the session is live.
-pub async fn actor_for_token(app: &App, token: &str) -> Result<Option<(Actor, AccountRow)>, AppError> {
+pub async fn actor_for_token(
+    app: &App,
+    token: &str,
+) -> Result<Option<(Actor, AccountRow)>, AppError> {
     let mut tx = app.db.read().await?;
-    let Some((account_id, acting_for)) = repo::session_get(&mut tx, &token_hash(token), app.now().0).await? else {
+    let Some((account_id, acting_for)) =
+        repo::session_get(&mut tx, &token_hash(token), app.now().0).await?
+    else {
         return Ok(None);
     };
-    let Some(account) = repo::account_by_id(&mut tx, account_id).await? else { return Ok(None) };
+    let Some(account) = repo::account_by_id(&mut tx, account_id).await? else {
+        return Ok(None);
+    };
     if account.disabled {
         return Ok(None);
     }
@@ -318,20 +415,36 @@ pub async fn logout(app: &App, token: &str) -> Result<(), AppError> {
 }
 
 /// Changes one's own password; other sessions of the account are signed out.
-pub async fn change_password(app: &App, actor: &Actor, current_token: &str, old: &str, new: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    current_token: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), AppError> {
     let account_id = actor.account_id.ok_or(AppError::Unauthenticated)?;
     check_password(new, app.settings.password_min_chars)?;
     let mut read = app.db.read().await?;
-    let account = repo::account_by_id(&mut read, account_id).await?.ok_or(AppError::NotFound("account"))?;
-    let root = repo::root_jurisdiction(&mut read).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    let account = repo::account_by_id(&mut read, account_id)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    let root = repo::root_jurisdiction(&mut read)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
     read.rollback().await?;
     if !verify_password(app, old, &account.password_hash).await? {
         return Err(AppError::invalid("password_wrong", "old_password"));
     }
     let hash = hash_password(app, new).await?;
     let mut cmd = Command::begin(app, actor, root.id, "account.change_password").await?;
-    cmd.update("accounts", &[account_id.into()], &[("password_hash", hash.into())]).await?;
-    repo::sessions_delete_for_account(&mut cmd.tx, account_id, Some(&token_hash(current_token))).await?;
+    cmd.update(
+        "accounts",
+        &[account_id.into()],
+        &[("password_hash", hash.into())],
+    )
+    .await?;
+    repo::sessions_delete_for_account(&mut cmd.tx, account_id, Some(&token_hash(current_token)))
+        .await?;
     cmd.commit().await?;
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! held for a term and are what rules such as sign-off chains name. Every permission check in
 //! Gongzhi goes through `Actor::require`.
 
-use gongzhi_store::repo;
 use gongzhi_store::Tx;
+use gongzhi_store::repo;
 use uuid::Uuid;
 
 use crate::AppError;
@@ -37,13 +37,29 @@ use Permission::*;
 /// reviewers must see in one place; who holds which role where is data.
 pub const ROLES: &[(&str, &[Permission])] = &[
     ("resident", &[]),
-    ("staff", &[ManagePlaces, ManageResidents, ReadPersonal, ManageOffices]),
-    ("official", &[ManageJurisdictions, ManagePlaces, ManageOffices]),
+    (
+        "staff",
+        &[ManagePlaces, ManageResidents, ReadPersonal, ManageOffices],
+    ),
+    (
+        "official",
+        &[ManageJurisdictions, ManagePlaces, ManageOffices],
+    ),
     ("org_staff", &[]),
     ("auditor", &[ReadAudit]),
     (
         "admin",
-        &[ManageJurisdictions, ManagePlaces, ManageResidents, ReadPersonal, ManageOffices, ManageRoles, SetRules, ReadAudit, AdvanceClock],
+        &[
+            ManageJurisdictions,
+            ManagePlaces,
+            ManageResidents,
+            ReadPersonal,
+            ManageOffices,
+            ManageRoles,
+            SetRules,
+            ReadAudit,
+            AdvanceClock,
+        ],
     ),
 ];
 
@@ -52,7 +68,14 @@ pub fn role_permissions(role: &str) -> Option<&'static [Permission]> {
 }
 
 /// How a command reached Gongzhi: recorded with every event.
-pub const CHANNELS: &[&str] = &["online", "paper", "yard_meeting", "phone", "home_visit", "system"];
+pub const CHANNELS: &[&str] = &[
+    "online",
+    "paper",
+    "yard_meeting",
+    "phone",
+    "home_visit",
+    "system",
+];
 
 /// Who is acting: an account with its grants, possibly on behalf of a resident.
 #[derive(Debug, Clone)]
@@ -67,19 +90,32 @@ pub struct Actor {
 impl Actor {
     /// Gongzhi itself (set-up, demo seeding, scheduled anchoring).
     pub fn system() -> Self {
-        Actor { account_id: None, grants: vec![], on_behalf_of: None, channel: "system" }
+        Actor {
+            account_id: None,
+            grants: vec![],
+            on_behalf_of: None,
+            channel: "system",
+        }
     }
 
     /// The visitor who is not signed in.
     pub fn anonymous() -> Self {
-        Actor { account_id: None, grants: vec![], on_behalf_of: None, channel: "online" }
+        Actor {
+            account_id: None,
+            grants: vec![],
+            on_behalf_of: None,
+            channel: "online",
+        }
     }
 
     pub async fn load(tx: &mut Tx, account_id: Uuid) -> Result<Self, AppError> {
         let grants = repo::active_grants(tx, account_id).await?;
         Ok(Actor {
             account_id: Some(account_id),
-            grants: grants.into_iter().map(|g| (g.role, g.jurisdiction_id)).collect(),
+            grants: grants
+                .into_iter()
+                .map(|g| (g.role, g.jurisdiction_id))
+                .collect(),
             on_behalf_of: None,
             channel: "online",
         })
@@ -90,7 +126,12 @@ impl Actor {
     }
 
     /// Whether the actor holds `perm` on `jurisdiction` (through a grant on it or an ancestor).
-    pub async fn can(&self, tx: &mut Tx, perm: Permission, jurisdiction: Uuid) -> Result<bool, AppError> {
+    pub async fn can(
+        &self,
+        tx: &mut Tx,
+        perm: Permission,
+        jurisdiction: Uuid,
+    ) -> Result<bool, AppError> {
         if self.is_system() {
             return Ok(true);
         }
@@ -107,11 +148,20 @@ impl Actor {
         Ok(chain.iter().any(|j| holding.contains(&j.id)))
     }
 
-    pub async fn require(&self, tx: &mut Tx, perm: Permission, jurisdiction: Uuid) -> Result<(), AppError> {
+    pub async fn require(
+        &self,
+        tx: &mut Tx,
+        perm: Permission,
+        jurisdiction: Uuid,
+    ) -> Result<(), AppError> {
         if self.account_id.is_none() && !self.is_system() {
             return Err(AppError::Unauthenticated);
         }
-        if self.can(tx, perm, jurisdiction).await? { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can(tx, perm, jurisdiction).await? {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// Whether the actor holds `role` exactly somewhere.

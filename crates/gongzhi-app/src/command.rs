@@ -29,9 +29,23 @@ fn fresh_salt() -> [u8; 16] {
 
 impl<'a> Command<'a> {
     /// Opens a command whose event goes to `tenant_id`'s chain.
-    pub async fn begin(app: &'a App, actor: &'a Actor, tenant_id: Uuid, name: &'static str) -> Result<Self, AppError> {
+    pub async fn begin(
+        app: &'a App,
+        actor: &'a Actor,
+        tenant_id: Uuid,
+        name: &'static str,
+    ) -> Result<Self, AppError> {
         let tx = app.db.begin().await?;
-        Ok(Command { tx, app, actor, tenant_id, name, writes: Vec::new(), details: Map::new(), root: None })
+        Ok(Command {
+            tx,
+            app,
+            actor,
+            tenant_id,
+            name,
+            writes: Vec::new(),
+            details: Map::new(),
+            root: None,
+        })
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -47,14 +61,21 @@ impl<'a> Command<'a> {
         if let Some(r) = self.root {
             return Ok(r);
         }
-        let root = repo::root_jurisdiction(&mut self.tx).await?.map(|j| j.id).unwrap_or(self.tenant_id);
+        let root = repo::root_jurisdiction(&mut self.tx)
+            .await?
+            .map(|j| j.id)
+            .unwrap_or(self.tenant_id);
         self.root = Some(root);
         Ok(root)
     }
 
     /// The salt a row's personal fields are hashed with: its tenant's, or the city's for
     /// reference tables.
-    async fn salt_for(&mut self, table_name: &str, values: &gongzhi_store::Row) -> Result<Vec<u8>, AppError> {
+    async fn salt_for(
+        &mut self,
+        table_name: &str,
+        values: &gongzhi_store::Row,
+    ) -> Result<Vec<u8>, AppError> {
         let t = table(table_name).ok_or(AppError::NotFound("table"))?;
         let owner = match t.tenancy {
             Tenancy::Tenant => values.id(0)?,
@@ -65,27 +86,45 @@ impl<'a> Command<'a> {
 
     async fn image(&mut self, table_name: &'static str, pk: &[Value]) -> Result<(), AppError> {
         let t = table(table_name).ok_or(AppError::NotFound("table"))?;
-        let row = rows::get(&mut self.tx, table_name, pk).await?.ok_or(AppError::NotFound("row"))?;
+        let row = rows::get(&mut self.tx, table_name, pk)
+            .await?
+            .ok_or(AppError::NotFound("row"))?;
         let salt = self.salt_for(table_name, &row).await?;
         let key: Vec<Json> = pk.iter().map(Value::to_json).collect();
-        self.writes.push(json!({"t": table_name, "k": key, "r": rows::image(t, &row, &salt)}));
+        self.writes
+            .push(json!({"t": table_name, "k": key, "r": rows::image(t, &row, &salt)}));
         Ok(())
     }
 
     /// Inserts a row and records its image.
-    pub async fn insert(&mut self, table_name: &'static str, values: &[(&str, Value)]) -> Result<(), AppError> {
+    pub async fn insert(
+        &mut self,
+        table_name: &'static str,
+        values: &[(&str, Value)],
+    ) -> Result<(), AppError> {
         let t = table(table_name).ok_or(AppError::NotFound("table"))?;
         rows::insert(&mut self.tx, table_name, values).await?;
         let pk: Vec<Value> = t
             .primary_key
             .iter()
-            .map(|k| values.iter().find(|(c, _)| c == k).map(|(_, v)| v.clone()).ok_or(AppError::NotFound("key")))
+            .map(|k| {
+                values
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map(|(_, v)| v.clone())
+                    .ok_or(AppError::NotFound("key"))
+            })
             .collect::<Result<_, _>>()?;
         self.image(table_name, &pk).await
     }
 
     /// Updates a row by primary key and records its new image.
-    pub async fn update(&mut self, table_name: &'static str, pk: &[Value], sets: &[(&str, Value)]) -> Result<(), AppError> {
+    pub async fn update(
+        &mut self,
+        table_name: &'static str,
+        pk: &[Value],
+        sets: &[(&str, Value)],
+    ) -> Result<(), AppError> {
         if !rows::update(&mut self.tx, table_name, pk, sets).await? {
             return Err(AppError::NotFound("row"));
         }
@@ -96,9 +135,15 @@ impl<'a> Command<'a> {
     pub async fn commit(mut self) -> Result<Head, AppError> {
         let now = self.app.now();
         let mut payload = Map::new();
-        payload.insert("writes".into(), Json::Array(std::mem::take(&mut self.writes)));
+        payload.insert(
+            "writes".into(),
+            Json::Array(std::mem::take(&mut self.writes)),
+        );
         if !self.details.is_empty() {
-            payload.insert("details".into(), Json::Object(std::mem::take(&mut self.details)));
+            payload.insert(
+                "details".into(),
+                Json::Object(std::mem::take(&mut self.details)),
+            );
         }
         let payload = Json::Object(payload).to_string();
         let head = audit::append(

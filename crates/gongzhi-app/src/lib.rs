@@ -15,10 +15,10 @@ pub mod people;
 pub mod places;
 /// The rulebook: setting rules and reading the rule in force.
 pub mod rules;
-/// `audit verify`: recompute every chain and compare every row with its last image.
-pub mod verify;
 /// First administrator and city; the default rulebook.
 pub mod setup;
+/// `audit verify`: recompute every chain and compare every row with its last image.
+pub mod verify;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -57,7 +57,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn starting_at(at: Instant) -> Self {
-        ManualClock { micros: AtomicI64::new(at.0) }
+        ManualClock {
+            micros: AtomicI64::new(at.0),
+        }
     }
 }
 
@@ -70,7 +72,9 @@ impl Clock for ManualClock {
             return Err(AppError::invalid("clock_bad_step", "seconds"));
         }
         let step = seconds * 1_000_000;
-        Ok(Instant(self.micros.fetch_add(step, Ordering::SeqCst) + step))
+        Ok(Instant(
+            self.micros.fetch_add(step, Ordering::SeqCst) + step,
+        ))
     }
     fn is_manual(&self) -> bool {
         true
@@ -117,7 +121,11 @@ pub struct App {
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        App { db, clock, settings: Arc::new(settings) }
+        App {
+            db,
+            clock,
+            settings: Arc::new(settings),
+        }
     }
 
     pub fn now(&self) -> Instant {

@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use gongzhi_domain::DomainError;
 use gongzhi_domain::person::{IdNumber, PersonName, Phone, duplicate_key};
 use gongzhi_domain::time::format_date;
-use gongzhi_store::repo::{self, ResidentRow};
 use gongzhi_store::Value;
+use gongzhi_store::repo::{self, ResidentRow};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
@@ -31,15 +31,28 @@ struct CheckedResident {
 }
 
 fn check_resident(new: &NewResident) -> Result<CheckedResident, DomainError> {
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     Ok(CheckedResident {
         name: PersonName::parse(&new.name)?,
         phone: blank(&new.phone).map(|p| Phone::parse(&p)).transpose()?,
-        id_number: blank(&new.id_number).map(|i| IdNumber::parse(&i)).transpose()?,
+        id_number: blank(&new.id_number)
+            .map(|i| IdNumber::parse(&i))
+            .transpose()?,
     })
 }
 
-async fn insert_resident(cmd: &mut Command<'_>, app: &App, community: Uuid, new: &NewResident, checked: CheckedResident) -> Result<Uuid, AppError> {
+async fn insert_resident(
+    cmd: &mut Command<'_>,
+    app: &App,
+    community: Uuid,
+    new: &NewResident,
+    checked: CheckedResident,
+) -> Result<Uuid, AppError> {
     let id = new_id();
     cmd.insert(
         "residents",
@@ -47,8 +60,14 @@ async fn insert_resident(cmd: &mut Command<'_>, app: &App, community: Uuid, new:
             ("tenant_id", community.into()),
             ("id", id.into()),
             ("name", checked.name.as_str().into()),
-            ("phone", Value::from(checked.phone.map(|p| p.as_str().to_string()))),
-            ("id_number", Value::from(checked.id_number.map(|i| i.as_str().to_string()))),
+            (
+                "phone",
+                Value::from(checked.phone.map(|p| p.as_str().to_string())),
+            ),
+            (
+                "id_number",
+                Value::from(checked.id_number.map(|i| i.as_str().to_string())),
+            ),
             ("courtyard_id", Value::from(new.courtyard_id)),
             ("created_at", app.now().0.into()),
         ],
@@ -60,14 +79,26 @@ async fn insert_resident(cmd: &mut Command<'_>, app: &App, community: Uuid, new:
     Ok(id)
 }
 
-async fn add_membership(cmd: &mut Command<'_>, app: &App, community: Uuid, household: Uuid, resident: Uuid, representative: bool) -> Result<(), AppError> {
+async fn add_membership(
+    cmd: &mut Command<'_>,
+    app: &App,
+    community: Uuid,
+    household: Uuid,
+    resident: Uuid,
+    representative: bool,
+) -> Result<(), AppError> {
     if !repo::household_exists(&mut cmd.tx, community, household).await? {
         return Err(AppError::invalid("household_not_found", "household_id"));
     }
     if representative {
         // One representative per household: the previous one steps down.
         for member in repo::representatives_of(&mut cmd.tx, community, household).await? {
-            cmd.update("household_members", &[community.into(), member.into()], &[("representative", false.into())]).await?;
+            cmd.update(
+                "household_members",
+                &[community.into(), member.into()],
+                &[("representative", false.into())],
+            )
+            .await?;
         }
     }
     cmd.insert(
@@ -85,10 +116,17 @@ async fn add_membership(cmd: &mut Command<'_>, app: &App, community: Uuid, house
 }
 
 /// Registers a resident of a community, entered by staff (possibly on the resident's behalf).
-pub async fn register_resident(app: &App, actor: &Actor, community: Uuid, new: &NewResident) -> Result<Uuid, AppError> {
+pub async fn register_resident(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    new: &NewResident,
+) -> Result<Uuid, AppError> {
     let checked = check_resident(new)?;
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
     if tenant_of(&mut read, community).await? != community {
         return Err(AppError::invalid("not_a_community", "community_id"));
     }
@@ -104,9 +142,16 @@ pub async fn register_resident(app: &App, actor: &Actor, community: Uuid, new: &
 
 /// Lists a community's residents with their personal data, for entitled staff. The read itself is
 /// recorded in the audit chain (who looked, at how many records), as PIPL asks.
-pub async fn list_residents(app: &App, actor: &Actor, community: Uuid, limit: i64) -> Result<Vec<ResidentRow>, AppError> {
+pub async fn list_residents(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    limit: i64,
+) -> Result<Vec<ResidentRow>, AppError> {
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ReadPersonal, community).await?;
+    actor
+        .require(&mut read, Permission::ReadPersonal, community)
+        .await?;
     let rows = repo::residents(&mut read, community, limit.clamp(1, 10_000)).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, community, "personal_data.read").await?;
@@ -118,7 +163,11 @@ pub async fn list_residents(app: &App, actor: &Actor, community: Uuid, limit: i6
 
 /// Groups of residents who may be the same person: same name and phone, or same ID number.
 /// Staff decide; nothing is merged automatically.
-pub async fn possible_duplicates(app: &App, actor: &Actor, community: Uuid) -> Result<Vec<Vec<ResidentRow>>, AppError> {
+pub async fn possible_duplicates(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+) -> Result<Vec<Vec<ResidentRow>>, AppError> {
     let rows = list_residents(app, actor, community, 10_000).await?;
     let mut groups: HashMap<String, Vec<ResidentRow>> = HashMap::new();
     for r in rows {
@@ -139,7 +188,14 @@ pub async fn possible_duplicates(app: &App, actor: &Actor, community: Uuid) -> R
 
 /// Merges a duplicate into the resident kept: the duplicate points at the kept record (never
 /// deleted), and its household memberships move over.
-pub async fn merge_residents(app: &App, actor: &Actor, community: Uuid, keep: Uuid, duplicate: Uuid, reason: &str) -> Result<(), AppError> {
+pub async fn merge_residents(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    keep: Uuid,
+    duplicate: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
     if keep == duplicate {
         return Err(AppError::invalid("merge_same_resident", "duplicate_id"));
     }
@@ -147,18 +203,34 @@ pub async fn merge_residents(app: &App, actor: &Actor, community: Uuid, keep: Uu
         return Err(AppError::invalid("reason_required", "reason"));
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageResidents, community).await?;
-    let kept = repo::resident(&mut read, community, keep).await?.ok_or(AppError::NotFound("resident"))?;
-    let dup = repo::resident(&mut read, community, duplicate).await?.ok_or(AppError::NotFound("resident"))?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
+    let kept = repo::resident(&mut read, community, keep)
+        .await?
+        .ok_or(AppError::NotFound("resident"))?;
+    let dup = repo::resident(&mut read, community, duplicate)
+        .await?
+        .ok_or(AppError::NotFound("resident"))?;
     if kept.merged_into.is_some() || dup.merged_into.is_some() {
         return Err(AppError::invalid("resident_already_merged", "duplicate_id"));
     }
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, community, "resident.merge").await?;
     cmd.detail("reason", reason.trim());
-    cmd.update("residents", &[community.into(), duplicate.into()], &[("merged_into", keep.into())]).await?;
+    cmd.update(
+        "residents",
+        &[community.into(), duplicate.into()],
+        &[("merged_into", keep.into())],
+    )
+    .await?;
     for (membership, _, _) in repo::memberships_of(&mut cmd.tx, community, duplicate).await? {
-        cmd.update("household_members", &[community.into(), membership.into()], &[("resident_id", keep.into())]).await?;
+        cmd.update(
+            "household_members",
+            &[community.into(), membership.into()],
+            &[("resident_id", keep.into())],
+        )
+        .await?;
     }
     cmd.commit().await?;
     Ok(())
@@ -174,30 +246,62 @@ const VOIDABLE: &[(&str, Permission)] = &[
 
 /// Voids a record with a reason. Nothing is ever deleted: the row stays, marked, and the event
 /// says who voided it and why.
-pub async fn void_record(app: &App, actor: &Actor, tenant: Uuid, table: &str, id: Uuid, reason: &str) -> Result<(), AppError> {
-    let (table, perm) = VOIDABLE.iter().find(|(t, _)| *t == table).copied().ok_or_else(|| AppError::invalid("not_voidable", "table"))?;
+pub async fn void_record(
+    app: &App,
+    actor: &Actor,
+    tenant: Uuid,
+    table: &str,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (table, perm) = VOIDABLE
+        .iter()
+        .find(|(t, _)| *t == table)
+        .copied()
+        .ok_or_else(|| AppError::invalid("not_voidable", "table"))?;
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
     let mut read = app.db.read().await?;
     actor.require(&mut read, perm, tenant).await?;
-    let row = gongzhi_store::rows::get(&mut read, table, &[tenant.into(), id.into()]).await?.ok_or(AppError::NotFound("record"))?;
+    let row = gongzhi_store::rows::get(&mut read, table, &[tenant.into(), id.into()])
+        .await?
+        .ok_or(AppError::NotFound("record"))?;
     read.rollback().await?;
     let t = gongzhi_store::schema::table(table).ok_or(AppError::NotFound("table"))?;
-    let voided_pos = t.columns.iter().position(|c| c.name == "voided_at").ok_or(AppError::NotFound("column"))?;
+    let voided_pos = t
+        .columns
+        .iter()
+        .position(|c| c.name == "voided_at")
+        .ok_or(AppError::NotFound("column"))?;
     if !row.0[voided_pos].is_null() {
         return Err(AppError::invalid("already_voided", "id"));
     }
     let mut cmd = Command::begin(app, actor, tenant, "record.void").await?;
     cmd.detail("reason", reason.trim());
-    cmd.update(table, &[tenant.into(), id.into()], &[("voided_at", app.now().0.into()), ("void_reason", reason.trim().into())])
-        .await?;
+    cmd.update(
+        table,
+        &[tenant.into(), id.into()],
+        &[
+            ("voided_at", app.now().0.into()),
+            ("void_reason", reason.trim().into()),
+        ],
+    )
+    .await?;
     cmd.commit().await?;
     Ok(())
 }
 
 /// Amends a resident's contact details with a reason (the old image stays in the chain).
-pub async fn amend_resident(app: &App, actor: &Actor, community: Uuid, id: Uuid, name: Option<&str>, phone: Option<&str>, reason: &str) -> Result<(), AppError> {
+pub async fn amend_resident(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    id: Uuid,
+    name: Option<&str>,
+    phone: Option<&str>,
+    reason: &str,
+) -> Result<(), AppError> {
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
@@ -206,19 +310,28 @@ pub async fn amend_resident(app: &App, actor: &Actor, community: Uuid, id: Uuid,
         sets.push(("name", PersonName::parse(n)?.as_str().into()));
     }
     if let Some(p) = phone {
-        let p = if p.trim().is_empty() { None } else { Some(Phone::parse(p)?.as_str().to_string()) };
+        let p = if p.trim().is_empty() {
+            None
+        } else {
+            Some(Phone::parse(p)?.as_str().to_string())
+        };
         sets.push(("phone", Value::from(p)));
     }
     if sets.is_empty() {
         return Err(AppError::invalid("nothing_to_amend", "name"));
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageResidents, community).await?;
-    repo::resident(&mut read, community, id).await?.ok_or(AppError::NotFound("resident"))?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
+    repo::resident(&mut read, community, id)
+        .await?
+        .ok_or(AppError::NotFound("resident"))?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, community, "record.amend").await?;
     cmd.detail("reason", reason.trim());
-    cmd.update("residents", &[community.into(), id.into()], &sets).await?;
+    cmd.update("residents", &[community.into(), id.into()], &sets)
+        .await?;
     cmd.commit().await?;
     Ok(())
 }
@@ -229,25 +342,59 @@ pub struct ImportReport {
     pub imported: usize,
 }
 
-const IMPORT_COLUMNS: [&str; 7] = ["name", "phone", "id_number", "courtyard", "building", "unit", "room"];
+const IMPORT_COLUMNS: [&str; 7] = [
+    "name",
+    "phone",
+    "id_number",
+    "courtyard",
+    "building",
+    "unit",
+    "room",
+];
 
 /// Imports residents from CSV (UTF-8, with or without BOM; header row with the columns
-/// `name, phone, id_number, courtyard, building, unit, room` in English or 姓名, 电话, 身份证号, 院落,
-/// 楼栋, 单元, 户). `courtyard` is the courtyard's code. Households are created as needed. If any
+/// `name, phone, id_number, courtyard, building, unit, room, representative` in English or 姓名, 电话,
+/// 身份证号, 院落, 楼栋, 单元, 户, 户代表; only the name is required). `courtyard` is the courtyard's
+/// code; `representative` is 是/yes/1 for the household representative. Households are created as needed. If any
 /// row is broken, nothing is imported and every broken row is reported with its line number.
-pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, data: &[u8]) -> Result<ImportReport, AppError> {
+pub async fn import_residents_csv(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    data: &[u8],
+) -> Result<ImportReport, AppError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let text = std::str::from_utf8(data).map_err(|_| AppError::invalid("file_not_utf8", "file"))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|_| AppError::invalid("csv_unreadable", "file"))?.clone();
-    let zh = ["姓名", "电话", "身份证号", "院落", "楼栋", "单元", "户"];
-    let position = |i: usize| headers.iter().position(|h| h.trim() == IMPORT_COLUMNS[i] || h.trim() == zh[i]);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|_| AppError::invalid("csv_unreadable", "file"))?
+        .clone();
+    let zh = [
+        "姓名",
+        "电话",
+        "身份证号",
+        "院落",
+        "楼栋",
+        "单元",
+        "户",
+        "户代表",
+    ];
+    let position = |i: usize| {
+        headers
+            .iter()
+            .position(|h| h.trim() == IMPORT_COLUMNS[i] || h.trim() == zh[i])
+    };
     let cols: Vec<Option<usize>> = (0..IMPORT_COLUMNS.len()).map(position).collect();
     if cols[0].is_none() {
         return Err(AppError::invalid("csv_missing_name_column", "file"));
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManageResidents, community).await?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
     let mut errors = Vec::new();
     let mut good = Vec::new();
     let mut courtyards: HashMap<String, Uuid> = HashMap::new();
@@ -260,8 +407,31 @@ pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, dat
                 continue;
             }
         };
-        let get = |c: usize| cols[c].and_then(|p| record.get(p)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let new = NewResident { name: get(0).unwrap_or_default(), phone: get(1), id_number: get(2), ..Default::default() };
+        let get = |c: usize| {
+            cols[c]
+                .and_then(|p| record.get(p))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let representative = match get(7).as_deref() {
+            None | Some("否" | "no" | "0" | "false") => false,
+            Some("是" | "yes" | "1" | "true" | "y") => true,
+            Some(other) => {
+                errors.push((
+                    line,
+                    DomainError::field("yes_no_invalid", "representative").arg("value", other),
+                ));
+                continue;
+            }
+        };
+        let new = NewResident {
+            name: get(0).unwrap_or_default(),
+            phone: get(1),
+            id_number: get(2),
+            representative,
+            ..Default::default()
+        };
         let checked = match check_resident(&new) {
             Ok(c) => c,
             Err(e) => {
@@ -274,12 +444,19 @@ pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, dat
             Some(code) => match courtyards.get(&code) {
                 Some(id) => Some(*id),
                 None => match repo::jurisdiction_by_code(&mut read, &code).await? {
-                    Some(j) if j.level == "courtyard" && check_inside(&mut read, community, j.id).await.is_ok() => {
+                    Some(j)
+                        if j.level == "courtyard"
+                            && check_inside(&mut read, community, j.id).await.is_ok() =>
+                    {
                         courtyards.insert(code, j.id);
                         Some(j.id)
                     }
                     _ => {
-                        errors.push((line, DomainError::field("place_not_in_community", "courtyard").arg("value", code)));
+                        errors.push((
+                            line,
+                            DomainError::field("place_not_in_community", "courtyard")
+                                .arg("value", code),
+                        ));
                         continue;
                     }
                 },
@@ -287,7 +464,9 @@ pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, dat
         };
         let address = match (get(4), get(5), get(6)) {
             (None, None, None) => None,
-            (Some(b), u, Some(r)) if courtyard.is_some() => Some((b, u.unwrap_or_else(|| "1".into()), r)),
+            (Some(b), u, Some(r)) if courtyard.is_some() => {
+                Some((b, u.unwrap_or_else(|| "1".into()), r))
+            }
             _ => {
                 errors.push((line, DomainError::field("address_incomplete", "building")));
                 continue;
@@ -305,36 +484,45 @@ pub async fn import_residents_csv(app: &App, actor: &Actor, community: Uuid, dat
     for (mut new, checked, courtyard, address) in good {
         new.courtyard_id = courtyard;
         if let (Some(court), Some((building, unit, room))) = (courtyard, address) {
-            let building_id = match repo::building_by_label(&mut cmd.tx, community, court, &building).await? {
-                Some(b) => b,
-                None => {
-                    let id = new_id();
-                    cmd.insert(
-                        "buildings",
-                        &[("tenant_id", community.into()), ("id", id.into()), ("courtyard_id", court.into()), ("label", building.into())],
-                    )
-                    .await?;
-                    id
-                }
-            };
-            let household = match repo::household_by_address(&mut cmd.tx, community, building_id, &unit, &room).await? {
-                Some(h) => h,
-                None => {
-                    let id = new_id();
-                    cmd.insert(
-                        "households",
-                        &[
-                            ("tenant_id", community.into()),
-                            ("id", id.into()),
-                            ("building_id", building_id.into()),
-                            ("unit", unit.into()),
-                            ("room", room.into()),
-                        ],
-                    )
-                    .await?;
-                    id
-                }
-            };
+            let building_id =
+                match repo::building_by_label(&mut cmd.tx, community, court, &building).await? {
+                    Some(b) => b,
+                    None => {
+                        let id = new_id();
+                        cmd.insert(
+                            "buildings",
+                            &[
+                                ("tenant_id", community.into()),
+                                ("id", id.into()),
+                                ("courtyard_id", court.into()),
+                                ("label", building.into()),
+                            ],
+                        )
+                        .await?;
+                        id
+                    }
+                };
+            let household =
+                match repo::household_by_address(&mut cmd.tx, community, building_id, &unit, &room)
+                    .await?
+                {
+                    Some(h) => h,
+                    None => {
+                        let id = new_id();
+                        cmd.insert(
+                            "households",
+                            &[
+                                ("tenant_id", community.into()),
+                                ("id", id.into()),
+                                ("building_id", building_id.into()),
+                                ("unit", unit.into()),
+                                ("room", room.into()),
+                            ],
+                        )
+                        .await?;
+                        id
+                    }
+                };
             new.household_id = Some(household);
         }
         insert_resident(&mut cmd, app, community, &new, checked).await?;

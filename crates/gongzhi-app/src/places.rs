@@ -1,6 +1,6 @@
 use gongzhi_domain::place::{Level, check_parent};
-use gongzhi_store::repo::{self, JurisdictionRow};
 use gongzhi_store::Value;
+use gongzhi_store::repo::{self, JurisdictionRow};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
@@ -17,8 +17,14 @@ pub struct NewJurisdiction<'a> {
 
 fn check_code(code: &str) -> Result<String, AppError> {
     let c = code.trim().to_lowercase();
-    let ok = (2..=48).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok { Ok(c) } else { Err(AppError::invalid("jurisdiction_code_invalid", "code")) }
+    let ok = (2..=48).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(c)
+    } else {
+        Err(AppError::invalid("jurisdiction_code_invalid", "code"))
+    }
 }
 
 fn check_label(text: &str, field: &'static str) -> Result<String, AppError> {
@@ -31,22 +37,46 @@ fn check_label(text: &str, field: &'static str) -> Result<String, AppError> {
 
 /// Creates a jurisdiction under a parent (the city has none). Its event goes into the chain of the
 /// tenant it belongs to: its own chain from community upwards, its community's below.
-pub async fn create_jurisdiction(app: &App, actor: &Actor, new: &NewJurisdiction<'_>) -> Result<Uuid, AppError> {
+pub async fn create_jurisdiction(
+    app: &App,
+    actor: &Actor,
+    new: &NewJurisdiction<'_>,
+) -> Result<Uuid, AppError> {
     let level = Level::parse(new.level)?;
     let code = check_code(new.code)?;
     let name_zh = check_label(new.name_zh, "name_zh")?;
-    let name_en = if new.name_en.trim().is_empty() { name_zh.clone() } else { check_label(new.name_en, "name_en")? };
+    let name_en = if new.name_en.trim().is_empty() {
+        name_zh.clone()
+    } else {
+        check_label(new.name_en, "name_en")?
+    };
     let id = new_id();
     let mut read = app.db.read().await?;
     let parent = match new.parent_id {
-        Some(p) => Some(repo::jurisdiction_by_id(&mut read, p).await?.ok_or(AppError::NotFound("jurisdiction"))?),
+        Some(p) => Some(
+            repo::jurisdiction_by_id(&mut read, p)
+                .await?
+                .ok_or(AppError::NotFound("jurisdiction"))?,
+        ),
         None => None,
     };
-    check_parent(parent.as_ref().map(|p| Level::parse(&p.level)).transpose()?, level)?;
+    check_parent(
+        parent
+            .as_ref()
+            .map(|p| Level::parse(&p.level))
+            .transpose()?,
+        level,
+    )?;
     let tenant = match &parent {
         Some(p) => {
-            actor.require(&mut read, Permission::ManageJurisdictions, p.id).await?;
-            if level.is_tenant() { id } else { tenant_of(&mut read, p.id).await? }
+            actor
+                .require(&mut read, Permission::ManageJurisdictions, p.id)
+                .await?;
+            if level.is_tenant() {
+                id
+            } else {
+                tenant_of(&mut read, p.id).await?
+            }
         }
         None if actor.is_system() => id,
         None => return Err(AppError::Forbidden),
@@ -79,15 +109,23 @@ pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> 
 
 pub async fn jurisdiction_by_code(app: &App, code: &str) -> Result<JurisdictionRow, AppError> {
     let mut tx = app.db.read().await?;
-    let j = repo::jurisdiction_by_code(&mut tx, code).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    let j = repo::jurisdiction_by_code(&mut tx, code)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
     tx.rollback().await?;
     Ok(j)
 }
 
 /// The community a courtyard (or group) belongs to, checking it is inside `community`.
-pub(crate) async fn check_inside(tx: &mut gongzhi_store::Tx, community: Uuid, place: Uuid) -> Result<JurisdictionRow, AppError> {
+pub(crate) async fn check_inside(
+    tx: &mut gongzhi_store::Tx,
+    community: Uuid,
+    place: Uuid,
+) -> Result<JurisdictionRow, AppError> {
     let chain = repo::ancestors(tx, place).await?;
-    let Some(first) = chain.first().cloned() else { return Err(AppError::NotFound("jurisdiction")) };
+    let Some(first) = chain.first().cloned() else {
+        return Err(AppError::NotFound("jurisdiction"));
+    };
     if !chain.iter().any(|j| j.id == community) {
         return Err(AppError::invalid("place_not_in_community", "courtyard_id"));
     }
@@ -95,21 +133,36 @@ pub(crate) async fn check_inside(tx: &mut gongzhi_store::Tx, community: Uuid, pl
 }
 
 /// Registers a building (楼栋) in a courtyard of a community.
-pub async fn create_building(app: &App, actor: &Actor, courtyard: Uuid, label: &str) -> Result<Uuid, AppError> {
+pub async fn create_building(
+    app: &App,
+    actor: &Actor,
+    courtyard: Uuid,
+    label: &str,
+) -> Result<Uuid, AppError> {
     let label = check_label(label, "label")?;
     let mut read = app.db.read().await?;
     let tenant = tenant_of(&mut read, courtyard).await?;
-    actor.require(&mut read, Permission::ManagePlaces, courtyard).await?;
+    actor
+        .require(&mut read, Permission::ManagePlaces, courtyard)
+        .await?;
     let place = check_inside(&mut read, tenant, courtyard).await?;
     if place.level != "courtyard" {
-        return Err(AppError::invalid("building_needs_courtyard", "courtyard_id"));
+        return Err(AppError::invalid(
+            "building_needs_courtyard",
+            "courtyard_id",
+        ));
     }
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "building.create").await?;
     let id = new_id();
     cmd.insert(
         "buildings",
-        &[("tenant_id", tenant.into()), ("id", id.into()), ("courtyard_id", courtyard.into()), ("label", label.into())],
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("courtyard_id", courtyard.into()),
+            ("label", label.into()),
+        ],
     )
     .await?;
     cmd.commit().await?;
@@ -117,13 +170,27 @@ pub async fn create_building(app: &App, actor: &Actor, courtyard: Uuid, label: &
 }
 
 /// Registers a household (单元-户) in a building. The same unit and room twice is refused.
-pub async fn create_household(app: &App, actor: &Actor, community: Uuid, building: Uuid, unit: &str, room: &str) -> Result<Uuid, AppError> {
+pub async fn create_household(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    building: Uuid,
+    unit: &str,
+    room: &str,
+) -> Result<Uuid, AppError> {
     let unit = check_label(unit, "unit")?;
     let room = check_label(room, "room")?;
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::ManagePlaces, community).await?;
-    repo::building(&mut read, community, building).await?.ok_or(AppError::NotFound("building"))?;
-    if repo::household_by_address(&mut read, community, building, &unit, &room).await?.is_some() {
+    actor
+        .require(&mut read, Permission::ManagePlaces, community)
+        .await?;
+    repo::building(&mut read, community, building)
+        .await?
+        .ok_or(AppError::NotFound("building"))?;
+    if repo::household_by_address(&mut read, community, building, &unit, &room)
+        .await?
+        .is_some()
+    {
         return Err(AppError::invalid("household_duplicate", "room"));
     }
     read.rollback().await?;

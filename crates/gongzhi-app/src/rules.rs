@@ -20,17 +20,25 @@ pub async fn set_rule(
     reason: &str,
 ) -> Result<Uuid, AppError> {
     let value = rulebook::parse_value(key, value_json)?;
-    let effective = parse_date(effective_from).ok_or_else(|| AppError::invalid("date_invalid", "effective_from"))?;
+    let effective = parse_date(effective_from)
+        .ok_or_else(|| AppError::invalid("date_invalid", "effective_from"))?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
     let mut read = app.db.read().await?;
-    actor.require(&mut read, Permission::SetRules, jurisdiction).await?;
-    let j = repo::jurisdiction_by_id(&mut read, jurisdiction).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    actor
+        .require(&mut read, Permission::SetRules, jurisdiction)
+        .await?;
+    let j = repo::jurisdiction_by_id(&mut read, jurisdiction)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
     read.rollback().await?;
     if !gongzhi_domain::place::Level::parse(&j.level)?.is_tenant() {
-        return Err(AppError::invalid("rule_needs_community_or_above", "jurisdiction_id"));
+        return Err(AppError::invalid(
+            "rule_needs_community_or_above",
+            "jurisdiction_id",
+        ));
     }
     let mut cmd = Command::begin(app, actor, jurisdiction, "rule.set").await?;
     let id = new_id();
@@ -55,7 +63,13 @@ pub async fn set_rule(
 
 /// The value of `key` in force for `jurisdiction` on `on`, as the rulebook stood at `pinned_at`
 /// (the instant the process asking opened). Inherited from the nearest ancestor that sets it.
-pub async fn rule_in_force(tx: &mut Tx, jurisdiction: Uuid, key: &str, on: Date, pinned_at: Instant) -> Result<RuleValue, AppError> {
+pub async fn rule_in_force(
+    tx: &mut Tx,
+    jurisdiction: Uuid,
+    key: &str,
+    on: Date,
+    pinned_at: Instant,
+) -> Result<RuleValue, AppError> {
     let chain = repo::ancestors(tx, jurisdiction).await?;
     let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
     let stored = repo::rule_versions(tx, &ids, key).await?;
@@ -70,18 +84,25 @@ pub async fn rule_in_force(tx: &mut Tx, jurisdiction: Uuid, key: &str, on: Date,
             })
         })
         .collect();
-    let chosen = rulebook::resolve(&versions, on, pinned_at)
-        .ok_or_else(|| AppError::Invalid(gongzhi_domain::DomainError::new("rule_missing").arg("key", key)))?;
+    let chosen = rulebook::resolve(&versions, on, pinned_at).ok_or_else(|| {
+        AppError::Invalid(gongzhi_domain::DomainError::new("rule_missing").arg("key", key))
+    })?;
     Ok(rulebook::parse_value(key, &chosen.value_json)?)
 }
 
 /// Every catalogued rule's value in force today for a jurisdiction, for the rulebook page.
-pub async fn rulebook_today(app: &App, jurisdiction: Uuid) -> Result<Vec<(&'static rulebook::RuleSpec, Option<serde_json::Value>)>, AppError> {
+pub async fn rulebook_today(
+    app: &App,
+    jurisdiction: Uuid,
+) -> Result<Vec<(&'static rulebook::RuleSpec, Option<serde_json::Value>)>, AppError> {
     let mut tx = app.db.read().await?;
     let now = app.now();
     let mut out = Vec::new();
     for spec in rulebook::CATALOGUE {
-        let v = rule_in_force(&mut tx, jurisdiction, spec.key, now.china_date(), now).await.ok().map(|v| v.to_json());
+        let v = rule_in_force(&mut tx, jurisdiction, spec.key, now.china_date(), now)
+            .await
+            .ok()
+            .map(|v| v.to_json());
         out.push((spec, v));
     }
     tx.rollback().await?;

@@ -80,7 +80,9 @@ pub async fn init(app: &App, init: &Init<'_>) -> Result<(Uuid, Uuid), AppError> 
 /// after seeding.
 pub async fn anchor_heads(app: &App) -> Result<usize, AppError> {
     let mut read = app.db.read().await?;
-    let root = repo::root_jurisdiction(&mut read).await?.ok_or(AppError::NotFound("jurisdiction"))?;
+    let root = repo::root_jurisdiction(&mut read)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
     let heads = audit::heads(&mut read).await?;
     read.rollback().await?;
     let others: Vec<_> = heads

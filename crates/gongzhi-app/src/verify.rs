@@ -65,15 +65,27 @@ impl Verifier {
             }
         };
         if e.seq != expected_seq {
-            self.report.problem(format!("chain {}: event {} found where {} was expected (an event is missing or inserted)", e.tenant_id, e.seq, expected_seq));
+            self.report.problem(format!(
+                "chain {}: event {} found where {} was expected (an event is missing or inserted)",
+                e.tenant_id, e.seq, expected_seq
+            ));
         }
         if e.prev_hash != prev {
-            self.report.problem(format!("chain {} event {}: prev_hash does not match the previous event's hash", e.tenant_id, e.seq));
+            self.report.problem(format!(
+                "chain {} event {}: prev_hash does not match the previous event's hash",
+                e.tenant_id, e.seq
+            ));
         }
         let tenant = e.tenant_id.hyphenated().to_string();
         let id = e.id.hyphenated().to_string();
-        let actor = e.actor_id.map(|a| a.hyphenated().to_string()).unwrap_or_default();
-        let behalf = e.on_behalf_of.map(|a| a.hyphenated().to_string()).unwrap_or_default();
+        let actor = e
+            .actor_id
+            .map(|a| a.hyphenated().to_string())
+            .unwrap_or_default();
+        let behalf = e
+            .on_behalf_of
+            .map(|a| a.hyphenated().to_string())
+            .unwrap_or_default();
         EventFields {
             tenant_id: &tenant,
             seq: e.seq,
@@ -89,15 +101,25 @@ impl Verifier {
         .encode_into(&mut self.buf);
         let hash = hex::encode(Sha256::digest(&self.buf));
         if hash != e.hash {
-            self.report.problem(format!("chain {} event {} ({}): hash does not match its content (the event was altered)", e.tenant_id, e.seq, e.command));
+            self.report.problem(format!(
+                "chain {} event {} ({}): hash does not match its content (the event was altered)",
+                e.tenant_id, e.seq, e.command
+            ));
         }
         // Continue the chain from the stored hash, so one altered event is reported once.
         self.current = Some((e.tenant_id, e.seq, e.hash.clone()));
         if e.payload.contains("\"writes\":[{") {
             match serde_json::from_str::<Json>(&e.payload) {
                 Ok(p) => {
-                    for w in p.get("writes").and_then(Json::as_array).into_iter().flatten() {
-                        let (Some(t), Some(k), Some(r)) = (w.get("t").and_then(Json::as_str), w.get("k"), w.get("r")) else {
+                    for w in p
+                        .get("writes")
+                        .and_then(Json::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let (Some(t), Some(k), Some(r)) =
+                            (w.get("t").and_then(Json::as_str), w.get("k"), w.get("r"))
+                        else {
                             continue;
                         };
                         let key = format!("{t}:{k}");
@@ -110,7 +132,10 @@ impl Verifier {
                         }
                     }
                 }
-                Err(_) => self.report.problem(format!("chain {} event {}: payload is not JSON", e.tenant_id, e.seq)),
+                Err(_) => self.report.problem(format!(
+                    "chain {} event {}: payload is not JSON",
+                    e.tenant_id, e.seq
+                )),
             }
         }
     }
@@ -147,19 +172,29 @@ impl Verifier {
             .images
             .keys()
             .filter(|k| !self.seen_rows.contains_key(*k))
-            .filter(|k| TABLES.iter().any(|t| t.kind == Kind::Audited && k.starts_with(&format!("{}:", t.name))))
+            .filter(|k| {
+                TABLES
+                    .iter()
+                    .any(|t| t.kind == Kind::Audited && k.starts_with(&format!("{}:", t.name)))
+            })
             .take(10)
             .cloned()
             .collect();
         for k in missing {
-            self.report.problem(format!("{k}: recorded in the audit chain but missing from the database (deleted)"));
+            self.report.problem(format!(
+                "{k}: recorded in the audit chain but missing from the database (deleted)"
+            ));
         }
         self.report
     }
 }
 
 fn row_key_json(t: &Table, values: &[Value]) -> String {
-    let key: Vec<Json> = t.pk_positions().into_iter().map(|i| values[i].to_json()).collect();
+    let key: Vec<Json> = t
+        .pk_positions()
+        .into_iter()
+        .map(|i| values[i].to_json())
+        .collect();
     format!("{}:{}", t.name, Json::Array(key))
 }
 
@@ -182,10 +217,18 @@ pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
     let root = repo::root_jurisdiction(&mut tx).await?.map(|j| j.id);
     let salts: HashMap<Uuid, Vec<u8>> = {
         let mut m = HashMap::new();
-        tx.for_each("SELECT tenant_id, salt FROM tenant_salts", &[], &[gongzhi_store::schema::ColType::Id, gongzhi_store::schema::ColType::Bytes], |r| {
-            m.insert(r.id(0)?, r.bytes(1)?);
-            Ok(())
-        })
+        tx.for_each(
+            "SELECT tenant_id, salt FROM tenant_salts",
+            &[],
+            &[
+                gongzhi_store::schema::ColType::Id,
+                gongzhi_store::schema::ColType::Bytes,
+            ],
+            |r| {
+                m.insert(r.id(0)?, r.bytes(1)?);
+                Ok(())
+            },
+        )
         .await?;
         m
     };
@@ -197,7 +240,10 @@ pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
                 Tenancy::Tenant => row.id(0).ok(),
                 Tenancy::Reference => root,
             };
-            let salt = owner.and_then(|o| salts.get(&o)).map(Vec::as_slice).unwrap_or(&[]);
+            let salt = owner
+                .and_then(|o| salts.get(&o))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             let key = row_key_json(t, &row.0);
             v.row_image(t, key, &image(t, &row, salt));
             Ok(())
@@ -222,7 +268,11 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
     let mut n = 0;
     loop {
         line.clear();
-        if input.read_line(&mut line).map_err(|e| StoreError::Data(e.to_string()))? == 0 {
+        if input
+            .read_line(&mut line)
+            .map_err(|e| StoreError::Data(e.to_string()))?
+            == 0
+        {
             break;
         }
         n += 1;
@@ -231,7 +281,9 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
             continue;
         }
         match parse_line(n, text)? {
-            Line::Header { personal_hashed, .. } => hashed = personal_hashed,
+            Line::Header {
+                personal_hashed, ..
+            } => hashed = personal_hashed,
             Line::Row { table, row } => {
                 let values = if hashed && table.kind == Kind::Audited {
                     // Personal columns hold hashes (text) in an auditor's export.
@@ -241,13 +293,20 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
                         .primary_key
                         .iter()
                         .map(|k| {
-                            let c = table.column(k).ok_or_else(|| StoreError::Data(format!("line {n}: bad key")))?;
-                            Value::from_json(c.ty, image.get(*k).unwrap_or(&Json::Null)).ok_or_else(|| StoreError::Data(format!("line {n}: bad key")))
+                            let c = table
+                                .column(k)
+                                .ok_or_else(|| StoreError::Data(format!("line {n}: bad key")))?;
+                            Value::from_json(c.ty, image.get(*k).unwrap_or(&Json::Null))
+                                .ok_or_else(|| StoreError::Data(format!("line {n}: bad key")))
                         })
                         .collect::<Result<_, _>>()?;
                     let key: Vec<Json> = key_vals.iter().map(Value::to_json).collect();
                     // Rows come before the events in an export: compare once all events are read.
-                    hashed_images.push((table, format!("{}:{}", table.name, Json::Array(key)), image));
+                    hashed_images.push((
+                        table,
+                        format!("{}:{}", table.name, Json::Array(key)),
+                        image,
+                    ));
                     continue;
                 } else {
                     row_values(n, table, &row)?
@@ -278,7 +337,10 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
                         salts.insert(r.id(0)?, r.bytes(1)?);
                     }
                     _ => {
-                        if table.name == "jurisdictions" && values.get(1).is_some_and(Value::is_null) && root.is_none() {
+                        if table.name == "jurisdictions"
+                            && values.get(1).is_some_and(Value::is_null)
+                            && root.is_none()
+                        {
                             root = Row(values.clone()).id(0).ok();
                         }
                         rows.push((table, values));
@@ -299,7 +361,10 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
             Tenancy::Tenant => row.id(0).ok(),
             Tenancy::Reference => root,
         };
-        let salt = owner.and_then(|o| salts.get(&o)).map(Vec::as_slice).unwrap_or(&[]);
+        let salt = owner
+            .and_then(|o| salts.get(&o))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let key = row_key_json(t, &row.0);
         v.row_image(t, key, &image(t, &row, salt));
     }

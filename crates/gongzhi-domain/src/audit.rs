@@ -121,7 +121,10 @@ mod tests {
         let mut buf = Vec::new();
         vector().encode_into(&mut buf);
         assert_eq!(&buf[..12], b"GZAUDIT1\0\0\0\x24");
-        assert_eq!(vector().hash(), include_str!("audit_test_vector.txt").trim());
+        assert_eq!(
+            vector().hash(),
+            include_str!("audit_test_vector.txt").trim()
+        );
     }
 
     #[test]
@@ -129,17 +132,48 @@ mod tests {
         let base = vector().hash();
         let changed = [
             EventFields { seq: 2, ..vector() },
-            EventFields { occurred_at: 1, ..vector() },
-            EventFields { actor_id: "x", ..vector() },
-            EventFields { on_behalf_of: "x", ..vector() },
-            EventFields { channel: "paper", ..vector() },
-            EventFields { command: "x", ..vector() },
-            EventFields { payload: "{}", ..vector() },
-            EventFields { prev_hash: "1", ..vector() },
-            EventFields { tenant_id: "x", ..vector() },
-            EventFields { event_id: "x", ..vector() },
+            EventFields {
+                occurred_at: 1,
+                ..vector()
+            },
+            EventFields {
+                actor_id: "x",
+                ..vector()
+            },
+            EventFields {
+                on_behalf_of: "x",
+                ..vector()
+            },
+            EventFields {
+                channel: "paper",
+                ..vector()
+            },
+            EventFields {
+                command: "x",
+                ..vector()
+            },
+            EventFields {
+                payload: "{}",
+                ..vector()
+            },
+            EventFields {
+                prev_hash: "1",
+                ..vector()
+            },
+            EventFields {
+                tenant_id: "x",
+                ..vector()
+            },
+            EventFields {
+                event_id: "x",
+                ..vector()
+            },
             // Moving a byte between adjacent fields changes the hash: lengths are encoded.
-            EventFields { channel: "onlin", command: "ejurisdiction.create", ..vector() },
+            EventFields {
+                channel: "onlin",
+                command: "ejurisdiction.create",
+                ..vector()
+            },
         ];
         for c in changed {
             assert_ne!(c.hash(), base, "{c:?}");

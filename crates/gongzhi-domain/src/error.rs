@@ -23,10 +23,18 @@ pub struct DomainError {
 
 impl DomainError {
     pub fn new(code: &'static str) -> Self {
-        Self { code: ErrorCode(code), field: None, args: Vec::new() }
+        Self {
+            code: ErrorCode(code),
+            field: None,
+            args: Vec::new(),
+        }
     }
     pub fn field(code: &'static str, field: &'static str) -> Self {
-        Self { code: ErrorCode(code), field: Some(field), args: Vec::new() }
+        Self {
+            code: ErrorCode(code),
+            field: Some(field),
+            args: Vec::new(),
+        }
     }
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));

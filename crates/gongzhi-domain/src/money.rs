@@ -48,7 +48,10 @@ impl Fen {
             1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
             _ => frac.parse().map_err(|_| bad())?,
         };
-        let fen = whole.checked_mul(100).and_then(|w| w.checked_add(frac_fen)).ok_or_else(bad)?;
+        let fen = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac_fen))
+            .ok_or_else(bad)?;
         Ok(Fen(if negative { -fen } else { fen }))
     }
 }
@@ -61,7 +64,7 @@ impl fmt::Display for Fen {
         let yuan = (abs / 100).to_string();
         let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
         for (i, ch) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -83,7 +86,11 @@ mod tests {
         assert_eq!(Fen::parse_yuan("1.5元").unwrap(), Fen(150));
         assert_eq!(Fen::parse_yuan("-2").unwrap(), Fen(-200));
         for bad in ["", "1.234", "abc", "1e5", ".5", "99999999999999999999"] {
-            assert_eq!(Fen::parse_yuan(bad).unwrap_err().code.0, "money_invalid", "{bad}");
+            assert_eq!(
+                Fen::parse_yuan(bad).unwrap_err().code.0,
+                "money_invalid",
+                "{bad}"
+            );
         }
     }
 

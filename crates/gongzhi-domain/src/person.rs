@@ -13,7 +13,11 @@ impl PersonName {
         if chars == 0 {
             return Err(DomainError::field("name_required", "name"));
         }
-        if chars > 40 || name.chars().any(|c| c.is_control() || "<>{}[]|\\/@#$%^*=".contains(c)) {
+        if chars > 40
+            || name
+                .chars()
+                .any(|c| c.is_control() || "<>{}[]|\\/@#$%^*=".contains(c))
+        {
             return Err(DomainError::field("name_invalid", "name").arg("value", text));
         }
         Ok(PersonName(name))
@@ -42,7 +46,10 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '+')).collect();
+        let digits: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '+'))
+            .collect();
         let bad = || DomainError::field("phone_invalid", "phone").arg("value", text);
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -53,7 +60,11 @@ impl Phone {
         };
         let mobile = digits.len() == 11 && digits.starts_with('1');
         let landline = (10..=12).contains(&digits.len()) && digits.starts_with('0');
-        if mobile || landline { Ok(Phone(digits)) } else { Err(bad()) }
+        if mobile || landline {
+            Ok(Phone(digits))
+        } else {
+            Err(bad())
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -74,7 +85,11 @@ impl IdNumber {
         }
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
-        let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+        let sum: u32 = bytes[..17]
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
         let expected = CHECK[usize::try_from(sum % 11).unwrap_or(0)];
         if bytes[17] != expected {
             return Err(bad());
@@ -116,7 +131,9 @@ pub fn check_password(password: &str, min_chars: usize) -> Result<(), DomainErro
         return Err(DomainError::field("password_too_long", "password"));
     }
     let first = password.chars().next();
-    if password.chars().all(|c| Some(c) == first) || (password.chars().all(|c| c.is_ascii_digit()) && n < 12) {
+    if password.chars().all(|c| Some(c) == first)
+        || (password.chars().all(|c| c.is_ascii_digit()) && n < 12)
+    {
         return Err(DomainError::field("password_too_weak", "password"));
     }
     Ok(())
@@ -136,10 +153,20 @@ mod tests {
 
     #[test]
     fn phones_normalise_and_reject() {
-        assert_eq!(Phone::parse("+86 138-0000-1234").unwrap().as_str(), "13800001234");
-        assert_eq!(Phone::parse("028-85551234").unwrap().as_str(), "02885551234");
+        assert_eq!(
+            Phone::parse("+86 138-0000-1234").unwrap().as_str(),
+            "13800001234"
+        );
+        assert_eq!(
+            Phone::parse("028-85551234").unwrap().as_str(),
+            "02885551234"
+        );
         for bad in ["1380000123", "23800001234", "phone", "138000012345"] {
-            assert_eq!(Phone::parse(bad).unwrap_err().code.0, "phone_invalid", "{bad}");
+            assert_eq!(
+                Phone::parse(bad).unwrap_err().code.0,
+                "phone_invalid",
+                "{bad}"
+            );
         }
     }
 
@@ -153,12 +180,27 @@ mod tests {
 
     #[test]
     fn names_and_passwords() {
-        assert_eq!(PersonName::parse("  田  小余 ").unwrap().as_str(), "田 小余");
+        assert_eq!(
+            PersonName::parse("  田  小余 ").unwrap().as_str(),
+            "田 小余"
+        );
         assert_eq!(PersonName::parse(" ").unwrap_err().code.0, "name_required");
-        assert_eq!(PersonName::parse("<script>").unwrap_err().code.0, "name_invalid");
-        assert_eq!(check_password("short", 8).unwrap_err().code.0, "password_too_short");
-        assert_eq!(check_password("aaaaaaaaaa", 8).unwrap_err().code.0, "password_too_weak");
-        assert_eq!(check_password("13800001234", 8).unwrap_err().code.0, "password_too_weak");
+        assert_eq!(
+            PersonName::parse("<script>").unwrap_err().code.0,
+            "name_invalid"
+        );
+        assert_eq!(
+            check_password("short", 8).unwrap_err().code.0,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_password("aaaaaaaaaa", 8).unwrap_err().code.0,
+            "password_too_weak"
+        );
+        assert_eq!(
+            check_password("13800001234", 8).unwrap_err().code.0,
+            "password_too_weak"
+        );
         assert!(check_password("beiyuan-2026", 8).is_ok());
     }
 

@@ -83,9 +83,15 @@ mod tests {
         assert!(check_parent(None, Level::City).is_ok());
         assert!(check_parent(Some(Level::Community), Level::Courtyard).is_ok());
         assert!(check_parent(Some(Level::ResidentGroup), Level::Courtyard).is_ok());
-        assert_eq!(check_parent(None, Level::Street).unwrap_err().code.0, "jurisdiction_needs_parent");
         assert_eq!(
-            check_parent(Some(Level::City), Level::Community).unwrap_err().code.0,
+            check_parent(None, Level::Street).unwrap_err().code.0,
+            "jurisdiction_needs_parent"
+        );
+        assert_eq!(
+            check_parent(Some(Level::City), Level::Community)
+                .unwrap_err()
+                .code
+                .0,
             "jurisdiction_bad_parent"
         );
         for l in Level::ALL {

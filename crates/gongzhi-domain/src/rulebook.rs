@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Weekday};
 
+use crate::DomainError;
 use crate::threshold::Threshold;
 use crate::time::{Instant, format_date, parse_date};
-use crate::DomainError;
 
 /// How long a public notice (公示) runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,7 +137,13 @@ pub struct RuleSpec {
 }
 
 /// The kinds of motion a council votes on; each has its own threshold rule.
-pub const MOTION_KINDS: [&str; 5] = ["project_approval", "convention", "rule_change", "election", "general"];
+pub const MOTION_KINDS: [&str; 5] = [
+    "project_approval",
+    "convention",
+    "rule_change",
+    "election",
+    "general",
+];
 
 /// The rule catalogue. Adding a rule is adding a line here; its values live in the database.
 pub const CATALOGUE: &[RuleSpec] = &[
@@ -229,9 +235,12 @@ pub fn spec(key: &str) -> Option<&'static RuleSpec> {
 
 /// Parses and validates a rule value for `key`. Unknown keys and fields are refused.
 pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
-    let spec = spec(key).ok_or_else(|| DomainError::field("rule_unknown_key", "key").arg("key", key))?;
+    let spec =
+        spec(key).ok_or_else(|| DomainError::field("rule_unknown_key", "key").arg("key", key))?;
     let bad = |e: serde_json::Error| {
-        DomainError::field("rule_bad_value", "value").arg("key", key).arg("detail", e.to_string())
+        DomainError::field("rule_bad_value", "value")
+            .arg("key", key)
+            .arg("detail", e.to_string())
     };
     let value = match spec.kind {
         RuleKind::NoticePeriod => {
@@ -274,7 +283,7 @@ pub struct RuleVersion {
 /// Picks the version in force: nearest jurisdiction first (depth 0 is the jurisdiction itself),
 /// then the latest effective date on or before `on`, then the latest recorded, ignoring versions
 /// recorded after `pinned_at`.
-pub fn resolve<'a>(versions: &'a [RuleVersion], on: Date, pinned_at: Instant) -> Option<&'a RuleVersion> {
+pub fn resolve(versions: &[RuleVersion], on: Date, pinned_at: Instant) -> Option<&RuleVersion> {
     versions
         .iter()
         .filter(|v| v.effective_from <= on && v.recorded_at <= pinned_at)
@@ -295,7 +304,6 @@ pub fn default_threshold(kind: &str) -> Option<Threshold> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,36 +321,85 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_a_reason() {
-        assert_eq!(parse_value("nope", "{}").unwrap_err().code.0, "rule_unknown_key");
         assert_eq!(
-            parse_value("notice.period", r#"{"days":7,"counting":"lunar"}"#).unwrap_err().code.0,
+            parse_value("nope", "{}").unwrap_err().code.0,
+            "rule_unknown_key"
+        );
+        assert_eq!(
+            parse_value("notice.period", r#"{"days":7,"counting":"lunar"}"#)
+                .unwrap_err()
+                .code
+                .0,
             "rule_bad_value"
         );
         assert_eq!(
-            parse_value("notice.period", r#"{"days":7,"counting":"calendar","x":1}"#).unwrap_err().code.0,
+            parse_value("notice.period", r#"{"days":7,"counting":"calendar","x":1}"#)
+                .unwrap_err()
+                .code
+                .0,
             "rule_bad_value"
         );
-        assert_eq!(parse_value("notice.period", r#"{"days":0,"counting":"calendar"}"#).unwrap_err().code.0, "rule_out_of_range");
-        assert_eq!(parse_value("council.size.courtyard", r#"{"min":5,"max":3}"#).unwrap_err().code.0, "rule_out_of_range");
-        assert_eq!(parse_value("calendar.official", r#"{"holidays":["2026-13-01"]}"#).unwrap_err().code.0, "rule_bad_date");
+        assert_eq!(
+            parse_value("notice.period", r#"{"days":0,"counting":"calendar"}"#)
+                .unwrap_err()
+                .code
+                .0,
+            "rule_out_of_range"
+        );
+        assert_eq!(
+            parse_value("council.size.courtyard", r#"{"min":5,"max":3}"#)
+                .unwrap_err()
+                .code
+                .0,
+            "rule_out_of_range"
+        );
+        assert_eq!(
+            parse_value("calendar.official", r#"{"holidays":["2026-13-01"]}"#)
+                .unwrap_err()
+                .code
+                .0,
+            "rule_bad_date"
+        );
     }
 
     #[test]
     fn notice_days_follow_the_calendar() {
         let cal = Calendar {
-            holidays: vec!["2026-10-01".into(), "2026-10-02".into(), "2026-10-05".into()],
+            holidays: vec![
+                "2026-10-01".into(),
+                "2026-10-02".into(),
+                "2026-10-05".into(),
+            ],
             workdays: vec!["2026-10-10".into()],
         };
-        let week = NoticePeriod { days: 7, counting: DayCounting::Calendar };
+        let week = NoticePeriod {
+            days: 7,
+            counting: DayCounting::Calendar,
+        };
         // Posted Tuesday 2026-11-10: seven days later is Tuesday the 17th.
-        assert_eq!(week.last_day(date!(2026 - 11 - 10), &cal), date!(2026 - 11 - 17));
+        assert_eq!(
+            week.last_day(date!(2026 - 11 - 10), &cal),
+            date!(2026 - 11 - 17)
+        );
         // Posted Monday 2026-11-09: the 16th is a Monday; posted Saturday 11-07 → 11-14 is a Saturday → Monday 11-16.
-        assert_eq!(week.last_day(date!(2026 - 11 - 07), &cal), date!(2026 - 11 - 16));
+        assert_eq!(
+            week.last_day(date!(2026 - 11 - 07), &cal),
+            date!(2026 - 11 - 16)
+        );
         // Ending on a holiday runs on: posted 2026-09-24 → 10-01 holiday, 10-02 holiday, 10-03/04 weekend, 10-05 holiday → 10-06.
-        assert_eq!(week.last_day(date!(2026 - 09 - 24), &cal), date!(2026 - 10 - 06));
-        let five_working = NoticePeriod { days: 5, counting: DayCounting::Working };
+        assert_eq!(
+            week.last_day(date!(2026 - 09 - 24), &cal),
+            date!(2026 - 10 - 06)
+        );
+        let five_working = NoticePeriod {
+            days: 5,
+            counting: DayCounting::Working,
+        };
         // Posted Friday 2026-10-09: working days 10-10 (adjusted Saturday), 12, 13, 14, 15.
-        assert_eq!(five_working.last_day(date!(2026 - 10 - 09), &cal), date!(2026 - 10 - 15));
+        assert_eq!(
+            five_working.last_day(date!(2026 - 10 - 09), &cal),
+            date!(2026 - 10 - 15)
+        );
     }
 
     #[test]

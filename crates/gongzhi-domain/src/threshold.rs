@@ -90,12 +90,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const TWO_THIRDS_SEATED: Threshold =
-        Threshold { num: 2, den: 3, base: Base::Seated, bound: Bound::AtLeast };
+    const TWO_THIRDS_SEATED: Threshold = Threshold {
+        num: 2,
+        den: 3,
+        base: Base::Seated,
+        bound: Bound::AtLeast,
+    };
 
     #[test]
     fn community_council_needs_25_of_37() {
-        let with = |yes| Counts { yes, no: 37 - yes, present: 37, seated: 37 };
+        let with = |yes| Counts {
+            yes,
+            no: 37 - yes,
+            present: 37,
+            seated: 37,
+        };
         assert!(TWO_THIRDS_SEATED.passes(&with(25)));
         assert!(!TWO_THIRDS_SEATED.passes(&with(24)));
         assert_eq!(TWO_THIRDS_SEATED.min_yes(37), 25);
@@ -103,20 +112,66 @@ mod tests {
 
     #[test]
     fn majority_of_present_is_more_than_half() {
-        let majority = Threshold { num: 1, den: 2, base: Base::Present, bound: Bound::MoreThan };
-        assert!(!majority.passes(&Counts { yes: 2, no: 2, present: 4, seated: 5 }));
-        assert!(majority.passes(&Counts { yes: 3, no: 1, present: 4, seated: 5 }));
+        let majority = Threshold {
+            num: 1,
+            den: 2,
+            base: Base::Present,
+            bound: Bound::MoreThan,
+        };
+        assert!(!majority.passes(&Counts {
+            yes: 2,
+            no: 2,
+            present: 4,
+            seated: 5
+        }));
+        assert!(majority.passes(&Counts {
+            yes: 3,
+            no: 1,
+            present: 4,
+            seated: 5
+        }));
         assert_eq!(majority.min_yes(4), 3);
         assert_eq!(majority.min_yes(5), 3);
     }
 
     #[test]
     fn unanimity_and_bad_fractions() {
-        let all = Threshold { num: 1, den: 1, base: Base::Seated, bound: Bound::AtLeast };
-        assert!(all.passes(&Counts { yes: 5, no: 0, present: 5, seated: 5 }));
-        assert!(!all.passes(&Counts { yes: 4, no: 0, present: 4, seated: 5 }));
-        assert!(Threshold { num: 3, den: 2, ..all }.validate().is_err());
-        assert!(Threshold { num: 1, den: 0, ..all }.validate().is_err());
+        let all = Threshold {
+            num: 1,
+            den: 1,
+            base: Base::Seated,
+            bound: Bound::AtLeast,
+        };
+        assert!(all.passes(&Counts {
+            yes: 5,
+            no: 0,
+            present: 5,
+            seated: 5
+        }));
+        assert!(!all.passes(&Counts {
+            yes: 4,
+            no: 0,
+            present: 4,
+            seated: 5
+        }));
+        assert!(
+            Threshold {
+                num: 3,
+                den: 2,
+                ..all
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Threshold {
+                num: 1,
+                den: 0,
+                ..all
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     proptest! {

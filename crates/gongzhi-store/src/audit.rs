@@ -4,10 +4,10 @@
 use gongzhi_domain::audit::{EventFields, GENESIS};
 use uuid::Uuid;
 
+use crate::StoreError;
 use crate::db::Tx;
 use crate::schema::ColType;
 use crate::value::Value;
-use crate::StoreError;
 
 /// An event to append; the store assigns `seq`, `prev_hash` and `hash`.
 #[derive(Debug, Clone)]
@@ -50,8 +50,14 @@ pub async fn append(tx: &mut Tx, ev: &NewEvent<'_>) -> Result<Head, StoreError> 
     let prev_hash = head.text(1)?;
     let tenant = ev.tenant_id.hyphenated().to_string();
     let event_id = ev.event_id.hyphenated().to_string();
-    let actor = ev.actor_id.map(|a| a.hyphenated().to_string()).unwrap_or_default();
-    let behalf = ev.on_behalf_of.map(|a| a.hyphenated().to_string()).unwrap_or_default();
+    let actor = ev
+        .actor_id
+        .map(|a| a.hyphenated().to_string())
+        .unwrap_or_default();
+    let behalf = ev
+        .on_behalf_of
+        .map(|a| a.hyphenated().to_string())
+        .unwrap_or_default();
     let hash = EventFields {
         tenant_id: &tenant,
         seq,
@@ -83,23 +89,53 @@ pub async fn append(tx: &mut Tx, ev: &NewEvent<'_>) -> Result<Head, StoreError> 
         ],
     )
     .await?;
-    tx.exec("UPDATE audit_heads SET hash = $2 WHERE tenant_id = $1", &[ev.tenant_id.into(), hash.clone().into()])
-        .await?;
-    Ok(Head { tenant_id: ev.tenant_id, seq, hash })
+    tx.exec(
+        "UPDATE audit_heads SET hash = $2 WHERE tenant_id = $1",
+        &[ev.tenant_id.into(), hash.clone().into()],
+    )
+    .await?;
+    Ok(Head {
+        tenant_id: ev.tenant_id,
+        seq,
+        hash,
+    })
 }
 
 pub async fn head(tx: &mut Tx, tenant_id: Uuid) -> Result<Option<Head>, StoreError> {
     let row = tx
-        .row("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1", &[tenant_id.into()], &[ColType::Int, ColType::Text])
+        .row(
+            "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
+            &[tenant_id.into()],
+            &[ColType::Int, ColType::Text],
+        )
         .await?;
-    row.map(|r| Ok(Head { tenant_id, seq: r.int(0)?, hash: r.text(1)? })).transpose()
+    row.map(|r| {
+        Ok(Head {
+            tenant_id,
+            seq: r.int(0)?,
+            hash: r.text(1)?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn heads(tx: &mut Tx) -> Result<Vec<Head>, StoreError> {
     let rows = tx
-        .rows("SELECT tenant_id, seq, hash FROM audit_heads ORDER BY tenant_id", &[], &[ColType::Id, ColType::Int, ColType::Text])
+        .rows(
+            "SELECT tenant_id, seq, hash FROM audit_heads ORDER BY tenant_id",
+            &[],
+            &[ColType::Id, ColType::Int, ColType::Text],
+        )
         .await?;
-    rows.into_iter().map(|r| Ok(Head { tenant_id: r.id(0)?, seq: r.int(1)?, hash: r.text(2)? })).collect()
+    rows.into_iter()
+        .map(|r| {
+            Ok(Head {
+                tenant_id: r.id(0)?,
+                seq: r.int(1)?,
+                hash: r.text(2)?,
+            })
+        })
+        .collect()
 }
 
 /// The tenant's salt for personal-data hashes, created on first use from `fresh`.
@@ -110,7 +146,11 @@ pub async fn salt(tx: &mut Tx, tenant_id: Uuid, fresh: [u8; 16]) -> Result<Vec<u
     )
     .await?;
     let row = tx
-        .row("SELECT salt FROM tenant_salts WHERE tenant_id = $1", &[tenant_id.into()], &[ColType::Bytes])
+        .row(
+            "SELECT salt FROM tenant_salts WHERE tenant_id = $1",
+            &[tenant_id.into()],
+            &[ColType::Bytes],
+        )
         .await?
         .ok_or_else(|| StoreError::Data("salt vanished".into()))?;
     row.bytes(0)

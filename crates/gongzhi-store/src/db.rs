@@ -2,13 +2,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
 use uuid::Uuid;
 
+use crate::StoreError;
 use crate::schema::ColType;
 use crate::value::{Row, Value};
-use crate::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -185,14 +187,25 @@ impl Tx {
     pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
         let affected = match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
-            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
         };
         Ok(affected)
     }
 
     /// Runs a query and decodes each row by the given column types.
-    pub async fn rows(&mut self, sql: &str, args: &[Value], types: &[ColType]) -> Result<Vec<Row>, StoreError> {
+    pub async fn rows(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        types: &[ColType],
+    ) -> Result<Vec<Row>, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
         let rows = match self {
             Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
@@ -241,7 +254,12 @@ impl Tx {
         Ok(n)
     }
 
-    pub async fn row(&mut self, sql: &str, args: &[Value], types: &[ColType]) -> Result<Option<Row>, StoreError> {
+    pub async fn row(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        types: &[ColType],
+    ) -> Result<Option<Row>, StoreError> {
         Ok(self.rows(sql, args, types).await?.into_iter().next())
     }
 

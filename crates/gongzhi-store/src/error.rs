@@ -54,7 +54,10 @@ fn sqlite_unique_name(message: &str) -> Option<String> {
     if t.primary_key == columns.as_slice() {
         return Some(format!("pk_{table}"));
     }
-    t.uniques.iter().find(|u| u.columns == columns.as_slice()).map(|u| u.name.to_string())
+    t.uniques
+        .iter()
+        .find(|u| u.columns == columns.as_slice())
+        .map(|u| u.name.to_string())
 }
 
 #[cfg(test)]
@@ -64,10 +67,15 @@ mod tests {
     #[test]
     fn maps_sqlite_messages_to_names() {
         assert_eq!(
-            sqlite_unique_name("UNIQUE constraint failed: households.tenant_id, households.building_id, households.unit, households.room"),
+            sqlite_unique_name(
+                "UNIQUE constraint failed: households.tenant_id, households.building_id, households.unit, households.room"
+            ),
             Some("uq_households_address".into())
         );
-        assert_eq!(sqlite_unique_name("UNIQUE constraint failed: jurisdictions.id"), Some("pk_jurisdictions".into()));
+        assert_eq!(
+            sqlite_unique_name("UNIQUE constraint failed: jurisdictions.id"),
+            Some("pk_jurisdictions".into())
+        );
         assert_eq!(sqlite_unique_name("something else"), None);
     }
 }

@@ -14,10 +14,10 @@ pub mod migrate;
 pub mod repo;
 /// Generic row access and audit images, driven by the registry.
 pub mod rows;
-/// Fresh databases for tests on either backend.
-pub mod testing;
 /// The schema as data.
 pub mod schema;
+/// Fresh databases for tests on either backend.
+pub mod testing;
 mod value;
 
 pub use db::{Backend, Db, Open, Tx};

@@ -4,25 +4,42 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::StoreError;
 use crate::db::{Backend, Db};
 use crate::schema::{ColType, MIGRATION_NAMES, TABLES, Table};
 use crate::value::Value;
-use crate::StoreError;
 
 fn column_ddl(backend: Backend, c: &crate::schema::Column) -> String {
     let ty = match backend {
         Backend::Postgres => c.ty.postgres(),
         Backend::Sqlite => c.ty.sqlite(),
     };
-    format!("{} {}{}", c.name, ty, if c.nullable { "" } else { " NOT NULL" })
+    format!(
+        "{} {}{}",
+        c.name,
+        ty,
+        if c.nullable { "" } else { " NOT NULL" }
+    )
 }
 
 fn create_table(backend: Backend, t: &Table, version: u32) -> Vec<String> {
-    let mut parts: Vec<String> =
-        t.columns.iter().filter(|c| c.since <= version).map(|c| column_ddl(backend, c)).collect();
-    parts.push(format!("CONSTRAINT pk_{} PRIMARY KEY ({})", t.name, t.primary_key.join(", ")));
+    let mut parts: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| c.since <= version)
+        .map(|c| column_ddl(backend, c))
+        .collect();
+    parts.push(format!(
+        "CONSTRAINT pk_{} PRIMARY KEY ({})",
+        t.name,
+        t.primary_key.join(", ")
+    ));
     for u in t.uniques {
-        parts.push(format!("CONSTRAINT {} UNIQUE ({})", u.name, u.columns.join(", ")));
+        parts.push(format!(
+            "CONSTRAINT {} UNIQUE ({})",
+            u.name,
+            u.columns.join(", ")
+        ));
     }
     for fk in t.foreign_keys {
         parts.push(format!(
@@ -34,10 +51,24 @@ fn create_table(backend: Backend, t: &Table, version: u32) -> Vec<String> {
         ));
     }
     // STRICT makes SQLite enforce the declared column types, as PostgreSQL does.
-    let suffix = if backend == Backend::Sqlite { " STRICT" } else { "" };
-    let mut out = vec![format!("CREATE TABLE {} (\n  {}\n){}", t.name, parts.join(",\n  "), suffix)];
+    let suffix = if backend == Backend::Sqlite {
+        " STRICT"
+    } else {
+        ""
+    };
+    let mut out = vec![format!(
+        "CREATE TABLE {} (\n  {}\n){}",
+        t.name,
+        parts.join(",\n  "),
+        suffix
+    )];
     for ix in t.indexes {
-        out.push(format!("CREATE INDEX {} ON {} ({})", ix.name, t.name, ix.columns.join(", ")));
+        out.push(format!(
+            "CREATE INDEX {} ON {} ({})",
+            ix.name,
+            t.name,
+            ix.columns.join(", ")
+        ));
     }
     out
 }
@@ -50,7 +81,11 @@ pub fn render(backend: Backend, version: u32) -> Vec<String> {
     }
     for t in TABLES.iter().filter(|t| t.since < version) {
         for c in t.columns.iter().filter(|c| c.since == version) {
-            out.push(format!("ALTER TABLE {} ADD COLUMN {}", t.name, column_ddl(backend, c)));
+            out.push(format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                t.name,
+                column_ddl(backend, c)
+            ));
         }
     }
     out
@@ -117,7 +152,11 @@ pub async fn migrate(db: &Db) -> Result<u32, StoreError> {
     }
     let mut tx = db.read().await?;
     let newest = tx
-        .row("SELECT MAX(version) FROM schema_migrations", &[], &[ColType::Int])
+        .row(
+            "SELECT MAX(version) FROM schema_migrations",
+            &[],
+            &[ColType::Int],
+        )
         .await?
         .and_then(|r| r.opt_int(0).ok().flatten())
         .unwrap_or(0);
@@ -215,9 +254,14 @@ pub async fn describe(db: &Db) -> Result<SchemaDescription, StoreError> {
                     .await?;
                 for ix in indexes {
                     let cols = tx
-                        .rows("SELECT name FROM pragma_index_info($1) ORDER BY seqno", &[ix.text(0)?.into()], &[Text])
+                        .rows(
+                            "SELECT name FROM pragma_index_info($1) ORDER BY seqno",
+                            &[ix.text(0)?.into()],
+                            &[Text],
+                        )
                         .await?;
-                    d.uniques.push(cols.iter().map(|c| c.text(0)).collect::<Result<_, _>>()?);
+                    d.uniques
+                        .push(cols.iter().map(|c| c.text(0)).collect::<Result<_, _>>()?);
                 }
                 let fks = tx
                     .rows(
@@ -257,7 +301,8 @@ pub async fn describe(db: &Db) -> Result<SchemaDescription, StoreError> {
                     )
                     .await?;
                 for c in cols {
-                    d.columns.push((c.text(0)?, logical_pg(&c.text(1)?), c.text(2)? == "YES"));
+                    d.columns
+                        .push((c.text(0)?, logical_pg(&c.text(1)?), c.text(2)? == "YES"));
                 }
                 let constraints = tx
                     .rows(

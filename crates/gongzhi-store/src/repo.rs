@@ -3,10 +3,10 @@
 
 use uuid::Uuid;
 
+use crate::StoreError;
 use crate::db::Tx;
 use crate::schema::ColType::{self, Bool, Id, Int, Text};
 use crate::value::{Row, Value};
-use crate::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JurisdictionRow {
@@ -32,34 +32,56 @@ fn jurisdiction(r: Row) -> Result<JurisdictionRow, StoreError> {
     })
 }
 
-pub async fn jurisdiction_by_id(tx: &mut Tx, id: Uuid) -> Result<Option<JurisdictionRow>, StoreError> {
-    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE id = $1"), &[id.into()], &J_TYPES)
-        .await?
-        .map(jurisdiction)
-        .transpose()
+pub async fn jurisdiction_by_id(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<JurisdictionRow>, StoreError> {
+    tx.row(
+        &format!("SELECT {J_COLS} FROM jurisdictions WHERE id = $1"),
+        &[id.into()],
+        &J_TYPES,
+    )
+    .await?
+    .map(jurisdiction)
+    .transpose()
 }
 
-pub async fn jurisdiction_by_code(tx: &mut Tx, code: &str) -> Result<Option<JurisdictionRow>, StoreError> {
-    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE code = $1"), &[code.into()], &J_TYPES)
-        .await?
-        .map(jurisdiction)
-        .transpose()
+pub async fn jurisdiction_by_code(
+    tx: &mut Tx,
+    code: &str,
+) -> Result<Option<JurisdictionRow>, StoreError> {
+    tx.row(
+        &format!("SELECT {J_COLS} FROM jurisdictions WHERE code = $1"),
+        &[code.into()],
+        &J_TYPES,
+    )
+    .await?
+    .map(jurisdiction)
+    .transpose()
 }
 
 pub async fn root_jurisdiction(tx: &mut Tx) -> Result<Option<JurisdictionRow>, StoreError> {
-    tx.row(&format!("SELECT {J_COLS} FROM jurisdictions WHERE parent_id IS NULL ORDER BY id LIMIT 1"), &[], &J_TYPES)
-        .await?
-        .map(jurisdiction)
-        .transpose()
+    tx.row(
+        &format!("SELECT {J_COLS} FROM jurisdictions WHERE parent_id IS NULL ORDER BY id LIMIT 1"),
+        &[],
+        &J_TYPES,
+    )
+    .await?
+    .map(jurisdiction)
+    .transpose()
 }
 
 /// All jurisdictions in creation order (the tree is small: a city has thousands, not millions).
 pub async fn all_jurisdictions(tx: &mut Tx) -> Result<Vec<JurisdictionRow>, StoreError> {
-    tx.rows(&format!("SELECT {J_COLS} FROM jurisdictions ORDER BY id"), &[], &J_TYPES)
-        .await?
-        .into_iter()
-        .map(jurisdiction)
-        .collect()
+    tx.rows(
+        &format!("SELECT {J_COLS} FROM jurisdictions ORDER BY id"),
+        &[],
+        &J_TYPES,
+    )
+    .await?
+    .into_iter()
+    .map(jurisdiction)
+    .collect()
 }
 
 /// The jurisdiction and its ancestors, nearest first.
@@ -67,9 +89,17 @@ pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, St
     let sql = format!(
         "WITH RECURSIVE up(id, depth) AS (SELECT $1, 0 UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
          SELECT {} FROM jurisdictions j JOIN up ON j.id = up.id ORDER BY up.depth",
-        J_COLS.split(", ").map(|c| format!("j.{c}")).collect::<Vec<_>>().join(", ")
+        J_COLS
+            .split(", ")
+            .map(|c| format!("j.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    tx.rows(&sql, &[Value::from(id)], &J_TYPES).await?.into_iter().map(jurisdiction).collect()
+    tx.rows(&sql, &[Value::from(id)], &J_TYPES)
+        .await?
+        .into_iter()
+        .map(jurisdiction)
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -100,7 +130,11 @@ fn account(r: Row) -> Result<AccountRow, StoreError> {
 
 /// Accounts a login identifier may name: the account with that username, or the accounts with
 /// that phone number (families share phones, so there may be several).
-pub async fn accounts_for_login(tx: &mut Tx, username: &str, phone: Option<&str>) -> Result<Vec<AccountRow>, StoreError> {
+pub async fn accounts_for_login(
+    tx: &mut Tx,
+    username: &str,
+    phone: Option<&str>,
+) -> Result<Vec<AccountRow>, StoreError> {
     let rows = tx
         .rows(
             &format!("SELECT {A_COLS} FROM accounts WHERE username = $1 OR (phone IS NOT NULL AND phone = $2) ORDER BY id LIMIT 8"),
@@ -112,10 +146,14 @@ pub async fn accounts_for_login(tx: &mut Tx, username: &str, phone: Option<&str>
 }
 
 pub async fn account_by_id(tx: &mut Tx, id: Uuid) -> Result<Option<AccountRow>, StoreError> {
-    tx.row(&format!("SELECT {A_COLS} FROM accounts WHERE id = $1"), &[id.into()], &A_TYPES)
-        .await?
-        .map(account)
-        .transpose()
+    tx.row(
+        &format!("SELECT {A_COLS} FROM accounts WHERE id = $1"),
+        &[id.into()],
+        &A_TYPES,
+    )
+    .await?
+    .map(account)
+    .transpose()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,7 +234,11 @@ fn resident_row(r: Row) -> Result<ResidentRow, StoreError> {
 }
 
 /// Current residents of a community (not merged away, not voided), in registration order.
-pub async fn residents(tx: &mut Tx, tenant_id: Uuid, limit: i64) -> Result<Vec<ResidentRow>, StoreError> {
+pub async fn residents(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    limit: i64,
+) -> Result<Vec<ResidentRow>, StoreError> {
     tx.rows(
         "SELECT id, name, phone, id_number, courtyard_id, merged_into FROM residents \
          WHERE tenant_id = $1 AND merged_into IS NULL AND voided_at IS NULL ORDER BY id LIMIT $2",
@@ -209,7 +251,11 @@ pub async fn residents(tx: &mut Tx, tenant_id: Uuid, limit: i64) -> Result<Vec<R
     .collect()
 }
 
-pub async fn resident(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<Option<ResidentRow>, StoreError> {
+pub async fn resident(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ResidentRow>, StoreError> {
     tx.row(
         "SELECT id, name, phone, id_number, courtyard_id, merged_into FROM residents WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL",
         &[tenant_id.into(), id.into()],
@@ -228,10 +274,16 @@ pub async fn count_residents(tx: &mut Tx, tenant_id: Uuid) -> Result<i64, StoreE
             &[Int],
         )
         .await?;
-    r.map(|r| r.int(0)).transpose().map(Option::unwrap_or_default)
+    r.map(|r| r.int(0))
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
-pub async fn memberships_of(tx: &mut Tx, tenant_id: Uuid, resident_id: Uuid) -> Result<Vec<(Uuid, Uuid, bool)>, StoreError> {
+pub async fn memberships_of(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    resident_id: Uuid,
+) -> Result<Vec<(Uuid, Uuid, bool)>, StoreError> {
     tx.rows(
         "SELECT id, household_id, representative FROM household_members WHERE tenant_id = $1 AND resident_id = $2 AND to_date IS NULL ORDER BY id",
         &[tenant_id.into(), resident_id.into()],
@@ -243,7 +295,11 @@ pub async fn memberships_of(tx: &mut Tx, tenant_id: Uuid, resident_id: Uuid) -> 
     .collect()
 }
 
-pub async fn representatives_of(tx: &mut Tx, tenant_id: Uuid, household_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+pub async fn representatives_of(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    household_id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
     tx.rows(
         "SELECT id FROM household_members WHERE tenant_id = $1 AND household_id = $2 AND representative = $3 AND to_date IS NULL",
         &[tenant_id.into(), household_id.into(), true.into()],
@@ -255,14 +311,27 @@ pub async fn representatives_of(tx: &mut Tx, tenant_id: Uuid, household_id: Uuid
     .collect()
 }
 
-pub async fn building(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<Option<(Uuid, String)>, StoreError> {
-    tx.row("SELECT courtyard_id, label FROM buildings WHERE tenant_id = $1 AND id = $2", &[tenant_id.into(), id.into()], &[Id, Text])
-        .await?
-        .map(|r| Ok((r.id(0)?, r.text(1)?)))
-        .transpose()
+pub async fn building(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<(Uuid, String)>, StoreError> {
+    tx.row(
+        "SELECT courtyard_id, label FROM buildings WHERE tenant_id = $1 AND id = $2",
+        &[tenant_id.into(), id.into()],
+        &[Id, Text],
+    )
+    .await?
+    .map(|r| Ok((r.id(0)?, r.text(1)?)))
+    .transpose()
 }
 
-pub async fn building_by_label(tx: &mut Tx, tenant_id: Uuid, courtyard_id: Uuid, label: &str) -> Result<Option<Uuid>, StoreError> {
+pub async fn building_by_label(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    courtyard_id: Uuid,
+    label: &str,
+) -> Result<Option<Uuid>, StoreError> {
     tx.row(
         "SELECT id FROM buildings WHERE tenant_id = $1 AND courtyard_id = $2 AND label = $3",
         &[tenant_id.into(), courtyard_id.into(), label.into()],
@@ -292,7 +361,11 @@ pub async fn household_by_address(
 
 pub async fn household_exists(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
     Ok(tx
-        .row("SELECT id FROM households WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL", &[tenant_id.into(), id.into()], &[Id])
+        .row(
+            "SELECT id FROM households WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL",
+            &[tenant_id.into(), id.into()],
+            &[Id],
+        )
         .await?
         .is_some())
 }
@@ -321,7 +394,13 @@ pub async fn rule_versions(
 
 // ---- operational tables: sessions and login throttling (not audited, not exported) ----
 
-pub async fn session_insert(tx: &mut Tx, token_hash: &str, account_id: Uuid, now: i64, expires: i64) -> Result<(), StoreError> {
+pub async fn session_insert(
+    tx: &mut Tx,
+    token_hash: &str,
+    account_id: Uuid,
+    now: i64,
+    expires: i64,
+) -> Result<(), StoreError> {
     tx.exec(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         &[token_hash.into(), account_id.into(), now.into(), expires.into()],
@@ -331,7 +410,11 @@ pub async fn session_insert(tx: &mut Tx, token_hash: &str, account_id: Uuid, now
 }
 
 /// The account and acting-for resident of a live session.
-pub async fn session_get(tx: &mut Tx, token_hash: &str, now: i64) -> Result<Option<(Uuid, Option<Uuid>)>, StoreError> {
+pub async fn session_get(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(Uuid, Option<Uuid>)>, StoreError> {
     tx.row(
         "SELECT account_id, acting_for FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         &[token_hash.into(), now.into()],
@@ -343,11 +426,19 @@ pub async fn session_get(tx: &mut Tx, token_hash: &str, now: i64) -> Result<Opti
 }
 
 pub async fn session_delete(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
-    tx.exec("DELETE FROM sessions WHERE token_hash = $1", &[token_hash.into()]).await?;
+    tx.exec(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        &[token_hash.into()],
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn sessions_delete_for_account(tx: &mut Tx, account_id: Uuid, except: Option<&str>) -> Result<(), StoreError> {
+pub async fn sessions_delete_for_account(
+    tx: &mut Tx,
+    account_id: Uuid,
+    except: Option<&str>,
+) -> Result<(), StoreError> {
     tx.exec(
         "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
         &[account_id.into(), except.unwrap_or("").into()],
@@ -357,14 +448,27 @@ pub async fn sessions_delete_for_account(tx: &mut Tx, account_id: Uuid, except: 
 }
 
 /// (failures, window_start, locked_until) for a throttle key.
-pub async fn throttle_get(tx: &mut Tx, key: &str) -> Result<Option<(i64, i64, Option<i64>)>, StoreError> {
-    tx.row("SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = $1", &[key.into()], &[Int, Int, Int])
-        .await?
-        .map(|r| Ok((r.int(0)?, r.int(1)?, r.opt_int(2)?)))
-        .transpose()
+pub async fn throttle_get(
+    tx: &mut Tx,
+    key: &str,
+) -> Result<Option<(i64, i64, Option<i64>)>, StoreError> {
+    tx.row(
+        "SELECT failures, window_start, locked_until FROM login_throttle WHERE throttle_key = $1",
+        &[key.into()],
+        &[Int, Int, Int],
+    )
+    .await?
+    .map(|r| Ok((r.int(0)?, r.int(1)?, r.opt_int(2)?)))
+    .transpose()
 }
 
-pub async fn throttle_put(tx: &mut Tx, key: &str, failures: i64, window_start: i64, locked_until: Option<i64>) -> Result<(), StoreError> {
+pub async fn throttle_put(
+    tx: &mut Tx,
+    key: &str,
+    failures: i64,
+    window_start: i64,
+    locked_until: Option<i64>,
+) -> Result<(), StoreError> {
     tx.exec(
         "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (throttle_key) DO UPDATE SET failures = $2, window_start = $3, locked_until = $4",
@@ -375,6 +479,10 @@ pub async fn throttle_put(tx: &mut Tx, key: &str, failures: i64, window_start: i
 }
 
 pub async fn throttle_clear(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
-    tx.exec("DELETE FROM login_throttle WHERE throttle_key = $1", &[key.into()]).await?;
+    tx.exec(
+        "DELETE FROM login_throttle WHERE throttle_key = $1",
+        &[key.into()],
+    )
+    .await?;
     Ok(())
 }

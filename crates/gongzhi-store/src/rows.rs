@@ -4,17 +4,21 @@
 use gongzhi_domain::person::personal_hash;
 use serde_json::{Map, Value as Json};
 
+use crate::StoreError;
 use crate::db::Tx;
 use crate::schema::{Table, table};
 use crate::value::{Row, Value};
-use crate::StoreError;
 
 fn registered(name: &str) -> Result<&'static Table, StoreError> {
     table(name).ok_or_else(|| StoreError::Data(format!("unknown table {name}")))
 }
 
 /// Inserts a row given as (column, value) pairs; columns left out are NULL.
-pub async fn insert(tx: &mut Tx, table_name: &str, values: &[(&str, Value)]) -> Result<(), StoreError> {
+pub async fn insert(
+    tx: &mut Tx,
+    table_name: &str,
+    values: &[(&str, Value)],
+) -> Result<(), StoreError> {
     let t = registered(table_name)?;
     for (c, _) in values {
         if t.column(c).is_none() {
@@ -23,7 +27,12 @@ pub async fn insert(tx: &mut Tx, table_name: &str, values: &[(&str, Value)]) -> 
     }
     let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
     let params: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.name, cols.join(", "), params.join(", "));
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        t.name,
+        cols.join(", "),
+        params.join(", ")
+    );
     let args: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
     tx.exec(&sql, &args).await?;
     Ok(())
@@ -31,23 +40,51 @@ pub async fn insert(tx: &mut Tx, table_name: &str, values: &[(&str, Value)]) -> 
 
 /// Updates columns of the row with primary key `pk` (values in primary-key order). Returns whether
 /// a row was changed.
-pub async fn update(tx: &mut Tx, table_name: &str, pk: &[Value], sets: &[(&str, Value)]) -> Result<bool, StoreError> {
+pub async fn update(
+    tx: &mut Tx,
+    table_name: &str,
+    pk: &[Value],
+    sets: &[(&str, Value)],
+) -> Result<bool, StoreError> {
     let t = registered(table_name)?;
     let mut args: Vec<Value> = sets.iter().map(|(_, v)| v.clone()).collect();
-    let set_sql: Vec<String> = sets.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
-    let where_sql: Vec<String> =
-        t.primary_key.iter().enumerate().map(|(i, c)| format!("{c} = ${}", sets.len() + i + 1)).collect();
+    let set_sql: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+        .collect();
+    let where_sql: Vec<String> = t
+        .primary_key
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", sets.len() + i + 1))
+        .collect();
     args.extend(pk.iter().cloned());
-    let sql = format!("UPDATE {} SET {} WHERE {}", t.name, set_sql.join(", "), where_sql.join(" AND "));
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {}",
+        t.name,
+        set_sql.join(", "),
+        where_sql.join(" AND ")
+    );
     Ok(tx.exec(&sql, &args).await? == 1)
 }
 
 /// Reads one row by primary key, all columns in registry order.
 pub async fn get(tx: &mut Tx, table_name: &str, pk: &[Value]) -> Result<Option<Row>, StoreError> {
     let t = registered(table_name)?;
-    let where_sql: Vec<String> = t.primary_key.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let where_sql: Vec<String> = t
+        .primary_key
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
     let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
-    let sql = format!("SELECT {} FROM {} WHERE {}", t.select_list(), t.name, where_sql.join(" AND "));
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        t.select_list(),
+        t.name,
+        where_sql.join(" AND ")
+    );
     tx.row(&sql, pk, &types).await
 }
 
@@ -72,6 +109,10 @@ pub fn image(t: &Table, row: &Row, salt: &[u8]) -> Json {
 
 /// The key under which a row's images are matched: table name and primary-key values.
 pub fn row_key(t: &Table, row: &Row) -> String {
-    let key: Vec<Json> = t.pk_positions().into_iter().map(|i| row.0[i].to_json()).collect();
+    let key: Vec<Json> = t
+        .pk_positions()
+        .into_iter()
+        .map(|i| row.0[i].to_json())
+        .collect();
     format!("{}:{}", t.name, Json::Array(key))
 }

@@ -46,13 +46,31 @@ pub struct Column {
 }
 
 const fn col(name: &'static str, ty: ColType) -> Column {
-    Column { name, ty, nullable: false, personal: false, since: 1 }
+    Column {
+        name,
+        ty,
+        nullable: false,
+        personal: false,
+        since: 1,
+    }
 }
 const fn opt(name: &'static str, ty: ColType) -> Column {
-    Column { name, ty, nullable: true, personal: false, since: 1 }
+    Column {
+        name,
+        ty,
+        nullable: true,
+        personal: false,
+        since: 1,
+    }
 }
 const fn personal(name: &'static str, ty: ColType, nullable: bool) -> Column {
-    Column { name, ty, nullable, personal: true, since: 1 }
+    Column {
+        name,
+        ty,
+        nullable,
+        personal: true,
+        since: 1,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -122,7 +140,11 @@ impl Table {
             .collect()
     }
     pub fn select_list(&self) -> String {
-        self.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+        self.columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -142,14 +164,20 @@ pub const TABLES: &[Table] = &[
             col("created_at", Int),
         ],
         primary_key: &["id"],
-        uniques: &[Unique { name: "uq_jurisdictions_code", columns: &["code"] }],
+        uniques: &[Unique {
+            name: "uq_jurisdictions_code",
+            columns: &["code"],
+        }],
         foreign_keys: &[ForeignKey {
             name: "fk_jurisdictions_parent",
             columns: &["parent_id"],
             table: "jurisdictions",
             references: &["id"],
         }],
-        indexes: &[Index { name: "ix_jurisdictions_parent", columns: &["parent_id"] }],
+        indexes: &[Index {
+            name: "ix_jurisdictions_parent",
+            columns: &["parent_id"],
+        }],
         tenancy: Tenancy::Reference,
         kind: Kind::Audited,
         since: 1,
@@ -167,9 +195,15 @@ pub const TABLES: &[Table] = &[
             col("created_at", Int),
         ],
         primary_key: &["id"],
-        uniques: &[Unique { name: "uq_accounts_username", columns: &["username"] }],
+        uniques: &[Unique {
+            name: "uq_accounts_username",
+            columns: &["username"],
+        }],
         foreign_keys: &[],
-        indexes: &[Index { name: "ix_accounts_phone", columns: &["phone"] }],
+        indexes: &[Index {
+            name: "ix_accounts_phone",
+            columns: &["phone"],
+        }],
         tenancy: Tenancy::Reference,
         kind: Kind::Audited,
         since: 1,
@@ -205,7 +239,12 @@ pub const TABLES: &[Table] = &[
         primary_key: &["tenant_id", "id"],
         uniques: &[],
         foreign_keys: &[
-            ForeignKey { name: "fk_role_grants_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_role_grants_account",
+                columns: &["account_id"],
+                table: "accounts",
+                references: &["id"],
+            },
             ForeignKey {
                 name: "fk_role_grants_jurisdiction",
                 columns: &["jurisdiction_id"],
@@ -213,7 +252,10 @@ pub const TABLES: &[Table] = &[
                 references: &["id"],
             },
         ],
-        indexes: &[Index { name: "ix_role_grants_account", columns: &["account_id"] }],
+        indexes: &[Index {
+            name: "ix_role_grants_account",
+            columns: &["account_id"],
+        }],
         tenancy: Tenancy::Tenant,
         kind: Kind::Audited,
         since: 1,
@@ -242,7 +284,12 @@ pub const TABLES: &[Table] = &[
                 table: "jurisdictions",
                 references: &["id"],
             },
-            ForeignKey { name: "fk_residents_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_residents_account",
+                columns: &["account_id"],
+                table: "accounts",
+                references: &["id"],
+            },
             ForeignKey {
                 name: "fk_residents_merged_into",
                 columns: &["tenant_id", "merged_into"],
@@ -250,7 +297,10 @@ pub const TABLES: &[Table] = &[
                 references: &["tenant_id", "id"],
             },
         ],
-        indexes: &[Index { name: "ix_residents_phone", columns: &["tenant_id", "phone"] }],
+        indexes: &[Index {
+            name: "ix_residents_phone",
+            columns: &["tenant_id", "phone"],
+        }],
         tenancy: Tenancy::Tenant,
         kind: Kind::Audited,
         since: 1,
@@ -271,7 +321,12 @@ pub const TABLES: &[Table] = &[
         primary_key: &["tenant_id", "id"],
         uniques: &[],
         foreign_keys: &[
-            ForeignKey { name: "fk_offices_account", columns: &["account_id"], table: "accounts", references: &["id"] },
+            ForeignKey {
+                name: "fk_offices_account",
+                columns: &["account_id"],
+                table: "accounts",
+                references: &["id"],
+            },
             ForeignKey {
                 name: "fk_offices_jurisdiction",
                 columns: &["jurisdiction_id"],
@@ -286,9 +341,17 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "buildings",
-        columns: &[col("tenant_id", Id), col("id", Id), col("courtyard_id", Id), col("label", Text)],
+        columns: &[
+            col("tenant_id", Id),
+            col("id", Id),
+            col("courtyard_id", Id),
+            col("label", Text),
+        ],
         primary_key: &["tenant_id", "id"],
-        uniques: &[Unique { name: "uq_buildings_label", columns: &["tenant_id", "courtyard_id", "label"] }],
+        uniques: &[Unique {
+            name: "uq_buildings_label",
+            columns: &["tenant_id", "courtyard_id", "label"],
+        }],
         foreign_keys: &[ForeignKey {
             name: "fk_buildings_courtyard",
             columns: &["courtyard_id"],
@@ -312,7 +375,10 @@ pub const TABLES: &[Table] = &[
             opt("void_reason", Text),
         ],
         primary_key: &["tenant_id", "id"],
-        uniques: &[Unique { name: "uq_households_address", columns: &["tenant_id", "building_id", "unit", "room"] }],
+        uniques: &[Unique {
+            name: "uq_households_address",
+            columns: &["tenant_id", "building_id", "unit", "room"],
+        }],
         foreign_keys: &[ForeignKey {
             name: "fk_households_building",
             columns: &["tenant_id", "building_id"],
@@ -351,7 +417,10 @@ pub const TABLES: &[Table] = &[
                 references: &["tenant_id", "id"],
             },
         ],
-        indexes: &[Index { name: "ix_household_members_household", columns: &["tenant_id", "household_id"] }],
+        indexes: &[Index {
+            name: "ix_household_members_household",
+            columns: &["tenant_id", "household_id"],
+        }],
         tenancy: Tenancy::Tenant,
         kind: Kind::Audited,
         since: 1,
@@ -376,7 +445,10 @@ pub const TABLES: &[Table] = &[
             table: "accounts",
             references: &["id"],
         }],
-        indexes: &[Index { name: "ix_rule_versions_key", columns: &["tenant_id", "rule_key"] }],
+        indexes: &[Index {
+            name: "ix_rule_versions_key",
+            columns: &["tenant_id", "rule_key"],
+        }],
         tenancy: Tenancy::Tenant,
         kind: Kind::Audited,
         since: 1,
@@ -397,7 +469,10 @@ pub const TABLES: &[Table] = &[
             col("hash", Text),
         ],
         primary_key: &["tenant_id", "seq"],
-        uniques: &[Unique { name: "uq_audit_events_id", columns: &["tenant_id", "id"] }],
+        uniques: &[Unique {
+            name: "uq_audit_events_id",
+            columns: &["tenant_id", "id"],
+        }],
         foreign_keys: &[],
         indexes: &[],
         tenancy: Tenancy::Tenant,
@@ -406,7 +481,12 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "audit_heads",
-        columns: &[col("tenant_id", Id), col("seq", Int), col("hash", Text), col("updated_at", Int)],
+        columns: &[
+            col("tenant_id", Id),
+            col("seq", Int),
+            col("hash", Text),
+            col("updated_at", Int),
+        ],
         primary_key: &["tenant_id"],
         uniques: &[],
         foreign_keys: &[],
@@ -426,7 +506,12 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["token_hash"],
         uniques: &[],
-        foreign_keys: &[ForeignKey { name: "fk_sessions_account", columns: &["account_id"], table: "accounts", references: &["id"] }],
+        foreign_keys: &[ForeignKey {
+            name: "fk_sessions_account",
+            columns: &["account_id"],
+            table: "accounts",
+            references: &["id"],
+        }],
         indexes: &[],
         tenancy: Tenancy::Reference,
         kind: Kind::Operational,
@@ -434,7 +519,12 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "login_throttle",
-        columns: &[col("throttle_key", Text), col("failures", Int), col("window_start", Int), opt("locked_until", Int)],
+        columns: &[
+            col("throttle_key", Text),
+            col("failures", Int),
+            col("window_start", Int),
+            opt("locked_until", Int),
+        ],
         primary_key: &["throttle_key"],
         uniques: &[],
         foreign_keys: &[],
@@ -454,4 +544,3 @@ pub const LATEST: u32 = 1;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation")];
-

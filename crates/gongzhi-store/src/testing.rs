@@ -6,7 +6,8 @@
 use crate::db::{Backend, Db, Open};
 
 pub fn pg_admin_url() -> String {
-    std::env::var("GONGZHI_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("GONGZHI_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub fn backend() -> Backend {
@@ -24,7 +25,9 @@ pub async fn fresh_db() -> Db {
 /// A fresh, migrated database on a given backend.
 pub async fn fresh_db_on(backend: Backend) -> Db {
     let db = empty_db_on(backend).await;
-    crate::migrate::migrate(&db).await.expect("migrations apply");
+    crate::migrate::migrate(&db)
+        .await
+        .expect("migrations apply");
     db
 }
 
@@ -36,7 +39,9 @@ pub async fn empty_db_on(backend: Backend) -> Db {
             let dir = std::env::temp_dir().join("gongzhi-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
             let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
-            Db::connect(&url, Open::CreateIfMissing).await.expect("sqlite opens")
+            Db::connect(&url, Open::CreateIfMissing)
+                .await
+                .expect("sqlite opens")
         }
         Backend::Postgres => {
             let admin_url = pg_admin_url();
@@ -47,11 +52,20 @@ pub async fn empty_db_on(backend: Backend) -> Db {
                 Db::Pg(pool) => pool.acquire().await.expect("pg connection"),
                 Db::Sqlite(_) => unreachable!("the admin URL is a PostgreSQL URL"),
             };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut *tx).await.expect("create database");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut *tx)
+                .await
+                .expect("create database");
             drop(tx);
             admin.close().await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url).to_string();
-            Db::connect(&format!("{base}/{name}"), Open::MustExist).await.expect("test database opens")
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url)
+                .to_string();
+            Db::connect(&format!("{base}/{name}"), Open::MustExist)
+                .await
+                .expect("test database opens")
         }
     }
 }

@@ -28,7 +28,11 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(
             self,
-            Value::Id(None) | Value::Int(None) | Value::Text(None) | Value::Bool(None) | Value::Bytes(None)
+            Value::Id(None)
+                | Value::Int(None)
+                | Value::Text(None)
+                | Value::Bool(None)
+                | Value::Bytes(None)
         )
     }
 

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Authed, ClientAddr, SESSION_COOKIE, Visitor};
 use crate::i18n::Lang;
-use crate::AppState;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -28,47 +28,297 @@ pub struct Route {
 }
 
 fn obj(required: &[&str], props: &[(&str, &str)]) -> Value {
-    let p: serde_json::Map<String, Value> = props.iter().map(|(k, t)| ((*k).to_string(), json!({"type": t}))).collect();
+    let p: serde_json::Map<String, Value> = props
+        .iter()
+        .map(|(k, t)| ((*k).to_string(), json!({"type": t})))
+        .collect();
     json!({"type": "object", "required": required, "properties": p})
 }
 
 pub const ROUTES: &[Route] = &[
-    Route { method: "post", path: "/session", operation: "login", summary: "Sign in by username or phone and password; sets the session cookie",
-        body: Some(|| obj(&["identifier", "password"], &[("identifier", "string"), ("password", "string")])) },
-    Route { method: "delete", path: "/session", operation: "logout", summary: "Sign out", body: None },
-    Route { method: "get", path: "/me", operation: "me", summary: "The signed-in account and its roles", body: None },
-    Route { method: "post", path: "/me/password", operation: "change_password", summary: "Change one's password (other sessions are signed out)",
-        body: Some(|| obj(&["old_password", "new_password"], &[("old_password", "string"), ("new_password", "string")])) },
-    Route { method: "get", path: "/jurisdictions", operation: "list_jurisdictions", summary: "Public list of jurisdictions with chain heads", body: None },
-    Route { method: "post", path: "/jurisdictions", operation: "create_jurisdiction", summary: "Create a jurisdiction under a parent",
-        body: Some(|| obj(&["parent_id", "level", "code", "name_zh"], &[("parent_id", "string"), ("level", "string"), ("code", "string"), ("name_zh", "string"), ("name_en", "string")])) },
-    Route { method: "get", path: "/jurisdictions/{code}/rules", operation: "rules_in_force", summary: "The rules in force today for a jurisdiction", body: None },
-    Route { method: "post", path: "/rules", operation: "set_rule", summary: "Record a new version of a rule (audited)",
-        body: Some(|| obj(&["jurisdiction_id", "key", "value", "effective_from", "reason"], &[("jurisdiction_id", "string"), ("key", "string"), ("value", "object"), ("effective_from", "string"), ("reason", "string")])) },
-    Route { method: "post", path: "/accounts", operation: "create_account", summary: "Create an account with a role on a jurisdiction",
-        body: Some(|| obj(&["jurisdiction_id", "role", "display_name", "password"], &[("jurisdiction_id", "string"), ("role", "string"), ("username", "string"), ("phone", "string"), ("display_name", "string"), ("password", "string")])) },
-    Route { method: "post", path: "/role-grants", operation: "grant_role", summary: "Grant a role on a jurisdiction",
-        body: Some(|| obj(&["account_id", "jurisdiction_id", "role"], &[("account_id", "string"), ("jurisdiction_id", "string"), ("role", "string")])) },
-    Route { method: "post", path: "/offices", operation: "assign_office", summary: "Record who holds an office for a term",
-        body: Some(|| obj(&["jurisdiction_id", "office", "account_id", "term_start"], &[("jurisdiction_id", "string"), ("office", "string"), ("account_id", "string"), ("term_start", "string"), ("term_end", "string")])) },
-    Route { method: "post", path: "/buildings", operation: "create_building", summary: "Register a building in a courtyard",
-        body: Some(|| obj(&["courtyard_id", "label"], &[("courtyard_id", "string"), ("label", "string")])) },
-    Route { method: "post", path: "/households", operation: "create_household", summary: "Register a household (unit, room) in a building",
-        body: Some(|| obj(&["community_id", "building_id", "unit", "room"], &[("community_id", "string"), ("building_id", "string"), ("unit", "string"), ("room", "string")])) },
-    Route { method: "post", path: "/residents", operation: "register_resident", summary: "Register a resident of a community",
-        body: Some(|| obj(&["community_id", "name"], &[("community_id", "string"), ("name", "string"), ("phone", "string"), ("id_number", "string"), ("courtyard_id", "string"), ("household_id", "string"), ("representative", "boolean")])) },
-    Route { method: "get", path: "/communities/{id}/residents", operation: "list_residents", summary: "Residents with personal data (staff; the read is logged)", body: None },
-    Route { method: "get", path: "/communities/{id}/residents/duplicates", operation: "possible_duplicates", summary: "Groups of possibly duplicate residents", body: None },
-    Route { method: "post", path: "/communities/{id}/residents/import", operation: "import_residents", summary: "Bulk import residents from CSV (text/csv body); all or nothing with a row-by-row report", body: None },
-    Route { method: "post", path: "/residents/merge", operation: "merge_residents", summary: "Merge a duplicate resident into another",
-        body: Some(|| obj(&["community_id", "keep_id", "duplicate_id", "reason"], &[("community_id", "string"), ("keep_id", "string"), ("duplicate_id", "string"), ("reason", "string")])) },
-    Route { method: "post", path: "/residents/amend", operation: "amend_resident", summary: "Amend a resident's name or phone with a reason",
-        body: Some(|| obj(&["community_id", "resident_id", "reason"], &[("community_id", "string"), ("resident_id", "string"), ("name", "string"), ("phone", "string"), ("reason", "string")])) },
-    Route { method: "post", path: "/records/void", operation: "void_record", summary: "Void a record with a reason (never deleted)",
-        body: Some(|| obj(&["tenant_id", "table", "id", "reason"], &[("tenant_id", "string"), ("table", "string"), ("id", "string"), ("reason", "string")])) },
-    Route { method: "post", path: "/admin/clock", operation: "advance_clock", summary: "Move the demo clock forward (only with --clock manual)",
-        body: Some(|| obj(&["seconds"], &[("seconds", "integer")])) },
-    Route { method: "get", path: "/openapi.json", operation: "openapi", summary: "This document", body: None },
+    Route {
+        method: "post",
+        path: "/session",
+        operation: "login",
+        summary: "Sign in by username or phone and password; sets the session cookie",
+        body: Some(|| {
+            obj(
+                &["identifier", "password"],
+                &[("identifier", "string"), ("password", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "delete",
+        path: "/session",
+        operation: "logout",
+        summary: "Sign out",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/me",
+        operation: "me",
+        summary: "The signed-in account and its roles",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/me/password",
+        operation: "change_password",
+        summary: "Change one's password (other sessions are signed out)",
+        body: Some(|| {
+            obj(
+                &["old_password", "new_password"],
+                &[("old_password", "string"), ("new_password", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/jurisdictions",
+        operation: "list_jurisdictions",
+        summary: "Public list of jurisdictions with chain heads",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/jurisdictions",
+        operation: "create_jurisdiction",
+        summary: "Create a jurisdiction under a parent",
+        body: Some(|| {
+            obj(
+                &["parent_id", "level", "code", "name_zh"],
+                &[
+                    ("parent_id", "string"),
+                    ("level", "string"),
+                    ("code", "string"),
+                    ("name_zh", "string"),
+                    ("name_en", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/jurisdictions/{code}/rules",
+        operation: "rules_in_force",
+        summary: "The rules in force today for a jurisdiction",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/rules",
+        operation: "set_rule",
+        summary: "Record a new version of a rule (audited)",
+        body: Some(|| {
+            obj(
+                &[
+                    "jurisdiction_id",
+                    "key",
+                    "value",
+                    "effective_from",
+                    "reason",
+                ],
+                &[
+                    ("jurisdiction_id", "string"),
+                    ("key", "string"),
+                    ("value", "object"),
+                    ("effective_from", "string"),
+                    ("reason", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/accounts",
+        operation: "create_account",
+        summary: "Create an account with a role on a jurisdiction",
+        body: Some(|| {
+            obj(
+                &["jurisdiction_id", "role", "display_name", "password"],
+                &[
+                    ("jurisdiction_id", "string"),
+                    ("role", "string"),
+                    ("username", "string"),
+                    ("phone", "string"),
+                    ("display_name", "string"),
+                    ("password", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/role-grants",
+        operation: "grant_role",
+        summary: "Grant a role on a jurisdiction",
+        body: Some(|| {
+            obj(
+                &["account_id", "jurisdiction_id", "role"],
+                &[
+                    ("account_id", "string"),
+                    ("jurisdiction_id", "string"),
+                    ("role", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/offices",
+        operation: "assign_office",
+        summary: "Record who holds an office for a term",
+        body: Some(|| {
+            obj(
+                &["jurisdiction_id", "office", "account_id", "term_start"],
+                &[
+                    ("jurisdiction_id", "string"),
+                    ("office", "string"),
+                    ("account_id", "string"),
+                    ("term_start", "string"),
+                    ("term_end", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/buildings",
+        operation: "create_building",
+        summary: "Register a building in a courtyard",
+        body: Some(|| {
+            obj(
+                &["courtyard_id", "label"],
+                &[("courtyard_id", "string"), ("label", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/households",
+        operation: "create_household",
+        summary: "Register a household (unit, room) in a building",
+        body: Some(|| {
+            obj(
+                &["community_id", "building_id", "unit", "room"],
+                &[
+                    ("community_id", "string"),
+                    ("building_id", "string"),
+                    ("unit", "string"),
+                    ("room", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/residents",
+        operation: "register_resident",
+        summary: "Register a resident of a community",
+        body: Some(|| {
+            obj(
+                &["community_id", "name"],
+                &[
+                    ("community_id", "string"),
+                    ("name", "string"),
+                    ("phone", "string"),
+                    ("id_number", "string"),
+                    ("courtyard_id", "string"),
+                    ("household_id", "string"),
+                    ("representative", "boolean"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/communities/{id}/residents",
+        operation: "list_residents",
+        summary: "Residents with personal data (staff; the read is logged)",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/communities/{id}/residents/duplicates",
+        operation: "possible_duplicates",
+        summary: "Groups of possibly duplicate residents",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/communities/{id}/residents/import",
+        operation: "import_residents",
+        summary: "Bulk import residents from CSV (text/csv body); all or nothing with a row-by-row report",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/residents/merge",
+        operation: "merge_residents",
+        summary: "Merge a duplicate resident into another",
+        body: Some(|| {
+            obj(
+                &["community_id", "keep_id", "duplicate_id", "reason"],
+                &[
+                    ("community_id", "string"),
+                    ("keep_id", "string"),
+                    ("duplicate_id", "string"),
+                    ("reason", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/residents/amend",
+        operation: "amend_resident",
+        summary: "Amend a resident's name or phone with a reason",
+        body: Some(|| {
+            obj(
+                &["community_id", "resident_id", "reason"],
+                &[
+                    ("community_id", "string"),
+                    ("resident_id", "string"),
+                    ("name", "string"),
+                    ("phone", "string"),
+                    ("reason", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/records/void",
+        operation: "void_record",
+        summary: "Void a record with a reason (never deleted)",
+        body: Some(|| {
+            obj(
+                &["tenant_id", "table", "id", "reason"],
+                &[
+                    ("tenant_id", "string"),
+                    ("table", "string"),
+                    ("id", "string"),
+                    ("reason", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/admin/clock",
+        operation: "advance_clock",
+        summary: "Move the demo clock forward (only with --clock manual)",
+        body: Some(|| obj(&["seconds"], &[("seconds", "integer")])),
+    },
+    Route {
+        method: "get",
+        path: "/openapi.json",
+        operation: "openapi",
+        summary: "This document",
+        body: None,
+    },
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -76,7 +326,10 @@ pub fn routes() -> Router<AppState> {
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))
-        .route("/jurisdictions", get(list_jurisdictions).post(create_jurisdiction))
+        .route(
+            "/jurisdictions",
+            get(list_jurisdictions).post(create_jurisdiction),
+        )
         .route("/jurisdictions/{code}/rules", get(rules_in_force))
         .route("/rules", post(set_rule))
         .route("/accounts", post(create_account))
@@ -92,7 +345,10 @@ pub fn routes() -> Router<AppState> {
         .route("/residents/amend", post(amend_resident))
         .route("/records/void", post(void_record))
         .route("/admin/clock", post(advance_clock))
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
 }
 
 fn ok(value: Value) -> ApiResult {
@@ -117,25 +373,50 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, lang: Lang, addr: ClientAddr, ApiJson(body): ApiJson<LoginBody>) -> ApiResult {
+async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult {
     let session = accounts::login(&state.app, &body.identifier, &body.password, &addr.0)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;
     let cookie = session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
-    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"account_id": session.account_id}))).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"account_id": session.account_id})),
+    )
+        .into_response())
 }
 
 async fn logout(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> ApiResult {
     if let Some(token) = &visitor.token {
-        accounts::logout(&state.app, token).await.map_err(|e| ApiError::from_app(e, lang))?;
+        accounts::logout(&state.app, token)
+            .await
+            .map_err(|e| ApiError::from_app(e, lang))?;
     }
-    Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&state, "", 0))],
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 async fn me(Authed(v): Authed) -> ApiResult {
-    let a = v.account.as_ref().ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated"))?;
-    let roles: Vec<Value> = v.actor.grants.iter().map(|(r, j)| json!({"role": r, "jurisdiction_id": j})).collect();
-    ok(json!({"account_id": a.id, "display_name": a.display_name, "username": a.username, "locale": a.locale, "roles": roles}))
+    let a = v
+        .account
+        .as_ref()
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated"))?;
+    let roles: Vec<Value> = v
+        .actor
+        .grants
+        .iter()
+        .map(|(r, j)| json!({"role": r, "jurisdiction_id": j}))
+        .collect();
+    ok(
+        json!({"account_id": a.id, "display_name": a.display_name, "username": a.username, "locale": a.locale, "roles": roles}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -144,19 +425,34 @@ struct PasswordBody {
     new_password: String,
 }
 
-async fn change_password(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<PasswordBody>) -> ApiResult {
+async fn change_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> ApiResult {
     let token = v.token.clone().unwrap_or_default();
-    accounts::change_password(&state.app, &v.actor, &token, &b.old_password, &b.new_password)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+    accounts::change_password(
+        &state.app,
+        &v.actor,
+        &token,
+        &b.old_password,
+        &b.new_password,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"changed": true}))
 }
 
 async fn list_jurisdictions(State(state): State<AppState>, lang: Lang) -> ApiResult {
-    let all = places::jurisdictions(&state.app).await.map_err(|e| ApiError::from_app(e, lang))?;
+    let all = places::jurisdictions(&state.app)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     let mut out = Vec::with_capacity(all.len());
     for j in all {
-        let head = setup::chain_head(&state.app, j.id).await.map_err(|e| ApiError::from_app(e, lang))?;
+        let head = setup::chain_head(&state.app, j.id)
+            .await
+            .map_err(|e| ApiError::from_app(e, lang))?;
         out.push(json!({
             "id": j.id, "parent_id": j.parent_id, "level": j.level, "code": j.code, "name_zh": j.name_zh, "name_en": j.name_en,
             "chain_head": head.map(|h| json!({"seq": h.seq, "hash": h.hash})),
@@ -175,21 +471,43 @@ struct JurisdictionBody {
     name_en: String,
 }
 
-async fn create_jurisdiction(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<JurisdictionBody>) -> ApiResult {
+async fn create_jurisdiction(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<JurisdictionBody>,
+) -> ApiResult {
     let id = places::create_jurisdiction(
         &state.app,
         &v.actor,
-        &places::NewJurisdiction { parent_id: Some(b.parent_id), level: &b.level, code: &b.code, name_zh: &b.name_zh, name_en: &b.name_en },
+        &places::NewJurisdiction {
+            parent_id: Some(b.parent_id),
+            level: &b.level,
+            code: &b.code,
+            name_zh: &b.name_zh,
+            name_en: &b.name_en,
+        },
     )
     .await
     .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
-async fn rules_in_force(State(state): State<AppState>, lang: Lang, Path(code): Path<String>) -> ApiResult {
-    let j = places::jurisdiction_by_code(&state.app, &code).await.map_err(|e| ApiError::from_app(e, lang))?;
-    let rules = rules::rulebook_today(&state.app, j.id).await.map_err(|e| ApiError::from_app(e, lang))?;
-    let out: serde_json::Map<String, Value> = rules.into_iter().map(|(s, v)| (s.key.to_string(), v.unwrap_or(Value::Null))).collect();
+async fn rules_in_force(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let j = places::jurisdiction_by_code(&state.app, &code)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    let rules = rules::rulebook_today(&state.app, j.id)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    let out: serde_json::Map<String, Value> = rules
+        .into_iter()
+        .map(|(s, v)| (s.key.to_string(), v.unwrap_or(Value::Null)))
+        .collect();
     ok(Value::Object(out))
 }
 
@@ -202,10 +520,23 @@ struct RuleBody {
     reason: String,
 }
 
-async fn set_rule(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<RuleBody>) -> ApiResult {
-    let id = rules::set_rule(&state.app, &v.actor, b.jurisdiction_id, &b.key, &b.value.to_string(), &b.effective_from, &b.reason)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn set_rule(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<RuleBody>,
+) -> ApiResult {
+    let id = rules::set_rule(
+        &state.app,
+        &v.actor,
+        b.jurisdiction_id,
+        &b.key,
+        &b.value.to_string(),
+        &b.effective_from,
+        &b.reason,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -219,7 +550,12 @@ struct AccountBody {
     password: String,
 }
 
-async fn create_account(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<AccountBody>) -> ApiResult {
+async fn create_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<AccountBody>,
+) -> ApiResult {
     let id = accounts::create_account(
         &state.app,
         &v.actor,
@@ -245,10 +581,21 @@ struct GrantBody {
     role: String,
 }
 
-async fn grant_role(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<GrantBody>) -> ApiResult {
-    let id = accounts::grant_role(&state.app, &v.actor, b.account_id, b.jurisdiction_id, &b.role)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn grant_role(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<GrantBody>,
+) -> ApiResult {
+    let id = accounts::grant_role(
+        &state.app,
+        &v.actor,
+        b.account_id,
+        b.jurisdiction_id,
+        &b.role,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -261,10 +608,23 @@ struct OfficeBody {
     term_end: Option<String>,
 }
 
-async fn assign_office(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<OfficeBody>) -> ApiResult {
-    let id = accounts::assign_office(&state.app, &v.actor, b.jurisdiction_id, &b.office, b.account_id, &b.term_start, b.term_end.as_deref())
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn assign_office(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<OfficeBody>,
+) -> ApiResult {
+    let id = accounts::assign_office(
+        &state.app,
+        &v.actor,
+        b.jurisdiction_id,
+        &b.office,
+        b.account_id,
+        &b.term_start,
+        b.term_end.as_deref(),
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -274,8 +634,15 @@ struct BuildingBody {
     label: String,
 }
 
-async fn create_building(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<BuildingBody>) -> ApiResult {
-    let id = places::create_building(&state.app, &v.actor, b.courtyard_id, &b.label).await.map_err(|e| ApiError::from_app(e, lang))?;
+async fn create_building(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<BuildingBody>,
+) -> ApiResult {
+    let id = places::create_building(&state.app, &v.actor, b.courtyard_id, &b.label)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -287,10 +654,22 @@ struct HouseholdBody {
     room: String,
 }
 
-async fn create_household(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<HouseholdBody>) -> ApiResult {
-    let id = places::create_household(&state.app, &v.actor, b.community_id, b.building_id, &b.unit, &b.room)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn create_household(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<HouseholdBody>,
+) -> ApiResult {
+    let id = places::create_household(
+        &state.app,
+        &v.actor,
+        b.community_id,
+        b.building_id,
+        &b.unit,
+        &b.room,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -306,7 +685,12 @@ struct ResidentBody {
     representative: bool,
 }
 
-async fn register_resident(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<ResidentBody>) -> ApiResult {
+async fn register_resident(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<ResidentBody>,
+) -> ApiResult {
     let new = people::NewResident {
         name: b.name,
         phone: b.phone,
@@ -315,7 +699,9 @@ async fn register_resident(State(state): State<AppState>, lang: Lang, Authed(v):
         household_id: b.household_id,
         representative: b.representative,
     };
-    let id = people::register_resident(&state.app, &v.actor, b.community_id, &new).await.map_err(|e| ApiError::from_app(e, lang))?;
+    let id = people::register_resident(&state.app, &v.actor, b.community_id, &new)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"id": id}))
 }
 
@@ -328,18 +714,47 @@ fn resident_json(r: &gongzhi_store::repo::ResidentRow) -> Value {
     json!({"id": r.id, "name": r.name, "phone": r.phone, "id_number": r.id_number, "courtyard_id": r.courtyard_id})
 }
 
-async fn list_residents(State(state): State<AppState>, lang: Lang, Authed(v): Authed, Path(id): Path<Uuid>, Query(q): Query<ListQuery>) -> ApiResult {
-    let rows = people::list_residents(&state.app, &v.actor, id, q.limit.unwrap_or(500)).await.map_err(|e| ApiError::from_app(e, lang))?;
+async fn list_residents(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult {
+    let rows = people::list_residents(&state.app, &v.actor, id, q.limit.unwrap_or(500))
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     ok(Value::Array(rows.iter().map(resident_json).collect()))
 }
 
-async fn duplicates(State(state): State<AppState>, lang: Lang, Authed(v): Authed, Path(id): Path<Uuid>) -> ApiResult {
-    let groups = people::possible_duplicates(&state.app, &v.actor, id).await.map_err(|e| ApiError::from_app(e, lang))?;
-    ok(Value::Array(groups.iter().map(|g| Value::Array(g.iter().map(resident_json).collect())).collect()))
+async fn duplicates(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let groups = people::possible_duplicates(&state.app, &v.actor, id)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    ok(Value::Array(
+        groups
+            .iter()
+            .map(|g| Value::Array(g.iter().map(resident_json).collect()))
+            .collect(),
+    ))
 }
 
-async fn import_residents(State(state): State<AppState>, lang: Lang, Authed(v): Authed, Path(id): Path<Uuid>, _h: HeaderMap, body: axum::body::Bytes) -> ApiResult {
-    let report = people::import_residents_csv(&state.app, &v.actor, id, &body).await.map_err(|e| ApiError::from_app(e, lang))?;
+async fn import_residents(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    _h: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let report = people::import_residents_csv(&state.app, &v.actor, id, &body)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"imported": report.imported}))
 }
 
@@ -351,10 +766,22 @@ struct MergeBody {
     reason: String,
 }
 
-async fn merge_residents(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<MergeBody>) -> ApiResult {
-    people::merge_residents(&state.app, &v.actor, b.community_id, b.keep_id, b.duplicate_id, &b.reason)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn merge_residents(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> ApiResult {
+    people::merge_residents(
+        &state.app,
+        &v.actor,
+        b.community_id,
+        b.keep_id,
+        b.duplicate_id,
+        &b.reason,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"merged": true}))
 }
 
@@ -367,10 +794,23 @@ struct AmendBody {
     reason: String,
 }
 
-async fn amend_resident(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<AmendBody>) -> ApiResult {
-    people::amend_resident(&state.app, &v.actor, b.community_id, b.resident_id, b.name.as_deref(), b.phone.as_deref(), &b.reason)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
+async fn amend_resident(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<AmendBody>,
+) -> ApiResult {
+    people::amend_resident(
+        &state.app,
+        &v.actor,
+        b.community_id,
+        b.resident_id,
+        b.name.as_deref(),
+        b.phone.as_deref(),
+        &b.reason,
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"amended": true}))
 }
 
@@ -382,8 +822,15 @@ struct VoidBody {
     reason: String,
 }
 
-async fn void_record(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<VoidBody>) -> ApiResult {
-    people::void_record(&state.app, &v.actor, b.tenant_id, &b.table, b.id, &b.reason).await.map_err(|e| ApiError::from_app(e, lang))?;
+async fn void_record(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<VoidBody>,
+) -> ApiResult {
+    people::void_record(&state.app, &v.actor, b.tenant_id, &b.table, b.id, &b.reason)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"voided": true}))
 }
 
@@ -392,18 +839,43 @@ struct ClockBody {
     seconds: i64,
 }
 
-async fn advance_clock(State(state): State<AppState>, lang: Lang, Authed(v): Authed, ApiJson(b): ApiJson<ClockBody>) -> ApiResult {
+async fn advance_clock(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<ClockBody>,
+) -> ApiResult {
     if !state.app.clock.is_manual() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "clock_not_manual").lang(lang));
     }
-    let root = places::jurisdictions(&state.app).await.map_err(|e| ApiError::from_app(e, lang))?;
-    let city = root.iter().find(|j| j.parent_id.is_none()).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found").lang(lang))?;
-    let mut tx = state.app.db.read().await.map_err(|e| ApiError::from_app(e.into(), lang))?;
-    v.actor
-        .require(&mut tx, gongzhi_app::authz::Permission::AdvanceClock, city.id)
+    let root = places::jurisdictions(&state.app)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;
-    tx.rollback().await.map_err(|e| ApiError::from_app(e.into(), lang))?;
-    let now = state.app.clock.advance(b.seconds).map_err(|e| ApiError::from_app(e, lang))?;
+    let city = root
+        .iter()
+        .find(|j| j.parent_id.is_none())
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found").lang(lang))?;
+    let mut tx = state
+        .app
+        .db
+        .read()
+        .await
+        .map_err(|e| ApiError::from_app(e.into(), lang))?;
+    v.actor
+        .require(
+            &mut tx,
+            gongzhi_app::authz::Permission::AdvanceClock,
+            city.id,
+        )
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    tx.rollback()
+        .await
+        .map_err(|e| ApiError::from_app(e.into(), lang))?;
+    let now = state
+        .app
+        .clock
+        .advance(b.seconds)
+        .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"now": now.china_minute(), "micros": now.0}))
 }

@@ -6,6 +6,9 @@ use serde_json::{Map, Value, json};
 
 use crate::i18n::Lang;
 
+/// One entry of `fields`: its name, message code and message arguments.
+pub type FieldError = (String, &'static str, Vec<(&'static str, String)>);
+
 /// An error on its way to the client: `{"error": code, "message": …, "fields": {field: message}}`
 /// in the request's language.
 #[derive(Debug)]
@@ -15,13 +18,20 @@ pub struct ApiError {
     pub args: Vec<(&'static str, String)>,
     pub field: Option<String>,
     /// Per-row or per-field errors (bulk import): field → message code with its args.
-    pub fields: Vec<(String, &'static str, Vec<(&'static str, String)>)>,
+    pub fields: Vec<FieldError>,
     pub lang: Lang,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str) -> Self {
-        ApiError { status, code, args: vec![], field: None, fields: vec![], lang: Lang::Zh }
+        ApiError {
+            status,
+            code,
+            args: vec![],
+            field: None,
+            fields: vec![],
+            lang: Lang::Zh,
+        }
     }
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));
@@ -52,7 +62,10 @@ impl ApiError {
             }
             AppError::Locked { minutes } => out.args.push(("minutes", minutes.to_string())),
             AppError::Rows(rows) => {
-                out.fields = rows.into_iter().map(|(line, d)| (format!("row {line}"), d.code.0, d.args)).collect();
+                out.fields = rows
+                    .into_iter()
+                    .map(|(line, d)| (format!("row {line}"), d.code.0, d.args))
+                    .collect();
             }
             AppError::Store(s) => tracing::error!(error = %s, "store error"),
             _ => {}
@@ -76,7 +89,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body())).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Cookie"));
+            response.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Cookie"),
+            );
         }
         response
     }

@@ -11,9 +11,9 @@ use gongzhi_app::authz::Actor;
 use gongzhi_store::repo::AccountRow;
 use serde::de::DeserializeOwned;
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "gz_session";
 
@@ -36,7 +36,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         if let Some(l) = cookie(parts, "gz_lang").and_then(Lang::parse) {
             return Ok(l);
         }
-        let accept = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let accept = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         Ok(Lang::from_accept(accept))
     }
 }
@@ -66,17 +70,27 @@ where
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let lang = Lang::from_request_parts(parts, &()).await.unwrap_or_default();
+        let lang = Lang::from_request_parts(parts, &())
+            .await
+            .unwrap_or_default();
         if let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| t.len() == 64) {
             match gongzhi_app::accounts::actor_for_token(&state.app, token).await {
                 Ok(Some((actor, account))) => {
-                    return Ok(Visitor { actor, account: Some(account), token: Some(token.to_string()) });
+                    return Ok(Visitor {
+                        actor,
+                        account: Some(account),
+                        token: Some(token.to_string()),
+                    });
                 }
                 Ok(None) => {}
                 Err(e) => return Err(ApiError::from_app(e, lang)),
             }
         }
-        Ok(Visitor { actor: Actor::anonymous(), account: None, token: None })
+        Ok(Visitor {
+            actor: Actor::anonymous(),
+            account: None,
+            token: None,
+        })
     }
 }
 
@@ -90,7 +104,9 @@ where
 {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let lang = Lang::from_request_parts(parts, &()).await.unwrap_or_default();
+        let lang = Lang::from_request_parts(parts, &())
+            .await
+            .unwrap_or_default();
         let v = Visitor::from_request_parts(parts, state).await?;
         if v.account.is_none() {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated").lang(lang));
@@ -111,14 +127,19 @@ where
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        if state.trust_forwarded_for {
-            if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-                if let Some(first) = f.split(',').next() {
-                    return Ok(ClientAddr(first.trim().to_string()));
-                }
-            }
+        if state.trust_forwarded_for
+            && let Some(first) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|f| f.split(',').next())
+        {
+            return Ok(ClientAddr(first.trim().to_string()));
         }
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(ClientAddr(addr.unwrap_or_else(|| "local".into())))
     }
 }
@@ -129,7 +150,9 @@ fn body_error(status: StatusCode, text: &str, lang: Lang) -> ApiError {
     } else if text.contains("UTF-8") || text.contains("utf-8") {
         ApiError::new(StatusCode::BAD_REQUEST, "body_invalid_utf8").lang(lang)
     } else {
-        ApiError::new(StatusCode::BAD_REQUEST, "body_invalid").arg("detail", text).lang(lang)
+        ApiError::new(StatusCode::BAD_REQUEST, "body_invalid")
+            .arg("detail", text)
+            .lang(lang)
     }
 }
 
@@ -140,7 +163,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let lang = Lang::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or_default();
         let req = Request::from_parts(parts, body);
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
@@ -159,7 +184,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let lang = Lang::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or_default();
         let req = Request::from_parts(parts, body);
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(ApiForm(v)),

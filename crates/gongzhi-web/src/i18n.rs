@@ -49,7 +49,11 @@ impl Lang {
 
     /// From an `Accept-Language` header: the first language we have, else Chinese.
     pub fn from_accept(header: &str) -> Lang {
-        header.split(',').filter_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).next().unwrap_or_default()
+        header
+            .split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
     }
 
     fn id(self) -> &'static LanguageIdentifier {
@@ -61,19 +65,29 @@ impl Lang {
 
     /// The message `key`, or the key itself if it is missing (a test keeps that from happening).
     pub fn t(self, key: &str) -> String {
-        LOCALES.try_lookup(self.id(), key).unwrap_or_else(|| key.to_string())
+        LOCALES
+            .try_lookup(self.id(), key)
+            .unwrap_or_else(|| key.to_string())
     }
 
     pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> =
-            args.iter().map(|(k, v)| (Cow::Owned((*k).to_string()), FluentValue::from(v.clone()))).collect();
-        LOCALES.try_lookup_with_args(self.id(), key, &map).unwrap_or_else(|| key.to_string())
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned((*k).to_string()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &map)
+            .unwrap_or_else(|| key.to_string())
     }
 }
 
 /// A message in both languages, for the CLI and logs read by community workers.
 pub fn bilingual(key: &str, args: &[(&str, String)]) -> String {
-    format!("{}\n{}", Lang::Zh.t_args(key, args), Lang::En.t_args(key, args))
+    format!(
+        "{}\n{}",
+        Lang::Zh.t_args(key, args),
+        Lang::En.t_args(key, args)
+    )
 }
 
 #[cfg(test)]
@@ -92,13 +106,22 @@ mod tests {
 
     #[test]
     fn both_languages_define_the_same_messages() {
-        assert_eq!(ids(include_str!("../locales/en/main.ftl")), ids(include_str!("../locales/zh-CN/main.ftl")));
+        assert_eq!(
+            ids(include_str!("../locales/en/main.ftl")),
+            ids(include_str!("../locales/zh-CN/main.ftl"))
+        );
     }
 
     #[test]
     fn looks_up_with_arguments_and_negotiates() {
-        assert_eq!(Lang::En.t_args("password_too_short", &[("min", "8".into())]), "The password must have at least 8 characters.");
-        assert_eq!(Lang::Zh.t_args("password_too_short", &[("min", "8".into())]), "密码至少需要 8 个字符。");
+        assert_eq!(
+            Lang::En.t_args("password_too_short", &[("min", "8".into())]),
+            "The password must have at least 8 characters."
+        );
+        assert_eq!(
+            Lang::Zh.t_args("password_too_short", &[("min", "8".into())]),
+            "密码至少需要 8 个字符。"
+        );
         assert_eq!(Lang::from_accept("fr-FR, en;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept(""), Lang::Zh);
     }

@@ -17,11 +17,11 @@ pub mod pages;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use gongzhi_app::App;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -41,7 +41,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App, public_base_url: String) -> Self {
-        AppState { app, ready: Arc::new(AtomicBool::new(false)), secure_cookies: false, trust_forwarded_for: false, public_base_url }
+        AppState {
+            app,
+            ready: Arc::new(AtomicBool::new(false)),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            public_base_url,
+        }
     }
 }
 
@@ -57,7 +63,13 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
 }
 
 /// A trivial route of the same server, the baseline for load benchmarks.

@@ -8,7 +8,7 @@ use crate::api::ROUTES;
 pub fn document() -> Value {
     let mut paths = Map::new();
     for r in ROUTES {
-        let entry = paths.entry(r.path.replace("{", "{").to_string()).or_insert_with(|| json!({}));
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         let mut op = json!({
             "summary": r.summary,
             "operationId": r.operation,
@@ -18,7 +18,8 @@ pub fn document() -> Value {
             }
         });
         if let Some(body) = r.body {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body()}}});
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": body()}}});
         }
         let params: Vec<Value> = r
             .path

@@ -2,20 +2,20 @@
 //! redirects back (post/redirect/get), and every page action also exists in the JSON API.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use gongzhi_app::{accounts, people, places, rules, setup};
 use gongzhi_domain::audit::short_head;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::api::session_cookie;
 use crate::error::ApiError;
 use crate::extract::{ApiForm, ClientAddr, LargeText, Visitor};
 use crate::i18n::Lang;
-use crate::AppState;
 
 /// What every page needs: language, large-text mode, who is signed in, messages.
 pub struct Page {
@@ -64,7 +64,10 @@ fn error_page(e: ApiError, page: Page) -> Response {
 }
 
 #[derive(Template)]
-#[template(source = "{% extends \"base.html\" %}{% block title %}{{ page.t(\"app-name\") }}{% endblock %}{% block content %}{% endblock %}", ext = "html")]
+#[template(
+    source = "{% extends \"base.html\" %}{% block title %}{{ page.t(\"app-name\") }}{% endblock %}{% block content %}{% endblock %}",
+    ext = "html"
+)]
 struct MessagePage {
     page: Page,
 }
@@ -98,11 +101,20 @@ struct IndexPage {
 }
 
 fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -> String {
-    if lang == Lang::En { j.name_en.clone() } else { j.name_zh.clone() }
+    if lang == Lang::En {
+        j.name_en.clone()
+    } else {
+        j.name_zh.clone()
+    }
 }
 
 /// The public page: every jurisdiction as a tree, communities with their chain head.
-async fn index(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+async fn index(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
     let page = Page::new(lang, &large, &visitor, "/");
     let all = match places::jurisdictions(&state.app).await {
         Ok(a) => a,
@@ -120,9 +132,16 @@ async fn index(State(state): State<AppState>, lang: Lang, large: LargeText, visi
             }
         }
         if let Some(p) = parent.and_then(|p| all.iter().find(|j| j.id == p)) {
-            let tenant = matches!(p.level.as_str(), "city" | "district" | "street" | "community");
+            let tenant = matches!(
+                p.level.as_str(),
+                "city" | "district" | "street" | "community"
+            );
             let head = if p.level == "community" {
-                setup::chain_head(&state.app, p.id).await.ok().flatten().map(|h| short_head(h.seq, &h.hash))
+                setup::chain_head(&state.app, p.id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|h| short_head(h.seq, &h.hash))
             } else {
                 None
             };
@@ -136,7 +155,10 @@ async fn index(State(state): State<AppState>, lang: Lang, large: LargeText, visi
             });
         }
     }
-    render(&IndexPage { page, places: items })
+    render(&IndexPage {
+        page,
+        places: items,
+    })
 }
 
 #[derive(Template)]
@@ -150,22 +172,48 @@ struct CommunityPage {
     rules: Vec<(String, String)>,
 }
 
-async fn community(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>) -> Response {
+async fn community(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/c/{code}"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let all = places::jurisdictions(&state.app).await.unwrap_or_default();
-    let children = all.iter().filter(|c| c.parent_id == Some(j.id)).map(|c| (local_name(lang, c), format!("level-{}", c.level))).collect();
-    let head = setup::chain_head(&state.app, j.id).await.ok().flatten().map(|h| short_head(h.seq, &h.hash));
+    let children = all
+        .iter()
+        .filter(|c| c.parent_id == Some(j.id))
+        .map(|c| (local_name(lang, c), format!("level-{}", c.level)))
+        .collect();
+    let head = setup::chain_head(&state.app, j.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|h| short_head(h.seq, &h.hash));
     let rules = rules::rulebook_today(&state.app, j.id)
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|(spec, v)| (if lang == Lang::En { spec.en } else { spec.zh }.to_string(), v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())))
+        .map(|(spec, v)| {
+            (
+                if lang == Lang::En { spec.en } else { spec.zh }.to_string(),
+                v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+            )
+        })
         .collect();
-    render(&CommunityPage { page, name: local_name(lang, &j), level_key: format!("level-{}", j.level), head, children, rules })
+    render(&CommunityPage {
+        page,
+        name: local_name(lang, &j),
+        level_key: format!("level-{}", j.level),
+        head,
+        children,
+        rules,
+    })
 }
 
 #[derive(Template)]
@@ -176,7 +224,10 @@ struct LoginPage {
 }
 
 async fn login_form(lang: Lang, large: LargeText, visitor: Visitor) -> Response {
-    render(&LoginPage { page: Page::new(lang, &large, &visitor, "/login"), identifier: String::new() })
+    render(&LoginPage {
+        page: Page::new(lang, &large, &visitor, "/login"),
+        identifier: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -185,17 +236,28 @@ struct LoginForm {
     password: String,
 }
 
-async fn login_submit(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, addr: ClientAddr, ApiForm(f): ApiForm<LoginForm>) -> Response {
+async fn login_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    addr: ClientAddr,
+    ApiForm(f): ApiForm<LoginForm>,
+) -> Response {
     match accounts::login(&state.app, &f.identifier, &f.password, &addr.0).await {
         Ok(session) => {
-            let cookie = session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
+            let cookie =
+                session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
             ([(header::SET_COOKIE, cookie)], Redirect::to("/home")).into_response()
         }
         Err(e) => {
             let err = ApiError::from_app(e, lang);
             let mut page = Page::new(lang, &large, &visitor, "/login");
             page.error = Some(err.message());
-            let mut r = render(&LoginPage { page, identifier: f.identifier });
+            let mut r = render(&LoginPage {
+                page,
+                identifier: f.identifier,
+            });
             *r.status_mut() = err.status;
             r
         }
@@ -206,7 +268,11 @@ async fn logout(State(state): State<AppState>, visitor: Visitor) -> Response {
     if let Some(t) = &visitor.token {
         let _ = accounts::logout(&state.app, t).await;
     }
-    ([(header::SET_COOKIE, session_cookie(&state, "", 0))], Redirect::to("/")).into_response()
+    (
+        [(header::SET_COOKIE, session_cookie(&state, "", 0))],
+        Redirect::to("/"),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -217,7 +283,12 @@ struct HomePage {
     roles: Vec<(String, String, Option<String>)>,
 }
 
-async fn home(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
@@ -231,10 +302,17 @@ async fn home(State(state): State<AppState>, lang: Lang, large: LargeText, visit
             let link = place
                 .filter(|p| p.level == "community" && matches!(role.as_str(), "staff" | "admin"))
                 .map(|p| format!("/residents/{}", p.code));
-            (format!("role-{role}"), place.map(|p| local_name(lang, p)).unwrap_or_default(), link)
+            (
+                format!("role-{role}"),
+                place.map(|p| local_name(lang, p)).unwrap_or_default(),
+                link,
+            )
         })
         .collect();
-    render(&HomePage { page: Page::new(lang, &large, &visitor, "/home"), roles })
+    render(&HomePage {
+        page: Page::new(lang, &large, &visitor, "/home"),
+        roles,
+    })
 }
 
 #[derive(Deserialize)]
@@ -243,9 +321,22 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn password(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, ApiForm(f): ApiForm<PasswordForm>) -> Response {
+async fn password(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    ApiForm(f): ApiForm<PasswordForm>,
+) -> Response {
     let token = visitor.token.clone().unwrap_or_default();
-    let result = accounts::change_password(&state.app, &visitor.actor, &token, &f.old_password, &f.new_password).await;
+    let result = accounts::change_password(
+        &state.app,
+        &visitor.actor,
+        &token,
+        &f.old_password,
+        &f.new_password,
+    )
+    .await;
     let mut page = Page::new(lang, &large, &visitor, "/home");
     match result {
         Ok(()) => {
@@ -264,9 +355,19 @@ struct ResidentsPage {
     code: String,
     count_text: String,
     residents: Vec<(String, String)>,
+    /// What was typed, shown again when the form comes back with an error.
+    form_name: String,
+    form_phone: String,
 }
 
-async fn residents_page(state: &AppState, actor: &gongzhi_app::authz::Actor, lang: Lang, page: Page, code: &str) -> Response {
+async fn residents_page(
+    state: &AppState,
+    form: (String, String),
+    actor: &gongzhi_app::authz::Actor,
+    lang: Lang,
+    page: Page,
+    code: &str,
+) -> Response {
     let j = match places::jurisdiction_by_code(&state.app, code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -276,16 +377,41 @@ async fn residents_page(state: &AppState, actor: &gongzhi_app::authz::Actor, lan
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let count_text = lang.t_args("residents-count", &[("count", rows.len().to_string())]);
-    let residents = rows.iter().map(|r| (r.name.clone(), r.phone.clone().unwrap_or_default())).collect();
-    render(&ResidentsPage { page, community: local_name(lang, &j), code: code.to_string(), count_text, residents })
+    let residents = rows
+        .iter()
+        .map(|r| (r.name.clone(), r.phone.clone().unwrap_or_default()))
+        .collect();
+    render(&ResidentsPage {
+        page,
+        community: local_name(lang, &j),
+        code: code.to_string(),
+        count_text,
+        residents,
+        form_name: form.0,
+        form_phone: form.1,
+    })
 }
 
-async fn residents(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>) -> Response {
+async fn residents(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Response {
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
     let page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
-    residents_page(&state, &visitor.actor, lang, page, &code).await
+    residents_page(
+        &state,
+        Default::default(),
+        &visitor.actor,
+        lang,
+        page,
+        &code,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -295,18 +421,37 @@ struct ResidentForm {
     phone: String,
 }
 
-async fn add_resident(State(state): State<AppState>, lang: Lang, large: LargeText, visitor: Visitor, Path(code): Path<String>, ApiForm(f): ApiForm<ResidentForm>) -> Response {
+async fn add_resident(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    ApiForm(f): ApiForm<ResidentForm>,
+) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let new = people::NewResident { name: f.name, phone: Some(f.phone), ..Default::default() };
-    match people::register_resident(&state.app, &visitor.actor, j.id, &new).await {
+    let new = people::NewResident {
+        name: f.name.clone(),
+        phone: Some(f.phone.clone()),
+        ..Default::default()
+    };
+    let status = match people::register_resident(&state.app, &visitor.actor, j.id, &new).await {
         Ok(_) => return Redirect::to(&format!("/residents/{code}")).into_response(),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            page.error = Some(e.message());
+            e.status
+        }
+    };
+    let mut r = residents_page(&state, (f.name, f.phone), &visitor.actor, lang, page, &code).await;
+    if r.status() == StatusCode::OK {
+        *r.status_mut() = status;
     }
-    residents_page(&state, &visitor.actor, lang, page, &code).await
+    r
 }
 
 #[derive(Deserialize)]
@@ -320,14 +465,26 @@ struct PrefsForm {
 async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
     let mut headers = Vec::new();
     if let Some(l) = f.lang.as_deref().and_then(Lang::parse) {
-        headers.push((header::SET_COOKIE, format!("gz_lang={}; Path=/; Max-Age=31536000; SameSite=Lax", l.code())));
+        headers.push((
+            header::SET_COOKIE,
+            format!(
+                "gz_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                l.code()
+            ),
+        ));
     }
     if let Some(large) = f.large {
         let v = if large == "1" { "1" } else { "0" };
-        headers.push((header::SET_COOKIE, format!("gz_large={v}; Path=/; Max-Age=31536000; SameSite=Lax")));
+        headers.push((
+            header::SET_COOKIE,
+            format!("gz_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"),
+        ));
     }
     // Only local paths: never redirect off-site.
-    let back = f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let back = f
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
     let mut r = Redirect::to(&back).into_response();
     for (k, v) in headers {
         if let Ok(v) = v.parse() {

@@ -40,28 +40,40 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-    let db = Db::connect(&url, Open::CreateIfMissing).await.map_err(|e| e.to_string())?;
-    gongzhi_store::migrate::migrate(&db).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&url, Open::CreateIfMissing)
+        .await
+        .map_err(|e| e.to_string())?;
+    gongzhi_store::migrate::migrate(&db)
+        .await
+        .map_err(|e| e.to_string())?;
     // Ten community chains, events with a realistic payload (one row image of ~300 bytes).
     let tenants: Vec<Uuid> = (0..10).map(|_| Uuid::now_v7()).collect();
     let fill = StdInstant::now();
     let mut written = 0u64;
     let canonical = dir.join("canonical.bin");
-    let mut canon = std::io::BufWriter::new(std::fs::File::create(&canonical).map_err(|e| e.to_string())?);
+    let mut canon =
+        std::io::BufWriter::new(std::fs::File::create(&canonical).map_err(|e| e.to_string())?);
     let mut buf = Vec::new();
     while written < events {
         let mut tx = db.begin().await.map_err(|e| e.to_string())?;
         for _ in 0..10_000.min(events - written) {
             let tenant = tenants[usize::try_from(written % 10).unwrap_or(0)];
-            let payload = format!(
-                r#"{{"details":{{"n":{written}}},"writes":[]}}"#
-            );
+            let payload = format!(r#"{{"details":{{"n":{written}}},"writes":[]}}"#);
             let payload = format!("{payload:<300}");
             let id = Uuid::now_v7();
             let at = 1_795_276_800_000_000 + i64::try_from(written).unwrap_or(0);
             let head = append(
                 &mut tx,
-                &NewEvent { tenant_id: tenant, event_id: id, occurred_at: at, actor_id: None, on_behalf_of: None, channel: "system", command: "bench.event", payload: payload.trim_end() },
+                &NewEvent {
+                    tenant_id: tenant,
+                    event_id: id,
+                    occurred_at: at,
+                    actor_id: None,
+                    on_behalf_of: None,
+                    channel: "system",
+                    command: "bench.event",
+                    payload: payload.trim_end(),
+                },
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -86,16 +98,27 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     }
     canon.flush().map_err(|e| e.to_string())?;
     drop(canon);
-    eprintln!("filled {written} events in {:.1}s", fill.elapsed().as_secs_f64());
+    eprintln!(
+        "filled {written} events in {:.1}s",
+        fill.elapsed().as_secs_f64()
+    );
 
     let t = StdInstant::now();
-    let report = gongzhi_app::verify::verify_database(&db).await.map_err(|e| e.to_string())?;
+    let report = gongzhi_app::verify::verify_database(&db)
+        .await
+        .map_err(|e| e.to_string())?;
     let verify_secs = t.elapsed().as_secs_f64();
     if !report.ok() {
-        return Err(format!("verify found problems: {:?}", &report.problems[..report.problems.len().min(3)]));
+        return Err(format!(
+            "verify found problems: {:?}",
+            &report.problems[..report.problems.len().min(3)]
+        ));
     }
     let t = StdInstant::now();
-    let status = std::process::Command::new("sha256sum").arg(&canonical).output().map_err(|e| format!("sha256sum: {e}"))?;
+    let status = std::process::Command::new("sha256sum")
+        .arg(&canonical)
+        .output()
+        .map_err(|e| format!("sha256sum: {e}"))?;
     let sha_secs = t.elapsed().as_secs_f64();
     if !status.status.success() {
         return Err("sha256sum failed".into());
@@ -103,9 +126,18 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     let bytes = std::fs::metadata(&canonical).map(|m| m.len()).unwrap_or(0);
     println!("backend: {}", db.backend().name());
     println!("events: {}  canonical bytes: {bytes}", report.events);
-    println!("audit verify: {verify_secs:.2}s = {:.0} events/s", report.events as f64 / verify_secs);
-    println!("sha256sum over the canonical bytes: {sha_secs:.2}s = {:.0} events/s", report.events as f64 / sha_secs);
-    println!("ratio verify/sha256sum (throughput): {:.2}", sha_secs / verify_secs);
+    println!(
+        "audit verify: {verify_secs:.2}s = {:.0} events/s",
+        report.events as f64 / verify_secs
+    );
+    println!(
+        "sha256sum over the canonical bytes: {sha_secs:.2}s = {:.0} events/s",
+        report.events as f64 / sha_secs
+    );
+    println!(
+        "ratio verify/sha256sum (throughput): {:.2}",
+        sha_secs / verify_secs
+    );
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
@@ -113,7 +145,13 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
 
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 async fn startup(runs: u32, _cfg: &Config) -> Result<(), String> {
@@ -122,7 +160,19 @@ async fn startup(runs: u32, _cfg: &Config) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let url = format!("sqlite://{}", dir.join("startup.db").display());
     let init = std::process::Command::new(&exe)
-        .args(["--database", &url, "init", "--city-code", "bench", "--city-name", "基准", "--admin-username", "admin", "--admin-password", "bench-password-1"])
+        .args([
+            "--database",
+            &url,
+            "init",
+            "--city-code",
+            "bench",
+            "--city-name",
+            "基准",
+            "--admin-username",
+            "admin",
+            "--admin-password",
+            "bench-password-1",
+        ])
         .output()
         .map_err(|e| e.to_string())?;
     if !init.status.success() {
@@ -145,7 +195,8 @@ async fn startup(runs: u32, _cfg: &Config) -> Result<(), String> {
         let mut up = None;
         for _ in 0..2000 {
             if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
-                let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let _ =
+                    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 let mut resp = String::new();
                 let _ = std::io::Read::read_to_string(&mut s, &mut resp);
                 if resp.starts_with("HTTP/1.1 200") {
@@ -162,7 +213,12 @@ async fn startup(runs: u32, _cfg: &Config) -> Result<(), String> {
         times.push(up.ok_or("server did not answer")?.as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!("serve on SQLite, {runs} runs: start → first 200 from /healthz: median {:.0} ms (min {:.0}, max {:.0})", times[times.len() / 2], times[0], times[times.len() - 1]);
+    println!(
+        "serve on SQLite, {runs} runs: start → first 200 from /healthz: median {:.0} ms (min {:.0}, max {:.0})",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
     println!("idle resident memory: median {} KiB", {
         rss.sort();
         rss[rss.len() / 2]

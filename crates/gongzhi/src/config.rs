@@ -1,8 +1,8 @@
 //! Configuration: built-in defaults → TOML file → `GONGZHI_*` environment variables → flags.
 //! Unknown keys in the file are refused with the key's name, so a typo never passes silently.
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,7 +71,9 @@ impl Config {
                 }
                 fig = fig.merge(Toml::file(path));
             }
-            None if std::path::Path::new("gongzhi.toml").exists() => fig = fig.merge(Toml::file("gongzhi.toml")),
+            None if std::path::Path::new("gongzhi.toml").exists() => {
+                fig = fig.merge(Toml::file("gongzhi.toml"))
+            }
             None => {}
         }
         fig = fig.merge(Env::prefixed("GONGZHI_").only(KEYS));
@@ -123,7 +125,10 @@ mod tests {
     #[test]
     fn example_is_the_default_and_parses() {
         let parsed: Config = toml_from(EXAMPLE);
-        assert_eq!(serde_json::to_value(parsed).unwrap(), serde_json::to_value(Config::default()).unwrap());
+        assert_eq!(
+            serde_json::to_value(parsed).unwrap(),
+            serde_json::to_value(Config::default()).unwrap()
+        );
     }
 
     fn toml_from(text: &str) -> Config {

@@ -21,10 +21,15 @@ pub const LOGINS: &[(&str, &str)] = &[
     ("jinyang-staff", "社区工作人员 community staff (晋阳社区)"),
     ("wuhou-official", "区干部 district official (武侯区)"),
     ("auditor", "审计人员 auditor (成都市)"),
-    ("13800000001", "居民 resident 田小余 (北苑小区), by phone number"),
+    (
+        "13800000001",
+        "居民 resident 田小余 (北苑小区), by phone number",
+    ),
 ];
 
-pub fn seed(app: App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>> {
+pub fn seed(
+    app: App,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>> {
     Box::pin(async move {
         let all = places::jurisdictions(&app).await?;
         match all.iter().find(|j| j.parent_id.is_none()) {
@@ -47,17 +52,50 @@ pub fn seed(app: App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Resu
     })
 }
 
-async fn place(app: &App, actor: &Actor, parent: Uuid, level: &str, code: &str, zh: &str, en: &str) -> Result<Uuid, Failure> {
-    Ok(places::create_jurisdiction(app, actor, &NewJurisdiction { parent_id: Some(parent), level, code, name_zh: zh, name_en: en }).await?)
+async fn place(
+    app: &App,
+    actor: &Actor,
+    parent: Uuid,
+    level: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<Uuid, Failure> {
+    Ok(places::create_jurisdiction(
+        app,
+        actor,
+        &NewJurisdiction {
+            parent_id: Some(parent),
+            level,
+            code,
+            name_zh: zh,
+            name_en: en,
+        },
+    )
+    .await?)
 }
 
-async fn account(app: &App, actor: &Actor, at: Uuid, role: &str, username: Option<&str>, phone: Option<&str>, name: &str) -> Result<Uuid, Failure> {
+async fn account(
+    app: &App,
+    actor: &Actor,
+    at: Uuid,
+    role: &str,
+    username: Option<&str>,
+    phone: Option<&str>,
+    name: &str,
+) -> Result<Uuid, Failure> {
     Ok(accounts::create_account(
         app,
         actor,
         at,
         role,
-        &NewAccount { username, phone, display_name: name, password: DEMO_PASSWORD, locale: "zh-CN" },
+        &NewAccount {
+            username,
+            phone,
+            display_name: name,
+            password: DEMO_PASSWORD,
+            locale: "zh-CN",
+        },
     )
     .await?)
 }
@@ -80,62 +118,162 @@ async fn seed_fresh(app: &App) -> Result<(), Failure> {
     let admin = Actor::load(&mut tx, admin_id).await?;
     tx.rollback().await.map_err(AppError::from)?;
 
-    let wuhou = place(app, &admin, city, "district", "wuhou", "武侯区", "Wuhou District").await?;
-    let street = place(app, &admin, wuhou, "street", "jinyang-street", "晋阳街道", "Jinyang Street").await?;
-    let jinyang = place(app, &admin, street, "community", "jinyang", "晋阳社区", "Jinyang Community").await?;
-    let group = place(app, &admin, jinyang, "resident_group", "jinyang-g3", "第三居民小组", "Resident Group 3").await?;
-    let beiyuan = place(app, &admin, group, "courtyard", "beiyuan", "北苑小区", "Beiyuan Courtyard").await?;
-    let yulin = place(app, &admin, wuhou, "street", "yulin-street", "玉林街道", "Yulin Street").await?;
-    let yudong = place(app, &admin, yulin, "community", "yudong", "玉东社区", "Yudong Community").await?;
-    place(app, &admin, yudong, "courtyard", "yudong-1", "玉东一院", "Yudong Courtyard 1").await?;
+    let wuhou = place(
+        app,
+        &admin,
+        city,
+        "district",
+        "wuhou",
+        "武侯区",
+        "Wuhou District",
+    )
+    .await?;
+    let street = place(
+        app,
+        &admin,
+        wuhou,
+        "street",
+        "jinyang-street",
+        "晋阳街道",
+        "Jinyang Street",
+    )
+    .await?;
+    let jinyang = place(
+        app,
+        &admin,
+        street,
+        "community",
+        "jinyang",
+        "晋阳社区",
+        "Jinyang Community",
+    )
+    .await?;
+    let group = place(
+        app,
+        &admin,
+        jinyang,
+        "resident_group",
+        "jinyang-g3",
+        "第三居民小组",
+        "Resident Group 3",
+    )
+    .await?;
+    let beiyuan = place(
+        app,
+        &admin,
+        group,
+        "courtyard",
+        "beiyuan",
+        "北苑小区",
+        "Beiyuan Courtyard",
+    )
+    .await?;
+    let yulin = place(
+        app,
+        &admin,
+        wuhou,
+        "street",
+        "yulin-street",
+        "玉林街道",
+        "Yulin Street",
+    )
+    .await?;
+    let yudong = place(
+        app,
+        &admin,
+        yulin,
+        "community",
+        "yudong",
+        "玉东社区",
+        "Yudong Community",
+    )
+    .await?;
+    place(
+        app,
+        &admin,
+        yudong,
+        "courtyard",
+        "yudong-1",
+        "玉东一院",
+        "Yudong Courtyard 1",
+    )
+    .await?;
 
-    account(app, &admin, jinyang, "staff", Some("jinyang-staff"), None, "晋阳社区 王主任").await?;
-    account(app, &admin, wuhou, "official", Some("wuhou-official"), None, "武侯区 李科长").await?;
-    account(app, &admin, city, "auditor", Some("auditor"), None, "审计 周审计").await?;
-    let tian = account(app, &admin, beiyuan, "resident", None, Some("13800000001"), "田小余").await?;
+    account(
+        app,
+        &admin,
+        jinyang,
+        "staff",
+        Some("jinyang-staff"),
+        None,
+        "晋阳社区 王主任",
+    )
+    .await?;
+    account(
+        app,
+        &admin,
+        wuhou,
+        "official",
+        Some("wuhou-official"),
+        None,
+        "武侯区 李科长",
+    )
+    .await?;
+    account(
+        app,
+        &admin,
+        city,
+        "auditor",
+        Some("auditor"),
+        None,
+        "审计 周审计",
+    )
+    .await?;
+    let tian = account(
+        app,
+        &admin,
+        beiyuan,
+        "resident",
+        None,
+        Some("13800000001"),
+        "田小余",
+    )
+    .await?;
 
-    // Buildings, households and residents of 北苑, as the community office would enter them.
-    let b1 = places::create_building(app, &admin, beiyuan, "1栋").await?;
-    let b2 = places::create_building(app, &admin, beiyuan, "2栋").await?;
-    let residents: &[(&str, Option<&str>, Uuid, &str, &str, bool)] = &[
-        ("田小余", Some("13800000001"), b1, "1", "101", true),
-        ("田大山", Some("13800000001"), b1, "1", "101", false),
-        ("赵秀英", Some("13800000002"), b1, "1", "102", true),
-        ("钱建国", None, b1, "2", "201", true),
-        ("孙丽华", Some("13800000004"), b2, "1", "101", true),
-        ("李志强", Some("13800000005"), b2, "1", "102", true),
-    ];
-    for (name, phone, building, unit, room, rep) in residents {
-        let household = match places::create_household(app, &admin, jinyang, *building, unit, room).await {
-            Ok(h) => h,
-            Err(gongzhi_app::AppError::Invalid(e)) if e.code.0 == "household_duplicate" => {
-                let mut tx = app.db.read().await.map_err(AppError::from)?;
-                let h = gongzhi_store::repo::household_by_address(&mut tx, jinyang, *building, unit, room).await.map_err(AppError::from)?;
-                tx.rollback().await.map_err(AppError::from)?;
-                h.ok_or_else(|| Failure("demo household vanished".into()))?
-            }
-            Err(e) => return Err(e.into()),
-        };
-        people::register_resident(
-            app,
-            &admin,
-            jinyang,
-            &NewResident {
-                name: (*name).into(),
-                phone: phone.map(str::to_string),
-                courtyard_id: Some(beiyuan),
-                household_id: Some(household),
-                representative: *rep,
-                ..Default::default()
-            },
-        )
-        .await?;
-    }
+    // Residents of 北苑 as the community office keeps them in a spreadsheet, imported in one
+    // command (buildings and households are created as needed). Two family members share a phone.
+    let roster = "姓名,电话,身份证号,院落,楼栋,单元,户,户代表\n\
+                  田小余,13800000001,,beiyuan,1栋,1,101,是\n\
+                  田大山,13800000001,,beiyuan,1栋,1,101,\n\
+                  赵秀英,13800000002,,beiyuan,1栋,1,102,是\n\
+                  钱建国,,,beiyuan,1栋,2,201,是\n\
+                  孙丽华,13800000004,,beiyuan,2栋,1,101,是\n\
+                  李志强,13800000005,,beiyuan,2栋,1,102,是\n";
+    people::import_residents_csv(app, &admin, jinyang, roster.as_bytes()).await?;
     // A resident of the other community.
-    people::register_resident(app, &admin, yudong, &NewResident { name: "周玉兰".into(), phone: Some("13900000001".into()), ..Default::default() }).await?;
+    people::register_resident(
+        app,
+        &admin,
+        yudong,
+        &NewResident {
+            name: "周玉兰".into(),
+            phone: Some("13900000001".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
 
     // Offices: who holds what, for a term (councils and sign-off chains build on these).
-    accounts::assign_office(app, &admin, group, "council_member", tian, "2026-01-01", Some("2030-12-31")).await?;
+    accounts::assign_office(
+        app,
+        &admin,
+        group,
+        "council_member",
+        tian,
+        "2026-01-01",
+        Some("2030-12-31"),
+    )
+    .await?;
 
     // The rulebook: the city defaults came with `init`; the district adds the 2026 holiday calendar
     // (illustrative dates) and the community council sets its own size.

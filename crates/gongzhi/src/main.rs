@@ -18,7 +18,11 @@ use gongzhi_store::{Db, Open, StoreError};
 use gongzhi_web::i18n::bilingual;
 
 #[derive(Parser)]
-#[command(name = "gongzhi", version, about = "共治 Gongzhi — community governance: councils, notices, funds, services, and a public record")]
+#[command(
+    name = "gongzhi",
+    version,
+    about = "共治 Gongzhi — community governance: councils, notices, funds, services, and a public record"
+)]
 struct Cli {
     /// Database URL: sqlite://FILE (default sqlite://gongzhi.db) or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "GONGZHI_DATABASE")]
@@ -116,7 +120,9 @@ struct Failure(String);
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         let (code, args) = match &e {
-            StoreError::UnknownScheme(url) => ("database_url_unknown_scheme", vec![("url", url.clone())]),
+            StoreError::UnknownScheme(url) => {
+                ("database_url_unknown_scheme", vec![("url", url.clone())])
+            }
             StoreError::BadUrl(url, _) => ("database_url_malformed", vec![("url", url.clone())]),
             StoreError::Unreachable(url, _) => ("database_unreachable", vec![("url", url.clone())]),
             _ => return Failure(format!("{e}")),
@@ -131,7 +137,10 @@ impl From<AppError> for Failure {
             AppError::Store(s) => s.into(),
             AppError::Invalid(d) => Failure(bilingual(d.code.0, &d.args)),
             AppError::Rows(rows) => Failure(
-                rows.iter().map(|(line, d)| format!("row {line}: {}", bilingual(d.code.0, &d.args))).collect::<Vec<_>>().join("\n"),
+                rows.iter()
+                    .map(|(line, d)| format!("row {line}: {}", bilingual(d.code.0, &d.args)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             ),
             other => Failure(bilingual(other.code(), &[])),
         }
@@ -146,7 +155,10 @@ impl From<std::io::Error> for Failure {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GONGZHI_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GONGZHI_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -178,7 +190,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         cfg.database = db;
     }
     match cli.command {
-        Command::Config { command: ConfigCommand::Example } => {
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
             print!("{}", config::EXAMPLE);
         }
         Command::Migrate => {
@@ -186,10 +200,21 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let n = gongzhi_store::migrate::migrate(&db).await?;
             println!("已应用 {n} 个迁移 / applied {n} migration(s)");
         }
-        Command::Init { city_code, city_name, city_name_en, admin_username, admin_name, admin_password } => {
+        Command::Init {
+            city_code,
+            city_name,
+            city_name_en,
+            admin_username,
+            admin_name,
+            admin_password,
+        } => {
             let db = open(&cfg.database, Open::CreateIfMissing).await?;
             let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
-            let name_en = if city_name_en.is_empty() { city_name.clone() } else { city_name_en };
+            let name_en = if city_name_en.is_empty() {
+                city_name.clone()
+            } else {
+                city_name_en
+            };
             let (city, admin) = gongzhi_app::setup::init(
                 &app,
                 &gongzhi_app::setup::Init {
@@ -218,7 +243,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let clock: Arc<dyn Clock> = match clock.as_str() {
                 "manual" => Arc::new(ManualClock::starting_at(SystemClock.now())),
                 "system" => Arc::new(SystemClock),
-                other => return Err(Failure(format!("时钟只能是 system 或 manual / --clock must be system or manual, not {other}"))),
+                other => {
+                    return Err(Failure(format!(
+                        "时钟只能是 system 或 manual / --clock must be system or manual, not {other}"
+                    )));
+                }
             };
             let db = open(&cfg.database, Open::CreateIfMissing).await?;
             let app = App::new(db, clock, cfg.app_settings());
@@ -234,7 +263,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "jsonl" => ExportMode::Full,
                 "jsonl-auditor" => ExportMode::Auditor,
                 other => {
-                    return Err(Failure(format!("未知导出格式 / unknown export format {other}: use jsonl or jsonl-auditor")));
+                    return Err(Failure(format!(
+                        "未知导出格式 / unknown export format {other}: use jsonl or jsonl-auditor"
+                    )));
                 }
             };
             let db = open(&cfg.database, Open::MustExist).await?;
@@ -265,15 +296,22 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let n = gongzhi_store::dump::import(&db, &mut reader).await?;
             println!("已导入 {n} 行 / imported {n} rows");
         }
-        Command::Audit { command: AuditCommand::Verify { input } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { input },
+        } => {
             let report = match input {
-                Some(path) => gongzhi_app::verify::verify_export(&mut BufReader::new(std::fs::File::open(&path)?))?,
+                Some(path) => gongzhi_app::verify::verify_export(&mut BufReader::new(
+                    std::fs::File::open(&path)?,
+                ))?,
                 None => {
                     let db = open(&cfg.database, Open::MustExist).await?;
                     gongzhi_app::verify::verify_database(&db).await?
                 }
             };
-            println!("chains: {}, events: {}, rows: {}", report.chains, report.events, report.rows);
+            println!(
+                "chains: {}, events: {}, rows: {}",
+                report.chains, report.events, report.rows
+            );
             if report.ok() {
                 println!("审计链完整 / audit record intact");
             } else {
@@ -284,7 +322,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 return Ok(ExitCode::from(2));
             }
         }
-        Command::Audit { command: AuditCommand::Anchor } => {
+        Command::Audit {
+            command: AuditCommand::Anchor,
+        } => {
             let db = open(&cfg.database, Open::MustExist).await?;
             let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
             let n = gongzhi_app::setup::anchor_heads(&app).await?;
@@ -295,10 +335,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-type Seeder = fn(App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>>;
+type Seeder =
+    fn(App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + Send>>;
 
 /// Binds, seeds (for the demo), marks ready, and serves until Ctrl-C. Anchors chain heads hourly.
-async fn serve(app: App, cfg: &config::Config, addr: &str, seed: Option<Seeder>) -> Result<(), Failure> {
+async fn serve(
+    app: App,
+    cfg: &config::Config,
+    addr: &str,
+    seed: Option<Seeder>,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure(format!("无法监听 {addr} / cannot listen on {addr}: {e}")))?;
@@ -308,17 +354,23 @@ async fn serve(app: App, cfg: &config::Config, addr: &str, seed: Option<Seeder>)
     let ready = state.ready.clone();
     let router = gongzhi_web::router(state);
     let server = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
     });
     if let Some(seed) = seed {
         seed(app.clone()).await?;
     }
     ready.store(true, Ordering::SeqCst);
-    eprintln!("共治 Gongzhi 已启动 / listening on http://{addr} ({})", gongzhi_store::db::redact(&cfg.database));
+    eprintln!(
+        "共治 Gongzhi 已启动 / listening on http://{addr} ({})",
+        gongzhi_store::db::redact(&cfg.database)
+    );
     let anchor_app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));

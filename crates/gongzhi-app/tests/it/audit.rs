@@ -17,7 +17,12 @@ async fn seeded() -> (crate::World, uuid::Uuid) {
         &w.app,
         &w.staff,
         w.jinyang,
-        &NewResident { name: "田小余".into(), phone: Some("13800000001".into()), courtyard_id: Some(w.beiyuan), ..Default::default() },
+        &NewResident {
+            name: "田小余".into(),
+            phone: Some("13800000001".into()),
+            courtyard_id: Some(w.beiyuan),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -30,10 +35,19 @@ async fn seeded() -> (crate::World, uuid::Uuid) {
 #[tokio::test]
 async fn an_edited_event_breaks_the_chain() {
     let (w, _) = seeded().await;
-    tamper(&w.app, "UPDATE audit_events SET channel = 'paper' WHERE tenant_id = $1 AND seq = 2", &[w.jinyang.into()]).await;
+    tamper(
+        &w.app,
+        "UPDATE audit_events SET channel = 'paper' WHERE tenant_id = $1 AND seq = 2",
+        &[w.jinyang.into()],
+    )
+    .await;
     let report = verify_database(&w.app.db).await.unwrap();
     assert!(!report.ok());
-    assert!(report.problems[0].contains("event 2") && report.problems[0].contains("altered"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].contains("event 2") && report.problems[0].contains("altered"),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[tokio::test]
@@ -46,24 +60,49 @@ async fn a_removed_last_event_is_caught_by_the_head() {
     )
     .await;
     let report = verify_database(&w.app.db).await.unwrap();
-    assert!(report.problems.iter().any(|p| p.contains("head")), "{:?}", report.problems);
+    assert!(
+        report.problems.iter().any(|p| p.contains("head")),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[tokio::test]
 async fn a_row_changed_behind_the_applications_back_is_caught() {
     let (w, id) = seeded().await;
-    tamper(&w.app, "UPDATE residents SET phone = '13999999999' WHERE tenant_id = $1 AND id = $2", &[w.jinyang.into(), id.into()]).await;
+    tamper(
+        &w.app,
+        "UPDATE residents SET phone = '13999999999' WHERE tenant_id = $1 AND id = $2",
+        &[w.jinyang.into(), id.into()],
+    )
+    .await;
     let report = verify_database(&w.app.db).await.unwrap();
     assert!(!report.ok());
-    assert!(report.problems[0].starts_with("residents:") && report.problems[0].contains("differs"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with("residents:") && report.problems[0].contains("differs"),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[tokio::test]
 async fn a_row_deleted_or_inserted_behind_the_applications_back_is_caught() {
     let (w, id) = seeded().await;
-    tamper(&w.app, "DELETE FROM residents WHERE tenant_id = $1 AND id = $2", &[w.jinyang.into(), id.into()]).await;
+    tamper(
+        &w.app,
+        "DELETE FROM residents WHERE tenant_id = $1 AND id = $2",
+        &[w.jinyang.into(), id.into()],
+    )
+    .await;
     let report = verify_database(&w.app.db).await.unwrap();
-    assert!(report.problems.iter().any(|p| p.contains("missing from the database")), "{:?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("missing from the database")),
+        "{:?}",
+        report.problems
+    );
 
     let (w, _) = seeded().await;
     tamper(
@@ -73,7 +112,14 @@ async fn a_row_deleted_or_inserted_behind_the_applications_back_is_caught() {
     )
     .await;
     let report = verify_database(&w.app.db).await.unwrap();
-    assert!(report.problems.iter().any(|p| p.contains("no audit event recorded it")), "{:?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("no audit event recorded it")),
+        "{:?}",
+        report.problems
+    );
 }
 
 /// Personal fields never appear in events: only their salted hashes.
@@ -81,10 +127,15 @@ async fn a_row_deleted_or_inserted_behind_the_applications_back_is_caught() {
 async fn events_hold_no_personal_data() {
     let (w, _) = seeded().await;
     let mut tx = w.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000).await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000)
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
     let all: String = events.iter().map(|e| e.payload.as_str()).collect();
-    assert!(all.contains("\"phone\":\"h:"), "the phone is recorded as a hash");
+    assert!(
+        all.contains("\"phone\":\"h:"),
+        "the phone is recorded as a hash"
+    );
     assert!(!all.contains("13800000001"));
     assert!(!all.contains("田小余"));
     assert!(!all.contains("argon2"), "password hashes are hashed again");
@@ -101,7 +152,16 @@ async fn concurrent_writers_keep_one_chain() {
         let staff = w.staff.clone();
         let community = w.jinyang;
         tasks.push(tokio::spawn(async move {
-            people::register_resident(&app, &staff, community, &NewResident { name: format!("居民{i}"), ..Default::default() }).await
+            people::register_resident(
+                &app,
+                &staff,
+                community,
+                &NewResident {
+                    name: format!("居民{i}"),
+                    ..Default::default()
+                },
+            )
+            .await
         }));
     }
     for t in tasks {
@@ -117,12 +177,19 @@ async fn concurrent_writers_keep_one_chain() {
 async fn personal_data_reads_are_logged() {
     let (w, _) = seeded().await;
     let before = crate::event_count(&w.app).await;
-    people::list_residents(&w.app, &w.staff, w.jinyang, 50).await.unwrap();
+    people::list_residents(&w.app, &w.staff, w.jinyang, 50)
+        .await
+        .unwrap();
     assert_eq!(crate::event_count(&w.app).await, before + 1);
     let mut tx = w.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000).await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000)
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
-    let read = events.iter().find(|e| e.command == "personal_data.read").expect("a read event");
+    let read = events
+        .iter()
+        .find(|e| e.command == "personal_data.read")
+        .expect("a read event");
     assert_eq!(read.actor_id, w.staff.account_id);
     assert_eq!(read.tenant_id, w.jinyang);
 }
@@ -133,11 +200,20 @@ async fn heads_are_anchored_in_the_city_chain() {
     let (w, _) = seeded().await;
     let n = gongzhi_app::setup::anchor_heads(&w.app).await.unwrap();
     assert!(n >= 2, "{n}");
-    let head = gongzhi_app::setup::chain_head(&w.app, w.jinyang).await.unwrap().unwrap();
+    let head = gongzhi_app::setup::chain_head(&w.app, w.jinyang)
+        .await
+        .unwrap()
+        .unwrap();
     let mut tx = w.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000).await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 10_000)
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
-    let anchor = events.iter().rev().find(|e| e.command == "audit.anchor").unwrap();
+    let anchor = events
+        .iter()
+        .rev()
+        .find(|e| e.command == "audit.anchor")
+        .unwrap();
     assert_eq!(anchor.tenant_id, w.city);
     assert!(anchor.payload.contains(&head.hash));
 }

@@ -21,7 +21,11 @@ pub const PASSWORD: &str = "test-password-1";
 
 pub fn fast_settings() -> Settings {
     // Tiny Argon2 cost: tests exercise the code path, not the hardness.
-    Settings { argon2_memory_kib: 64, argon2_iterations: 1, ..Settings::default() }
+    Settings {
+        argon2_memory_kib: 64,
+        argon2_iterations: 1,
+        ..Settings::default()
+    }
 }
 
 /// A small world: city → district → street → two communities, each with a courtyard, and one
@@ -45,7 +49,11 @@ pub struct World {
 
 pub async fn app_on(db: Db) -> App {
     // 2026-11-22 00:00 Beijing time.
-    App::new(db, Arc::new(ManualClock::starting_at(Instant(1_795_276_800_000_000))), fast_settings())
+    App::new(
+        db,
+        Arc::new(ManualClock::starting_at(Instant(1_795_276_800_000_000))),
+        fast_settings(),
+    )
 }
 
 pub async fn actor(app: &App, id: Uuid) -> Actor {
@@ -56,9 +64,19 @@ pub async fn actor(app: &App, id: Uuid) -> Actor {
 }
 
 pub async fn place(app: &App, by: &Actor, parent: Uuid, level: &str, code: &str) -> Uuid {
-    places::create_jurisdiction(app, by, &NewJurisdiction { parent_id: Some(parent), level, code, name_zh: code, name_en: code })
-        .await
-        .unwrap()
+    places::create_jurisdiction(
+        app,
+        by,
+        &NewJurisdiction {
+            parent_id: Some(parent),
+            level,
+            code,
+            name_zh: code,
+            name_en: code,
+        },
+    )
+    .await
+    .unwrap()
 }
 
 pub async fn account(app: &App, by: &Actor, at: Uuid, role: &str, username: &str) -> Actor {
@@ -67,7 +85,13 @@ pub async fn account(app: &App, by: &Actor, at: Uuid, role: &str, username: &str
         by,
         at,
         role,
-        &NewAccount { username: Some(username), phone: None, display_name: username, password: PASSWORD, locale: "zh-CN" },
+        &NewAccount {
+            username: Some(username),
+            phone: None,
+            display_name: username,
+            password: PASSWORD,
+            locale: "zh-CN",
+        },
     )
     .await
     .unwrap();
@@ -105,7 +129,22 @@ pub async fn world_on(db: Db) -> World {
     let official = account(&app, &admin, district, "official", "official").await;
     let auditor = account(&app, &admin, city, "auditor", "auditor").await;
     let resident = account(&app, &admin, beiyuan, "resident", "resident").await;
-    World { app, city, district, street, jinyang, beiyuan, yudong, yudong_court, admin, staff, other_staff, official, auditor, resident }
+    World {
+        app,
+        city,
+        district,
+        street,
+        jinyang,
+        beiyuan,
+        yudong,
+        yudong_court,
+        admin,
+        staff,
+        other_staff,
+        official,
+        auditor,
+        resident,
+    }
 }
 
 /// Number of audit events in the database (to show a failed command wrote nothing).

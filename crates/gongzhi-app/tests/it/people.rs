@@ -13,23 +13,73 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
 #[tokio::test]
 async fn bad_input_gets_a_specific_error_and_changes_nothing() {
     let w = world().await;
-    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await.unwrap();
-    places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101").await.unwrap();
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋")
+        .await
+        .unwrap();
+    places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101")
+        .await
+        .unwrap();
     let before = event_count(&w.app).await;
 
-    assert_eq!(code(places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101").await), "household_duplicate");
-    assert_eq!(code(places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await), "building_duplicate");
-    let elsewhere = NewResident { name: "张三".into(), courtyard_id: Some(w.yudong_court), ..Default::default() };
-    assert_eq!(code(people::register_resident(&w.app, &w.staff, w.jinyang, &elsewhere).await), "place_not_in_community");
-    let bad_phone = NewResident { name: "张三".into(), phone: Some("12345".into()), ..Default::default() };
-    assert_eq!(code(people::register_resident(&w.app, &w.staff, w.jinyang, &bad_phone).await), "phone_invalid");
-    let bad_id = NewResident { name: "张三".into(), id_number: Some("110105194912310021".into()), ..Default::default() };
-    assert_eq!(code(people::register_resident(&w.app, &w.staff, w.jinyang, &bad_id).await), "id_number_invalid");
-    assert_eq!(code(people::register_resident(&w.app, &w.staff, w.jinyang, &NewResident::default()).await), "name_required");
-    let short = gongzhi_app::accounts::NewAccount { username: Some("shorty"), phone: None, display_name: "短", password: "abc", locale: "zh-CN" };
-    assert_eq!(code(gongzhi_app::accounts::create_account(&w.app, &w.admin, w.jinyang, "resident", &short).await), "password_too_short");
+    assert_eq!(
+        code(places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101").await),
+        "household_duplicate"
+    );
+    assert_eq!(
+        code(places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await),
+        "building_duplicate"
+    );
+    let elsewhere = NewResident {
+        name: "张三".into(),
+        courtyard_id: Some(w.yudong_court),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(people::register_resident(&w.app, &w.staff, w.jinyang, &elsewhere).await),
+        "place_not_in_community"
+    );
+    let bad_phone = NewResident {
+        name: "张三".into(),
+        phone: Some("12345".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(people::register_resident(&w.app, &w.staff, w.jinyang, &bad_phone).await),
+        "phone_invalid"
+    );
+    let bad_id = NewResident {
+        name: "张三".into(),
+        id_number: Some("110105194912310021".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(people::register_resident(&w.app, &w.staff, w.jinyang, &bad_id).await),
+        "id_number_invalid"
+    );
+    assert_eq!(
+        code(people::register_resident(&w.app, &w.staff, w.jinyang, &NewResident::default()).await),
+        "name_required"
+    );
+    let short = gongzhi_app::accounts::NewAccount {
+        username: Some("shorty"),
+        phone: None,
+        display_name: "短",
+        password: "abc",
+        locale: "zh-CN",
+    };
+    assert_eq!(
+        code(
+            gongzhi_app::accounts::create_account(&w.app, &w.admin, w.jinyang, "resident", &short)
+                .await
+        ),
+        "password_too_short"
+    );
 
-    assert_eq!(event_count(&w.app).await, before, "failed commands wrote nothing");
+    assert_eq!(
+        event_count(&w.app).await,
+        before,
+        "failed commands wrote nothing"
+    );
 }
 
 #[tokio::test]
@@ -40,27 +90,53 @@ async fn csv_import_is_all_or_nothing_with_a_row_report() {
     match people::import_residents_csv(&w.app, &w.staff, w.jinyang, broken.as_bytes()).await {
         Err(AppError::Rows(rows)) => {
             let lines: Vec<(usize, &str)> = rows.iter().map(|(l, e)| (*l, e.code.0)).collect();
-            assert_eq!(lines, vec![(3, "name_required"), (4, "phone_invalid"), (5, "place_not_in_community"), (6, "address_incomplete")]);
+            assert_eq!(
+                lines,
+                vec![
+                    (3, "name_required"),
+                    (4, "phone_invalid"),
+                    (5, "place_not_in_community"),
+                    (6, "address_incomplete")
+                ]
+            );
         }
         other => panic!("expected a row report, got {other:?}"),
     }
     assert_eq!(event_count(&w.app).await, before, "nothing imported");
 
     let good = "\u{feff}name,phone,courtyard,building,unit,room\n田小余,13800000001,beiyuan,1栋,1,101\n田大山,13800000001,beiyuan,1栋,1,101\n赵秀英,,beiyuan,2栋,1,201\n";
-    let report = people::import_residents_csv(&w.app, &w.staff, w.jinyang, good.as_bytes()).await.unwrap();
+    let report = people::import_residents_csv(&w.app, &w.staff, w.jinyang, good.as_bytes())
+        .await
+        .unwrap();
     assert_eq!(report.imported, 3);
-    assert_eq!(event_count(&w.app).await, before + 1, "one command, one event");
-    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 100).await.unwrap();
+    assert_eq!(
+        event_count(&w.app).await,
+        before + 1,
+        "one command, one event"
+    );
+    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 100)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(code(people::import_residents_csv(&w.app, &w.staff, w.jinyang, b"\xff\xfe").await), "file_not_utf8");
-    assert_eq!(code(people::import_residents_csv(&w.app, &w.staff, w.jinyang, b"foo,bar\n1,2\n").await), "csv_missing_name_column");
+    assert_eq!(
+        code(people::import_residents_csv(&w.app, &w.staff, w.jinyang, b"\xff\xfe").await),
+        "file_not_utf8"
+    );
+    assert_eq!(
+        code(people::import_residents_csv(&w.app, &w.staff, w.jinyang, b"foo,bar\n1,2\n").await),
+        "csv_missing_name_column"
+    );
 }
 
 #[tokio::test]
 async fn duplicates_are_spotted_and_merged_not_deleted() {
     let w = world().await;
-    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await.unwrap();
-    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101").await.unwrap();
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋")
+        .await
+        .unwrap();
+    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "101")
+        .await
+        .unwrap();
     let mk = |name: &str, phone: &str, household| NewResident {
         name: name.into(),
         phone: Some(phone.into()),
@@ -68,54 +144,158 @@ async fn duplicates_are_spotted_and_merged_not_deleted() {
         representative: household.is_some(),
         ..Default::default()
     };
-    let a = people::register_resident(&w.app, &w.staff, w.jinyang, &mk("田小余", "13800000001", Some(h))).await.unwrap();
+    let a = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &mk("田小余", "13800000001", Some(h)),
+    )
+    .await
+    .unwrap();
     // Same family phone, different person: not a duplicate.
-    people::register_resident(&w.app, &w.staff, w.jinyang, &mk("田大山", "13800000001", None)).await.unwrap();
-    let dup = people::register_resident(&w.app, &w.staff, w.jinyang, &mk("田小余", "138-0000-0001", None)).await.unwrap();
-    let groups = people::possible_duplicates(&w.app, &w.staff, w.jinyang).await.unwrap();
+    people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &mk("田大山", "13800000001", None),
+    )
+    .await
+    .unwrap();
+    let dup = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &mk("田小余", "138-0000-0001", None),
+    )
+    .await
+    .unwrap();
+    let groups = people::possible_duplicates(&w.app, &w.staff, w.jinyang)
+        .await
+        .unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].iter().map(|r| r.id).collect::<Vec<_>>(), vec![a, dup]);
+    assert_eq!(
+        groups[0].iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![a, dup]
+    );
 
-    assert_eq!(code(people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, " ").await), "reason_required");
-    people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, "同一人重复登记").await.unwrap();
-    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 100).await.unwrap();
+    assert_eq!(
+        code(people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, " ").await),
+        "reason_required"
+    );
+    people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, "同一人重复登记")
+        .await
+        .unwrap();
+    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 100)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 2, "the duplicate no longer lists");
-    assert!(people::possible_duplicates(&w.app, &w.staff, w.jinyang).await.unwrap().is_empty());
-    assert_eq!(code(people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, "again").await), "resident_already_merged");
-    assert!(gongzhi_app::verify::verify_database(&w.app.db).await.unwrap().ok());
+    assert!(
+        people::possible_duplicates(&w.app, &w.staff, w.jinyang)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(people::merge_residents(&w.app, &w.staff, w.jinyang, a, dup, "again").await),
+        "resident_already_merged"
+    );
+    assert!(
+        gongzhi_app::verify::verify_database(&w.app.db)
+            .await
+            .unwrap()
+            .ok()
+    );
 }
 
 #[tokio::test]
 async fn void_and_amend_keep_the_record() {
     let w = world().await;
-    let id = people::register_resident(&w.app, &w.staff, w.jinyang, &NewResident { name: "李四".into(), ..Default::default() }).await.unwrap();
-    people::amend_resident(&w.app, &w.staff, w.jinyang, id, None, Some("13800000009"), "居民更换手机号").await.unwrap();
-    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 10).await.unwrap();
+    let id = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "李四".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    people::amend_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        id,
+        None,
+        Some("13800000009"),
+        "居民更换手机号",
+    )
+    .await
+    .unwrap();
+    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 10)
+        .await
+        .unwrap();
     assert_eq!(rows[0].phone.as_deref(), Some("13800000009"));
-    assert_eq!(code(people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "").await), "reason_required");
-    assert_eq!(code(people::void_record(&w.app, &w.staff, w.jinyang, "audit_events", id, "x").await), "not_voidable");
-    people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "登记错误").await.unwrap();
-    assert!(people::list_residents(&w.app, &w.staff, w.jinyang, 10).await.unwrap().is_empty());
-    assert_eq!(code(people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "again").await), "already_voided");
-    assert!(gongzhi_app::verify::verify_database(&w.app.db).await.unwrap().ok());
+    assert_eq!(
+        code(people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "").await),
+        "reason_required"
+    );
+    assert_eq!(
+        code(people::void_record(&w.app, &w.staff, w.jinyang, "audit_events", id, "x").await),
+        "not_voidable"
+    );
+    people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "登记错误")
+        .await
+        .unwrap();
+    assert!(
+        people::list_residents(&w.app, &w.staff, w.jinyang, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(people::void_record(&w.app, &w.staff, w.jinyang, "residents", id, "again").await),
+        "already_voided"
+    );
+    assert!(
+        gongzhi_app::verify::verify_database(&w.app.db)
+            .await
+            .unwrap()
+            .ok()
+    );
 }
 
 #[tokio::test]
 async fn one_representative_per_household() {
     let w = world().await;
-    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "3栋").await.unwrap();
-    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "301").await.unwrap();
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "3栋")
+        .await
+        .unwrap();
+    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "301")
+        .await
+        .unwrap();
     for name in ["甲", "乙"] {
         people::register_resident(
             &w.app,
             &w.staff,
             w.jinyang,
-            &NewResident { name: format!("{name}某"), household_id: Some(h), representative: true, ..Default::default() },
+            &NewResident {
+                name: format!("{name}某"),
+                household_id: Some(h),
+                representative: true,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
     }
     let mut tx = w.app.db.read().await.unwrap();
-    assert_eq!(gongzhi_store::repo::representatives_of(&mut tx, w.jinyang, h).await.unwrap().len(), 1);
+    assert_eq!(
+        gongzhi_store::repo::representatives_of(&mut tx, w.jinyang, h)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     tx.rollback().await.unwrap();
 }

@@ -11,7 +11,10 @@ fn denied<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
 #[tokio::test]
 async fn role_matrix() {
     let w = world().await;
-    let new = |name: &str| NewResident { name: name.into(), ..Default::default() };
+    let new = |name: &str| NewResident {
+        name: name.into(),
+        ..Default::default()
+    };
 
     // Register a resident in 晋阳: staff of 晋阳 and the admin may; nobody else.
     for (who, actor, allowed) in [
@@ -45,46 +48,117 @@ async fn role_matrix() {
     }
 
     // Jurisdictions: the district official may create below the district, not beside it.
-    assert!(places::create_jurisdiction(
-        &w.app,
-        &w.official,
-        &places::NewJurisdiction { parent_id: Some(w.street), level: "community", code: "new-one", name_zh: "新社区", name_en: "" },
-    )
-    .await
-    .is_ok());
+    assert!(
+        places::create_jurisdiction(
+            &w.app,
+            &w.official,
+            &places::NewJurisdiction {
+                parent_id: Some(w.street),
+                level: "community",
+                code: "new-one",
+                name_zh: "新社区",
+                name_en: ""
+            },
+        )
+        .await
+        .is_ok()
+    );
     assert!(denied(
         places::create_jurisdiction(
             &w.app,
             &w.staff,
-            &places::NewJurisdiction { parent_id: Some(w.jinyang), level: "courtyard", code: "staff-court", name_zh: "院", name_en: "" },
+            &places::NewJurisdiction {
+                parent_id: Some(w.jinyang),
+                level: "courtyard",
+                code: "staff-court",
+                name_zh: "院",
+                name_en: ""
+            },
         )
         .await
     ));
 
     // Rules: only the admin.
-    for (who, actor, allowed) in [("admin", &w.admin, true), ("staff", &w.staff, false), ("official", &w.official, false)] {
-        let r = rules::set_rule(&w.app, actor, w.jinyang, "notice.period", r#"{"days":5,"counting":"working"}"#, "2026-12-01", "test").await;
+    for (who, actor, allowed) in [
+        ("admin", &w.admin, true),
+        ("staff", &w.staff, false),
+        ("official", &w.official, false),
+    ] {
+        let r = rules::set_rule(
+            &w.app,
+            actor,
+            w.jinyang,
+            "notice.period",
+            r#"{"days":5,"counting":"working"}"#,
+            "2026-12-01",
+            "test",
+        )
+        .await;
         assert_eq!(r.is_ok(), allowed, "{who} setting a rule: {r:?}");
     }
 
     // Roles: staff may create resident accounts in their community but not grant staff roles.
-    let resident_acct = accounts::NewAccount { username: Some("res2"), phone: None, display_name: "居民二", password: crate::PASSWORD, locale: "zh-CN" };
-    assert!(accounts::create_account(&w.app, &w.staff, w.beiyuan, "resident", &resident_acct).await.is_ok());
-    let staff_acct = accounts::NewAccount { username: Some("staff2"), ..resident_acct };
-    assert!(denied(accounts::create_account(&w.app, &w.staff, w.jinyang, "staff", &staff_acct).await));
+    let resident_acct = accounts::NewAccount {
+        username: Some("res2"),
+        phone: None,
+        display_name: "居民二",
+        password: crate::PASSWORD,
+        locale: "zh-CN",
+    };
+    assert!(
+        accounts::create_account(&w.app, &w.staff, w.beiyuan, "resident", &resident_acct)
+            .await
+            .is_ok()
+    );
+    let staff_acct = accounts::NewAccount {
+        username: Some("staff2"),
+        ..resident_acct
+    };
+    assert!(denied(
+        accounts::create_account(&w.app, &w.staff, w.jinyang, "staff", &staff_acct).await
+    ));
 
     // Buildings: staff of 晋阳 in 晋阳's courtyard only.
-    assert!(places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await.is_ok());
-    assert!(denied(places::create_building(&w.app, &w.staff, w.yudong_court, "1栋").await));
+    assert!(
+        places::create_building(&w.app, &w.staff, w.beiyuan, "1栋")
+            .await
+            .is_ok()
+    );
+    assert!(denied(
+        places::create_building(&w.app, &w.staff, w.yudong_court, "1栋").await
+    ));
 }
 
 /// The auditor cannot change anything, and nobody reads across communities.
 #[tokio::test]
 async fn no_cross_community_access() {
     let w = world().await;
-    let r = people::register_resident(&w.app, &w.other_staff, w.jinyang, &NewResident { name: "王五".into(), ..Default::default() }).await;
+    let r = people::register_resident(
+        &w.app,
+        &w.other_staff,
+        w.jinyang,
+        &NewResident {
+            name: "王五".into(),
+            ..Default::default()
+        },
+    )
+    .await;
     assert!(denied(r));
-    assert!(denied(people::list_residents(&w.app, &w.other_staff, w.jinyang, 10).await));
-    assert!(denied(people::list_residents(&w.app, &w.staff, w.yudong, 10).await));
-    assert!(denied(people::void_record(&w.app, &w.auditor, w.jinyang, "residents", uuid::Uuid::now_v7(), "x").await));
+    assert!(denied(
+        people::list_residents(&w.app, &w.other_staff, w.jinyang, 10).await
+    ));
+    assert!(denied(
+        people::list_residents(&w.app, &w.staff, w.yudong, 10).await
+    ));
+    assert!(denied(
+        people::void_record(
+            &w.app,
+            &w.auditor,
+            w.jinyang,
+            "residents",
+            uuid::Uuid::now_v7(),
+            "x"
+        )
+        .await
+    ));
 }

@@ -21,7 +21,12 @@ async fn sqlite_to_postgres_round_trip_is_byte_identical() {
             &w.app,
             &w.staff,
             w.jinyang,
-            &NewResident { name: name.into(), phone: phone.map(str::to_string), courtyard_id: Some(w.beiyuan), ..Default::default() },
+            &NewResident {
+                name: name.into(),
+                phone: phone.map(str::to_string),
+                courtyard_id: Some(w.beiyuan),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
@@ -31,7 +36,10 @@ async fn sqlite_to_postgres_round_trip_is_byte_identical() {
     let n = import(&pg, &mut first.as_slice()).await.unwrap();
     assert!(n > 30, "{n}");
     let second = export_bytes(&pg, ExportMode::Full).await;
-    assert_eq!(String::from_utf8(first.clone()).unwrap(), String::from_utf8(second).unwrap());
+    assert_eq!(
+        String::from_utf8(first.clone()).unwrap(),
+        String::from_utf8(second).unwrap()
+    );
     assert!(verify_database(&pg).await.unwrap().ok());
     assert!(verify_export(&mut first.as_slice()).unwrap().ok());
 
@@ -49,13 +57,22 @@ async fn auditor_export_verifies_without_personal_data() {
         &w.app,
         &w.staff,
         w.jinyang,
-        &NewResident { name: "赵秀英".into(), phone: Some("13800000002".into()), id_number: Some("11010519491231002X".into()), ..Default::default() },
+        &NewResident {
+            name: "赵秀英".into(),
+            phone: Some("13800000002".into()),
+            id_number: Some("11010519491231002X".into()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
     let audit = export_bytes(&w.app.db, ExportMode::Auditor).await;
     let text = String::from_utf8(audit.clone()).unwrap();
-    assert!(!text.contains("13800000002") && !text.contains("赵秀英") && !text.contains("11010519491231002X"));
+    assert!(
+        !text.contains("13800000002")
+            && !text.contains("赵秀英")
+            && !text.contains("11010519491231002X")
+    );
     assert!(!text.contains("tenant_salts"));
     let report = verify_export(&mut audit.as_slice()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);

@@ -10,15 +10,26 @@ use gongzhi_store::{Backend, StoreError, Value, rows};
 #[tokio::test]
 async fn both_backends_build_the_same_schema() {
     let sqlite = describe(&fresh_db_on(Backend::Sqlite).await).await.unwrap();
-    let pg = describe(&fresh_db_on(Backend::Postgres).await).await.unwrap();
+    let pg = describe(&fresh_db_on(Backend::Postgres).await)
+        .await
+        .unwrap();
     for (a, b) in sqlite.tables.iter().zip(&pg.tables) {
-        assert_eq!(a, b, "table {} differs between SQLite and PostgreSQL", a.name);
+        assert_eq!(
+            a, b,
+            "table {} differs between SQLite and PostgreSQL",
+            a.name
+        );
     }
     assert_eq!(sqlite, pg);
     // And it is the registry's schema, not just the same mistake twice.
     for (t, d) in TABLES.iter().zip(&sqlite.tables) {
         let cols: Vec<&str> = d.columns.iter().map(|c| c.0.as_str()).collect();
-        assert_eq!(cols, t.columns.iter().map(|c| c.name).collect::<Vec<_>>(), "{}", t.name);
+        assert_eq!(
+            cols,
+            t.columns.iter().map(|c| c.name).collect::<Vec<_>>(),
+            "{}",
+            t.name
+        );
         assert_eq!(d.primary_key, t.primary_key.to_vec(), "{}", t.name);
         assert_eq!(d.uniques.len(), t.uniques.len(), "{}", t.name);
         assert_eq!(d.foreign_keys.len(), t.foreign_keys.len(), "{}", t.name);
@@ -30,31 +41,65 @@ async fn both_backends_build_the_same_schema() {
 #[test]
 fn tenancy_rule() {
     for t in TABLES {
-        let is_tenant_table = |name: &str| TABLES.iter().any(|o| o.name == name && o.tenancy == Tenancy::Tenant);
+        let is_tenant_table = |name: &str| {
+            TABLES
+                .iter()
+                .any(|o| o.name == name && o.tenancy == Tenancy::Tenant)
+        };
         match t.tenancy {
             Tenancy::Tenant => {
-                assert_eq!(t.columns[0].name, "tenant_id", "{}: tenant_id is the first column", t.name);
+                assert_eq!(
+                    t.columns[0].name, "tenant_id",
+                    "{}: tenant_id is the first column",
+                    t.name
+                );
                 assert_eq!(t.columns[0].ty, ColType::Id, "{}", t.name);
-                assert_eq!(t.primary_key[0], "tenant_id", "{}: primary key leads with tenant_id", t.name);
+                assert_eq!(
+                    t.primary_key[0], "tenant_id",
+                    "{}: primary key leads with tenant_id",
+                    t.name
+                );
                 for u in t.uniques {
-                    assert_eq!(u.columns[0], "tenant_id", "{}: {} leads with tenant_id", t.name, u.name);
+                    assert_eq!(
+                        u.columns[0], "tenant_id",
+                        "{}: {} leads with tenant_id",
+                        t.name, u.name
+                    );
                 }
                 for fk in t.foreign_keys.iter().filter(|fk| is_tenant_table(fk.table)) {
-                    assert_eq!(fk.columns[0], "tenant_id", "{}: {} leads with tenant_id", t.name, fk.name);
+                    assert_eq!(
+                        fk.columns[0], "tenant_id",
+                        "{}: {} leads with tenant_id",
+                        t.name, fk.name
+                    );
                     assert_eq!(fk.references[0], "tenant_id", "{}: {}", t.name, fk.name);
                 }
             }
             Tenancy::Reference => {
-                assert!(t.column("tenant_id").is_none(), "{}: a reference table has no tenant", t.name);
+                assert!(
+                    t.column("tenant_id").is_none(),
+                    "{}: a reference table has no tenant",
+                    t.name
+                );
                 for fk in t.foreign_keys {
-                    assert!(!is_tenant_table(fk.table), "{}: reference tables may not point into tenant tables", t.name);
+                    assert!(
+                        !is_tenant_table(fk.table),
+                        "{}: reference tables may not point into tenant tables",
+                        t.name
+                    );
                 }
             }
         }
         // Exports order rows by primary key; keys must sort the same on both backends.
         for k in t.primary_key {
             let ty = t.column(k).map(|c| c.ty);
-            assert!(matches!(ty, Some(ColType::Id | ColType::Int)) || t.name == "sessions" || t.name == "login_throttle", "{}.{k}", t.name);
+            assert!(
+                matches!(ty, Some(ColType::Id | ColType::Int))
+                    || t.name == "sessions"
+                    || t.name == "login_throttle",
+                "{}.{k}",
+                t.name
+            );
         }
         // Every constraint is named, so errors map to fields on both backends.
         for u in t.uniques {
@@ -68,10 +113,17 @@ async fn migrations_are_idempotent_and_edits_are_caught() {
     let db = fresh_db().await;
     assert_eq!(migrate(&db).await.unwrap(), 0, "already migrated");
     let mut tx = db.begin().await.unwrap();
-    tx.exec("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", &[]).await.unwrap();
+    tx.exec(
+        "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1",
+        &[],
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     match migrate(&db).await {
-        Err(StoreError::Migration(m)) => assert!(m.contains("never edit an applied migration"), "{m}"),
+        Err(StoreError::Migration(m)) => {
+            assert!(m.contains("never edit an applied migration"), "{m}")
+        }
         other => panic!("expected a migration error, got {other:?}"),
     }
 }
@@ -80,8 +132,14 @@ async fn migrations_are_idempotent_and_edits_are_caught() {
 fn rendered_sql_differs_only_in_types() {
     let pg = render(Backend::Postgres, 1).join(";\n");
     let sqlite = render(Backend::Sqlite, 1).join(";\n");
-    assert!(pg.contains("CONSTRAINT uq_households_address UNIQUE (tenant_id, building_id, unit, room)"));
-    assert!(sqlite.contains("CONSTRAINT uq_households_address UNIQUE (tenant_id, building_id, unit, room)"));
+    assert!(
+        pg.contains("CONSTRAINT uq_households_address UNIQUE (tenant_id, building_id, unit, room)")
+    );
+    assert!(
+        sqlite.contains(
+            "CONSTRAINT uq_households_address UNIQUE (tenant_id, building_id, unit, room)"
+        )
+    );
     assert!(sqlite.contains(") STRICT"));
     let normalise = |s: &str| {
         s.replace(" STRICT", "")
@@ -110,7 +168,9 @@ async fn constraint_violations_carry_their_name_on_both_backends() {
             ("created_at", 0i64.into()),
         ]
     };
-    rows::insert(&mut tx, "jurisdictions", &j_row("c1", j)).await.unwrap();
+    rows::insert(&mut tx, "jurisdictions", &j_row("c1", j))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = db.begin().await.unwrap();
     match rows::insert(&mut tx, "jurisdictions", &j_row("c1", uuid::Uuid::now_v7())).await {
@@ -119,20 +179,40 @@ async fn constraint_violations_carry_their_name_on_both_backends() {
     }
     tx.rollback().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let missing_parent = vec![("id", Value::from(uuid::Uuid::now_v7())), ("parent_id", Value::from(uuid::Uuid::now_v7()))]
-        .into_iter()
-        .chain(j_row("c2", j).into_iter().skip(1))
-        .collect::<Vec<_>>();
-    assert!(matches!(rows::insert(&mut tx, "jurisdictions", &missing_parent).await, Err(StoreError::ForeignKey)));
+    let missing_parent = vec![
+        ("id", Value::from(uuid::Uuid::now_v7())),
+        ("parent_id", Value::from(uuid::Uuid::now_v7())),
+    ]
+    .into_iter()
+    .chain(j_row("c2", j).into_iter().skip(1))
+    .collect::<Vec<_>>();
+    assert!(matches!(
+        rows::insert(&mut tx, "jurisdictions", &missing_parent).await,
+        Err(StoreError::ForeignKey)
+    ));
 }
 
 #[tokio::test]
 async fn bad_urls_and_unreachable_servers_are_named() {
     use gongzhi_store::{Db, Open};
-    assert!(matches!(Db::connect("mysql://x/y", Open::MustExist).await, Err(StoreError::UnknownScheme(_))));
-    assert!(matches!(Db::connect("gongzhi.db", Open::MustExist).await, Err(StoreError::UnknownScheme(_))));
-    assert!(matches!(Db::connect("postgres://u:pw@127.0.0.1:1/db", Open::MustExist).await, Err(StoreError::Unreachable(url, _)) if !url.contains("pw")));
-    assert!(matches!(Db::connect("postgres://u@host:notaport/db", Open::MustExist).await, Err(StoreError::BadUrl(..))));
+    assert!(matches!(
+        Db::connect("mysql://x/y", Open::MustExist).await,
+        Err(StoreError::UnknownScheme(_))
+    ));
+    assert!(matches!(
+        Db::connect("gongzhi.db", Open::MustExist).await,
+        Err(StoreError::UnknownScheme(_))
+    ));
+    assert!(
+        matches!(Db::connect("postgres://u:pw@127.0.0.1:1/db", Open::MustExist).await, Err(StoreError::Unreachable(url, _)) if !url.contains("pw"))
+    );
+    assert!(matches!(
+        Db::connect("postgres://u@host:notaport/db", Open::MustExist).await,
+        Err(StoreError::BadUrl(..))
+    ));
     let missing = std::env::temp_dir().join("gongzhi-tests/does-not-exist/x.db");
-    assert!(matches!(Db::connect(&format!("sqlite://{}", missing.display()), Open::MustExist).await, Err(StoreError::Unreachable(..))));
+    assert!(matches!(
+        Db::connect(&format!("sqlite://{}", missing.display()), Open::MustExist).await,
+        Err(StoreError::Unreachable(..))
+    ));
 }

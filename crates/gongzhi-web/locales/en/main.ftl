@@ -102,6 +102,7 @@ csv_row_unreadable = This row cannot be read.
 address_incomplete = Give courtyard, building and room together, or none of them.
 money_invalid = "{ $value }" is not an amount of money.
 argon2_params_invalid = The password-hashing settings are invalid; check the server configuration.
+yes_no_invalid = "{ $value }" is not yes or no: write 是 / 否 (or yes / no).
 clock_bad_step = Move the clock forward by 1 second to 400 days.
 clock_not_manual = This server runs on real time; the clock cannot be moved.
 body_too_large = The upload is too large. Send a smaller file or fewer photos.

@@ -101,6 +101,7 @@ csv_row_unreadable = 无法读取此行。
 address_incomplete = 院落、楼栋、户号需一并填写，或都不填。
 money_invalid = “{ $value }”不是有效金额。
 argon2_params_invalid = 密码加密参数无效，请检查服务器配置。
+yes_no_invalid = “{ $value }”不是“是”或“否”，请填写 是 / 否。
 clock_bad_step = 时钟只能向前拨 1 秒到 400 天。
 clock_not_manual = 本服务器使用真实时间，不能拨动时钟。
 body_too_large = 上传内容过大，请发送较小的文件或较少的照片。

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum::Router;
 use gongzhi_app::accounts::{self, NewAccount};
 use gongzhi_app::authz::Actor;
 use gongzhi_app::people::{self, NewResident};
@@ -29,38 +29,94 @@ async fn app() -> T {
     let app = App::new(
         db,
         Arc::new(ManualClock::starting_at(Instant(1_795_276_800_000_000))),
-        Settings { argon2_memory_kib: 64, argon2_iterations: 1, ..Settings::default() },
+        Settings {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            ..Settings::default()
+        },
     );
     let (city, admin_id) = setup::init(
         &app,
-        &setup::Init { city_code: "chengdu", city_name_zh: "成都市", city_name_en: "Chengdu", admin_username: "admin", admin_name: "管理员", admin_password: PASSWORD },
+        &setup::Init {
+            city_code: "chengdu",
+            city_name_zh: "成都市",
+            city_name_en: "Chengdu",
+            admin_username: "admin",
+            admin_name: "管理员",
+            admin_password: PASSWORD,
+        },
     )
     .await
     .unwrap();
     let mut tx = app.db.read().await.unwrap();
     let admin = Actor::load(&mut tx, admin_id).await.unwrap();
     tx.rollback().await.unwrap();
-    let mk = |parent, level: &'static str, code: &'static str, zh: &'static str| NewJurisdiction { parent_id: Some(parent), level, code, name_zh: zh, name_en: code };
-    let d = places::create_jurisdiction(&app, &admin, &mk(city, "district", "wuhou", "武侯区")).await.unwrap();
-    let s = places::create_jurisdiction(&app, &admin, &mk(d, "street", "jinyang-street", "晋阳街道")).await.unwrap();
-    let c = places::create_jurisdiction(&app, &admin, &mk(s, "community", "jinyang", "晋阳社区")).await.unwrap();
-    accounts::create_account(&app, &admin, c, "staff", &NewAccount { username: Some("staff"), phone: None, display_name: "王主任", password: PASSWORD, locale: "zh-CN" })
+    let mk = |parent, level: &'static str, code: &'static str, zh: &'static str| NewJurisdiction {
+        parent_id: Some(parent),
+        level,
+        code,
+        name_zh: zh,
+        name_en: code,
+    };
+    let d = places::create_jurisdiction(&app, &admin, &mk(city, "district", "wuhou", "武侯区"))
         .await
         .unwrap();
-    people::register_resident(&app, &admin, c, &NewResident { name: "田小余".into(), phone: Some("13800000001".into()), id_number: Some("11010519491231002X".into()), ..Default::default() })
+    let s =
+        places::create_jurisdiction(&app, &admin, &mk(d, "street", "jinyang-street", "晋阳街道"))
+            .await
+            .unwrap();
+    let c = places::create_jurisdiction(&app, &admin, &mk(s, "community", "jinyang", "晋阳社区"))
         .await
         .unwrap();
+    accounts::create_account(
+        &app,
+        &admin,
+        c,
+        "staff",
+        &NewAccount {
+            username: Some("staff"),
+            phone: None,
+            display_name: "王主任",
+            password: PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    people::register_resident(
+        &app,
+        &admin,
+        c,
+        &NewResident {
+            name: "田小余".into(),
+            phone: Some("13800000001".into()),
+            id_number: Some("11010519491231002X".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let state = AppState::new(app, "http://127.0.0.1:8080".into());
     state.ready.store(true, Ordering::SeqCst);
-    T { router: gongzhi_web::router(state.clone()), state, community: c }
+    T {
+        router: gongzhi_web::router(state.clone()),
+        state,
+        community: c,
+    }
 }
 
 async fn send(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     let resp = router.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024).await.unwrap();
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 fn get(path: &str) -> Request<Body> {
@@ -74,10 +130,24 @@ fn post_json(path: &str, body: &str) -> axum::http::request::Builder {
 
 async fn login(t: &T, who: &str) -> String {
     let body = format!(r#"{{"identifier":"{who}","password":"{PASSWORD}"}}"#);
-    let (status, headers, text) = send(&t.router, post_json("/api/v1/session", &body).body(Body::from(body.clone())).unwrap()).await;
+    let (status, headers, text) = send(
+        &t.router,
+        post_json("/api/v1/session", &body)
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     cookie.split(';').next().unwrap().to_string()
 }
 
@@ -85,7 +155,10 @@ async fn login(t: &T, who: &str) -> String {
 async fn healthz_answers_only_when_ready() {
     let t = app().await;
     t.state.ready.store(false, Ordering::SeqCst);
-    assert_eq!(send(&t.router, get("/healthz")).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        send(&t.router, get("/healthz")).await.0,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     t.state.ready.store(true, Ordering::SeqCst);
     assert_eq!(send(&t.router, get("/healthz")).await.0, StatusCode::OK);
 }
@@ -99,7 +172,9 @@ fn looks_personal(page: &str) -> Option<String> {
             run.push(*c);
         } else {
             let digits = run.chars().all(|d| d.is_ascii_digit());
-            if (digits && run.len() == 11 && run.starts_with('1')) || (run.len() == 18 && run[..17].chars().all(|d| d.is_ascii_digit())) {
+            if (digits && run.len() == 11 && run.starts_with('1'))
+                || (run.len() == 18 && run[..17].chars().all(|d| d.is_ascii_digit()))
+            {
                 return Some(run);
             }
             run.clear();
@@ -111,42 +186,93 @@ fn looks_personal(page: &str) -> Option<String> {
 #[tokio::test]
 async fn public_pages_are_public_and_carry_no_personal_data() {
     let t = app().await;
-    for path in ["/", "/c/jinyang", "/c/chengdu", "/login", "/api/v1/jurisdictions", "/api/v1/jurisdictions/jinyang/rules"] {
+    for path in [
+        "/",
+        "/c/jinyang",
+        "/c/chengdu",
+        "/login",
+        "/api/v1/jurisdictions",
+        "/api/v1/jurisdictions/jinyang/rules",
+    ] {
         let (status, headers, body) = send(&t.router, get(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(looks_personal(&body), None, "{path} shows personal data");
-        assert_eq!(headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+        assert_eq!(
+            headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff"
+        );
         assert!(headers.get(header::CONTENT_SECURITY_POLICY).is_some());
     }
     let (_, _, home) = send(&t.router, get("/")).await;
-    assert!(home.contains("晋阳社区") && home.contains("记录链头"), "lists places with their chain head");
-    let (_, _, en) = send(&t.router, Request::get("/").header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9").body(Body::empty()).unwrap()).await;
+    assert!(
+        home.contains("晋阳社区") && home.contains("记录链头"),
+        "lists places with their chain head"
+    );
+    let (_, _, en) = send(
+        &t.router,
+        Request::get("/")
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert!(en.contains("Communities and their public record"));
-    assert_eq!(send(&t.router, get("/c/nowhere")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&t.router, get("/c/nowhere")).await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn login_me_and_errors_in_both_languages() {
     let t = app().await;
     let cookie = login(&t, "staff").await;
-    let (status, _, me) = send(&t.router, Request::get("/api/v1/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let (status, _, me) = send(
+        &t.router,
+        Request::get("/api/v1/me")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let me: Value = serde_json::from_str(&me).unwrap();
     assert_eq!(me["roles"][0]["role"], "staff");
 
     let (status, _, body) = send(&t.router, get("/api/v1/me")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"], "unauthenticated");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"],
+        "unauthenticated"
+    );
 
     let bad = r#"{"identifier":"staff","password":"nope-nope-nope"}"#;
-    let (status, _, zh) = send(&t.router, post_json("/api/v1/session", bad).body(Body::from(bad)).unwrap()).await;
+    let (status, _, zh) = send(
+        &t.router,
+        post_json("/api/v1/session", bad)
+            .body(Body::from(bad))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let zh: Value = serde_json::from_str(&zh).unwrap();
     assert_eq!(zh["error"], "login_failed");
     assert!(zh["message"].as_str().unwrap().contains("密码错误"));
     assert!(zh["fields"]["password"].is_string());
-    let (_, _, en) = send(&t.router, post_json("/api/v1/session", bad).header(header::ACCEPT_LANGUAGE, "en").body(Body::from(bad)).unwrap()).await;
-    assert!(serde_json::from_str::<Value>(&en).unwrap()["message"].as_str().unwrap().contains("password is wrong"));
+    let (_, _, en) = send(
+        &t.router,
+        post_json("/api/v1/session", bad)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(bad))
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        serde_json::from_str::<Value>(&en).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("password is wrong")
+    );
 }
 
 #[tokio::test]
@@ -155,7 +281,14 @@ async fn ten_wrong_passwords_in_a_row_pause_sign_in_with_a_clear_message() {
     let bad = r#"{"identifier":"staff","password":"wrong-wrong"}"#;
     let mut last = (StatusCode::OK, String::new());
     for _ in 0..10 {
-        let (s, _, b) = send(&t.router, post_json("/api/v1/session", bad).header(header::ACCEPT_LANGUAGE, "en").body(Body::from(bad)).unwrap()).await;
+        let (s, _, b) = send(
+            &t.router,
+            post_json("/api/v1/session", bad)
+                .header(header::ACCEPT_LANGUAGE, "en")
+                .body(Body::from(bad))
+                .unwrap(),
+        )
+        .await;
         last = (s, b);
     }
     assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS);
@@ -164,7 +297,13 @@ async fn ten_wrong_passwords_in_a_row_pause_sign_in_with_a_clear_message() {
     assert!(v["message"].as_str().unwrap().contains("15 minutes"), "{v}");
     // The right password is refused too while paused.
     let good = format!(r#"{{"identifier":"staff","password":"{PASSWORD}"}}"#);
-    let (s, _, b) = send(&t.router, post_json("/api/v1/session", &good).body(Body::from(good.clone())).unwrap()).await;
+    let (s, _, b) = send(
+        &t.router,
+        post_json("/api/v1/session", &good)
+            .body(Body::from(good.clone()))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(b.contains("15 分钟"), "{b}");
 }
@@ -173,24 +312,68 @@ async fn ten_wrong_passwords_in_a_row_pause_sign_in_with_a_clear_message() {
 async fn malformed_bodies_get_specific_errors() {
     let t = app().await;
     let cookie = login(&t, "staff").await;
-    let big = format!(r#"{{"community_id":"{}","name":"{}"}}"#, t.community, "x".repeat(300 * 1024));
-    let (s, _, b) = send(&t.router, post_json("/api/v1/residents", "").header(header::COOKIE, &cookie).body(Body::from(big)).unwrap()).await;
+    let big = format!(
+        r#"{{"community_id":"{}","name":"{}"}}"#,
+        t.community,
+        "x".repeat(300 * 1024)
+    );
+    let (s, _, b) = send(
+        &t.router,
+        post_json("/api/v1/residents", "")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(big))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
-    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["error"], "body_too_large");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["error"],
+        "body_too_large"
+    );
 
     let mut invalid = br#"{"community_id":""#.to_vec();
     invalid.extend_from_slice(b"\xff\xfe\"}");
-    let (s, _, b) = send(&t.router, post_json("/api/v1/residents", "").header(header::COOKIE, &cookie).body(Body::from(invalid)).unwrap()).await;
+    let (s, _, b) = send(
+        &t.router,
+        post_json("/api/v1/residents", "")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(invalid))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    let code = serde_json::from_str::<Value>(&b).unwrap()["error"].as_str().unwrap().to_string();
+    let code = serde_json::from_str::<Value>(&b).unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(code == "body_invalid_utf8" || code == "body_invalid", "{b}");
 
-    let (s, _, b) = send(&t.router, post_json("/api/v1/residents", "").header(header::COOKIE, &cookie).body(Body::from("{not json")).unwrap()).await;
+    let (s, _, b) = send(
+        &t.router,
+        post_json("/api/v1/residents", "")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from("{not json"))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["error"], "body_invalid");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["error"],
+        "body_invalid"
+    );
 
-    let body = format!(r#"{{"community_id":"{}","name":"张三","phone":"123"}}"#, t.community);
-    let (s, _, b) = send(&t.router, post_json("/api/v1/residents", "").header(header::COOKIE, &cookie).body(Body::from(body)).unwrap()).await;
+    let body = format!(
+        r#"{{"community_id":"{}","name":"张三","phone":"123"}}"#,
+        t.community
+    );
+    let (s, _, b) = send(
+        &t.router,
+        post_json("/api/v1/residents", "")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = serde_json::from_str(&b).unwrap();
     assert_eq!(v["error"], "phone_invalid");
@@ -210,9 +393,17 @@ async fn cross_site_posts_are_refused() {
         .body(Body::from(body.clone()))
         .unwrap();
     assert_eq!(send(&t.router, req).await.0, StatusCode::FORBIDDEN);
-    let form = Request::post("/logout").header("sec-fetch-site", "cross-site").header(header::ORIGIN, "https://evil.example").body(Body::empty()).unwrap();
+    let form = Request::post("/logout")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&t.router, form).await.0, StatusCode::FORBIDDEN);
-    let same = post_json("/api/v1/residents", "").header(header::COOKIE, &cookie).header("sec-fetch-site", "same-origin").body(Body::from(body)).unwrap();
+    let same = post_json("/api/v1/residents", "")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
     assert_eq!(send(&t.router, same).await.0, StatusCode::CREATED);
 }
 
@@ -220,30 +411,89 @@ async fn cross_site_posts_are_refused() {
 async fn page_login_flow_and_home() {
     let t = app().await;
     let form = format!("identifier=staff&password={PASSWORD}");
-    let req = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
     let (s, h, _) = send(&t.router, req).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(h.get(header::LOCATION).unwrap(), "/home");
-    let cookie = h.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
-    let (s, _, home) = send(&t.router, Request::get("/home").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let cookie = h
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, _, home) = send(
+        &t.router,
+        Request::get("/home")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(home.contains("社区工作人员") && home.contains("晋阳社区") && home.contains("/residents/jinyang"), "{home}");
-    let (s, _, residents) = send(&t.router, Request::get("/residents/jinyang").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    assert!(
+        home.contains("社区工作人员")
+            && home.contains("晋阳社区")
+            && home.contains("/residents/jinyang"),
+        "{home}"
+    );
+    let (s, _, residents) = send(
+        &t.router,
+        Request::get("/residents/jinyang")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(residents.contains("田小余"), "staff see the residents they are entitled to");
+    assert!(
+        residents.contains("田小余"),
+        "staff see the residents they are entitled to"
+    );
 
-    let bad = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from("identifier=staff&password=x")).unwrap();
+    let bad = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("identifier=staff&password=x"))
+        .unwrap();
     let (s, _, page) = send(&t.router, bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("role=\"alert\"") && page.contains("value=\"staff\""), "the form comes back with the error and the identifier");
+    assert!(
+        page.contains("role=\"alert\"") && page.contains("value=\"staff\""),
+        "the form comes back with the error and the identifier"
+    );
     assert_eq!(send(&t.router, get("/home")).await.0, StatusCode::SEE_OTHER);
 
-    let prefs = Request::post("/prefs").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from("large=1&back=//evil.example")).unwrap();
+    let prefs = Request::post("/prefs")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("large=1&back=//evil.example"))
+        .unwrap();
     let (s, h, _) = send(&t.router, prefs).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    assert_eq!(h.get(header::LOCATION).unwrap(), "/", "never redirects off-site");
-    assert!(h.get(header::SET_COOKIE).unwrap().to_str().unwrap().starts_with("gz_large=1"));
-    let (_, _, large) = send(&t.router, Request::get("/").header(header::COOKIE, "gz_large=1").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        h.get(header::LOCATION).unwrap(),
+        "/",
+        "never redirects off-site"
+    );
+    assert!(
+        h.get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("gz_large=1")
+    );
+    let (_, _, large) = send(
+        &t.router,
+        Request::get("/")
+            .header(header::COOKIE, "gz_large=1")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert!(large.contains("class=\"large\""));
 }
 
@@ -256,11 +506,30 @@ async fn openapi_matches_the_router() {
     let doc: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for r in gongzhi_web::api::ROUTES {
-        assert!(doc["paths"][r.path][r.method].is_object(), "{} {} documented", r.method, r.path);
-        let path = format!("/api/v1{}", r.path.replace("{code}", "jinyang").replace("{id}", &t.community.to_string()));
-        let req = Request::builder().method(r.method.to_uppercase().as_str()).uri(&path).header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        assert!(
+            doc["paths"][r.path][r.method].is_object(),
+            "{} {} documented",
+            r.method,
+            r.path
+        );
+        let path = format!(
+            "/api/v1{}",
+            r.path
+                .replace("{code}", "jinyang")
+                .replace("{id}", &t.community.to_string())
+        );
+        let req = Request::builder()
+            .method(r.method.to_uppercase().as_str())
+            .uri(&path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
         let status = send(&t.router, req).await.0;
-        assert!(status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED, "{} {path} answered {status}", r.method);
+        assert!(
+            status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{} {path} answered {status}",
+            r.method
+        );
     }
 }
 
@@ -268,8 +537,10 @@ async fn openapi_matches_the_router() {
 #[test]
 fn every_error_code_is_translated() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let ftl_en = std::fs::read_to_string(root.join("crates/gongzhi-web/locales/en/main.ftl")).unwrap();
-    let ftl_zh = std::fs::read_to_string(root.join("crates/gongzhi-web/locales/zh-CN/main.ftl")).unwrap();
+    let ftl_en =
+        std::fs::read_to_string(root.join("crates/gongzhi-web/locales/en/main.ftl")).unwrap();
+    let ftl_zh =
+        std::fs::read_to_string(root.join("crates/gongzhi-web/locales/zh-CN/main.ftl")).unwrap();
     let mut missing = Vec::new();
     let mut files = Vec::new();
     for c in ["gongzhi-domain", "gongzhi-app", "gongzhi-web", "gongzhi"] {
@@ -278,14 +549,29 @@ fn every_error_code_is_translated() {
             files.push(e.unwrap().path());
         }
     }
-    let patterns = ["DomainError::new(\"", "DomainError::field(\"", "AppError::invalid(\"", "ApiError::new(StatusCode::"];
+    let patterns = [
+        "DomainError::new(\"",
+        "DomainError::field(\"",
+        "AppError::invalid(\"",
+        "ApiError::new(StatusCode::",
+    ];
     let mut seen = 0;
-    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
         let text = std::fs::read_to_string(f).unwrap();
         for p in patterns {
             for part in text.split(p).skip(1) {
-                let after = if p.starts_with("ApiError") { part.split_once(", \"").map(|x| x.1).unwrap_or("") } else { part };
-                let code: String = after.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit()).collect();
+                let after = if p.starts_with("ApiError") {
+                    part.split_once(", \"").map(|x| x.1).unwrap_or("")
+                } else {
+                    part
+                };
+                let code: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                    .collect();
                 if code.is_empty() {
                     continue;
                 }

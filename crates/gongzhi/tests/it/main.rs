@@ -5,12 +5,14 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use gongzhi_store::testing::{backend, empty_db_on, pg_admin_url};
 use gongzhi_store::Backend;
+use gongzhi_store::testing::{backend, empty_db_on, pg_admin_url};
 
 fn gongzhi() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gongzhi"));
-    c.env_remove("GONGZHI_DATABASE").env("GONGZHI_LOG", "warn").current_dir(std::env::temp_dir());
+    c.env_remove("GONGZHI_DATABASE")
+        .env("GONGZHI_LOG", "warn")
+        .current_dir(std::env::temp_dir());
     c
 }
 
@@ -19,7 +21,11 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn temp_sqlite(name: &str) -> String {
@@ -35,7 +41,9 @@ async fn fresh_url(name: &str) -> String {
         Backend::Sqlite => temp_sqlite(name),
         Backend::Postgres => {
             let db = empty_db_on(Backend::Postgres).await;
-            let gongzhi_store::Db::Pg(pool) = &db else { unreachable!() };
+            let gongzhi_store::Db::Pg(pool) = &db else {
+                unreachable!()
+            };
             let opts = pool.connect_options();
             let dbname = opts.get_database().unwrap().to_string();
             db.close().await;
@@ -50,17 +58,30 @@ fn bad_database_urls_and_config_get_bilingual_errors() {
     let o = run(&["--database", "mysql://x/y", "migrate"]);
     assert!(!o.status.success());
     let t = text(&o);
-    assert!(t.contains("未知的数据库地址") && t.contains("Unknown database address"), "{t}");
+    assert!(
+        t.contains("未知的数据库地址") && t.contains("Unknown database address"),
+        "{t}"
+    );
 
-    let o = run(&["--database", "postgres://postgres@127.0.0.1:1/nothing", "migrate"]);
+    let o = run(&[
+        "--database",
+        "postgres://postgres@127.0.0.1:1/nothing",
+        "migrate",
+    ]);
     assert!(!o.status.success());
     let t = text(&o);
-    assert!(t.contains("无法连接数据库") && t.contains("cannot be reached"), "{t}");
+    assert!(
+        t.contains("无法连接数据库") && t.contains("cannot be reached"),
+        "{t}"
+    );
 
     let o = run(&["--database", "postgres://u@h:port/x", "migrate"]);
     assert!(text(&o).contains("malformed"), "{}", text(&o));
 
-    let cfg = std::env::temp_dir().join(format!("gongzhi-bad-{}.toml", uuid::Uuid::new_v4().simple()));
+    let cfg = std::env::temp_dir().join(format!(
+        "gongzhi-bad-{}.toml",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::write(&cfg, "databse = \"sqlite://x.db\"\n").unwrap();
     let o = run(&["--config", cfg.to_str().unwrap(), "migrate"]);
     assert!(!o.status.success());
@@ -81,13 +102,21 @@ fn serve_refuses_an_uninitialised_database() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     let code = resp.split_whitespace().nth(1)?.parse().ok()?;
@@ -105,7 +134,15 @@ impl Drop for Server {
 
 fn start_demo(url: &str, port: u16) -> Server {
     let child = gongzhi()
-        .args(["--database", url, "demo", "--addr", &format!("127.0.0.1:{port}"), "--clock", "manual"])
+        .args([
+            "--database",
+            url,
+            "demo",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--clock",
+            "manual",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -133,8 +170,17 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
         assert_eq!(code, 200);
         let _ = server.0.kill();
         let mut out = String::new();
-        server.0.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-        assert!(out.contains("jinyang-staff") && out.contains("gongzhi-demo-2026"), "prints the demo logins: {out}");
+        server
+            .0
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        assert!(
+            out.contains("jinyang-staff") && out.contains("gongzhi-demo-2026"),
+            "prints the demo logins: {out}"
+        );
     }
     // A second start serves the existing demo database without seeding again.
     let events_before = text(&run(&["--database", &url, "audit", "verify"]));
@@ -143,18 +189,32 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
         let _server = start_demo(&url, port);
     }
     let after = text(&run(&["--database", &url, "audit", "verify"]));
-    let events = |t: &str| t.split("events: ").nth(1).and_then(|r| r.split(',').next()).map(str::to_string);
+    let events = |t: &str| {
+        t.split("events: ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .map(str::to_string)
+    };
     assert_eq!(events(&events_before), events(&after), "no second seeding");
 
     // Export → import into the other backend → export: byte-identical.
     let dir = std::env::temp_dir().join("gongzhi-tests");
     let first = dir.join(format!("export-{}.jsonl", uuid::Uuid::new_v4().simple()));
-    let o = run(&["--database", &url, "export", "jsonl", "--out", first.to_str().unwrap()]);
+    let o = run(&[
+        "--database",
+        &url,
+        "export",
+        "jsonl",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let target = match backend() {
         Backend::Sqlite => {
             let db = empty_db_on(Backend::Postgres).await;
-            let gongzhi_store::Db::Pg(pool) = &db else { unreachable!() };
+            let gongzhi_store::Db::Pg(pool) = &db else {
+                unreachable!()
+            };
             let name = pool.connect_options().get_database().unwrap().to_string();
             db.close().await;
             format!("{}/{name}", pg_admin_url().rsplit_once('/').unwrap().0)
@@ -165,15 +225,44 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
     assert!(o.status.success(), "{}", text(&o));
     let second = run(&["--database", &target, "export", "jsonl"]);
     assert!(second.status.success());
-    assert_eq!(String::from_utf8(std::fs::read(&first).unwrap()).unwrap(), String::from_utf8(second.stdout).unwrap());
-    assert!(run(&["--database", &target, "audit", "verify"]).status.success());
-    assert!(run(&["audit", "verify", "--input", first.to_str().unwrap()]).status.success());
+    assert_eq!(
+        String::from_utf8(std::fs::read(&first).unwrap()).unwrap(),
+        String::from_utf8(second.stdout).unwrap()
+    );
+    assert!(
+        run(&["--database", &target, "audit", "verify"])
+            .status
+            .success()
+    );
+    assert!(
+        run(&["audit", "verify", "--input", first.to_str().unwrap()])
+            .status
+            .success()
+    );
 
     // The demo command refuses a database that is not a demo.
     let other = temp_sqlite("not-demo");
-    let o = run(&["--database", &other, "init", "--city-code", "real-city", "--city-name", "某市", "--admin-username", "root", "--admin-password", "real-password-1"]);
+    let o = run(&[
+        "--database",
+        &other,
+        "init",
+        "--city-code",
+        "real-city",
+        "--city-name",
+        "某市",
+        "--admin-username",
+        "root",
+        "--admin-password",
+        "real-password-1",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = run(&["--database", &other, "demo", "--addr", &format!("127.0.0.1:{}", free_port())]);
+    let o = run(&[
+        "--database",
+        &other,
+        "demo",
+        "--addr",
+        &format!("127.0.0.1:{}", free_port()),
+    ]);
     assert!(!o.status.success());
     assert!(text(&o).contains("not a demo database"), "{}", text(&o));
 }
@@ -181,9 +270,25 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
 #[test]
 fn audit_verify_exits_non_zero_and_names_the_problem() {
     let url = temp_sqlite("verify");
-    let o = run(&["--database", &url, "init", "--city-code", "c", "--city-name", "市", "--admin-username", "root", "--admin-password", "real-password-1"]);
+    let o = run(&[
+        "--database",
+        &url,
+        "init",
+        "--city-code",
+        "c",
+        "--city-name",
+        "市",
+        "--admin-username",
+        "root",
+        "--admin-password",
+        "real-password-1",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(run(&["--database", &url, "audit", "verify"]).status.success());
+    assert!(
+        run(&["--database", &url, "audit", "verify"])
+            .status
+            .success()
+    );
     // Tamper with the file behind the application's back.
     let path = url.trim_start_matches("sqlite://");
     let status = Command::new("python3")
@@ -194,5 +299,8 @@ fn audit_verify_exits_non_zero_and_names_the_problem() {
     let o = run(&["--database", &url, "audit", "verify"]);
     assert_eq!(o.status.code(), Some(2));
     let t = text(&o);
-    assert!(t.contains("PROBLEMS FOUND") && t.contains("jurisdictions:") && t.contains("differs"), "{t}");
+    assert!(
+        t.contains("PROBLEMS FOUND") && t.contains("jurisdictions:") && t.contains("differs"),
+        "{t}"
+    );
 }
