@@ -342,14 +342,16 @@ pub struct ImportReport {
     pub imported: usize,
 }
 
-const IMPORT_COLUMNS: [&str; 7] = [
-    "name",
-    "phone",
-    "id_number",
-    "courtyard",
-    "building",
-    "unit",
-    "room",
+/// The import columns, (English header, Chinese header), in the order the code reads them.
+const IMPORT_COLUMNS: [(&str, &str); 8] = [
+    ("name", "姓名"),
+    ("phone", "电话"),
+    ("id_number", "身份证号"),
+    ("courtyard", "院落"),
+    ("building", "楼栋"),
+    ("unit", "单元"),
+    ("room", "户"),
+    ("representative", "户代表"),
 ];
 
 /// Imports residents from CSV (UTF-8, with or without BOM; header row with the columns
@@ -372,20 +374,10 @@ pub async fn import_residents_csv(
         .headers()
         .map_err(|_| AppError::invalid("csv_unreadable", "file"))?
         .clone();
-    let zh = [
-        "姓名",
-        "电话",
-        "身份证号",
-        "院落",
-        "楼栋",
-        "单元",
-        "户",
-        "户代表",
-    ];
     let position = |i: usize| {
         headers
             .iter()
-            .position(|h| h.trim() == IMPORT_COLUMNS[i] || h.trim() == zh[i])
+            .position(|h| h.trim() == IMPORT_COLUMNS[i].0 || h.trim() == IMPORT_COLUMNS[i].1)
     };
     let cols: Vec<Option<usize>> = (0..IMPORT_COLUMNS.len()).map(position).collect();
     if cols[0].is_none() {

@@ -299,3 +299,43 @@ async fn one_representative_per_household() {
     );
     tx.rollback().await.unwrap();
 }
+
+#[tokio::test]
+async fn csv_import_reads_the_representative_column() {
+    let w = world().await;
+    let reps = "姓名,院落,楼栋,单元,户,户代表\n孙丽华,beiyuan,9栋,1,101,是\n孙小明,beiyuan,9栋,1,101,否\n李四,beiyuan,9栋,1,102,也许\n";
+    match people::import_residents_csv(&w.app, &w.staff, w.jinyang, reps.as_bytes()).await {
+        Err(AppError::Rows(rows)) => {
+            assert_eq!(
+                rows.iter().map(|(l, e)| (*l, e.code.0)).collect::<Vec<_>>(),
+                vec![(4, "yes_no_invalid")]
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let fixed = reps.replace("也许", "");
+    assert_eq!(
+        people::import_residents_csv(&w.app, &w.staff, w.jinyang, fixed.as_bytes())
+            .await
+            .unwrap()
+            .imported,
+        3
+    );
+    let b = {
+        let mut tx = w.app.db.read().await.unwrap();
+        let b = gongzhi_store::repo::building_by_label(&mut tx, w.jinyang, w.beiyuan, "9栋")
+            .await
+            .unwrap()
+            .unwrap();
+        let h = gongzhi_store::repo::household_by_address(&mut tx, w.jinyang, b, "1", "101")
+            .await
+            .unwrap()
+            .unwrap();
+        let reps = gongzhi_store::repo::representatives_of(&mut tx, w.jinyang, h)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        reps
+    };
+    assert_eq!(b.len(), 1, "one representative for 9栋 1-101");
+}

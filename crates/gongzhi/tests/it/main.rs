@@ -147,8 +147,11 @@ fn start_demo(url: &str, port: u16) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server(child);
+    let mut server = Server(child);
     for _ in 0..600 {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("the demo exited before becoming ready: {status}");
+        }
         if let Some((200, _)) = http_get(port, "/healthz") {
             return server;
         }
