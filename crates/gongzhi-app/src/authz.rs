@@ -29,6 +29,8 @@ pub enum Permission {
     ReadAudit,
     /// Move a manual (demo) clock.
     AdvanceClock,
+    /// Upload files (photos, invoices) to a community and read its uploads back.
+    Upload,
 }
 
 use Permission::*;
@@ -36,16 +38,22 @@ use Permission::*;
 /// The roles and what each may do. Kept in code because a role is a security boundary that
 /// reviewers must see in one place; who holds which role where is data.
 pub const ROLES: &[(&str, &[Permission])] = &[
-    ("resident", &[]),
+    ("resident", &[Upload]),
     (
         "staff",
-        &[ManagePlaces, ManageResidents, ReadPersonal, ManageOffices],
+        &[
+            ManagePlaces,
+            ManageResidents,
+            ReadPersonal,
+            ManageOffices,
+            Upload,
+        ],
     ),
     (
         "official",
         &[ManageJurisdictions, ManagePlaces, ManageOffices],
     ),
-    ("org_staff", &[]),
+    ("org_staff", &[Upload]),
     ("auditor", &[ReadAudit]),
     (
         "admin",
@@ -59,6 +67,7 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             SetRules,
             ReadAudit,
             AdvanceClock,
+            Upload,
         ],
     ),
 ];

@@ -17,6 +17,8 @@ pub mod places;
 pub mod rules;
 /// First administrator and city; the default rulebook.
 pub mod setup;
+/// Uploaded files: content-addressed, location data stripped.
+pub mod uploads;
 /// `audit verify`: recompute every chain and compare every row with its last image.
 pub mod verify;
 

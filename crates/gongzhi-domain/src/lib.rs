@@ -5,6 +5,8 @@
 pub mod audit;
 /// Stable error codes with their field, shared by every layer and translated at the edge.
 pub mod error;
+/// Uploaded files: type sniffing and removal of location metadata from photos.
+pub mod media;
 /// Money in integer fen (分).
 pub mod money;
 /// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.

@@ -486,3 +486,19 @@ pub async fn throttle_clear(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
     .await?;
     Ok(())
 }
+
+/// (media type, content) of an upload.
+pub async fn upload(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    sha256: &str,
+) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    tx.row(
+        "SELECT media_type, content FROM uploads WHERE tenant_id = $1 AND sha256 = $2",
+        &[tenant_id.into(), sha256.into()],
+        &[Text, ColType::Bytes],
+    )
+    .await?
+    .map(|r| Ok((r.text(0)?, r.bytes(1)?)))
+    .transpose()
+}

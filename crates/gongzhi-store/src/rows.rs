@@ -94,7 +94,15 @@ pub async fn get(tx: &mut Tx, table_name: &str, pk: &[Value]) -> Result<Option<R
 pub fn image(t: &Table, row: &Row, salt: &[u8]) -> Json {
     let mut out = Map::with_capacity(t.columns.len());
     for (c, v) in t.columns.iter().zip(&row.0) {
-        let json = if c.personal {
+        let json = if c.content {
+            match v {
+                Value::Bytes(Some(b)) => Json::String(format!(
+                    "sha256:{}",
+                    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b))
+                )),
+                _ => Json::Null,
+            }
+        } else if c.personal {
             match v.hash_input() {
                 Some(text) => Json::String(personal_hash(salt, &text)),
                 None => Json::Null,

@@ -42,6 +42,8 @@ pub struct Column {
     pub nullable: bool,
     /// Personal data: shown to entitled staff only, replaced by a salted hash in audit events.
     pub personal: bool,
+    /// File content: recorded in audit events as its SHA-256, not byte for byte.
+    pub content: bool,
     pub since: u32,
 }
 
@@ -51,6 +53,7 @@ const fn col(name: &'static str, ty: ColType) -> Column {
         ty,
         nullable: false,
         personal: false,
+        content: false,
         since: 1,
     }
 }
@@ -60,6 +63,7 @@ const fn opt(name: &'static str, ty: ColType) -> Column {
         ty,
         nullable: true,
         personal: false,
+        content: false,
         since: 1,
     }
 }
@@ -69,6 +73,18 @@ const fn personal(name: &'static str, ty: ColType, nullable: bool) -> Column {
         ty,
         nullable,
         personal: true,
+        content: false,
+        since: 1,
+    }
+}
+
+const fn content(name: &'static str) -> Column {
+    Column {
+        name,
+        ty: ColType::Bytes,
+        nullable: false,
+        personal: false,
+        content: true,
         since: 1,
     }
 }
@@ -449,6 +465,30 @@ pub const TABLES: &[Table] = &[
             name: "ix_rule_versions_key",
             columns: &["tenant_id", "rule_key"],
         }],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 1,
+    },
+    Table {
+        name: "uploads",
+        columns: &[
+            col("tenant_id", Id),
+            col("sha256", Text),
+            col("media_type", Text),
+            col("size", Int),
+            content("content"),
+            col("uploaded_at", Int),
+            opt("uploaded_by", Id),
+        ],
+        primary_key: &["tenant_id", "sha256"],
+        uniques: &[],
+        foreign_keys: &[ForeignKey {
+            name: "fk_uploads_uploaded_by",
+            columns: &["uploaded_by"],
+            table: "accounts",
+            references: &["id"],
+        }],
+        indexes: &[],
         tenancy: Tenancy::Tenant,
         kind: Kind::Audited,
         since: 1,

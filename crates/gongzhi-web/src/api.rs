@@ -313,6 +313,20 @@ pub const ROUTES: &[Route] = &[
         body: Some(|| obj(&["seconds"], &[("seconds", "integer")])),
     },
     Route {
+        method: "post",
+        path: "/communities/{id}/uploads",
+        operation: "upload",
+        summary: "Upload one photo (JPEG/PNG) or PDF as the raw body; location data is stripped; returns its SHA-256",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/communities/{id}/uploads/{sha256}",
+        operation: "fetch_upload",
+        summary: "Read an upload back (people with a role in the community)",
+        body: None,
+    },
+    Route {
         method: "get",
         path: "/openapi.json",
         operation: "openapi",
@@ -345,6 +359,13 @@ pub fn routes() -> Router<AppState> {
         .route("/residents/amend", post(amend_resident))
         .route("/records/void", post(void_record))
         .route("/admin/clock", post(advance_clock))
+        .route(
+            "/communities/{id}/uploads",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(
+                gongzhi_app::uploads::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/communities/{id}/uploads/{sha256}", get(fetch_upload))
         .route(
             "/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),
@@ -878,4 +899,36 @@ async fn advance_clock(
         .advance(b.seconds)
         .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"now": now.china_minute(), "micros": now.0}))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let stored = gongzhi_app::uploads::store(&state.app, &v.actor, id, &body)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    created(json!({"sha256": stored.sha256, "media_type": stored.media_type, "size": stored.size}))
+}
+
+async fn fetch_upload(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path((id, sha)): Path<(Uuid, String)>,
+) -> ApiResult {
+    let (media_type, bytes) = gongzhi_app::uploads::fetch(&state.app, &v.actor, id, &sha)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -31,7 +31,16 @@ async fn sqlite_to_postgres_round_trip_is_byte_identical() {
         .await
         .unwrap();
     }
+    let receipt = b"%PDF-1.4\n% a receipt\n%%EOF\n";
+    let stored = gongzhi_app::uploads::store(&w.app, &w.staff, w.jinyang, receipt)
+        .await
+        .unwrap();
+    assert_eq!(stored.media_type, "application/pdf");
     let first = export_bytes(&w.app.db, ExportMode::Full).await;
+    assert!(
+        String::from_utf8_lossy(&first).contains(&hex_of(receipt)),
+        "file content is in the backup"
+    );
     let pg = fresh_db_on(Backend::Postgres).await;
     let n = import(&pg, &mut first.as_slice()).await.unwrap();
     assert!(n > 30, "{n}");
@@ -82,4 +91,8 @@ async fn auditor_export_verifies_without_personal_data() {
     // It cannot be restored as if it were a backup.
     let fresh = gongzhi_store::testing::fresh_db().await;
     assert!(import(&fresh, &mut audit.as_slice()).await.is_err());
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

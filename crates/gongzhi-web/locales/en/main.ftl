@@ -113,3 +113,7 @@ too_many_requests = Too many requests. Wait a moment and try again.
 database_unreachable = The database cannot be reached. Check that it is running and the address is right.
 database_url_unknown_scheme = Unknown database address. Use sqlite://FILE or postgres://USER@HOST/DB.
 database_url_malformed = The database address is malformed.
+upload_empty = The file is empty.
+upload_too_large = The file is too large (at most { $max_mb } MB). Take the photo at a lower resolution or scan at 150 dpi.
+upload_type_unsupported = Only photos (JPEG, PNG) and PDF files can be uploaded.
+upload_corrupt = The file is damaged and cannot be read. Take the photo or scan again.

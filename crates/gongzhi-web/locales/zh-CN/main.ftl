@@ -112,3 +112,7 @@ too_many_requests = 请求过多，请稍后再试。
 database_unreachable = 无法连接数据库。请检查数据库是否运行、地址是否正确。
 database_url_unknown_scheme = 未知的数据库地址。请使用 sqlite://文件 或 postgres://用户@主机/库。
 database_url_malformed = 数据库地址格式错误。
+upload_empty = 文件是空的。
+upload_too_large = 文件过大（最多 { $max_mb } MB）。请降低照片分辨率，或以 150 dpi 扫描。
+upload_type_unsupported = 只能上传照片（JPEG、PNG）和 PDF 文件。
+upload_corrupt = 文件已损坏，无法读取。请重新拍照或扫描。

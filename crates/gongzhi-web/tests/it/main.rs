@@ -517,6 +517,7 @@ async fn openapi_matches_the_router() {
             r.path
                 .replace("{code}", "jinyang")
                 .replace("{id}", &t.community.to_string())
+                .replace("{sha256}", "00")
         );
         let req = Request::builder()
             .method(r.method.to_uppercase().as_str())
@@ -585,4 +586,74 @@ fn every_error_code_is_translated() {
     }
     assert!(seen > 40, "the scan found the error codes ({seen})");
     assert!(missing.is_empty(), "untranslated error codes: {missing:?}");
+}
+
+#[tokio::test]
+async fn uploads_strip_location_and_stay_in_their_community() {
+    let t = app().await;
+    let cookie = login(&t, "staff").await;
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x12];
+    jpeg.extend_from_slice(b"Exif\0\0GPS30.65N\0");
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x04, 1, 2, 0xAB, 0xFF, 0xD9]);
+    let url = format!("/api/v1/communities/{}/uploads", t.community);
+    let up = |body: Vec<u8>, cookie: &str| {
+        Request::post(&url)
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, _, b) = send(&t.router, up(jpeg.clone(), &cookie)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["media_type"], "image/jpeg");
+    let sha = v["sha256"].as_str().unwrap().to_string();
+    // The same photo again is the same upload.
+    let (_, _, b2) = send(&t.router, up(jpeg, &cookie)).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&b2).unwrap()["sha256"],
+        sha.as_str()
+    );
+    let (s, h, body) = send(
+        &t.router,
+        Request::get(format!("{url}/{sha}"))
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "image/jpeg");
+    assert!(
+        !body.contains("GPS") && !body.contains("Exif"),
+        "location data stripped"
+    );
+    // Not public.
+    assert_eq!(
+        send(&t.router, get(&format!("{url}/{sha}"))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Wrong kinds and oversized files get specific errors.
+    let (s, _, b) = send(&t.router, up(b"GIF89a....".to_vec(), &cookie)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["error"],
+        "upload_type_unsupported"
+    );
+    let mut big = vec![0xFF, 0xD8, 0xFF];
+    big.resize(11 * 1024 * 1024, 0);
+    let (s, _, b) = send(&t.router, up(big, &cookie)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+    // A phone photo of 6 MB fits.
+    let mut photo = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0xFF, 0xDA, 0x00, 0x02,
+    ];
+    photo.resize(6 * 1024 * 1024, 7);
+    assert_eq!(
+        send(&t.router, up(photo, &cookie)).await.0,
+        StatusCode::CREATED
+    );
+    let report = gongzhi_app::verify::verify_database(&t.state.app.db)
+        .await
+        .unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
 }
