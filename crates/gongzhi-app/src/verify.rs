@@ -167,6 +167,26 @@ impl Verifier {
         self.seen_rows.insert(key, ());
     }
 
+    /// A current row as stored: imaged with its owner's salt (the city's for reference tables).
+    pub fn current_row(
+        &mut self,
+        t: &Table,
+        row: &Row,
+        root: Option<Uuid>,
+        salts: &HashMap<Uuid, Vec<u8>>,
+    ) {
+        let owner = match t.tenancy {
+            Tenancy::Tenant => row.id(0).ok(),
+            Tenancy::Reference => root,
+        };
+        let salt = owner
+            .and_then(|o| salts.get(&o))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let key = row_key_json(t, &row.0);
+        self.row_image(t, key, &image(t, row, salt));
+    }
+
     pub fn finish(mut self) -> Report {
         let missing: Vec<String> = self
             .images
@@ -236,16 +256,7 @@ pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
         let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
         let sql = format!("SELECT {} FROM {}", t.select_list(), t.name);
         tx.for_each(&sql, &[], &types, |row: Row| {
-            let owner = match t.tenancy {
-                Tenancy::Tenant => row.id(0).ok(),
-                Tenancy::Reference => root,
-            };
-            let salt = owner
-                .and_then(|o| salts.get(&o))
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let key = row_key_json(t, &row.0);
-            v.row_image(t, key, &image(t, &row, salt));
+            v.current_row(t, &row, root, &salts);
             Ok(())
         })
         .await?;
@@ -312,22 +323,7 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
                     row_values(n, table, &row)?
                 };
                 match table.name {
-                    "audit_events" => {
-                        let r = Row(values);
-                        v.event(&StoredEvent {
-                            tenant_id: r.id(0)?,
-                            seq: r.int(1)?,
-                            id: r.id(2)?,
-                            occurred_at: r.int(3)?,
-                            actor_id: r.opt_id(4)?,
-                            on_behalf_of: r.opt_id(5)?,
-                            channel: r.text(6)?,
-                            command: r.text(7)?,
-                            payload: r.text(8)?,
-                            prev_hash: r.text(9)?,
-                            hash: r.text(10)?,
-                        });
-                    }
+                    "audit_events" => v.event(&StoredEvent::from_row(&Row(values))?),
                     "audit_heads" => {
                         let r = Row(values);
                         heads.push((r.id(0)?, r.int(1)?, r.text(2)?));
@@ -356,17 +352,7 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
         v.row_image(t, key, &image);
     }
     for (t, values) in rows {
-        let row = Row(values);
-        let owner = match t.tenancy {
-            Tenancy::Tenant => row.id(0).ok(),
-            Tenancy::Reference => root,
-        };
-        let salt = owner
-            .and_then(|o| salts.get(&o))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let key = row_key_json(t, &row.0);
-        v.row_image(t, key, &image(t, &row, salt));
+        v.current_row(t, &Row(values), root, &salts);
     }
     Ok(v.finish())
 }

@@ -213,21 +213,24 @@ pub async fn events_after(
             .await?
         }
     };
-    rows.into_iter()
-        .map(|r| {
-            Ok(StoredEvent {
-                tenant_id: r.id(0)?,
-                seq: r.int(1)?,
-                id: r.id(2)?,
-                occurred_at: r.int(3)?,
-                actor_id: r.opt_id(4)?,
-                on_behalf_of: r.opt_id(5)?,
-                channel: r.text(6)?,
-                command: r.text(7)?,
-                payload: r.text(8)?,
-                prev_hash: r.text(9)?,
-                hash: r.text(10)?,
-            })
+    rows.iter().map(StoredEvent::from_row).collect()
+}
+
+impl StoredEvent {
+    /// Reads an event from a row of `audit_events` in registry column order.
+    pub fn from_row(r: &crate::Row) -> Result<Self, StoreError> {
+        Ok(StoredEvent {
+            tenant_id: r.id(0)?,
+            seq: r.int(1)?,
+            id: r.id(2)?,
+            occurred_at: r.int(3)?,
+            actor_id: r.opt_id(4)?,
+            on_behalf_of: r.opt_id(5)?,
+            channel: r.text(6)?,
+            command: r.text(7)?,
+            payload: r.text(8)?,
+            prev_hash: r.text(9)?,
+            hash: r.text(10)?,
         })
-        .collect()
+    }
 }

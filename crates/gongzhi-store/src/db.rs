@@ -147,33 +147,28 @@ macro_rules! bind_all {
     }};
 }
 
-fn decode_sqlite(row: &SqliteRow, types: &[ColType]) -> Result<Row, sqlx::Error> {
-    let mut out = Vec::with_capacity(types.len());
-    for (i, ty) in types.iter().enumerate() {
-        out.push(match ty {
-            ColType::Id => Value::Id(row.try_get::<Option<Uuid>, _>(i)?),
-            ColType::Int => Value::Int(row.try_get::<Option<i64>, _>(i)?),
-            ColType::Text => Value::Text(row.try_get::<Option<String>, _>(i)?),
-            ColType::Bool => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
-            ColType::Bytes => Value::Bytes(row.try_get::<Option<Vec<u8>>, _>(i)?),
-        });
-    }
-    Ok(Row(out))
+/// Decodes a row of either backend by the expected column types (the same code for both, written
+/// once as a macro because the two row types share no trait with the `try_get` we need).
+macro_rules! decode_row {
+    ($name:ident, $row:ty) => {
+        fn $name(row: &$row, types: &[ColType]) -> Result<Row, sqlx::Error> {
+            let mut out = Vec::with_capacity(types.len());
+            for (i, ty) in types.iter().enumerate() {
+                out.push(match ty {
+                    ColType::Id => Value::Id(row.try_get::<Option<Uuid>, _>(i)?),
+                    ColType::Int => Value::Int(row.try_get::<Option<i64>, _>(i)?),
+                    ColType::Text => Value::Text(row.try_get::<Option<String>, _>(i)?),
+                    ColType::Bool => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
+                    ColType::Bytes => Value::Bytes(row.try_get::<Option<Vec<u8>>, _>(i)?),
+                });
+            }
+            Ok(Row(out))
+        }
+    };
 }
 
-fn decode_pg(row: &PgRow, types: &[ColType]) -> Result<Row, sqlx::Error> {
-    let mut out = Vec::with_capacity(types.len());
-    for (i, ty) in types.iter().enumerate() {
-        out.push(match ty {
-            ColType::Id => Value::Id(row.try_get::<Option<Uuid>, _>(i)?),
-            ColType::Int => Value::Int(row.try_get::<Option<i64>, _>(i)?),
-            ColType::Text => Value::Text(row.try_get::<Option<String>, _>(i)?),
-            ColType::Bool => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
-            ColType::Bytes => Value::Bytes(row.try_get::<Option<Vec<u8>>, _>(i)?),
-        });
-    }
-    Ok(Row(out))
-}
+decode_row!(decode_sqlite, SqliteRow);
+decode_row!(decode_pg, PgRow);
 
 impl Tx {
     pub fn backend(&self) -> Backend {

@@ -55,6 +55,21 @@ async fn salts(tx: &mut Tx) -> Result<std::collections::HashMap<uuid::Uuid, Vec<
         .collect()
 }
 
+/// The primary key as an ORDER BY that sorts byte-wise on both backends (PostgreSQL's text
+/// ordering follows the database collation; SQLite's is byte-wise), so exports are identical.
+fn order_by(backend: crate::Backend, t: &Table) -> String {
+    t.primary_key
+        .iter()
+        .map(|k| match (backend, t.column(k).map(|c| c.ty)) {
+            (crate::Backend::Postgres, Some(crate::schema::ColType::Text)) => {
+                format!("{k} COLLATE \"C\"")
+            }
+            _ => (*k).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Writes the export to `out`; returns the number of rows written.
 pub async fn export(db: &Db, mode: ExportMode, out: &mut dyn Write) -> Result<u64, StoreError> {
     let io = |e: std::io::Error| StoreError::Data(format!("write failed: {e}"));
@@ -80,7 +95,7 @@ pub async fn export(db: &Db, mode: ExportMode, out: &mut dyn Write) -> Result<u6
             "SELECT {} FROM {} ORDER BY {}",
             t.select_list(),
             t.name,
-            t.primary_key.join(", ")
+            order_by(db.backend(), t)
         );
         let tenant_pos = t.columns.iter().position(|c| c.name == "tenant_id");
         let mut line = String::with_capacity(512);
