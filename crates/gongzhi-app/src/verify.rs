@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use gongzhi_domain::audit::{EventFields, GENESIS};
-use gongzhi_store::audit::{StoredEvent, events_after};
+use gongzhi_domain::audit::EventFields;
+use gongzhi_store::audit::StoredEvent;
 use gongzhi_store::dump::{Line, parse_line, row_values};
 use gongzhi_store::rows::image;
 use gongzhi_store::schema::{Kind, TABLES, Table, Tenancy};
@@ -43,8 +43,9 @@ fn digest(text: &str) -> [u8; 32] {
 #[derive(Default)]
 pub struct Verifier {
     report: Report,
-    current: Option<(Uuid, i64, String)>,
-    heads: HashMap<Uuid, (i64, String)>,
+    /// The chain being read: tenant, last sequence number, last stored hash (raw bytes).
+    current: Option<(Uuid, i64, [u8; 32])>,
+    heads: HashMap<Uuid, (i64, [u8; 32])>,
     /// Last image per row key: (event id, which orders images across chains; digest of the image).
     images: HashMap<String, (Uuid, [u8; 32])>,
     seen_rows: HashMap<String, ()>,
@@ -55,13 +56,13 @@ impl Verifier {
     pub fn event(&mut self, e: &StoredEvent) {
         self.report.events += 1;
         let (expected_seq, prev) = match &self.current {
-            Some((t, seq, hash)) if *t == e.tenant_id => (seq + 1, hash.clone()),
+            Some((t, seq, hash)) if *t == e.tenant_id => (seq + 1, *hash),
             _ => {
                 if let Some((t, seq, hash)) = self.current.take() {
                     self.heads.insert(t, (seq, hash));
                 }
                 self.report.chains += 1;
-                (1, GENESIS.to_string())
+                (1, [0u8; 32])
             }
         };
         if e.seq != expected_seq {
@@ -70,44 +71,48 @@ impl Verifier {
                 e.tenant_id, e.seq, expected_seq
             ));
         }
-        if e.prev_hash != prev {
+        if hex_bytes(&e.prev_hash) != Some(prev) {
             self.report.problem(format!(
                 "chain {} event {}: prev_hash does not match the previous event's hash",
                 e.tenant_id, e.seq
             ));
         }
-        let tenant = e.tenant_id.hyphenated().to_string();
-        let id = e.id.hyphenated().to_string();
-        let actor = e
-            .actor_id
-            .map(|a| a.hyphenated().to_string())
-            .unwrap_or_default();
-        let behalf = e
-            .on_behalf_of
-            .map(|a| a.hyphenated().to_string())
-            .unwrap_or_default();
+        // Ids formatted into stack buffers: this loop runs a million times in a city's verify.
+        let mut bufs = [[0u8; 36]; 4];
+        let [b_tenant, b_id, b_actor, b_behalf] = &mut bufs;
+        let tenant = e.tenant_id.hyphenated().encode_lower(b_tenant);
+        let id = e.id.hyphenated().encode_lower(b_id);
+        let actor: &str = match e.actor_id {
+            Some(a) => a.hyphenated().encode_lower(b_actor),
+            None => "",
+        };
+        let behalf: &str = match e.on_behalf_of {
+            Some(a) => a.hyphenated().encode_lower(b_behalf),
+            None => "",
+        };
         EventFields {
-            tenant_id: &tenant,
+            tenant_id: tenant,
             seq: e.seq,
-            event_id: &id,
+            event_id: id,
             occurred_at: e.occurred_at,
-            actor_id: &actor,
-            on_behalf_of: &behalf,
+            actor_id: actor,
+            on_behalf_of: behalf,
             channel: &e.channel,
             command: &e.command,
             payload: &e.payload,
             prev_hash: &e.prev_hash,
         }
         .encode_into(&mut self.buf);
-        let hash = hex::encode(Sha256::digest(&self.buf));
-        if hash != e.hash {
+        let computed: [u8; 32] = Sha256::digest(&self.buf).into();
+        let stored = hex_bytes(&e.hash);
+        if stored != Some(computed) {
             self.report.problem(format!(
                 "chain {} event {} ({}): hash does not match its content (the event was altered)",
                 e.tenant_id, e.seq, e.command
             ));
         }
         // Continue the chain from the stored hash, so one altered event is reported once.
-        self.current = Some((e.tenant_id, e.seq, e.hash.clone()));
+        self.current = Some((e.tenant_id, e.seq, stored.unwrap_or([0xFF; 32])));
         if e.payload.contains("\"writes\":[{") {
             match serde_json::from_str::<Json>(&e.payload) {
                 Ok(p) => {
@@ -140,13 +145,40 @@ impl Verifier {
         }
     }
 
+    /// Closes the chain being read (its last event becomes its head).
+    pub fn end_chain(&mut self) {
+        if let Some((t, seq, hash)) = self.current.take() {
+            self.heads.insert(t, (seq, hash));
+        }
+    }
+
+    /// Folds in a verifier that read other chains.
+    fn merge(&mut self, mut other: Verifier) {
+        other.end_chain();
+        self.end_chain();
+        self.report.chains += other.report.chains;
+        self.report.events += other.report.events;
+        for p in other.report.problems {
+            self.report.problem(p);
+        }
+        self.heads.extend(other.heads);
+        for (key, (id, digest)) in other.images {
+            match self.images.get(&key) {
+                Some((mine, _)) if *mine > id => {}
+                _ => {
+                    self.images.insert(key, (id, digest));
+                }
+            }
+        }
+    }
+
     /// The recorded chain head (from `audit_heads`) must equal the last event of its chain.
     pub fn head(&mut self, tenant: Uuid, seq: i64, hash: &str) {
         if let Some((t, s, h)) = self.current.take() {
             self.heads.insert(t, (s, h));
         }
         match self.heads.get(&tenant) {
-            Some((s, h)) if *s == seq && h == hash => {}
+            Some((s, h)) if *s == seq && Some(*h) == hex_bytes(hash) => {}
             _ => self.report.problem(format!("chain {tenant}: recorded head #{seq} is not the chain's last event (events were removed or the head edited)")),
         }
     }
@@ -209,6 +241,13 @@ impl Verifier {
     }
 }
 
+/// 64 hex digits as 32 bytes; `None` for anything else.
+fn hex_bytes(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}
+
 fn row_key_json(t: &Table, values: &[Value]) -> String {
     let key: Vec<Json> = t
         .pk_positions()
@@ -222,40 +261,60 @@ fn row_key_json(t: &Table, values: &[Value]) -> String {
 pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
     let mut v = Verifier::default();
     let mut tx = db.read().await?;
-    let mut after = None;
-    loop {
-        let batch = events_after(&mut tx, after, 20_000).await?;
-        let Some(last) = batch.last() else { break };
-        after = Some((last.tenant_id, last.seq));
-        for e in &batch {
-            v.event(e);
+    let heads = gongzhi_store::audit::heads(&mut tx).await?;
+    // Chains are independent: verify them on parallel connections, largest first, then merge.
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8);
+    let mut groups: Vec<(i64, Vec<Uuid>)> = vec![(0, Vec::new()); workers];
+    let mut by_size: Vec<_> = heads.iter().map(|h| (h.seq, h.tenant_id)).collect();
+    by_size.sort_by(|a, b| b.cmp(a));
+    for (size, tenant) in by_size {
+        if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+            g.0 += size;
+            g.1.push(tenant);
         }
     }
-    for h in gongzhi_store::audit::heads(&mut tx).await? {
+    let mut tasks = tokio::task::JoinSet::new();
+    let head_seq: HashMap<Uuid, i64> = heads.iter().map(|h| (h.tenant_id, h.seq)).collect();
+    for (_, tenants) in groups.into_iter().filter(|g| !g.1.is_empty()) {
+        let db = db.clone();
+        let head_seq = head_seq.clone();
+        tasks.spawn(async move {
+            let mut part = Verifier::default();
+            for tenant in tenants {
+                // Only up to the head read above: events appended while we verify are not ours to judge.
+                let up_to = head_seq.get(&tenant).copied().unwrap_or(0);
+                gongzhi_store::bulk::for_each_event_of(&db, tenant, up_to, |e| {
+                    part.event(&e);
+                    Ok(())
+                })
+                .await?;
+                part.end_chain();
+            }
+            Ok::<_, StoreError>(part)
+        });
+    }
+    while let Some(part) = tasks.join_next().await {
+        let part =
+            part.map_err(|e| StoreError::Data(format!("verification task failed: {e}")))??;
+        v.merge(part);
+    }
+    let stored = gongzhi_store::audit::count_events(&mut tx).await?;
+    if u64::try_from(stored).unwrap_or(0) != v.report.events {
+        v.report.problem(format!(
+            "{} events are stored but only {} belong to a recorded chain head (events were inserted behind the application's back)",
+            stored, v.report.events
+        ));
+    }
+    for h in heads {
         v.head(h.tenant_id, h.seq, &h.hash);
     }
     let root = repo::root_jurisdiction(&mut tx).await?.map(|j| j.id);
-    let salts: HashMap<Uuid, Vec<u8>> = {
-        let mut m = HashMap::new();
-        tx.for_each(
-            "SELECT tenant_id, salt FROM tenant_salts",
-            &[],
-            &[
-                gongzhi_store::schema::ColType::Id,
-                gongzhi_store::schema::ColType::Bytes,
-            ],
-            |r| {
-                m.insert(r.id(0)?, r.bytes(1)?);
-                Ok(())
-            },
-        )
-        .await?;
-        m
-    };
+    let salts = gongzhi_store::audit::salts(&mut tx).await?;
     for t in TABLES.iter().filter(|t| t.kind == Kind::Audited) {
-        let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
-        let sql = format!("SELECT {} FROM {}", t.select_list(), t.name);
-        tx.for_each(&sql, &[], &types, |row: Row| {
+        gongzhi_store::rows::for_each_row(&mut tx, t, |row: Row| {
             v.current_row(t, &row, root, &salts);
             Ok(())
         })
@@ -323,7 +382,7 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
                     row_values(n, table, &row)?
                 };
                 match table.name {
-                    "audit_events" => v.event(&StoredEvent::from_row(&Row(values))?),
+                    "audit_events" => v.event(&StoredEvent::from_row(Row(values))?),
                     "audit_heads" => {
                         let r = Row(values);
                         heads.push((r.id(0)?, r.int(1)?, r.text(2)?));

@@ -172,7 +172,7 @@ pub struct StoredEvent {
     pub hash: String,
 }
 
-const EVENT_TYPES: [ColType; 11] = [
+pub(crate) const EVENT_TYPES: [ColType; 11] = [
     ColType::Id,
     ColType::Int,
     ColType::Id,
@@ -213,12 +213,12 @@ pub async fn events_after(
             .await?
         }
     };
-    rows.iter().map(StoredEvent::from_row).collect()
+    rows.into_iter().map(StoredEvent::from_row).collect()
 }
 
 impl StoredEvent {
     /// Reads an event from a row of `audit_events` in registry column order.
-    pub fn from_row(r: &crate::Row) -> Result<Self, StoreError> {
+    pub fn from_row(mut r: crate::Row) -> Result<Self, StoreError> {
         Ok(StoredEvent {
             tenant_id: r.id(0)?,
             seq: r.int(1)?,
@@ -226,11 +226,50 @@ impl StoredEvent {
             occurred_at: r.int(3)?,
             actor_id: r.opt_id(4)?,
             on_behalf_of: r.opt_id(5)?,
-            channel: r.text(6)?,
-            command: r.text(7)?,
-            payload: r.text(8)?,
-            prev_hash: r.text(9)?,
-            hash: r.text(10)?,
+            channel: r.take_text(6)?,
+            command: r.take_text(7)?,
+            payload: r.take_text(8)?,
+            prev_hash: r.take_text(9)?,
+            hash: r.take_text(10)?,
         })
     }
+}
+
+/// Streams every event in chain order (tenant, then sequence number) into `f`.
+pub async fn for_each_event(
+    tx: &mut Tx,
+    mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let cols = "tenant_id, seq, id, occurred_at, actor_id, on_behalf_of, channel, command, payload, prev_hash, hash";
+    tx.for_each(
+        &format!("SELECT {cols} FROM audit_events ORDER BY tenant_id, seq"),
+        &[],
+        &EVENT_TYPES,
+        |row| f(StoredEvent::from_row(row)?),
+    )
+    .await
+}
+
+/// Every tenant's salt.
+pub async fn salts(tx: &mut Tx) -> Result<std::collections::HashMap<Uuid, Vec<u8>>, StoreError> {
+    let rows = tx
+        .rows(
+            "SELECT tenant_id, salt FROM tenant_salts",
+            &[],
+            &[ColType::Id, ColType::Bytes],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| Ok((r.id(0)?, r.bytes(1)?)))
+        .collect()
+}
+
+/// How many events are stored, in all chains.
+pub async fn count_events(tx: &mut Tx) -> Result<i64, StoreError> {
+    let r = tx
+        .row("SELECT COUNT(*) FROM audit_events", &[], &[ColType::Int])
+        .await?;
+    r.map(|r| r.int(0))
+        .transpose()
+        .map(Option::unwrap_or_default)
 }

@@ -17,7 +17,7 @@ use std::io::{BufRead, Write};
 use serde_json::{Map, Value as Json, json};
 
 use crate::StoreError;
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::rows::image;
 use crate::schema::{Kind, TABLES, Table};
 use crate::value::{Row, Value};
@@ -39,20 +39,6 @@ fn exported(t: &Table, mode: ExportMode) -> bool {
         Kind::Secret => mode == ExportMode::Full,
         Kind::Operational => false,
     }
-}
-
-async fn salts(tx: &mut Tx) -> Result<std::collections::HashMap<uuid::Uuid, Vec<u8>>, StoreError> {
-    use crate::schema::ColType;
-    let rows = tx
-        .rows(
-            "SELECT tenant_id, salt FROM tenant_salts",
-            &[],
-            &[ColType::Id, ColType::Bytes],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|r| Ok((r.id(0)?, r.bytes(1)?)))
-        .collect()
 }
 
 /// The primary key as an ORDER BY that sorts byte-wise on both backends (PostgreSQL's text
@@ -82,7 +68,7 @@ pub async fn export(db: &Db, mode: ExportMode, out: &mut dyn Write) -> Result<u6
     let header = json!({"format": FORMAT, "version": FORMAT_VERSION, "schema": crate::schema::LATEST, "personal": personal});
     writeln!(out, "{header}").map_err(io)?;
     let salts = if mode == ExportMode::Auditor {
-        salts(&mut tx).await?
+        crate::audit::salts(&mut tx).await?
     } else {
         Default::default()
     };

@@ -3,6 +3,8 @@
 
 /// Appending to and reading the audit chains; per-tenant salts.
 pub mod audit;
+/// Bulk reads of the audit log (the verifier's full scan).
+pub mod bulk;
 /// `Db` and `Tx`: the two backends behind one interface.
 pub mod db;
 /// Logical export and import (JSON Lines).

@@ -124,3 +124,19 @@ pub fn row_key(t: &Table, row: &Row) -> String {
         .collect();
     format!("{}:{}", t.name, Json::Array(key))
 }
+
+/// Streams every row of a table, all columns in registry order, into `f`.
+pub async fn for_each_row(
+    tx: &mut Tx,
+    t: &Table,
+    f: impl FnMut(Row) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    tx.for_each(
+        &format!("SELECT {} FROM {}", t.select_list(), t.name),
+        &[],
+        &types,
+        f,
+    )
+    .await
+}

@@ -159,6 +159,13 @@ impl Row {
             _ => Err(crate::StoreError::Decode(i)),
         }
     }
+    /// Moves a text value out of the row (no copy), for hot paths that consume the row.
+    pub fn take_text(&mut self, i: usize) -> Result<String, crate::StoreError> {
+        match self.0.get_mut(i) {
+            Some(Value::Text(v)) => v.take().ok_or(crate::StoreError::Decode(i)),
+            _ => Err(crate::StoreError::Decode(i)),
+        }
+    }
     pub fn bool(&self, i: usize) -> Result<bool, crate::StoreError> {
         match self.get(i)? {
             Value::Bool(Some(v)) => Ok(*v),

@@ -39,6 +39,7 @@ pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
 async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let keep = target.is_some();
     let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     let db = Db::connect(&url, Open::CreateIfMissing)
         .await
@@ -46,62 +47,67 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     gongzhi_store::migrate::migrate(&db)
         .await
         .map_err(|e| e.to_string())?;
-    // Ten community chains, events with a realistic payload (one row image of ~300 bytes).
-    let tenants: Vec<Uuid> = (0..10).map(|_| Uuid::now_v7()).collect();
-    let fill = StdInstant::now();
-    let mut written = 0u64;
-    let canonical = dir.join("canonical.bin");
-    let mut canon =
-        std::io::BufWriter::new(std::fs::File::create(&canonical).map_err(|e| e.to_string())?);
-    let mut buf = Vec::new();
-    while written < events {
-        let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-        for _ in 0..10_000.min(events - written) {
-            let tenant = tenants[usize::try_from(written % 10).unwrap_or(0)];
-            let payload = format!(r#"{{"details":{{"n":{written}}},"writes":[]}}"#);
-            let payload = format!("{payload:<300}");
-            let id = Uuid::now_v7();
-            let at = 1_795_276_800_000_000 + i64::try_from(written).unwrap_or(0);
-            let head = append(
-                &mut tx,
-                &NewEvent {
-                    tenant_id: tenant,
-                    event_id: id,
-                    occurred_at: at,
-                    actor_id: None,
-                    on_behalf_of: None,
-                    channel: "system",
-                    command: "bench.event",
-                    payload: payload.trim_end(),
-                },
-            )
+    let existing = {
+        let mut tx = db.read().await.map_err(|e| e.to_string())?;
+        let heads = gongzhi_store::audit::heads(&mut tx)
             .await
             .map_err(|e| e.to_string())?;
-            let (t, i) = (tenant.to_string(), id.to_string());
-            EventFields {
-                tenant_id: &t,
-                seq: head.seq,
-                event_id: &i,
-                occurred_at: at,
-                actor_id: "",
-                on_behalf_of: "",
-                channel: "system",
-                command: "bench.event",
-                payload: payload.trim_end(),
-                prev_hash: "0000000000000000000000000000000000000000000000000000000000000000",
-            }
-            .encode_into(&mut buf);
-            canon.write_all(&buf).map_err(|e| e.to_string())?;
-            written += 1;
-        }
-        tx.commit().await.map_err(|e| e.to_string())?;
+        tx.rollback().await.map_err(|e| e.to_string())?;
+        u64::try_from(heads.iter().map(|h| h.seq).sum::<i64>()).unwrap_or(0)
+    };
+    if existing == 0 {
+        fill(&db, events).await?;
+    } else {
+        eprintln!("reusing {existing} events already in {url}");
     }
-    canon.flush().map_err(|e| e.to_string())?;
-    drop(canon);
-    eprintln!(
-        "filled {written} events in {:.1}s",
-        fill.elapsed().as_secs_f64()
-    );
+    // The same canonical bytes the verifier hashes, written out (untimed) for sha256sum.
+    let canonical = dir.join("canonical.bin");
+    {
+        let mut out =
+            std::io::BufWriter::new(std::fs::File::create(&canonical).map_err(|e| e.to_string())?);
+        let mut tx = db.read().await.map_err(|e| e.to_string())?;
+        let mut buf = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = gongzhi_store::audit::events_after(&mut tx, after, 50_000)
+                .await
+                .map_err(|e| e.to_string())?;
+            let Some(last) = batch.last() else { break };
+            after = Some((last.tenant_id, last.seq));
+            for e in &batch {
+                let (t, i) = (e.tenant_id.to_string(), e.id.to_string());
+                EventFields {
+                    tenant_id: &t,
+                    seq: e.seq,
+                    event_id: &i,
+                    occurred_at: e.occurred_at,
+                    actor_id: "",
+                    on_behalf_of: "",
+                    channel: &e.channel,
+                    command: &e.command,
+                    payload: &e.payload,
+                    prev_hash: &e.prev_hash,
+                }
+                .encode_into(&mut buf);
+                out.write_all(&buf).map_err(|e| e.to_string())?;
+            }
+        }
+        out.flush().map_err(|e| e.to_string())?;
+        tx.rollback().await.map_err(|e| e.to_string())?;
+    }
+
+    // The read alone (decode every event, hash nothing), to show where verify's time goes.
+    let t = StdInstant::now();
+    let mut tx = db.read().await.map_err(|e| e.to_string())?;
+    let mut payload_bytes = 0usize;
+    gongzhi_store::audit::for_each_event(&mut tx, |e| {
+        payload_bytes += e.payload.len();
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.rollback().await.map_err(|e| e.to_string())?;
+    let read_secs = t.elapsed().as_secs_f64();
 
     let t = StdInstant::now();
     let report = gongzhi_app::verify::verify_database(&db)
@@ -127,6 +133,9 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
     println!("backend: {}", db.backend().name());
     println!("events: {}  canonical bytes: {bytes}", report.events);
     println!(
+        "reading the events alone through sqlx (no hashing): {read_secs:.2}s ({payload_bytes} payload bytes)"
+    );
+    println!(
         "audit verify: {verify_secs:.2}s = {:.0} events/s",
         report.events as f64 / verify_secs
     );
@@ -139,7 +148,52 @@ async fn verify(events: u64, target: Option<String>) -> Result<(), String> {
         sha_secs / verify_secs
     );
     db.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        let _ = std::fs::remove_file(&canonical);
+    }
+    Ok(())
+}
+
+/// Ten community chains of events with a realistic payload size (~300 bytes), appended through the
+/// store's real chain code in transactions of 10,000.
+async fn fill(db: &Db, events: u64) -> Result<(), String> {
+    let tenants: Vec<Uuid> = (0..10).map(|_| Uuid::now_v7()).collect();
+    let started = StdInstant::now();
+    let mut written = 0u64;
+    while written < events {
+        let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+        for _ in 0..10_000.min(events - written) {
+            let tenant = tenants[usize::try_from(written % 10).unwrap_or(0)];
+            let payload = format!(
+                r#"{{"details":{{"n":{written},"note":"{}"}},"writes":[]}}"#,
+                "x".repeat(250)
+            );
+            let at = 1_795_276_800_000_000 + i64::try_from(written).unwrap_or(0);
+            append(
+                &mut tx,
+                &NewEvent {
+                    tenant_id: tenant,
+                    event_id: Uuid::now_v7(),
+                    occurred_at: at,
+                    actor_id: None,
+                    on_behalf_of: None,
+                    channel: "system",
+                    command: "bench.event",
+                    payload: &payload,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            written += 1;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    eprintln!(
+        "filled {written} events in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

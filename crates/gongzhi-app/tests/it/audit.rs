@@ -217,3 +217,23 @@ async fn heads_are_anchored_in_the_city_chain() {
     assert_eq!(anchor.tenant_id, w.city);
     assert!(anchor.payload.contains(&head.hash));
 }
+
+#[tokio::test]
+async fn events_of_an_unknown_chain_are_caught() {
+    let (w, _) = seeded().await;
+    tamper(
+        &w.app,
+        "INSERT INTO audit_events (tenant_id, seq, id, occurred_at, channel, command, payload, prev_hash, hash) VALUES ($1, 1, $2, 0, 'online', 'x', '{}', 'p', 'h')",
+        &[uuid::Uuid::now_v7().into(), uuid::Uuid::now_v7().into()],
+    )
+    .await;
+    let report = verify_database(&w.app.db).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("inserted behind")),
+        "{:?}",
+        report.problems
+    );
+}

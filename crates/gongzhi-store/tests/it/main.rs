@@ -205,3 +205,31 @@ async fn bad_urls_and_unreachable_servers_are_named() {
         Err(StoreError::Unreachable(..))
     ));
 }
+
+/// Only this crate contains SQL (ARCHITECTURE.md invariant).
+#[test]
+fn no_sql_outside_the_store() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut offenders = Vec::new();
+    for krate in ["gongzhi-domain", "gongzhi-app", "gongzhi-web", "gongzhi"] {
+        let dir = root.join(krate).join("src");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let l = line.to_ascii_uppercase();
+                if ["SELECT ", "INSERT INTO", "DELETE FROM", "CREATE TABLE"]
+                    .iter()
+                    .any(|k| l.contains(&format!("\"{k}")))
+                    || (l.contains("\"UPDATE ") && l.contains(" SET "))
+                {
+                    offenders.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "SQL outside gongzhi-store: {offenders:?}"
+    );
+}
