@@ -354,17 +354,15 @@ const IMPORT_COLUMNS: [(&str, &str); 8] = [
     ("representative", "户代表"),
 ];
 
-/// Imports residents from CSV (UTF-8, with or without BOM; header row with the columns
-/// `name, phone, id_number, courtyard, building, unit, room, representative` in English or 姓名, 电话,
-/// 身份证号, 院落, 楼栋, 单元, 户, 户代表; only the name is required). `courtyard` is the courtyard's
-/// code; `representative` is 是/yes/1 for the household representative. Households are created as needed. If any
-/// row is broken, nothing is imported and every broken row is reported with its line number.
-pub async fn import_residents_csv(
-    app: &App,
-    actor: &Actor,
-    community: Uuid,
-    data: &[u8],
-) -> Result<ImportReport, AppError> {
+/// A spreadsheet read into memory: the header row and the data rows, each with the line number a
+/// person sees in their spreadsheet program (the header is line 1). An unreadable row is `Err`.
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Result<Vec<String>, DomainError>)>,
+}
+
+/// Reads a CSV file (UTF-8, with or without BOM).
+pub fn read_csv(data: &[u8]) -> Result<Sheet, AppError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let text = std::str::from_utf8(data).map_err(|_| AppError::invalid("file_not_utf8", "file"))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -373,9 +371,108 @@ pub async fn import_residents_csv(
     let headers = reader
         .headers()
         .map_err(|_| AppError::invalid("csv_unreadable", "file"))?
-        .clone();
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                i + 2,
+                r.map(|r| r.iter().map(str::to_string).collect())
+                    .map_err(|_| DomainError::new("csv_row_unreadable")),
+            )
+        })
+        .collect();
+    Ok(Sheet { headers, rows })
+}
+
+/// Reads the first worksheet of an XLSX file. Numbers that are whole (phone numbers typed as
+/// numbers) become digits without a decimal point.
+pub fn read_xlsx(data: &[u8]) -> Result<Sheet, AppError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(data))
+        .map_err(|_| AppError::invalid("xlsx_unreadable", "file"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| AppError::invalid("xlsx_no_sheet", "file"))?
+        .map_err(|_| AppError::invalid("xlsx_unreadable", "file"))?;
+    let text = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => {
+            if *b {
+                "是".into()
+            } else {
+                "否".into()
+            }
+        }
+        other => other.to_string(),
+    };
+    // Line numbers as the spreadsheet shows them, even when the used range starts lower down.
+    let first_line = range
+        .start()
+        .map(|(row, _)| usize::try_from(row).unwrap_or(0) + 1)
+        .unwrap_or(1);
+    let mut rows = range.rows();
+    let headers = rows
+        .next()
+        .map(|r| r.iter().map(text).collect())
+        .unwrap_or_default();
+    let rows = rows
+        .enumerate()
+        .map(|(i, r)| (first_line + 1 + i, Ok(r.iter().map(text).collect())))
+        .filter(|(_, r): &(usize, Result<Vec<String>, DomainError>)| {
+            r.as_ref()
+                .is_ok_and(|cells| cells.iter().any(|c| !c.trim().is_empty()))
+        })
+        .collect();
+    Ok(Sheet { headers, rows })
+}
+
+/// Imports residents from a spreadsheet, CSV or XLSX (told apart by content). The header row has
+/// the columns `name, phone, id_number, courtyard, building, unit, room, representative` in English
+/// or 姓名, 电话, 身份证号, 院落, 楼栋, 单元, 户, 户代表; only the name is required. `courtyard` is the
+/// courtyard's code; `representative` is 是/yes/1 for the household representative. Households are
+/// created as needed. If any row is broken, nothing is imported and every broken row is reported
+/// with its line number.
+pub async fn import_residents_file(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    data: &[u8],
+) -> Result<ImportReport, AppError> {
+    let sheet = if data.starts_with(b"PK\x03\x04") {
+        read_xlsx(data)?
+    } else {
+        read_csv(data)?
+    };
+    import_residents(app, actor, community, sheet).await
+}
+
+/// CSV import (kept for callers that know the format).
+pub async fn import_residents_csv(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    data: &[u8],
+) -> Result<ImportReport, AppError> {
+    import_residents(app, actor, community, read_csv(data)?).await
+}
+
+/// Imports residents from a sheet already read.
+pub async fn import_residents(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    sheet: Sheet,
+) -> Result<ImportReport, AppError> {
     let position = |i: usize| {
-        headers
+        sheet
+            .headers
             .iter()
             .position(|h| h.trim() == IMPORT_COLUMNS[i].0 || h.trim() == IMPORT_COLUMNS[i].1)
     };
@@ -390,19 +487,18 @@ pub async fn import_residents_csv(
     let mut errors = Vec::new();
     let mut good = Vec::new();
     let mut courtyards: HashMap<String, Uuid> = HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+    for (line, record) in sheet.rows {
         let record = match record {
             Ok(r) => r,
-            Err(_) => {
-                errors.push((line, DomainError::new("csv_row_unreadable")));
+            Err(e) => {
+                errors.push((line, e));
                 continue;
             }
         };
         let get = |c: usize| {
             cols[c]
                 .and_then(|p| record.get(p))
-                .map(str::trim)
+                .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };

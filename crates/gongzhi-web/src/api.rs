@@ -250,7 +250,7 @@ pub const ROUTES: &[Route] = &[
         method: "post",
         path: "/communities/{id}/residents/import",
         operation: "import_residents",
-        summary: "Bulk import residents from CSV (text/csv body); all or nothing with a row-by-row report",
+        summary: "Bulk import residents from a CSV or XLSX body; all or nothing with a row-by-row report",
         body: None,
     },
     Route {
@@ -773,7 +773,7 @@ async fn import_residents(
     _h: HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult {
-    let report = people::import_residents_csv(&state.app, &v.actor, id, &body)
+    let report = people::import_residents_file(&state.app, &v.actor, id, &body)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;
     created(json!({"imported": report.imported}))

@@ -339,3 +339,61 @@ async fn csv_import_reads_the_representative_column() {
     };
     assert_eq!(b.len(), 1, "one representative for 9栋 1-101");
 }
+
+/// A spreadsheet as staff keep it in Excel/WPS: phone numbers typed as numbers, a header row in
+/// Chinese, a broken row reported by its spreadsheet line number.
+#[tokio::test]
+async fn xlsx_import_matches_csv_import() {
+    use rust_xlsxwriter::Workbook;
+    let w = world().await;
+    let build = |bad: bool| {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["姓名", "电话", "院落", "楼栋", "单元", "户", "户代表"]
+            .iter()
+            .enumerate()
+        {
+            sheet
+                .write_string(0, u16::try_from(c).unwrap(), *h)
+                .unwrap();
+        }
+        sheet.write_string(1, 0, "田小余").unwrap();
+        sheet.write_number(1, 1, 13800000001.0).unwrap();
+        sheet.write_string(1, 2, "beiyuan").unwrap();
+        sheet.write_string(1, 3, "1栋").unwrap();
+        sheet.write_number(1, 4, 1.0).unwrap();
+        sheet.write_number(1, 5, 101.0).unwrap();
+        sheet.write_boolean(1, 6, true).unwrap();
+        sheet.write_string(2, 0, "赵秀英").unwrap();
+        if bad {
+            sheet.write_number(2, 1, 12345.0).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    };
+    match people::import_residents_file(&w.app, &w.staff, w.jinyang, &build(true)).await {
+        Err(AppError::Rows(rows)) => assert_eq!(
+            rows.iter().map(|(l, e)| (*l, e.code.0)).collect::<Vec<_>>(),
+            vec![(3, "phone_invalid")]
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        people::import_residents_file(&w.app, &w.staff, w.jinyang, &build(false))
+            .await
+            .unwrap()
+            .imported,
+        2
+    );
+    let rows = people::list_residents(&w.app, &w.staff, w.jinyang, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows[0].phone.as_deref(),
+        Some("13800000001"),
+        "a phone typed as a number keeps its digits"
+    );
+    assert_eq!(
+        code(people::import_residents_file(&w.app, &w.staff, w.jinyang, b"PK\x03\x04broken").await),
+        "xlsx_unreadable"
+    );
+}

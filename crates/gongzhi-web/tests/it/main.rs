@@ -657,3 +657,35 @@ async fn uploads_strip_location_and_stay_in_their_community() {
         .unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+/// Every value of every reference list has a Chinese and an English label.
+#[test]
+fn reference_lists_have_both_labels() {
+    use gongzhi_web::i18n::Lang;
+    let mut keys: Vec<String> = Vec::new();
+    keys.extend(
+        gongzhi_domain::place::Level::ALL
+            .iter()
+            .map(|l| format!("level-{}", l.as_str())),
+    );
+    keys.extend(
+        gongzhi_app::authz::ROLES
+            .iter()
+            .map(|(r, _)| format!("role-{r}")),
+    );
+    keys.extend(
+        gongzhi_app::accounts::OFFICES
+            .iter()
+            .map(|o| format!("office-{o}")),
+    );
+    keys.extend(
+        gongzhi_app::authz::CHANNELS
+            .iter()
+            .map(|c| format!("channel-{c}")),
+    );
+    for k in &keys {
+        let (zh, en) = (Lang::Zh.t(k), Lang::En.t(k));
+        assert!(zh != *k && en != *k && zh != en, "{k}: zh={zh} en={en}");
+    }
+    assert!(keys.len() > 25);
+}
