@@ -88,6 +88,18 @@ test('community staff sign in, see their home page and register a resident', asy
   assert.match(await page.getByRole('alert').innerText(), /不是有效的电话号码/);
   assert.equal(await page.getByLabel('姓名').inputValue(), '郑错号', 'what was typed is kept');
   await page.screenshot({ path: `${SHOTS}/staff-residents.png`, fullPage: true });
+  // A spreadsheet with a broken row: nothing is imported and the row to fix is named.
+  const broken = '姓名,电话,院落,楼栋,单元,户\n冯一,13800000101,beiyuan,3栋,1,301\n陈二,138,beiyuan,3栋,1,302\n';
+  await page.getByLabel('文件').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+  await page.getByRole('button', { name: '导入' }).click();
+  const problems = await page.locator('ul.error').innerText();
+  assert.match(problems, /第 3 行：/);
+  assert.doesNotMatch(await page.locator('table').innerText(), /冯一/);
+  await page.screenshot({ path: `${SHOTS}/staff-import-errors.png`, fullPage: true });
+  await page.getByLabel('文件').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(broken.replace(',138,', ',13800000102,')) });
+  await page.getByRole('button', { name: '导入' }).click();
+  assert.match(await page.getByRole('status').innerText(), /已导入 2 位居民/);
+  assert.match(await page.locator('table').innerText(), /冯一[\s\S]*陈二/);
   await page.close();
 });
 

@@ -81,6 +81,10 @@ pub fn routes() -> Router<AppState> {
         .route("/home", get(home))
         .route("/password", post(password))
         .route("/residents/{code}", get(residents).post(add_resident))
+        .route(
+            "/residents/{code}/import",
+            post(import_residents).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
         .route("/prefs", post(prefs))
 }
 
@@ -358,11 +362,14 @@ struct ResidentsPage {
     /// What was typed, shown again when the form comes back with an error.
     form_name: String,
     form_phone: String,
+    /// Row-by-row problems of a spreadsheet import, ready to show.
+    row_errors: Vec<String>,
 }
 
 async fn residents_page(
     state: &AppState,
     form: (String, String),
+    row_errors: Vec<String>,
     actor: &gongzhi_app::authz::Actor,
     lang: Lang,
     page: Page,
@@ -389,6 +396,7 @@ async fn residents_page(
         residents,
         form_name: form.0,
         form_phone: form.1,
+        row_errors,
     })
 }
 
@@ -406,6 +414,7 @@ async fn residents(
     residents_page(
         &state,
         Default::default(),
+        Vec::new(),
         &visitor.actor,
         lang,
         page,
@@ -447,7 +456,16 @@ async fn add_resident(
             e.status
         }
     };
-    let mut r = residents_page(&state, (f.name, f.phone), &visitor.actor, lang, page, &code).await;
+    let mut r = residents_page(
+        &state,
+        (f.name, f.phone),
+        Vec::new(),
+        &visitor.actor,
+        lang,
+        page,
+        &code,
+    )
+    .await;
     if r.status() == StatusCode::OK {
         *r.status_mut() = status;
     }
@@ -492,4 +510,76 @@ async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
         }
     }
     r
+}
+
+/// Spreadsheet import from the residents page (multipart form, no JavaScript needed).
+async fn import_residents(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let mut file = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(_) => break,
+            },
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        page.error = Some(lang.t("upload_empty"));
+        return residents_page(
+            &state,
+            Default::default(),
+            Vec::new(),
+            &visitor.actor,
+            lang,
+            page,
+            &code,
+        )
+        .await;
+    };
+    let mut row_errors = Vec::new();
+    match people::import_residents_file(&state.app, &visitor.actor, j.id, &file).await {
+        Ok(report) => {
+            page.flash = Some(lang.t_args("imported", &[("count", report.imported.to_string())]))
+        }
+        Err(gongzhi_app::AppError::Rows(rows)) => {
+            page.error = Some(lang.t("import_rows_invalid"));
+            row_errors = rows
+                .iter()
+                .map(|(n, e)| {
+                    lang.t_args(
+                        "import-row",
+                        &[
+                            ("line", n.to_string()),
+                            ("message", lang.t_args(e.code.0, &e.args)),
+                        ],
+                    )
+                })
+                .collect();
+        }
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    residents_page(
+        &state,
+        Default::default(),
+        row_errors,
+        &visitor.actor,
+        lang,
+        page,
+        &code,
+    )
+    .await
 }
