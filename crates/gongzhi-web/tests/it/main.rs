@@ -689,3 +689,40 @@ fn reference_lists_have_both_labels() {
     }
     assert!(keys.len() > 25);
 }
+
+#[tokio::test]
+async fn the_demo_clock_moves_only_for_an_administrator_and_only_when_manual() {
+    let t = app().await;
+    let before = t.state.app.now();
+    let body = r#"{"seconds":86400}"#;
+    let staff = login(&t, "staff").await;
+    let req = |cookie: &str| {
+        post_json("/api/v1/admin/clock", body)
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(send(&t.router, req(&staff)).await.0, StatusCode::FORBIDDEN);
+    let admin = login(&t, "admin").await;
+    let (s, _, b) = send(&t.router, req(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(t.state.app.now().0 - before.0, 86_400_000_000);
+
+    // A server on the system clock (what `serve` runs) refuses.
+    let real = AppState::new(
+        App::new(
+            t.state.app.db.clone(),
+            Arc::new(gongzhi_app::SystemClock),
+            (*t.state.app.settings).clone(),
+        ),
+        "http://127.0.0.1:8080".into(),
+    );
+    real.ready.store(true, Ordering::SeqCst);
+    let router = gongzhi_web::router(real);
+    let (s, _, b) = send(&router, req(&admin)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["error"],
+        "clock_not_manual"
+    );
+}
