@@ -11,6 +11,8 @@ pub mod media;
 pub mod money;
 /// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.
 pub mod person;
+/// Councils: quorum, tallies, resolution numbers, notice windows and their effect.
+pub mod council;
 /// Jurisdiction levels (city → courtyard) and what may sit under what.
 pub mod place;
 /// Rules as data: typed rule values, their defaults from the seeds, and resolution by jurisdiction and date.

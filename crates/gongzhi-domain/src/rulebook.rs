@@ -101,6 +101,8 @@ pub enum RuleValue {
     CouncilSize(SizeRange),
     Threshold(Threshold),
     Calendar(Calendar),
+    Flag(bool),
+    Template(String),
 }
 
 impl RuleValue {
@@ -110,6 +112,8 @@ impl RuleValue {
             RuleValue::CouncilSize(v) => serde_json::to_value(v),
             RuleValue::Threshold(v) => serde_json::to_value(v),
             RuleValue::Calendar(v) => serde_json::to_value(v),
+            RuleValue::Flag(v) => serde_json::to_value(v),
+            RuleValue::Template(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -121,6 +125,10 @@ pub enum RuleKind {
     CouncilSize,
     Threshold,
     Calendar,
+    /// `true` or `false`.
+    Flag,
+    /// A text with `{placeholders}`.
+    Template,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -186,6 +194,30 @@ pub const CATALOGUE: &[RuleSpec] = &[
         en: "Community council size",
         default: r#"{"min":5,"max":null}"#,
         source: "seed 002: 晋阳 community council has 37 members; minimum is a placeholder (U)",
+    },
+    RuleSpec {
+        key: "council.quorum",
+        kind: RuleKind::Threshold,
+        zh: "议事会会议法定人数（占在任成员的比例）",
+        en: "Council quorum (share of seated members present)",
+        default: r#"{"num":2,"den":3,"base":"seated","bound":"at_least"}"#,
+        source: "national 村民代表会议 rule: 2/3 of members present (N)",
+    },
+    RuleSpec {
+        key: "vote.recused_in_base",
+        kind: RuleKind::Flag,
+        zh: "回避表决的成员是否计入表决基数",
+        en: "Whether recused members count in a vote's base",
+        default: "false",
+        source: "not found in Chengdu texts; recused members leave the base (U)",
+    },
+    RuleSpec {
+        key: "resolution.number_template",
+        kind: RuleKind::Template,
+        zh: "决议编号格式（{council} 议事会简称，{year} 年份，{n} 序号）",
+        en: "Resolution number format ({council} short name, {year}, {n} sequence)",
+        default: r#""{council}议〔{year}〕{n}号""#,
+        source: "usual form of Chinese document numbers (C)",
     },
     RuleSpec {
         key: "vote.threshold.project_approval",
@@ -260,12 +292,22 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
         RuleKind::Threshold => {
             let v: Threshold = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
+            check_threshold_base(key, &v)?;
             RuleValue::Threshold(v)
         }
         RuleKind::Calendar => {
             let v: Calendar = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
             RuleValue::Calendar(v)
+        }
+        RuleKind::Flag => RuleValue::Flag(serde_json::from_str(json).map_err(bad)?),
+        RuleKind::Template => {
+            let v: String = serde_json::from_str(json).map_err(bad)?;
+            // A resolution number must at least carry the sequence number.
+            if !v.contains("{n}") || v.chars().count() > 80 {
+                return Err(DomainError::field("rule_out_of_range", "value").arg("key", key));
+            }
+            RuleValue::Template(v)
         }
     };
     Ok(value)
@@ -293,6 +335,14 @@ pub fn resolve(versions: &[RuleVersion], on: Date, pinned_at: Instant) -> Option
                 .then(b.effective_from.cmp(&a.effective_from))
                 .then(b.recorded_at.cmp(&a.recorded_at))
         })
+}
+
+/// Rules that only make sense with a particular base are checked here.
+pub fn check_threshold_base(key: &str, t: &Threshold) -> Result<(), DomainError> {
+    if key == "council.quorum" && t.base != crate::threshold::Base::Seated {
+        return Err(DomainError::field("rule_out_of_range", "value").arg("key", key));
+    }
+    Ok(())
 }
 
 /// The default threshold, used by tests and docs; real lookups go through the stored rulebook.

@@ -167,7 +167,7 @@ impl Table {
 use ColType::{Bool, Bytes, Id, Int, Text};
 
 /// Every table, in dependency order (a table only references tables before it).
-pub const TABLES: &[Table] = &[
+const FOUNDATION_TABLES: [Table; FOUNDATION_COUNT] = [
     Table {
         name: "jurisdictions",
         columns: &[
@@ -493,6 +493,9 @@ pub const TABLES: &[Table] = &[
         kind: Kind::Audited,
         since: 1,
     },
+];
+
+const AUDIT_AND_OPERATIONAL_TABLES: [Table; 4] = [
     Table {
         name: "audit_events",
         columns: &[
@@ -575,12 +578,231 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
+// ---- migration 2: councils, meetings, votes, resolutions and their public notice ----
+
+const fn col2(name: &'static str, ty: ColType) -> Column {
+    Column { since: 2, ..col(name, ty) }
+}
+const fn opt2(name: &'static str, ty: ColType) -> Column {
+    Column { since: 2, ..opt(name, ty) }
+}
+
+const fn fk(name: &'static str, columns: &'static [&'static str], table: &'static str, references: &'static [&'static str]) -> ForeignKey {
+    ForeignKey { name, columns, table, references }
+}
+
+const fn tenant_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    uniques: &'static [Unique],
+    foreign_keys: &'static [ForeignKey],
+) -> Table {
+    Table { name, columns, primary_key, uniques, foreign_keys, indexes: &[], tenancy: Tenancy::Tenant, kind: Kind::Audited, since: 2 }
+}
+
+const COUNCIL_TABLES: [Table; 9] = [
+    tenant_table(
+        "councils",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("jurisdiction_id", Id),
+            col2("kind", Text),
+            col2("name_zh", Text),
+            col2("name_en", Text),
+            col2("short_name", Text),
+            col2("created_at", Int),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[fk("fk_councils_jurisdiction", &["jurisdiction_id"], "jurisdictions", &["id"])],
+    ),
+    tenant_table(
+        "council_seats",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("council_id", Id),
+            col2("resident_id", Id),
+            col2("seat_role", Text),
+            col2("term_start", Text),
+            opt2("term_end", Text),
+            opt2("voided_at", Int),
+            opt2("void_reason", Text),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[
+            fk("fk_council_seats_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
+            fk("fk_council_seats_resident", &["tenant_id", "resident_id"], "residents", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "meetings",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("council_id", Id),
+            col2("title", Text),
+            col2("scheduled_for", Int),
+            col2("status", Text),
+            opt2("opened_at", Int),
+            opt2("closed_at", Int),
+            col2("created_at", Int),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[fk("fk_meetings_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"])],
+    ),
+    tenant_table(
+        "attendance",
+        &[
+            col2("tenant_id", Id),
+            col2("meeting_id", Id),
+            col2("seat_id", Id),
+            col2("present", Bool),
+            col2("recorded_at", Int),
+            opt2("recorded_by", Id),
+        ],
+        &["tenant_id", "meeting_id", "seat_id"],
+        &[],
+        &[
+            fk("fk_attendance_meeting", &["tenant_id", "meeting_id"], "meetings", &["tenant_id", "id"]),
+            fk("fk_attendance_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "motions",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("council_id", Id),
+            opt2("meeting_id", Id),
+            col2("kind", Text),
+            col2("title", Text),
+            col2("body", Text),
+            col2("needs_notice", Bool),
+            col2("status", Text),
+            col2("opened_at", Int),
+            opt2("closed_at", Int),
+            opt2("result_json", Text),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[
+            fk("fk_motions_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
+            fk("fk_motions_meeting", &["tenant_id", "meeting_id"], "meetings", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "recusals",
+        &[col2("tenant_id", Id), col2("motion_id", Id), col2("seat_id", Id), col2("reason", Text)],
+        &["tenant_id", "motion_id", "seat_id"],
+        &[],
+        &[
+            fk("fk_recusals_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
+            fk("fk_recusals_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "votes",
+        &[
+            col2("tenant_id", Id),
+            col2("motion_id", Id),
+            col2("seat_id", Id),
+            col2("choice", Text),
+            col2("cast_at", Int),
+            opt2("recorded_by", Id),
+        ],
+        &["tenant_id", "motion_id", "seat_id"],
+        &[],
+        &[
+            fk("fk_votes_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
+            fk("fk_votes_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "resolutions",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("council_id", Id),
+            col2("motion_id", Id),
+            col2("year", Int),
+            col2("number", Int),
+            col2("label", Text),
+            opt2("notice_start", Int),
+            opt2("notice_end", Int),
+            opt2("returned_at", Int),
+            col2("created_at", Int),
+        ],
+        &["tenant_id", "id"],
+        &[
+            Unique { name: "uq_resolutions_number", columns: &["tenant_id", "council_id", "year", "number"] },
+            Unique { name: "uq_resolutions_motion", columns: &["tenant_id", "motion_id"] },
+        ],
+        &[
+            fk("fk_resolutions_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
+            fk("fk_resolutions_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
+        ],
+    ),
+    tenant_table(
+        "objections",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("resolution_id", Id),
+            col2("account_id", Id),
+            Column { since: 2, ..personal("body", Text, false) },
+            col2("lang", Text),
+            col2("filed_at", Int),
+            opt2("answer", Text),
+            opt2("upheld", Bool),
+            opt2("answered_at", Int),
+            opt2("answered_by", Id),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[
+            fk("fk_objections_resolution", &["tenant_id", "resolution_id"], "resolutions", &["tenant_id", "id"]),
+            fk("fk_objections_account", &["account_id"], "accounts", &["id"]),
+        ],
+    ),
+];
+
+const FOUNDATION_COUNT: usize = 11;
+
+/// Every table, in dependency order (a table only references tables before it). The audit log and
+/// operational tables come last, so exports list business rows first.
+pub const TABLES: &[Table] = &concat_tables();
+
+const fn concat_tables() -> [Table; FOUNDATION_COUNT + 9 + 4] {
+    let mut out = [FOUNDATION_TABLES[0]; FOUNDATION_COUNT + 9 + 4];
+    let mut i = 0;
+    while i < FOUNDATION_COUNT {
+        out[i] = FOUNDATION_TABLES[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < 9 {
+        out[FOUNDATION_COUNT + k] = COUNCIL_TABLES[k];
+        k += 1;
+    }
+    let mut m = 0;
+    while m < 4 {
+        out[FOUNDATION_COUNT + 9 + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
+        m += 1;
+    }
+    out
+}
+
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 1;
+pub const LATEST: u32 = 2;
 
 /// Names of the migrations, by number.
-pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation")];
+pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation"), (2, "councils")];
