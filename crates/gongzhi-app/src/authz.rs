@@ -31,6 +31,9 @@ pub enum Permission {
     AdvanceClock,
     /// Upload files (photos, invoices) to a community and read its uploads back.
     Upload,
+    /// Set up councils, seat members, schedule meetings, act as the meeting's secretary (take
+    /// attendance, record votes called in the room, close votes, answer objections).
+    ManageCouncils,
 }
 
 use Permission::*;
@@ -47,6 +50,7 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ReadPersonal,
             ManageOffices,
             Upload,
+            ManageCouncils,
         ],
     ),
     (
@@ -68,6 +72,7 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ReadAudit,
             AdvanceClock,
             Upload,
+            ManageCouncils,
         ],
     ),
 ];

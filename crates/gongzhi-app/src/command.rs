@@ -35,7 +35,8 @@ impl<'a> Command<'a> {
         tenant_id: Uuid,
         name: &'static str,
     ) -> Result<Self, AppError> {
-        let tx = app.db.begin().await?;
+        let mut tx = app.db.begin().await?;
+        gongzhi_store::audit::lock_head(&mut tx, tenant_id, app.now().0).await?;
         Ok(Command {
             tx,
             app,

@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod authz;
 /// The command helper: one transaction, its row images, one audit event.
 pub mod command;
+/// Councils, meetings, motions and votes, resolutions and their public notice.
+pub mod councils;
 mod error;
 /// Residents, households, duplicates and merges, bulk import.
 pub mod people;

@@ -22,6 +22,8 @@ pub struct NewResident {
     pub courtyard_id: Option<Uuid>,
     pub household_id: Option<Uuid>,
     pub representative: bool,
+    /// The resident's own account, when they sign in (to vote and object as themselves).
+    pub account_id: Option<Uuid>,
 }
 
 struct CheckedResident {
@@ -69,6 +71,7 @@ async fn insert_resident(
                 Value::from(checked.id_number.map(|i| i.as_str().to_string())),
             ),
             ("courtyard_id", Value::from(new.courtyard_id)),
+            ("account_id", Value::from(new.account_id)),
             ("created_at", app.now().0.into()),
         ],
     )

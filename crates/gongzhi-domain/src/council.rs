@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
+use crate::DomainError;
 use crate::rulebook::{Calendar, NoticePeriod};
 use crate::threshold::{Counts, Threshold};
 use crate::time::{CHINA, Instant};
-use crate::DomainError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,13 +67,22 @@ pub fn tally(
     recused: u32,
     recused_in_base: bool,
 ) -> Tally {
-    let count = |c: Choice| u32::try_from(choices.iter().filter(|x| **x == c).count()).unwrap_or(u32::MAX);
+    let count =
+        |c: Choice| u32::try_from(choices.iter().filter(|x| **x == c).count()).unwrap_or(u32::MAX);
     let (seated, present) = if recused_in_base {
         (seated, present)
     } else {
-        (seated.saturating_sub(recused), present.saturating_sub(recused))
+        (
+            seated.saturating_sub(recused),
+            present.saturating_sub(recused),
+        )
     };
-    let counts = Counts { yes: count(Choice::Yes), no: count(Choice::No), present, seated };
+    let counts = Counts {
+        yes: count(Choice::Yes),
+        no: count(Choice::No),
+        present,
+        seated,
+    };
     let base = threshold.base_count(&counts);
     Tally {
         counts,
@@ -88,13 +97,19 @@ pub fn tally(
 /// Formats a resolution number from the rulebook's template: `{council}`, `{year}` and `{n}`
 /// are replaced (e.g. `{council}议〔{year}〕{n}号` → 晋阳社区议〔2026〕3号).
 pub fn resolution_label(template: &str, council: &str, year: i32, n: i64) -> String {
-    template.replace("{council}", council).replace("{year}", &year.to_string()).replace("{n}", &n.to_string())
+    template
+        .replace("{council}", council)
+        .replace("{year}", &year.to_string())
+        .replace("{n}", &n.to_string())
 }
 
 /// When a notice posted at `posted` ends: 24:00 China time of its last day.
 pub fn notice_end(posted: Instant, period: &NoticePeriod, calendar: &Calendar) -> Instant {
     let last = period.last_day(posted.china_date(), calendar);
-    let midnight = last.saturating_add(Duration::days(1)).midnight().assume_offset(CHINA);
+    let midnight = last
+        .saturating_add(Duration::days(1))
+        .midnight()
+        .assume_offset(CHINA);
     Instant::from_offset_datetime(midnight)
 }
 
@@ -125,8 +140,15 @@ impl NoticeState {
 /// The notice's state at `now`, from its end and its objections: `(filed_at, answered_at, upheld)`.
 /// A resolution takes effect at the end of its notice, or when the last objection is answered
 /// (dismissed) if that is later.
-pub fn notice_state(now: Instant, end: Instant, objections: &[(Instant, Option<Instant>, bool)]) -> NoticeState {
-    if objections.iter().any(|(_, answered, upheld)| answered.is_some() && *upheld) {
+pub fn notice_state(
+    now: Instant,
+    end: Instant,
+    objections: &[(Instant, Option<Instant>, bool)],
+) -> NoticeState {
+    if objections
+        .iter()
+        .any(|(_, answered, upheld)| answered.is_some() && *upheld)
+    {
         return NoticeState::Returned;
     }
     if now < end {
@@ -135,7 +157,11 @@ pub fn notice_state(now: Instant, end: Instant, objections: &[(Instant, Option<I
     if objections.iter().any(|(_, answered, _)| answered.is_none()) {
         return NoticeState::AwaitingAnswers;
     }
-    let last_answer = objections.iter().filter_map(|(_, a, _)| *a).max().unwrap_or(end);
+    let last_answer = objections
+        .iter()
+        .filter_map(|(_, a, _)| *a)
+        .max()
+        .unwrap_or(end);
     NoticeState::InForce(last_answer.max(end))
 }
 
@@ -146,7 +172,12 @@ mod tests {
     use crate::threshold::{Base, Bound};
     use proptest::prelude::*;
 
-    const TWO_THIRDS: Threshold = Threshold { num: 2, den: 3, base: Base::Seated, bound: Bound::AtLeast };
+    const TWO_THIRDS: Threshold = Threshold {
+        num: 2,
+        den: 3,
+        base: Base::Seated,
+        bound: Bound::AtLeast,
+    };
 
     fn votes(yes: usize, no: usize, abstain: usize) -> Vec<Choice> {
         let mut v = vec![Choice::Yes; yes];
@@ -167,12 +198,20 @@ mod tests {
     fn recusal_and_the_base() {
         // 5 seated, 1 recused: with the recused out of the base, 3 of 4 is 2/3 or more.
         assert!(tally(&TWO_THIRDS, &votes(3, 1, 0), 5, 5, 1, false).passed);
-        assert!(!tally(&TWO_THIRDS, &votes(3, 1, 0), 5, 5, 1, true).passed, "3 of 5 is less than 2/3");
+        assert!(
+            !tally(&TWO_THIRDS, &votes(3, 1, 0), 5, 5, 1, true).passed,
+            "3 of 5 is less than 2/3"
+        );
     }
 
     #[test]
     fn quorum() {
-        let q = Threshold { num: 2, den: 3, base: Base::Seated, bound: Bound::AtLeast };
+        let q = Threshold {
+            num: 2,
+            den: 3,
+            base: Base::Seated,
+            bound: Bound::AtLeast,
+        };
         assert!(quorum_met(&q, 4, 5));
         assert!(!quorum_met(&q, 3, 5));
         assert!(quorum_met(&q, 25, 37));
@@ -181,28 +220,49 @@ mod tests {
 
     #[test]
     fn numbers_and_notice_windows() {
-        assert_eq!(resolution_label("{council}议〔{year}〕{n}号", "晋阳社区", 2026, 3), "晋阳社区议〔2026〕3号");
+        assert_eq!(
+            resolution_label("{council}议〔{year}〕{n}号", "晋阳社区", 2026, 3),
+            "晋阳社区议〔2026〕3号"
+        );
         let posted = Instant(1_795_276_800_000_000 + 10 * 3_600_000_000); // 2026-11-22 10:00 Beijing
-        let week = NoticePeriod { days: 7, counting: DayCounting::Calendar };
+        let week = NoticePeriod {
+            days: 7,
+            counting: DayCounting::Calendar,
+        };
         let end = notice_end(posted, &week, &Calendar::default());
         // Posted Sunday 11-22; seven days later is Sunday 11-29, a rest day, so the notice runs to
         // the end (24:00) of Monday 11-30.
         assert_eq!(end.china_minute(), "2026-12-01 00:00");
         let friday = Instant(posted.0 - 2 * 86_400_000_000); // Friday 11-20 → Friday 11-27, 24:00
-        assert_eq!(notice_end(friday, &week, &Calendar::default()).china_minute(), "2026-11-28 00:00");
+        assert_eq!(
+            notice_end(friday, &week, &Calendar::default()).china_minute(),
+            "2026-11-28 00:00"
+        );
     }
 
     #[test]
     fn notice_states() {
         let end = Instant(1_000);
         assert_eq!(notice_state(Instant(999), end, &[]), NoticeState::Open);
-        assert_eq!(notice_state(Instant(1_000), end, &[]), NoticeState::InForce(end));
+        assert_eq!(
+            notice_state(Instant(1_000), end, &[]),
+            NoticeState::InForce(end)
+        );
         let open = [(Instant(10), None, false)];
-        assert_eq!(notice_state(Instant(2_000), end, &open), NoticeState::AwaitingAnswers);
+        assert_eq!(
+            notice_state(Instant(2_000), end, &open),
+            NoticeState::AwaitingAnswers
+        );
         let dismissed_late = [(Instant(10), Some(Instant(1_500)), false)];
-        assert_eq!(notice_state(Instant(2_000), end, &dismissed_late), NoticeState::InForce(Instant(1_500)));
+        assert_eq!(
+            notice_state(Instant(2_000), end, &dismissed_late),
+            NoticeState::InForce(Instant(1_500))
+        );
         let upheld = [(Instant(10), Some(Instant(20)), true)];
-        assert_eq!(notice_state(Instant(30), end, &upheld), NoticeState::Returned);
+        assert_eq!(
+            notice_state(Instant(30), end, &upheld),
+            NoticeState::Returned
+        );
     }
 
     proptest! {

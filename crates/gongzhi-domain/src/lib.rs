@@ -3,6 +3,8 @@
 
 /// Tamper-evident audit chain: the canonical encoding of an event and its hash.
 pub mod audit;
+/// Councils: quorum, tallies, resolution numbers, notice windows and their effect.
+pub mod council;
 /// Stable error codes with their field, shared by every layer and translated at the edge.
 pub mod error;
 /// Uploaded files: type sniffing and removal of location metadata from photos.
@@ -11,8 +13,6 @@ pub mod media;
 pub mod money;
 /// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.
 pub mod person;
-/// Councils: quorum, tallies, resolution numbers, notice windows and their effect.
-pub mod council;
 /// Jurisdiction levels (city → courtyard) and what may sit under what.
 pub mod place;
 /// Rules as data: typed rule values, their defaults from the seeds, and resolution by jurisdiction and date.

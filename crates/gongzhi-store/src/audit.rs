@@ -30,6 +30,23 @@ pub struct Head {
     pub hash: String,
 }
 
+/// Takes the tenant's chain-head lock for the rest of the transaction (creating the head if
+/// needed). Every command does this first, so commands in one community are serialised: their
+/// events chain in commit order and per-community counters (resolution numbers) have no gaps.
+pub async fn lock_head(tx: &mut Tx, tenant_id: Uuid, now: i64) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO audit_heads (tenant_id, seq, hash, updated_at) VALUES ($1, 0, $2, $3) ON CONFLICT (tenant_id) DO NOTHING",
+        &[tenant_id.into(), GENESIS.into(), now.into()],
+    )
+    .await?;
+    tx.exec(
+        "UPDATE audit_heads SET updated_at = $2 WHERE tenant_id = $1",
+        &[tenant_id.into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Appends an event. Concurrent writers serialise on the chain-head row: the `UPDATE … RETURNING`
 /// takes its row lock on PostgreSQL, and SQLite write transactions are already exclusive.
 pub async fn append(tx: &mut Tx, ev: &NewEvent<'_>) -> Result<Head, StoreError> {

@@ -5,6 +5,8 @@
 pub mod audit;
 /// Bulk reads of the audit log (the verifier's full scan).
 pub mod bulk;
+/// Reads for councils, meetings, votes, resolutions and objections.
+pub mod councils;
 /// `Db` and `Tx`: the two backends behind one interface.
 pub mod db;
 /// Logical export and import (JSON Lines).

@@ -581,14 +581,30 @@ const AUDIT_AND_OPERATIONAL_TABLES: [Table; 4] = [
 // ---- migration 2: councils, meetings, votes, resolutions and their public notice ----
 
 const fn col2(name: &'static str, ty: ColType) -> Column {
-    Column { since: 2, ..col(name, ty) }
+    Column {
+        since: 2,
+        ..col(name, ty)
+    }
 }
 const fn opt2(name: &'static str, ty: ColType) -> Column {
-    Column { since: 2, ..opt(name, ty) }
+    Column {
+        since: 2,
+        ..opt(name, ty)
+    }
 }
 
-const fn fk(name: &'static str, columns: &'static [&'static str], table: &'static str, references: &'static [&'static str]) -> ForeignKey {
-    ForeignKey { name, columns, table, references }
+const fn fk(
+    name: &'static str,
+    columns: &'static [&'static str],
+    table: &'static str,
+    references: &'static [&'static str],
+) -> ForeignKey {
+    ForeignKey {
+        name,
+        columns,
+        table,
+        references,
+    }
 }
 
 const fn tenant_table(
@@ -598,11 +614,35 @@ const fn tenant_table(
     uniques: &'static [Unique],
     foreign_keys: &'static [ForeignKey],
 ) -> Table {
-    Table { name, columns, primary_key, uniques, foreign_keys, indexes: &[], tenancy: Tenancy::Tenant, kind: Kind::Audited, since: 2 }
+    Table {
+        name,
+        columns,
+        primary_key,
+        uniques,
+        foreign_keys,
+        indexes: &[],
+        tenancy: Tenancy::Tenant,
+        kind: Kind::Audited,
+        since: 2,
+    }
+}
+
+/// The same, with an index on `id` alone: these records are addressed by id in the API.
+const fn addressed_table(
+    name: &'static str,
+    columns: &'static [Column],
+    uniques: &'static [Unique],
+    foreign_keys: &'static [ForeignKey],
+    id_index: &'static [Index],
+) -> Table {
+    Table {
+        indexes: id_index,
+        ..tenant_table(name, columns, &["tenant_id", "id"], uniques, foreign_keys)
+    }
 }
 
 const COUNCIL_TABLES: [Table; 9] = [
-    tenant_table(
+    addressed_table(
         "councils",
         &[
             col2("tenant_id", Id),
@@ -614,9 +654,17 @@ const COUNCIL_TABLES: [Table; 9] = [
             col2("short_name", Text),
             col2("created_at", Int),
         ],
-        &["tenant_id", "id"],
         &[],
-        &[fk("fk_councils_jurisdiction", &["jurisdiction_id"], "jurisdictions", &["id"])],
+        &[fk(
+            "fk_councils_jurisdiction",
+            &["jurisdiction_id"],
+            "jurisdictions",
+            &["id"],
+        )],
+        &[Index {
+            name: "ix_councils_id",
+            columns: &["id"],
+        }],
     ),
     tenant_table(
         "council_seats",
@@ -634,11 +682,21 @@ const COUNCIL_TABLES: [Table; 9] = [
         &["tenant_id", "id"],
         &[],
         &[
-            fk("fk_council_seats_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
-            fk("fk_council_seats_resident", &["tenant_id", "resident_id"], "residents", &["tenant_id", "id"]),
+            fk(
+                "fk_council_seats_council",
+                &["tenant_id", "council_id"],
+                "councils",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_council_seats_resident",
+                &["tenant_id", "resident_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
         ],
     ),
-    tenant_table(
+    addressed_table(
         "meetings",
         &[
             col2("tenant_id", Id),
@@ -651,9 +709,17 @@ const COUNCIL_TABLES: [Table; 9] = [
             opt2("closed_at", Int),
             col2("created_at", Int),
         ],
-        &["tenant_id", "id"],
         &[],
-        &[fk("fk_meetings_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"])],
+        &[fk(
+            "fk_meetings_council",
+            &["tenant_id", "council_id"],
+            "councils",
+            &["tenant_id", "id"],
+        )],
+        &[Index {
+            name: "ix_meetings_id",
+            columns: &["id"],
+        }],
     ),
     tenant_table(
         "attendance",
@@ -668,11 +734,21 @@ const COUNCIL_TABLES: [Table; 9] = [
         &["tenant_id", "meeting_id", "seat_id"],
         &[],
         &[
-            fk("fk_attendance_meeting", &["tenant_id", "meeting_id"], "meetings", &["tenant_id", "id"]),
-            fk("fk_attendance_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+            fk(
+                "fk_attendance_meeting",
+                &["tenant_id", "meeting_id"],
+                "meetings",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_attendance_seat",
+                &["tenant_id", "seat_id"],
+                "council_seats",
+                &["tenant_id", "id"],
+            ),
         ],
     ),
-    tenant_table(
+    addressed_table(
         "motions",
         &[
             col2("tenant_id", Id),
@@ -688,21 +764,49 @@ const COUNCIL_TABLES: [Table; 9] = [
             opt2("closed_at", Int),
             opt2("result_json", Text),
         ],
-        &["tenant_id", "id"],
         &[],
         &[
-            fk("fk_motions_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
-            fk("fk_motions_meeting", &["tenant_id", "meeting_id"], "meetings", &["tenant_id", "id"]),
+            fk(
+                "fk_motions_council",
+                &["tenant_id", "council_id"],
+                "councils",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_motions_meeting",
+                &["tenant_id", "meeting_id"],
+                "meetings",
+                &["tenant_id", "id"],
+            ),
         ],
+        &[Index {
+            name: "ix_motions_id",
+            columns: &["id"],
+        }],
     ),
     tenant_table(
         "recusals",
-        &[col2("tenant_id", Id), col2("motion_id", Id), col2("seat_id", Id), col2("reason", Text)],
+        &[
+            col2("tenant_id", Id),
+            col2("motion_id", Id),
+            col2("seat_id", Id),
+            col2("reason", Text),
+        ],
         &["tenant_id", "motion_id", "seat_id"],
         &[],
         &[
-            fk("fk_recusals_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
-            fk("fk_recusals_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+            fk(
+                "fk_recusals_motion",
+                &["tenant_id", "motion_id"],
+                "motions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_recusals_seat",
+                &["tenant_id", "seat_id"],
+                "council_seats",
+                &["tenant_id", "id"],
+            ),
         ],
     ),
     tenant_table(
@@ -718,11 +822,21 @@ const COUNCIL_TABLES: [Table; 9] = [
         &["tenant_id", "motion_id", "seat_id"],
         &[],
         &[
-            fk("fk_votes_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
-            fk("fk_votes_seat", &["tenant_id", "seat_id"], "council_seats", &["tenant_id", "id"]),
+            fk(
+                "fk_votes_motion",
+                &["tenant_id", "motion_id"],
+                "motions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_votes_seat",
+                &["tenant_id", "seat_id"],
+                "council_seats",
+                &["tenant_id", "id"],
+            ),
         ],
     ),
-    tenant_table(
+    addressed_table(
         "resolutions",
         &[
             col2("tenant_id", Id),
@@ -737,15 +851,34 @@ const COUNCIL_TABLES: [Table; 9] = [
             opt2("returned_at", Int),
             col2("created_at", Int),
         ],
-        &["tenant_id", "id"],
         &[
-            Unique { name: "uq_resolutions_number", columns: &["tenant_id", "council_id", "year", "number"] },
-            Unique { name: "uq_resolutions_motion", columns: &["tenant_id", "motion_id"] },
+            Unique {
+                name: "uq_resolutions_number",
+                columns: &["tenant_id", "council_id", "year", "number"],
+            },
+            Unique {
+                name: "uq_resolutions_motion",
+                columns: &["tenant_id", "motion_id"],
+            },
         ],
         &[
-            fk("fk_resolutions_council", &["tenant_id", "council_id"], "councils", &["tenant_id", "id"]),
-            fk("fk_resolutions_motion", &["tenant_id", "motion_id"], "motions", &["tenant_id", "id"]),
+            fk(
+                "fk_resolutions_council",
+                &["tenant_id", "council_id"],
+                "councils",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_resolutions_motion",
+                &["tenant_id", "motion_id"],
+                "motions",
+                &["tenant_id", "id"],
+            ),
         ],
+        &[Index {
+            name: "ix_resolutions_id",
+            columns: &["id"],
+        }],
     ),
     tenant_table(
         "objections",
@@ -754,7 +887,10 @@ const COUNCIL_TABLES: [Table; 9] = [
             col2("id", Id),
             col2("resolution_id", Id),
             col2("account_id", Id),
-            Column { since: 2, ..personal("body", Text, false) },
+            Column {
+                since: 2,
+                ..personal("body", Text, false)
+            },
             col2("lang", Text),
             col2("filed_at", Int),
             opt2("answer", Text),
@@ -765,8 +901,18 @@ const COUNCIL_TABLES: [Table; 9] = [
         &["tenant_id", "id"],
         &[],
         &[
-            fk("fk_objections_resolution", &["tenant_id", "resolution_id"], "resolutions", &["tenant_id", "id"]),
-            fk("fk_objections_account", &["account_id"], "accounts", &["id"]),
+            fk(
+                "fk_objections_resolution",
+                &["tenant_id", "resolution_id"],
+                "resolutions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_objections_account",
+                &["account_id"],
+                "accounts",
+                &["id"],
+            ),
         ],
     ),
 ];

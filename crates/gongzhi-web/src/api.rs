@@ -704,6 +704,7 @@ struct ResidentBody {
     household_id: Option<Uuid>,
     #[serde(default)]
     representative: bool,
+    account_id: Option<Uuid>,
 }
 
 async fn register_resident(
@@ -719,6 +720,7 @@ async fn register_resident(
         courtyard_id: b.courtyard_id,
         household_id: b.household_id,
         representative: b.representative,
+        account_id: b.account_id,
     };
     let id = people::register_resident(&state.app, &v.actor, b.community_id, &new)
         .await

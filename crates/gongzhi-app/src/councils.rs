@@ -1,0 +1,991 @@
+//! Councils that deliberate and vote (还权): councils and their seats, meetings with attendance and
+//! quorum, motions with the threshold the rulebook sets for their kind (pinned when the motion
+//! opens), roll-call votes with recusal, resolutions with gapless numbers, and the public notice
+//! residents can object to. A resolution's effect is computed from the clock when read, so nothing
+//! depends on a scheduled job.
+
+use gongzhi_domain::DomainError;
+use gongzhi_domain::council::{self, Choice, NoticeState};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::threshold::Threshold;
+use gongzhi_domain::time::{Instant, format_date, parse_date};
+use gongzhi_store::councils::{self as repo_c, CouncilRow, MotionRow, ResolutionRow, SeatRow};
+use gongzhi_store::{Tx, Value, repo};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::{Command, tenant_of};
+use crate::rules::rule_in_force;
+use crate::{App, AppError, new_id};
+
+pub const COUNCIL_KINDS: &[&str] = &["council", "supervisory_board"];
+pub const SEAT_ROLES: &[&str] = &["member", "chair", "invitee"];
+
+fn invalid(code: &'static str, field: &'static str) -> AppError {
+    AppError::invalid(code, field)
+}
+
+fn text(value: &str, field: &'static str, max: usize) -> Result<String, AppError> {
+    let t = value.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(invalid("text_length_invalid", field));
+    }
+    Ok(t.to_string())
+}
+
+/// A council and the tenant that owns it.
+async fn load_council(tx: &mut Tx, council: Uuid) -> Result<(Uuid, CouncilRow), AppError> {
+    let tenant = repo_c::tenant_of(tx, "councils", council)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    let c = repo_c::council(tx, tenant, council)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    Ok((tenant, c))
+}
+
+/// Whether the actor chairs the council (holds a chair seat whose resident is their account).
+fn chairs(actor: &Actor, seats: &[SeatRow]) -> bool {
+    actor.account_id.is_some()
+        && seats
+            .iter()
+            .any(|s| s.seat_role == "chair" && s.account_id == actor.account_id)
+}
+
+/// The chair, or staff with council duties there, may run the council's business.
+async fn require_chair_or_staff(
+    tx: &mut Tx,
+    actor: &Actor,
+    c: &CouncilRow,
+    seats: &[SeatRow],
+) -> Result<(), AppError> {
+    if chairs(actor, seats) {
+        return Ok(());
+    }
+    actor
+        .require(tx, Permission::ManageCouncils, c.jurisdiction_id)
+        .await
+}
+
+pub struct NewCouncil<'a> {
+    pub jurisdiction_id: Uuid,
+    pub kind: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    /// Used in resolution numbers (e.g. 晋阳社区 in 晋阳社区议〔2026〕3号).
+    pub short_name: &'a str,
+}
+
+pub async fn create_council(
+    app: &App,
+    actor: &Actor,
+    new: &NewCouncil<'_>,
+) -> Result<Uuid, AppError> {
+    if !COUNCIL_KINDS.contains(&new.kind) {
+        return Err(invalid("council_kind_unknown", "kind"));
+    }
+    let name_zh = text(new.name_zh, "name_zh", 60)?;
+    let name_en = if new.name_en.trim().is_empty() {
+        name_zh.clone()
+    } else {
+        text(new.name_en, "name_en", 80)?
+    };
+    let short = text(new.short_name, "short_name", 20)?;
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageCouncils, new.jurisdiction_id)
+        .await?;
+    let j = repo::jurisdiction_by_id(&mut read, new.jurisdiction_id)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    if !matches!(
+        j.level.as_str(),
+        "community" | "resident_group" | "courtyard"
+    ) {
+        return Err(invalid("council_level_invalid", "jurisdiction_id"));
+    }
+    let tenant = tenant_of(&mut read, j.id).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "council.create").await?;
+    let id = new_id();
+    cmd.insert(
+        "councils",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("jurisdiction_id", j.id.into()),
+            ("kind", new.kind.into()),
+            ("name_zh", name_zh.into()),
+            ("name_en", name_en.into()),
+            ("short_name", short.into()),
+            ("created_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// The council-size rule for the level a council sits at.
+async fn size_rule(
+    tx: &mut Tx,
+    app: &App,
+    c: &CouncilRow,
+    pinned: Instant,
+) -> Result<gongzhi_domain::rulebook::SizeRange, AppError> {
+    let j = repo::jurisdiction_by_id(tx, c.jurisdiction_id)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    match rule_in_force(
+        tx,
+        c.jurisdiction_id,
+        &format!("council.size.{}", j.level),
+        app.now().china_date(),
+        pinned,
+    )
+    .await?
+    {
+        RuleValue::CouncilSize(s) => Ok(s),
+        _ => Err(invalid("rule_missing", "council")),
+    }
+}
+
+/// Seats a resident on a council for a term (after their election is recorded elsewhere).
+pub async fn seat_member(
+    app: &App,
+    actor: &Actor,
+    council: Uuid,
+    resident: Uuid,
+    seat_role: &str,
+    term_start: &str,
+    term_end: Option<&str>,
+) -> Result<Uuid, AppError> {
+    if !SEAT_ROLES.contains(&seat_role) {
+        return Err(invalid("seat_role_unknown", "seat_role"));
+    }
+    let start = parse_date(term_start).ok_or_else(|| invalid("date_invalid", "term_start"))?;
+    if let Some(end) = term_end {
+        let end = parse_date(end).ok_or_else(|| invalid("date_invalid", "term_end"))?;
+        if end < start {
+            return Err(invalid("term_end_before_start", "term_end"));
+        }
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, c) = load_council(&mut read, council).await?;
+    actor
+        .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+        .await?;
+    repo::resident(&mut read, tenant, resident)
+        .await?
+        .ok_or_else(|| invalid("resident_not_found", "resident_id"))?;
+    let seated = repo_c::seats(&mut read, tenant, council, &format_date(start)).await?;
+    if seated.iter().any(|s| s.resident_id == resident) {
+        return Err(invalid("seat_already_held", "resident_id"));
+    }
+    if seat_role != "invitee" {
+        let voting = u32::try_from(seated.iter().filter(|s| s.seat_role != "invitee").count())
+            .unwrap_or(u32::MAX);
+        let size = size_rule(&mut read, app, &c, app.now()).await?;
+        if size.max.is_some_and(|max| voting + 1 > max) {
+            return Err(AppError::Invalid(
+                DomainError::field("council_full", "council_id")
+                    .arg("max", size.max.unwrap_or_default()),
+            ));
+        }
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "council.seat").await?;
+    let id = new_id();
+    cmd.insert(
+        "council_seats",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("council_id", council.into()),
+            ("resident_id", resident.into()),
+            ("seat_role", seat_role.into()),
+            ("term_start", format_date(start).into()),
+            ("term_end", Value::from(term_end)),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+pub async fn schedule_meeting(
+    app: &App,
+    actor: &Actor,
+    council: Uuid,
+    title: &str,
+    at: Instant,
+) -> Result<Uuid, AppError> {
+    let title = text(title, "title", 120)?;
+    let mut read = app.db.read().await?;
+    let (tenant, c) = load_council(&mut read, council).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        council,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.schedule").await?;
+    let id = new_id();
+    cmd.insert(
+        "meetings",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("council_id", council.into()),
+            ("title", title.into()),
+            ("scheduled_for", at.0.into()),
+            ("status", "scheduled".into()),
+            ("created_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Records who is present. The first record opens the meeting.
+pub async fn record_attendance(
+    app: &App,
+    actor: &Actor,
+    meeting: Uuid,
+    seat: Uuid,
+    present: bool,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_meeting(&mut read, meeting).await?;
+    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    if m.status == "closed" {
+        return Err(invalid("meeting_closed", "meeting_id"));
+    }
+    if !seats.iter().any(|s| s.id == seat) {
+        return Err(invalid("seat_not_in_council", "seat_id"));
+    }
+    let exists = repo_c::attendance_exists(&mut read, tenant, meeting, seat).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.attendance").await?;
+    let now = app.now().0;
+    if m.status == "scheduled" {
+        cmd.update(
+            "meetings",
+            &[tenant.into(), meeting.into()],
+            &[("status", "open".into()), ("opened_at", now.into())],
+        )
+        .await?;
+    }
+    let values: [(&str, Value); 3] = [
+        ("present", present.into()),
+        ("recorded_at", now.into()),
+        ("recorded_by", actor.account_id.into()),
+    ];
+    if exists {
+        cmd.update(
+            "attendance",
+            &[tenant.into(), meeting.into(), seat.into()],
+            &values,
+        )
+        .await?;
+    } else {
+        let mut row = vec![
+            ("tenant_id", Value::from(tenant)),
+            ("meeting_id", meeting.into()),
+            ("seat_id", seat.into()),
+        ];
+        row.extend(values);
+        cmd.insert("attendance", &row).await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+async fn find_meeting(tx: &mut Tx, meeting: Uuid) -> Result<(Uuid, repo_c::MeetingRow), AppError> {
+    let tenant = repo_c::tenant_of(tx, "meetings", meeting)
+        .await?
+        .ok_or(AppError::NotFound("meeting"))?;
+    Ok((
+        tenant,
+        repo_c::meeting(tx, tenant, meeting)
+            .await?
+            .ok_or(AppError::NotFound("meeting"))?,
+    ))
+}
+
+async fn find_motion(tx: &mut Tx, motion: Uuid) -> Result<(Uuid, MotionRow), AppError> {
+    let tenant = repo_c::tenant_of(tx, "motions", motion)
+        .await?
+        .ok_or(AppError::NotFound("motion"))?;
+    Ok((
+        tenant,
+        repo_c::motion(tx, tenant, motion)
+            .await?
+            .ok_or(AppError::NotFound("motion"))?,
+    ))
+}
+
+pub struct NewMotion<'a> {
+    pub council_id: Uuid,
+    pub meeting_id: Option<Uuid>,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub needs_notice: bool,
+}
+
+/// Puts a motion to the vote. The rulebook is pinned at this instant for everything the vote needs.
+pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Result<Uuid, AppError> {
+    if !gongzhi_domain::rulebook::MOTION_KINDS.contains(&new.kind) {
+        return Err(invalid("motion_kind_unknown", "kind"));
+    }
+    let title = text(new.title, "title", 200)?;
+    let body = text(new.body, "body", 20_000)?;
+    let mut read = app.db.read().await?;
+    let (tenant, c) = load_council(&mut read, new.council_id).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    if let Some(m) = new.meeting_id {
+        let meeting = repo_c::meeting(&mut read, tenant, m)
+            .await?
+            .ok_or(AppError::NotFound("meeting"))?;
+        if meeting.council_id != c.id || meeting.status == "closed" {
+            return Err(invalid("meeting_closed", "meeting_id"));
+        }
+    }
+    let voting =
+        u32::try_from(seats.iter().filter(|s| s.seat_role != "invitee").count()).unwrap_or(0);
+    let size = size_rule(&mut read, app, &c, app.now()).await?;
+    if voting < size.min {
+        return Err(AppError::Invalid(
+            DomainError::field("council_too_small", "council_id")
+                .arg("min", size.min)
+                .arg("seated", voting),
+        ));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "motion.open").await?;
+    let id = new_id();
+    cmd.insert(
+        "motions",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("council_id", c.id.into()),
+            ("meeting_id", Value::from(new.meeting_id)),
+            ("kind", new.kind.into()),
+            ("title", title.into()),
+            ("body", body.into()),
+            ("needs_notice", new.needs_notice.into()),
+            ("status", "open".into()),
+            ("opened_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// A member declares a conflict of interest (or the chair records it): their vote will not count.
+pub async fn recuse(
+    app: &App,
+    actor: &Actor,
+    motion: Uuid,
+    seat: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = text(reason, "reason", 500)?;
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_motion(&mut read, motion).await?;
+    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    let s = seats
+        .iter()
+        .find(|s| s.id == seat)
+        .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
+    if s.account_id != actor.account_id || actor.account_id.is_none() {
+        require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    }
+    if m.status != "open" {
+        return Err(invalid("motion_closed", "motion_id"));
+    }
+    let already_voted = repo_c::votes(&mut read, tenant, motion)
+        .await?
+        .iter()
+        .any(|(v, _)| *v == seat);
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "motion.recuse").await?;
+    cmd.insert(
+        "recusals",
+        &[
+            ("tenant_id", tenant.into()),
+            ("motion_id", motion.into()),
+            ("seat_id", seat.into()),
+            ("reason", reason.into()),
+        ],
+    )
+    .await?;
+    if already_voted {
+        // A vote cast before the declaration is withdrawn, not counted.
+        cmd.detail("withdrawn_vote", seat.to_string());
+        cmd.update(
+            "votes",
+            &[tenant.into(), motion.into(), seat.into()],
+            &[("choice", "recused".into())],
+        )
+        .await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// Casts or changes a vote. A member casts their own (in or outside a meeting); in a meeting the
+/// chair or secretary may record a present member's vote, stored with who recorded it.
+pub async fn cast_vote(
+    app: &App,
+    actor: &Actor,
+    motion: Uuid,
+    seat: Uuid,
+    choice: &str,
+) -> Result<(), AppError> {
+    let choice = Choice::parse(choice)?;
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_motion(&mut read, motion).await?;
+    if m.status != "open" {
+        return Err(invalid("motion_closed", "motion_id"));
+    }
+    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    let s = seats
+        .iter()
+        .find(|s| s.id == seat)
+        .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
+    if s.seat_role == "invitee" {
+        return Err(invalid("invitee_cannot_vote", "seat_id"));
+    }
+    let own = actor.account_id.is_some() && s.account_id == actor.account_id;
+    if !own {
+        if m.meeting_id.is_none() {
+            return Err(invalid("vote_for_another", "seat_id"));
+        }
+        if require_chair_or_staff(&mut read, actor, &c, &seats)
+            .await
+            .is_err()
+        {
+            return Err(invalid("vote_for_another", "seat_id"));
+        }
+    }
+    if repo_c::recused_seats(&mut read, tenant, motion)
+        .await?
+        .contains(&seat)
+    {
+        return Err(invalid("member_recused", "seat_id"));
+    }
+    if let Some(meeting) = m.meeting_id {
+        let present = repo_c::present_seats(&mut read, tenant, meeting).await?;
+        if !present.contains(&seat) {
+            return Err(invalid("member_not_present", "seat_id"));
+        }
+        let quorum = quorum_rule(&mut read, &c, Instant(m.opened_at), app).await?;
+        let seated =
+            u32::try_from(seats.iter().filter(|s| s.seat_role != "invitee").count()).unwrap_or(0);
+        let here = u32::try_from(present.len()).unwrap_or(0);
+        if !council::quorum_met(&quorum, here, seated) {
+            return Err(AppError::Invalid(
+                DomainError::field("quorum_not_met", "meeting_id")
+                    .arg("present", here)
+                    .arg("seated", seated),
+            ));
+        }
+    }
+    let exists = repo_c::votes(&mut read, tenant, motion)
+        .await?
+        .iter()
+        .any(|(v, _)| *v == seat);
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
+    let values: [(&str, Value); 3] = [
+        ("choice", choice.as_str().into()),
+        ("cast_at", app.now().0.into()),
+        (
+            "recorded_by",
+            Value::from(if own { None } else { actor.account_id }),
+        ),
+    ];
+    if exists {
+        cmd.update(
+            "votes",
+            &[tenant.into(), motion.into(), seat.into()],
+            &values,
+        )
+        .await?;
+    } else {
+        let mut row = vec![
+            ("tenant_id", Value::from(tenant)),
+            ("motion_id", motion.into()),
+            ("seat_id", seat.into()),
+        ];
+        row.extend(values);
+        cmd.insert("votes", &row).await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+async fn quorum_rule(
+    tx: &mut Tx,
+    c: &CouncilRow,
+    pinned: Instant,
+    app: &App,
+) -> Result<Threshold, AppError> {
+    match rule_in_force(
+        tx,
+        c.jurisdiction_id,
+        "council.quorum",
+        app.now().china_date(),
+        pinned,
+    )
+    .await?
+    {
+        RuleValue::Threshold(t) => Ok(t),
+        _ => Err(invalid("rule_missing", "council.quorum")),
+    }
+}
+
+/// The outcome of closing a vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    pub passed: bool,
+    pub tally: council::Tally,
+    pub resolution: Option<(Uuid, String)>,
+}
+
+/// Closes the vote: tallies it by the rule pinned when the motion opened, stores the result with
+/// that rule, and turns a passed motion into a resolution with the council's next number for the
+/// year (in the same transaction), posting it for notice when the motion says so.
+pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Closed, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_motion(&mut read, motion).await?;
+    if m.status != "open" {
+        return Err(invalid("motion_closed", "motion_id"));
+    }
+    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    let pinned = Instant(m.opened_at);
+    let today = app.now().china_date();
+    let threshold = match rule_in_force(
+        &mut read,
+        c.jurisdiction_id,
+        &format!("vote.threshold.{}", m.kind),
+        today,
+        pinned,
+    )
+    .await?
+    {
+        RuleValue::Threshold(t) => t,
+        _ => return Err(invalid("rule_missing", "kind")),
+    };
+    let recused_in_base = matches!(
+        rule_in_force(
+            &mut read,
+            c.jurisdiction_id,
+            "vote.recused_in_base",
+            today,
+            pinned
+        )
+        .await?,
+        RuleValue::Flag(true)
+    );
+    let seated =
+        u32::try_from(seats.iter().filter(|s| s.seat_role != "invitee").count()).unwrap_or(0);
+    let present = match m.meeting_id {
+        Some(meeting) => u32::try_from(
+            repo_c::present_seats(&mut read, tenant, meeting)
+                .await?
+                .len(),
+        )
+        .unwrap_or(0),
+        None => seated,
+    };
+    let recused = u32::try_from(
+        repo_c::recused_seats(&mut read, tenant, motion)
+            .await?
+            .len(),
+    )
+    .unwrap_or(0);
+    let choices: Vec<Choice> = repo_c::votes(&mut read, tenant, motion)
+        .await?
+        .iter()
+        .filter_map(|(_, c)| Choice::parse(c).ok())
+        .collect();
+    let tally = council::tally(
+        &threshold,
+        &choices,
+        seated,
+        present,
+        recused,
+        recused_in_base,
+    );
+    let template = match rule_in_force(
+        &mut read,
+        c.jurisdiction_id,
+        "resolution.number_template",
+        today,
+        pinned,
+    )
+    .await?
+    {
+        RuleValue::Template(t) => t,
+        _ => "{council}〔{year}〕{n}".into(),
+    };
+    let notice = if m.needs_notice {
+        let period = match rule_in_force(
+            &mut read,
+            c.jurisdiction_id,
+            "notice.period",
+            today,
+            app.now(),
+        )
+        .await?
+        {
+            RuleValue::NoticePeriod(p) => p,
+            _ => return Err(invalid("rule_missing", "notice.period")),
+        };
+        let calendar = match rule_in_force(
+            &mut read,
+            c.jurisdiction_id,
+            "calendar.official",
+            today,
+            app.now(),
+        )
+        .await?
+        {
+            RuleValue::Calendar(cal) => cal,
+            _ => Default::default(),
+        };
+        Some(council::notice_end(app.now(), &period, &calendar))
+    } else {
+        None
+    };
+    read.rollback().await?;
+
+    let mut cmd = Command::begin(app, actor, tenant, "motion.close").await?;
+    let now = app.now();
+    let result = json!({
+        "yes": tally.counts.yes, "no": tally.counts.no, "abstain": tally.abstain, "recused": tally.recused,
+        "present": tally.counts.present, "seated": tally.counts.seated, "base": tally.base, "min_yes": tally.min_yes,
+        "passed": tally.passed,
+        "rule": {"key": format!("vote.threshold.{}", m.kind), "value": RuleValue::Threshold(threshold).to_json(), "recused_in_base": recused_in_base},
+    });
+    cmd.update(
+        "motions",
+        &[tenant.into(), motion.into()],
+        &[
+            (
+                "status",
+                if tally.passed { "passed" } else { "failed" }.into(),
+            ),
+            ("closed_at", now.0.into()),
+            ("result_json", result.to_string().into()),
+        ],
+    )
+    .await?;
+    let mut resolution = None;
+    if tally.passed {
+        let year = i64::from(now.china_date().year());
+        let number = repo_c::next_resolution_number(&mut cmd.tx, tenant, c.id, year).await?;
+        let label =
+            council::resolution_label(&template, &c.short_name, now.china_date().year(), number);
+        let id = new_id();
+        cmd.insert(
+            "resolutions",
+            &[
+                ("tenant_id", tenant.into()),
+                ("id", id.into()),
+                ("council_id", c.id.into()),
+                ("motion_id", motion.into()),
+                ("year", year.into()),
+                ("number", number.into()),
+                ("label", label.clone().into()),
+                ("notice_start", Value::from(notice.map(|_| now.0))),
+                ("notice_end", Value::from(notice.map(|e| e.0))),
+                ("created_at", now.0.into()),
+            ],
+        )
+        .await?;
+        resolution = Some((id, label));
+    }
+    cmd.commit().await?;
+    Ok(Closed {
+        passed: tally.passed,
+        tally,
+        resolution,
+    })
+}
+
+async fn find_resolution(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ResolutionRow), AppError> {
+    let tenant = repo_c::tenant_of(tx, "resolutions", id)
+        .await?
+        .ok_or(AppError::NotFound("resolution"))?;
+    Ok((
+        tenant,
+        repo_c::resolution(tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound("resolution"))?,
+    ))
+}
+
+/// A resolution as the public sees it: its notice state computed at `now`.
+#[derive(Debug, Clone)]
+pub struct PublicResolution {
+    pub row: ResolutionRow,
+    pub council: CouncilRow,
+    pub state: NoticeState,
+    pub objections: Vec<repo_c::ObjectionRow>,
+}
+
+fn state_of(now: Instant, r: &ResolutionRow, objections: &[repo_c::ObjectionRow]) -> NoticeState {
+    if r.returned_at.is_some() {
+        return NoticeState::Returned;
+    }
+    match r.notice_end {
+        None => NoticeState::InForce(Instant(r.created_at)),
+        Some(end) => {
+            let o: Vec<_> = objections
+                .iter()
+                .map(|o| {
+                    (
+                        Instant(o.filed_at),
+                        o.answered_at.map(Instant),
+                        o.upheld == Some(true),
+                    )
+                })
+                .collect();
+            council::notice_state(now, Instant(end), &o)
+        }
+    }
+}
+
+/// Every resolution of a community, newest first, with its state now.
+pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolution>, AppError> {
+    let mut tx = app.db.read().await?;
+    let councils = repo_c::councils(&mut tx, community).await?;
+    let mut out = Vec::new();
+    for r in repo_c::resolutions(&mut tx, community).await? {
+        let objections = repo_c::objections(&mut tx, community, r.id).await?;
+        let Some(c) = councils.iter().find(|c| c.id == r.council_id).cloned() else {
+            continue;
+        };
+        out.push(PublicResolution {
+            state: state_of(app.now(), &r, &objections),
+            row: r,
+            council: c,
+            objections,
+        });
+    }
+    tx.rollback().await?;
+    Ok(out)
+}
+
+pub async fn resolution(app: &App, id: Uuid) -> Result<PublicResolution, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, r) = find_resolution(&mut tx, id).await?;
+    let c = repo_c::council(&mut tx, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    let objections = repo_c::objections(&mut tx, tenant, id).await?;
+    tx.rollback().await?;
+    Ok(PublicResolution {
+        state: state_of(app.now(), &r, &objections),
+        row: r,
+        council: c,
+        objections,
+    })
+}
+
+/// A resident of the council's area objects to a resolution during its notice.
+pub async fn file_objection(
+    app: &App,
+    actor: &Actor,
+    resolution: Uuid,
+    body: &str,
+) -> Result<Uuid, AppError> {
+    let body = text(body, "body", 2_000)?;
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let mut read = app.db.read().await?;
+    let (tenant, r) = find_resolution(&mut read, resolution).await?;
+    let c = repo_c::council(&mut read, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    // A resident of the area: a resident grant at the council's jurisdiction or below it.
+    let mut lives_here = false;
+    for (role, j) in &actor.grants {
+        if role == "resident"
+            && repo::ancestors(&mut read, *j)
+                .await?
+                .iter()
+                .any(|a| a.id == c.jurisdiction_id)
+        {
+            lives_here = true;
+        }
+    }
+    if !lives_here {
+        return Err(invalid("objection_not_resident", "resolution_id"));
+    }
+    let objections = repo_c::objections(&mut read, tenant, resolution).await?;
+    match state_of(app.now(), &r, &objections) {
+        NoticeState::Open => {}
+        _ if r.notice_end.is_none() => {
+            return Err(invalid("resolution_not_on_notice", "resolution_id"));
+        }
+        _ => return Err(invalid("notice_period_over", "resolution_id")),
+    }
+    read.rollback().await?;
+    let lang = if body
+        .chars()
+        .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))
+    {
+        "zh"
+    } else {
+        "en"
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "objection.file").await?;
+    let id = new_id();
+    cmd.insert(
+        "objections",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("resolution_id", resolution.into()),
+            ("account_id", account.into()),
+            ("body", body.into()),
+            ("lang", lang.into()),
+            ("filed_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// The council answers an objection. An upheld objection sends the resolution back (it keeps its
+/// number, marked returned); a dismissed one lets it take effect when the notice ends.
+pub async fn answer_objection(
+    app: &App,
+    actor: &Actor,
+    resolution: Uuid,
+    objection: Uuid,
+    answer: &str,
+    upheld: bool,
+) -> Result<(), AppError> {
+    let answer = text(answer, "answer", 2_000)?;
+    let mut read = app.db.read().await?;
+    let (tenant, r) = find_resolution(&mut read, resolution).await?;
+    let c = repo_c::council(&mut read, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    let seats = repo_c::seats(
+        &mut read,
+        tenant,
+        c.id,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    require_chair_or_staff(&mut read, actor, &c, &seats).await?;
+    let o = repo_c::objections(&mut read, tenant, resolution)
+        .await?
+        .into_iter()
+        .find(|o| o.id == objection)
+        .ok_or(AppError::NotFound("objection"))?;
+    if o.answered_at.is_some() {
+        return Err(invalid("objection_already_answered", "objection_id"));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "objection.answer").await?;
+    let now = app.now().0;
+    cmd.update(
+        "objections",
+        &[tenant.into(), objection.into()],
+        &[
+            ("answer", answer.into()),
+            ("upheld", upheld.into()),
+            ("answered_at", now.into()),
+            ("answered_by", actor.account_id.into()),
+        ],
+    )
+    .await?;
+    if upheld && r.returned_at.is_none() {
+        cmd.update(
+            "resolutions",
+            &[tenant.into(), resolution.into()],
+            &[("returned_at", now.into())],
+        )
+        .await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// A council's seats in force today, for pages and the API.
+pub async fn council_view(
+    app: &App,
+    council: Uuid,
+) -> Result<(CouncilRow, Vec<SeatRow>, Vec<repo_c::MeetingRow>), AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, c) = load_council(&mut tx, council).await?;
+    let seats = repo_c::seats(
+        &mut tx,
+        tenant,
+        council,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    let meetings = repo_c::meetings_of(&mut tx, tenant, council).await?;
+    tx.rollback().await?;
+    Ok((c, seats, meetings))
+}
+
+pub async fn councils_of(app: &App, community: Uuid) -> Result<Vec<CouncilRow>, AppError> {
+    let mut tx = app.db.read().await?;
+    let c = repo_c::councils(&mut tx, community).await?;
+    tx.rollback().await?;
+    Ok(c)
+}

@@ -1,0 +1,470 @@
+use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::verify::verify_database;
+use gongzhi_app::{AppError, accounts};
+use gongzhi_domain::council::NoticeState;
+use uuid::Uuid;
+
+use crate::{World, actor, world};
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+    match r {
+        Err(e) => match e {
+            AppError::Invalid(d) => d.code.0.to_string(),
+            other => other.code().to_string(),
+        },
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+/// A council of `n` voting members (the first is the chair) at a jurisdiction; returns it and its seats.
+async fn council(w: &World, at: Uuid, short: &str, n: usize) -> (Uuid, Vec<Uuid>) {
+    let tenant = if at == w.beiyuan || at == w.jinyang {
+        w.jinyang
+    } else {
+        w.yudong
+    };
+    let c = councils::create_council(
+        &w.app,
+        &w.staff,
+        &NewCouncil {
+            jurisdiction_id: at,
+            kind: "council",
+            name_zh: short,
+            name_en: "",
+            short_name: short,
+        },
+    )
+    .await
+    .unwrap();
+    let mut seats = Vec::new();
+    for i in 0..n {
+        let r = people::register_resident(
+            &w.app,
+            &w.staff,
+            tenant,
+            &NewResident {
+                name: format!("成员{i}"),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let role = if i == 0 { "chair" } else { "member" };
+        seats.push(
+            councils::seat_member(
+                &w.app,
+                &w.staff,
+                c,
+                r,
+                role,
+                "2026-01-01",
+                Some("2030-12-31"),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    (c, seats)
+}
+
+async fn meeting_with(w: &World, c: Uuid, present: &[Uuid]) -> Uuid {
+    let m = councils::schedule_meeting(&w.app, &w.staff, c, "例会", w.app.now())
+        .await
+        .unwrap();
+    for s in present {
+        councils::record_attendance(&w.app, &w.staff, m, *s, true)
+            .await
+            .unwrap();
+    }
+    m
+}
+
+async fn motion(w: &World, c: Uuid, meeting: Option<Uuid>, kind: &str, notice: bool) -> Uuid {
+    councils::open_motion(
+        &w.app,
+        &w.staff,
+        &NewMotion {
+            council_id: c,
+            meeting_id: meeting,
+            kind,
+            title: "北苑院落改造",
+            body: "更换路灯、修缮围墙，预算 36,000 元",
+            needs_notice: notice,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// 北苑: the courtyard council of 5 passes a motion; the notice runs 7 days with one objection,
+/// answered and dismissed; the resolution takes effect.
+#[tokio::test]
+async fn beiyuan_end_to_end() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(m), "project_approval", true).await;
+    for s in &seats {
+        councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
+            .await
+            .unwrap();
+    }
+    let closed = councils::close_motion(&w.app, &w.staff, mo).await.unwrap();
+    assert!(closed.passed);
+    assert_eq!(
+        (
+            closed.tally.counts.yes,
+            closed.tally.base,
+            closed.tally.min_yes
+        ),
+        (5, 5, 4)
+    );
+    let (res, label) = closed.resolution.unwrap();
+    assert_eq!(label, "北苑小区议〔2026〕1号");
+
+    let public = councils::resolution(&w.app, res).await.unwrap();
+    assert_eq!(public.state, NoticeState::Open);
+    // Posted Sunday 2026-11-22: the week ends at 24:00 on Monday 11-30 (the 29th is a Sunday).
+    assert_eq!(
+        gongzhi_domain::time::Instant(public.row.notice_end.unwrap()).china_minute(),
+        "2026-12-01 00:00"
+    );
+
+    let objection = councils::file_objection(
+        &w.app,
+        &w.resident,
+        res,
+        "围墙修缮会影响停车，请说明施工时间。",
+    )
+    .await
+    .unwrap();
+    w.app.clock.advance(3 * 86_400).unwrap();
+    councils::answer_objection(
+        &w.app,
+        &w.staff,
+        res,
+        objection,
+        "施工安排在白天，停车不受影响。",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        councils::resolution(&w.app, res).await.unwrap().state,
+        NoticeState::Open
+    );
+    w.app.clock.advance(6 * 86_400).unwrap();
+    let after = councils::resolution(&w.app, res).await.unwrap();
+    assert!(
+        matches!(after.state, NoticeState::InForce(at) if at.0 == public.row.notice_end.unwrap()),
+        "{:?}",
+        after.state
+    );
+    // Numbers are gapless per council and year.
+    let mo2 = motion(&w, c, Some(m), "general", false).await;
+    for s in &seats[..3] {
+        councils::cast_vote(&w.app, &w.staff, mo2, *s, "yes")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        councils::close_motion(&w.app, &w.staff, mo2)
+            .await
+            .unwrap()
+            .resolution
+            .unwrap()
+            .1,
+        "北苑小区议〔2026〕2号"
+    );
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
+
+/// 晋阳's community council of 37: 25 yes passes, 24 yes fails (at least 2/3 of all seated).
+#[tokio::test]
+async fn jinyang_council_of_37() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.jinyang, "晋阳社区", 37).await;
+    let m = meeting_with(&w, c, &seats).await;
+    for (yes, passes) in [(25, true), (24, false)] {
+        let mo = motion(&w, c, Some(m), "project_approval", false).await;
+        for (i, s) in seats.iter().enumerate() {
+            councils::cast_vote(&w.app, &w.staff, mo, *s, if i < yes { "yes" } else { "no" })
+                .await
+                .unwrap();
+        }
+        let closed = councils::close_motion(&w.app, &w.staff, mo).await.unwrap();
+        assert_eq!(closed.passed, passes, "{yes} of 37");
+        assert_eq!(closed.tally.min_yes, 25);
+        assert_eq!(closed.resolution.is_some(), passes);
+    }
+}
+
+#[tokio::test]
+async fn quorum_recusal_closing_and_who_may_vote() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    // 3 of 5 present is below 2/3: no vote.
+    let thin = meeting_with(&w, c, &seats[..3]).await;
+    let mo = motion(&w, c, Some(thin), "general", false).await;
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[0], "yes").await),
+        "quorum_not_met"
+    );
+    // An absent member cannot be voted for.
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[4], "yes").await),
+        "member_not_present"
+    );
+
+    let full = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(full), "general", false).await;
+    councils::recuse(&w.app, &w.staff, mo, seats[1], "申报人的亲属承接该项目")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[1], "yes").await),
+        "member_recused"
+    );
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[2], "maybe").await),
+        "vote_choice_invalid"
+    );
+    councils::cast_vote(&w.app, &w.staff, mo, seats[2], "no")
+        .await
+        .unwrap();
+    councils::cast_vote(&w.app, &w.staff, mo, seats[2], "yes")
+        .await
+        .unwrap(); // changed before closing
+    councils::cast_vote(&w.app, &w.staff, mo, seats[3], "yes")
+        .await
+        .unwrap();
+    councils::cast_vote(&w.app, &w.staff, mo, seats[4], "yes")
+        .await
+        .unwrap();
+    let closed = councils::close_motion(&w.app, &w.staff, mo).await.unwrap();
+    assert_eq!(
+        (
+            closed.tally.counts.yes,
+            closed.tally.counts.present,
+            closed.tally.recused
+        ),
+        (3, 4, 1)
+    );
+    assert!(
+        closed.passed,
+        "3 of the 4 present who may vote is more than half"
+    );
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[0], "yes").await),
+        "motion_closed"
+    );
+    assert_eq!(
+        code(councils::close_motion(&w.app, &w.staff, mo).await),
+        "motion_closed"
+    );
+
+    // Outside a meeting only the member votes, as themselves.
+    let account = accounts::create_account(
+        &w.app,
+        &w.admin,
+        w.beiyuan,
+        "resident",
+        &accounts::NewAccount {
+            username: Some("member-self"),
+            phone: None,
+            display_name: "自投成员",
+            password: crate::PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    let me = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "自投成员".into(),
+            account_id: Some(account),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let my_seat = councils::seat_member(&w.app, &w.staff, c, me, "member", "2026-01-01", None)
+        .await
+        .unwrap();
+    let remote = motion(&w, c, None, "general", false).await;
+    let member = actor(&w.app, account).await;
+    councils::cast_vote(&w.app, &member, remote, my_seat, "yes")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &member, remote, seats[2], "yes").await),
+        "vote_for_another"
+    );
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, remote, seats[2], "yes").await),
+        "vote_for_another"
+    );
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
+
+#[tokio::test]
+async fn objections_upheld_late_or_from_elsewhere() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let pass = |mo| {
+        let w = &w;
+        let seats = seats.clone();
+        async move {
+            for s in &seats {
+                councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
+                    .await
+                    .unwrap();
+            }
+            councils::close_motion(&w.app, &w.staff, mo)
+                .await
+                .unwrap()
+                .resolution
+                .unwrap()
+                .0
+        }
+    };
+    let res = pass(motion(&w, c, Some(m), "project_approval", true).await).await;
+
+    let outsider_id = accounts::create_account(
+        &w.app,
+        &w.admin,
+        w.yudong_court,
+        "resident",
+        &accounts::NewAccount {
+            username: Some("outsider"),
+            phone: None,
+            display_name: "玉东居民",
+            password: crate::PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    let outsider = actor(&w.app, outsider_id).await;
+    assert_eq!(
+        code(councils::file_objection(&w.app, &outsider, res, "我反对").await),
+        "objection_not_resident"
+    );
+    assert_eq!(
+        code(councils::file_objection(&w.app, &w.resident, res, "  ").await),
+        "text_length_invalid"
+    );
+
+    let o = councils::file_objection(&w.app, &w.resident, res, "预算过高")
+        .await
+        .unwrap();
+    councils::answer_objection(&w.app, &w.staff, res, o, "将重新询价后再议", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        councils::resolution(&w.app, res).await.unwrap().state,
+        NoticeState::Returned
+    );
+    assert_eq!(
+        code(councils::answer_objection(&w.app, &w.staff, res, o, "again", false).await),
+        "objection_already_answered"
+    );
+    // Nobody can object to a returned resolution, nor after a notice ends.
+    assert_eq!(
+        code(councils::file_objection(&w.app, &w.resident, res, "又一条").await),
+        "notice_period_over"
+    );
+    let res2 = pass(motion(&w, c, Some(m), "project_approval", true).await).await;
+    w.app.clock.advance(10 * 86_400).unwrap();
+    assert_eq!(
+        code(councils::file_objection(&w.app, &w.resident, res2, "太晚了").await),
+        "notice_period_over"
+    );
+    assert!(matches!(
+        councils::resolution(&w.app, res2).await.unwrap().state,
+        NoticeState::InForce(_)
+    ));
+    // An objection left unanswered at the end holds the resolution back.
+    let res3 = pass(motion(&w, c, Some(m), "project_approval", true).await).await;
+    councils::file_objection(&w.app, &w.resident, res3, "请公开报价")
+        .await
+        .unwrap();
+    w.app.clock.advance(10 * 86_400).unwrap();
+    assert_eq!(
+        councils::resolution(&w.app, res3).await.unwrap().state,
+        NoticeState::AwaitingAnswers
+    );
+}
+
+#[tokio::test]
+async fn council_size_comes_from_the_rulebook() {
+    let w = world().await;
+    let (c, _) = council(&w, w.beiyuan, "北苑小区", 2).await;
+    let r = councils::open_motion(
+        &w.app,
+        &w.staff,
+        &NewMotion {
+            council_id: c,
+            meeting_id: None,
+            kind: "general",
+            title: "t",
+            body: "b",
+            needs_notice: false,
+        },
+    )
+    .await;
+    assert_eq!(code(r), "council_too_small");
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "council.size.courtyard",
+        r#"{"min":2,"max":2}"#,
+        "2026-01-01",
+        "试点",
+    )
+    .await
+    .unwrap();
+    assert!(
+        councils::open_motion(
+            &w.app,
+            &w.staff,
+            &NewMotion {
+                council_id: c,
+                meeting_id: None,
+                kind: "general",
+                title: "t",
+                body: "b",
+                needs_notice: false
+            }
+        )
+        .await
+        .is_ok()
+    );
+    let extra = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "多余".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(councils::seat_member(&w.app, &w.staff, c, extra, "member", "2026-01-01", None).await),
+        "council_full"
+    );
+    assert!(
+        councils::seat_member(&w.app, &w.staff, c, extra, "invitee", "2026-01-01", None)
+            .await
+            .is_ok(),
+        "invitees take no seat"
+    );
+}

@@ -1,0 +1,380 @@
+//! Reads for councils, meetings, motions, votes, resolutions and objections.
+
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::db::Tx;
+use crate::schema::ColType::{Bool, Id, Int, Text};
+use crate::value::Value;
+
+/// The tenant that owns a council, meeting, motion or resolution, looked up by its id alone (the
+/// API addresses them by id; each of these tables has an index on `id`).
+pub async fn tenant_of(tx: &mut Tx, table: &str, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    if !matches!(table, "councils" | "meetings" | "motions" | "resolutions") {
+        return Err(StoreError::Data(format!("no id lookup for {table}")));
+    }
+    tx.row(
+        &format!("SELECT tenant_id FROM {table} WHERE id = $1"),
+        &[id.into()],
+        &[Id],
+    )
+    .await?
+    .map(|r| r.id(0))
+    .transpose()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouncilRow {
+    pub id: Uuid,
+    pub jurisdiction_id: Uuid,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub short_name: String,
+}
+
+pub async fn council(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<CouncilRow>, StoreError> {
+    tx.row(
+        "SELECT id, jurisdiction_id, kind, name_zh, name_en, short_name FROM councils WHERE tenant_id = $1 AND id = $2",
+        &[tenant.into(), id.into()],
+        &[Id, Id, Text, Text, Text, Text],
+    )
+    .await?
+    .map(|r| {
+        Ok(CouncilRow {
+            id: r.id(0)?,
+            jurisdiction_id: r.id(1)?,
+            kind: r.text(2)?,
+            name_zh: r.text(3)?,
+            name_en: r.text(4)?,
+            short_name: r.text(5)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn councils(tx: &mut Tx, tenant: Uuid) -> Result<Vec<CouncilRow>, StoreError> {
+    tx.rows(
+        "SELECT id, jurisdiction_id, kind, name_zh, name_en, short_name FROM councils WHERE tenant_id = $1 ORDER BY id",
+        &[tenant.into()],
+        &[Id, Id, Text, Text, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(CouncilRow {
+            id: r.id(0)?,
+            jurisdiction_id: r.id(1)?,
+            kind: r.text(2)?,
+            name_zh: r.text(3)?,
+            name_en: r.text(4)?,
+            short_name: r.text(5)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatRow {
+    pub id: Uuid,
+    pub resident_id: Uuid,
+    pub resident_name: String,
+    pub account_id: Option<Uuid>,
+    pub seat_role: String,
+    pub term_start: String,
+    pub term_end: Option<String>,
+}
+
+/// Seats in force on `date` (YYYY-MM-DD), not voided.
+pub async fn seats(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    date: &str,
+) -> Result<Vec<SeatRow>, StoreError> {
+    tx.rows(
+        "SELECT s.id, s.resident_id, r.name, r.account_id, s.seat_role, s.term_start, s.term_end \
+         FROM council_seats s JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.resident_id \
+         WHERE s.tenant_id = $1 AND s.council_id = $2 AND s.voided_at IS NULL AND s.term_start <= $3 \
+           AND (s.term_end IS NULL OR s.term_end >= $3) ORDER BY s.id",
+        &[tenant.into(), council.into(), date.into()],
+        &[Id, Id, Text, Id, Text, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(SeatRow {
+            id: r.id(0)?,
+            resident_id: r.id(1)?,
+            resident_name: r.text(2)?,
+            account_id: r.opt_id(3)?,
+            seat_role: r.text(4)?,
+            term_start: r.text(5)?,
+            term_end: r.opt_text(6)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub council_id: Uuid,
+    pub title: String,
+    pub scheduled_for: i64,
+    pub status: String,
+}
+
+pub async fn meeting(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<MeetingRow>, StoreError> {
+    tx.row(
+        "SELECT id, council_id, title, scheduled_for, status FROM meetings WHERE tenant_id = $1 AND id = $2",
+        &[tenant.into(), id.into()],
+        &[Id, Id, Text, Int, Text],
+    )
+    .await?
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)? }))
+    .transpose()
+}
+
+pub async fn meetings_of(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+) -> Result<Vec<MeetingRow>, StoreError> {
+    tx.rows(
+        "SELECT id, council_id, title, scheduled_for, status FROM meetings WHERE tenant_id = $1 AND council_id = $2 ORDER BY scheduled_for, id",
+        &[tenant.into(), council.into()],
+        &[Id, Id, Text, Int, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)? }))
+    .collect()
+}
+
+/// Seats marked present at a meeting.
+pub async fn present_seats(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT seat_id FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND present = $3 ORDER BY seat_id",
+        &[tenant.into(), meeting.into(), true.into()],
+        &[Id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
+pub async fn attendance_exists(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+    seat: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT seat_id FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND seat_id = $3",
+            &[tenant.into(), meeting.into(), seat.into()],
+            &[Id],
+        )
+        .await?
+        .is_some())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MotionRow {
+    pub id: Uuid,
+    pub council_id: Uuid,
+    pub meeting_id: Option<Uuid>,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub needs_notice: bool,
+    pub status: String,
+    pub opened_at: i64,
+    pub result_json: Option<String>,
+}
+
+pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<MotionRow>, StoreError> {
+    tx.row(
+        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json FROM motions WHERE tenant_id = $1 AND id = $2",
+        &[tenant.into(), id.into()],
+        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text],
+    )
+    .await?
+    .map(|r| {
+        Ok(MotionRow {
+            id: r.id(0)?,
+            council_id: r.id(1)?,
+            meeting_id: r.opt_id(2)?,
+            kind: r.text(3)?,
+            title: r.text(4)?,
+            body: r.text(5)?,
+            needs_notice: r.bool(6)?,
+            status: r.text(7)?,
+            opened_at: r.int(8)?,
+            result_json: r.opt_text(9)?,
+        })
+    })
+    .transpose()
+}
+
+/// (seat, choice) of every vote on a motion.
+pub async fn votes(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    tx.rows(
+        "SELECT seat_id, choice FROM votes WHERE tenant_id = $1 AND motion_id = $2 ORDER BY seat_id",
+        &[tenant.into(), motion.into()],
+        &[Id, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.id(0)?, r.text(1)?)))
+    .collect()
+}
+
+pub async fn recused_seats(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT seat_id FROM recusals WHERE tenant_id = $1 AND motion_id = $2",
+        &[tenant.into(), motion.into()],
+        &[Id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
+/// The next resolution number of a council in a year. Safe without gaps or duplicates because a
+/// command holds its community's chain-head lock for its whole transaction.
+pub async fn next_resolution_number(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    year: i64,
+) -> Result<i64, StoreError> {
+    let r = tx
+        .row(
+            "SELECT COALESCE(MAX(number), 0) FROM resolutions WHERE tenant_id = $1 AND council_id = $2 AND year = $3",
+            &[tenant.into(), council.into(), year.into()],
+            &[Int],
+        )
+        .await?;
+    Ok(r.map(|r| r.int(0)).transpose()?.unwrap_or(0) + 1)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolutionRow {
+    pub id: Uuid,
+    pub council_id: Uuid,
+    pub motion_id: Uuid,
+    pub label: String,
+    pub title: String,
+    pub notice_start: Option<i64>,
+    pub notice_end: Option<i64>,
+    pub returned_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const RES_SQL: &str = "SELECT r.id, r.council_id, r.motion_id, r.label, m.title, r.notice_start, r.notice_end, r.returned_at, r.created_at \
+     FROM resolutions r JOIN motions m ON m.tenant_id = r.tenant_id AND m.id = r.motion_id WHERE r.tenant_id = $1";
+
+fn resolution_row(r: crate::Row) -> Result<ResolutionRow, StoreError> {
+    Ok(ResolutionRow {
+        id: r.id(0)?,
+        council_id: r.id(1)?,
+        motion_id: r.id(2)?,
+        label: r.text(3)?,
+        title: r.text(4)?,
+        notice_start: r.opt_int(5)?,
+        notice_end: r.opt_int(6)?,
+        returned_at: r.opt_int(7)?,
+        created_at: r.int(8)?,
+    })
+}
+
+pub async fn resolutions(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ResolutionRow>, StoreError> {
+    tx.rows(
+        &format!("{RES_SQL} ORDER BY r.created_at DESC, r.id DESC"),
+        &[tenant.into()],
+        &[Id, Id, Id, Text, Text, Int, Int, Int, Int],
+    )
+    .await?
+    .into_iter()
+    .map(resolution_row)
+    .collect()
+}
+
+pub async fn resolution(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<ResolutionRow>, StoreError> {
+    tx.row(
+        &format!("{RES_SQL} AND r.id = $2"),
+        &[tenant.into(), id.into()],
+        &[Id, Id, Id, Text, Text, Int, Int, Int, Int],
+    )
+    .await?
+    .map(resolution_row)
+    .transpose()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub body: String,
+    pub filed_at: i64,
+    pub answer: Option<String>,
+    pub upheld: Option<bool>,
+    pub answered_at: Option<i64>,
+}
+
+pub async fn objections(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resolution: Uuid,
+) -> Result<Vec<ObjectionRow>, StoreError> {
+    tx.rows(
+        "SELECT id, account_id, body, filed_at, answer, upheld, answered_at FROM objections WHERE tenant_id = $1 AND resolution_id = $2 ORDER BY filed_at, id",
+        &[tenant.into(), resolution.into()],
+        &[Id, Id, Text, Int, Text, Bool, Int],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(ObjectionRow {
+            id: r.id(0)?,
+            account_id: r.id(1)?,
+            body: r.text(2)?,
+            filed_at: r.int(3)?,
+            answer: r.opt_text(4)?,
+            upheld: match &r.0[5] {
+                Value::Bool(b) => *b,
+                _ => None,
+            },
+            answered_at: r.opt_int(6)?,
+        })
+    })
+    .collect()
+}
