@@ -52,6 +52,13 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), &format).ok()
 }
 
+/// Parses `YYYY-MM-DD HH:MM` as China Standard Time.
+pub fn parse_china_minute(text: &str) -> Option<Instant> {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(text.trim(), &format).ok()?;
+    Some(Instant::from_offset_datetime(t.assume_offset(CHINA)))
+}
+
 pub fn format_date(date: Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",
@@ -73,6 +80,13 @@ mod tests {
         assert_eq!(format_date(midnight.china_date()), "2026-11-22");
         assert_eq!(format_date(before.china_date()), "2026-11-21");
         assert_eq!(midnight.china_minute(), "2026-11-22 00:00");
+    }
+
+    #[test]
+    fn minutes_in_china_time() {
+        let at = parse_china_minute("2026-12-10 19:30").unwrap();
+        assert_eq!(at.china_minute(), "2026-12-10 19:30");
+        assert!(parse_china_minute("2026-12-10").is_none());
     }
 
     #[test]

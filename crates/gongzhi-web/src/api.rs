@@ -327,6 +327,155 @@ pub const ROUTES: &[Route] = &[
         body: None,
     },
     Route {
+        method: "post",
+        path: "/councils",
+        operation: "create_council",
+        summary: "Create a council or supervisory board at a community, resident group or courtyard",
+        body: Some(|| {
+            obj(
+                &["jurisdiction_id", "kind", "name_zh", "short_name"],
+                &[
+                    ("jurisdiction_id", "string"),
+                    ("kind", "string"),
+                    ("name_zh", "string"),
+                    ("name_en", "string"),
+                    ("short_name", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/councils/{id}",
+        operation: "council",
+        summary: "A council: members in office (named, acting in office) and meetings",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/councils/{id}/seats",
+        operation: "seat_member",
+        summary: "Seat a resident on a council for a term",
+        body: Some(|| {
+            obj(
+                &["resident_id", "seat_role", "term_start"],
+                &[
+                    ("resident_id", "string"),
+                    ("seat_role", "string"),
+                    ("term_start", "string"),
+                    ("term_end", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/councils/{id}/meetings",
+        operation: "schedule_meeting",
+        summary: "Schedule a meeting (time as YYYY-MM-DD HH:MM, China time)",
+        body: Some(|| {
+            obj(
+                &["title", "scheduled_for"],
+                &[("title", "string"), ("scheduled_for", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/meetings/{id}/attendance",
+        operation: "record_attendance",
+        summary: "Record a member present or absent",
+        body: Some(|| {
+            obj(
+                &["seat_id", "present"],
+                &[("seat_id", "string"), ("present", "boolean")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/motions",
+        operation: "open_motion",
+        summary: "Put a motion to the vote (the rulebook is pinned now)",
+        body: Some(|| {
+            obj(
+                &["council_id", "kind", "title", "body"],
+                &[
+                    ("council_id", "string"),
+                    ("meeting_id", "string"),
+                    ("kind", "string"),
+                    ("title", "string"),
+                    ("body", "string"),
+                    ("needs_notice", "boolean"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/motions/{id}/recusals",
+        operation: "recuse",
+        summary: "Declare a conflict of interest",
+        body: Some(|| {
+            obj(
+                &["seat_id", "reason"],
+                &[("seat_id", "string"), ("reason", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/motions/{id}/votes",
+        operation: "cast_vote",
+        summary: "Cast or change a vote (yes, no, abstain)",
+        body: Some(|| {
+            obj(
+                &["seat_id", "choice"],
+                &[("seat_id", "string"), ("choice", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/motions/{id}/close",
+        operation: "close_motion",
+        summary: "Close the vote; a passed motion becomes a numbered resolution",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/communities/{code}/notices",
+        operation: "notice_board",
+        summary: "Public notice board: resolutions with their notice state",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/resolutions/{id}",
+        operation: "resolution",
+        summary: "A resolution with its vote, notice and answered objections (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/resolutions/{id}/objections",
+        operation: "file_objection",
+        summary: "Object to a resolution during its notice (residents of the area)",
+        body: Some(|| obj(&["body"], &[("body", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/resolutions/{id}/objections/{objection_id}/answer",
+        operation: "answer_objection",
+        summary: "Answer an objection; upheld sends the resolution back",
+        body: Some(|| {
+            obj(
+                &["answer", "upheld"],
+                &[("answer", "string"), ("upheld", "boolean")],
+            )
+        }),
+    },
+    Route {
         method: "get",
         path: "/openapi.json",
         operation: "openapi",
@@ -366,6 +515,22 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/communities/{id}/uploads/{sha256}", get(fetch_upload))
+        .route("/councils", post(create_council))
+        .route("/councils/{id}", get(council))
+        .route("/councils/{id}/seats", post(seat_member))
+        .route("/councils/{id}/meetings", post(schedule_meeting))
+        .route("/meetings/{id}/attendance", post(record_attendance))
+        .route("/motions", post(open_motion))
+        .route("/motions/{id}/recusals", post(recuse))
+        .route("/motions/{id}/votes", post(cast_vote))
+        .route("/motions/{id}/close", post(close_motion))
+        .route("/communities/{code}/notices", get(notice_board))
+        .route("/resolutions/{id}", get(resolution))
+        .route("/resolutions/{id}/objections", post(file_objection))
+        .route(
+            "/resolutions/{id}/objections/{objection_id}/answer",
+            post(answer_objection),
+        )
         .route(
             "/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),
@@ -933,4 +1098,302 @@ async fn fetch_upload(
         bytes,
     )
         .into_response())
+}
+
+// ---- councils ----
+
+use gongzhi_app::councils;
+
+fn err(lang: Lang) -> impl Fn(gongzhi_app::AppError) -> ApiError {
+    move |e| ApiError::from_app(e, lang)
+}
+
+#[derive(Deserialize)]
+struct CouncilBody {
+    jurisdiction_id: Uuid,
+    kind: String,
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+    short_name: String,
+}
+
+async fn create_council(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<CouncilBody>,
+) -> ApiResult {
+    let id = councils::create_council(
+        &state.app,
+        &v.actor,
+        &councils::NewCouncil {
+            jurisdiction_id: b.jurisdiction_id,
+            kind: &b.kind,
+            name_zh: &b.name_zh,
+            name_en: &b.name_en,
+            short_name: &b.short_name,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+async fn council(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let (c, seats, meetings) = councils::council_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    // Members act in office and are named in full; nothing else about them is shown.
+    let seats: Vec<Value> = seats
+        .iter()
+        .map(|s| json!({"seat_id": s.id, "name": s.resident_name, "seat_role": s.seat_role, "term_start": s.term_start, "term_end": s.term_end}))
+        .collect();
+    let meetings: Vec<Value> = meetings
+        .iter()
+        .map(|m| json!({"id": m.id, "title": m.title, "scheduled_for": gongzhi_domain::time::Instant(m.scheduled_for).china_minute(), "status": m.status}))
+        .collect();
+    ok(
+        json!({"id": c.id, "jurisdiction_id": c.jurisdiction_id, "kind": c.kind, "name_zh": c.name_zh, "name_en": c.name_en, "short_name": c.short_name, "seats": seats, "meetings": meetings}),
+    )
+}
+
+#[derive(Deserialize)]
+struct SeatBody {
+    resident_id: Uuid,
+    seat_role: String,
+    term_start: String,
+    term_end: Option<String>,
+}
+
+async fn seat_member(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<SeatBody>,
+) -> ApiResult {
+    let seat = councils::seat_member(
+        &state.app,
+        &v.actor,
+        id,
+        b.resident_id,
+        &b.seat_role,
+        &b.term_start,
+        b.term_end.as_deref(),
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"seat_id": seat}))
+}
+
+#[derive(Deserialize)]
+struct MeetingBody {
+    title: String,
+    scheduled_for: String,
+}
+
+async fn schedule_meeting(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<MeetingBody>,
+) -> ApiResult {
+    let at = gongzhi_domain::time::parse_china_minute(&b.scheduled_for).ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "datetime_invalid").lang(lang)
+    })?;
+    let m = councils::schedule_meeting(&state.app, &v.actor, id, &b.title, at)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": m}))
+}
+
+#[derive(Deserialize)]
+struct AttendanceBody {
+    seat_id: Uuid,
+    present: bool,
+}
+
+async fn record_attendance(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<AttendanceBody>,
+) -> ApiResult {
+    councils::record_attendance(&state.app, &v.actor, id, b.seat_id, b.present)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"recorded": true}))
+}
+
+#[derive(Deserialize)]
+struct MotionBody {
+    council_id: Uuid,
+    meeting_id: Option<Uuid>,
+    kind: String,
+    title: String,
+    body: String,
+    #[serde(default)]
+    needs_notice: bool,
+}
+
+async fn open_motion(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<MotionBody>,
+) -> ApiResult {
+    let id = councils::open_motion(
+        &state.app,
+        &v.actor,
+        &councils::NewMotion {
+            council_id: b.council_id,
+            meeting_id: b.meeting_id,
+            kind: &b.kind,
+            title: &b.title,
+            body: &b.body,
+            needs_notice: b.needs_notice,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+#[derive(Deserialize)]
+struct RecuseBody {
+    seat_id: Uuid,
+    reason: String,
+}
+
+async fn recuse(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RecuseBody>,
+) -> ApiResult {
+    councils::recuse(&state.app, &v.actor, id, b.seat_id, &b.reason)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"recused": true}))
+}
+
+#[derive(Deserialize)]
+struct VoteBody {
+    seat_id: Uuid,
+    choice: String,
+}
+
+async fn cast_vote(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<VoteBody>,
+) -> ApiResult {
+    councils::cast_vote(&state.app, &v.actor, id, b.seat_id, &b.choice)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"recorded": true}))
+}
+
+async fn close_motion(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let c = councils::close_motion(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    let t = &c.tally;
+    ok(json!({
+        "passed": c.passed,
+        "yes": t.counts.yes, "no": t.counts.no, "abstain": t.abstain, "recused": t.recused,
+        "present": t.counts.present, "seated": t.counts.seated, "base": t.base, "min_yes": t.min_yes,
+        "resolution": c.resolution.map(|(id, label)| json!({"id": id, "label": label})),
+    }))
+}
+
+pub(crate) fn resolution_json(r: &councils::PublicResolution) -> Value {
+    let at = |v: Option<i64>| v.map(|v| gongzhi_domain::time::Instant(v).china_minute());
+    let state = r.state.key();
+    let in_force_since = match r.state {
+        gongzhi_domain::council::NoticeState::InForce(i) => Some(i.china_minute()),
+        _ => None,
+    };
+    // Objections are counted and their answers shown; residents' own words wait for staff review
+    // before they are published (public portal issue), so they are not in the public record here.
+    let answers: Vec<Value> = r
+        .objections
+        .iter()
+        .map(|o| json!({"filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(), "answer": o.answer, "upheld": o.upheld}))
+        .collect();
+    json!({
+        "id": r.row.id, "label": r.row.label, "title": r.row.title, "council": r.council.name_zh, "council_id": r.council.id,
+        "state": state, "in_force_since": in_force_since,
+        "notice_start": at(r.row.notice_start), "notice_end": at(r.row.notice_end),
+        "objections": answers,
+    })
+}
+
+async fn notice_board(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let j = places::jurisdiction_by_code(&state.app, &code)
+        .await
+        .map_err(err(lang))?;
+    let board = councils::notice_board(&state.app, j.id)
+        .await
+        .map_err(err(lang))?;
+    ok(Value::Array(board.iter().map(resolution_json).collect()))
+}
+
+async fn resolution(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let r = councils::resolution(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    ok(resolution_json(&r))
+}
+
+#[derive(Deserialize)]
+struct ObjectionBody {
+    body: String,
+}
+
+async fn file_objection(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ObjectionBody>,
+) -> ApiResult {
+    let o = councils::file_objection(&state.app, &v.actor, id, &b.body)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": o}))
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    answer: String,
+    upheld: bool,
+}
+
+async fn answer_objection(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path((id, objection)): Path<(Uuid, Uuid)>,
+    ApiJson(b): ApiJson<AnswerBody>,
+) -> ApiResult {
+    councils::answer_objection(&state.app, &v.actor, id, objection, &b.answer, b.upheld)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"answered": true}))
 }
