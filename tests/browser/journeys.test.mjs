@@ -111,6 +111,17 @@ test('a resident signs in with a phone number', async () => {
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(base + '/home');
   assert.match(await page.locator('main').innerText(), /居民[\s\S]*北苑小区/);
+  // The notice board: the renovation project is open for objections; the resident objects.
+  await page.goto(base + '/c/jinyang/notices');
+  await page.screenshot({ path: `${SHOTS}/notice-board.png`, fullPage: true });
+  await page.getByRole('link', { name: '北苑小区议〔2026〕2号' }).click();
+  assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
+  assert.match(await page.locator('main').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);
+  await page.getByLabel('您的异议是什么').fill('围墙施工期间请保留北侧通道。');
+  await page.getByRole('button', { name: '提交异议' }).click();
+  assert.match(await page.getByRole('status').innerText(), /已收到您的异议/);
+  assert.match(await page.locator('main').innerText(), /待答复/);
+  await page.screenshot({ path: `${SHOTS}/resolution-objection.png`, fullPage: true });
   await page.getByRole('button', { name: '退出' }).click();
   await page.waitForURL(base + '/');
   await page.close();

@@ -989,3 +989,23 @@ pub async fn councils_of(app: &App, community: Uuid) -> Result<Vec<CouncilRow>, 
     tx.rollback().await?;
     Ok(c)
 }
+
+/// The stored result of a closed motion (counts and the rule that produced them).
+pub async fn motion_result(app: &App, motion: Uuid) -> Result<Option<serde_json::Value>, AppError> {
+    let mut tx = app.db.read().await?;
+    let (_, m) = find_motion(&mut tx, motion).await?;
+    tx.rollback().await?;
+    Ok(m.result_json.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// The chain head of the community that owns a resolution, for its page and printed notice.
+pub async fn chain_head_of_resolution(
+    app: &App,
+    resolution: Uuid,
+) -> Result<Option<gongzhi_store::audit::Head>, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, _) = find_resolution(&mut tx, resolution).await?;
+    let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
+    tx.rollback().await?;
+    Ok(head)
+}

@@ -41,6 +41,18 @@ impl Instant {
         )
     }
 
+    /// An end instant as notices write it: midnight is `24:00` of the day before
+    /// (`2026-11-30 24:00`, not `2026-12-01 00:00`).
+    pub fn china_end_label(self) -> String {
+        let t = self.to_offset_datetime();
+        if t.hour() == 0 && t.minute() == 0 {
+            let last = Instant(self.0 - 1).china_date();
+            format!("{} 24:00", format_date(last))
+        } else {
+            self.china_minute()
+        }
+    }
+
     pub fn plus_seconds(self, seconds: i64) -> Instant {
         Instant(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
     }
@@ -80,6 +92,8 @@ mod tests {
         assert_eq!(format_date(midnight.china_date()), "2026-11-22");
         assert_eq!(format_date(before.china_date()), "2026-11-21");
         assert_eq!(midnight.china_minute(), "2026-11-22 00:00");
+        assert_eq!(midnight.china_end_label(), "2026-11-21 24:00");
+        assert_eq!(before.china_end_label(), "2026-11-21 23:59");
     }
 
     #[test]

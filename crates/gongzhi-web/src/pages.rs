@@ -86,6 +86,9 @@ pub fn routes() -> Router<AppState> {
             post(import_residents).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
         )
         .route("/prefs", post(prefs))
+        .route("/c/{code}/notices", get(notices))
+        .route("/r/{id}", get(resolution_page))
+        .route("/r/{id}/object", post(object))
 }
 
 pub struct PlaceItem {
@@ -169,6 +172,7 @@ async fn index(
 #[template(path = "community.html")]
 struct CommunityPage {
     page: Page,
+    code: String,
     name: String,
     level_key: String,
     head: Option<String>,
@@ -212,6 +216,7 @@ async fn community(
         .collect();
     render(&CommunityPage {
         page,
+        code: code.clone(),
         name: local_name(lang, &j),
         level_key: format!("level-{}", j.level),
         head,
@@ -582,4 +587,219 @@ async fn import_residents(
         &code,
     )
     .await
+}
+
+// ---- notice board and resolutions ----
+
+use gongzhi_app::councils::{self, PublicResolution};
+use gongzhi_domain::council::NoticeState;
+use gongzhi_domain::time::Instant;
+
+pub struct NoticeItem {
+    pub id: String,
+    pub label: String,
+    pub council: String,
+    pub title: String,
+    pub state: &'static str,
+    pub state_text: String,
+    pub dates: String,
+}
+
+fn dates_text(lang: Lang, r: &PublicResolution) -> String {
+    let at = |v: i64| Instant(v).china_minute();
+    let mut parts = Vec::new();
+    if let (Some(start), Some(end)) = (r.row.notice_start, r.row.notice_end) {
+        parts.push(lang.t_args(
+            "notice-window",
+            &[
+                ("start", at(start)),
+                ("end", Instant(end).china_end_label()),
+            ],
+        ));
+    }
+    if let NoticeState::InForce(since) = r.state {
+        parts.push(lang.t_args("notice-in-force-since", &[("at", since.china_minute())]));
+    }
+    parts.join("；")
+}
+
+fn council_name(lang: Lang, c: &gongzhi_store::councils::CouncilRow) -> String {
+    if lang == Lang::En {
+        c.name_en.clone()
+    } else {
+        c.name_zh.clone()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesPage {
+    page: Page,
+    community: String,
+    head: Option<String>,
+    items: Vec<NoticeItem>,
+}
+
+async fn notices(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/notices"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let board = match councils::notice_board(&state.app, j.id).await {
+        Ok(b) => b,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let items = board
+        .iter()
+        .map(|r| NoticeItem {
+            id: r.row.id.to_string(),
+            label: r.row.label.clone(),
+            council: council_name(lang, &r.council),
+            title: r.row.title.clone(),
+            state: r.state.key(),
+            state_text: lang.t(&format!("notice-{}", r.state.key())),
+            dates: dates_text(lang, r),
+        })
+        .collect();
+    let head = setup::chain_head(&state.app, j.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|h| short_head(h.seq, &h.hash));
+    render(&NoticesPage {
+        page,
+        community: local_name(lang, &j),
+        head,
+        items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "resolution.html")]
+struct ResolutionPage {
+    page: Page,
+    id: String,
+    label: String,
+    council: String,
+    title: String,
+    state_text: String,
+    dates: String,
+    vote: Option<String>,
+    head: String,
+    answers: Vec<String>,
+    open: bool,
+    can_object: bool,
+}
+
+async fn resolution_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: uuid::Uuid,
+) -> Response {
+    let r = match councils::resolution(&state.app, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let vote = councils::motion_result(&state.app, r.row.motion_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|v| {
+            let n = |k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
+            lang.t_args(
+                "vote-result",
+                &[
+                    ("yes", n("yes")),
+                    ("no", n("no")),
+                    ("abstain", n("abstain")),
+                    ("recused", n("recused")),
+                    ("present", n("present")),
+                    ("seated", n("seated")),
+                    ("min_yes", n("min_yes")),
+                ],
+            )
+        });
+    let head = councils::chain_head_of_resolution(&state.app, id)
+        .await
+        .ok()
+        .flatten()
+        .map(|h| short_head(h.seq, &h.hash))
+        .unwrap_or_default();
+    let answers = r
+        .objections
+        .iter()
+        .map(|o| match &o.answer {
+            Some(a) => lang.t_args(
+                "objection-answered",
+                &[
+                    ("at", Instant(o.filed_at).china_minute()),
+                    ("answer", a.clone()),
+                ],
+            ),
+            None => lang.t_args(
+                "objection-pending",
+                &[("at", Instant(o.filed_at).china_minute())],
+            ),
+        })
+        .collect();
+    let open = r.state == NoticeState::Open;
+    let can_object = open && visitor.actor.has_role("resident");
+    render(&ResolutionPage {
+        page,
+        id: id.to_string(),
+        label: r.row.label.clone(),
+        council: council_name(lang, &r.council),
+        title: r.row.title.clone(),
+        state_text: lang.t(&format!("notice-{}", r.state.key())),
+        dates: dates_text(lang, &r),
+        vote,
+        head,
+        answers,
+        open,
+        can_object,
+    })
+}
+
+async fn resolution_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    resolution_view(&state, lang, page, &visitor, id).await
+}
+
+#[derive(Deserialize)]
+struct ObjectionForm {
+    body: String,
+}
+
+async fn object(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+    ApiForm(f): ApiForm<ObjectionForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
+        Ok(_) => page.flash = Some(lang.t("objection-filed")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    resolution_view(&state, lang, page, &visitor, id).await
 }

@@ -297,7 +297,208 @@ async fn seed_fresh(app: &App) -> Result<(), Failure> {
         "晋阳社区议事会 37 名成员（种子 002）/ Jinyang council has 37 members (seed 002)",
     )
     .await?;
+    seed_councils(app, &admin, jinyang, beiyuan).await?;
     setup::anchor_heads(app).await?;
+    Ok(())
+}
+
+/// 北苑's courtyard council of 5 meeting monthly (a convention revision in force, the renovation
+/// project on notice), its supervisory board, and 晋阳's community council of 37 approving the
+/// project with 25 votes (seed 002).
+async fn seed_councils(
+    app: &App,
+    admin: &Actor,
+    jinyang: Uuid,
+    beiyuan: Uuid,
+) -> Result<(), Failure> {
+    use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+    let roster = people::list_residents(app, admin, jinyang, 100).await?;
+    let id_of = |name: &str| {
+        roster
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.id)
+            .ok_or_else(|| Failure(format!("demo resident {name} missing")))
+    };
+
+    let council = councils::create_council(
+        app,
+        admin,
+        &NewCouncil {
+            jurisdiction_id: beiyuan,
+            kind: "council",
+            name_zh: "北苑小区议事会",
+            name_en: "Beiyuan Courtyard Council",
+            short_name: "北苑小区",
+        },
+    )
+    .await?;
+    let mut seats = Vec::new();
+    for (i, name) in ["田小余", "赵秀英", "钱建国", "孙丽华", "李志强"]
+        .iter()
+        .enumerate()
+    {
+        let role = if i == 0 { "chair" } else { "member" };
+        seats.push(
+            councils::seat_member(
+                app,
+                admin,
+                council,
+                id_of(name)?,
+                role,
+                "2026-01-01",
+                Some("2028-12-31"),
+            )
+            .await?,
+        );
+    }
+    let board = councils::create_council(
+        app,
+        admin,
+        &NewCouncil {
+            jurisdiction_id: beiyuan,
+            kind: "supervisory_board",
+            name_zh: "北苑小区监事会",
+            name_en: "Beiyuan Supervisory Board",
+            short_name: "北苑监事会",
+        },
+    )
+    .await?;
+    councils::seat_member(
+        app,
+        admin,
+        board,
+        id_of("田大山")?,
+        "chair",
+        "2026-01-01",
+        Some("2028-12-31"),
+    )
+    .await?;
+
+    let meeting = councils::schedule_meeting(
+        app,
+        admin,
+        council,
+        "北苑小区议事会 11 月例会（每月 10 日）",
+        app.now(),
+    )
+    .await?;
+    for s in &seats {
+        councils::record_attendance(app, admin, meeting, *s, true).await?;
+    }
+    let convention = councils::open_motion(
+        app,
+        admin,
+        &NewMotion {
+            council_id: council,
+            meeting_id: Some(meeting),
+            kind: "convention",
+            title: "修订《北苑院落公约》第五条（车辆停放）",
+            body: "电动自行车统一停放在 2 栋北侧车棚，禁止进楼充电。",
+            needs_notice: false,
+        },
+    )
+    .await?;
+    for s in &seats {
+        councils::cast_vote(app, admin, convention, *s, "yes").await?;
+    }
+    councils::close_motion(app, admin, convention).await?;
+    let project = councils::open_motion(
+        app,
+        admin,
+        &NewMotion {
+            council_id: council,
+            meeting_id: Some(meeting),
+            kind: "project_approval",
+            title: "北苑院落改造：路灯、围墙、车棚（36,000 元，社区保障资金与居民自筹各半）",
+            body: "经坝坝会收集需求，议事会提出改造方案，报社区议事会路演审议。",
+            needs_notice: true,
+        },
+    )
+    .await?;
+    for (i, s) in seats.iter().enumerate() {
+        councils::cast_vote(
+            app,
+            admin,
+            project,
+            *s,
+            if i == 4 { "abstain" } else { "yes" },
+        )
+        .await?;
+    }
+    councils::close_motion(app, admin, project).await?;
+
+    // 晋阳社区议事会: 37 members; the roadshow vote passes with 25 (at least 2/3 of all seated).
+    let community = councils::create_council(
+        app,
+        admin,
+        &NewCouncil {
+            jurisdiction_id: jinyang,
+            kind: "council",
+            name_zh: "晋阳社区议事会",
+            name_en: "Jinyang Community Council",
+            short_name: "晋阳社区",
+        },
+    )
+    .await?;
+    const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
+    const GIVEN: [&str; 4] = ["建华", "秀兰", "志明", "玉梅"];
+    let mut members = Vec::new();
+    for i in 0..37 {
+        let name = format!("{}{}", SURNAMES[i % 10], GIVEN[i / 10]);
+        let r = people::register_resident(
+            app,
+            admin,
+            jinyang,
+            &NewResident {
+                name,
+                ..Default::default()
+            },
+        )
+        .await?;
+        members.push(
+            councils::seat_member(
+                app,
+                admin,
+                community,
+                r,
+                if i == 0 { "chair" } else { "member" },
+                "2025-07-01",
+                Some("2030-06-30"),
+            )
+            .await?,
+        );
+    }
+    let roadshow =
+        councils::schedule_meeting(app, admin, community, "晋阳社区议事会项目路演", app.now())
+            .await?;
+    for s in &members {
+        councils::record_attendance(app, admin, roadshow, *s, true).await?;
+    }
+    let approve = councils::open_motion(
+        app,
+        admin,
+        &NewMotion {
+            council_id: community,
+            meeting_id: Some(roadshow),
+            kind: "project_approval",
+            title: "审议北苑院落改造项目（路演）",
+            body: "北苑小区议事会介绍项目、自筹资金来源和业主意见。",
+            needs_notice: false,
+        },
+    )
+    .await?;
+    for (i, s) in members.iter().enumerate() {
+        let choice = if i < 25 {
+            "yes"
+        } else if i < 35 {
+            "no"
+        } else {
+            "abstain"
+        };
+        councils::cast_vote(app, admin, approve, *s, choice).await?;
+    }
+    councils::close_motion(app, admin, approve).await?;
     Ok(())
 }
 

@@ -528,7 +528,8 @@ async fn openapi_matches_the_router() {
             .unwrap();
         let (status, _, body) = send(&t.router, req).await;
         // Our own 404 ("no such council") carries a JSON error; the router's carries nothing.
-        let routed = status != StatusCode::METHOD_NOT_ALLOWED && (status != StatusCode::NOT_FOUND || body.contains("\"error\""));
+        let routed = status != StatusCode::METHOD_NOT_ALLOWED
+            && (status != StatusCode::NOT_FOUND || body.contains("\"error\""));
         assert!(routed, "{} {path} answered {status}", r.method);
     }
 }
