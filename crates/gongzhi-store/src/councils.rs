@@ -378,3 +378,169 @@ pub async fn objections(
     })
     .collect()
 }
+
+/// One seat in force on `date`, with its resident's name and account.
+pub async fn seat(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    seat: Uuid,
+    date: &str,
+) -> Result<Option<SeatRow>, StoreError> {
+    tx.row(
+        "SELECT s.id, s.resident_id, r.name, r.account_id, s.seat_role, s.term_start, s.term_end \
+         FROM council_seats s JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.resident_id \
+         WHERE s.tenant_id = $1 AND s.council_id = $2 AND s.id = $3 AND s.voided_at IS NULL AND s.term_start <= $4 \
+           AND (s.term_end IS NULL OR s.term_end >= $4)",
+        &[tenant.into(), council.into(), seat.into(), date.into()],
+        &[Id, Id, Text, Id, Text, Text, Text],
+    )
+    .await?
+    .map(|r| {
+        Ok(SeatRow {
+            id: r.id(0)?,
+            resident_id: r.id(1)?,
+            resident_name: r.text(2)?,
+            account_id: r.opt_id(3)?,
+            seat_role: r.text(4)?,
+            term_start: r.text(5)?,
+            term_end: r.opt_text(6)?,
+        })
+    })
+    .transpose()
+}
+
+/// Whether `account` holds the chair of the council on `date`.
+pub async fn is_chair(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    account: Uuid,
+    date: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT s.id FROM council_seats s JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.resident_id \
+             WHERE s.tenant_id = $1 AND s.council_id = $2 AND r.account_id = $3 AND s.seat_role = 'chair' AND s.voided_at IS NULL \
+               AND s.term_start <= $4 AND (s.term_end IS NULL OR s.term_end >= $4) LIMIT 1",
+            &[tenant.into(), council.into(), account.into(), date.into()],
+            &[Id],
+        )
+        .await?
+        .is_some())
+}
+
+async fn count(tx: &mut Tx, sql: &str, args: &[Value]) -> Result<u32, StoreError> {
+    let n = tx
+        .row(sql, args, &[Int])
+        .await?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Voting members (not invitees) seated on `date`.
+pub async fn count_voting_seats(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    date: &str,
+) -> Result<u32, StoreError> {
+    count(
+        tx,
+        "SELECT COUNT(*) FROM council_seats WHERE tenant_id = $1 AND council_id = $2 AND seat_role <> 'invitee' AND voided_at IS NULL \
+         AND term_start <= $3 AND (term_end IS NULL OR term_end >= $3)",
+        &[tenant.into(), council.into(), date.into()],
+    )
+    .await
+}
+
+pub async fn count_present(tx: &mut Tx, tenant: Uuid, meeting: Uuid) -> Result<u32, StoreError> {
+    count(
+        tx,
+        "SELECT COUNT(*) FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND present = $3",
+        &[tenant.into(), meeting.into(), true.into()],
+    )
+    .await
+}
+
+pub async fn is_present(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+    seat: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(count(
+        tx,
+        "SELECT COUNT(*) FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND seat_id = $3 AND present = $4",
+        &[tenant.into(), meeting.into(), seat.into(), true.into()],
+    )
+    .await?
+        > 0)
+}
+
+pub async fn is_recused(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+    seat: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(count(
+        tx,
+        "SELECT COUNT(*) FROM recusals WHERE tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
+        &[tenant.into(), motion.into(), seat.into()],
+    )
+    .await?
+        > 0)
+}
+
+pub async fn vote_exists(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+    seat: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(count(
+        tx,
+        "SELECT COUNT(*) FROM votes WHERE tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
+        &[tenant.into(), motion.into(), seat.into()],
+    )
+    .await?
+        > 0)
+}
+
+/// Counts of each choice on a motion.
+pub async fn vote_counts(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    tx.rows(
+        "SELECT choice, COUNT(*) FROM votes WHERE tenant_id = $1 AND motion_id = $2 GROUP BY choice ORDER BY choice",
+        &[tenant.into(), motion.into()],
+        &[Text, Int],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.text(0)?, r.int(1)?)))
+    .collect()
+}
+
+/// Whether a resident already holds a seat on the council on `date`.
+pub async fn resident_seated(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    resident: Uuid,
+    date: &str,
+) -> Result<bool, StoreError> {
+    Ok(count(
+        tx,
+        "SELECT COUNT(*) FROM council_seats WHERE tenant_id = $1 AND council_id = $2 AND resident_id = $3 AND voided_at IS NULL \
+         AND term_start <= $4 AND (term_end IS NULL OR term_end >= $4)",
+        &[tenant.into(), council.into(), resident.into(), date.into()],
+    )
+    .await?
+        > 0)
+}
