@@ -27,12 +27,27 @@ pub enum Scenario {
         #[arg(long, default_value_t = 5)]
         runs: u32,
     },
+    /// Votes of a large assembly cast over HTTP by concurrent clients, against bare inserts
+    Votes {
+        #[arg(long, default_value_t = 16_000)]
+        members: usize,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Database (a fresh one); default a temporary SQLite file
+        #[arg(long)]
+        target: Option<String>,
+    },
 }
 
 pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
     match s {
         Scenario::Verify { events, target } => verify(events, target).await,
         Scenario::Startup { runs } => startup(runs, cfg).await,
+        Scenario::Votes {
+            members,
+            clients,
+            target,
+        } => votes(members, clients, target).await,
     }
 }
 
@@ -278,5 +293,353 @@ async fn startup(runs: u32, _cfg: &Config) -> Result<(), String> {
         rss[rss.len() / 2]
     });
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A minimal HTTP/1.1 keep-alive client for the load test (no extra dependency): one request at a
+/// time on one connection, reading the response by its Content-Length.
+struct Conn {
+    stream: tokio::io::BufStream<tokio::net::TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: std::net::SocketAddr) -> Result<Conn, String> {
+        let s = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        s.set_nodelay(true).map_err(|e| e.to_string())?;
+        Ok(Conn {
+            stream: tokio::io::BufStream::new(s),
+        })
+    }
+
+    /// Sends a POST; returns (status, Set-Cookie, body).
+    async fn post(
+        &mut self,
+        path: &str,
+        cookie: &str,
+        body: &str,
+    ) -> Result<(u16, Option<String>, String), String> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream
+            .write_all(req.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.stream.flush().await.map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        self.stream
+            .read_line(&mut line)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .ok_or("bad status line")?;
+        let (mut length, mut cookie_out) = (0usize, None);
+        loop {
+            line.clear();
+            self.stream
+                .read_line(&mut line)
+                .await
+                .map_err(|e| e.to_string())?;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let lower = l.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            if lower.starts_with("set-cookie:") {
+                cookie_out = l
+                    .split_once(':')
+                    .map(|(_, v)| v.trim().split(';').next().unwrap_or("").to_string());
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.stream
+            .read_exact(&mut body)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((
+            status,
+            cookie_out,
+            String::from_utf8_lossy(&body).into_owned(),
+        ))
+    }
+}
+
+async fn votes(members: usize, clients: usize, target: Option<String>) -> Result<(), String> {
+    use gongzhi_app::authz::Actor;
+    use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+    use gongzhi_app::places::{self, NewJurisdiction};
+    use std::sync::Arc;
+
+    let s = |e: gongzhi_app::AppError| format!("{e:?}");
+    let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("votes.db").display()));
+    let db = Db::connect(&url, Open::CreateIfMissing)
+        .await
+        .map_err(|e| e.to_string())?;
+    gongzhi_store::migrate::migrate(&db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = gongzhi_app::App::new(
+        db.clone(),
+        Arc::new(gongzhi_app::SystemClock),
+        gongzhi_app::Settings::default(),
+    );
+    let (city, admin_id) = gongzhi_app::setup::init(
+        &app,
+        &gongzhi_app::setup::Init {
+            city_code: "bench",
+            city_name_zh: "基准市",
+            city_name_en: "Bench",
+            admin_username: "admin",
+            admin_name: "管理员",
+            admin_password: "bench-password-1",
+        },
+    )
+    .await
+    .map_err(s)?;
+    let admin = {
+        let mut tx = db.read().await.map_err(|e| e.to_string())?;
+        let a = Actor::load(&mut tx, admin_id).await.map_err(s)?;
+        tx.rollback().await.map_err(|e| e.to_string())?;
+        a
+    };
+    let place = |parent, level: &'static str, code: &'static str| NewJurisdiction {
+        parent_id: Some(parent),
+        level,
+        code,
+        name_zh: code,
+        name_en: code,
+    };
+    let d = places::create_jurisdiction(&app, &admin, &place(city, "district", "bench-district"))
+        .await
+        .map_err(s)?;
+    let st = places::create_jurisdiction(&app, &admin, &place(d, "street", "bench-street"))
+        .await
+        .map_err(s)?;
+    let community = places::create_jurisdiction(&app, &admin, &place(st, "community", "yudong"))
+        .await
+        .map_err(s)?;
+    // The assembly: every resident of the community, registered in one spreadsheet import.
+    let t = StdInstant::now();
+    let mut roster = String::from("姓名\n");
+    for i in 0..members {
+        roster.push_str(&format!("居民{i:05}\n"));
+    }
+    gongzhi_app::people::import_residents_csv(&app, &admin, community, roster.as_bytes())
+        .await
+        .map_err(s)?;
+    let residents = gongzhi_app::people::list_residents(&app, &admin, community, 100_000)
+        .await
+        .map_err(s)?;
+    let assembly = councils::create_council(
+        &app,
+        &admin,
+        &NewCouncil {
+            jurisdiction_id: community,
+            kind: "council",
+            name_zh: "居民会议",
+            name_en: "Residents' assembly",
+            short_name: "玉东",
+        },
+    )
+    .await
+    .map_err(s)?;
+    let meeting = councils::schedule_meeting(&app, &admin, assembly, "居民会议", app.now())
+        .await
+        .map_err(s)?;
+    let mut seats = Vec::with_capacity(members);
+    for r in &residents {
+        let seat =
+            councils::seat_member(&app, &admin, assembly, r.id, "member", "2026-01-01", None)
+                .await
+                .map_err(s)?;
+        councils::record_attendance(&app, &admin, meeting, seat, true)
+            .await
+            .map_err(s)?;
+        seats.push(seat);
+    }
+    let motion = councils::open_motion(
+        &app,
+        &admin,
+        &NewMotion {
+            council_id: assembly,
+            meeting_id: Some(meeting),
+            kind: "general",
+            title: "社区公共空间改造",
+            body: "居民会议表决",
+            needs_notice: false,
+        },
+    )
+    .await
+    .map_err(s)?;
+    eprintln!(
+        "seeded {members} members (residents, seats, attendance) in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+
+    // The server, in this process, on a loopback port.
+    let state = gongzhi_web::AppState::new(app.clone(), "http://127.0.0.1".into());
+    state.ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = gongzhi_web::router(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let mut c = Conn::open(addr).await?;
+    let (status, cookie, body) = c
+        .post(
+            "/api/v1/session",
+            "",
+            r#"{"identifier":"admin","password":"bench-password-1"}"#,
+        )
+        .await?;
+    let cookie = cookie
+        .filter(|_| status == 200)
+        .ok_or(format!("login failed: {status} {body}"))?;
+
+    // Votes: each client takes every `clients`-th seat.
+    let seats = Arc::new(seats);
+    let t = StdInstant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..clients {
+        let seats = seats.clone();
+        let cookie = cookie.clone();
+        tasks.spawn(async move {
+            let mut conn = Conn::open(addr).await?;
+            let mut latencies = Vec::new();
+            let mut accepted = 0u64;
+            let path = format!("/api/v1/motions/{motion}/votes");
+            for seat in seats.iter().skip(k).step_by(clients) {
+                let started = StdInstant::now();
+                let (status, _, body) = conn
+                    .post(
+                        &path,
+                        &cookie,
+                        &format!(r#"{{"seat_id":"{seat}","choice":"yes"}}"#),
+                    )
+                    .await?;
+                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                if status == 200 {
+                    accepted += 1;
+                } else {
+                    eprintln!("vote refused: {status} {body}");
+                }
+            }
+            Ok::<_, String>((accepted, latencies))
+        });
+    }
+    let mut accepted = 0;
+    let mut latencies = Vec::with_capacity(members);
+    while let Some(r) = tasks.join_next().await {
+        let (a, l) = r.map_err(|e| e.to_string())??;
+        accepted += a;
+        latencies.extend(l);
+    }
+    let vote_secs = t.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let counts = councils::vote_counts(&app, motion).await.map_err(s)?;
+    let tallied: i64 = counts
+        .iter()
+        .filter(|(c, _)| c == "yes")
+        .map(|(_, n)| n)
+        .sum();
+
+    // Baseline: the same rows inserted bare (no checks, no audit), one transaction each, by as many
+    // concurrent tasks, into the same database.
+    let second = councils::open_motion(
+        &app,
+        &admin,
+        &NewMotion {
+            council_id: assembly,
+            meeting_id: Some(meeting),
+            kind: "general",
+            title: "基准",
+            body: "基准",
+            needs_notice: false,
+        },
+    )
+    .await
+    .map_err(s)?;
+    let t = StdInstant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..clients {
+        let seats = seats.clone();
+        let db = db.clone();
+        tasks.spawn(async move {
+            for seat in seats.iter().skip(k).step_by(clients) {
+                let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+                gongzhi_store::rows::insert(
+                    &mut tx,
+                    "votes",
+                    &[
+                        ("tenant_id", community.into()),
+                        ("motion_id", second.into()),
+                        ("seat_id", (*seat).into()),
+                        ("choice", "yes".into()),
+                        ("cast_at", 0i64.into()),
+                    ],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(())
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.map_err(|e| e.to_string())??;
+    }
+    let bare_secs = t.elapsed().as_secs_f64();
+
+    println!(
+        "backend: {}  members: {members}  clients: {clients}",
+        db.backend().name()
+    );
+    println!(
+        "votes over HTTP: {accepted} accepted in {vote_secs:.2}s = {:.0} votes/s; latency p50 {:.1} ms, p99 {:.1} ms",
+        accepted as f64 / vote_secs,
+        pct(0.5),
+        pct(0.99)
+    );
+    println!(
+        "bare inserts of the same rows: {bare_secs:.2}s = {:.0} rows/s",
+        members as f64 / bare_secs
+    );
+    println!(
+        "ratio votes/s ÷ bare rows/s: {:.2}",
+        (accepted as f64 / vote_secs) / (members as f64 / bare_secs)
+    );
+    println!(
+        "tally: {tallied} yes = {accepted} accepted: {}",
+        if tallied == i64::try_from(accepted).unwrap_or(-1) {
+            "none lost or doubled"
+        } else {
+            "MISMATCH"
+        }
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if tallied != i64::try_from(accepted).unwrap_or(-1) {
+        return Err("the tally does not match the accepted votes".into());
+    }
     Ok(())
 }
