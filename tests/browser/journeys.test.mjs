@@ -122,6 +122,13 @@ test('a resident signs in with a phone number', async () => {
   assert.match(await page.getByRole('status').innerText(), /已收到您的异议/);
   assert.match(await page.locator('main').innerText(), /待答复/);
   await page.screenshot({ path: `${SHOTS}/resolution-objection.png`, fullPage: true });
+  // Printed for the courtyard board: only the notice, with its QR code and record head.
+  assert.equal(await page.locator('.qr-code svg').count(), 1);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('form').first().isVisible(), false, 'forms do not print');
+  assert.equal(await page.locator('.notice-sheet').isVisible(), true);
+  await page.screenshot({ path: `${SHOTS}/notice-print.png`, fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
   await page.getByRole('button', { name: '退出' }).click();
   await page.waitForURL(base + '/');
   await page.close();

@@ -681,10 +681,25 @@ async fn notices(
     })
 }
 
+/// A QR code (SVG) for a printed notice, linking to the page it was printed from.
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(120, 120)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "resolution.html")]
 struct ResolutionPage {
     page: Page,
+    /// The page's public address and its QR code, for the printed notice on the courtyard board.
+    url: String,
+    qr: String,
     id: String,
     label: String,
     council: String,
@@ -753,8 +768,11 @@ async fn resolution_view(
         .collect();
     let open = r.state == NoticeState::Open;
     let can_object = open && visitor.actor.has_role("resident");
+    let url = format!("{}/r/{id}", state.public_base_url.trim_end_matches('/'));
     render(&ResolutionPage {
         page,
+        qr: qr_svg(&url),
+        url,
         id: id.to_string(),
         label: r.row.label.clone(),
         council: council_name(lang, &r.council),

@@ -180,3 +180,5 @@ objection-body = What is your objection? (The council answers every objection.)
 objection-submit = Send objection
 objection-login = Sign in to object.
 objection-filed = Your objection was received. The council will answer it.
+notice-seal = (Seal of the council)
+print-hint = To post this notice on the courtyard board, print this page on A4 (Ctrl+P, or Print in the browser menu): only the notice is printed, with its QR code and record head.

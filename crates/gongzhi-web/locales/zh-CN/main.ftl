@@ -179,3 +179,5 @@ objection-body = 您的异议是什么？（议事会将逐条答复。）
 objection-submit = 提交异议
 objection-login = 登录后可提出异议。
 objection-filed = 已收到您的异议，议事会将予以答复。
+notice-seal = （议事会盖章）
+print-hint = 如需张贴到院落公示栏，请用 A4 纸打印本页（Ctrl+P 或浏览器菜单中的“打印”）：只打印公示内容，附二维码和记录链头。
