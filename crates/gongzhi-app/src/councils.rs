@@ -352,6 +352,7 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
         }
     }
     let voting = repo_c::count_voting_seats(&mut read, tenant, c.id, &today).await?;
+    let rules = resolve_pinned(&mut read, &c, new.kind, app).await?;
     let size = size_rule(&mut read, app, &c, app.now()).await?;
     if voting < size.min {
         return Err(AppError::Invalid(
@@ -376,6 +377,10 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
             ("needs_notice", new.needs_notice.into()),
             ("status", "open".into()),
             ("opened_at", app.now().0.into()),
+            (
+                "rules_json",
+                serde_json::to_string(&rules).unwrap_or_default().into(),
+            ),
         ],
     )
     .await?;
@@ -478,7 +483,7 @@ pub async fn cast_vote(
         if !repo_c::is_present(&mut read, tenant, meeting, seat).await? {
             return Err(invalid("member_not_present", "seat_id"));
         }
-        let quorum = quorum_rule(&mut read, &c, Instant(m.opened_at), app).await?;
+        let quorum = pinned_of(&m)?.quorum;
         let seated = repo_c::count_voting_seats(&mut read, tenant, c.id, &today).await?;
         let here = repo_c::count_present(&mut read, tenant, meeting).await?;
         if !council::quorum_met(&quorum, here, seated) {
@@ -530,24 +535,65 @@ pub async fn vote_counts(app: &App, motion: Uuid) -> Result<Vec<(String, i64)>, 
     Ok(counts)
 }
 
-async fn quorum_rule(
+/// The rules a motion is judged by, resolved once when it opens and stored with it (pinned by
+/// value): later rule changes never reach a vote already under way.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PinnedRules {
+    pub threshold: Threshold,
+    pub quorum: Threshold,
+    pub recused_in_base: bool,
+    pub number_template: String,
+}
+
+async fn resolve_pinned(
     tx: &mut Tx,
     c: &CouncilRow,
-    pinned: Instant,
+    kind: &str,
     app: &App,
-) -> Result<Threshold, AppError> {
-    match rule_in_force(
+) -> Result<PinnedRules, AppError> {
+    let (today, now) = (app.now().china_date(), app.now());
+    let threshold = match rule_in_force(
         tx,
         c.jurisdiction_id,
-        "council.quorum",
-        app.now().china_date(),
-        pinned,
+        &format!("vote.threshold.{kind}"),
+        today,
+        now,
     )
     .await?
     {
-        RuleValue::Threshold(t) => Ok(t),
-        _ => Err(invalid("rule_missing", "council.quorum")),
-    }
+        RuleValue::Threshold(t) => t,
+        _ => return Err(invalid("rule_missing", "kind")),
+    };
+    let quorum = match rule_in_force(tx, c.jurisdiction_id, "council.quorum", today, now).await? {
+        RuleValue::Threshold(t) => t,
+        _ => return Err(invalid("rule_missing", "council.quorum")),
+    };
+    let recused_in_base = matches!(
+        rule_in_force(tx, c.jurisdiction_id, "vote.recused_in_base", today, now).await?,
+        RuleValue::Flag(true)
+    );
+    let number_template = match rule_in_force(
+        tx,
+        c.jurisdiction_id,
+        "resolution.number_template",
+        today,
+        now,
+    )
+    .await?
+    {
+        RuleValue::Template(t) => t,
+        _ => return Err(invalid("rule_missing", "resolution.number_template")),
+    };
+    Ok(PinnedRules {
+        threshold,
+        quorum,
+        recused_in_base,
+        number_template,
+    })
+}
+
+fn pinned_of(m: &MotionRow) -> Result<PinnedRules, AppError> {
+    serde_json::from_str(&m.rules_json).map_err(|_| invalid("rule_missing", "motion_id"))
 }
 
 /// The outcome of closing a vote.
@@ -570,31 +616,9 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     let (_, c) = load_council(&mut read, m.council_id).await?;
     let today = format_date(app.now().china_date());
     require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
-    let pinned = Instant(m.opened_at);
     let today = app.now().china_date();
-    let threshold = match rule_in_force(
-        &mut read,
-        c.jurisdiction_id,
-        &format!("vote.threshold.{}", m.kind),
-        today,
-        pinned,
-    )
-    .await?
-    {
-        RuleValue::Threshold(t) => t,
-        _ => return Err(invalid("rule_missing", "kind")),
-    };
-    let recused_in_base = matches!(
-        rule_in_force(
-            &mut read,
-            c.jurisdiction_id,
-            "vote.recused_in_base",
-            today,
-            pinned
-        )
-        .await?,
-        RuleValue::Flag(true)
-    );
+    let rules = pinned_of(&m)?;
+    let (threshold, recused_in_base) = (rules.threshold, rules.recused_in_base);
     let seated = repo_c::count_voting_seats(&mut read, tenant, c.id, &format_date(today)).await?;
     let present = match m.meeting_id {
         Some(meeting) => repo_c::count_present(&mut read, tenant, meeting).await?,
@@ -619,18 +643,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
         recused,
         recused_in_base,
     );
-    let template = match rule_in_force(
-        &mut read,
-        c.jurisdiction_id,
-        "resolution.number_template",
-        today,
-        pinned,
-    )
-    .await?
-    {
-        RuleValue::Template(t) => t,
-        _ => "{council}〔{year}〕{n}".into(),
-    };
+    let template = rules.number_template.clone();
     let notice = if m.needs_notice {
         let period = match rule_in_force(
             &mut read,
@@ -957,4 +970,143 @@ pub async fn chain_head_of_resolution(
     let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
     tx.rollback().await?;
     Ok(head)
+}
+
+/// The secretary writes the minutes after the meeting; the meeting closes with them.
+pub async fn write_minutes(
+    app: &App,
+    actor: &Actor,
+    meeting: Uuid,
+    minutes: &str,
+) -> Result<(), AppError> {
+    let minutes = text(minutes, "minutes", 50_000)?;
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_meeting(&mut read, meeting).await?;
+    let (_, c) = load_council(&mut read, m.council_id).await?;
+    require_chair_or_staff(
+        &mut read,
+        actor,
+        tenant,
+        &c,
+        &format_date(app.now().china_date()),
+    )
+    .await?;
+    if !repo_c::minute_signatures(&mut read, tenant, meeting)
+        .await?
+        .is_empty()
+    {
+        // Signed minutes are part of the record: corrections go through a new motion.
+        return Err(invalid("minutes_already_signed", "meeting_id"));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.minutes").await?;
+    let now = app.now().0;
+    cmd.update(
+        "meetings",
+        &[tenant.into(), meeting.into()],
+        &[
+            ("minutes", minutes.into()),
+            ("minutes_written_at", now.into()),
+            ("status", "closed".into()),
+            ("closed_at", now.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// An attendee signs the minutes, as themselves. Members who were absent cannot sign.
+pub async fn sign_minutes(
+    app: &App,
+    actor: &Actor,
+    meeting: Uuid,
+    seat: Uuid,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, m) = find_meeting(&mut read, meeting).await?;
+    let today = format_date(app.now().china_date());
+    let s = repo_c::seat(&mut read, tenant, m.council_id, seat, &today)
+        .await?
+        .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
+    if actor.account_id.is_none() || s.account_id != actor.account_id {
+        return Err(invalid("sign_for_another", "seat_id"));
+    }
+    if repo_c::minutes(&mut read, tenant, meeting).await?.is_none() {
+        return Err(invalid("minutes_not_written", "meeting_id"));
+    }
+    if !repo_c::is_present(&mut read, tenant, meeting, seat).await? {
+        return Err(invalid("minutes_signer_absent", "seat_id"));
+    }
+    if repo_c::minute_signatures(&mut read, tenant, meeting)
+        .await?
+        .contains(&seat)
+    {
+        return Err(invalid("minutes_already_signed_by_you", "seat_id"));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.sign_minutes").await?;
+    cmd.insert(
+        "minute_signatures",
+        &[
+            ("tenant_id", tenant.into()),
+            ("meeting_id", meeting.into()),
+            ("seat_id", seat.into()),
+            ("signed_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// A meeting as the public record shows it: attendance, minutes, who signed, whether approved.
+#[derive(Debug, Clone)]
+pub struct MeetingView {
+    pub meeting: repo_c::MeetingRow,
+    pub council: CouncilRow,
+    /// (member name, present, signed)
+    pub attendance: Vec<(String, bool, bool)>,
+    pub minutes: Option<(String, Instant)>,
+    /// Minutes are approved once every member present has signed them.
+    pub approved: bool,
+}
+
+pub async fn meeting_view(app: &App, meeting: Uuid) -> Result<MeetingView, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, m) = find_meeting(&mut tx, meeting).await?;
+    let (_, c) = load_council(&mut tx, m.council_id).await?;
+    let seats = repo_c::seats(
+        &mut tx,
+        tenant,
+        c.id,
+        &format_date(Instant(m.scheduled_for).china_date()),
+    )
+    .await?;
+    let present = repo_c::present_seats(&mut tx, tenant, meeting).await?;
+    let signed = repo_c::minute_signatures(&mut tx, tenant, meeting).await?;
+    let minutes = repo_c::minutes(&mut tx, tenant, meeting)
+        .await?
+        .map(|(t, at)| (t, Instant(at)));
+    tx.rollback().await?;
+    let attendance = seats
+        .iter()
+        .filter(|s| s.seat_role != "invitee" || present.contains(&s.id))
+        .map(|s| {
+            (
+                s.resident_name.clone(),
+                present.contains(&s.id),
+                signed.contains(&s.id),
+            )
+        })
+        .collect();
+    let approved =
+        minutes.is_some() && !present.is_empty() && present.iter().all(|p| signed.contains(p));
+    Ok(MeetingView {
+        meeting: m,
+        council: c,
+        attendance,
+        minutes,
+        approved,
+    })
 }

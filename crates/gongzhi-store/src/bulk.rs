@@ -92,7 +92,7 @@ pub async fn for_each_event_of(
     mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
 ) -> Result<u64, StoreError> {
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let path = pool.connect_options().get_filename().to_path_buf();
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
             let errors = tx.clone();

@@ -205,13 +205,15 @@ pub struct MotionRow {
     pub status: String,
     pub opened_at: i64,
     pub result_json: Option<String>,
+    /// The rules the vote is judged by, resolved when the motion opened (pinned by value).
+    pub rules_json: String,
 }
 
 pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<MotionRow>, StoreError> {
     tx.row(
-        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json FROM motions WHERE tenant_id = $1 AND id = $2",
+        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json, rules_json FROM motions WHERE tenant_id = $1 AND id = $2",
         &[tenant.into(), id.into()],
-        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text],
+        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text, Text],
     )
     .await?
     .map(|r| {
@@ -226,6 +228,7 @@ pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Motion
             status: r.text(7)?,
             opened_at: r.int(8)?,
             result_json: r.opt_text(9)?,
+            rules_json: r.text(10)?,
         })
     })
     .transpose()
@@ -543,4 +546,39 @@ pub async fn resident_seated(
     )
     .await?
         > 0)
+}
+
+/// A meeting's minutes and when they were written.
+pub async fn minutes(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+) -> Result<Option<(String, i64)>, StoreError> {
+    let r = tx
+        .row(
+            "SELECT minutes, minutes_written_at FROM meetings WHERE tenant_id = $1 AND id = $2",
+            &[tenant.into(), meeting.into()],
+            &[Text, Int],
+        )
+        .await?;
+    Ok(match r {
+        Some(r) => match (r.opt_text(0)?, r.opt_int(1)?) {
+            (Some(m), Some(at)) => Some((m, at)),
+            _ => None,
+        },
+        None => None,
+    })
+}
+
+/// Seats that signed a meeting's minutes.
+pub async fn minute_signatures(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows("SELECT seat_id FROM minute_signatures WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY seat_id", &[tenant.into(), meeting.into()], &[Id])
+        .await?
+        .into_iter()
+        .map(|r| r.id(0))
+        .collect()
 }

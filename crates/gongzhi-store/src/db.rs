@@ -32,7 +32,10 @@ impl Backend {
 /// SQLite too) and dispatched here.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(sqlx::SqlitePool),
+    /// The pool, and the lock that queues write transactions in this process: SQLite has one
+    /// writer at a time, and waiting in line here is cheaper and fairer than SQLite's busy handler,
+    /// which sleeps and retries (BENCHMARKS.md, votes).
+    Sqlite(sqlx::SqlitePool, std::sync::Arc<tokio::sync::Mutex<()>>),
     Pg(sqlx::PgPool),
 }
 
@@ -65,7 +68,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Unreachable(redact(url), e.to_string()))?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(pool, Default::default()))
             }
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)
@@ -84,7 +87,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Pg(_) => Backend::Postgres,
         }
     }
@@ -93,7 +96,10 @@ impl Db {
     /// writers never deadlock upgrading a read lock.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool, writer) => {
+                let turn = writer.clone().lock_owned().await;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Db::Pg(pool) => Tx::Pg(pool.begin().await?),
         })
     }
@@ -101,14 +107,14 @@ impl Db {
     /// A read-only unit of work (a plain transaction, so reads are consistent).
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?, None),
             Db::Pg(pool) => Tx::Pg(pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
             Db::Pg(pool) => pool.close().await,
         }
     }
@@ -130,7 +136,11 @@ pub fn redact(url: &str) -> String {
 
 /// A transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// A SQLite transaction and, for writes, this process's writer turn (released when it ends).
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    ),
     Pg(Transaction<'static, Postgres>),
 }
 
@@ -176,7 +186,7 @@ decode_row!(decode_pg, PgRow);
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Pg(_) => Backend::Postgres,
         }
     }
@@ -185,7 +195,7 @@ impl Tx {
     pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
         let affected = match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            Tx::Sqlite(tx, _) => bind_all!(sqlx::query(sql), args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
@@ -206,7 +216,7 @@ impl Tx {
     ) -> Result<Vec<Row>, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
         let rows = match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+            Tx::Sqlite(tx, _) => bind_all!(sqlx::query(sql), args)
                 .fetch_all(&mut **tx)
                 .await?
                 .iter()
@@ -234,7 +244,7 @@ impl Tx {
         let sql = AssertSqlSafe(sql.to_string());
         let mut n = 0;
         match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite(tx, _) => {
                 let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **tx);
                 while let Some(r) = s.try_next().await? {
                     f(decode_sqlite(&r, types)?)?;
@@ -263,7 +273,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _) => tx.commit().await?,
             Tx::Pg(tx) => tx.commit().await?,
         }
         Ok(())
@@ -271,7 +281,7 @@ impl Tx {
 
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Sqlite(tx, _) => tx.rollback().await?,
             Tx::Pg(tx) => tx.rollback().await?,
         }
         Ok(())

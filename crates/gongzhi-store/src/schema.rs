@@ -641,7 +641,7 @@ const fn addressed_table(
     }
 }
 
-const COUNCIL_TABLES: [Table; 9] = [
+const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
     addressed_table(
         "councils",
         &[
@@ -708,6 +708,8 @@ const COUNCIL_TABLES: [Table; 9] = [
             opt2("opened_at", Int),
             opt2("closed_at", Int),
             col2("created_at", Int),
+            opt2("minutes", Text),
+            opt2("minutes_written_at", Int),
         ],
         &[],
         &[fk(
@@ -748,6 +750,31 @@ const COUNCIL_TABLES: [Table; 9] = [
             ),
         ],
     ),
+    tenant_table(
+        "minute_signatures",
+        &[
+            col2("tenant_id", Id),
+            col2("meeting_id", Id),
+            col2("seat_id", Id),
+            col2("signed_at", Int),
+        ],
+        &["tenant_id", "meeting_id", "seat_id"],
+        &[],
+        &[
+            fk(
+                "fk_minute_signatures_meeting",
+                &["tenant_id", "meeting_id"],
+                "meetings",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_minute_signatures_seat",
+                &["tenant_id", "seat_id"],
+                "council_seats",
+                &["tenant_id", "id"],
+            ),
+        ],
+    ),
     addressed_table(
         "motions",
         &[
@@ -763,6 +790,7 @@ const COUNCIL_TABLES: [Table; 9] = [
             col2("opened_at", Int),
             opt2("closed_at", Int),
             opt2("result_json", Text),
+            col2("rules_json", Text),
         ],
         &[],
         &[
@@ -918,26 +946,27 @@ const COUNCIL_TABLES: [Table; 9] = [
 ];
 
 const FOUNDATION_COUNT: usize = 11;
+const COUNCIL_COUNT: usize = 10;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
 pub const TABLES: &[Table] = &concat_tables();
 
-const fn concat_tables() -> [Table; FOUNDATION_COUNT + 9 + 4] {
-    let mut out = [FOUNDATION_TABLES[0]; FOUNDATION_COUNT + 9 + 4];
+const fn concat_tables() -> [Table; FOUNDATION_COUNT + COUNCIL_COUNT + 4] {
+    let mut out = [FOUNDATION_TABLES[0]; FOUNDATION_COUNT + COUNCIL_COUNT + 4];
     let mut i = 0;
     while i < FOUNDATION_COUNT {
         out[i] = FOUNDATION_TABLES[i];
         i += 1;
     }
     let mut k = 0;
-    while k < 9 {
+    while k < COUNCIL_COUNT {
         out[FOUNDATION_COUNT + k] = COUNCIL_TABLES[k];
         k += 1;
     }
     let mut m = 0;
     while m < 4 {
-        out[FOUNDATION_COUNT + 9 + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
+        out[FOUNDATION_COUNT + COUNCIL_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
         m += 1;
     }
     out

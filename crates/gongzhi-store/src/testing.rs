@@ -50,7 +50,7 @@ pub async fn empty_db_on(backend: Backend) -> Db {
                 .unwrap_or_else(|e| panic!("PostgreSQL is required for this test and is unreachable at {admin_url}: {e}"));
             let mut tx = match &admin {
                 Db::Pg(pool) => pool.acquire().await.expect("pg connection"),
-                Db::Sqlite(_) => unreachable!("the admin URL is a PostgreSQL URL"),
+                Db::Sqlite(..) => unreachable!("the admin URL is a PostgreSQL URL"),
             };
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut *tx)

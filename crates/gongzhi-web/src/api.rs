@@ -477,6 +477,27 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/meetings/{id}",
+        operation: "meeting",
+        summary: "A meeting: attendance (members named, acting in office), minutes, signatures (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/meetings/{id}/minutes",
+        operation: "write_minutes",
+        summary: "Write the minutes (closes the meeting)",
+        body: Some(|| obj(&["minutes"], &[("minutes", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/meetings/{id}/signatures",
+        operation: "sign_minutes",
+        summary: "An attendee signs the minutes, as themselves",
+        body: Some(|| obj(&["seat_id"], &[("seat_id", "string")])),
+    },
+    Route {
+        method: "get",
         path: "/openapi.json",
         operation: "openapi",
         summary: "This document",
@@ -520,6 +541,9 @@ pub fn routes() -> Router<AppState> {
         .route("/councils/{id}/seats", post(seat_member))
         .route("/councils/{id}/meetings", post(schedule_meeting))
         .route("/meetings/{id}/attendance", post(record_attendance))
+        .route("/meetings/{id}", get(meeting))
+        .route("/meetings/{id}/minutes", post(write_minutes))
+        .route("/meetings/{id}/signatures", post(sign_minutes))
         .route("/motions", post(open_motion))
         .route("/motions/{id}/recusals", post(recuse))
         .route("/motions/{id}/votes", post(cast_vote))
@@ -1396,4 +1420,58 @@ async fn answer_objection(
         .await
         .map_err(err(lang))?;
     ok(json!({"answered": true}))
+}
+
+async fn meeting(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let v = councils::meeting_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    let attendance: Vec<Value> = v
+        .attendance
+        .iter()
+        .map(|(name, present, signed)| json!({"name": name, "present": present, "signed": signed}))
+        .collect();
+    ok(json!({
+        "id": v.meeting.id, "council": v.council.name_zh, "title": v.meeting.title,
+        "scheduled_for": gongzhi_domain::time::Instant(v.meeting.scheduled_for).china_minute(), "status": v.meeting.status,
+        "attendance": attendance,
+        "minutes": v.minutes.as_ref().map(|(t, at)| json!({"text": t, "written_at": at.china_minute()})),
+        "minutes_approved": v.approved,
+    }))
+}
+
+#[derive(Deserialize)]
+struct MinutesBody {
+    minutes: String,
+}
+
+async fn write_minutes(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<MinutesBody>,
+) -> ApiResult {
+    councils::write_minutes(&state.app, &v.actor, id, &b.minutes)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"written": true}))
+}
+
+#[derive(Deserialize)]
+struct SignBody {
+    seat_id: Uuid,
+}
+
+async fn sign_minutes(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<SignBody>,
+) -> ApiResult {
+    councils::sign_minutes(&state.app, &v.actor, id, b.seat_id)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"signed": true}))
 }

@@ -468,3 +468,143 @@ async fn council_size_comes_from_the_rulebook() {
         "invitees take no seat"
     );
 }
+
+#[tokio::test]
+async fn minutes_are_signed_by_attendees_only() {
+    let w = world().await;
+    let (c, mut seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    // Two members who sign in themselves: one comes to the meeting, one does not.
+    let mut members = Vec::new();
+    for name in ["到会成员", "缺席成员"] {
+        let account = accounts::create_account(
+            &w.app,
+            &w.admin,
+            w.beiyuan,
+            "resident",
+            &accounts::NewAccount {
+                username: Some(if name == "到会成员" {
+                    "came"
+                } else {
+                    "absent"
+                }),
+                phone: None,
+                display_name: name,
+                password: crate::PASSWORD,
+                locale: "zh-CN",
+            },
+        )
+        .await
+        .unwrap();
+        let r = people::register_resident(
+            &w.app,
+            &w.staff,
+            w.jinyang,
+            &NewResident {
+                name: name.into(),
+                account_id: Some(account),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let seat = councils::seat_member(&w.app, &w.staff, c, r, "member", "2026-01-01", None)
+            .await
+            .unwrap();
+        members.push((actor(&w.app, account).await, seat));
+    }
+    seats.push(members[0].1);
+    let m = meeting_with(&w, c, &seats).await;
+    let (came, came_seat) = (&members[0].0, members[0].1);
+    let (absent, absent_seat) = (&members[1].0, members[1].1);
+    assert_eq!(
+        code(councils::sign_minutes(&w.app, came, m, came_seat).await),
+        "minutes_not_written"
+    );
+    councils::write_minutes(
+        &w.app,
+        &w.staff,
+        m,
+        "议题一：院落改造。议定：报社区议事会。",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(councils::sign_minutes(&w.app, absent, m, absent_seat).await),
+        "minutes_signer_absent"
+    );
+    assert_eq!(
+        code(councils::sign_minutes(&w.app, came, m, seats[0]).await),
+        "sign_for_another"
+    );
+    councils::sign_minutes(&w.app, came, m, came_seat)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::sign_minutes(&w.app, came, m, came_seat).await),
+        "minutes_already_signed_by_you"
+    );
+    assert_eq!(
+        code(councils::write_minutes(&w.app, &w.staff, m, "改写").await),
+        "minutes_already_signed"
+    );
+    let view = councils::meeting_view(&w.app, m).await.unwrap();
+    assert!(!view.approved, "the other attendees have not signed yet");
+    assert_eq!(view.meeting.status, "closed");
+    assert!(
+        view.attendance
+            .iter()
+            .any(|(name, present, signed)| name == "到会成员" && *present && *signed)
+    );
+    assert!(
+        view.attendance
+            .iter()
+            .any(|(name, present, _)| name == "缺席成员" && !*present)
+    );
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
+
+/// A rule changed while a vote is under way does not reach it; the next motion uses the new rule.
+#[tokio::test]
+async fn a_motion_keeps_the_rules_it_opened_with() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let before = motion(&w, c, Some(m), "general", false).await;
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "vote.threshold.general",
+        r#"{"num":1,"den":1,"base":"present","bound":"at_least"}"#,
+        "2026-01-01",
+        "改为全体一致",
+    )
+    .await
+    .unwrap();
+    let after = motion(&w, c, Some(m), "general", false).await;
+    for mo in [before, after] {
+        councils::cast_vote(&w.app, &w.staff, mo, seats[0], "yes")
+            .await
+            .unwrap();
+        councils::cast_vote(&w.app, &w.staff, mo, seats[1], "yes")
+            .await
+            .unwrap();
+        councils::cast_vote(&w.app, &w.staff, mo, seats[2], "no")
+            .await
+            .unwrap();
+    }
+    assert!(
+        councils::close_motion(&w.app, &w.staff, before)
+            .await
+            .unwrap()
+            .passed,
+        "majority, as when it opened"
+    );
+    assert!(
+        !councils::close_motion(&w.app, &w.staff, after)
+            .await
+            .unwrap()
+            .passed,
+        "unanimity, the new rule"
+    );
+}
