@@ -233,6 +233,7 @@ pub async fn schedule_meeting(
             ("scheduled_for", at.0.into()),
             ("status", "scheduled".into()),
             ("created_at", app.now().0.into()),
+            ("present_count", 0i64.into()),
         ],
     )
     .await?;
@@ -262,18 +263,25 @@ pub async fn record_attendance(
     {
         return Err(invalid("seat_not_in_council", "seat_id"));
     }
-    let exists = repo_c::attendance_exists(&mut read, tenant, meeting, seat).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "meeting.attendance").await?;
+    // Read inside the write transaction (serialised per community), so the running count of
+    // members present stays exact however many secretaries record at once.
+    let current = repo_c::meeting(&mut cmd.tx, tenant, meeting)
+        .await?
+        .ok_or(AppError::NotFound("meeting"))?;
+    let exists = repo_c::attendance_exists(&mut cmd.tx, tenant, meeting, seat).await?;
+    let was_present = repo_c::is_present(&mut cmd.tx, tenant, meeting, seat).await?;
     let now = app.now().0;
-    if m.status == "scheduled" {
-        cmd.update(
-            "meetings",
-            &[tenant.into(), meeting.into()],
-            &[("status", "open".into()), ("opened_at", now.into())],
-        )
-        .await?;
+    let delta = i64::from(present) - i64::from(was_present);
+    let mut meeting_sets: Vec<(&str, Value)> =
+        vec![("present_count", (current.present_count + delta).into())];
+    if current.status == "scheduled" {
+        meeting_sets.push(("status", "open".into()));
+        meeting_sets.push(("opened_at", now.into()));
     }
+    cmd.update("meetings", &[tenant.into(), meeting.into()], &meeting_sets)
+        .await?;
     let values: [(&str, Value); 3] = [
         ("present", present.into()),
         ("recorded_at", now.into()),
@@ -381,6 +389,7 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
                 "rules_json",
                 serde_json::to_string(&rules).unwrap_or_default().into(),
             ),
+            ("seated", i64::from(voting).into()),
         ],
     )
     .await?;
@@ -464,14 +473,14 @@ pub async fn cast_vote(
     }
     let own = actor.account_id.is_some() && s.account_id == actor.account_id;
     if !own {
-        let chair = match actor.account_id {
-            Some(a) => repo_c::is_chair(&mut read, tenant, c.id, a, &today).await?,
-            None => false,
-        };
-        let may_record = chair
-            || actor
-                .can(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
-                .await?;
+        // The permission check is cheap (grants are in memory); the chair lookup is a query.
+        let may_record = actor
+            .can(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+            .await?
+            || match actor.account_id {
+                Some(a) => repo_c::is_chair(&mut read, tenant, c.id, a, &today).await?,
+                None => false,
+            };
         if m.meeting_id.is_none() || !may_record {
             return Err(invalid("vote_for_another", "seat_id"));
         }
@@ -484,8 +493,13 @@ pub async fn cast_vote(
             return Err(invalid("member_not_present", "seat_id"));
         }
         let quorum = pinned_of(&m)?.quorum;
-        let seated = repo_c::count_voting_seats(&mut read, tenant, c.id, &today).await?;
-        let here = repo_c::count_present(&mut read, tenant, meeting).await?;
+        // O(1): the seated count was pinned when the motion opened; the meeting keeps its count of
+        // members present.
+        let seated = u32::try_from(m.seated).unwrap_or(0);
+        let here = repo_c::meeting(&mut read, tenant, meeting)
+            .await?
+            .map(|mt| u32::try_from(mt.present_count).unwrap_or(0))
+            .unwrap_or(0);
         if !council::quorum_met(&quorum, here, seated) {
             return Err(AppError::Invalid(
                 DomainError::field("quorum_not_met", "meeting_id")
@@ -619,7 +633,8 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     let today = app.now().china_date();
     let rules = pinned_of(&m)?;
     let (threshold, recused_in_base) = (rules.threshold, rules.recused_in_base);
-    let seated = repo_c::count_voting_seats(&mut read, tenant, c.id, &format_date(today)).await?;
+    // "All seated members" are those seated when the vote opened: the base does not move under a vote.
+    let seated = u32::try_from(m.seated).unwrap_or(0);
     let present = match m.meeting_id {
         Some(meeting) => repo_c::count_present(&mut read, tenant, meeting).await?,
         None => seated,

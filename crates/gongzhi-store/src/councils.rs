@@ -127,6 +127,8 @@ pub struct MeetingRow {
     pub title: String,
     pub scheduled_for: i64,
     pub status: String,
+    /// Members recorded present, kept by the attendance command in the same transaction.
+    pub present_count: i64,
 }
 
 pub async fn meeting(
@@ -135,12 +137,12 @@ pub async fn meeting(
     id: Uuid,
 ) -> Result<Option<MeetingRow>, StoreError> {
     tx.row(
-        "SELECT id, council_id, title, scheduled_for, status FROM meetings WHERE tenant_id = $1 AND id = $2",
+        "SELECT id, council_id, title, scheduled_for, status, present_count FROM meetings WHERE tenant_id = $1 AND id = $2",
         &[tenant.into(), id.into()],
-        &[Id, Id, Text, Int, Text],
+        &[Id, Id, Text, Int, Text, Int],
     )
     .await?
-    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)? }))
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)?, present_count: r.int(5)? }))
     .transpose()
 }
 
@@ -150,13 +152,13 @@ pub async fn meetings_of(
     council: Uuid,
 ) -> Result<Vec<MeetingRow>, StoreError> {
     tx.rows(
-        "SELECT id, council_id, title, scheduled_for, status FROM meetings WHERE tenant_id = $1 AND council_id = $2 ORDER BY scheduled_for, id",
+        "SELECT id, council_id, title, scheduled_for, status, present_count FROM meetings WHERE tenant_id = $1 AND council_id = $2 ORDER BY scheduled_for, id",
         &[tenant.into(), council.into()],
-        &[Id, Id, Text, Int, Text],
+        &[Id, Id, Text, Int, Text, Int],
     )
     .await?
     .into_iter()
-    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)? }))
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)?, present_count: r.int(5)? }))
     .collect()
 }
 
@@ -207,13 +209,15 @@ pub struct MotionRow {
     pub result_json: Option<String>,
     /// The rules the vote is judged by, resolved when the motion opened (pinned by value).
     pub rules_json: String,
+    /// Voting members seated when the motion opened: the base of "all seated members".
+    pub seated: i64,
 }
 
 pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<MotionRow>, StoreError> {
     tx.row(
-        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json, rules_json FROM motions WHERE tenant_id = $1 AND id = $2",
+        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json, rules_json, seated FROM motions WHERE tenant_id = $1 AND id = $2",
         &[tenant.into(), id.into()],
-        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text, Text],
+        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text, Text, Int],
     )
     .await?
     .map(|r| {
@@ -229,6 +233,7 @@ pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Motion
             opened_at: r.int(8)?,
             result_json: r.opt_text(9)?,
             rules_json: r.text(10)?,
+            seated: r.int(11)?,
         })
     })
     .transpose()

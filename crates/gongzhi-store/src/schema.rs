@@ -710,6 +710,7 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             col2("created_at", Int),
             opt2("minutes", Text),
             opt2("minutes_written_at", Int),
+            col2("present_count", Int),
         ],
         &[],
         &[fk(
@@ -791,6 +792,7 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             opt2("closed_at", Int),
             opt2("result_json", Text),
             col2("rules_json", Text),
+            col2("seated", Int),
         ],
         &[],
         &[

@@ -608,3 +608,50 @@ async fn a_motion_keeps_the_rules_it_opened_with() {
         "unanimity, the new rule"
     );
 }
+
+/// The meeting's running count of members present follows every correction, so the quorum
+/// check (one row, not a count over the council) stays exact.
+#[tokio::test]
+async fn attendance_corrections_keep_the_quorum_exact() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    let m = meeting_with(&w, c, &seats[..4]).await;
+    // Recording someone present twice counts them once.
+    councils::record_attendance(&w.app, &w.staff, m, seats[0], true)
+        .await
+        .unwrap();
+    let mo = motion(&w, c, Some(m), "general", false).await;
+    councils::cast_vote(&w.app, &w.staff, mo, seats[0], "yes")
+        .await
+        .unwrap();
+    // Two leave: 2 of 5 present is below quorum.
+    councils::record_attendance(&w.app, &w.staff, m, seats[1], false)
+        .await
+        .unwrap();
+    councils::record_attendance(&w.app, &w.staff, m, seats[2], false)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[3], "yes").await),
+        "quorum_not_met"
+    );
+    // One comes back and a latecomer arrives: 4 of 5.
+    councils::record_attendance(&w.app, &w.staff, m, seats[1], true)
+        .await
+        .unwrap();
+    councils::record_attendance(&w.app, &w.staff, m, seats[4], true)
+        .await
+        .unwrap();
+    councils::cast_vote(&w.app, &w.staff, mo, seats[3], "yes")
+        .await
+        .unwrap();
+    let view = councils::meeting_view(&w.app, m).await.unwrap();
+    assert_eq!(view.meeting.present_count, 4);
+    assert_eq!(
+        view.attendance
+            .iter()
+            .filter(|(_, present, _)| *present)
+            .count(),
+        4
+    );
+}
