@@ -321,13 +321,15 @@ pub async fn login(
     }
     let now = app.now().0;
     let address_key = format!("addr:{address}");
-    let mut tx = app.db.begin().await?;
-    if let Some(minutes) = locked_minutes(&mut tx, &address_key, now).await? {
+    // Checks and the (slow, deliberately) password verification happen outside any write
+    // transaction, so a burst of logins never holds up the community's other writes.
+    let mut read = app.db.read().await?;
+    if let Some(minutes) = locked_minutes(&mut read, &address_key, now).await? {
         return Err(AppError::Locked { minutes });
     }
     let phone = Phone::parse(identifier).ok();
     let candidates: Vec<AccountRow> = repo::accounts_for_login(
-        &mut tx,
+        &mut read,
         &identifier.to_lowercase(),
         phone.as_ref().map(Phone::as_str),
     )
@@ -336,10 +338,11 @@ pub async fn login(
     .filter(|a| !a.disabled)
     .collect();
     for a in &candidates {
-        if let Some(minutes) = locked_minutes(&mut tx, &format!("acct:{}", a.id), now).await? {
+        if let Some(minutes) = locked_minutes(&mut read, &format!("acct:{}", a.id), now).await? {
             return Err(AppError::Locked { minutes });
         }
     }
+    read.rollback().await?;
     let mut matched = None;
     if candidates.is_empty() {
         dummy_verify(app, password).await?;
@@ -350,6 +353,7 @@ pub async fn login(
             break;
         }
     }
+    let mut tx = app.db.begin().await?;
     let Some(account_id) = matched else {
         record_failure(
             app,
