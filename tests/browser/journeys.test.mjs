@@ -114,6 +114,12 @@ test('a resident signs in with a phone number', async () => {
   // The notice board: the renovation project is open for objections; the resident objects.
   await page.goto(base + '/c/jinyang/notices');
   await page.screenshot({ path: `${SHOTS}/notice-board.png`, fullPage: true });
+  // The council behind the notices: members in office, its meetings, a meeting's attendance.
+  await page.getByRole('link', { name: '晋阳社区议事会' }).first().click();
+  assert.match(await page.locator('main').innerText(), /现任成员[\s\S]*召集人/);
+  await page.getByRole('link', { name: /项目路演/ }).click();
+  assert.match(await page.locator('main').innerText(), /应到 37 人，实到 37 人/);
+  await page.goto(base + '/c/jinyang/notices');
   await page.getByRole('link', { name: '北苑小区议〔2026〕2号' }).click();
   assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
   assert.match(await page.locator('main').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);

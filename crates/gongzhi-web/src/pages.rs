@@ -89,6 +89,8 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}/notices", get(notices))
         .route("/r/{id}", get(resolution_page))
         .route("/r/{id}/object", post(object))
+        .route("/council/{id}", get(council_page))
+        .route("/m/{id}", get(meeting_page))
 }
 
 pub struct PlaceItem {
@@ -597,6 +599,7 @@ use gongzhi_domain::time::Instant;
 
 pub struct NoticeItem {
     pub id: String,
+    pub council_id: String,
     pub label: String,
     pub council: String,
     pub title: String,
@@ -660,6 +663,7 @@ async fn notices(
         .iter()
         .map(|r| NoticeItem {
             id: r.row.id.to_string(),
+            council_id: r.council.id.to_string(),
             label: r.row.label.clone(),
             council: council_name(lang, &r.council),
             title: r.row.title.clone(),
@@ -820,4 +824,122 @@ async fn object(
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }
     resolution_view(&state, lang, page, &visitor, id).await
+}
+
+// ---- council and meeting pages (public: members act in office and are named) ----
+
+#[derive(Template)]
+#[template(path = "council.html")]
+struct CouncilPage {
+    page: Page,
+    name: String,
+    /// (name, seat, term)
+    members: Vec<(String, String, String)>,
+    /// (id, title, when, status)
+    meetings: Vec<(String, String, String, String)>,
+}
+
+async fn council_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
+    let (c, seats, meetings) = match councils::council_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let members = seats
+        .iter()
+        .map(|s| {
+            let term = format!(
+                "{} – {}",
+                s.term_start,
+                s.term_end.clone().unwrap_or_default()
+            );
+            (
+                s.resident_name.clone(),
+                lang.t(&format!("seat-{}", s.seat_role)),
+                term,
+            )
+        })
+        .collect();
+    let meetings = meetings
+        .iter()
+        .map(|m| {
+            (
+                m.id.to_string(),
+                m.title.clone(),
+                Instant(m.scheduled_for).china_minute(),
+                lang.t(&format!("meeting-status-{}", m.status)),
+            )
+        })
+        .collect();
+    render(&CouncilPage {
+        page,
+        name: council_name(lang, &c),
+        members,
+        meetings,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    page: Page,
+    title: String,
+    council: String,
+    council_id: String,
+    when: String,
+    status: String,
+    present_text: String,
+    /// (name, present, signed)
+    attendance: Vec<(String, String, String)>,
+    minutes: Option<String>,
+    approval: String,
+}
+
+async fn meeting_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
+    let v = match councils::meeting_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let yes_no = |b: bool| lang.t(if b { "yes" } else { "no" });
+    let seated = v.attendance.len();
+    let present_text = lang.t_args(
+        "meeting-present-count",
+        &[
+            ("present", v.meeting.present_count.to_string()),
+            ("seated", seated.to_string()),
+        ],
+    );
+    render(&MeetingPage {
+        title: v.meeting.title.clone(),
+        council: council_name(lang, &v.council),
+        council_id: v.council.id.to_string(),
+        when: Instant(v.meeting.scheduled_for).china_minute(),
+        status: lang.t(&format!("meeting-status-{}", v.meeting.status)),
+        present_text,
+        attendance: v
+            .attendance
+            .iter()
+            .map(|(n, p, s)| (n.clone(), yes_no(*p), yes_no(*s)))
+            .collect(),
+        minutes: v.minutes.as_ref().map(|(t, _)| t.clone()),
+        approval: lang.t(if v.approved {
+            "meeting-approved"
+        } else {
+            "meeting-awaiting-signatures"
+        }),
+        page,
+    })
 }
