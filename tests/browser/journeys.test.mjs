@@ -60,6 +60,16 @@ test('a visitor sees the public record on a 320 px phone, in large text', async 
   await page.getByRole('button', { name: '大字模式' }).click();
   assert.equal(await page.locator('body').getAttribute('class'), 'large');
   await page.screenshot({ path: `${SHOTS}/public-320-large.png`, fullPage: true });
+  // A convention: current text, history, and what the last revision changed.
+  await page.goto(base + '/c/jinyang');
+  await page.getByRole('link', { name: '北苑院落公约' }).click();
+  const pact = await page.locator('main').innerText();
+  assert.match(pact, /现行第 2 版/);
+  assert.match(pact, /第 1 版，[\s\S]*北苑小区议〔2026〕1号/);
+  assert.match(await page.locator('.diff .added').innerText(), /禁止进楼充电/);
+  assert.match(await page.locator('.notice-sheet').innerText(), /公约\n第一条/, 'the text keeps its lines');
+  await page.screenshot({ path: `${SHOTS}/convention-diff.png`, fullPage: true });
+  await page.goto(base + '/');
   await page.getByRole('button', { name: 'English' }).click();
   assert.equal(await page.locator('h1').innerText(), 'Communities and their public record');
   await page.close();
@@ -120,7 +130,7 @@ test('a resident signs in with a phone number', async () => {
   await page.getByRole('link', { name: /项目路演/ }).click();
   assert.match(await page.locator('main').innerText(), /应到 37 人，实到 37 人/);
   await page.goto(base + '/c/jinyang/notices');
-  await page.getByRole('link', { name: '北苑小区议〔2026〕2号' }).click();
+  await page.locator('li.state-open a').first().click();
   assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
   assert.match(await page.locator('main').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);
   await page.getByLabel('您的异议是什么').fill('围墙施工期间请保留北侧通道。');

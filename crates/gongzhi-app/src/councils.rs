@@ -338,6 +338,9 @@ pub struct NewMotion<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub needs_notice: bool,
+    /// For a convention: which one and the full text proposed (adopted as its next version if
+    /// the motion passes).
+    pub convention: Option<(Uuid, &'a str)>,
 }
 
 /// Puts a motion to the vote. The rulebook is pinned at this instant for everything the vote needs.
@@ -347,8 +350,21 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
     }
     let title = text(new.title, "title", 200)?;
     let body = text(new.body, "body", 20_000)?;
+    let convention = match (new.kind, new.convention) {
+        ("convention", Some((id, proposed))) => {
+            Some((id, text(proposed, "proposed_text", 50_000)?))
+        }
+        ("convention", None) => return Err(invalid("convention_text_required", "proposed_text")),
+        (_, Some(_)) => return Err(invalid("convention_needs_convention_motion", "kind")),
+        (_, None) => None,
+    };
     let mut read = app.db.read().await?;
     let (tenant, c) = load_council(&mut read, new.council_id).await?;
+    if let Some((id, _)) = &convention
+        && repo_c::convention(&mut read, tenant, *id).await?.is_none()
+    {
+        return Err(invalid("convention_not_found", "convention_id"));
+    }
     let today = format_date(app.now().china_date());
     require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
     if let Some(m) = new.meeting_id {
@@ -390,6 +406,11 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
                 serde_json::to_string(&rules).unwrap_or_default().into(),
             ),
             ("seated", i64::from(voting).into()),
+            (
+                "convention_id",
+                Value::from(convention.as_ref().map(|(id, _)| *id)),
+            ),
+            ("proposed_text", Value::from(convention.map(|(_, t)| t))),
         ],
     )
     .await?;
@@ -734,6 +755,22 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
             ],
         )
         .await?;
+        if let (Some(conv), Some(body)) = (m.convention_id, m.proposed_text.clone()) {
+            // The convention's next version, adopted with the resolution, in the same transaction.
+            let version = repo_c::next_convention_version(&mut cmd.tx, tenant, conv).await?;
+            cmd.insert(
+                "convention_versions",
+                &[
+                    ("tenant_id", tenant.into()),
+                    ("convention_id", conv.into()),
+                    ("version", version.into()),
+                    ("body", body.into()),
+                    ("motion_id", motion.into()),
+                    ("adopted_at", now.0.into()),
+                ],
+            )
+            .await?;
+        }
         resolution = Some((id, label));
     }
     cmd.commit().await?;
@@ -1124,4 +1161,72 @@ pub async fn meeting_view(app: &App, meeting: Uuid) -> Result<MeetingView, AppEr
         minutes,
         approved,
     })
+}
+
+/// Creates a convention (its text comes with the first motion that adopts it).
+pub async fn create_convention(
+    app: &App,
+    actor: &Actor,
+    jurisdiction: Uuid,
+    title: &str,
+) -> Result<Uuid, AppError> {
+    let title = text(title, "title", 120)?;
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageCouncils, jurisdiction)
+        .await?;
+    let tenant = tenant_of(&mut read, jurisdiction).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "convention.create").await?;
+    let id = new_id();
+    cmd.insert(
+        "conventions",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("jurisdiction_id", jurisdiction.into()),
+            ("title", title.into()),
+            ("created_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// A convention with every version: (version, text, adopted at, resolution label).
+pub struct ConventionView {
+    pub convention: repo_c::ConventionRow,
+    pub versions: Vec<(i64, String, Instant, Option<String>)>,
+}
+
+pub async fn convention_view(app: &App, id: Uuid) -> Result<ConventionView, AppError> {
+    let mut tx = app.db.read().await?;
+    let tenant = repo_c::tenant_of(&mut tx, "conventions", id)
+        .await?
+        .ok_or(AppError::NotFound("convention"))?;
+    let convention = repo_c::convention(&mut tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("convention"))?;
+    let versions = repo_c::convention_versions(&mut tx, tenant, id)
+        .await?
+        .into_iter()
+        .map(|(v, b, at, l)| (v, b, Instant(at), l))
+        .collect();
+    tx.rollback().await?;
+    Ok(ConventionView {
+        convention,
+        versions,
+    })
+}
+
+/// The conventions of a community (public).
+pub async fn conventions_of(
+    app: &App,
+    community: Uuid,
+) -> Result<Vec<repo_c::ConventionRow>, AppError> {
+    let mut tx = app.db.read().await?;
+    let c = repo_c::conventions_of(&mut tx, community).await?;
+    tx.rollback().await?;
+    Ok(c)
 }

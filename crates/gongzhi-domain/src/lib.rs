@@ -3,6 +3,8 @@
 
 /// Tamper-evident audit chain: the canonical encoding of an event and its hash.
 pub mod audit;
+/// Conventions: versioned texts and the line diff between versions.
+pub mod convention;
 /// Councils: quorum, tallies, resolution numbers, notice windows and their effect.
 pub mod council;
 /// Stable error codes with their field, shared by every layer and translated at the edge.

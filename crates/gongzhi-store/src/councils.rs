@@ -10,7 +10,10 @@ use crate::value::Value;
 /// The tenant that owns a council, meeting, motion or resolution, looked up by its id alone (the
 /// API addresses them by id; each of these tables has an index on `id`).
 pub async fn tenant_of(tx: &mut Tx, table: &str, id: Uuid) -> Result<Option<Uuid>, StoreError> {
-    if !matches!(table, "councils" | "meetings" | "motions" | "resolutions") {
+    if !matches!(
+        table,
+        "councils" | "meetings" | "motions" | "resolutions" | "conventions"
+    ) {
         return Err(StoreError::Data(format!("no id lookup for {table}")));
     }
     tx.row(
@@ -211,13 +214,16 @@ pub struct MotionRow {
     pub rules_json: String,
     /// Voting members seated when the motion opened: the base of "all seated members".
     pub seated: i64,
+    /// For a motion adopting or revising a convention: which one, and the text proposed.
+    pub convention_id: Option<Uuid>,
+    pub proposed_text: Option<String>,
 }
 
 pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<MotionRow>, StoreError> {
     tx.row(
-        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json, rules_json, seated FROM motions WHERE tenant_id = $1 AND id = $2",
+        "SELECT id, council_id, meeting_id, kind, title, body, needs_notice, status, opened_at, result_json, rules_json, seated, convention_id, proposed_text FROM motions WHERE tenant_id = $1 AND id = $2",
         &[tenant.into(), id.into()],
-        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text, Text, Int],
+        &[Id, Id, Id, Text, Text, Text, Bool, Text, Int, Text, Text, Int, Id, Text],
     )
     .await?
     .map(|r| {
@@ -234,6 +240,8 @@ pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Motion
             result_json: r.opt_text(9)?,
             rules_json: r.text(10)?,
             seated: r.int(11)?,
+            convention_id: r.opt_id(12)?,
+            proposed_text: r.opt_text(13)?,
         })
     })
     .transpose()
@@ -586,4 +594,83 @@ pub async fn minute_signatures(
         .into_iter()
         .map(|r| r.id(0))
         .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConventionRow {
+    pub id: Uuid,
+    pub jurisdiction_id: Uuid,
+    pub title: String,
+}
+
+pub async fn convention(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<ConventionRow>, StoreError> {
+    tx.row(
+        "SELECT id, jurisdiction_id, title FROM conventions WHERE tenant_id = $1 AND id = $2",
+        &[tenant.into(), id.into()],
+        &[Id, Id, Text],
+    )
+    .await?
+    .map(|r| {
+        Ok(ConventionRow {
+            id: r.id(0)?,
+            jurisdiction_id: r.id(1)?,
+            title: r.text(2)?,
+        })
+    })
+    .transpose()
+}
+
+/// (version, body, adopted_at, resolution label) of every version, oldest first.
+pub async fn convention_versions(
+    tx: &mut Tx,
+    tenant: Uuid,
+    convention: Uuid,
+) -> Result<Vec<(i64, String, i64, Option<String>)>, StoreError> {
+    tx.rows(
+        "SELECT v.version, v.body, v.adopted_at, r.label FROM convention_versions v \
+         LEFT JOIN resolutions r ON r.tenant_id = v.tenant_id AND r.motion_id = v.motion_id \
+         WHERE v.tenant_id = $1 AND v.convention_id = $2 ORDER BY v.version",
+        &[tenant.into(), convention.into()],
+        &[Int, Text, Int, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.int(0)?, r.text(1)?, r.int(2)?, r.opt_text(3)?)))
+    .collect()
+}
+
+pub async fn next_convention_version(
+    tx: &mut Tx,
+    tenant: Uuid,
+    convention: Uuid,
+) -> Result<i64, StoreError> {
+    let n = tx
+        .row("SELECT COALESCE(MAX(version), 0) FROM convention_versions WHERE tenant_id = $1 AND convention_id = $2", &[tenant.into(), convention.into()], &[Int])
+        .await?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(n + 1)
+}
+
+pub async fn conventions_of(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ConventionRow>, StoreError> {
+    tx.rows(
+        "SELECT id, jurisdiction_id, title FROM conventions WHERE tenant_id = $1 ORDER BY id",
+        &[tenant.into()],
+        &[Id, Id, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(ConventionRow {
+            id: r.id(0)?,
+            jurisdiction_id: r.id(1)?,
+            title: r.text(2)?,
+        })
+    })
+    .collect()
 }

@@ -793,6 +793,8 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             opt2("result_json", Text),
             col2("rules_json", Text),
             col2("seated", Int),
+            opt2("convention_id", Id),
+            opt2("proposed_text", Text),
         ],
         &[],
         &[
@@ -945,10 +947,58 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             ),
         ],
     ),
+    addressed_table(
+        "conventions",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("jurisdiction_id", Id),
+            col2("title", Text),
+            col2("created_at", Int),
+        ],
+        &[],
+        &[fk(
+            "fk_conventions_jurisdiction",
+            &["jurisdiction_id"],
+            "jurisdictions",
+            &["id"],
+        )],
+        &[Index {
+            name: "ix_conventions_id",
+            columns: &["id"],
+        }],
+    ),
+    tenant_table(
+        "convention_versions",
+        &[
+            col2("tenant_id", Id),
+            col2("convention_id", Id),
+            col2("version", Int),
+            col2("body", Text),
+            col2("motion_id", Id),
+            col2("adopted_at", Int),
+        ],
+        &["tenant_id", "convention_id", "version"],
+        &[],
+        &[
+            fk(
+                "fk_convention_versions_convention",
+                &["tenant_id", "convention_id"],
+                "conventions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_convention_versions_motion",
+                &["tenant_id", "motion_id"],
+                "motions",
+                &["tenant_id", "id"],
+            ),
+        ],
+    ),
 ];
 
 const FOUNDATION_COUNT: usize = 11;
-const COUNCIL_COUNT: usize = 10;
+const COUNCIL_COUNT: usize = 12;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.

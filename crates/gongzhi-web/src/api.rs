@@ -497,6 +497,25 @@ pub const ROUTES: &[Route] = &[
         body: Some(|| obj(&["seat_id"], &[("seat_id", "string")])),
     },
     Route {
+        method: "post",
+        path: "/conventions",
+        operation: "create_convention",
+        summary: "Create a convention; its text is adopted by motions of kind convention",
+        body: Some(|| {
+            obj(
+                &["jurisdiction_id", "title"],
+                &[("jurisdiction_id", "string"), ("title", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/conventions/{id}",
+        operation: "convention",
+        summary: "A convention: current text and every version with the resolution that adopted it (public)",
+        body: None,
+    },
+    Route {
         method: "get",
         path: "/openapi.json",
         operation: "openapi",
@@ -542,6 +561,8 @@ pub fn routes() -> Router<AppState> {
         .route("/councils/{id}/meetings", post(schedule_meeting))
         .route("/meetings/{id}/attendance", post(record_attendance))
         .route("/meetings/{id}", get(meeting))
+        .route("/conventions", post(create_convention))
+        .route("/conventions/{id}", get(convention))
         .route("/meetings/{id}/minutes", post(write_minutes))
         .route("/meetings/{id}/signatures", post(sign_minutes))
         .route("/motions", post(open_motion))
@@ -1261,6 +1282,8 @@ struct MotionBody {
     body: String,
     #[serde(default)]
     needs_notice: bool,
+    convention_id: Option<Uuid>,
+    proposed_text: Option<String>,
 }
 
 async fn open_motion(
@@ -1279,6 +1302,9 @@ async fn open_motion(
             title: &b.title,
             body: &b.body,
             needs_notice: b.needs_notice,
+            convention: b
+                .convention_id
+                .map(|id| (id, b.proposed_text.as_deref().unwrap_or(""))),
         },
     )
     .await
@@ -1474,4 +1500,36 @@ async fn sign_minutes(
         .await
         .map_err(err(lang))?;
     ok(json!({"signed": true}))
+}
+
+#[derive(Deserialize)]
+struct ConventionBody {
+    jurisdiction_id: Uuid,
+    title: String,
+}
+
+async fn create_convention(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<ConventionBody>,
+) -> ApiResult {
+    let id = councils::create_convention(&state.app, &v.actor, b.jurisdiction_id, &b.title)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+async fn convention(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let v = councils::convention_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    let versions: Vec<Value> = v
+        .versions
+        .iter()
+        .map(|(n, body, at, label)| json!({"version": n, "text": body, "adopted_at": at.china_minute(), "resolution": label}))
+        .collect();
+    ok(
+        json!({"id": v.convention.id, "title": v.convention.title, "current": v.versions.last().map(|x| x.1.clone()), "versions": versions}),
+    )
 }

@@ -91,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{id}/object", post(object))
         .route("/council/{id}", get(council_page))
         .route("/m/{id}", get(meeting_page))
+        .route("/convention/{id}", get(convention_page))
 }
 
 pub struct PlaceItem {
@@ -175,6 +176,8 @@ async fn index(
 struct CommunityPage {
     page: Page,
     code: String,
+    /// (id, title)
+    conventions: Vec<(String, String)>,
     name: String,
     level_key: String,
     head: Option<String>,
@@ -216,8 +219,15 @@ async fn community(
             )
         })
         .collect();
+    let conventions = councils::conventions_of(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.title))
+        .collect();
     render(&CommunityPage {
         page,
+        conventions,
         code: code.clone(),
         name: local_name(lang, &j),
         level_key: format!("level-{}", j.level),
@@ -941,5 +951,93 @@ async fn meeting_page(
             "meeting-awaiting-signatures"
         }),
         page,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "convention.html")]
+struct ConventionPage {
+    page: Page,
+    title: String,
+    current: Option<String>,
+    current_label: String,
+    history: Vec<String>,
+    diff_title: String,
+    /// (css class, line)
+    diff: Vec<(&'static str, String)>,
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+async fn convention_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+    axum::extract::Query(q): axum::extract::Query<DiffQuery>,
+) -> Response {
+    use gongzhi_domain::convention::{DiffLine, diff_lines};
+    let page = Page::new(lang, &large, &visitor, &format!("/convention/{id}"));
+    let v = match councils::convention_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let last = v.versions.last();
+    let current_label = last
+        .map(|(n, _, at, _)| {
+            lang.t_args(
+                "convention-current",
+                &[("version", n.to_string()), ("at", at.china_minute())],
+            )
+        })
+        .unwrap_or_default();
+    let history = v
+        .versions
+        .iter()
+        .map(|(n, _, at, label)| {
+            lang.t_args(
+                "convention-version",
+                &[
+                    ("version", n.to_string()),
+                    ("at", at.china_minute()),
+                    ("resolution", label.clone().unwrap_or_default()),
+                ],
+            )
+        })
+        .collect();
+    // By default, the latest change: from the previous version to the current one.
+    let to = q.to.or(last.map(|l| l.0)).unwrap_or(0);
+    let from = q.from.unwrap_or(to - 1);
+    let find = |n: i64| v.versions.iter().find(|x| x.0 == n).map(|x| x.1.clone());
+    let (diff, diff_title) = match (find(from), find(to)) {
+        (Some(a), Some(b)) => (
+            diff_lines(&a, &b)
+                .into_iter()
+                .map(|d| match d {
+                    DiffLine::Same(l) => ("same", l),
+                    DiffLine::Added(l) => ("added", format!("+ {l}")),
+                    DiffLine::Removed(l) => ("removed", format!("− {l}")),
+                })
+                .collect(),
+            lang.t_args(
+                "convention-diff",
+                &[("from", from.to_string()), ("to", to.to_string())],
+            ),
+        ),
+        _ => (Vec::new(), String::new()),
+    };
+    render(&ConventionPage {
+        page,
+        title: v.convention.title.clone(),
+        current: last.map(|l| l.1.clone()),
+        current_label,
+        history,
+        diff_title,
+        diff,
     })
 }

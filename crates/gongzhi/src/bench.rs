@@ -485,6 +485,7 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
             title: "社区公共空间改造",
             body: "居民会议表决",
             needs_notice: false,
+            convention: None,
         },
     )
     .await
@@ -581,6 +582,7 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
             title: "基准",
             body: "基准",
             needs_notice: false,
+            convention: None,
         },
     )
     .await

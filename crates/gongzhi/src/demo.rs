@@ -386,23 +386,36 @@ async fn seed_councils(
     for s in &seats {
         councils::record_attendance(app, admin, meeting, *s, true).await?;
     }
-    let convention = councils::open_motion(
-        app,
-        admin,
-        &NewMotion {
-            council_id: council,
-            meeting_id: Some(meeting),
-            kind: "convention",
-            title: "修订《北苑院落公约》第五条（车辆停放）",
-            body: "电动自行车统一停放在 2 栋北侧车棚，禁止进楼充电。",
-            needs_notice: false,
-        },
-    )
-    .await?;
-    for s in &seats {
-        councils::cast_vote(app, admin, convention, *s, "yes").await?;
+    // 北苑院落公约: adopted, then its fifth article revised, each by a vote of the council.
+    const V1: &str = "北苑院落公约\n第一条 爱护院落环境，垃圾分类投放。\n第二条 邻里和睦，互帮互助。\n第三条 文明养犬，及时清理。\n第四条 公共区域不堆放杂物。\n第五条 车辆有序停放，不占消防通道。\n第六条 重大事项经院落议事会商议决定。";
+    let v2 = V1.replace(
+        "第五条 车辆有序停放，不占消防通道。",
+        "第五条 车辆有序停放，不占消防通道；电动自行车统一停放在 2 栋北侧车棚，禁止进楼充电。",
+    );
+    let pact = councils::create_convention(app, admin, beiyuan, "北苑院落公约").await?;
+    for (title, text) in [
+        ("通过《北苑院落公约》", V1.to_string()),
+        ("修订《北苑院落公约》第五条（车辆停放）", v2),
+    ] {
+        let convention = councils::open_motion(
+            app,
+            admin,
+            &NewMotion {
+                council_id: council,
+                meeting_id: Some(meeting),
+                kind: "convention",
+                title,
+                body: "院落议事会讨论后表决。",
+                needs_notice: false,
+                convention: Some((pact, &text)),
+            },
+        )
+        .await?;
+        for s in &seats {
+            councils::cast_vote(app, admin, convention, *s, "yes").await?;
+        }
+        councils::close_motion(app, admin, convention).await?;
     }
-    councils::close_motion(app, admin, convention).await?;
     let project = councils::open_motion(
         app,
         admin,
@@ -413,6 +426,7 @@ async fn seed_councils(
             title: "北苑院落改造：路灯、围墙、车棚（36,000 元，社区保障资金与居民自筹各半）",
             body: "经坝坝会收集需求，议事会提出改造方案，报社区议事会路演审议。",
             needs_notice: true,
+            convention: None,
         },
     )
     .await?;
@@ -485,6 +499,7 @@ async fn seed_councils(
             title: "审议北苑院落改造项目（路演）",
             body: "北苑小区议事会介绍项目、自筹资金来源和业主意见。",
             needs_notice: false,
+            convention: None,
         },
     )
     .await?;

@@ -91,6 +91,7 @@ async fn motion(w: &World, c: Uuid, meeting: Option<Uuid>, kind: &str, notice: b
             title: "北苑院落改造",
             body: "更换路灯、修缮围墙，预算 36,000 元",
             needs_notice: notice,
+            convention: None,
         },
     )
     .await
@@ -415,6 +416,7 @@ async fn council_size_comes_from_the_rulebook() {
             title: "t",
             body: "b",
             needs_notice: false,
+            convention: None,
         },
     )
     .await;
@@ -440,7 +442,8 @@ async fn council_size_comes_from_the_rulebook() {
                 kind: "general",
                 title: "t",
                 body: "b",
-                needs_notice: false
+                needs_notice: false,
+                convention: None
             }
         )
         .await
@@ -654,4 +657,86 @@ async fn attendance_corrections_keep_the_quorum_exact() {
             .count(),
         4
     );
+}
+
+#[tokio::test]
+async fn conventions_change_only_by_passed_motions() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let pact = councils::create_convention(&w.app, &w.staff, w.beiyuan, "北苑院落公约")
+        .await
+        .unwrap();
+    let propose = |text: &'static str| {
+        let w = &w;
+        async move {
+            councils::open_motion(
+                &w.app,
+                &w.staff,
+                &NewMotion {
+                    council_id: c,
+                    meeting_id: Some(m),
+                    kind: "convention",
+                    title: "公约",
+                    body: "表决",
+                    needs_notice: false,
+                    convention: Some((pact, text)),
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let vote = |mo, yes: usize| {
+        let w = &w;
+        let seats = seats.clone();
+        async move {
+            for (i, s) in seats.iter().enumerate() {
+                councils::cast_vote(&w.app, &w.staff, mo, *s, if i < yes { "yes" } else { "no" })
+                    .await
+                    .unwrap();
+            }
+            councils::close_motion(&w.app, &w.staff, mo)
+                .await
+                .unwrap()
+                .passed
+        }
+    };
+    assert!(vote(propose("第一条 爱护环境。\n第五条 车辆有序停放。").await, 3).await);
+    assert!(
+        !vote(propose("第一条 随意。").await, 1).await,
+        "a failed motion changes nothing"
+    );
+    assert!(vote(propose("第一条 爱护环境。\n第五条 电动车停车棚。").await, 3).await);
+    let view = councils::convention_view(&w.app, pact).await.unwrap();
+    assert_eq!(
+        view.versions.iter().map(|v| v.0).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        view.versions[1].3.as_deref(),
+        Some("北苑小区议〔2026〕2号"),
+        "each version names its resolution; the failed motion took no number"
+    );
+    let diff = gongzhi_domain::convention::diff_lines(&view.versions[0].1, &view.versions[1].1);
+    assert!(diff.contains(&gongzhi_domain::convention::DiffLine::Added(
+        "第五条 电动车停车棚。".into()
+    )));
+
+    let missing = councils::open_motion(
+        &w.app,
+        &w.staff,
+        &NewMotion {
+            council_id: c,
+            meeting_id: Some(m),
+            kind: "convention",
+            title: "公约",
+            body: "表决",
+            needs_notice: false,
+            convention: None,
+        },
+    )
+    .await;
+    assert_eq!(code(missing), "convention_text_required");
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
