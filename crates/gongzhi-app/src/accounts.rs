@@ -200,6 +200,7 @@ pub const OFFICES: &[&str] = &[
     "supervisor",
     "party_secretary",
     "committee_director",
+    "committee_member",
     "accountant",
     "custodian",
     "evaluator",

@@ -177,6 +177,9 @@ pub async fn seat_member(
     if repo_c::resident_seated(&mut read, tenant, council, resident, &format_date(start)).await? {
         return Err(invalid("seat_already_held", "resident_id"));
     }
+    if c.kind == "supervisory_board" && seat_role != "invitee" {
+        check_supervisor_eligible(&mut read, tenant, resident, &format_date(start)).await?;
+    }
     if seat_role != "invitee" {
         let voting =
             repo_c::count_voting_seats(&mut read, tenant, council, &format_date(start)).await?;
@@ -1229,4 +1232,85 @@ pub async fn conventions_of(
     let c = repo_c::conventions_of(&mut tx, community).await?;
     tx.rollback().await?;
     Ok(c)
+}
+
+/// Relations that count as close relatives for the supervisory board's independence.
+pub const RELATIONS: &[&str] = &[
+    "spouse",
+    "parent",
+    "child",
+    "sibling",
+    "grandparent",
+    "grandchild",
+    "parent_in_law",
+    "child_in_law",
+];
+
+/// A supervisor may not be a member of the community committee, nor a declared close relative of
+/// one: the board watches the committee's spending.
+async fn check_supervisor_eligible(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resident: Uuid,
+    date: &str,
+) -> Result<(), AppError> {
+    let committee = repo_c::committee_accounts(tx, tenant, date).await?;
+    if let Some(account) = repo_c::resident_account(tx, tenant, resident).await?
+        && committee.contains(&account)
+    {
+        return Err(invalid("supervisor_is_committee_member", "resident_id"));
+    }
+    for (_, account, relation) in repo_c::relatives_of(tx, tenant, resident).await? {
+        if account.is_some_and(|a| committee.contains(&a)) {
+            return Err(AppError::Invalid(
+                DomainError::field("supervisor_relative_of_committee", "resident_id")
+                    .arg("relation", relation),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Records a declared close relationship between two residents of a community (staff enter what
+/// residents declare; it is what the supervisory board's independence is checked against).
+pub async fn declare_relative(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    resident: Uuid,
+    relative: Uuid,
+    relation: &str,
+) -> Result<Uuid, AppError> {
+    if !RELATIONS.contains(&relation) {
+        return Err(invalid("relation_unknown", "relation"));
+    }
+    if resident == relative {
+        return Err(invalid("relation_to_self", "relative_id"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
+    for r in [resident, relative] {
+        repo::resident(&mut read, community, r)
+            .await?
+            .ok_or_else(|| invalid("resident_not_found", "resident_id"))?;
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "resident.declare_relative").await?;
+    let id = new_id();
+    cmd.insert(
+        "declared_relatives",
+        &[
+            ("tenant_id", community.into()),
+            ("id", id.into()),
+            ("resident_id", resident.into()),
+            ("relative_id", relative.into()),
+            ("relation", relation.into()),
+            ("declared_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
 }

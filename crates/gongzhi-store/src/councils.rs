@@ -674,3 +674,57 @@ pub async fn conventions_of(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ConventionR
     })
     .collect()
 }
+
+/// Accounts holding a community-committee office in the tenant on `date`.
+pub async fn committee_accounts(
+    tx: &mut Tx,
+    tenant: Uuid,
+    date: &str,
+) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT account_id FROM offices WHERE tenant_id = $1 AND office IN ('committee_director', 'committee_member') \
+         AND voided_at IS NULL AND term_start <= $2 AND (term_end IS NULL OR term_end >= $2)",
+        &[tenant.into(), date.into()],
+        &[Id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
+/// A resident's declared close relatives (either direction), with each relative's account and
+/// the relation as declared.
+pub async fn relatives_of(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resident: Uuid,
+) -> Result<Vec<(Uuid, Option<Uuid>, String)>, StoreError> {
+    tx.rows(
+        "SELECT r.id, r.account_id, d.relation FROM declared_relatives d \
+         JOIN residents r ON r.tenant_id = d.tenant_id AND r.id = CASE WHEN d.resident_id = $2 THEN d.relative_id ELSE d.resident_id END \
+         WHERE d.tenant_id = $1 AND (d.resident_id = $2 OR d.relative_id = $2) AND d.voided_at IS NULL",
+        &[tenant.into(), resident.into()],
+        &[Id, Id, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.id(0)?, r.opt_id(1)?, r.text(2)?)))
+    .collect()
+}
+
+/// The account a resident signs in with, if any.
+pub async fn resident_account(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resident: Uuid,
+) -> Result<Option<Uuid>, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT account_id FROM residents WHERE tenant_id = $1 AND id = $2",
+            &[tenant.into(), resident.into()],
+            &[Id],
+        )
+        .await?
+        .and_then(|r| r.opt_id(0).ok().flatten()))
+}

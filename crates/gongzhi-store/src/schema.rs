@@ -995,10 +995,39 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             ),
         ],
     ),
+    tenant_table(
+        "declared_relatives",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("resident_id", Id),
+            col2("relative_id", Id),
+            col2("relation", Text),
+            col2("declared_at", Int),
+            opt2("voided_at", Int),
+            opt2("void_reason", Text),
+        ],
+        &["tenant_id", "id"],
+        &[],
+        &[
+            fk(
+                "fk_declared_relatives_resident",
+                &["tenant_id", "resident_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_declared_relatives_relative",
+                &["tenant_id", "relative_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+        ],
+    ),
 ];
 
 const FOUNDATION_COUNT: usize = 11;
-const COUNCIL_COUNT: usize = 12;
+const COUNCIL_COUNT: usize = 13;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.

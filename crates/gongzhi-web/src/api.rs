@@ -516,6 +516,22 @@ pub const ROUTES: &[Route] = &[
         body: None,
     },
     Route {
+        method: "post",
+        path: "/communities/{id}/relatives",
+        operation: "declare_relative",
+        summary: "Record a declared close relationship between two residents (checked for supervisory-board independence)",
+        body: Some(|| {
+            obj(
+                &["resident_id", "relative_id", "relation"],
+                &[
+                    ("resident_id", "string"),
+                    ("relative_id", "string"),
+                    ("relation", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
         method: "get",
         path: "/openapi.json",
         operation: "openapi",
@@ -562,6 +578,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/attendance", post(record_attendance))
         .route("/meetings/{id}", get(meeting))
         .route("/conventions", post(create_convention))
+        .route("/communities/{id}/relatives", post(declare_relative))
         .route("/conventions/{id}", get(convention))
         .route("/meetings/{id}/minutes", post(write_minutes))
         .route("/meetings/{id}/signatures", post(sign_minutes))
@@ -1532,4 +1549,31 @@ async fn convention(State(state): State<AppState>, lang: Lang, Path(id): Path<Uu
     ok(
         json!({"id": v.convention.id, "title": v.convention.title, "current": v.versions.last().map(|x| x.1.clone()), "versions": versions}),
     )
+}
+
+#[derive(Deserialize)]
+struct RelativeBody {
+    resident_id: Uuid,
+    relative_id: Uuid,
+    relation: String,
+}
+
+async fn declare_relative(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RelativeBody>,
+) -> ApiResult {
+    let r = councils::declare_relative(
+        &state.app,
+        &v.actor,
+        id,
+        b.resident_id,
+        b.relative_id,
+        &b.relation,
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": r}))
 }

@@ -740,3 +740,127 @@ async fn conventions_change_only_by_passed_motions() {
     assert_eq!(code(missing), "convention_text_required");
     assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
+
+/// The supervisory board watches the committee: committee members and their declared close
+/// relatives cannot sit on it.
+#[tokio::test]
+async fn supervisory_board_independence() {
+    let w = world().await;
+    let board = councils::create_council(
+        &w.app,
+        &w.staff,
+        &NewCouncil {
+            jurisdiction_id: w.jinyang,
+            kind: "supervisory_board",
+            name_zh: "晋阳社区监事会",
+            name_en: "",
+            short_name: "晋阳监事会",
+        },
+    )
+    .await
+    .unwrap();
+    // The committee director signs in as themselves and holds the office.
+    let director_account = accounts::create_account(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "resident",
+        &accounts::NewAccount {
+            username: Some("director"),
+            phone: None,
+            display_name: "王主任",
+            password: crate::PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    accounts::assign_office(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "committee_director",
+        director_account,
+        "2026-01-01",
+        None,
+    )
+    .await
+    .unwrap();
+    let reg = |name: &'static str, account: Option<Uuid>| {
+        let w = &w;
+        async move {
+            let new = NewResident {
+                name: name.into(),
+                account_id: account,
+                ..Default::default()
+            };
+            people::register_resident(&w.app, &w.staff, w.jinyang, &new).await
+        }
+    };
+    let director = reg("王主任", Some(director_account)).await.unwrap();
+    let spouse = reg("王夫人", None).await.unwrap();
+    let neighbour = reg("李邻居", None).await.unwrap();
+    councils::declare_relative(&w.app, &w.staff, w.jinyang, director, spouse, "spouse")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            councils::declare_relative(&w.app, &w.staff, w.jinyang, director, neighbour, "friend")
+                .await
+        ),
+        "relation_unknown"
+    );
+
+    assert_eq!(
+        code(
+            councils::seat_member(
+                &w.app,
+                &w.staff,
+                board,
+                director,
+                "member",
+                "2026-01-01",
+                None
+            )
+            .await
+        ),
+        "supervisor_is_committee_member"
+    );
+    match councils::seat_member(
+        &w.app,
+        &w.staff,
+        board,
+        spouse,
+        "member",
+        "2026-01-01",
+        None,
+    )
+    .await
+    {
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.code.0, "supervisor_relative_of_committee");
+            assert_eq!(e.args, vec![("relation", "spouse".to_string())]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        councils::seat_member(
+            &w.app,
+            &w.staff,
+            board,
+            neighbour,
+            "member",
+            "2026-01-01",
+            None
+        )
+        .await
+        .is_ok()
+    );
+    // An ordinary council has no such rule.
+    let (c, _) = council(&w, w.jinyang, "晋阳社区", 0).await;
+    assert!(
+        councils::seat_member(&w.app, &w.staff, c, spouse, "member", "2026-01-01", None)
+            .await
+            .is_ok()
+    );
+}
