@@ -127,6 +127,9 @@ test('a resident signs in with a phone number', async () => {
   // The council behind the notices: members in office, its meetings, a meeting's attendance.
   await page.getByRole('link', { name: '晋阳社区议事会' }).first().click();
   assert.match(await page.locator('main').innerText(), /现任成员[\s\S]*召集人/);
+  await page.getByRole('link', { name: '王建华' }).click();
+  assert.match(await page.locator('main').innerText(), /表决记录[\s\S]*同意/);
+  await page.goBack();
   await page.getByRole('link', { name: /项目路演/ }).click();
   assert.match(await page.locator('main').innerText(), /应到 37 人，实到 37 人/);
   await page.goto(base + '/c/jinyang/notices');

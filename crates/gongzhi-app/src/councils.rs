@@ -1314,3 +1314,41 @@ pub async fn declare_relative(
     cmd.commit().await?;
     Ok(id)
 }
+
+/// A member's public record on a council: meetings attended and votes cast or missed.
+#[derive(Debug, Clone)]
+pub struct MemberRecord {
+    pub name: String,
+    pub council: CouncilRow,
+    /// (meeting, when, present)
+    pub meetings: Vec<(String, Instant, bool)>,
+    /// (motion, outcome, choice; `None` when the member did not vote)
+    pub votes: Vec<(String, String, Option<String>)>,
+}
+
+pub async fn member_record(app: &App, council: Uuid, seat: Uuid) -> Result<MemberRecord, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, c) = load_council(&mut tx, council).await?;
+    let s = repo_c::seat(
+        &mut tx,
+        tenant,
+        council,
+        seat,
+        &format_date(app.now().china_date()),
+    )
+    .await?
+    .ok_or(AppError::NotFound("seat"))?;
+    let meetings = repo_c::member_meetings(&mut tx, tenant, council, seat)
+        .await?
+        .into_iter()
+        .map(|(t, at, p)| (t, Instant(at), p))
+        .collect();
+    let votes = repo_c::member_votes(&mut tx, tenant, council, seat).await?;
+    tx.rollback().await?;
+    Ok(MemberRecord {
+        name: s.resident_name,
+        council: c,
+        meetings,
+        votes,
+    })
+}

@@ -728,3 +728,46 @@ pub async fn resident_account(
         .await?
         .and_then(|r| r.opt_id(0).ok().flatten()))
 }
+
+/// A member's meetings: (title, scheduled_for, present) for every meeting of the council.
+pub async fn member_meetings(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    seat: Uuid,
+) -> Result<Vec<(String, i64, bool)>, StoreError> {
+    tx.rows(
+        "SELECT m.title, m.scheduled_for, a.present FROM meetings m \
+         LEFT JOIN attendance a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id AND a.seat_id = $3 \
+         WHERE m.tenant_id = $1 AND m.council_id = $2 ORDER BY m.scheduled_for, m.id",
+        &[tenant.into(), council.into(), seat.into()],
+        &[Text, Int, Bool],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let present = matches!(r.0.get(2), Some(Value::Bool(Some(true))));
+        Ok((r.text(0)?, r.int(1)?, present))
+    })
+    .collect()
+}
+
+/// A member's votes on the council's closed motions: (title, motion status, choice or None if missed).
+pub async fn member_votes(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    seat: Uuid,
+) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+    tx.rows(
+        "SELECT mo.title, mo.status, v.choice FROM motions mo \
+         LEFT JOIN votes v ON v.tenant_id = mo.tenant_id AND v.motion_id = mo.id AND v.seat_id = $3 \
+         WHERE mo.tenant_id = $1 AND mo.council_id = $2 AND mo.status <> 'open' ORDER BY mo.opened_at, mo.id",
+        &[tenant.into(), council.into(), seat.into()],
+        &[Text, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.text(0)?, r.text(1)?, r.opt_text(2)?)))
+    .collect()
+}

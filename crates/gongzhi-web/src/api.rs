@@ -533,6 +533,13 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/councils/{id}/seats/{seat_id}/record",
+        operation: "member_record",
+        summary: "A member's record: meetings attended, votes cast or missed (public)",
+        body: None,
+    },
+    Route {
+        method: "get",
         path: "/openapi.json",
         operation: "openapi",
         summary: "This document",
@@ -573,6 +580,7 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/{id}/uploads/{sha256}", get(fetch_upload))
         .route("/councils", post(create_council))
         .route("/councils/{id}", get(council))
+        .route("/councils/{id}/seats/{seat_id}/record", get(member_record))
         .route("/councils/{id}/seats", post(seat_member))
         .route("/councils/{id}/meetings", post(schedule_meeting))
         .route("/meetings/{id}/attendance", post(record_attendance))
@@ -1576,4 +1584,25 @@ async fn declare_relative(
     .await
     .map_err(err(lang))?;
     created(json!({"id": r}))
+}
+
+async fn member_record(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path((id, seat)): Path<(Uuid, Uuid)>,
+) -> ApiResult {
+    let r = councils::member_record(&state.app, id, seat)
+        .await
+        .map_err(err(lang))?;
+    let meetings: Vec<Value> = r
+        .meetings
+        .iter()
+        .map(|(t, at, p)| json!({"meeting": t, "when": at.china_minute(), "present": p}))
+        .collect();
+    let votes: Vec<Value> = r
+        .votes
+        .iter()
+        .map(|(t, outcome, c)| json!({"motion": t, "outcome": outcome, "vote": c}))
+        .collect();
+    ok(json!({"name": r.name, "council": r.council.name_zh, "meetings": meetings, "votes": votes}))
 }

@@ -92,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .route("/council/{id}", get(council_page))
         .route("/m/{id}", get(meeting_page))
         .route("/convention/{id}", get(convention_page))
+        .route("/council/{id}/member/{seat}", get(member_page))
 }
 
 pub struct PlaceItem {
@@ -842,9 +843,10 @@ async fn object(
 #[template(path = "council.html")]
 struct CouncilPage {
     page: Page,
+    id: String,
     name: String,
-    /// (name, seat, term)
-    members: Vec<(String, String, String)>,
+    /// (name, seat, term, seat id)
+    members: Vec<(String, String, String, String)>,
     /// (id, title, when, status)
     meetings: Vec<(String, String, String, String)>,
 }
@@ -873,6 +875,7 @@ async fn council_page(
                 s.resident_name.clone(),
                 lang.t(&format!("seat-{}", s.seat_role)),
                 term,
+                s.id.to_string(),
             )
         })
         .collect();
@@ -889,6 +892,7 @@ async fn council_page(
         .collect();
     render(&CouncilPage {
         page,
+        id: id.to_string(),
         name: council_name(lang, &c),
         members,
         meetings,
@@ -1039,5 +1043,68 @@ async fn convention_page(
         history,
         diff_title,
         diff,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    page: Page,
+    name: String,
+    council: String,
+    council_id: String,
+    meetings: Vec<(String, String, String)>,
+    votes: Vec<(String, String)>,
+}
+
+async fn member_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path((id, seat)): Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Response {
+    let page = Page::new(
+        lang,
+        &large,
+        &visitor,
+        &format!("/council/{id}/member/{seat}"),
+    );
+    let r = match councils::member_record(&state.app, id, seat).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let meetings = r
+        .meetings
+        .iter()
+        .map(|(t, at, present)| {
+            (
+                t.clone(),
+                at.china_minute(),
+                lang.t(if *present {
+                    "meeting-present"
+                } else {
+                    "vote-missed"
+                }),
+            )
+        })
+        .collect();
+    let votes = r
+        .votes
+        .iter()
+        .map(|(t, _, choice)| {
+            (
+                t.clone(),
+                lang.t(&format!("vote-{}", choice.as_deref().unwrap_or("missed"))),
+            )
+        })
+        .collect();
+    render(&MemberPage {
+        page,
+        name: r.name.clone(),
+        council: council_name(lang, &r.council),
+        council_id: r.council.id.to_string(),
+        meetings,
+        votes,
     })
 }

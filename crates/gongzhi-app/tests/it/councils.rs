@@ -864,3 +864,39 @@ async fn supervisory_board_independence() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_members_record_shows_attendance_and_missed_votes() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 4).await;
+    let m1 = meeting_with(&w, c, &seats).await;
+    let first = motion(&w, c, Some(m1), "general", false).await;
+    for s in &seats {
+        councils::cast_vote(&w.app, &w.staff, first, *s, "yes")
+            .await
+            .unwrap();
+    }
+    councils::close_motion(&w.app, &w.staff, first)
+        .await
+        .unwrap();
+    let m2 = meeting_with(&w, c, &seats[..3]).await;
+    let second = motion(&w, c, Some(m2), "general", false).await;
+    for s in &seats[..3] {
+        councils::cast_vote(&w.app, &w.staff, second, *s, "no")
+            .await
+            .unwrap();
+    }
+    councils::close_motion(&w.app, &w.staff, second)
+        .await
+        .unwrap();
+    let record = councils::member_record(&w.app, c, seats[3]).await.unwrap();
+    assert_eq!(
+        record.meetings.iter().map(|m| m.2).collect::<Vec<_>>(),
+        vec![true, false]
+    );
+    assert_eq!(
+        record.votes.iter().map(|v| v.2.clone()).collect::<Vec<_>>(),
+        vec![Some("yes".to_string()), None]
+    );
+    assert_eq!(record.votes[1].1, "failed");
+}

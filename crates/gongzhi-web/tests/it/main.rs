@@ -519,6 +519,7 @@ async fn openapi_matches_the_router() {
                 .replace("{id}", &t.community.to_string())
                 .replace("{sha256}", "00")
                 .replace("{objection_id}", &t.community.to_string())
+                .replace("{seat_id}", &t.community.to_string())
         );
         let req = Request::builder()
             .method(r.method.to_uppercase().as_str())
