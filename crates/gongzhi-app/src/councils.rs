@@ -1352,3 +1352,186 @@ pub async fn member_record(app: &App, council: Uuid, seat: Uuid) -> Result<Membe
         votes,
     })
 }
+
+/// The member behind a seat must be the one acting (requests and supports are personal).
+async fn own_seat(
+    tx: &mut Tx,
+    actor: &Actor,
+    tenant: Uuid,
+    council: Uuid,
+    seat: Uuid,
+    today: &str,
+) -> Result<SeatRow, AppError> {
+    let s = repo_c::seat(tx, tenant, council, seat, today)
+        .await?
+        .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
+    if s.seat_role == "invitee" {
+        return Err(invalid("invitee_cannot_vote", "seat_id"));
+    }
+    if actor.account_id.is_none() || s.account_id != actor.account_id {
+        return Err(invalid("request_for_another", "seat_id"));
+    }
+    Ok(s)
+}
+
+/// A member asks for an extraordinary meeting (their own support comes with the request).
+pub async fn request_meeting(
+    app: &App,
+    actor: &Actor,
+    council: Uuid,
+    seat: Uuid,
+    reason: &str,
+) -> Result<Uuid, AppError> {
+    let reason = text(reason, "reason", 2_000)?;
+    let today = format_date(app.now().china_date());
+    let mut read = app.db.read().await?;
+    let (tenant, c) = load_council(&mut read, council).await?;
+    own_seat(&mut read, actor, tenant, c.id, seat, &today).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.request").await?;
+    let id = new_id();
+    let now = app.now().0;
+    cmd.insert(
+        "meeting_requests",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("council_id", c.id.into()),
+            ("reason", reason.into()),
+            ("created_at", now.into()),
+        ],
+    )
+    .await?;
+    cmd.insert(
+        "meeting_request_supports",
+        &[
+            ("tenant_id", tenant.into()),
+            ("request_id", id.into()),
+            ("seat_id", seat.into()),
+            ("supported_at", now.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+async fn find_request(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<(Uuid, (Uuid, String, Option<Uuid>, Vec<Uuid>)), AppError> {
+    let tenant = repo_c::tenant_of(tx, "meeting_requests", id)
+        .await?
+        .ok_or(AppError::NotFound("request"))?;
+    Ok((
+        tenant,
+        repo_c::meeting_request(tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound("request"))?,
+    ))
+}
+
+/// Another member supports a request.
+pub async fn support_request(
+    app: &App,
+    actor: &Actor,
+    request: Uuid,
+    seat: Uuid,
+) -> Result<(), AppError> {
+    let today = format_date(app.now().china_date());
+    let mut read = app.db.read().await?;
+    let (tenant, (council, _, meeting, supports)) = find_request(&mut read, request).await?;
+    own_seat(&mut read, actor, tenant, council, seat, &today).await?;
+    if meeting.is_some() {
+        return Err(invalid("request_already_called", "request_id"));
+    }
+    if supports.contains(&seat) {
+        return Err(invalid("request_already_supported", "seat_id"));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.support_request").await?;
+    cmd.insert(
+        "meeting_request_supports",
+        &[
+            ("tenant_id", tenant.into()),
+            ("request_id", request.into()),
+            ("seat_id", seat.into()),
+            ("supported_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// A supporting member calls the extraordinary meeting once the rulebook's share of seated members
+/// supports the request. (The convener and the secretary can always schedule meetings.)
+pub async fn call_requested_meeting(
+    app: &App,
+    actor: &Actor,
+    request: Uuid,
+    seat: Uuid,
+    title: &str,
+    at: Instant,
+) -> Result<Uuid, AppError> {
+    let title = text(title, "title", 120)?;
+    let today = format_date(app.now().china_date());
+    let mut read = app.db.read().await?;
+    let (tenant, (council, _, meeting, supports)) = find_request(&mut read, request).await?;
+    own_seat(&mut read, actor, tenant, council, seat, &today).await?;
+    if !supports.contains(&seat) {
+        return Err(invalid("request_not_supported_by_you", "seat_id"));
+    }
+    if meeting.is_some() {
+        return Err(invalid("request_already_called", "request_id"));
+    }
+    let (_, c) = load_council(&mut read, council).await?;
+    let share = match rule_in_force(
+        &mut read,
+        c.jurisdiction_id,
+        "council.extraordinary_request",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        RuleValue::Threshold(t) => t,
+        _ => return Err(invalid("rule_missing", "council.extraordinary_request")),
+    };
+    let seated = repo_c::count_voting_seats(&mut read, tenant, council, &today).await?;
+    let support = u32::try_from(supports.len()).unwrap_or(u32::MAX);
+    // Exact integers: supporters × den ≥ num × seated.
+    if !council::quorum_met(&share, support, seated) {
+        return Err(AppError::Invalid(
+            DomainError::field("request_share_not_met", "request_id")
+                .arg("support", support)
+                .arg("needed", share.min_yes(seated))
+                .arg("seated", seated),
+        ));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.call_extraordinary").await?;
+    let id = new_id();
+    cmd.insert(
+        "meetings",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("council_id", council.into()),
+            ("title", title.into()),
+            ("scheduled_for", at.0.into()),
+            ("status", "scheduled".into()),
+            ("created_at", app.now().0.into()),
+            ("present_count", 0i64.into()),
+        ],
+    )
+    .await?;
+    cmd.update(
+        "meeting_requests",
+        &[tenant.into(), request.into()],
+        &[("meeting_id", id.into())],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}

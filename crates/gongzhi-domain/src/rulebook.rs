@@ -204,6 +204,14 @@ pub const CATALOGUE: &[RuleSpec] = &[
         source: "national 村民代表会议 rule: 2/3 of members present (N)",
     },
     RuleSpec {
+        key: "council.extraordinary_request",
+        kind: RuleKind::Threshold,
+        zh: "提请召开临时会议所需的成员比例",
+        en: "Share of members whose request calls an extraordinary meeting",
+        default: r#"{"num":1,"den":5,"base":"seated","bound":"at_least"}"#,
+        source: "national 村民代表会议 rule: one fifth of representatives may demand a meeting (N)",
+    },
+    RuleSpec {
         key: "vote.recused_in_base",
         kind: RuleKind::Flag,
         zh: "回避表决的成员是否计入表决基数",
@@ -339,7 +347,9 @@ pub fn resolve(versions: &[RuleVersion], on: Date, pinned_at: Instant) -> Option
 
 /// Rules that only make sense with a particular base are checked here.
 pub fn check_threshold_base(key: &str, t: &Threshold) -> Result<(), DomainError> {
-    if key == "council.quorum" && t.base != crate::threshold::Base::Seated {
+    if matches!(key, "council.quorum" | "council.extraordinary_request")
+        && t.base != crate::threshold::Base::Seated
+    {
         return Err(DomainError::field("rule_out_of_range", "value").arg("key", key));
     }
     Ok(())

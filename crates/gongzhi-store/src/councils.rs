@@ -12,7 +12,7 @@ use crate::value::Value;
 pub async fn tenant_of(tx: &mut Tx, table: &str, id: Uuid) -> Result<Option<Uuid>, StoreError> {
     if !matches!(
         table,
-        "councils" | "meetings" | "motions" | "resolutions" | "conventions"
+        "councils" | "meetings" | "motions" | "resolutions" | "conventions" | "meeting_requests"
     ) {
         return Err(StoreError::Data(format!("no id lookup for {table}")));
     }
@@ -770,4 +770,25 @@ pub async fn member_votes(
     .into_iter()
     .map(|r| Ok((r.text(0)?, r.text(1)?, r.opt_text(2)?)))
     .collect()
+}
+
+/// A meeting request: (council, reason, the meeting it led to) and its supporting seats.
+pub async fn meeting_request(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<(Uuid, String, Option<Uuid>, Vec<Uuid>)>, StoreError> {
+    let Some(r) = tx
+        .row("SELECT council_id, reason, meeting_id FROM meeting_requests WHERE tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], &[Id, Text, Id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let supports = tx
+        .rows("SELECT seat_id FROM meeting_request_supports WHERE tenant_id = $1 AND request_id = $2 ORDER BY seat_id", &[tenant.into(), id.into()], &[Id])
+        .await?
+        .into_iter()
+        .map(|s| s.id(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((r.id(0)?, r.text(1)?, r.opt_id(2)?, supports)))
 }

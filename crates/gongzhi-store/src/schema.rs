@@ -1024,10 +1024,65 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             ),
         ],
     ),
+    addressed_table(
+        "meeting_requests",
+        &[
+            col2("tenant_id", Id),
+            col2("id", Id),
+            col2("council_id", Id),
+            col2("reason", Text),
+            col2("created_at", Int),
+            opt2("meeting_id", Id),
+        ],
+        &[],
+        &[
+            fk(
+                "fk_meeting_requests_council",
+                &["tenant_id", "council_id"],
+                "councils",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_meeting_requests_meeting",
+                &["tenant_id", "meeting_id"],
+                "meetings",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[Index {
+            name: "ix_meeting_requests_id",
+            columns: &["id"],
+        }],
+    ),
+    tenant_table(
+        "meeting_request_supports",
+        &[
+            col2("tenant_id", Id),
+            col2("request_id", Id),
+            col2("seat_id", Id),
+            col2("supported_at", Int),
+        ],
+        &["tenant_id", "request_id", "seat_id"],
+        &[],
+        &[
+            fk(
+                "fk_meeting_request_supports_request",
+                &["tenant_id", "request_id"],
+                "meeting_requests",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_meeting_request_supports_seat",
+                &["tenant_id", "seat_id"],
+                "council_seats",
+                &["tenant_id", "id"],
+            ),
+        ],
+    ),
 ];
 
 const FOUNDATION_COUNT: usize = 11;
-const COUNCIL_COUNT: usize = 13;
+const COUNCIL_COUNT: usize = 15;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.

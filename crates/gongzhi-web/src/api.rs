@@ -539,6 +539,41 @@ pub const ROUTES: &[Route] = &[
         body: None,
     },
     Route {
+        method: "post",
+        path: "/councils/{id}/meeting-requests",
+        operation: "request_meeting",
+        summary: "A member requests an extraordinary meeting",
+        body: Some(|| {
+            obj(
+                &["seat_id", "reason"],
+                &[("seat_id", "string"), ("reason", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/meeting-requests/{id}/supports",
+        operation: "support_request",
+        summary: "Another member supports a meeting request",
+        body: Some(|| obj(&["seat_id"], &[("seat_id", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/meeting-requests/{id}/call",
+        operation: "call_requested_meeting",
+        summary: "A supporter calls the meeting once the rulebook's share of members supports it",
+        body: Some(|| {
+            obj(
+                &["seat_id", "title", "scheduled_for"],
+                &[
+                    ("seat_id", "string"),
+                    ("title", "string"),
+                    ("scheduled_for", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
         method: "get",
         path: "/openapi.json",
         operation: "openapi",
@@ -586,6 +621,9 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/attendance", post(record_attendance))
         .route("/meetings/{id}", get(meeting))
         .route("/conventions", post(create_convention))
+        .route("/councils/{id}/meeting-requests", post(request_meeting))
+        .route("/meeting-requests/{id}/supports", post(support_request))
+        .route("/meeting-requests/{id}/call", post(call_requested_meeting))
         .route("/communities/{id}/relatives", post(declare_relative))
         .route("/conventions/{id}", get(convention))
         .route("/meetings/{id}/minutes", post(write_minutes))
@@ -1605,4 +1643,59 @@ async fn member_record(
         .map(|(t, outcome, c)| json!({"motion": t, "outcome": outcome, "vote": c}))
         .collect();
     ok(json!({"name": r.name, "council": r.council.name_zh, "meetings": meetings, "votes": votes}))
+}
+
+#[derive(Deserialize)]
+struct MeetingRequestBody {
+    seat_id: Uuid,
+    reason: String,
+}
+
+async fn request_meeting(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<MeetingRequestBody>,
+) -> ApiResult {
+    let r = councils::request_meeting(&state.app, &v.actor, id, b.seat_id, &b.reason)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": r}))
+}
+
+async fn support_request(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<SignBody>,
+) -> ApiResult {
+    councils::support_request(&state.app, &v.actor, id, b.seat_id)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"supported": true}))
+}
+
+#[derive(Deserialize)]
+struct CallBody {
+    seat_id: Uuid,
+    title: String,
+    scheduled_for: String,
+}
+
+async fn call_requested_meeting(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<CallBody>,
+) -> ApiResult {
+    let at = gongzhi_domain::time::parse_china_minute(&b.scheduled_for).ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "datetime_invalid").lang(lang)
+    })?;
+    let m = councils::call_requested_meeting(&state.app, &v.actor, id, b.seat_id, &b.title, at)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"meeting_id": m}))
 }

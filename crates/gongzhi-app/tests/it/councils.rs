@@ -900,3 +900,97 @@ async fn a_members_record_shows_attendance_and_missed_votes() {
     );
     assert_eq!(record.votes[1].1, "failed");
 }
+
+/// A member who signs in as themselves, seated on a council.
+async fn member_with_account(
+    w: &World,
+    c: Uuid,
+    username: &str,
+) -> (gongzhi_app::authz::Actor, Uuid) {
+    let account = accounts::create_account(
+        &w.app,
+        &w.admin,
+        w.beiyuan,
+        "resident",
+        &accounts::NewAccount {
+            username: Some(username),
+            phone: None,
+            display_name: username,
+            password: crate::PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    let new = NewResident {
+        name: username.into(),
+        account_id: Some(account),
+        ..Default::default()
+    };
+    let r = people::register_resident(&w.app, &w.staff, w.jinyang, &new)
+        .await
+        .unwrap();
+    let seat = councils::seat_member(&w.app, &w.staff, c, r, "member", "2026-01-01", None)
+        .await
+        .unwrap();
+    (actor(&w.app, account).await, seat)
+}
+
+/// An extraordinary meeting needs the rulebook's share of members: one fifth of 10 seated is 2.
+#[tokio::test]
+async fn extraordinary_meetings_need_the_share_of_members() {
+    let w = world().await;
+    let (c, _) = council(&w, w.beiyuan, "北苑小区", 7).await;
+    let (a, seat_a) = member_with_account(&w, c, "member-a").await;
+    let (b, seat_b) = member_with_account(&w, c, "member-b").await;
+    let (d, seat_d) = member_with_account(&w, c, "member-d").await;
+    let req = councils::request_meeting(&w.app, &a, c, seat_a, "围墙倒塌，需紧急议定抢修")
+        .await
+        .unwrap();
+    let at = w.app.now().plus_seconds(86_400);
+    match councils::call_requested_meeting(&w.app, &a, req, seat_a, "临时会议", at).await {
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.code.0, "request_share_not_met");
+            assert_eq!(
+                e.args,
+                vec![
+                    ("support", "1".into()),
+                    ("needed", "2".into()),
+                    ("seated", "10".into())
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        code(councils::support_request(&w.app, &b, req, seat_a).await),
+        "request_for_another"
+    );
+    councils::support_request(&w.app, &b, req, seat_b)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::support_request(&w.app, &b, req, seat_b).await),
+        "request_already_supported"
+    );
+    assert_eq!(
+        code(councils::call_requested_meeting(&w.app, &d, req, seat_d, "临时会议", at).await),
+        "request_not_supported_by_you"
+    );
+    let meeting = councils::call_requested_meeting(&w.app, &b, req, seat_b, "临时会议", at)
+        .await
+        .unwrap();
+    assert_eq!(
+        councils::meeting_view(&w.app, meeting)
+            .await
+            .unwrap()
+            .meeting
+            .status,
+        "scheduled"
+    );
+    assert_eq!(
+        code(councils::call_requested_meeting(&w.app, &a, req, seat_a, "再开一次", at).await),
+        "request_already_called"
+    );
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
