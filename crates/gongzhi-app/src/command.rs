@@ -132,6 +132,26 @@ impl<'a> Command<'a> {
         self.image(table_name, pk).await
     }
 
+    /// Updates the row with primary key `key` (column, value pairs in key order), or inserts it
+    /// with `values` when there is none; either way its image is recorded.
+    pub async fn upsert(
+        &mut self,
+        table_name: &'static str,
+        key: &[(&str, Value)],
+        values: &[(&str, Value)],
+    ) -> Result<(), AppError> {
+        let pk: Vec<Value> = key.iter().map(|(_, v)| v.clone()).collect();
+        if rows::update(&mut self.tx, table_name, &pk, values).await? {
+            return self.image(table_name, &pk).await;
+        }
+        let row: Vec<(&str, Value)> = key
+            .iter()
+            .chain(values)
+            .map(|(c, v)| (*c, v.clone()))
+            .collect();
+        self.insert(table_name, &row).await
+    }
+
     /// Appends the event and commits. Returns the new chain head.
     pub async fn commit(mut self) -> Result<Head, AppError> {
         let now = self.app.now();

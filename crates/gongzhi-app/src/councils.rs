@@ -273,7 +273,6 @@ pub async fn record_attendance(
     let current = repo_c::meeting(&mut cmd.tx, tenant, meeting)
         .await?
         .ok_or(AppError::NotFound("meeting"))?;
-    let exists = repo_c::attendance_exists(&mut cmd.tx, tenant, meeting, seat).await?;
     let was_present = repo_c::is_present(&mut cmd.tx, tenant, meeting, seat).await?;
     let now = app.now().0;
     let delta = i64::from(present) - i64::from(was_present);
@@ -290,22 +289,16 @@ pub async fn record_attendance(
         ("recorded_at", now.into()),
         ("recorded_by", actor.account_id.into()),
     ];
-    if exists {
-        cmd.update(
-            "attendance",
-            &[tenant.into(), meeting.into(), seat.into()],
-            &values,
-        )
-        .await?;
-    } else {
-        let mut row = vec![
-            ("tenant_id", Value::from(tenant)),
+    cmd.upsert(
+        "attendance",
+        &[
+            ("tenant_id", tenant.into()),
             ("meeting_id", meeting.into()),
             ("seat_id", seat.into()),
-        ];
-        row.extend(values);
-        cmd.insert("attendance", &row).await?;
-    }
+        ],
+        &values,
+    )
+    .await?;
     cmd.commit().await?;
     Ok(())
 }
@@ -534,8 +527,8 @@ pub async fn cast_vote(
     }
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
-    // Checked inside the write transaction: two clients voting for one seat at once never make two rows.
-    let exists = repo_c::vote_exists(&mut cmd.tx, tenant, motion, seat).await?;
+    // An upsert inside the write transaction (serialised per community): two clients voting for one
+    // seat at once never make two rows.
     let values: [(&str, Value); 3] = [
         ("choice", choice.as_str().into()),
         ("cast_at", app.now().0.into()),
@@ -544,22 +537,16 @@ pub async fn cast_vote(
             Value::from(if own { None } else { actor.account_id }),
         ),
     ];
-    if exists {
-        cmd.update(
-            "votes",
-            &[tenant.into(), motion.into(), seat.into()],
-            &values,
-        )
-        .await?;
-    } else {
-        let mut row = vec![
-            ("tenant_id", Value::from(tenant)),
+    cmd.upsert(
+        "votes",
+        &[
+            ("tenant_id", tenant.into()),
             ("motion_id", motion.into()),
             ("seat_id", seat.into()),
-        ];
-        row.extend(values);
-        cmd.insert("votes", &row).await?;
-    }
+        ],
+        &values,
+    )
+    .await?;
     cmd.commit().await?;
     Ok(())
 }
