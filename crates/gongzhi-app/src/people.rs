@@ -621,3 +621,34 @@ pub async fn import_residents(
     cmd.commit().await?;
     Ok(ImportReport { imported: count })
 }
+
+/// Links a resident's record to the account they sign in with (after staff have checked who they
+/// are), so they can vote, sign minutes and object as themselves.
+pub async fn link_account(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    resident: Uuid,
+    account: Uuid,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageResidents, community)
+        .await?;
+    repo::resident(&mut read, community, resident)
+        .await?
+        .ok_or(AppError::NotFound("resident"))?;
+    repo::account_by_id(&mut read, account)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "resident.link_account").await?;
+    cmd.update(
+        "residents",
+        &[community.into(), resident.into()],
+        &[("account_id", account.into())],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}

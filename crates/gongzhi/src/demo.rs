@@ -302,6 +302,20 @@ async fn seed_fresh(app: &App) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The demo resident's account (田小余, who signs in by phone).
+async fn tian_account(app: &App) -> Result<Uuid, Failure> {
+    let mut tx = app.db.read().await.map_err(AppError::from)?;
+    let found =
+        gongzhi_store::repo::accounts_for_login(&mut tx, "13800000001", Some("13800000001"))
+            .await
+            .map_err(AppError::from)?;
+    tx.rollback().await.map_err(AppError::from)?;
+    found
+        .first()
+        .map(|a| a.id)
+        .ok_or_else(|| Failure("demo account of 田小余 missing".into()))
+}
+
 /// 北苑's courtyard council of 5 meeting monthly (a convention revision in force, the renovation
 /// project on notice), its supervisory board, and 晋阳's community council of 37 approving the
 /// project with 25 votes (seed 002).
@@ -375,6 +389,58 @@ async fn seed_councils(
     )
     .await?;
 
+    // Members sign in as themselves (linked by the community office), so they can sign minutes.
+    let tian_account = tian_account(app).await?;
+    let mut member_actors = Vec::new();
+    for (i, name) in ["田小余", "赵秀英", "钱建国", "孙丽华", "李志强"]
+        .iter()
+        .enumerate()
+    {
+        let account = if i == 0 {
+            tian_account
+        } else {
+            gongzhi_app::accounts::create_account(
+                app,
+                admin,
+                beiyuan,
+                "resident",
+                &gongzhi_app::accounts::NewAccount {
+                    username: Some(&format!("beiyuan-{i}")),
+                    phone: None,
+                    display_name: name,
+                    password: DEMO_PASSWORD,
+                    locale: "zh-CN",
+                },
+            )
+            .await?
+        };
+        people::link_account(app, admin, jinyang, id_of(name)?, account).await?;
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        member_actors.push(Actor::load(&mut tx, account).await?);
+        tx.rollback().await.map_err(AppError::from)?;
+    }
+    // Last month's meeting: held, minuted, signed by everyone present.
+    let october = councils::schedule_meeting(
+        app,
+        admin,
+        council,
+        "北苑小区议事会 10 月例会",
+        app.now().plus_seconds(-40 * 86_400),
+    )
+    .await?;
+    for s in &seats {
+        councils::record_attendance(app, admin, october, *s, true).await?;
+    }
+    councils::write_minutes(
+        app,
+        admin,
+        october,
+        "出席：5 人（全体）。\n议题：院落路灯损坏、围墙开裂、电动自行车进楼充电。\n议定：1. 汇总坝坝会意见，形成院落改造方案，下次例会表决；2. 修订院落公约第五条，下次例会表决。",
+    )
+    .await?;
+    for (member, seat) in member_actors.iter().zip(&seats) {
+        councils::sign_minutes(app, member, october, *seat).await?;
+    }
     let meeting = councils::schedule_meeting(
         app,
         admin,

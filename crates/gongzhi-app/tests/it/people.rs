@@ -397,3 +397,43 @@ async fn xlsx_import_matches_csv_import() {
         "xlsx_unreadable"
     );
 }
+
+#[tokio::test]
+async fn staff_link_a_resident_to_their_account() {
+    let w = world().await;
+    let r = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "田小余".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let account = w.resident.account_id.unwrap();
+    assert_eq!(
+        code(people::link_account(&w.app, &w.other_staff, w.jinyang, r, account).await),
+        "forbidden"
+    );
+    assert_eq!(
+        code(people::link_account(&w.app, &w.staff, w.jinyang, r, uuid::Uuid::now_v7()).await),
+        "not_found"
+    );
+    people::link_account(&w.app, &w.staff, w.jinyang, r, account)
+        .await
+        .unwrap();
+    let mut tx = w.app.db.read().await.unwrap();
+    let linked = gongzhi_store::councils::resident_account(&mut tx, w.jinyang, r)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(linked, Some(account));
+    assert!(
+        gongzhi_app::verify::verify_database(&w.app.db)
+            .await
+            .unwrap()
+            .ok()
+    );
+}
