@@ -182,22 +182,6 @@ pub async fn present_seats(
     .collect()
 }
 
-pub async fn attendance_exists(
-    tx: &mut Tx,
-    tenant: Uuid,
-    meeting: Uuid,
-    seat: Uuid,
-) -> Result<bool, StoreError> {
-    Ok(tx
-        .row(
-            "SELECT seat_id FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND seat_id = $3",
-            &[tenant.into(), meeting.into(), seat.into()],
-            &[Id],
-        )
-        .await?
-        .is_some())
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MotionRow {
     pub id: Uuid,
