@@ -1,6 +1,8 @@
 //! Pure types and rules of Gongzhi. Nothing here does IO, knows SQL or HTTP, or reads the clock:
 //! time and ids are passed in. Everything here can be tested without a database.
 
+/// Participatory budgeting: Pabulib files and the greedy, equal-shares and Phragmén rules.
+pub mod allocation;
 /// Tamper-evident audit chain: the canonical encoding of an event and its hash.
 pub mod audit;
 /// Conventions: versioned texts and the line diff between versions.

@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod pb;
 
 use std::io::{BufReader, Write};
 use std::net::SocketAddr;
@@ -89,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         scenario: bench::Scenario,
     },
+    /// Participatory budgeting: tally and rewrite Pabulib `.pb` files
+    Pb {
+        #[command(subcommand)]
+        command: pb::PbCommand,
+    },
     /// Configuration helpers
     Config {
         #[command(subcommand)]
@@ -162,6 +168,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Counting a file needs neither the configuration nor a runtime.
+    if let Command::Pb { command } = cli.command {
+        return match pb::run(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -330,6 +346,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let n = gongzhi_app::setup::anchor_heads(&app).await?;
             println!("已锚定 {n} 条链头 / anchored {n} chain heads");
         }
+        Command::Pb { .. } => unreachable!("handled before the runtime starts"),
         Command::Bench { scenario } => bench::run(scenario, &cfg).await.map_err(Failure)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,653 @@
+//! The Pabulib `.pb` format: three `;`-separated sections, `META` (key;value), `PROJECTS`
+//! (`project_id;cost;…`) and `VOTES` (`voter_id;vote[;points];…`), with CSV quoting, LF or CRLF line
+//! endings and an optional UTF-8 byte-order mark. Columns are found by header name, as pabutools does.
+//!
+//! Reading follows pabutools' parser where a file is odd but valid (cells are trimmed, `None` is an
+//! empty value, a decimal comma is accepted, a project listed twice on an approval ballot counts once,
+//! an ordinal ballot keeps a project's first position, a points ballot keeps its last points) and
+//! refuses what pabutools would crash on or silently misread, naming the line and column.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::Read;
+
+use super::{Decimal, Election, Project, VoteType};
+
+/// Files larger than this are refused by default before they are read: the largest real election
+/// in the Pabulib library is under 20 MB, and a file is held in memory while it is parsed.
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What is wrong with a file, and where (1-based line, and the column when one is at fault).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PbError {
+    pub line: u64,
+    /// 1-based column number and header name.
+    pub column: Option<(usize, String)>,
+    pub kind: PbErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PbErrorKind {
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
+    Io(String),
+    NotUtf8,
+    Csv(String),
+    /// The file ends before this section: usually a truncated download.
+    MissingSection(&'static str),
+    UnexpectedRow,
+    MissingMeta(&'static str),
+    UnknownVoteType(String),
+    MissingColumn(&'static str),
+    BadNumber(String),
+    NegativeCost(String),
+    NegativeBudget(String),
+    DuplicateProject(String),
+    DuplicateVoter(String),
+    UnknownProject(String),
+    PointsMismatch {
+        projects: usize,
+        points: usize,
+    },
+    CountMismatch {
+        what: &'static str,
+        meta: usize,
+        found: usize,
+    },
+    RowLength {
+        fields: usize,
+        header: usize,
+    },
+    TooManyEntries,
+}
+
+impl PbError {
+    fn at(line: u64, kind: PbErrorKind) -> PbError {
+        PbError {
+            line,
+            column: None,
+            kind,
+        }
+    }
+
+    fn in_column(line: u64, column: usize, name: &str, kind: PbErrorKind) -> PbError {
+        PbError {
+            line,
+            column: Some((column + 1, name.to_string())),
+            kind,
+        }
+    }
+
+    /// The same message in Chinese, for community workers.
+    pub fn message_zh(&self) -> String {
+        use PbErrorKind::*;
+        let what = match &self.kind {
+            TooLarge { bytes, limit } => {
+                format!(
+                    "文件太大（{bytes} 字节），上限为 {limit} 字节；请拆分或用 --max-bytes 调高上限"
+                )
+            }
+            Io(e) => format!("无法读取文件：{e}"),
+            NotUtf8 => "文件不是 UTF-8 编码；请另存为 UTF-8".into(),
+            Csv(e) => format!("格式错误：{e}"),
+            MissingSection(s) => format!("缺少 {s} 部分：文件可能不完整"),
+            UnexpectedRow => "在 META 之前出现了数据行".into(),
+            MissingMeta(k) => format!("META 中缺少 {k}"),
+            UnknownVoteType(t) => {
+                format!(
+                    "未知的投票类型“{t}”（可用：approval、choose-1、cumulative、scoring、ordinal）"
+                )
+            }
+            MissingColumn(c) => format!("缺少 {c} 列"),
+            BadNumber(v) => format!("“{v}”不是数字"),
+            NegativeCost(v) => format!("项目费用不能为负数：{v}"),
+            NegativeBudget(v) => format!("预算不能为负数：{v}"),
+            DuplicateProject(id) => format!("项目编号“{id}”重复"),
+            DuplicateVoter(id) => format!("投票人编号“{id}”重复"),
+            UnknownProject(id) => format!("选票投给了不存在的项目“{id}”"),
+            PointsMismatch { projects, points } => {
+                format!("选票列出 {projects} 个项目，却有 {points} 个分数")
+            }
+            CountMismatch { what, meta, found } => {
+                format!("META 写明 {what} 为 {meta}，文件中实际有 {found}：文件可能不完整")
+            }
+            RowLength { fields, header } => format!("此行有 {fields} 个字段，表头有 {header} 个"),
+            TooManyEntries => "选票条目超过 40 亿条".into(),
+        };
+        format!("{}：{what}", self.place_zh())
+    }
+
+    fn place_zh(&self) -> String {
+        match &self.column {
+            Some((n, name)) => format!("第 {} 行第 {n} 列（{name}）", self.line),
+            None if self.line > 0 => format!("第 {} 行", self.line),
+            None => "文件".into(),
+        }
+    }
+}
+
+impl fmt::Display for PbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use PbErrorKind::*;
+        match &self.column {
+            Some((n, name)) => write!(f, "line {}, column {n} ({name}): ", self.line)?,
+            None if self.line > 0 => write!(f, "line {}: ", self.line)?,
+            None => write!(f, "file: ")?,
+        }
+        match &self.kind {
+            TooLarge { bytes, limit } => write!(
+                f,
+                "the file is too large ({bytes} bytes; the limit is {limit}); split it or raise --max-bytes"
+            ),
+            Io(e) => write!(f, "cannot read the file: {e}"),
+            NotUtf8 => write!(f, "the file is not UTF-8 text; save it as UTF-8"),
+            Csv(e) => write!(f, "malformed: {e}"),
+            MissingSection(s) => write!(f, "no {s} section: the file may be truncated"),
+            UnexpectedRow => write!(f, "a data row before the META section"),
+            MissingMeta(k) => write!(f, "META has no {k}"),
+            UnknownVoteType(t) => write!(
+                f,
+                "unknown vote_type \"{t}\" (approval, choose-1, cumulative, scoring, ordinal)"
+            ),
+            MissingColumn(c) => write!(f, "no {c} column"),
+            BadNumber(v) => write!(f, "\"{v}\" is not a number"),
+            NegativeCost(v) => write!(f, "a project cost cannot be negative: {v}"),
+            NegativeBudget(v) => write!(f, "the budget cannot be negative: {v}"),
+            DuplicateProject(id) => write!(f, "project id \"{id}\" appears twice"),
+            DuplicateVoter(id) => write!(f, "voter id \"{id}\" appears twice"),
+            UnknownProject(id) => write!(f, "a vote for unknown project \"{id}\""),
+            PointsMismatch { projects, points } => write!(
+                f,
+                "the ballot lists {projects} projects but {points} points"
+            ),
+            CountMismatch { what, meta, found } => write!(
+                f,
+                "META says {what} is {meta} but the file has {found}: the file may be truncated"
+            ),
+            RowLength { fields, header } => {
+                write!(f, "the row has {fields} fields, the header {header}")
+            }
+            TooManyEntries => write!(f, "more than 4 billion ballot entries"),
+        }?;
+        write!(f, " / {}", self.message_zh())
+    }
+}
+
+impl std::error::Error for PbError {}
+
+/// Reads at most `max_bytes` from `reader` and parses them. A longer input is refused without
+/// being held in memory.
+pub fn read_limited(reader: impl Read, max_bytes: u64) -> Result<Election, PbError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| PbError::at(0, PbErrorKind::Io(e.to_string())))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(PbError::at(
+            0,
+            PbErrorKind::TooLarge {
+                bytes: bytes.len() as u64,
+                limit: max_bytes,
+            },
+        ));
+    }
+    parse(&bytes)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    Meta,
+    Projects,
+    Votes,
+}
+
+/// Column positions of the VOTES section.
+struct VoteColumns {
+    voter_id: usize,
+    vote: usize,
+    points: Option<usize>,
+    extra: Vec<usize>,
+    width: usize,
+}
+
+/// Parses a whole `.pb` file.
+pub fn parse(bytes: &[u8]) -> Result<Election, PbError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let mut election = Election::default();
+    let mut section = Section::None;
+    let mut expect_header = false;
+    let mut project_header: Vec<String> = Vec::new();
+    let (mut id_col, mut cost_col) = (0, 0);
+    let mut votes: Option<VoteColumns> = None;
+    let mut project_ids: HashMap<String, u32> = HashMap::new();
+    let mut voter_ids: HashSet<String> = HashSet::new();
+    let mut record = csv::ByteRecord::new();
+    let mut ballot: Vec<u32> = Vec::new();
+    let mut points: Vec<Decimal> = Vec::new();
+    let mut seen = [false; 3];
+    loop {
+        let more = reader.read_byte_record(&mut record).map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => PbError::at(line, PbErrorKind::NotUtf8),
+                _ => PbError::at(line, PbErrorKind::Csv(e.to_string())),
+            }
+        })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let fields: Vec<&str> = record
+            .iter()
+            .map(|f| std::str::from_utf8(f).map_err(|_| PbError::at(line, PbErrorKind::NotUtf8)))
+            .collect::<Result<_, _>>()?;
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if !expect_header {
+            let next = match fields[0].to_ascii_lowercase().as_str() {
+                "meta" => Some(Section::Meta),
+                "projects" => Some(Section::Projects),
+                "votes" => Some(Section::Votes),
+                _ => None,
+            };
+            if let Some(next) = next {
+                if next == Section::Projects {
+                    finish_meta(&mut election, line)?;
+                }
+                if next == Section::Votes {
+                    if !seen[1] {
+                        return Err(PbError::at(line, PbErrorKind::MissingSection("PROJECTS")));
+                    }
+                    project_ids = index_projects(&election)?;
+                }
+                seen[next as usize - 1] = true;
+                section = next;
+                expect_header = true;
+                continue;
+            }
+        }
+        if expect_header {
+            expect_header = false;
+            let header: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+            match section {
+                Section::Projects => {
+                    id_col = find_column(&header, "project_id", line)?;
+                    cost_col = find_column(&header, "cost", line)?;
+                    election.project_columns = header
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != id_col && *i != cost_col)
+                        .map(|(_, h)| h.clone())
+                        .collect();
+                    project_header = header;
+                }
+                Section::Votes => {
+                    let voter_id = find_column(&header, "voter_id", line)?;
+                    let vote = find_column(&header, "vote", line)?;
+                    let points = if election.vote_type().has_points() {
+                        header.iter().position(|h| h == "points")
+                    } else {
+                        None
+                    };
+                    let extra: Vec<usize> = (0..header.len())
+                        .filter(|i| *i != voter_id && *i != vote && Some(*i) != points)
+                        .collect();
+                    election.voter_columns = extra.iter().map(|&i| header[i].clone()).collect();
+                    votes = Some(VoteColumns {
+                        voter_id,
+                        vote,
+                        points,
+                        extra,
+                        width: header.len(),
+                    });
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match section {
+            Section::None => return Err(PbError::at(line, PbErrorKind::UnexpectedRow)),
+            Section::Meta => {
+                let value = fields.get(1).copied().unwrap_or("");
+                election
+                    .meta
+                    .push((fields[0].to_string(), value.to_string()));
+            }
+            Section::Projects => {
+                check_width(line, fields.len(), project_header.len())?;
+                let id = fields[id_col].to_string();
+                let cost_text = field(&fields, cost_col);
+                let cost = Decimal::parse(cost_text).ok_or_else(|| {
+                    PbError::in_column(
+                        line,
+                        cost_col,
+                        "cost",
+                        PbErrorKind::BadNumber(cost_text.into()),
+                    )
+                })?;
+                if cost.is_negative() {
+                    return Err(PbError::in_column(
+                        line,
+                        cost_col,
+                        "cost",
+                        PbErrorKind::NegativeCost(cost_text.into()),
+                    ));
+                }
+                if election.projects.iter().any(|p| p.id == id) {
+                    return Err(PbError::in_column(
+                        line,
+                        id_col,
+                        "project_id",
+                        PbErrorKind::DuplicateProject(id),
+                    ));
+                }
+                let extra = (0..project_header.len())
+                    .filter(|i| *i != id_col && *i != cost_col)
+                    .map(|i| field(&fields, i).to_string())
+                    .collect();
+                election.projects.push(Project {
+                    id,
+                    cost,
+                    fields: extra,
+                });
+            }
+            Section::Votes => {
+                let cols = votes.as_ref().expect("header read");
+                check_width(line, fields.len(), cols.width)?;
+                let id = fields[cols.voter_id];
+                if !voter_ids.insert(id.to_string()) {
+                    return Err(PbError::in_column(
+                        line,
+                        cols.voter_id,
+                        "voter_id",
+                        PbErrorKind::DuplicateVoter(id.into()),
+                    ));
+                }
+                ballot.clear();
+                points.clear();
+                read_ballot(
+                    &election,
+                    &project_ids,
+                    &fields,
+                    cols,
+                    line,
+                    &mut ballot,
+                    &mut points,
+                )?;
+                let extra = cols
+                    .extra
+                    .iter()
+                    .map(|&i| field(&fields, i).to_string())
+                    .collect();
+                if election.ballot_projects.len() + ballot.len() > u32::MAX as usize {
+                    return Err(PbError::at(line, PbErrorKind::TooManyEntries));
+                }
+                election.push_voter(id.to_string(), &ballot, &points, extra);
+            }
+        }
+    }
+    if !seen[0] {
+        return Err(PbError::at(0, PbErrorKind::MissingSection("META")));
+    }
+    if !seen[1] {
+        finish_meta(&mut election, 0)?;
+        return Err(PbError::at(0, PbErrorKind::MissingSection("PROJECTS")));
+    }
+    if !seen[2] {
+        return Err(PbError::at(0, PbErrorKind::MissingSection("VOTES")));
+    }
+    check_count(&election, "num_projects", election.projects.len())?;
+    check_count(&election, "num_votes", election.voter_count())?;
+    if election.ballot_start.is_empty() {
+        election.ballot_start.push(0);
+    }
+    Ok(election)
+}
+
+/// A cell that a short row leaves out reads as empty; `None` is pabutools' empty value.
+fn field<'a>(fields: &[&'a str], i: usize) -> &'a str {
+    match fields.get(i) {
+        Some(v) if v.eq_ignore_ascii_case("none") => "",
+        Some(v) => v,
+        None => "",
+    }
+}
+
+fn check_width(line: u64, fields: usize, header: usize) -> Result<(), PbError> {
+    if fields > header {
+        return Err(PbError::at(line, PbErrorKind::RowLength { fields, header }));
+    }
+    Ok(())
+}
+
+fn find_column(header: &[String], name: &'static str, line: u64) -> Result<usize, PbError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| PbError::at(line, PbErrorKind::MissingColumn(name)))
+}
+
+fn meta_value<'a>(election: &'a Election, key: &str) -> Option<&'a str> {
+    election
+        .meta
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reads budget and vote_type once META is complete.
+fn finish_meta(election: &mut Election, line: u64) -> Result<(), PbError> {
+    let budget_text = meta_value(election, "budget")
+        .ok_or_else(|| PbError::at(line, PbErrorKind::MissingMeta("budget")))?
+        .to_string();
+    let budget = Decimal::parse(&budget_text)
+        .ok_or_else(|| PbError::at(line, PbErrorKind::BadNumber(budget_text.clone())))?;
+    if budget.is_negative() {
+        return Err(PbError::at(line, PbErrorKind::NegativeBudget(budget_text)));
+    }
+    let vote_type_text = meta_value(election, "vote_type")
+        .ok_or_else(|| PbError::at(line, PbErrorKind::MissingMeta("vote_type")))?;
+    let vote_type = VoteType::parse(vote_type_text)
+        .ok_or_else(|| PbError::at(line, PbErrorKind::UnknownVoteType(vote_type_text.into())))?;
+    election.budget = budget;
+    election.vote_type = Some(vote_type);
+    Ok(())
+}
+
+fn index_projects(election: &Election) -> Result<HashMap<String, u32>, PbError> {
+    Ok(election
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i as u32))
+        .collect())
+}
+
+fn check_count(election: &Election, key: &'static str, found: usize) -> Result<(), PbError> {
+    if let Some(text) = meta_value(election, key) {
+        let meta: usize = text
+            .parse()
+            .map_err(|_| PbError::at(0, PbErrorKind::BadNumber(text.into())))?;
+        if meta != found {
+            return Err(PbError::at(
+                0,
+                PbErrorKind::CountMismatch {
+                    what: key,
+                    meta,
+                    found,
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn read_ballot(
+    election: &Election,
+    project_ids: &HashMap<String, u32>,
+    fields: &[&str],
+    cols: &VoteColumns,
+    line: u64,
+    ballot: &mut Vec<u32>,
+    points: &mut Vec<Decimal>,
+) -> Result<(), PbError> {
+    let vote_type = election.vote_type();
+    let vote = field(fields, cols.vote);
+    let names = vote.split(',').map(str::trim);
+    let vote_error = |kind: PbErrorKind| PbError::in_column(line, cols.vote, "vote", kind);
+    if vote_type.has_points() {
+        let Some(points_col) = cols.points else {
+            if vote.is_empty() {
+                return Ok(());
+            }
+            return Err(PbError::at(line, PbErrorKind::MissingColumn("points")));
+        };
+        let points_text = field(fields, points_col);
+        if vote.is_empty() && points_text.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<&str> = points_text.split(',').map(str::trim).collect();
+        let listed = vote.split(',').count();
+        if listed != values.len() {
+            return Err(vote_error(PbErrorKind::PointsMismatch {
+                projects: listed,
+                points: values.len(),
+            }));
+        }
+        for (name, value) in names.zip(values) {
+            let project = *project_ids
+                .get(name)
+                .ok_or_else(|| vote_error(PbErrorKind::UnknownProject(name.into())))?;
+            let value = Decimal::parse(value).ok_or_else(|| {
+                PbError::in_column(
+                    line,
+                    points_col,
+                    "points",
+                    PbErrorKind::BadNumber(value.into()),
+                )
+            })?;
+            // A project listed twice keeps its last points, as a Python dict would.
+            match ballot.iter().position(|&p| p == project) {
+                Some(at) => points[at] = value,
+                None => {
+                    ballot.push(project);
+                    points.push(value);
+                }
+            }
+        }
+        return Ok(());
+    }
+    for name in names.filter(|n| !n.is_empty()) {
+        let project = *project_ids
+            .get(name)
+            .ok_or_else(|| vote_error(PbErrorKind::UnknownProject(name.into())))?;
+        // Approval ballots are sets and ordinal ballots keep a project's first position.
+        if !ballot.contains(&project) {
+            ballot.push(project);
+        }
+    }
+    Ok(())
+}
+
+/// Writes an election as a `.pb` file. META keeps its rows in order, with `budget`, `vote_type`,
+/// `num_projects` and `num_votes` set to the election's own values.
+pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut meta = election.meta.clone();
+    let vote_type = election.vote_type();
+    for (key, value) in [
+        ("num_projects", election.projects.len().to_string()),
+        ("num_votes", election.voter_count().to_string()),
+        ("budget", election.budget.to_string()),
+        ("vote_type", vote_type.as_str().to_string()),
+    ] {
+        match meta.iter_mut().find(|(k, _)| k == key) {
+            Some(row) => row.1 = value,
+            None => meta.push((key.to_string(), value)),
+        }
+    }
+    let mut line = String::new();
+    let mut row = |out: &mut dyn std::io::Write, cells: &[&str]| -> std::io::Result<()> {
+        line.clear();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(';');
+            }
+            push_cell(&mut line, cell);
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    };
+    row(out, &["META"])?;
+    row(out, &["key", "value"])?;
+    for (k, v) in &meta {
+        row(out, &[k, v])?;
+    }
+    row(out, &["PROJECTS"])?;
+    let mut header: Vec<&str> = vec!["project_id", "cost"];
+    header.extend(election.project_columns.iter().map(String::as_str));
+    row(out, &header)?;
+    for p in &election.projects {
+        let cost = p.cost.to_string();
+        let mut cells: Vec<&str> = vec![&p.id, &cost];
+        cells.extend(p.fields.iter().map(String::as_str));
+        row(out, &cells)?;
+    }
+    row(out, &["VOTES"])?;
+    let mut header: Vec<&str> = vec!["voter_id", "vote"];
+    if vote_type.has_points() {
+        header.push("points");
+    }
+    header.extend(election.voter_columns.iter().map(String::as_str));
+    row(out, &header)?;
+    for v in 0..election.voter_count() {
+        let ballot = election.ballot(v);
+        let vote = ballot
+            .projects
+            .iter()
+            .map(|&p| election.projects[p as usize].id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let points = ballot
+            .points
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut cells: Vec<&str> = vec![election.voter_id(v), &vote];
+        if vote_type.has_points() {
+            cells.push(&points);
+        }
+        cells.extend(election.voter_fields(v).iter().map(String::as_str));
+        row(out, &cells)?;
+    }
+    Ok(())
+}
+
+/// CSV quoting: a cell with `;`, `"`, a line break or outer spaces is quoted, quotes doubled.
+fn push_cell(line: &mut String, cell: &str) {
+    let needs_quotes =
+        cell.contains([';', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ');
+    if !needs_quotes {
+        line.push_str(cell);
+        return;
+    }
+    line.push('"');
+    for c in cell.chars() {
+        if c == '"' {
+            line.push('"');
+        }
+        line.push(c);
+    }
+    line.push('"');
+}

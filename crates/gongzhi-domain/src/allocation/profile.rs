@@ -1,0 +1,222 @@
+//! An election prepared for the rules: costs and satisfactions as exact integers, supporters of
+//! each project listed together.
+
+use super::rules::RuleError;
+use super::{Decimal, Election, VoteType};
+
+/// How much a voter is satisfied by a project on their ballot (pabutools' satisfaction classes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Satisfaction {
+    /// `Cost_Sat`: the project's cost.
+    Cost,
+    /// `Cardinality_Sat`: 1.
+    Cardinality,
+    /// `Additive_Cardinal_Sat`: the points given (cumulative and scoring ballots).
+    Score,
+    /// `Additive_Borda_Sat`: `len(ballot) − position − 1` (ordinal ballots).
+    Borda,
+}
+
+impl Satisfaction {
+    /// The short name used in rule names (`greedy-cost`, `mes_card`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Cost => "cost",
+            Satisfaction::Cardinality => "card",
+            Satisfaction::Score => "score",
+            Satisfaction::Borda => "borda",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Satisfaction> {
+        [
+            Satisfaction::Cost,
+            Satisfaction::Cardinality,
+            Satisfaction::Score,
+            Satisfaction::Borda,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// Scaled costs and satisfactions stay below this, so that sums over millions of voters and
+/// cross-multiplied comparisons fit `i128` (and fall back to big integers when they would not).
+const MAX_SCALED: i128 = 1_000_000_000_000_000_000;
+
+/// An election prepared for one satisfaction function.
+///
+/// Every cost and the budget are multiplied by `10^cost_scale` (the most decimals any of them has)
+/// and every point by `10^points_scale`: a common positive factor changes no comparison any rule
+/// makes, so the rules work on exact integers and fractions of them.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub(crate) satisfaction: Satisfaction,
+    pub(crate) voters: usize,
+    pub(crate) cost_scale: u32,
+    pub(crate) costs: Vec<i128>,
+    pub(crate) budget: i128,
+    /// S(p): satisfaction summed over every ballot that lists p (greedy's welfare).
+    pub(crate) welfare: Vec<i128>,
+    /// Supporters of p (satisfaction > 0), as `supporters[start[p]..start[p + 1]]`.
+    pub(crate) start: Vec<usize>,
+    pub(crate) supporters: Vec<u32>,
+    pub(crate) support_sat: Vec<i128>,
+    /// Σ satisfaction over p's supporters (MES's total).
+    pub(crate) support_total: Vec<i128>,
+    /// Some(s) when every supporter of p has the same satisfaction s (approval ballots).
+    pub(crate) uniform: Vec<Option<i128>>,
+    /// Number of ballots listing p.
+    pub(crate) listed: Vec<u64>,
+    /// Position of each project in project-id order (pabutools' tie-breaking).
+    pub(crate) rank: Vec<u32>,
+}
+
+impl Profile {
+    pub fn new(election: &Election, satisfaction: Satisfaction) -> Result<Profile, RuleError> {
+        let vote_type = election.vote_type();
+        match satisfaction {
+            Satisfaction::Score if !vote_type.has_points() => {
+                return Err(RuleError::NeedsPoints(vote_type));
+            }
+            Satisfaction::Borda if vote_type != VoteType::Ordinal => {
+                return Err(RuleError::NeedsOrdinal(vote_type));
+            }
+            _ => {}
+        }
+        let m = election.projects.len();
+        let cost_scale = election
+            .projects
+            .iter()
+            .map(|p| p.cost.scale())
+            .chain([election.budget.scale()])
+            .max()
+            .unwrap_or(0);
+        let points_scale = (0..election.voter_count())
+            .flat_map(|v| election.ballot(v).points.iter().map(|d| d.scale()))
+            .max()
+            .unwrap_or(0);
+        let scale_checked = |d: Decimal, scale: u32| -> Result<i128, RuleError> {
+            let v = d.scaled_to(scale);
+            if v.abs() > MAX_SCALED {
+                return Err(RuleError::TooLarge(d.to_string()));
+            }
+            Ok(v)
+        };
+        let costs: Vec<i128> = election
+            .projects
+            .iter()
+            .map(|p| scale_checked(p.cost, cost_scale))
+            .collect::<Result<_, _>>()?;
+        let budget = scale_checked(election.budget, cost_scale)?;
+        let mut welfare = vec![0i128; m];
+        let mut listed = vec![0u64; m];
+        // Count supporters first so the flat lists are allocated once.
+        let mut count = vec![0usize; m];
+        let sat_of = |ballot: &super::Ballot, i: usize| -> Result<i128, RuleError> {
+            let p = ballot.projects[i] as usize;
+            Ok(match satisfaction {
+                Satisfaction::Cost => costs[p],
+                Satisfaction::Cardinality => 1,
+                Satisfaction::Score => scale_checked(ballot.points[i], points_scale)?,
+                Satisfaction::Borda => (ballot.projects.len() - i - 1) as i128,
+            })
+        };
+        for v in 0..election.voter_count() {
+            let ballot = election.ballot(v);
+            for i in 0..ballot.projects.len() {
+                let p = ballot.projects[i] as usize;
+                let s = sat_of(&ballot, i)?;
+                welfare[p] += s;
+                listed[p] += 1;
+                if s > 0 {
+                    count[p] += 1;
+                }
+            }
+        }
+        let mut start = Vec::with_capacity(m + 1);
+        start.push(0);
+        for p in 0..m {
+            start.push(start[p] + count[p]);
+        }
+        let total = start[m];
+        let mut supporters = vec![0u32; total];
+        let mut support_sat = vec![0i128; total];
+        let mut next = start.clone();
+        for v in 0..election.voter_count() {
+            let ballot = election.ballot(v);
+            for i in 0..ballot.projects.len() {
+                let p = ballot.projects[i] as usize;
+                let s = sat_of(&ballot, i)?;
+                if s > 0 {
+                    supporters[next[p]] = v as u32;
+                    support_sat[next[p]] = s;
+                    next[p] += 1;
+                }
+            }
+        }
+        let mut support_total = vec![0i128; m];
+        let mut uniform = vec![None; m];
+        for p in 0..m {
+            let sats = &support_sat[start[p]..start[p + 1]];
+            support_total[p] = sats.iter().sum();
+            if let Some(&first) = sats.first() {
+                uniform[p] = sats.iter().all(|&s| s == first).then_some(first);
+            }
+        }
+        let mut by_id: Vec<usize> = (0..m).collect();
+        by_id.sort_by(|&a, &b| election.projects[a].id.cmp(&election.projects[b].id));
+        let mut rank = vec![0u32; m];
+        for (r, &p) in by_id.iter().enumerate() {
+            rank[p] = r as u32;
+        }
+        Ok(Profile {
+            satisfaction,
+            voters: election.voter_count(),
+            cost_scale,
+            costs,
+            budget,
+            welfare,
+            start,
+            supporters,
+            support_sat,
+            support_total,
+            uniform,
+            listed,
+            rank,
+        })
+    }
+
+    pub fn satisfaction(&self) -> Satisfaction {
+        self.satisfaction
+    }
+
+    pub(crate) fn projects(&self) -> usize {
+        self.costs.len()
+    }
+
+    pub(crate) fn supporters_of(&self, p: usize) -> (&[u32], &[i128]) {
+        let range = self.start[p]..self.start[p + 1];
+        (&self.supporters[range.clone()], &self.support_sat[range])
+    }
+
+    pub(crate) fn cost_of(&self, projects: &[usize]) -> i128 {
+        projects.iter().map(|&p| self.costs[p]).sum()
+    }
+
+    /// No project outside `chosen` (among `among`) still fits in the budget.
+    pub(crate) fn is_exhaustive(
+        &self,
+        chosen: &[usize],
+        among: impl Iterator<Item = usize>,
+    ) -> bool {
+        let spent = self.cost_of(chosen);
+        let mut taken = vec![false; self.projects()];
+        for &p in chosen {
+            taken[p] = true;
+        }
+        among
+            .into_iter()
+            .all(|p| taken[p] || spent + self.costs[p] > self.budget)
+    }
+}

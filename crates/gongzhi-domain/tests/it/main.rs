@@ -1,0 +1,4 @@
+//! Integration tests of the pure domain: participatory-budgeting rules against pabutools' outcomes
+//! on real elections, hand-checked small elections, and the `.pb` reader and writer.
+
+mod allocation;
