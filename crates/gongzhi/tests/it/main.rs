@@ -307,3 +307,92 @@ fn audit_verify_exits_non_zero_and_names_the_problem() {
         "{t}"
     );
 }
+
+fn pabulib_file(name: &str) -> String {
+    format!(
+        "{}/../../../shared/data/pabulib/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn pb_tally_prints_json_equal_to_the_reference() {
+    let file = pabulib_file("Poland_Swiecie_2023.pb");
+    let out = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "mes-cost",
+        "--completion",
+        "greedy",
+        "--json",
+        &file,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reference: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(pabulib_file("reference/Poland_Swiecie_2023.json")).unwrap(),
+    )
+    .unwrap();
+    let expected = reference
+        .iter()
+        .find(|c| c["rule_key"] == "mes_cost_then_greedy_cost")
+        .unwrap();
+    assert_eq!(got["selection_order"], expected["selection_order"]);
+    assert_eq!(got["total_cost"], expected["total_cost_exact"]);
+    // The text form lists the same winners and the total.
+    let plain = run(&["pb", "tally", "--rule", "mes_cost_then_greedy_cost", &file]);
+    let plain = text(&plain);
+    assert!(
+        plain.contains(&format!(
+            "total_cost: {}",
+            expected["total_cost_exact"].as_str().unwrap()
+        )),
+        "{plain}"
+    );
+}
+
+#[test]
+fn pb_tally_refuses_a_broken_file_with_its_line_in_both_languages() {
+    let path = std::env::temp_dir().join(format!("gongzhi-broken-{}.pb", std::process::id()));
+    std::fs::write(
+        &path,
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nVOTES\nvoter_id;vote\n1;a,b\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "greedy-cost",
+        path.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let message = text(&out);
+    assert!(message.contains("line 10, column 2 (vote)"), "{message}");
+    assert!(message.contains("不存在的项目"), "{message}");
+    let limited = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "greedy-cost",
+        "--max-bytes",
+        "100",
+        &pabulib_file("Poland_Swiecie_2023.pb"),
+    ]);
+    assert_eq!(limited.status.code(), Some(2));
+    assert!(text(&limited).contains("too large"), "{}", text(&limited));
+    let unknown = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "majority",
+        &pabulib_file("Poland_Swiecie_2023.pb"),
+    ]);
+    assert!(
+        text(&unknown).contains("unknown rule"),
+        "{}",
+        text(&unknown)
+    );
+}
