@@ -5,8 +5,17 @@ use gongzhi_domain::allocation::rules::{self, Rule};
 use gongzhi_domain::allocation::{Decimal, Election};
 
 /// `../shared/data/pabulib/`: real instances and pabutools 1.2.3's outcomes for them.
+/// The project's shared folder sits beside the checkout (`../shared`); a checkout elsewhere names
+/// it with `GONGZHI_SHARED_DIR`, and `/work/shared` is where these machines keep it.
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/pabulib")
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let shared = std::env::var_os("GONGZHI_SHARED_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([beside, PathBuf::from("/work/shared")])
+        .find(|p| p.join("data/pabulib").is_dir())
+        .expect("../shared/data/pabulib (set GONGZHI_SHARED_DIR)");
+    shared.join("data/pabulib")
 }
 
 fn parse(text: &str) -> Election {

@@ -308,11 +308,16 @@ fn audit_verify_exits_non_zero_and_names_the_problem() {
     );
 }
 
+/// A file of the shared Pabulib data: beside the checkout (`../shared`), in
+/// `GONGZHI_SHARED_DIR`, or at `/work/shared` where these machines keep it.
 fn pabulib_file(name: &str) -> String {
-    format!(
-        "{}/../../../shared/data/pabulib/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    let beside = format!("{}/../../../shared", env!("CARGO_MANIFEST_DIR"));
+    let shared = std::env::var("GONGZHI_SHARED_DIR")
+        .into_iter()
+        .chain([beside, "/work/shared".to_string()])
+        .find(|p| std::path::Path::new(p).join("data/pabulib").is_dir())
+        .expect("../shared/data/pabulib (set GONGZHI_SHARED_DIR)");
+    format!("{shared}/data/pabulib/{name}")
 }
 
 #[test]
