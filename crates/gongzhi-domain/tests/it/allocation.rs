@@ -310,17 +310,10 @@ fn broken_files_are_refused_with_line_and_column() {
 
 #[test]
 fn oversized_input_is_refused_before_it_is_held() {
-    let huge = std::io::repeat(b'x').take_limit(10_000);
+    let huge = std::io::Read::take(std::io::repeat(b'x'), 10_000);
     let e = pabulib::read_limited(huge, 1_000).unwrap_err();
     assert!(
         matches!(e.kind, PbErrorKind::TooLarge { limit: 1_000, .. }),
         "{e}"
     );
 }
-
-trait TakeLimit: std::io::Read + Sized {
-    fn take_limit(self, n: u64) -> std::io::Take<Self> {
-        std::io::Read::take(self, n)
-    }
-}
-impl<R: std::io::Read> TakeLimit for R {}
