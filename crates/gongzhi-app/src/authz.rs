@@ -34,6 +34,10 @@ pub enum Permission {
     /// Set up councils, seat members, schedule meetings, act as the meeting's secretary (take
     /// attendance, record votes called in the room, close votes, answer objections).
     ManageCouncils,
+    /// Keep the community's funds: open funds, record money received and donations, reserve
+    /// approved project budgets, submit expenses, close budgets, post statements, correct
+    /// transfers. Signing and paying are offices (sign-off chain, custodian), not this permission.
+    ManageFunds,
 }
 
 use Permission::*;
@@ -51,6 +55,7 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ManageOffices,
             Upload,
             ManageCouncils,
+            ManageFunds,
         ],
     ),
     (
@@ -73,6 +78,7 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             AdvanceClock,
             Upload,
             ManageCouncils,
+            ManageFunds,
         ],
     ),
 ];

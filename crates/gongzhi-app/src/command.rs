@@ -53,6 +53,11 @@ impl<'a> Command<'a> {
         self.tenant_id
     }
 
+    /// The application clock's time (commands stamp rows with it).
+    pub fn now(&self) -> gongzhi_domain::time::Instant {
+        self.app.now()
+    }
+
     /// Adds a non-personal detail to the event (a reason, a count, an id).
     pub fn detail(&mut self, key: &str, value: impl Into<Json>) {
         self.details.insert(key.to_string(), value.into());

@@ -837,18 +837,32 @@ pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolu
 
 pub async fn resolution(app: &App, id: Uuid) -> Result<PublicResolution, AppError> {
     let mut tx = app.db.read().await?;
-    let (tenant, r) = find_resolution(&mut tx, id).await?;
-    let c = repo_c::council(&mut tx, tenant, r.council_id)
+    let (_, r) = resolution_in(&mut tx, app.now(), id).await?;
+    tx.rollback().await?;
+    Ok(r)
+}
+
+/// A resolution and its tenant, read inside a caller's transaction (commands that depend on a
+/// resolution being in force check it in their own write transaction).
+pub(crate) async fn resolution_in(
+    tx: &mut Tx,
+    now: Instant,
+    id: Uuid,
+) -> Result<(Uuid, PublicResolution), AppError> {
+    let (tenant, r) = find_resolution(tx, id).await?;
+    let c = repo_c::council(tx, tenant, r.council_id)
         .await?
         .ok_or(AppError::NotFound("council"))?;
-    let objections = repo_c::objections(&mut tx, tenant, id).await?;
-    tx.rollback().await?;
-    Ok(PublicResolution {
-        state: state_of(app.now(), &r, &objections),
-        row: r,
-        council: c,
-        objections,
-    })
+    let objections = repo_c::objections(tx, tenant, id).await?;
+    Ok((
+        tenant,
+        PublicResolution {
+            state: state_of(now, &r, &objections),
+            row: r,
+            council: c,
+            objections,
+        },
+    ))
 }
 
 /// A resident of the council's area objects to a resolution during its notice.

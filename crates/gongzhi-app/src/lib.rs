@@ -11,6 +11,9 @@ pub mod command;
 /// Councils, meetings, motions and votes, resolutions and their public notice.
 pub mod councils;
 mod error;
+/// The community fund: funds, transfers, project budgets, expenses and sign-off, custody,
+/// statements.
+pub mod ledger;
 /// Residents, households, duplicates and merges, bulk import.
 pub mod people;
 /// Jurisdictions, buildings, households.

@@ -84,6 +84,13 @@ pub async fn rule_in_force(
             })
         })
         .collect();
+    if versions.is_empty() {
+        // A rule added by a later release: its catalogue default applies until a jurisdiction
+        // records a version (databases initialised earlier have no version of it).
+        if let Some(spec) = rulebook::spec(key) {
+            return Ok(rulebook::parse_value(key, spec.default)?);
+        }
+    }
     let chosen = rulebook::resolve(&versions, on, pinned_at).ok_or_else(|| {
         AppError::Invalid(gongzhi_domain::DomainError::new("rule_missing").arg("key", key))
     })?;

@@ -11,6 +11,11 @@ pub mod convention;
 pub mod council;
 /// Stable error codes with their field, shared by every layer and translated at the edge.
 pub mod error;
+/// The ledger as Beancount and hledger journals.
+pub mod journal;
+/// The fund ledger: accounts, two-phase transfers, sign-off chains, disclosure periods, and the
+/// Beancount and hledger journals.
+pub mod ledger;
 /// Uploaded files: type sniffing and removal of location metadata from photos.
 pub mod media;
 /// Money in integer fen (分).

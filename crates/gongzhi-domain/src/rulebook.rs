@@ -103,6 +103,8 @@ pub enum RuleValue {
     Calendar(Calendar),
     Flag(bool),
     Template(String),
+    Signoff(crate::ledger::SignoffChain),
+    Disclosure(crate::ledger::DisclosureSchedule),
 }
 
 impl RuleValue {
@@ -114,6 +116,8 @@ impl RuleValue {
             RuleValue::Calendar(v) => serde_json::to_value(v),
             RuleValue::Flag(v) => serde_json::to_value(v),
             RuleValue::Template(v) => serde_json::to_value(v),
+            RuleValue::Signoff(v) => serde_json::to_value(v),
+            RuleValue::Disclosure(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -129,6 +133,10 @@ pub enum RuleKind {
     Flag,
     /// A text with `{placeholders}`.
     Template,
+    /// An expense sign-off chain (steps of signer groups) and its window in days.
+    Signoff,
+    /// The financial disclosure schedule.
+    Disclosure,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -267,6 +275,22 @@ pub const CATALOGUE: &[RuleSpec] = &[
         default: r#"{"num":1,"den":2,"base":"present","bound":"more_than"}"#,
         source: "national 村民代表会议 rule: majority of those present (N)",
     },
+    RuleSpec {
+        key: "expense.signoff",
+        kind: RuleKind::Signoff,
+        zh: "报账签批流程：依次各步骤的签批人（监事会全体成员、社区居委会主任、党组织书记会签、会计），及保留期限（天）",
+        en: "Expense sign-off chain: the signers of each step in order (every supervisory-board member, the committee director, the party secretary co-signing, the accountant) and how many days money may stay on hold",
+        default: r#"{"steps":[{"signers":["supervisory_board"],"all":true},{"signers":["committee_director"],"all":true},{"signers":["accountant"],"all":false}],"window_days":30}"#,
+        source: "seed 003 (丰南): every supervision-committee member signs before settlement (A); director approval and accountant entry from the provincial analogue (C); window placeholder (U)",
+    },
+    RuleSpec {
+        key: "disclosure.schedule",
+        kind: RuleKind::Disclosure,
+        zh: "财务公开：周期（月），业务较多时按月公开的笔数门槛，单笔即时公开的金额门槛（分）",
+        en: "Financial disclosure: period in months, the number of posted items above which statements become monthly, and the single-item amount (fen) disclosed at once",
+        default: r#"{"period_months":3,"busy_over":30,"immediate_over_fen":5000000}"#,
+        source: "national rule: at least quarterly, monthly when busy, major matters at once (N); the two thresholds are placeholders (U)",
+    },
 ];
 
 pub fn spec(key: &str) -> Option<&'static RuleSpec> {
@@ -309,6 +333,16 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             RuleValue::Calendar(v)
         }
         RuleKind::Flag => RuleValue::Flag(serde_json::from_str(json).map_err(bad)?),
+        RuleKind::Signoff => {
+            let v: crate::ledger::SignoffChain = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Signoff(v)
+        }
+        RuleKind::Disclosure => {
+            let v: crate::ledger::DisclosureSchedule = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Disclosure(v)
+        }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;
             // A resolution number must at least carry the sequence number.

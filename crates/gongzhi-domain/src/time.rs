@@ -53,6 +53,11 @@ impl Instant {
         }
     }
 
+    /// 00:00 China time on `date`: the start of a Chinese calendar day.
+    pub fn china_midnight(date: Date) -> Instant {
+        Instant::from_offset_datetime(date.midnight().assume_offset(CHINA))
+    }
+
     pub fn plus_seconds(self, seconds: i64) -> Instant {
         Instant(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
     }

@@ -128,3 +128,180 @@ pub async fn for_each_event_of(
         }
     }
 }
+
+/// A transfer as the ledger check replays it (no memo or links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerTransfer {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub seq: i64,
+    pub debit_id: Uuid,
+    pub credit_id: Uuid,
+    pub amount: i64,
+    pub phase: gongzhi_domain::ledger::Phase,
+    pub pending_id: Option<Uuid>,
+    pub created_at: i64,
+}
+
+/// One item of a ledger snapshot: every account first, then every transfer in tenant and
+/// sequence order.
+#[derive(Debug, Clone)]
+pub enum LedgerItem {
+    Account(Uuid, crate::ledger::AccountRow),
+    Transfer(LedgerTransfer),
+}
+
+const TRANSFER_COLUMNS: &str =
+    "tenant_id, id, seq, debit_id, credit_id, amount, phase, pending_id, created_at";
+const TRANSFER_TYPES: [crate::schema::ColType; 9] = {
+    use crate::schema::ColType::{Id, Int, Text};
+    [Id, Id, Int, Id, Id, Int, Text, Id, Int]
+};
+const ACCOUNT_SQL: &str = "SELECT tenant_id, id, kind, code, name_zh, name_en, debits_pending, debits_posted, credits_pending, credits_posted, created_at FROM ledger_accounts ORDER BY tenant_id, id";
+
+fn phase_of(s: &str) -> Result<gongzhi_domain::ledger::Phase, StoreError> {
+    gongzhi_domain::ledger::Phase::parse(s).ok_or_else(|| StoreError::Data(format!("unknown transfer phase {s}")))
+}
+
+fn read_sqlite_ledger(
+    path: std::path::PathBuf,
+    out: tokio::sync::mpsc::Sender<Result<Vec<LedgerItem>, StoreError>>,
+) -> Result<(), StoreError> {
+    use rusqlite::{Connection, OpenFlags};
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sqlite_error)?;
+    // One read transaction: accounts and transfers come from the same snapshot.
+    conn.execute_batch("BEGIN").map_err(sqlite_error)?;
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<LedgerItem>, force: bool| -> bool {
+        if batch.len() >= BATCH || (force && !batch.is_empty()) {
+            return out
+                .blocking_send(Ok(std::mem::replace(batch, Vec::with_capacity(BATCH))))
+                .is_ok();
+        }
+        true
+    };
+    {
+        let mut stmt = conn.prepare(ACCOUNT_SQL).map_err(sqlite_error)?;
+        let mut rows = stmt.query([]).map_err(sqlite_error)?;
+        while let Some(r) = rows.next().map_err(sqlite_error)? {
+            let item = (|| -> Result<LedgerItem, rusqlite::Error> {
+                Ok(LedgerItem::Account(
+                    uuid_of(r.get(0)?)?.unwrap_or_default(),
+                    crate::ledger::AccountRow {
+                        id: uuid_of(r.get(1)?)?.unwrap_or_default(),
+                        kind: r.get(2)?,
+                        code: r.get(3)?,
+                        name_zh: r.get(4)?,
+                        name_en: r.get(5)?,
+                        balance: gongzhi_domain::ledger::Balance {
+                            debits_pending: r.get(6)?,
+                            debits_posted: r.get(7)?,
+                            credits_pending: r.get(8)?,
+                            credits_posted: r.get(9)?,
+                        },
+                        created_at: r.get(10)?,
+                    },
+                ))
+            })()
+            .map_err(sqlite_error)?;
+            batch.push(item);
+            if !send(&mut batch, false) {
+                return Ok(());
+            }
+        }
+    }
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY tenant_id, seq"
+        ))
+        .map_err(sqlite_error)?;
+    let mut rows = stmt.query([]).map_err(sqlite_error)?;
+    while let Some(r) = rows.next().map_err(sqlite_error)? {
+        let phase: String = r.get(6).map_err(sqlite_error)?;
+        let t = (|| -> Result<LedgerTransfer, rusqlite::Error> {
+            Ok(LedgerTransfer {
+                tenant_id: uuid_of(r.get(0)?)?.unwrap_or_default(),
+                id: uuid_of(r.get(1)?)?.unwrap_or_default(),
+                seq: r.get(2)?,
+                debit_id: uuid_of(r.get(3)?)?.unwrap_or_default(),
+                credit_id: uuid_of(r.get(4)?)?.unwrap_or_default(),
+                amount: r.get(5)?,
+                phase: gongzhi_domain::ledger::Phase::Posted,
+                pending_id: uuid_of(r.get(7)?)?,
+                created_at: r.get(8)?,
+            })
+        })()
+        .map_err(sqlite_error)?;
+        batch.push(LedgerItem::Transfer(LedgerTransfer {
+            phase: phase_of(&phase)?,
+            ..t
+        }));
+        if !send(&mut batch, false) {
+            return Ok(());
+        }
+    }
+    send(&mut batch, true);
+    Ok(())
+}
+
+/// Streams a consistent snapshot of the whole ledger (every account, then every transfer in
+/// order) into `f`.
+pub async fn for_each_ledger_item(
+    db: &Db,
+    mut f: impl FnMut(LedgerItem) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    match db {
+        Db::Sqlite(pool, _) => {
+            let path = pool.connect_options().get_filename().to_path_buf();
+            let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+            let errors = tx.clone();
+            let reader = tokio::task::spawn_blocking(move || {
+                if let Err(e) = read_sqlite_ledger(path, tx) {
+                    let _ = errors.blocking_send(Err(e));
+                }
+            });
+            while let Some(batch) = rx.recv().await {
+                for item in batch? {
+                    f(item)?;
+                }
+            }
+            reader
+                .await
+                .map_err(|e| StoreError::Data(format!("reader failed: {e}")))?;
+            Ok(())
+        }
+        Db::Pg(_) => {
+            let mut tx = db.read().await?;
+            tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", &[])
+                .await?;
+            for (tenant, a) in crate::ledger::all_accounts(&mut tx).await? {
+                f(LedgerItem::Account(tenant, a))?;
+            }
+            tx.for_each(
+                &format!("SELECT {TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY tenant_id, seq"),
+                &[],
+                &TRANSFER_TYPES,
+                |r| {
+                    f(LedgerItem::Transfer(LedgerTransfer {
+                        tenant_id: r.id(0)?,
+                        id: r.id(1)?,
+                        seq: r.int(2)?,
+                        debit_id: r.id(3)?,
+                        credit_id: r.id(4)?,
+                        amount: r.int(5)?,
+                        phase: phase_of(&r.text(6)?)?,
+                        pending_id: r.opt_id(7)?,
+                        created_at: r.int(8)?,
+                    }))
+                },
+            )
+            .await?;
+            tx.rollback().await?;
+            Ok(())
+        }
+    }
+}

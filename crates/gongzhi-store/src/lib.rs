@@ -7,6 +7,8 @@ pub mod audit;
 pub mod bulk;
 /// Reads for councils, meetings, votes, resolutions and objections.
 pub mod councils;
+/// Reads for the fund ledger.
+pub mod ledger;
 /// `Db` and `Tx`: the two backends behind one interface.
 pub mod db;
 /// Logical export and import (JSON Lines).

@@ -1081,15 +1081,400 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
     ),
 ];
 
+
+// ---- migration 3: the community fund ledger ----
+
+const fn col3(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 3,
+        ..col(name, ty)
+    }
+}
+const fn opt3(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 3,
+        ..opt(name, ty)
+    }
+}
+
+/// A ledger table: tenant-owned, audited, added by migration 3, addressed by id where `id_index`
+/// is given.
+const fn ledger_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    uniques: &'static [Unique],
+    foreign_keys: &'static [ForeignKey],
+    indexes: &'static [Index],
+) -> Table {
+    Table {
+        indexes,
+        since: 3,
+        ..tenant_table(name, columns, primary_key, uniques, foreign_keys)
+    }
+}
+
+const TENANT_ID: [&str; 2] = ["tenant_id", "id"];
+
+const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
+    ledger_table(
+        "ledger_accounts",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("kind", Text),
+            col3("code", Text),
+            col3("name_zh", Text),
+            col3("name_en", Text),
+            col3("debits_pending", Int),
+            col3("debits_posted", Int),
+            col3("credits_pending", Int),
+            col3("credits_posted", Int),
+            col3("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_ledger_accounts_code",
+            columns: &["tenant_id", "code"],
+        }],
+        &[],
+        &[Index {
+            name: "ix_ledger_accounts_id",
+            columns: &["id"],
+        }],
+    ),
+    ledger_table(
+        "funds",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("jurisdiction_id", Id),
+            col3("programme", Text),
+            col3("year", Int),
+            col3("name_zh", Text),
+            col3("name_en", Text),
+            col3("account_id", Id),
+            opt3("custodian", Text),
+            col3("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_funds_account",
+            columns: &["tenant_id", "account_id"],
+        }],
+        &[
+            fk(
+                "fk_funds_jurisdiction",
+                &["jurisdiction_id"],
+                "jurisdictions",
+                &["id"],
+            ),
+            fk(
+                "fk_funds_account",
+                &["tenant_id", "account_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[Index {
+            name: "ix_funds_id",
+            columns: &["id"],
+        }],
+    ),
+    ledger_table(
+        "budgets",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("jurisdiction_id", Id),
+            col3("resolution_id", Id),
+            col3("fund_id", Id),
+            col3("account_id", Id),
+            col3("title", Text),
+            col3("reserved", Int),
+            col3("cofunding_expected", Int),
+            col3("status", Text),
+            col3("created_at", Int),
+            opt3("closed_at", Int),
+            opt3("released", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_budgets_account",
+            columns: &["tenant_id", "account_id"],
+        }],
+        &[
+            fk(
+                "fk_budgets_resolution",
+                &["tenant_id", "resolution_id"],
+                "resolutions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_budgets_fund",
+                &["tenant_id", "fund_id"],
+                "funds",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_budgets_account",
+                &["tenant_id", "account_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[Index {
+            name: "ix_budgets_id",
+            columns: &["id"],
+        }],
+    ),
+    ledger_table(
+        "ledger_transfers",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("seq", Int),
+            col3("debit_id", Id),
+            col3("credit_id", Id),
+            col3("amount", Int),
+            col3("phase", Text),
+            opt3("pending_id", Id),
+            col3("code", Text),
+            col3("memo", Text),
+            opt3("budget_id", Id),
+            opt3("expense_id", Id),
+            opt3("resolution_id", Id),
+            opt3("reverses_id", Id),
+            col3("created_at", Int),
+            opt3("created_by", Id),
+        ],
+        &TENANT_ID,
+        &[
+            Unique {
+                name: "uq_ledger_transfers_seq",
+                columns: &["tenant_id", "seq"],
+            },
+            // A pending transfer is settled (posted or voided) exactly once.
+            Unique {
+                name: "uq_ledger_transfers_pending",
+                columns: &["tenant_id", "pending_id"],
+            },
+            Unique {
+                name: "uq_ledger_transfers_reverses",
+                columns: &["tenant_id", "reverses_id"],
+            },
+        ],
+        &[
+            fk(
+                "fk_ledger_transfers_debit",
+                &["tenant_id", "debit_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_ledger_transfers_credit",
+                &["tenant_id", "credit_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_ledger_transfers_budget",
+                &["tenant_id", "budget_id"],
+                "budgets",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[
+            Index {
+                name: "ix_ledger_transfers_id",
+                columns: &["id"],
+            },
+            Index {
+                name: "ix_ledger_transfers_budget",
+                columns: &["tenant_id", "budget_id"],
+            },
+            Index {
+                name: "ix_ledger_transfers_debit",
+                columns: &["tenant_id", "debit_id"],
+            },
+            Index {
+                name: "ix_ledger_transfers_credit",
+                columns: &["tenant_id", "credit_id"],
+            },
+        ],
+    ),
+    ledger_table(
+        "cofunding_pledges",
+        &[
+            col3("tenant_id", Id),
+            col3("budget_id", Id),
+            col3("household_id", Id),
+            col3("expected", Int),
+            col3("paid", Int),
+        ],
+        &["tenant_id", "budget_id", "household_id"],
+        &[],
+        &[
+            fk(
+                "fk_cofunding_pledges_budget",
+                &["tenant_id", "budget_id"],
+                "budgets",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_cofunding_pledges_household",
+                &["tenant_id", "household_id"],
+                "households",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    ledger_table(
+        "expenses",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("budget_id", Id),
+            col3("payee_id", Id),
+            col3("amount", Int),
+            col3("description", Text),
+            col3("document_sha256", Text),
+            col3("transfer_id", Id),
+            col3("status", Text),
+            col3("chain_json", Text),
+            opt3("submitted_by", Id),
+            col3("submitted_at", Int),
+            col3("expires_at", Int),
+            opt3("settled_amount", Int),
+            opt3("closed_at", Int),
+            opt3("reason", Text),
+        ],
+        &TENANT_ID,
+        &[],
+        &[
+            fk(
+                "fk_expenses_budget",
+                &["tenant_id", "budget_id"],
+                "budgets",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_expenses_payee",
+                &["tenant_id", "payee_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_expenses_document",
+                &["tenant_id", "document_sha256"],
+                "uploads",
+                &["tenant_id", "sha256"],
+            ),
+        ],
+        &[Index {
+            name: "ix_expenses_id",
+            columns: &["id"],
+        }],
+    ),
+    ledger_table(
+        "expense_signatures",
+        &[
+            col3("tenant_id", Id),
+            col3("expense_id", Id),
+            col3("step", Int),
+            col3("account_id", Id),
+            col3("decision", Text),
+            opt3("reason", Text),
+            col3("signed_at", Int),
+        ],
+        &["tenant_id", "expense_id", "step", "account_id"],
+        &[],
+        &[
+            fk(
+                "fk_expense_signatures_expense",
+                &["tenant_id", "expense_id"],
+                "expenses",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_expense_signatures_account",
+                &["account_id"],
+                "accounts",
+                &["id"],
+            ),
+        ],
+        &[],
+    ),
+    ledger_table(
+        "donations",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("fund_id", Id),
+            Column {
+                since: 3,
+                ..personal("donor_name", Text, false)
+            },
+            col3("amount", Int),
+            col3("transfer_id", Id),
+            col3("received_at", Int),
+        ],
+        &TENANT_ID,
+        &[],
+        &[fk(
+            "fk_donations_fund",
+            &["tenant_id", "fund_id"],
+            "funds",
+            &["tenant_id", "id"],
+        )],
+        &[Index {
+            name: "ix_donations_id",
+            columns: &["id"],
+        }],
+    ),
+    ledger_table(
+        "statements",
+        &[
+            col3("tenant_id", Id),
+            col3("id", Id),
+            col3("fund_id", Id),
+            col3("period_start", Text),
+            col3("period_end", Text),
+            col3("reason", Text),
+            col3("body_json", Text),
+            col3("posted_at", Int),
+            opt3("posted_by", Id),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_statements_period",
+            columns: &["tenant_id", "fund_id", "period_start", "period_end", "reason"],
+        }],
+        &[fk(
+            "fk_statements_fund",
+            &["tenant_id", "fund_id"],
+            "funds",
+            &["tenant_id", "id"],
+        )],
+        &[Index {
+            name: "ix_statements_id",
+            columns: &["id"],
+        }],
+    ),
+];
+
 const FOUNDATION_COUNT: usize = 11;
 const COUNCIL_COUNT: usize = 15;
+const LEDGER_COUNT: usize = 9;
+const BUSINESS_COUNT: usize = FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
 pub const TABLES: &[Table] = &concat_tables();
 
-const fn concat_tables() -> [Table; FOUNDATION_COUNT + COUNCIL_COUNT + 4] {
-    let mut out = [FOUNDATION_TABLES[0]; FOUNDATION_COUNT + COUNCIL_COUNT + 4];
+const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
+    let mut out = [FOUNDATION_TABLES[0]; BUSINESS_COUNT + 4];
     let mut i = 0;
     while i < FOUNDATION_COUNT {
         out[i] = FOUNDATION_TABLES[i];
@@ -1100,9 +1485,14 @@ const fn concat_tables() -> [Table; FOUNDATION_COUNT + COUNCIL_COUNT + 4] {
         out[FOUNDATION_COUNT + k] = COUNCIL_TABLES[k];
         k += 1;
     }
+    let mut l = 0;
+    while l < LEDGER_COUNT {
+        out[FOUNDATION_COUNT + COUNCIL_COUNT + l] = LEDGER_TABLES[l];
+        l += 1;
+    }
     let mut m = 0;
     while m < 4 {
-        out[FOUNDATION_COUNT + COUNCIL_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
+        out[BUSINESS_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
         m += 1;
     }
     out
@@ -1113,7 +1503,11 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 2;
+pub const LATEST: u32 = 3;
 
 /// Names of the migrations, by number.
-pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation"), (2, "councils")];
+pub const MIGRATION_NAMES: &[(u32, &str)] = &[
+    (1, "foundation"),
+    (2, "councils"),
+    (3, "ledger"),
+];

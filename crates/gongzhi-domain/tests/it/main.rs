@@ -2,3 +2,4 @@
 //! on real elections, hand-checked small elections, and the `.pb` reader and writer.
 
 mod allocation;
+mod ledger;

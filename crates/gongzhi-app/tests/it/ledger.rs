@@ -1,0 +1,785 @@
+//! The community fund through the app layer, on the backend under test: the 北苑 money story,
+//! sign-off chains, custody apart from use, idempotent transfers, races for the last fen,
+//! statements, and tampering caught by `audit verify`.
+
+use gongzhi_app::authz::Actor;
+use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+use gongzhi_app::ledger::{
+    self, Decision, ExpenseState, NewBudget, NewExpense, NewFund, Receipt,
+};
+use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::verify::verify_database;
+use gongzhi_app::{AppError, accounts, places, uploads};
+use uuid::Uuid;
+
+use crate::{World, account, event_count, world};
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+    match r {
+        Err(AppError::Invalid(d)) => d.code.0.to_string(),
+        Err(other) => other.code().to_string(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+/// A one-page PDF standing in for an invoice.
+const INVOICE: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// 晋阳 with a fund, 北苑's council and supervisory board (3 members who sign in), a committee
+/// director and an accountant.
+pub struct Money {
+    pub w: World,
+    pub fund: Uuid,
+    pub council: Uuid,
+    pub seats: Vec<Uuid>,
+    pub members: Vec<Actor>,
+    pub supervisors: Vec<Actor>,
+    pub director: Actor,
+    pub accountant: Actor,
+    pub payee: Uuid,
+    pub invoice: String,
+}
+
+async fn resident_with_account(w: &World, username: &str, name: &str) -> (Uuid, Actor) {
+    let a = account(&w.app, &w.admin, w.beiyuan, "resident", username).await;
+    let r = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: name.to_string(),
+            account_id: a.account_id,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    (r, a)
+}
+
+pub async fn money() -> Money {
+    let w = world().await;
+    let fund = ledger::create_fund(
+        &w.app,
+        &w.staff,
+        &NewFund {
+            community_id: w.jinyang,
+            programme: "base",
+            year: 2026,
+            name_zh: "晋阳社区保障资金2026",
+            name_en: "Jinyang base fund 2026",
+            custodian: None,
+        },
+    )
+    .await
+    .unwrap();
+    ledger::receive(
+        &w.app,
+        &w.staff,
+        &Receipt {
+            id: None,
+            fund_id: fund,
+            source: "city",
+            amount: 200_000_00,
+            code: "allocation",
+            memo: "2026年度保障资金",
+        },
+    )
+    .await
+    .unwrap();
+    let council = councils::create_council(
+        &w.app,
+        &w.staff,
+        &NewCouncil {
+            jurisdiction_id: w.beiyuan,
+            kind: "council",
+            name_zh: "北苑小区议事会",
+            name_en: "",
+            short_name: "北苑小区",
+        },
+    )
+    .await
+    .unwrap();
+    let mut seats = Vec::new();
+    let mut members = Vec::new();
+    for i in 0..5 {
+        let (r, a) = resident_with_account(&w, &format!("member{i}"), &format!("议事{i}")).await;
+        members.push(a);
+        seats.push(
+            councils::seat_member(
+                &w.app,
+                &w.staff,
+                council,
+                r,
+                if i == 0 { "chair" } else { "member" },
+                "2026-01-01",
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let board = councils::create_council(
+        &w.app,
+        &w.staff,
+        &NewCouncil {
+            jurisdiction_id: w.beiyuan,
+            kind: "supervisory_board",
+            name_zh: "北苑小区监事会",
+            name_en: "",
+            short_name: "北苑监事会",
+        },
+    )
+    .await
+    .unwrap();
+    let mut supervisors = Vec::new();
+    for i in 0..3 {
+        let (r, a) = resident_with_account(&w, &format!("supervisor{i}"), &format!("监事{i}")).await;
+        councils::seat_member(&w.app, &w.staff, board, r, "member", "2026-01-01", None)
+            .await
+            .unwrap();
+        supervisors.push(a);
+    }
+    let director = account(&w.app, &w.admin, w.jinyang, "staff", "director").await;
+    let accountant = account(&w.app, &w.admin, w.jinyang, "staff", "accountant").await;
+    for (a, office) in [(&director, "committee_director"), (&accountant, "accountant")] {
+        accounts::assign_office(
+            &w.app,
+            &w.admin,
+            w.jinyang,
+            office,
+            a.account_id.unwrap(),
+            "2026-01-01",
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let payee = ledger::register_payee(&w.app, &w.staff, w.jinyang, "成都某建筑工程公司", "")
+        .await
+        .unwrap();
+    let invoice = uploads::store(&w.app, &w.staff, w.jinyang, INVOICE)
+        .await
+        .unwrap()
+        .sha256;
+    Money {
+        w,
+        fund,
+        council,
+        seats,
+        members,
+        supervisors,
+        director,
+        accountant,
+        payee,
+        invoice,
+    }
+}
+
+/// A project-approval resolution of 北苑's council, in force (no notice needed) or on notice.
+async fn approved(m: &Money, notice: bool) -> Uuid {
+    let w = &m.w;
+    let mo = councils::open_motion(
+        &w.app,
+        &w.staff,
+        &NewMotion {
+            council_id: m.council,
+            meeting_id: None,
+            kind: "project_approval",
+            title: "北苑后门、消防通道、围墙防攀爬",
+            body: "预算 36,000 元，社区资金与居民自筹各半",
+            needs_notice: notice,
+            convention: None,
+        },
+    )
+    .await
+    .unwrap();
+    // Outside a meeting only the member casts their own vote.
+    for (s, a) in m.seats.iter().zip(&m.members) {
+        councils::cast_vote(&w.app, a, mo, *s, "yes").await.unwrap();
+    }
+    councils::close_motion(&w.app, &w.staff, mo)
+        .await
+        .unwrap()
+        .resolution
+        .unwrap()
+        .0
+}
+
+async fn budget(m: &Money, resolution: Uuid, reserved: i64, pledges: &[(Uuid, i64)]) -> Result<Uuid, AppError> {
+    ledger::reserve_budget(
+        &m.w.app,
+        &m.w.staff,
+        &NewBudget {
+            id: None,
+            resolution_id: resolution,
+            fund_id: m.fund,
+            title: "北苑院落改造",
+            reserved,
+            pledges,
+        },
+    )
+    .await
+}
+
+async fn expense(m: &Money, budget: Uuid, amount: i64) -> Result<Uuid, AppError> {
+    ledger::submit_expense(
+        &m.w.app,
+        &m.w.staff,
+        &NewExpense {
+            id: None,
+            budget_id: budget,
+            payee_id: m.payee,
+            amount,
+            description: "后门维修",
+            document_sha256: &m.invoice,
+        },
+    )
+    .await
+}
+
+async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
+    for s in &m.supervisors {
+        assert!(matches!(
+            ledger::sign_expense(&m.w.app, s, e, Decision::Sign, None).await.unwrap(),
+            ExpenseState::Waiting(_)
+        ));
+    }
+    assert_eq!(
+        ledger::sign_expense(&m.w.app, &m.director, e, Decision::Sign, None)
+            .await
+            .unwrap(),
+        ExpenseState::Waiting(2)
+    );
+    ledger::sign_expense(&m.w.app, &m.accountant, e, Decision::Sign, settle)
+        .await
+        .unwrap()
+}
+
+async fn households(m: &Money, n: usize) -> Vec<Uuid> {
+    let w = &m.w;
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await.unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(
+            places::create_household(&w.app, &w.staff, w.jinyang, b, "1", &format!("{}01", i + 1))
+                .await
+                .unwrap(),
+        );
+    }
+    out
+}
+
+fn available(m: &Money, v: &ledger::FundView) -> i64 {
+    let _ = m;
+    v.account.balance.available()
+}
+
+/// 北苑: 36,000 yuan, half from the fund and half co-funded by 6 households; expenses held, signed
+/// by every supervisor, the director and the accountant; 34,500 spent; 1,500 back to the fund.
+#[tokio::test]
+async fn beiyuan_money_story() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let homes = households(&m, 6).await;
+    let pledges: Vec<(Uuid, i64)> = homes.iter().map(|h| (*h, 3_000_00)).collect();
+    let b = budget(&m, res, 18_000_00, &pledges).await.unwrap();
+    for h in &homes {
+        ledger::receive_cofunding(&w.app, &w.staff, None, b, *h, 3_000_00)
+            .await
+            .unwrap();
+    }
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    assert_eq!(available(&m, &fv), 182_000_00);
+
+    let e1 = expense(&m, b, 20_000_00).await.unwrap();
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.available(), 16_000_00, "the expense is held at once");
+    assert_eq!(sign_through(&m, e1, Some(19_500_00)).await, ExpenseState::Posted(19_500_00));
+    let e2 = expense(&m, b, 15_000_00).await.unwrap();
+    assert_eq!(sign_through(&m, e2, None).await, ExpenseState::Posted(15_000_00));
+
+    let back = ledger::close_budget(&w.app, &w.staff, b).await.unwrap();
+    assert_eq!(back, 1_500_00);
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    assert_eq!(available(&m, &fv), 183_500_00);
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.available(), 0);
+    assert_eq!(bv.account.balance.debits_posted, 34_500_00 + 1_500_00);
+    assert_eq!(bv.cofunding, (6, 6, 18_000_00, 18_000_00));
+    assert_eq!(bv.budget.status, "closed");
+
+    let report = ledger_check(w).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let v = verify_database(&w.app.db).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
+
+async fn ledger_check(w: &World) -> gongzhi_app::ledger::CheckReport {
+    gongzhi_app::ledger::check(&w.app).await.unwrap()
+}
+
+#[tokio::test]
+async fn signoff_is_in_order_by_the_right_people() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    let before = event_count(&w.app).await;
+    // The director cannot sign before the board; a stranger is no signer.
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None).await),
+        "signoff_not_your_turn"
+    );
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &w.resident, e, Decision::Sign, None).await),
+        "signoff_not_a_signer"
+    );
+    ledger::sign_expense(&w.app, &m.supervisors[0], e, Decision::Sign, None)
+        .await
+        .unwrap();
+    let after_one = event_count(&w.app).await;
+    assert_eq!(after_one, before + 1);
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.supervisors[0], e, Decision::Sign, None).await),
+        "signoff_already_signed"
+    );
+    // Only the last step may settle a smaller amount.
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Sign, Some(10)).await),
+        "settle_only_at_last_step"
+    );
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Reject("  "), None).await),
+        "text_length_invalid"
+    );
+    assert_eq!(event_count(&w.app).await, after_one, "refusals change nothing");
+    // A rejection voids the hold.
+    assert_eq!(
+        ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Reject("发票抬头不符"), None)
+            .await
+            .unwrap(),
+        ExpenseState::Rejected
+    );
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.available(), 30_000_00);
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.supervisors[2], e, Decision::Sign, None).await),
+        "expense_not_waiting"
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_cannot_sign_an_expense_they_submitted() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
+    // The first supervisor also works for the community office and submits the expense.
+    let sup = &m.supervisors[0];
+    accounts::grant_role(&w.app, &w.admin, sup.account_id.unwrap(), w.jinyang, "staff")
+        .await
+        .unwrap();
+    let sup = crate::actor(&w.app, sup.account_id.unwrap()).await;
+    let e = ledger::submit_expense(
+        &w.app,
+        &sup,
+        &NewExpense {
+            id: None,
+            budget_id: b,
+            payee_id: m.payee,
+            amount: 500_00,
+            description: "材料费",
+            document_sha256: &m.invoice,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &sup, e, Decision::Sign, None).await),
+        "signoff_own_expense"
+    );
+}
+
+#[tokio::test]
+async fn director_and_party_secretary_co_sign_and_one_person_in_both_signs_once() {
+    let m = money().await;
+    let w = &m.w;
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "expense.signoff",
+        r#"{"steps":[{"signers":["supervisory_board"],"all":true},{"signers":["committee_director","party_secretary"],"all":true},{"signers":["accountant"],"all":false}],"window_days":30}"#,
+        "2026-01-01",
+        "街道要求书记会签",
+    )
+    .await
+    .unwrap();
+    accounts::assign_office(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "party_secretary",
+        m.director.account_id.unwrap(),
+        "2026-01-01",
+        None,
+    )
+    .await
+    .unwrap();
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    // The director holds both offices: one signature completes the step.
+    assert_eq!(sign_through(&m, e, None).await, ExpenseState::Posted(1_000_00));
+}
+
+#[tokio::test]
+async fn expenses_need_an_effective_resolution_a_document_and_a_real_amount() {
+    let m = money().await;
+    let w = &m.w;
+    let on_notice = approved(&m, true).await;
+    assert_eq!(
+        code(budget(&m, on_notice, 1_000_00, &[]).await),
+        "budget_resolution_not_in_force"
+    );
+    let res = approved(&m, false).await;
+    assert_eq!(code(budget(&m, res, 0, &[]).await), "amount_not_positive");
+    assert_eq!(
+        code(budget(&m, res, 500_000_00, &[]).await),
+        "ledger_insufficient_funds"
+    );
+    let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
+    let before = event_count(&w.app).await;
+    assert_eq!(code(expense(&m, b, -5).await), "amount_not_positive");
+    assert_eq!(code(expense(&m, b, 10_000_01).await), "ledger_insufficient_funds");
+    let no_doc = ledger::submit_expense(
+        &w.app,
+        &w.staff,
+        &NewExpense {
+            id: None,
+            budget_id: b,
+            payee_id: m.payee,
+            amount: 100,
+            description: "无发票",
+            document_sha256: "",
+        },
+    )
+    .await;
+    assert_eq!(code(no_doc), "expense_document_missing");
+    let unknown_doc = ledger::submit_expense(
+        &w.app,
+        &w.staff,
+        &NewExpense {
+            id: None,
+            budget_id: b,
+            payee_id: m.payee,
+            amount: 100,
+            description: "发票未上传",
+            document_sha256: &"0".repeat(64),
+        },
+    )
+    .await;
+    assert_eq!(code(unknown_doc), "expense_document_missing");
+    // Another community's staff cannot spend here.
+    let other = ledger::submit_expense(
+        &w.app,
+        &w.other_staff,
+        &NewExpense {
+            id: None,
+            budget_id: b,
+            payee_id: m.payee,
+            amount: 100,
+            description: "越权",
+            document_sha256: &m.invoice,
+        },
+    )
+    .await;
+    assert_eq!(code(other), "forbidden");
+    assert_eq!(event_count(&w.app).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_id_posts_once() {
+    let m = money().await;
+    let w = &m.w;
+    let id = Uuid::now_v7();
+    let receipt = Receipt {
+        id: Some(id),
+        fund_id: m.fund,
+        source: "district",
+        amount: 5_000_00,
+        code: "allocation",
+        memo: "区级配套",
+    };
+    let first = ledger::receive(&w.app, &w.staff, &receipt).await.unwrap();
+    let again = ledger::receive(&w.app, &w.staff, &receipt).await.unwrap();
+    assert!(first.created && !again.created);
+    assert_eq!(first.transfer_id, again.transfer_id);
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    assert_eq!(fv.account.balance.credits_posted, 205_000_00);
+    let different = ledger::receive(
+        &w.app,
+        &w.staff,
+        &Receipt {
+            amount: 6_000_00,
+            ..receipt
+        },
+    )
+    .await;
+    assert_eq!(code(different), "ledger_transfer_id_reused");
+}
+
+#[tokio::test]
+async fn lapsed_holds_are_released_and_corrections_reverse() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 4_000_00).await.unwrap();
+    w.app.clock.advance(31 * 86_400).unwrap();
+    let (_, v) = ledger::expense_view(&w.app, e).await.unwrap();
+    assert!(v.lapsed);
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.supervisors[0], e, Decision::Sign, None).await),
+        "expense_not_waiting"
+    );
+    let (_, v) = ledger::expense_view(&w.app, e).await.unwrap();
+    assert_eq!(v.expense.status, "expired");
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.available(), 10_000_00);
+
+    // A wrong allocation is corrected by a reversing transfer, once.
+    let p = ledger::receive(
+        &w.app,
+        &w.staff,
+        &Receipt {
+            id: None,
+            fund_id: m.fund,
+            source: "street",
+            amount: 1_000_00,
+            code: "allocation",
+            memo: "误入账",
+        },
+    )
+    .await
+    .unwrap();
+    ledger::reverse_transfer(&w.app, &w.staff, p.transfer_id, "重复入账，冲正")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(ledger::reverse_transfer(&w.app, &w.staff, p.transfer_id, "again").await),
+        "transfer_already_reversed"
+    );
+    let report = ledger_check(w).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// 管用分离: a donated fund held by a foundation. The council decides, the board signs, but only
+/// the custodian pays the hospital; unspent money comes back to the fund; donors are masked.
+#[tokio::test]
+async fn custody_apart_from_use() {
+    let m = money().await;
+    let w = &m.w;
+    let held = ledger::create_fund(
+        &w.app,
+        &w.staff,
+        &NewFund {
+            community_id: w.jinyang,
+            programme: "donation",
+            year: 2026,
+            name_zh: "晋阳社区微基金",
+            name_en: "",
+            custodian: Some("成都市武侯社区发展基金会"),
+        },
+    )
+    .await
+    .unwrap();
+    ledger::record_donation(&w.app, &w.staff, None, held, "张三丰", 8_000_00)
+        .await
+        .unwrap();
+    let custodian = account(&w.app, &w.admin, w.jinyang, "org_staff", "foundation").await;
+    accounts::assign_office(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "custodian",
+        custodian.account_id.unwrap(),
+        "2026-01-01",
+        None,
+    )
+    .await
+    .unwrap();
+    let res = approved(&m, false).await;
+    let b = ledger::reserve_budget(
+        &w.app,
+        &w.staff,
+        &NewBudget {
+            id: None,
+            resolution_id: res,
+            fund_id: held,
+            title: "困境儿童医疗救助",
+            reserved: 6_000_00,
+            pledges: &[],
+        },
+    )
+    .await
+    .unwrap();
+    let hospital = ledger::register_payee(&w.app, &w.staff, w.jinyang, "某医院", "")
+        .await
+        .unwrap();
+    let e = ledger::submit_expense(
+        &w.app,
+        &w.staff,
+        &NewExpense {
+            id: None,
+            budget_id: b,
+            payee_id: hospital,
+            amount: 6_000_00,
+            description: "住院押金",
+            document_sha256: &m.invoice,
+        },
+    )
+    .await
+    .unwrap();
+    for s in &m.supervisors {
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None).await.unwrap();
+    }
+    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None).await.unwrap();
+    assert_eq!(
+        ledger::sign_expense(&w.app, &m.accountant, e, Decision::Sign, None)
+            .await
+            .unwrap(),
+        ExpenseState::Approved
+    );
+    assert_eq!(
+        code(ledger::pay_expense(&w.app, &m.accountant, e, None).await),
+        "custodian_only"
+    );
+    assert_eq!(
+        ledger::pay_expense(&w.app, &custodian, e, None).await.unwrap(),
+        6_000_00
+    );
+    assert_eq!(
+        code(ledger::refund(&w.app, &w.staff, None, hospital, held, 1_200_00, "出院结算退回").await),
+        "custodian_only"
+    );
+    ledger::refund(&w.app, &custodian, None, hospital, held, 1_200_00, "出院结算退回")
+        .await
+        .unwrap();
+    let fv = ledger::fund_view(&w.app, held).await.unwrap();
+    assert_eq!(fv.account.balance.available(), 2_000_00 + 1_200_00);
+    assert_eq!(fv.donations.len(), 1);
+    assert_eq!(fv.donations[0].1, "张*丰");
+    let report = ledger_check(w).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// 100 expenses race for a budget with room for exactly 10: exactly 10 are held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_expenses_race_for_room_for_ten() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 10 * 1_000_00, &[]).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let app = w.app.clone();
+        let staff = w.staff.clone();
+        let payee = m.payee;
+        let invoice = m.invoice.clone();
+        tasks.push(tokio::spawn(async move {
+            ledger::submit_expense(
+                &app,
+                &staff,
+                &NewExpense {
+                    id: None,
+                    budget_id: b,
+                    payee_id: payee,
+                    amount: 1_000_00,
+                    description: &format!("第{i}笔"),
+                    document_sha256: &invoice,
+                },
+            )
+            .await
+        }));
+    }
+    let mut held = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => held += 1,
+            Err(AppError::Invalid(d)) if d.code.0 == "ledger_insufficient_funds" => refused += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((held, refused), (10, 90));
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.debits_pending, 10 * 1_000_00);
+    assert_eq!(bv.account.balance.available(), 0);
+}
+
+#[tokio::test]
+async fn statements_are_due_on_schedule_and_recompute() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 20_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 2_000_00).await.unwrap();
+    sign_through(&m, e, None).await;
+    // Fund opened 2026-11-22: the quarter ends 2027-01-01.
+    assert!(ledger::due_statements(&w.app, w.jinyang).await.unwrap().is_empty());
+    assert_eq!(
+        code(ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled").await),
+        "statement_period_not_over"
+    );
+    w.app.clock.advance(45 * 86_400).unwrap();
+    let due = ledger::due_statements(&w.app, w.jinyang).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!((due[0].period_start.as_str(), due[0].period_end.as_str()), ("2026-10-01", "2027-01-01"));
+    let s = ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled")
+        .await
+        .unwrap();
+    assert!(ledger::due_statements(&w.app, w.jinyang).await.unwrap().is_empty());
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&fv.statements[0].body_json).unwrap();
+    assert_eq!(fv.statements[0].id, s);
+    let fund_line = &body["lines"][0]["line"];
+    assert_eq!(fund_line["inflows"], 200_000_00);
+    assert_eq!(fund_line["outflows"], 20_000_00);
+    assert_eq!(fund_line["closing"], 180_000_00);
+    let project_line = &body["lines"][1]["line"];
+    assert_eq!(project_line["outflows"], 2_000_00);
+    assert_eq!(
+        code(ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled").await),
+        "statement_exists"
+    );
+    let report = ledger_check(w).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// A ledger row changed behind the application's back is found by `audit verify` and by
+/// `ledger check`.
+#[tokio::test]
+async fn tampering_with_a_ledger_row_is_caught() {
+    let m = money().await;
+    let w = &m.w;
+    let mut tx = w.app.db.begin().await.unwrap();
+    tx.exec(
+        "UPDATE ledger_accounts SET credits_posted = credits_posted + 100 WHERE kind = 'fund'",
+        &[],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let v = verify_database(&w.app.db).await.unwrap();
+    assert!(
+        v.problems.iter().any(|p| p.contains("ledger_accounts")),
+        "{:?}",
+        v.problems
+    );
+    let report = ledger_check(w).await;
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+}
