@@ -556,7 +556,11 @@ pub struct NewBudget<'a> {
 
 /// Reserves an approved project's budget from a fund: the resolution must be a project approval
 /// in force, and the fund must have the money available (holds counted).
-pub async fn reserve_budget(app: &App, actor: &Actor, new: &NewBudget<'_>) -> Result<Uuid, AppError> {
+pub async fn reserve_budget(
+    app: &App,
+    actor: &Actor,
+    new: &NewBudget<'_>,
+) -> Result<Uuid, AppError> {
     amount(new.reserved, "reserved")?;
     let title = text(new.title, "title", 120)?;
     let mut cofunding = 0i64;
@@ -767,7 +771,11 @@ pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i
         .await?
         .ok_or(AppError::NotFound("fund"))?;
     let mut ts = Transfers::new(tenant);
-    let left = ts.load(&mut cmd.tx, b.account_id).await?.balance.available();
+    let left = ts
+        .load(&mut cmd.tx, b.account_id)
+        .await?
+        .balance
+        .available();
     if left > 0 {
         ts.add(
             &mut cmd.tx,
@@ -808,7 +816,11 @@ pub struct NewExpense<'a> {
 /// Submits an expense: the money is held on the project's budget at once (a pending transfer to
 /// the payee), so nobody can overspend while sign-off is outstanding. The sign-off chain in force
 /// is pinned on the expense.
-pub async fn submit_expense(app: &App, actor: &Actor, new: &NewExpense<'_>) -> Result<Uuid, AppError> {
+pub async fn submit_expense(
+    app: &App,
+    actor: &Actor,
+    new: &NewExpense<'_>,
+) -> Result<Uuid, AppError> {
     amount(new.amount, "amount")?;
     let description = text(new.description, "description", 200)?;
     let sha = new.document_sha256.trim().to_ascii_lowercase();
@@ -887,9 +899,7 @@ pub async fn submit_expense(app: &App, actor: &Actor, new: &NewExpense<'_>) -> R
             ("status", "held".into()),
             (
                 "chain_json",
-                serde_json::to_string(&chain)
-                    .unwrap_or_default()
-                    .into(),
+                serde_json::to_string(&chain).unwrap_or_default().into(),
             ),
             ("submitted_by", actor.account_id.into()),
             ("submitted_at", now.0.into()),
@@ -904,8 +914,20 @@ pub async fn submit_expense(app: &App, actor: &Actor, new: &NewExpense<'_>) -> R
     Ok(id)
 }
 
-async fn signoff_chain(tx: &mut Tx, app: &App, jurisdiction: Uuid) -> Result<SignoffChain, AppError> {
-    match rule_in_force(tx, jurisdiction, "expense.signoff", app.now().china_date(), app.now()).await? {
+async fn signoff_chain(
+    tx: &mut Tx,
+    app: &App,
+    jurisdiction: Uuid,
+) -> Result<SignoffChain, AppError> {
+    match rule_in_force(
+        tx,
+        jurisdiction,
+        "expense.signoff",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
         RuleValue::Signoff(c) => Ok(c),
         _ => Err(invalid("rule_missing", "expense.signoff")),
     }
@@ -1080,7 +1102,10 @@ pub async fn sign_expense(
         return Err(invalid("expense_not_waiting", "expense_id"));
     };
     if !members[step].iter().any(|s| s.id == me) {
-        let later = members.iter().skip(step + 1).any(|m| m.iter().any(|s| s.id == me));
+        let later = members
+            .iter()
+            .skip(step + 1)
+            .any(|m| m.iter().any(|s| s.id == me));
         return Err(invalid(
             if later {
                 "signoff_not_your_turn"
@@ -1093,7 +1118,10 @@ pub async fn sign_expense(
     if e.submitted_by == Some(me) {
         return Err(invalid("signoff_own_expense", "expense_id"));
     }
-    if sigs.iter().any(|s| s.step == step as i64 && s.account_id == me) {
+    if sigs
+        .iter()
+        .any(|s| s.step == step as i64 && s.account_id == me)
+    {
         return Err(invalid("signoff_already_signed", "expense_id"));
     }
     let now = app.now().0;
@@ -1106,7 +1134,12 @@ pub async fn sign_expense(
             ("account_id", me.into()),
             (
                 "decision",
-                if reason.is_some() { "rejected" } else { "signed" }.into(),
+                if reason.is_some() {
+                    "rejected"
+                } else {
+                    "signed"
+                }
+                .into(),
             ),
             ("reason", reason.clone().into()),
             ("signed_at", now.into()),
@@ -1303,7 +1336,16 @@ pub async fn refund(
         }
     }
     let id = id.unwrap_or_else(new_id);
-    if let Some(t) = replayed(&mut cmd.tx, tenant, id, Some(payee_id), fund.account_id, fen).await? {
+    if let Some(t) = replayed(
+        &mut cmd.tx,
+        tenant,
+        id,
+        Some(payee_id),
+        fund.account_id,
+        fen,
+    )
+    .await?
+    {
         cmd.tx.rollback().await?;
         return Ok(Posted {
             transfer_id: t.id,
@@ -1391,15 +1433,14 @@ pub async fn reverse_transfer(
         },
     )
     .await?;
-    ts.flush(&mut cmd, actor).await
-        .map_err(|e| match e {
-            AppError::Store(gongzhi_store::StoreError::Unique(ref n))
-                if n == "uq_ledger_transfers_reverses" =>
-            {
-                invalid("transfer_already_reversed", "transfer_id")
-            }
-            other => other,
-        })?;
+    ts.flush(&mut cmd, actor).await.map_err(|e| match e {
+        AppError::Store(gongzhi_store::StoreError::Unique(ref n))
+            if n == "uq_ledger_transfers_reverses" =>
+        {
+            invalid("transfer_already_reversed", "transfer_id")
+        }
+        other => other,
+    })?;
     cmd.commit().await?;
     Ok(id)
 }
@@ -1421,7 +1462,10 @@ pub struct StatementAcc {
 impl StatementAcc {
     pub fn new(accounts: Vec<Uuid>, start: i64, end: i64) -> Self {
         StatementAcc {
-            lines: accounts.iter().map(|a| (*a, StatementLine::default())).collect(),
+            lines: accounts
+                .iter()
+                .map(|a| (*a, StatementLine::default()))
+                .collect(),
             accounts,
             start,
             end,
@@ -1433,7 +1477,12 @@ impl StatementAcc {
     /// For a fund: its own account and the accounts of the project budgets it reserved.
     pub fn for_fund(fund: &FundRow, budgets: &[BudgetRow], start: i64, end: i64) -> Self {
         let mut ids = vec![fund.account_id];
-        ids.extend(budgets.iter().filter(|b| b.fund_id == fund.id).map(|b| b.account_id));
+        ids.extend(
+            budgets
+                .iter()
+                .filter(|b| b.fund_id == fund.id)
+                .map(|b| b.account_id),
+        );
         StatementAcc::new(ids, start, end)
     }
 
@@ -1524,7 +1573,15 @@ pub fn statement_body(
         let Some(phase) = Phase::parse(&t.phase) else {
             continue;
         };
-        if let Some(moved) = acc.feed(t.id, t.debit_id, t.credit_id, t.amount, phase, t.pending_id, t.created_at) {
+        if let Some(moved) = acc.feed(
+            t.id,
+            t.debit_id,
+            t.credit_id,
+            t.amount,
+            phase,
+            t.pending_id,
+            t.created_at,
+        ) {
             items.push(json!({
                 "transfer": t.id, "seq": t.seq, "at": Instant(t.created_at).china_minute(),
                 "code": t.code, "memo": t.memo, "amount": moved,
@@ -1566,7 +1623,12 @@ pub async fn check(app: &App) -> Result<CheckReport, AppError> {
             .await?
             .ok_or(AppError::NotFound("fund"))?;
         let budgets = repo_l::budgets(&mut tx, tenant).await?;
-        let acc = StatementAcc::for_fund(&fund, &budgets, day_start(&s.period_start)?, day_start(&s.period_end)?);
+        let acc = StatementAcc::for_fund(
+            &fund,
+            &budgets,
+            day_start(&s.period_start)?,
+            day_start(&s.period_end)?,
+        );
         accs.push((tenant, s, acc));
     }
     tx.rollback().await?;
@@ -1583,7 +1645,9 @@ pub async fn check(app: &App) -> Result<CheckReport, AppError> {
                 *n_accounts += 1;
                 match AccountKind::parse(&a.kind) {
                     Some(k) => ledgers.entry(tenant).or_default().open(a.id, k),
-                    None => problems.push(format!("account {} has unknown kind {}", a.code, a.kind)),
+                    None => {
+                        problems.push(format!("account {} has unknown kind {}", a.code, a.kind))
+                    }
                 }
                 stored.insert((tenant, a.id), a.balance);
             }
@@ -1616,7 +1680,15 @@ pub async fn check(app: &App) -> Result<CheckReport, AppError> {
                 }
                 for (tenant, _, acc) in accs.iter_mut() {
                     if *tenant == t.tenant_id {
-                        acc.feed(t.id, t.debit_id, t.credit_id, t.amount, t.phase, t.pending_id, t.created_at);
+                        acc.feed(
+                            t.id,
+                            t.debit_id,
+                            t.credit_id,
+                            t.amount,
+                            t.phase,
+                            t.pending_id,
+                            t.created_at,
+                        );
                     }
                 }
             }
@@ -1640,9 +1712,9 @@ pub async fn check(app: &App) -> Result<CheckReport, AppError> {
     }
     for (tenant, l) in &ledgers {
         if !l.balanced() {
-            report
-                .problems
-                .push(format!("community {tenant}: debits and credits do not balance"));
+            report.problems.push(format!(
+                "community {tenant}: debits and credits do not balance"
+            ));
         }
     }
     for (tenant, s, acc) in &accs {
@@ -1650,9 +1722,14 @@ pub async fn check(app: &App) -> Result<CheckReport, AppError> {
         let recomputed = acc.lines();
         let stored_lines = body["lines"].as_array().cloned().unwrap_or_default();
         for line in &stored_lines {
-            let id = line["account"].as_str().and_then(|i| Uuid::parse_str(i).ok());
+            let id = line["account"]
+                .as_str()
+                .and_then(|i| Uuid::parse_str(i).ok());
             let kept: Option<StatementLine> = serde_json::from_value(line["line"].clone()).ok();
-            let again = recomputed.iter().find(|(a, _)| Some(*a) == id).map(|(_, l)| *l);
+            let again = recomputed
+                .iter()
+                .find(|(a, _)| Some(*a) == id)
+                .map(|(_, l)| *l);
             if kept.is_none() || kept != again {
                 report.problems.push(format!(
                     "community {tenant}: statement {} ({} – {}) says {:?} for account {:?}, the ledger gives {:?}",
@@ -1728,7 +1805,9 @@ pub async fn post_statement(
     )
     .await
     .map_err(|e| match e {
-        AppError::Store(gongzhi_store::StoreError::Unique(ref n)) if n == "uq_statements_period" => {
+        AppError::Store(gongzhi_store::StoreError::Unique(ref n))
+            if n == "uq_statements_period" =>
+        {
             invalid("statement_exists", "period_start")
         }
         other => other,
@@ -1752,7 +1831,15 @@ pub struct DueStatement {
 /// opened (monthly periods when the last period was busy), and at once for large items.
 pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStatement>, AppError> {
     let mut tx = app.db.read().await?;
-    let schedule = match rule_in_force(&mut tx, community, "disclosure.schedule", app.now().china_date(), app.now()).await? {
+    let schedule = match rule_in_force(
+        &mut tx,
+        community,
+        "disclosure.schedule",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
         RuleValue::Disclosure(d) => d,
         _ => return Err(invalid("rule_missing", "disclosure.schedule")),
     };
@@ -1765,12 +1852,18 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
     let mut due = Vec::new();
     for f in &funds {
         let mut accounts = vec![f.account_id];
-        accounts.extend(budgets.iter().filter(|b| b.fund_id == f.id).map(|b| b.account_id));
-        let touches = |t: &&TransferRow| accounts.contains(&t.debit_id) || accounts.contains(&t.credit_id);
-        let have = |s: &str, e: &str| {
-            posted
+        accounts.extend(
+            budgets
                 .iter()
-                .any(|p| p.fund_id == f.id && p.period_start.as_str() <= s && p.period_end.as_str() >= e)
+                .filter(|b| b.fund_id == f.id)
+                .map(|b| b.account_id),
+        );
+        let touches =
+            |t: &&TransferRow| accounts.contains(&t.debit_id) || accounts.contains(&t.credit_id);
+        let have = |s: &str, e: &str| {
+            posted.iter().any(|p| {
+                p.fund_id == f.id && p.period_start.as_str() <= s && p.period_end.as_str() >= e
+            })
         };
         let mut day = Instant(f.created_at).china_date();
         let mut months = schedule.period_months;
@@ -1797,7 +1890,11 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
                     reason: "scheduled",
                 });
             }
-            months = if busy > schedule.busy_over as usize { 1 } else { schedule.period_months };
+            months = if busy > schedule.busy_over as usize {
+                1
+            } else {
+                schedule.period_months
+            };
             day = e;
         }
         for t in transfers.iter().filter(touches) {
@@ -1807,7 +1904,9 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
             {
                 let d = Instant(t.created_at).china_date();
                 let (ss, es) = (format_date(d), format_date(d.next_day().unwrap_or(d)));
-                if !posted.iter().any(|p| p.fund_id == f.id && p.reason == "immediate" && p.period_start == ss)
+                if !posted
+                    .iter()
+                    .any(|p| p.fund_id == f.id && p.reason == "immediate" && p.period_start == ss)
                     && !have(&ss, &es)
                 {
                     due.push(DueStatement {
@@ -1872,7 +1971,14 @@ pub async fn fund_view(app: &App, fund_id: Uuid) -> Result<FundView, AppError> {
     let donations = repo_l::donations(&mut tx, tenant, fund_id)
         .await?
         .into_iter()
-        .map(|d| (d.id, gongzhi_domain::person::mask_name(&d.donor_name), d.amount, d.received_at))
+        .map(|d| {
+            (
+                d.id,
+                gongzhi_domain::person::mask_name(&d.donor_name),
+                d.amount,
+                d.received_at,
+            )
+        })
         .collect();
     let statements = repo_l::statements(&mut tx, tenant)
         .await?
@@ -1950,9 +2056,9 @@ async fn expense_view_in(
         .map(|(i, m)| {
             m.into_iter()
                 .map(|s| {
-                    let signed = sigs
-                        .iter()
-                        .any(|g| g.step == i as i64 && g.account_id == s.id && g.decision == "signed");
+                    let signed = sigs.iter().any(|g| {
+                        g.step == i as i64 && g.account_id == s.id && g.decision == "signed"
+                    });
                     (s, signed)
                 })
                 .collect()
@@ -2017,7 +2123,10 @@ pub async fn budget_view(app: &App, budget_id: Uuid) -> Result<BudgetView, AppEr
     })
 }
 
-pub async fn expense_view(app: &App, expense_id: Uuid) -> Result<(BudgetRow, ExpenseView), AppError> {
+pub async fn expense_view(
+    app: &App,
+    expense_id: Uuid,
+) -> Result<(BudgetRow, ExpenseView), AppError> {
     let mut tx = app.db.read().await?;
     let (tenant, e) = load_expense(&mut tx, expense_id).await?;
     let b = repo_l::budget(&mut tx, tenant, e.budget_id)
@@ -2030,7 +2139,11 @@ pub async fn expense_view(app: &App, expense_id: Uuid) -> Result<(BudgetRow, Exp
 }
 
 /// Expenses waiting for this account's signature now (for a signer's home page).
-pub async fn expenses_awaiting(app: &App, actor: &Actor, community: Uuid) -> Result<Vec<(BudgetRow, ExpenseView)>, AppError> {
+pub async fn expenses_awaiting(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+) -> Result<Vec<(BudgetRow, ExpenseView)>, AppError> {
     let Some(me) = actor.account_id else {
         return Ok(vec![]);
     };
@@ -2048,11 +2161,111 @@ pub async fn expenses_awaiting(app: &App, actor: &Actor, community: Uuid) -> Res
         };
         let v = expense_view_in(&mut tx, app, community, e, &b, &accounts).await?;
         if let Some(step) = v.waiting_step
-            && v.steps[step].iter().any(|(s, signed)| s.id == me && !signed)
+            && v.steps[step]
+                .iter()
+                .any(|(s, signed)| s.id == me && !signed)
         {
             out.push((b, v));
         }
     }
     tx.rollback().await?;
     Ok(out)
+}
+
+// ---- journals for Beancount and hledger ----
+
+/// Writes the whole ledger (every community) as a Beancount or hledger journal that ends with an
+/// exact balance assertion for every account, so `bean-check` / `hledger check` accepting it means
+/// they reproduce our balances. Returns (accounts, transfers) written.
+pub async fn export_journal<W: std::io::Write>(
+    app: &App,
+    format: gongzhi_domain::journal::JournalFormat,
+    out: W,
+) -> Result<(usize, u64), AppError> {
+    use gongzhi_domain::journal::{JournalAccount, JournalEntry, JournalWriter, account_name};
+    let io = |e: std::io::Error| {
+        AppError::Store(gongzhi_store::StoreError::Data(format!(
+            "writing the journal: {e}"
+        )))
+    };
+    let mut tx = app.db.read().await?;
+    let accounts = repo_l::all_accounts(&mut tx).await?;
+    let places = repo::all_jurisdictions(&mut tx).await?;
+    let mut index: HashMap<Uuid, usize> = HashMap::with_capacity(accounts.len());
+    let mut list = Vec::with_capacity(accounts.len());
+    for (tenant, a) in &accounts {
+        let place = places.iter().find(|j| j.id == *tenant);
+        let prefix: String = place
+            .map(|j| j.code.as_str())
+            .unwrap_or("X")
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let mut c = p.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        index.insert(a.id, list.len());
+        list.push(JournalAccount {
+            name: account_name(kind_of(a)?, &format!("{prefix}-{}", a.code)),
+            kind: kind_of(a)?,
+            label: format!(
+                "{} {}",
+                place.map(|j| j.name_zh.as_str()).unwrap_or(""),
+                a.name_zh
+            ),
+            opened: format_date(Instant(a.created_at).china_date()),
+            balance: a.balance,
+        });
+    }
+    let n_accounts = list.len();
+    let mut w = JournalWriter::new(out, format, "共治 Gongzhi ledger", list).map_err(io)?;
+    let mut held: HashMap<Uuid, i64> = HashMap::new();
+    let mut n = 0u64;
+    let mut failure: Option<std::io::Error> = None;
+    repo_l::for_each_transfer(&mut tx, |_, t| {
+        let phase = Phase::parse(&t.phase).unwrap_or(Phase::Posted);
+        let h = match phase {
+            Phase::Pending => {
+                held.insert(t.id, t.amount);
+                0
+            }
+            Phase::PostPending | Phase::VoidPending => {
+                t.pending_id.and_then(|p| held.remove(&p)).unwrap_or(0)
+            }
+            Phase::Posted => 0,
+        };
+        let (Some(debit), Some(credit)) = (index.get(&t.debit_id), index.get(&t.credit_id)) else {
+            return Err(gongzhi_store::StoreError::Data(format!(
+                "transfer {} names an unknown account",
+                t.id
+            )));
+        };
+        if failure.is_none()
+            && let Err(e) = w.entry(&JournalEntry {
+                date: format_date(Instant(t.created_at).china_date()),
+                id: t.id.to_string(),
+                code: &t.code,
+                memo: &t.memo,
+                phase,
+                debit: *debit,
+                credit: *credit,
+                amount: t.amount,
+                held: h,
+            })
+        {
+            failure = Some(e);
+        }
+        n += 1;
+        Ok(())
+    })
+    .await?;
+    tx.rollback().await?;
+    if let Some(e) = failure {
+        return Err(io(e));
+    }
+    w.finish().map_err(io)?;
+    Ok((n_accounts, n))
 }

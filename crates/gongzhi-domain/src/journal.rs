@@ -210,18 +210,17 @@ impl<W: Write> JournalWriter<W> {
         Ok(())
     }
 
-    /// Asserts every leaf's balance (our stored totals) after the last entry, and returns the
-    /// writer.
-    pub fn finish(mut self, assert_on: &str) -> io::Result<W> {
-        let on = if *assert_on > *self.last_date.as_str() {
-            assert_on.to_string()
-        } else {
-            self.last_date.clone()
-        };
+    /// Asserts every leaf's balance (our stored totals) on the day after the last entry, and
+    /// returns the writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        let on = crate::time::parse_date(&self.last_date)
+            .and_then(|d| d.next_day())
+            .map(crate::time::format_date)
+            .unwrap_or_else(|| self.last_date.clone());
         let all: Vec<(String, i64)> = self.accounts.iter().flat_map(leaves).collect();
         match self.format {
             JournalFormat::Beancount => {
-                // A balance directive checks the start of its day: date it after the last entry.
+                // A balance directive checks the start of its day, hence the day after.
                 writeln!(self.out)?;
                 for (l, v) in all {
                     writeln!(self.out, "{on} balance {l}  {} ~ 0 CNY", yuan(v))?;
@@ -264,19 +263,31 @@ mod tests {
             balance,
         };
         let accounts = vec![
-            acc("S", AccountKind::Source, Balance {
-                debits_posted: 100,
-                ..Default::default()
-            }),
-            acc("F", AccountKind::Fund, Balance {
-                credits_posted: 100,
-                debits_posted: 40,
-                ..Default::default()
-            }),
-            acc("P", AccountKind::Payee, Balance {
-                credits_posted: 40,
-                ..Default::default()
-            }),
+            acc(
+                "S",
+                AccountKind::Source,
+                Balance {
+                    debits_posted: 100,
+                    ..Default::default()
+                },
+            ),
+            acc(
+                "F",
+                AccountKind::Fund,
+                Balance {
+                    credits_posted: 100,
+                    debits_posted: 40,
+                    ..Default::default()
+                },
+            ),
+            acc(
+                "P",
+                AccountKind::Payee,
+                Balance {
+                    credits_posted: 40,
+                    ..Default::default()
+                },
+            ),
         ];
         for format in [JournalFormat::Beancount, JournalFormat::Hledger] {
             let mut w = JournalWriter::new(Vec::new(), format, "t", accounts.clone()).unwrap();
@@ -309,7 +320,7 @@ mod tests {
                 ..base.clone()
             })
             .unwrap();
-            let text = String::from_utf8(w.finish("2026-02-02").unwrap()).unwrap();
+            let text = String::from_utf8(w.finish().unwrap()).unwrap();
             // Sum every posting: each transaction balances, so the total is zero.
             let total: i64 = text
                 .lines()

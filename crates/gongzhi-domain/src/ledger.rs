@@ -366,7 +366,9 @@ impl SignoffChain {
             }
             for g in &s.signers {
                 if !SIGNER_GROUPS.contains(&g.as_str()) {
-                    return Err(DomainError::field("signoff_group_unknown", "value").arg("group", g));
+                    return Err(
+                        DomainError::field("signoff_group_unknown", "value").arg("group", g)
+                    );
                 }
             }
         }
@@ -432,8 +434,9 @@ pub struct DisclosureSchedule {
 impl DisclosureSchedule {
     pub fn validate(&self) -> Result<(), DomainError> {
         if ![1, 2, 3, 4, 6, 12].contains(&self.period_months) || self.immediate_over_fen <= 0 {
-            return Err(DomainError::field("rule_out_of_range", "value")
-                .arg("key", "disclosure.schedule"));
+            return Err(
+                DomainError::field("rule_out_of_range", "value").arg("key", "disclosure.schedule")
+            );
         }
         Ok(())
     }
@@ -602,11 +605,20 @@ mod tests {
     fn periods_align_to_the_calendar_year() {
         let d = time::Date::from_calendar_date(2026, time::Month::August, 15).unwrap();
         let (s, e) = DisclosureSchedule::period_of(3, d);
-        assert_eq!((s.to_string(), e.to_string()), ("2026-07-01".into(), "2026-10-01".into()));
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2026-07-01".into(), "2026-10-01".into())
+        );
         let d = time::Date::from_calendar_date(2026, time::Month::December, 31).unwrap();
         let (s, e) = DisclosureSchedule::period_of(3, d);
-        assert_eq!((s.to_string(), e.to_string()), ("2026-10-01".into(), "2027-01-01".into()));
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2026-10-01".into(), "2027-01-01".into())
+        );
         let (s, e) = DisclosureSchedule::period_of(1, d);
-        assert_eq!((s.to_string(), e.to_string()), ("2026-12-01".into(), "2027-01-01".into()));
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2026-12-01".into(), "2027-01-01".into())
+        );
     }
 }

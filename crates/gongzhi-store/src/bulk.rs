@@ -160,7 +160,8 @@ const TRANSFER_TYPES: [crate::schema::ColType; 9] = {
 const ACCOUNT_SQL: &str = "SELECT tenant_id, id, kind, code, name_zh, name_en, debits_pending, debits_posted, credits_pending, credits_posted, created_at FROM ledger_accounts ORDER BY tenant_id, id";
 
 fn phase_of(s: &str) -> Result<gongzhi_domain::ledger::Phase, StoreError> {
-    gongzhi_domain::ledger::Phase::parse(s).ok_or_else(|| StoreError::Data(format!("unknown transfer phase {s}")))
+    gongzhi_domain::ledger::Phase::parse(s)
+        .ok_or_else(|| StoreError::Data(format!("unknown transfer phase {s}")))
 }
 
 fn read_sqlite_ledger(
@@ -276,8 +277,11 @@ pub async fn for_each_ledger_item(
         }
         Db::Pg(_) => {
             let mut tx = db.read().await?;
-            tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", &[])
-                .await?;
+            tx.exec(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                &[],
+            )
+            .await?;
             for (tenant, a) in crate::ledger::all_accounts(&mut tx).await? {
                 f(LedgerItem::Account(tenant, a))?;
             }

@@ -44,10 +44,20 @@ fn all<T>(rows: Vec<Row>, decode: fn(&Row) -> Result<T, StoreError>) -> Result<V
 }
 
 /// The tenant owning a ledger record addressed by id alone.
-pub async fn tenant_of(tx: &mut Tx, table_name: &str, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+pub async fn tenant_of(
+    tx: &mut Tx,
+    table_name: &str,
+    id: Uuid,
+) -> Result<Option<Uuid>, StoreError> {
     if !matches!(
         table_name,
-        "ledger_accounts" | "funds" | "budgets" | "ledger_transfers" | "expenses" | "donations" | "statements"
+        "ledger_accounts"
+            | "funds"
+            | "budgets"
+            | "ledger_transfers"
+            | "expenses"
+            | "donations"
+            | "statements"
     ) {
         return Err(StoreError::Data(format!("no id lookup for {table_name}")));
     }
@@ -89,9 +99,20 @@ fn account_row(r: &Row) -> Result<AccountRow, StoreError> {
     })
 }
 
-pub async fn account(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<AccountRow>, StoreError> {
+pub async fn account(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<AccountRow>, StoreError> {
     one(
-        select(tx, "ledger_accounts", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "ledger_accounts",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         account_row,
     )
     .await
@@ -103,7 +124,14 @@ pub async fn account_by_code(
     code: &str,
 ) -> Result<Option<AccountRow>, StoreError> {
     one(
-        select(tx, "ledger_accounts", "tenant_id = $1 AND code = $2", &[tenant.into(), code.into()], "").await,
+        select(
+            tx,
+            "ledger_accounts",
+            "tenant_id = $1 AND code = $2",
+            &[tenant.into(), code.into()],
+            "",
+        )
+        .await,
         account_row,
     )
     .await
@@ -111,7 +139,14 @@ pub async fn account_by_code(
 
 pub async fn accounts(tx: &mut Tx, tenant: Uuid) -> Result<Vec<AccountRow>, StoreError> {
     all(
-        select(tx, "ledger_accounts", "tenant_id = $1", &[tenant.into()], "ORDER BY id").await?,
+        select(
+            tx,
+            "ledger_accounts",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY id",
+        )
+        .await?,
         account_row,
     )
 }
@@ -147,7 +182,14 @@ fn fund_row(r: &Row) -> Result<FundRow, StoreError> {
 
 pub async fn fund(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<FundRow>, StoreError> {
     one(
-        select(tx, "funds", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "funds",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         fund_row,
     )
     .await
@@ -155,7 +197,14 @@ pub async fn fund(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<FundRow>
 
 pub async fn funds(tx: &mut Tx, tenant: Uuid) -> Result<Vec<FundRow>, StoreError> {
     all(
-        select(tx, "funds", "tenant_id = $1", &[tenant.into()], "ORDER BY year DESC, id").await?,
+        select(
+            tx,
+            "funds",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY year DESC, id",
+        )
+        .await?,
         fund_row,
     )
 }
@@ -195,7 +244,14 @@ fn budget_row(r: &Row) -> Result<BudgetRow, StoreError> {
 
 pub async fn budget(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<BudgetRow>, StoreError> {
     one(
-        select(tx, "budgets", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "budgets",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         budget_row,
     )
     .await
@@ -203,7 +259,14 @@ pub async fn budget(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Budget
 
 pub async fn budgets(tx: &mut Tx, tenant: Uuid) -> Result<Vec<BudgetRow>, StoreError> {
     all(
-        select(tx, "budgets", "tenant_id = $1", &[tenant.into()], "ORDER BY id").await?,
+        select(
+            tx,
+            "budgets",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY id",
+        )
+        .await?,
         budget_row,
     )
 }
@@ -247,9 +310,20 @@ fn transfer_row(r: &Row) -> Result<TransferRow, StoreError> {
     })
 }
 
-pub async fn transfer(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<TransferRow>, StoreError> {
+pub async fn transfer(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<TransferRow>, StoreError> {
     one(
-        select(tx, "ledger_transfers", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "ledger_transfers",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         transfer_row,
     )
     .await
@@ -262,7 +336,14 @@ pub async fn settlement_of(
     pending: Uuid,
 ) -> Result<Option<TransferRow>, StoreError> {
     one(
-        select(tx, "ledger_transfers", "tenant_id = $1 AND pending_id = $2", &[tenant.into(), pending.into()], "").await,
+        select(
+            tx,
+            "ledger_transfers",
+            "tenant_id = $1 AND pending_id = $2",
+            &[tenant.into(), pending.into()],
+            "",
+        )
+        .await,
         transfer_row,
     )
     .await
@@ -284,7 +365,14 @@ pub async fn next_seq(tx: &mut Tx, tenant: Uuid) -> Result<i64, StoreError> {
 /// Every transfer of a tenant in the order it was applied.
 pub async fn transfers(tx: &mut Tx, tenant: Uuid) -> Result<Vec<TransferRow>, StoreError> {
     all(
-        select(tx, "ledger_transfers", "tenant_id = $1", &[tenant.into()], "ORDER BY seq").await?,
+        select(
+            tx,
+            "ledger_transfers",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY seq",
+        )
+        .await?,
         transfer_row,
     )
 }
@@ -317,7 +405,10 @@ pub async fn for_each_transfer(
     let t = table("ledger_transfers").ok_or_else(|| StoreError::Data("ledger_transfers".into()))?;
     let types: Vec<ColType> = t.columns.iter().map(|c| c.ty).collect();
     tx.for_each(
-        &format!("SELECT {} FROM ledger_transfers ORDER BY tenant_id, seq", t.select_list()),
+        &format!(
+            "SELECT {} FROM ledger_transfers ORDER BY tenant_id, seq",
+            t.select_list()
+        ),
         &[],
         &types,
         |r| f(r.id(0)?, transfer_row(&r)?),
@@ -365,9 +456,20 @@ fn expense_row(r: &Row) -> Result<ExpenseRow, StoreError> {
     })
 }
 
-pub async fn expense(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<ExpenseRow>, StoreError> {
+pub async fn expense(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<ExpenseRow>, StoreError> {
     one(
-        select(tx, "expenses", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "expenses",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         expense_row,
     )
     .await
@@ -375,13 +477,24 @@ pub async fn expense(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Expen
 
 pub async fn expenses(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ExpenseRow>, StoreError> {
     all(
-        select(tx, "expenses", "tenant_id = $1", &[tenant.into()], "ORDER BY id").await?,
+        select(
+            tx,
+            "expenses",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY id",
+        )
+        .await?,
         expense_row,
     )
 }
 
 /// Expenses still holding money whose window ended before `now`.
-pub async fn lapsed_expenses(tx: &mut Tx, tenant: Uuid, now: i64) -> Result<Vec<ExpenseRow>, StoreError> {
+pub async fn lapsed_expenses(
+    tx: &mut Tx,
+    tenant: Uuid,
+    now: i64,
+) -> Result<Vec<ExpenseRow>, StoreError> {
     all(
         select(
             tx,
@@ -405,13 +518,24 @@ pub struct SignatureRow {
     pub signed_at: i64,
 }
 
-pub async fn signatures(tx: &mut Tx, tenant: Uuid, expense: Uuid) -> Result<Vec<SignatureRow>, StoreError> {
+pub async fn signatures(
+    tx: &mut Tx,
+    tenant: Uuid,
+    expense: Uuid,
+) -> Result<Vec<SignatureRow>, StoreError> {
     tx.rows(
         "SELECT s.step, s.account_id, a.display_name, s.decision, s.reason, s.signed_at \
          FROM expense_signatures s JOIN accounts a ON a.id = s.account_id \
          WHERE s.tenant_id = $1 AND s.expense_id = $2 ORDER BY s.signed_at, s.step",
         &[tenant.into(), expense.into()],
-        &[ColType::Int, ColType::Id, ColType::Text, ColType::Text, ColType::Text, ColType::Int],
+        &[
+            ColType::Int,
+            ColType::Id,
+            ColType::Text,
+            ColType::Text,
+            ColType::Text,
+            ColType::Int,
+        ],
     )
     .await?
     .into_iter()
@@ -449,17 +573,39 @@ fn donation_row(r: &Row) -> Result<DonationRow, StoreError> {
     })
 }
 
-pub async fn donation(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<DonationRow>, StoreError> {
+pub async fn donation(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<DonationRow>, StoreError> {
     one(
-        select(tx, "donations", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "donations",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         donation_row,
     )
     .await
 }
 
-pub async fn donations(tx: &mut Tx, tenant: Uuid, fund: Uuid) -> Result<Vec<DonationRow>, StoreError> {
+pub async fn donations(
+    tx: &mut Tx,
+    tenant: Uuid,
+    fund: Uuid,
+) -> Result<Vec<DonationRow>, StoreError> {
     all(
-        select(tx, "donations", "tenant_id = $1 AND fund_id = $2", &[tenant.into(), fund.into()], "ORDER BY id").await?,
+        select(
+            tx,
+            "donations",
+            "tenant_id = $1 AND fund_id = $2",
+            &[tenant.into(), fund.into()],
+            "ORDER BY id",
+        )
+        .await?,
         donation_row,
     )
 }
@@ -489,9 +635,20 @@ fn statement_row(r: &Row) -> Result<StatementRow, StoreError> {
     })
 }
 
-pub async fn statement(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<StatementRow>, StoreError> {
+pub async fn statement(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<StatementRow>, StoreError> {
     one(
-        select(tx, "statements", "tenant_id = $1 AND id = $2", &[tenant.into(), id.into()], "").await,
+        select(
+            tx,
+            "statements",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
         statement_row,
     )
     .await
@@ -499,7 +656,14 @@ pub async fn statement(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Sta
 
 pub async fn statements(tx: &mut Tx, tenant: Uuid) -> Result<Vec<StatementRow>, StoreError> {
     all(
-        select(tx, "statements", "tenant_id = $1", &[tenant.into()], "ORDER BY period_start DESC, id").await?,
+        select(
+            tx,
+            "statements",
+            "tenant_id = $1",
+            &[tenant.into()],
+            "ORDER BY period_start DESC, id",
+        )
+        .await?,
         statement_row,
     )
 }
@@ -507,13 +671,24 @@ pub async fn statements(tx: &mut Tx, tenant: Uuid) -> Result<Vec<StatementRow>, 
 /// Every statement of every tenant (for `ledger check`).
 pub async fn all_statements(tx: &mut Tx) -> Result<Vec<(Uuid, StatementRow)>, StoreError> {
     let rows = select(tx, "statements", "1 = 1", &[], "ORDER BY tenant_id, id").await?;
-    rows.iter().map(|r| Ok((r.id(0)?, statement_row(r)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.id(0)?, statement_row(r)?)))
+        .collect()
 }
 
 /// Every account of every tenant (for `ledger check`).
 pub async fn all_accounts(tx: &mut Tx) -> Result<Vec<(Uuid, AccountRow)>, StoreError> {
-    let rows = select(tx, "ledger_accounts", "1 = 1", &[], "ORDER BY tenant_id, id").await?;
-    rows.iter().map(|r| Ok((r.id(0)?, account_row(r)?))).collect()
+    let rows = select(
+        tx,
+        "ledger_accounts",
+        "1 = 1",
+        &[],
+        "ORDER BY tenant_id, id",
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.id(0)?, account_row(r)?)))
+        .collect()
 }
 
 /// Co-funding pledges of a budget: (household id, household label, expected, paid).

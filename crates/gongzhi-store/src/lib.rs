@@ -7,13 +7,13 @@ pub mod audit;
 pub mod bulk;
 /// Reads for councils, meetings, votes, resolutions and objections.
 pub mod councils;
-/// Reads for the fund ledger.
-pub mod ledger;
 /// `Db` and `Tx`: the two backends behind one interface.
 pub mod db;
 /// Logical export and import (JSON Lines).
 pub mod dump;
 mod error;
+/// Reads for the fund ledger.
+pub mod ledger;
 /// Migrations rendered from the registry, and schema introspection.
 pub mod migrate;
 /// Named read queries and the operational tables.

@@ -295,6 +295,20 @@ pub async fn memberships_of(
     .collect()
 }
 
+/// The households of a community that are not voided, by building, unit and room.
+pub async fn household_ids(tx: &mut Tx, tenant_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT h.id FROM households h JOIN buildings b ON b.tenant_id = h.tenant_id AND b.id = h.building_id \
+         WHERE h.tenant_id = $1 AND h.voided_at IS NULL ORDER BY b.label, h.unit, h.room",
+        &[tenant_id.into()],
+        &[Id],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
 pub async fn representatives_of(
     tx: &mut Tx,
     tenant_id: Uuid,

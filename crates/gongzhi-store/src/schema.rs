@@ -1081,7 +1081,6 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
     ),
 ];
 
-
 // ---- migration 3: the community fund ledger ----
 
 const fn col3(name: &'static str, ty: ColType) -> Column {
@@ -1449,7 +1448,13 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
         &TENANT_ID,
         &[Unique {
             name: "uq_statements_period",
-            columns: &["tenant_id", "fund_id", "period_start", "period_end", "reason"],
+            columns: &[
+                "tenant_id",
+                "fund_id",
+                "period_start",
+                "period_end",
+                "reason",
+            ],
         }],
         &[fk(
             "fk_statements_fund",
@@ -1506,8 +1511,4 @@ pub fn table(name: &str) -> Option<&'static Table> {
 pub const LATEST: u32 = 3;
 
 /// Names of the migrations, by number.
-pub const MIGRATION_NAMES: &[(u32, &str)] = &[
-    (1, "foundation"),
-    (2, "councils"),
-    (3, "ledger"),
-];
+pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation"), (2, "councils"), (3, "ledger")];

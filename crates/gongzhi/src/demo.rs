@@ -7,7 +7,10 @@ use gongzhi_app::accounts::{self, NewAccount};
 use gongzhi_app::authz::Actor;
 use gongzhi_app::people::{self, NewResident};
 use gongzhi_app::places::{self, NewJurisdiction};
-use gongzhi_app::{App, rules, setup};
+use std::sync::Arc;
+
+use gongzhi_app::{App, ManualClock, rules, setup};
+use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
 use crate::Failure;
@@ -24,6 +27,19 @@ pub const LOGINS: &[(&str, &str)] = &[
     (
         "13800000001",
         "居民 resident 田小余 (北苑小区), by phone number",
+    ),
+    (
+        "beiyuan-supervisor",
+        "监事会成员 supervisor 田大山 (北苑小区)",
+    ),
+    (
+        "jinyang-director",
+        "居委会主任 committee director (晋阳社区)",
+    ),
+    ("jinyang-accountant", "会计 accountant (晋阳社区)"),
+    (
+        "foundation",
+        "基金会托管人 foundation custodian (社区微基金)",
     ),
 ];
 
@@ -42,7 +58,18 @@ pub fn seed(
                     root.code, root.code
                 )));
             }
-            None => seed_fresh(&app).await?,
+            None => {
+                // The story starts in January, so the fund has a year of history and quarterly
+                // statements; it is told on a clock of its own that ends at the present, so
+                // every record is stamped in order and nothing lies in the future.
+                let now = app.now();
+                let story = App::new(
+                    app.db.clone(),
+                    Arc::new(ManualClock::starting_at(now.plus_seconds(-320 * 86_400))),
+                    (*app.settings).clone(),
+                );
+                seed_fresh(&story, now).await?
+            }
         }
         println!("\n共治演示 / Gongzhi demo — logins (password for all: {DEMO_PASSWORD}):");
         for (login, who) in LOGINS {
@@ -100,7 +127,16 @@ async fn account(
     .await?)
 }
 
-async fn seed_fresh(app: &App) -> Result<(), Failure> {
+/// Moves the story's clock forward to `at` (never back).
+fn clock_to(app: &App, at: Instant) -> Result<(), Failure> {
+    let step = (at.0 - app.now().0) / 1_000_000;
+    if step > 0 {
+        app.clock.advance(step)?;
+    }
+    Ok(())
+}
+
+async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     eprintln!("正在创建演示数据 / seeding the demo community…");
     let (city, admin_id) = setup::init(
         app,
@@ -297,10 +333,368 @@ async fn seed_fresh(app: &App) -> Result<(), Failure> {
         "晋阳社区议事会 37 名成员（种子 002）/ Jinyang council has 37 members (seed 002)",
     )
     .await?;
-    seed_councils(app, &admin, jinyang, beiyuan).await?;
+    let officers = seed_officers(app, &admin, jinyang).await?;
+    let history = seed_fund_history(app, &officers, jinyang, present).await?;
+    // The councils' story is told in the present (last month's meeting, this month's votes).
+    clock_to(app, present.plus_seconds(-600))?;
+    let councils = seed_councils(app, &admin, jinyang, beiyuan).await?;
+    seed_money_now(app, &admin, &officers, &history, &councils, jinyang).await?;
     setup::anchor_heads(app).await?;
     Ok(())
 }
+
+/// People who hold the money offices of 晋阳社区: the committee director, the accountant, and the
+/// foundation's custodian of the community micro-fund.
+struct Officers {
+    staff: Actor,
+    director: Actor,
+    accountant: Actor,
+    custodian: Actor,
+}
+
+async fn seed_officers(app: &App, admin: &Actor, jinyang: Uuid) -> Result<Officers, Failure> {
+    let load = async |id: Uuid| -> Result<Actor, Failure> {
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let a = Actor::load(&mut tx, id).await?;
+        tx.rollback().await.map_err(AppError::from)?;
+        Ok(a)
+    };
+    let mut made = Vec::new();
+    for (username, name, role, office) in [
+        (
+            "jinyang-director",
+            "居委会主任 马德明",
+            "staff",
+            "committee_director",
+        ),
+        ("jinyang-accountant", "会计 何静", "staff", "accountant"),
+        (
+            "foundation",
+            "武侯社区发展基金会 林芳",
+            "org_staff",
+            "custodian",
+        ),
+    ] {
+        let id = account(app, admin, jinyang, role, Some(username), None, name).await?;
+        accounts::assign_office(
+            app,
+            admin,
+            jinyang,
+            office,
+            id,
+            "2026-01-01",
+            Some("2028-12-31"),
+        )
+        .await?;
+        made.push(load(id).await?);
+    }
+    let staff_id = {
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let found = gongzhi_store::repo::accounts_for_login(&mut tx, "jinyang-staff", None)
+            .await
+            .map_err(AppError::from)?;
+        tx.rollback().await.map_err(AppError::from)?;
+        found
+            .first()
+            .map(|a| a.id)
+            .ok_or_else(|| Failure("demo account jinyang-staff missing".into()))?
+    };
+    let custodian = made.pop().ok_or_else(|| Failure("custodian".into()))?;
+    let accountant = made.pop().ok_or_else(|| Failure("accountant".into()))?;
+    let director = made.pop().ok_or_else(|| Failure("director".into()))?;
+    Ok(Officers {
+        staff: load(staff_id).await?,
+        director,
+        accountant,
+        custodian,
+    })
+}
+
+struct FundHistory {
+    base: Uuid,
+    micro: Uuid,
+}
+
+/// A year of 晋阳社区's funds: the base and incentive funds allocated by city and district in
+/// shares, last year's balance carried over, donations into a micro-fund held by a foundation
+/// (管用分离), and the quarterly statements posted as each quarter ended.
+async fn seed_fund_history(
+    app: &App,
+    o: &Officers,
+    jinyang: Uuid,
+    present: Instant,
+) -> Result<FundHistory, Failure> {
+    use gongzhi_app::ledger::{self, NewFund, Receipt};
+    // Steps dated after the present are left out (a demo started early in the year).
+    let due = |at: Instant| at.0 < present.0 - 86_400_000_000;
+    let year = i64::from(app.now().china_date().year());
+    let fund = async |programme: &str, name_zh: &str, name_en: &str, custodian: Option<&str>| {
+        ledger::create_fund(
+            app,
+            &o.staff,
+            &NewFund {
+                community_id: jinyang,
+                programme,
+                year,
+                name_zh,
+                name_en,
+                custodian,
+            },
+        )
+        .await
+    };
+    let base = fund(
+        "base",
+        &format!("晋阳社区保障资金{year}"),
+        &format!("Jinyang base fund {year}"),
+        None,
+    )
+    .await?;
+    let incentive = fund(
+        "incentive",
+        &format!("晋阳社区激励资金{year}"),
+        &format!("Jinyang incentive fund {year}"),
+        None,
+    )
+    .await?;
+    let micro = fund(
+        "donation",
+        "晋阳社区微基金",
+        "Jinyang community micro-fund",
+        Some("成都市武侯社区发展基金会"),
+    )
+    .await?;
+    let receive = async |fund_id: Uuid, source: &str, yuan: i64, code: &str, memo: &str| {
+        ledger::receive(
+            app,
+            &o.staff,
+            &Receipt {
+                id: None,
+                fund_id,
+                source,
+                amount: yuan * 100,
+                code,
+                memo,
+            },
+        )
+        .await
+    };
+    let day = 86_400;
+    app.clock.advance(3 * day)?;
+    receive(
+        base,
+        "city",
+        150_000,
+        "allocation",
+        "市级保障资金拨付（市区按比例分担）",
+    )
+    .await?;
+    receive(base, "district", 100_000, "allocation", "区级保障资金配套").await?;
+    receive(base, "carry_over", 12_345, "carry_over", "上年度结余结转").await?;
+    app.clock.advance(60 * day)?;
+    for (donor, yuan) in [("张建国", 5_000), ("何静", 603), ("李秀英", 2_000)] {
+        ledger::record_donation(app, &o.staff, None, micro, donor, yuan * 100).await?;
+    }
+    // Quarterly statements are posted a few days after each quarter ends.
+    let statements = async |start: &str, end: &str| -> Result<(), Failure> {
+        for f in [base, incentive, micro] {
+            ledger::post_statement(app, &o.staff, f, start, end, "scheduled").await?;
+        }
+        Ok(())
+    };
+    let history = FundHistory { base, micro };
+    if !due(quarter_day(year, 4, 10)) {
+        return Ok(history);
+    }
+    clock_to(app, quarter_day(year, 4, 3))?;
+    statements(&format!("{year}-01-01"), &format!("{year}-04-01")).await?;
+    app.clock.advance(7 * day)?;
+    receive(
+        incentive,
+        "district",
+        60_000,
+        "allocation",
+        "激励资金（年度考核优秀）",
+    )
+    .await?;
+    if !due(quarter_day(year, 7, 15)) {
+        return Ok(history);
+    }
+    clock_to(app, quarter_day(year, 7, 3))?;
+    statements(&format!("{year}-04-01"), &format!("{year}-07-01")).await?;
+    app.clock.advance(12 * day)?;
+    receive(
+        incentive,
+        "street",
+        20_000,
+        "allocation",
+        "街道社区营造补助",
+    )
+    .await?;
+    ledger::record_donation(
+        app,
+        &o.staff,
+        None,
+        micro,
+        "成都某科技有限公司",
+        20_000 * 100,
+    )
+    .await?;
+    if due(quarter_day(year, 10, 9)) {
+        clock_to(app, quarter_day(year, 10, 9))?;
+        statements(&format!("{year}-07-01"), &format!("{year}-10-01")).await?;
+    }
+    Ok(history)
+}
+
+/// 09:00 China time on a day of the year.
+fn quarter_day(year: i64, month: u8, day: u8) -> Instant {
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    time::Date::from_calendar_date(year as i32, month, day)
+        .map(|d| Instant::china_midnight(d).plus_seconds(9 * 3600))
+        .unwrap_or_default()
+}
+
+/// The money story as it stands today: 北苑's renovation approved at the roadshow, its budget
+/// reserved (half fund, half co-funded by the households), an expense waiting for the
+/// supervisory board; and a hardship case paid from the micro-fund by the foundation only, the
+/// hospital refunding what was not used.
+async fn seed_money_now(
+    app: &App,
+    admin: &Actor,
+    o: &Officers,
+    history: &FundHistory,
+    councils: &DemoCouncils,
+    jinyang: Uuid,
+) -> Result<(), Failure> {
+    use gongzhi_app::councils as c;
+    use gongzhi_app::ledger::{self, Decision, NewBudget, NewExpense};
+    let households: Vec<Uuid> = {
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let ids = gongzhi_store::repo::household_ids(&mut tx, jinyang)
+            .await
+            .map_err(AppError::from)?;
+        tx.rollback().await.map_err(AppError::from)?;
+        ids
+    };
+    let share = 18_000_00 / households.len().max(1) as i64;
+    let pledges: Vec<(Uuid, i64)> = households.iter().map(|h| (*h, share)).collect();
+    let renovation = ledger::reserve_budget(
+        app,
+        &o.staff,
+        &NewBudget {
+            id: None,
+            resolution_id: councils.roadshow_resolution,
+            fund_id: history.base,
+            title: "北苑院落改造：后门、消防通道、围墙防攀爬",
+            reserved: 18_000_00,
+            pledges: &pledges,
+        },
+    )
+    .await?;
+    for h in households.iter().take(3) {
+        ledger::receive_cofunding(app, &o.staff, None, renovation, *h, share).await?;
+    }
+    let builder = ledger::register_payee(
+        app,
+        &o.staff,
+        jinyang,
+        "成都锦城建筑工程有限公司",
+        "Jincheng Construction Co.",
+    )
+    .await?;
+    let quote = gongzhi_app::uploads::store(app, &o.staff, jinyang, DEMO_INVOICE).await?;
+    ledger::submit_expense(
+        app,
+        &o.staff,
+        &NewExpense {
+            id: None,
+            budget_id: renovation,
+            payee_id: builder,
+            amount: 8_000_00,
+            description: "后门维修首期款（三家比选后签约）",
+            document_sha256: &quote.sha256,
+        },
+    )
+    .await?;
+
+    // A hardship case: the courtyard council decides, the foundation pays the hospital.
+    let motion = c::open_motion(
+        app,
+        admin,
+        &c::NewMotion {
+            council_id: councils.beiyuan_council,
+            meeting_id: Some(councils.beiyuan_meeting),
+            kind: "project_approval",
+            title: "使用社区微基金资助困境家庭住院治疗",
+            body: "由社区微基金（基金会托管）直接支付医院，结余退回基金。",
+            needs_notice: false,
+            convention: None,
+        },
+    )
+    .await?;
+    for s in &councils.beiyuan_seats {
+        c::cast_vote(app, admin, motion, *s, "yes").await?;
+    }
+    let resolution = c::close_motion(app, admin, motion)
+        .await?
+        .resolution
+        .ok_or_else(|| Failure("hardship motion did not pass".into()))?
+        .0;
+    let relief = ledger::reserve_budget(
+        app,
+        &o.staff,
+        &NewBudget {
+            id: None,
+            resolution_id: resolution,
+            fund_id: history.micro,
+            title: "困境家庭住院救助",
+            reserved: 6_000_00,
+            pledges: &[],
+        },
+    )
+    .await?;
+    let hospital = ledger::register_payee(
+        app,
+        &o.staff,
+        jinyang,
+        "四川省某医院",
+        "A hospital in Sichuan",
+    )
+    .await?;
+    let bill = ledger::submit_expense(
+        app,
+        &o.staff,
+        &NewExpense {
+            id: None,
+            budget_id: relief,
+            payee_id: hospital,
+            amount: 6_000_00,
+            description: "住院押金（直接支付医院）",
+            document_sha256: &quote.sha256,
+        },
+    )
+    .await?;
+    for signer in [&councils.supervisor, &o.director, &o.accountant] {
+        ledger::sign_expense(app, signer, bill, Decision::Sign, None).await?;
+    }
+    ledger::pay_expense(app, &o.custodian, bill, None).await?;
+    ledger::refund(
+        app,
+        &o.custodian,
+        None,
+        hospital,
+        history.micro,
+        1_200_00,
+        "出院结算，押金结余退回基金",
+    )
+    .await?;
+    Ok(())
+}
+
+/// A one-page PDF standing in for a scanned quote.
+const DEMO_INVOICE: &[u8] =
+    b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n";
 
 /// The demo resident's account (田小余, who signs in by phone).
 async fn tian_account(app: &App) -> Result<Uuid, Failure> {
@@ -319,12 +713,23 @@ async fn tian_account(app: &App) -> Result<Uuid, Failure> {
 /// 北苑's courtyard council of 5 meeting monthly (a convention revision in force, the renovation
 /// project on notice), its supervisory board, and 晋阳's community council of 37 approving the
 /// project with 25 votes (seed 002).
+/// What the money story needs from the councils' story.
+struct DemoCouncils {
+    beiyuan_council: Uuid,
+    beiyuan_meeting: Uuid,
+    beiyuan_seats: Vec<Uuid>,
+    /// 晋阳社区议〔2026〕1号: the roadshow approving 北苑's renovation, in force.
+    roadshow_resolution: Uuid,
+    /// 田大山, the 北苑 supervisory board's member, who signs in as `beiyuan-supervisor`.
+    supervisor: Actor,
+}
+
 async fn seed_councils(
     app: &App,
     admin: &Actor,
     jinyang: Uuid,
     beiyuan: Uuid,
-) -> Result<(), Failure> {
+) -> Result<DemoCouncils, Failure> {
     use gongzhi_app::councils::{self, NewCouncil, NewMotion};
     let roster = people::list_residents(app, admin, jinyang, 100).await?;
     let id_of = |name: &str| {
@@ -388,6 +793,23 @@ async fn seed_councils(
         Some("2028-12-31"),
     )
     .await?;
+    let supervisor_account = account(
+        app,
+        admin,
+        beiyuan,
+        "resident",
+        Some("beiyuan-supervisor"),
+        None,
+        "田大山",
+    )
+    .await?;
+    people::link_account(app, admin, jinyang, id_of("田大山")?, supervisor_account).await?;
+    let supervisor = {
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let a = Actor::load(&mut tx, supervisor_account).await?;
+        tx.rollback().await.map_err(AppError::from)?;
+        a
+    };
 
     // Members sign in as themselves (linked by the community office), so they can sign minutes.
     let tian_account = tian_account(app).await?;
@@ -579,8 +1001,18 @@ async fn seed_councils(
         };
         councils::cast_vote(app, admin, approve, *s, choice).await?;
     }
-    councils::close_motion(app, admin, approve).await?;
-    Ok(())
+    let roadshow_resolution = councils::close_motion(app, admin, approve)
+        .await?
+        .resolution
+        .ok_or_else(|| Failure("the roadshow vote did not pass".into()))?
+        .0;
+    Ok(DemoCouncils {
+        beiyuan_council: council,
+        beiyuan_meeting: meeting,
+        beiyuan_seats: seats,
+        roadshow_resolution,
+        supervisor,
+    })
 }
 
 use gongzhi_app::AppError;

@@ -68,9 +68,10 @@ enum Command {
         #[arg(long, env = "GONGZHI_ADMIN_PASSWORD")]
         admin_password: String,
     },
-    /// Export the database (JSON Lines) to standard output or a file
+    /// Export the database to standard output or a file
     Export {
-        /// Format: `jsonl` (full backup) or `jsonl-auditor` (personal data hashed, no salts)
+        /// `jsonl` (full backup), `jsonl-auditor` (personal data hashed, no salts), or the fund
+        /// ledger as a `beancount` or `hledger` journal (checked by bean-check / hledger check)
         format: String,
         #[arg(long)]
         out: Option<String>,
@@ -79,6 +80,11 @@ enum Command {
     Import {
         /// The export file
         input: String,
+    },
+    /// Fund-ledger tools
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
     },
     /// Audit-log tools
     Audit {
@@ -112,6 +118,13 @@ enum AuditCommand {
     },
     /// Record every community's chain head in the city chain now
     Anchor,
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Replay every transfer and compare with the stored balances and posted statements; exit 2
+    /// on any difference
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -275,36 +288,56 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             serve(app, &cfg, &addr, Some(demo::seed)).await?;
         }
         Command::Export { format, out } => {
+            let db = open(&cfg.database, Open::MustExist).await?;
+            if let Some(journal) = gongzhi_domain::journal::JournalFormat::parse(&format) {
+                let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+                let (accounts, transfers) = write_out(out.as_deref(), async |w| {
+                    Ok(gongzhi_app::ledger::export_journal(&app, journal, w).await?)
+                })
+                .await?;
+                eprintln!(
+                    "已导出 {accounts} 个账户、{transfers} 笔转账 / exported {accounts} accounts, {transfers} transfers"
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let mode = match format.as_str() {
                 "jsonl" => ExportMode::Full,
                 "jsonl-auditor" => ExportMode::Auditor,
                 other => {
                     return Err(Failure(format!(
-                        "未知导出格式 / unknown export format {other}: use jsonl or jsonl-auditor"
+                        "未知导出格式 / unknown export format {other}: use jsonl, jsonl-auditor, beancount or hledger"
                     )));
                 }
             };
-            let db = open(&cfg.database, Open::MustExist).await?;
-            let n = match out {
-                Some(path) => {
-                    // Write to a temporary file and rename, so a failed export never leaves half a file.
-                    let tmp = format!("{path}.partial");
-                    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-                    let n = gongzhi_store::dump::export(&db, mode, &mut f).await?;
-                    f.flush()?;
-                    drop(f);
-                    std::fs::rename(&tmp, &path)?;
-                    n
-                }
-                None => {
-                    let stdout = std::io::stdout();
-                    let mut lock = std::io::BufWriter::new(stdout.lock());
-                    let n = gongzhi_store::dump::export(&db, mode, &mut lock).await?;
-                    lock.flush()?;
-                    n
-                }
-            };
+            let n = write_out(out.as_deref(), async |w| {
+                Ok(gongzhi_store::dump::export(&db, mode, w).await?)
+            })
+            .await?;
             eprintln!("已导出 {n} 行 / exported {n} rows");
+        }
+        Command::Ledger {
+            command: LedgerCommand::Check,
+        } => {
+            let db = open(&cfg.database, Open::MustExist).await?;
+            let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+            let started = std::time::Instant::now();
+            let report = gongzhi_app::ledger::check(&app).await?;
+            println!(
+                "accounts: {}, transfers: {}, statements: {} ({:.2}s)",
+                report.accounts,
+                report.transfers,
+                report.statements,
+                started.elapsed().as_secs_f64()
+            );
+            if report.problems.is_empty() {
+                println!("账目一致 / ledger consistent");
+            } else {
+                println!("发现问题 / PROBLEMS FOUND: {}", report.problems.len());
+                for p in report.problems.iter().take(50) {
+                    println!("  {p}");
+                }
+                return Ok(ExitCode::from(2));
+            }
         }
         Command::Import { input } => {
             let db = open(&cfg.database, Open::CreateIfMissing).await?;
@@ -350,6 +383,37 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Bench { scenario } => bench::run(scenario, &cfg).await.map_err(Failure)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export to `path` (through a temporary file renamed at the end, so a failed export
+/// never leaves half a file) or to standard output.
+async fn write_out<T>(
+    path: Option<&str>,
+    write: impl AsyncFnOnce(&mut dyn Write) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    match path {
+        Some(path) => {
+            let tmp = format!("{path}.partial");
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let result = write(&mut f).await;
+            if result.is_err() {
+                drop(f);
+                let _ = std::fs::remove_file(&tmp);
+                return result;
+            }
+            f.flush()?;
+            drop(f);
+            std::fs::rename(&tmp, path)?;
+            result
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let n = write(&mut lock).await?;
+            lock.flush()?;
+            Ok(n)
+        }
+    }
 }
 
 type Seeder =

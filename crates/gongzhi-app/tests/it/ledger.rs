@@ -4,9 +4,7 @@
 
 use gongzhi_app::authz::Actor;
 use gongzhi_app::councils::{self, NewCouncil, NewMotion};
-use gongzhi_app::ledger::{
-    self, Decision, ExpenseState, NewBudget, NewExpense, NewFund, Receipt,
-};
+use gongzhi_app::ledger::{self, Decision, ExpenseState, NewBudget, NewExpense, NewFund, Receipt};
 use gongzhi_app::people::{self, NewResident};
 use gongzhi_app::verify::verify_database;
 use gongzhi_app::{AppError, accounts, places, uploads};
@@ -134,7 +132,8 @@ pub async fn money() -> Money {
     .unwrap();
     let mut supervisors = Vec::new();
     for i in 0..3 {
-        let (r, a) = resident_with_account(&w, &format!("supervisor{i}"), &format!("监事{i}")).await;
+        let (r, a) =
+            resident_with_account(&w, &format!("supervisor{i}"), &format!("监事{i}")).await;
         councils::seat_member(&w.app, &w.staff, board, r, "member", "2026-01-01", None)
             .await
             .unwrap();
@@ -142,7 +141,10 @@ pub async fn money() -> Money {
     }
     let director = account(&w.app, &w.admin, w.jinyang, "staff", "director").await;
     let accountant = account(&w.app, &w.admin, w.jinyang, "staff", "accountant").await;
-    for (a, office) in [(&director, "committee_director"), (&accountant, "accountant")] {
+    for (a, office) in [
+        (&director, "committee_director"),
+        (&accountant, "accountant"),
+    ] {
         accounts::assign_office(
             &w.app,
             &w.admin,
@@ -206,7 +208,12 @@ async fn approved(m: &Money, notice: bool) -> Uuid {
         .0
 }
 
-async fn budget(m: &Money, resolution: Uuid, reserved: i64, pledges: &[(Uuid, i64)]) -> Result<Uuid, AppError> {
+async fn budget(
+    m: &Money,
+    resolution: Uuid,
+    reserved: i64,
+    pledges: &[(Uuid, i64)],
+) -> Result<Uuid, AppError> {
     ledger::reserve_budget(
         &m.w.app,
         &m.w.staff,
@@ -241,7 +248,9 @@ async fn expense(m: &Money, budget: Uuid, amount: i64) -> Result<Uuid, AppError>
 async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
     for s in &m.supervisors {
         assert!(matches!(
-            ledger::sign_expense(&m.w.app, s, e, Decision::Sign, None).await.unwrap(),
+            ledger::sign_expense(&m.w.app, s, e, Decision::Sign, None)
+                .await
+                .unwrap(),
             ExpenseState::Waiting(_)
         ));
     }
@@ -258,7 +267,9 @@ async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
 
 async fn households(m: &Money, n: usize) -> Vec<Uuid> {
     let w = &m.w;
-    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋").await.unwrap();
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "1栋")
+        .await
+        .unwrap();
     let mut out = Vec::new();
     for i in 0..n {
         out.push(
@@ -295,10 +306,20 @@ async fn beiyuan_money_story() {
 
     let e1 = expense(&m, b, 20_000_00).await.unwrap();
     let bv = ledger::budget_view(&w.app, b).await.unwrap();
-    assert_eq!(bv.account.balance.available(), 16_000_00, "the expense is held at once");
-    assert_eq!(sign_through(&m, e1, Some(19_500_00)).await, ExpenseState::Posted(19_500_00));
+    assert_eq!(
+        bv.account.balance.available(),
+        16_000_00,
+        "the expense is held at once"
+    );
+    assert_eq!(
+        sign_through(&m, e1, Some(19_500_00)).await,
+        ExpenseState::Posted(19_500_00)
+    );
     let e2 = expense(&m, b, 15_000_00).await.unwrap();
-    assert_eq!(sign_through(&m, e2, None).await, ExpenseState::Posted(15_000_00));
+    assert_eq!(
+        sign_through(&m, e2, None).await,
+        ExpenseState::Posted(15_000_00)
+    );
 
     let back = ledger::close_budget(&w.app, &w.staff, b).await.unwrap();
     assert_eq!(back, 1_500_00);
@@ -352,15 +373,27 @@ async fn signoff_is_in_order_by_the_right_people() {
         "settle_only_at_last_step"
     );
     assert_eq!(
-        code(ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Reject("  "), None).await),
+        code(
+            ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Reject("  "), None).await
+        ),
         "text_length_invalid"
     );
-    assert_eq!(event_count(&w.app).await, after_one, "refusals change nothing");
+    assert_eq!(
+        event_count(&w.app).await,
+        after_one,
+        "refusals change nothing"
+    );
     // A rejection voids the hold.
     assert_eq!(
-        ledger::sign_expense(&w.app, &m.supervisors[1], e, Decision::Reject("发票抬头不符"), None)
-            .await
-            .unwrap(),
+        ledger::sign_expense(
+            &w.app,
+            &m.supervisors[1],
+            e,
+            Decision::Reject("发票抬头不符"),
+            None
+        )
+        .await
+        .unwrap(),
         ExpenseState::Rejected
     );
     let bv = ledger::budget_view(&w.app, b).await.unwrap();
@@ -379,9 +412,15 @@ async fn a_supervisor_cannot_sign_an_expense_they_submitted() {
     let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
     // The first supervisor also works for the community office and submits the expense.
     let sup = &m.supervisors[0];
-    accounts::grant_role(&w.app, &w.admin, sup.account_id.unwrap(), w.jinyang, "staff")
-        .await
-        .unwrap();
+    accounts::grant_role(
+        &w.app,
+        &w.admin,
+        sup.account_id.unwrap(),
+        w.jinyang,
+        "staff",
+    )
+    .await
+    .unwrap();
     let sup = crate::actor(&w.app, sup.account_id.unwrap()).await;
     let e = ledger::submit_expense(
         &w.app,
@@ -433,7 +472,10 @@ async fn director_and_party_secretary_co_sign_and_one_person_in_both_signs_once(
     let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
     let e = expense(&m, b, 1_000_00).await.unwrap();
     // The director holds both offices: one signature completes the step.
-    assert_eq!(sign_through(&m, e, None).await, ExpenseState::Posted(1_000_00));
+    assert_eq!(
+        sign_through(&m, e, None).await,
+        ExpenseState::Posted(1_000_00)
+    );
 }
 
 #[tokio::test]
@@ -454,7 +496,10 @@ async fn expenses_need_an_effective_resolution_a_document_and_a_real_amount() {
     let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
     let before = event_count(&w.app).await;
     assert_eq!(code(expense(&m, b, -5).await), "amount_not_positive");
-    assert_eq!(code(expense(&m, b, 10_000_01).await), "ledger_insufficient_funds");
+    assert_eq!(
+        code(expense(&m, b, 10_000_01).await),
+        "ledger_insufficient_funds"
+    );
     let no_doc = ledger::submit_expense(
         &w.app,
         &w.staff,
@@ -645,9 +690,13 @@ async fn custody_apart_from_use() {
     .await
     .unwrap();
     for s in &m.supervisors {
-        ledger::sign_expense(&w.app, s, e, Decision::Sign, None).await.unwrap();
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
     }
-    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None).await.unwrap();
+    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None)
+        .await
+        .unwrap();
     assert_eq!(
         ledger::sign_expense(&w.app, &m.accountant, e, Decision::Sign, None)
             .await
@@ -659,16 +708,37 @@ async fn custody_apart_from_use() {
         "custodian_only"
     );
     assert_eq!(
-        ledger::pay_expense(&w.app, &custodian, e, None).await.unwrap(),
+        ledger::pay_expense(&w.app, &custodian, e, None)
+            .await
+            .unwrap(),
         6_000_00
     );
     assert_eq!(
-        code(ledger::refund(&w.app, &w.staff, None, hospital, held, 1_200_00, "出院结算退回").await),
+        code(
+            ledger::refund(
+                &w.app,
+                &w.staff,
+                None,
+                hospital,
+                held,
+                1_200_00,
+                "出院结算退回"
+            )
+            .await
+        ),
         "custodian_only"
     );
-    ledger::refund(&w.app, &custodian, None, hospital, held, 1_200_00, "出院结算退回")
-        .await
-        .unwrap();
+    ledger::refund(
+        &w.app,
+        &custodian,
+        None,
+        hospital,
+        held,
+        1_200_00,
+        "出院结算退回",
+    )
+    .await
+    .unwrap();
     let fv = ledger::fund_view(&w.app, held).await.unwrap();
     assert_eq!(fv.account.balance.available(), 2_000_00 + 1_200_00);
     assert_eq!(fv.donations.len(), 1);
@@ -730,19 +800,49 @@ async fn statements_are_due_on_schedule_and_recompute() {
     let e = expense(&m, b, 2_000_00).await.unwrap();
     sign_through(&m, e, None).await;
     // Fund opened 2026-11-22: the quarter ends 2027-01-01.
-    assert!(ledger::due_statements(&w.app, w.jinyang).await.unwrap().is_empty());
+    assert!(
+        ledger::due_statements(&w.app, w.jinyang)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        code(ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled").await),
+        code(
+            ledger::post_statement(
+                &w.app,
+                &w.staff,
+                m.fund,
+                "2026-10-01",
+                "2027-01-01",
+                "scheduled"
+            )
+            .await
+        ),
         "statement_period_not_over"
     );
     w.app.clock.advance(45 * 86_400).unwrap();
     let due = ledger::due_statements(&w.app, w.jinyang).await.unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
-    assert_eq!((due[0].period_start.as_str(), due[0].period_end.as_str()), ("2026-10-01", "2027-01-01"));
-    let s = ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled")
-        .await
-        .unwrap();
-    assert!(ledger::due_statements(&w.app, w.jinyang).await.unwrap().is_empty());
+    assert_eq!(
+        (due[0].period_start.as_str(), due[0].period_end.as_str()),
+        ("2026-10-01", "2027-01-01")
+    );
+    let s = ledger::post_statement(
+        &w.app,
+        &w.staff,
+        m.fund,
+        "2026-10-01",
+        "2027-01-01",
+        "scheduled",
+    )
+    .await
+    .unwrap();
+    assert!(
+        ledger::due_statements(&w.app, w.jinyang)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
     let body: serde_json::Value = serde_json::from_str(&fv.statements[0].body_json).unwrap();
     assert_eq!(fv.statements[0].id, s);
@@ -753,7 +853,17 @@ async fn statements_are_due_on_schedule_and_recompute() {
     let project_line = &body["lines"][1]["line"];
     assert_eq!(project_line["outflows"], 2_000_00);
     assert_eq!(
-        code(ledger::post_statement(&w.app, &w.staff, m.fund, "2026-10-01", "2027-01-01", "scheduled").await),
+        code(
+            ledger::post_statement(
+                &w.app,
+                &w.staff,
+                m.fund,
+                "2026-10-01",
+                "2027-01-01",
+                "scheduled"
+            )
+            .await
+        ),
         "statement_exists"
     );
     let report = ledger_check(w).await;

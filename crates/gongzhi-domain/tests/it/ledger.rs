@@ -7,8 +7,17 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Move { debit: u8, credit: u8, amount: i64, hold: bool },
-    Settle { which: u8, part: u8, void: bool },
+    Move {
+        debit: u8,
+        credit: u8,
+        amount: i64,
+        hold: bool,
+    },
+    Settle {
+        which: u8,
+        part: u8,
+        void: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {

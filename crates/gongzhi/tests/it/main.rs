@@ -270,6 +270,82 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
     assert!(text(&o).contains("not a demo database"), "{}", text(&o));
 }
 
+/// Runs an external checker; the suite installs them (`scripts/test`), so a missing one fails
+/// with the install line rather than skipping.
+fn checker(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed: pip install beancount / apt-get install hledger ({e})")
+        })
+}
+
+/// The demo's ledger exported as journals: `bean-check` and `hledger check -s` accept them, and
+/// their closing assertions (our balances) hold; a journal with one amount changed is refused.
+/// `ledger check` finds the demo consistent.
+#[tokio::test(flavor = "multi_thread")]
+async fn ledger_journals_pass_the_real_checkers() {
+    let url = fresh_url("ledger").await;
+    let port = free_port();
+    {
+        let _server = start_demo(&url, port);
+    }
+    let o = run(&["--database", &url, "ledger", "check"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("ledger consistent"), "{}", text(&o));
+    let dir = std::env::temp_dir().join("gongzhi-tests");
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let bean = dir.join(format!("ledger-{id}.beancount"));
+    let journal = dir.join(format!("ledger-{id}.journal"));
+    for (format, path) in [("beancount", &bean), ("hledger", &journal)] {
+        let o = run(&[
+            "--database",
+            &url,
+            "export",
+            format,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let o = checker("bean-check", &[bean.to_str().unwrap()]);
+    assert!(o.status.success(), "bean-check: {}", text(&o));
+    let o = checker("hledger", &["check", "-s", "-f", journal.to_str().unwrap()]);
+    assert!(o.status.success(), "hledger: {}", text(&o));
+    // hledger's own balance of the city's allocation equals what the demo received (150,000).
+    let o = checker(
+        "hledger",
+        &[
+            "bal",
+            "-N",
+            "-f",
+            journal.to_str().unwrap(),
+            "Income:Jinyang-S-CITY",
+        ],
+    );
+    assert!(text(&o).contains("-150000.00 CNY"), "{}", text(&o));
+    let text_of = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    // Change the first posting of the city's allocation: both tools must refuse the journal.
+    for (path, program, args) in [
+        (&bean, "bean-check", vec![]),
+        (&journal, "hledger", vec!["check", "-s", "-f"]),
+    ] {
+        let original = text_of(path);
+        let tampered = original.replacen("-150000.00 CNY", "-149999.00 CNY", 1);
+        assert_ne!(original, tampered);
+        let bad = dir.join(format!(
+            "tampered-{id}-{}",
+            path.file_name().unwrap().to_str().unwrap()
+        ));
+        std::fs::write(&bad, tampered).unwrap();
+        let mut a: Vec<&str> = args.clone();
+        a.push(bad.to_str().unwrap());
+        let o = checker(program, &a);
+        assert!(!o.status.success(), "{program} accepted a changed journal");
+    }
+}
+
 #[test]
 fn audit_verify_exits_non_zero_and_names_the_problem() {
     let url = temp_sqlite("verify");
