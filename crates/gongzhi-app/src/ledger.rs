@@ -2269,3 +2269,22 @@ pub async fn export_journal<W: std::io::Write>(
     w.finish().map_err(io)?;
     Ok((n_accounts, n))
 }
+
+/// A posted statement and its fund (public).
+pub async fn statement_view(
+    app: &App,
+    id: Uuid,
+) -> Result<(FundRow, gongzhi_store::ledger::StatementRow), AppError> {
+    let mut tx = app.db.read().await?;
+    let tenant = repo_l::tenant_of(&mut tx, "statements", id)
+        .await?
+        .ok_or(AppError::NotFound("statement"))?;
+    let s = repo_l::statement(&mut tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("statement"))?;
+    let fund = repo_l::fund(&mut tx, tenant, s.fund_id)
+        .await?
+        .ok_or(AppError::NotFound("fund"))?;
+    tx.rollback().await?;
+    Ok((fund, s))
+}

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, Authed, ClientAddr, SESSION_COOKIE, Visitor};
 use crate::i18n::Lang;
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 /// One documented route (the OpenAPI document is generated from this table).
 pub struct Route {
@@ -27,7 +27,7 @@ pub struct Route {
     pub body: Option<fn() -> Value>,
 }
 
-fn obj(required: &[&str], props: &[(&str, &str)]) -> Value {
+pub(crate) fn obj(required: &[&str], props: &[(&str, &str)]) -> Value {
     let p: serde_json::Map<String, Value> = props
         .iter()
         .map(|(k, t)| ((*k).to_string(), json!({"type": t})))
@@ -582,8 +582,14 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
+/// Every documented route: the foundation's and councils' (`ROUTES`) and the fund's.
+pub fn all_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(crate::api_money::ROUTES)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(crate::api_money::routes())
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))
@@ -645,11 +651,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn ok(value: Value) -> ApiResult {
+pub(crate) fn ok(value: Value) -> ApiResult {
     Ok(Json(value).into_response())
 }
 
-fn created(value: Value) -> ApiResult {
+pub(crate) fn created(value: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 
@@ -1212,7 +1218,7 @@ async fn fetch_upload(
 
 use gongzhi_app::councils;
 
-fn err(lang: Lang) -> impl Fn(gongzhi_app::AppError) -> ApiError {
+pub(crate) fn err(lang: Lang) -> impl Fn(gongzhi_app::AppError) -> ApiError {
     move |e| ApiError::from_app(e, lang)
 }
 

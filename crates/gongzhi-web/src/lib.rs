@@ -3,6 +3,8 @@
 
 /// JSON API handlers.
 pub mod api;
+/// JSON API of the community fund.
+pub mod api_money;
 /// Error → response (`{"error", "message", "fields"}`), translated.
 pub mod error;
 /// Extractors: visitor, language, client address, bodies.

@@ -3,11 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::ROUTES;
+use crate::api::all_routes;
 
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for r in ROUTES {
+    for r in all_routes() {
         let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         let mut op = json!({
             "summary": r.summary,

@@ -1,0 +1,804 @@
+//! The JSON API of the community fund: funds, receipts, donations, payees, project budgets,
+//! co-funding, expenses and their sign-off, custody payments, refunds, corrections and
+//! statements. Amounts go in as yuan written as text (`"36000"`, `"1,500.50"`; at most two
+//! decimals) and come out both as integer fen (`*_fen`) and as display text.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use gongzhi_app::ledger::{self, Decision, ExpenseState, NewBudget, NewExpense, NewFund, Receipt};
+use gongzhi_app::{AppError, places};
+use gongzhi_domain::time::Instant;
+use gongzhi_domain::{DomainError, Fen};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiResult, Route, created, err, obj, ok};
+use crate::extract::{ApiJson, Authed};
+use crate::i18n::Lang;
+
+/// Parses yuan as people write them into fen, naming the field at fault.
+pub fn yuan(text: &str, field: &'static str) -> Result<i64, AppError> {
+    Fen::parse_yuan(text).map(|f| f.0).map_err(|e| {
+        AppError::Invalid(DomainError {
+            field: Some(field),
+            ..e
+        })
+    })
+}
+
+fn money(fen: i64) -> Value {
+    json!({"fen": fen, "text": Fen(fen).to_string()})
+}
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "post",
+        path: "/funds",
+        operation: "create_fund",
+        summary: "Open a community fund for a programme and year (optionally held by a custodian)",
+        body: Some(|| {
+            obj(
+                &["community_id", "programme", "year", "name_zh"],
+                &[
+                    ("community_id", "string"),
+                    ("programme", "string"),
+                    ("year", "integer"),
+                    ("name_zh", "string"),
+                    ("name_en", "string"),
+                    ("custodian", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/communities/{code}/funds",
+        operation: "list_funds",
+        summary: "A community's funds with their balances (public)",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/funds/{id}",
+        operation: "fund",
+        summary: "A fund: balance, budgets, transfers, masked donations, statements (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/funds/{id}/receipts",
+        operation: "receive",
+        summary: "Record money received into a fund (allocation or carry-over); idempotent by id",
+        body: Some(|| {
+            obj(
+                &["source", "amount", "code", "memo"],
+                &[
+                    ("id", "string"),
+                    ("source", "string"),
+                    ("amount", "string"),
+                    ("code", "string"),
+                    ("memo", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/funds/{id}/donations",
+        operation: "record_donation",
+        summary: "Record a donation into a fund (the donor's name is masked on public pages)",
+        body: Some(|| {
+            obj(
+                &["donor_name", "amount"],
+                &[
+                    ("id", "string"),
+                    ("donor_name", "string"),
+                    ("amount", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/funds/{id}/refunds",
+        operation: "refund",
+        summary: "Money a payee returns to the fund (custodian only for a custodian-held fund)",
+        body: Some(|| {
+            obj(
+                &["payee_id", "amount", "memo"],
+                &[
+                    ("id", "string"),
+                    ("payee_id", "string"),
+                    ("amount", "string"),
+                    ("memo", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/funds/{id}/statements",
+        operation: "post_statement",
+        summary: "Post a fund's statement for an ended period (financial disclosure)",
+        body: Some(|| {
+            obj(
+                &["period_start", "period_end", "reason"],
+                &[
+                    ("period_start", "string"),
+                    ("period_end", "string"),
+                    ("reason", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/communities/{code}/statements/due",
+        operation: "due_statements",
+        summary: "Statements the rulebook's disclosure schedule asks for that are not posted",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/statements/{id}",
+        operation: "statement",
+        summary: "A posted statement (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/communities/{id}/payees",
+        operation: "register_payee",
+        summary: "Register someone the community pays (a contractor, a hospital)",
+        body: Some(|| {
+            obj(
+                &["name_zh"],
+                &[("name_zh", "string"), ("name_en", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/budgets",
+        operation: "reserve_budget",
+        summary: "Reserve a project's budget from a fund on a project-approval resolution in force",
+        body: Some(|| {
+            json!({
+                "type": "object",
+                "required": ["resolution_id", "fund_id", "title", "reserved"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "resolution_id": {"type": "string"},
+                    "fund_id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "reserved": {"type": "string"},
+                    "pledges": {"type": "array", "items": {"type": "object", "required": ["household_id", "amount"],
+                        "properties": {"household_id": {"type": "string"}, "amount": {"type": "string"}}}}
+                }
+            })
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/budgets/{id}",
+        operation: "budget",
+        summary: "A project's money: reservation, co-funding, expenses with sign-off, transfers (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/budgets/{id}/cofunding",
+        operation: "receive_cofunding",
+        summary: "A household pays its co-funding pledge; idempotent by id",
+        body: Some(|| {
+            obj(
+                &["household_id", "amount"],
+                &[
+                    ("id", "string"),
+                    ("household_id", "string"),
+                    ("amount", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/budgets/{id}/close",
+        operation: "close_budget",
+        summary: "Close a project's budget: what was not spent goes back to the fund",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/expenses",
+        operation: "submit_expense",
+        summary: "Submit an expense with its uploaded invoice: the money is held at once",
+        body: Some(|| {
+            obj(
+                &[
+                    "budget_id",
+                    "payee_id",
+                    "amount",
+                    "description",
+                    "document_sha256",
+                ],
+                &[
+                    ("id", "string"),
+                    ("budget_id", "string"),
+                    ("payee_id", "string"),
+                    ("amount", "string"),
+                    ("description", "string"),
+                    ("document_sha256", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/expenses/{id}",
+        operation: "expense",
+        summary: "An expense with its sign-off chain and who has signed (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/expenses/{id}/sign",
+        operation: "sign_expense",
+        summary: "Sign or reject an expense at its current step (the last signer may settle less)",
+        body: Some(|| {
+            obj(
+                &["decision"],
+                &[
+                    ("decision", "string"),
+                    ("reason", "string"),
+                    ("settle_amount", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/expenses/{id}/pay",
+        operation: "pay_expense",
+        summary: "The custodian pays an approved expense from a custodian-held fund",
+        body: Some(|| obj(&[], &[("settle_amount", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/transfers/{id}/reverse",
+        operation: "reverse_transfer",
+        summary: "Correct a posted transfer with a reversing transfer (never an edit)",
+        body: Some(|| obj(&["reason"], &[("reason", "string")])),
+    },
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/funds", post(create_fund))
+        .route("/communities/{code}/funds", get(list_funds))
+        .route("/funds/{id}", get(fund))
+        .route("/funds/{id}/receipts", post(receive))
+        .route("/funds/{id}/donations", post(donation))
+        .route("/funds/{id}/refunds", post(refund))
+        .route("/funds/{id}/statements", post(post_statement))
+        .route("/communities/{code}/statements/due", get(due_statements))
+        .route("/statements/{id}", get(statement))
+        .route("/communities/{id}/payees", post(register_payee))
+        .route("/budgets", post(reserve_budget))
+        .route("/budgets/{id}", get(budget))
+        .route("/budgets/{id}/cofunding", post(cofunding))
+        .route("/budgets/{id}/close", post(close_budget))
+        .route("/expenses", post(submit_expense))
+        .route("/expenses/{id}", get(expense))
+        .route("/expenses/{id}/sign", post(sign_expense))
+        .route("/expenses/{id}/pay", post(pay_expense))
+        .route("/transfers/{id}/reverse", post(reverse_transfer))
+}
+
+#[derive(Deserialize)]
+struct FundBody {
+    community_id: Uuid,
+    programme: String,
+    year: i64,
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+    custodian: Option<String>,
+}
+
+async fn create_fund(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<FundBody>,
+) -> ApiResult {
+    let id = ledger::create_fund(
+        &state.app,
+        &v.actor,
+        &NewFund {
+            community_id: b.community_id,
+            programme: &b.programme,
+            year: b.year,
+            name_zh: &b.name_zh,
+            name_en: &b.name_en,
+            custodian: b.custodian.as_deref(),
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+fn balance_json(b: &gongzhi_domain::ledger::Balance) -> Value {
+    json!({
+        "available": money(b.available()), "held": money(b.debits_pending),
+        "received": money(b.credits_posted), "spent": money(b.debits_posted),
+    })
+}
+
+async fn list_funds(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let j = places::jurisdiction_by_code(&state.app, &code)
+        .await
+        .map_err(err(lang))?;
+    let funds = ledger::funds_of(&state.app, j.id)
+        .await
+        .map_err(err(lang))?;
+    ok(Value::Array(
+        funds
+            .iter()
+            .map(|(f, a)| {
+                json!({"id": f.id, "programme": f.programme, "year": f.year, "name_zh": f.name_zh,
+                       "name_en": f.name_en, "custodian": f.custodian, "balance": balance_json(&a.balance)})
+            })
+            .collect(),
+    ))
+}
+
+fn transfer_json(
+    t: &gongzhi_store::ledger::TransferRow,
+    names: &std::collections::HashMap<Uuid, (String, String)>,
+) -> Value {
+    let name = |id: &Uuid| names.get(id).map(|n| n.0.clone()).unwrap_or_default();
+    json!({
+        "id": t.id, "seq": t.seq, "at": Instant(t.created_at).china_minute(), "phase": t.phase,
+        "code": t.code, "memo": t.memo, "amount": money(t.amount),
+        "from": name(&t.debit_id), "to": name(&t.credit_id), "pending_id": t.pending_id,
+        "reverses_id": t.reverses_id,
+    })
+}
+
+async fn fund(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let v = ledger::fund_view(&state.app, id).await.map_err(err(lang))?;
+    ok(json!({
+        "id": v.fund.id, "programme": v.fund.programme, "year": v.fund.year,
+        "name_zh": v.fund.name_zh, "name_en": v.fund.name_en, "custodian": v.fund.custodian,
+        "balance": balance_json(&v.account.balance),
+        "budgets": v.budgets.iter().map(|(b, a)| json!({"id": b.id, "title": b.title, "status": b.status,
+            "reserved": money(b.reserved), "balance": balance_json(&a.balance)})).collect::<Vec<_>>(),
+        "donations": v.donations.iter().map(|(id, donor, amount, at)| json!({"id": id, "donor": donor,
+            "amount": money(*amount), "at": Instant(*at).china_minute()})).collect::<Vec<_>>(),
+        "statements": v.statements.iter().map(|s| json!({"id": s.id, "period_start": s.period_start,
+            "period_end": s.period_end, "reason": s.reason})).collect::<Vec<_>>(),
+        "transfers": v.transfers.iter().map(|t| transfer_json(t, &v.names)).collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ReceiptBody {
+    id: Option<Uuid>,
+    source: String,
+    amount: String,
+    code: String,
+    memo: String,
+}
+
+fn posted_json(p: ledger::Posted) -> ApiResult {
+    let body = json!({"transfer_id": p.transfer_id, "created": p.created});
+    if p.created { created(body) } else { ok(body) }
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ReceiptBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let p = ledger::receive(
+        &state.app,
+        &v.actor,
+        &Receipt {
+            id: b.id,
+            fund_id: id,
+            source: &b.source,
+            amount,
+            code: &b.code,
+            memo: &b.memo,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    posted_json(p)
+}
+
+#[derive(Deserialize)]
+struct DonationBody {
+    id: Option<Uuid>,
+    donor_name: String,
+    amount: String,
+}
+
+async fn donation(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<DonationBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let d = ledger::record_donation(&state.app, &v.actor, b.id, id, &b.donor_name, amount)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": d}))
+}
+
+#[derive(Deserialize)]
+struct RefundBody {
+    id: Option<Uuid>,
+    payee_id: Uuid,
+    amount: String,
+    memo: String,
+}
+
+async fn refund(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RefundBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let p = ledger::refund(&state.app, &v.actor, b.id, b.payee_id, id, amount, &b.memo)
+        .await
+        .map_err(err(lang))?;
+    posted_json(p)
+}
+
+#[derive(Deserialize)]
+struct StatementBody {
+    period_start: String,
+    period_end: String,
+    reason: String,
+}
+
+async fn post_statement(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<StatementBody>,
+) -> ApiResult {
+    let s = ledger::post_statement(
+        &state.app,
+        &v.actor,
+        id,
+        &b.period_start,
+        &b.period_end,
+        &b.reason,
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": s}))
+}
+
+async fn due_statements(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let j = places::jurisdiction_by_code(&state.app, &code)
+        .await
+        .map_err(err(lang))?;
+    let due = ledger::due_statements(&state.app, j.id)
+        .await
+        .map_err(err(lang))?;
+    ok(Value::Array(
+        due.iter()
+            .map(|d| {
+                json!({"fund_id": d.fund_id, "fund": d.fund_name, "period_start": d.period_start,
+                       "period_end": d.period_end, "reason": d.reason})
+            })
+            .collect(),
+    ))
+}
+
+async fn statement(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let (fund, s) = ledger::statement_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    let body: Value = serde_json::from_str(&s.body_json).unwrap_or_default();
+    ok(json!({
+        "id": s.id, "fund_id": fund.id, "fund": fund.name_zh, "period_start": s.period_start,
+        "period_end": s.period_end, "reason": s.reason,
+        "posted_at": Instant(s.posted_at).china_minute(), "lines": body["lines"], "items": body["items"],
+    }))
+}
+
+#[derive(Deserialize)]
+struct PayeeBody {
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+}
+
+async fn register_payee(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<PayeeBody>,
+) -> ApiResult {
+    let p = ledger::register_payee(&state.app, &v.actor, id, &b.name_zh, &b.name_en)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"id": p}))
+}
+
+#[derive(Deserialize)]
+struct PledgeBody {
+    household_id: Uuid,
+    amount: String,
+}
+
+#[derive(Deserialize)]
+struct BudgetBody {
+    id: Option<Uuid>,
+    resolution_id: Uuid,
+    fund_id: Uuid,
+    title: String,
+    reserved: String,
+    #[serde(default)]
+    pledges: Vec<PledgeBody>,
+}
+
+async fn reserve_budget(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<BudgetBody>,
+) -> ApiResult {
+    let reserved = yuan(&b.reserved, "reserved").map_err(err(lang))?;
+    let pledges = b
+        .pledges
+        .iter()
+        .map(|p| Ok((p.household_id, yuan(&p.amount, "pledges")?)))
+        .collect::<Result<Vec<_>, AppError>>()
+        .map_err(err(lang))?;
+    let id = ledger::reserve_budget(
+        &state.app,
+        &v.actor,
+        &NewBudget {
+            id: b.id,
+            resolution_id: b.resolution_id,
+            fund_id: b.fund_id,
+            title: &b.title,
+            reserved,
+            pledges: &pledges,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+fn expense_json(v: &ledger::ExpenseView) -> Value {
+    let e = &v.expense;
+    json!({
+        "id": e.id, "budget_id": e.budget_id, "payee": v.payee, "amount": money(e.amount),
+        "description": e.description, "document_sha256": e.document_sha256, "status": e.status,
+        "lapsed": v.lapsed, "submitted_at": Instant(e.submitted_at).china_minute(),
+        "expires_at": Instant(e.expires_at).china_minute(),
+        "settled": e.settled_amount.map(money), "reason": e.reason,
+        "waiting_step": v.waiting_step,
+        "chain": v.chain.steps.iter().zip(&v.steps).map(|(step, people)| json!({
+            "signers": step.signers, "all": step.all,
+            "people": people.iter().map(|(s, signed)| json!({"name": s.name, "signed": signed,
+                "has_account": s.has_account})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "signatures": v.signatures.iter().map(|s| json!({"step": s.step, "name": s.display_name,
+            "decision": s.decision, "reason": s.reason, "at": Instant(s.signed_at).china_minute()}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+async fn budget(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let v = ledger::budget_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    let (pledged, paid_in_full, expected, paid) = v.cofunding;
+    ok(json!({
+        "id": v.budget.id, "title": v.budget.title, "status": v.budget.status,
+        "resolution": {"id": v.budget.resolution_id, "label": v.resolution_label},
+        "fund": {"id": v.fund.id, "name": v.fund.name_zh},
+        "reserved": money(v.budget.reserved), "released": v.budget.released.map(money),
+        "balance": balance_json(&v.account.balance),
+        "cofunding": {"households": pledged, "paid_in_full": paid_in_full, "expected": money(expected), "paid": money(paid)},
+        "expenses": v.expenses.iter().map(expense_json).collect::<Vec<_>>(),
+        "transfers": v.transfers.iter().map(|t| transfer_json(t, &v.names)).collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct CofundingBody {
+    id: Option<Uuid>,
+    household_id: Uuid,
+    amount: String,
+}
+
+async fn cofunding(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<CofundingBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let p = ledger::receive_cofunding(&state.app, &v.actor, b.id, id, b.household_id, amount)
+        .await
+        .map_err(err(lang))?;
+    posted_json(p)
+}
+
+async fn close_budget(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let back = ledger::close_budget(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"released": money(back)}))
+}
+
+#[derive(Deserialize)]
+struct ExpenseBody {
+    id: Option<Uuid>,
+    budget_id: Uuid,
+    payee_id: Uuid,
+    amount: String,
+    description: String,
+    document_sha256: String,
+}
+
+async fn submit_expense(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<ExpenseBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let id = ledger::submit_expense(
+        &state.app,
+        &v.actor,
+        &NewExpense {
+            id: b.id,
+            budget_id: b.budget_id,
+            payee_id: b.payee_id,
+            amount,
+            description: &b.description,
+            document_sha256: &b.document_sha256,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+async fn expense(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let (_, v) = ledger::expense_view(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    ok(expense_json(&v))
+}
+
+#[derive(Deserialize)]
+struct SignBody {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    settle_amount: Option<String>,
+}
+
+pub(crate) fn state_json(s: &ExpenseState) -> Value {
+    match s {
+        ExpenseState::Waiting(step) => json!({"status": "held", "waiting_step": step}),
+        ExpenseState::Approved => json!({"status": "approved"}),
+        ExpenseState::Posted(paid) => json!({"status": "posted", "paid": money(*paid)}),
+        ExpenseState::Rejected => json!({"status": "rejected"}),
+    }
+}
+
+/// Parses the sign form's decision and optional settled amount (shared with the page).
+pub(crate) fn decision<'a>(
+    decision: &str,
+    reason: &'a str,
+    settle: Option<&str>,
+) -> Result<(Decision<'a>, Option<i64>), AppError> {
+    let d = match decision {
+        "sign" => Decision::Sign,
+        "reject" => Decision::Reject(reason),
+        _ => return Err(AppError::invalid("signoff_decision_unknown", "decision")),
+    };
+    let settle = settle
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| yuan(s, "settle_amount"))
+        .transpose()?;
+    Ok((d, settle))
+}
+
+async fn sign_expense(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<SignBody>,
+) -> ApiResult {
+    let (d, settle) =
+        decision(&b.decision, &b.reason, b.settle_amount.as_deref()).map_err(err(lang))?;
+    let s = ledger::sign_expense(&state.app, &v.actor, id, d, settle)
+        .await
+        .map_err(err(lang))?;
+    ok(state_json(&s))
+}
+
+#[derive(Deserialize)]
+struct PayBody {
+    settle_amount: Option<String>,
+}
+
+async fn pay_expense(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<PayBody>,
+) -> ApiResult {
+    let settle = b
+        .settle_amount
+        .as_deref()
+        .map(|s| yuan(s, "settle_amount"))
+        .transpose()
+        .map_err(err(lang))?;
+    let paid = ledger::pay_expense(&state.app, &v.actor, id, settle)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"status": "posted", "paid": money(paid)}))
+}
+
+#[derive(Deserialize)]
+struct ReverseBody {
+    reason: String,
+}
+
+async fn reverse_transfer(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ReverseBody>,
+) -> ApiResult {
+    let t = ledger::reverse_transfer(&state.app, &v.actor, id, &b.reason)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"transfer_id": t}))
+}
