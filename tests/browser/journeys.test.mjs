@@ -152,3 +152,71 @@ test('a resident signs in with a phone number', async () => {
   await page.waitForURL(base + '/');
   await page.close();
 });
+
+test('a visitor follows the money; the supervisory board, the director and the accountant sign an expense', async () => {
+  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 700 } });
+  const page = await ctx.newPage();
+  await page.goto(base + '/c/jinyang');
+  await page.getByRole('link', { name: '资金公开' }).click();
+  const funds = await page.locator('main').innerText();
+  assert.match(funds, /晋阳社区保障资金\d{4}[\s\S]*可用余额[\s\S]*¥244,345\.00/);
+  assert.match(funds, /托管方：成都市武侯社区发展基金会/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: `${SHOTS}/funds-320.png`, fullPage: true });
+  await page.getByRole('link', { name: /晋阳社区保障资金/ }).click();
+  assert.match(await page.locator('main').innerText(), /财务公开报表[\s\S]*-01-01 – \d{4}-03-31/);
+  await page.getByRole('link', { name: /北苑院落改造/ }).click();
+  const budget = await page.locator('main').innerText();
+  assert.match(budget, /依据决议[\s\S]*晋阳社区议〔2026〕1号/);
+  assert.match(budget, /冻结（签批中）\s*¥8,000\.00/);
+  assert.match(budget, /居民自筹：5 户认缴，3 户已缴清/);
+  assert.match(budget, /后门维修首期款[\s\S]*待第 1 步签批/);
+  await page.screenshot({ path: `${SHOTS}/budget-money.png`, fullPage: true });
+  // A posted statement prints as an A4 sheet with its QR code and record head.
+  await page.goto(base + '/c/jinyang/funds');
+  await page.getByRole('link', { name: /晋阳社区微基金/ }).click();
+  assert.match(await page.locator('main').innerText(), /张\*国/, 'donors are masked');
+  assert.doesNotMatch(await page.locator('main').innerText(), /张建国/);
+  await page.locator('a[href^="/statement/"]').first().click();
+  assert.match(await page.locator('.notice-sheet').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: `${SHOTS}/statement-print.png`, fullPage: true });
+  await page.close();
+
+  const signIn = async (who) => {
+    const p = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+    await p.goto(base + '/login');
+    await p.getByLabel('用户名或手机号').fill(who);
+    await p.getByLabel('密码').fill('gongzhi-demo-2026');
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.waitForURL(base + '/home');
+    await p.goto(base + '/c/jinyang/funds');
+    return p;
+  };
+  // The supervisor finds the expense waiting for him and signs it.
+  const sup = await signIn('beiyuan-supervisor');
+  assert.match(await sup.locator('main').innerText(), /等待您签批[\s\S]*后门维修首期款/);
+  await sup.getByRole('link', { name: '审核' }).click();
+  assert.match(await sup.locator('ol.steps').innerText(), /监事会全体成员[\s\S]*田大山 · 未签/);
+  await sup.screenshot({ path: `${SHOTS}/expense-signoff.png`, fullPage: true });
+  await sup.getByRole('button', { name: '同意签批' }).click();
+  assert.match(await sup.getByRole('status').innerText(), /已签批/);
+  assert.match(await sup.locator('main').innerText(), /待第 2 步签批/);
+  await sup.close();
+  const director = await signIn('jinyang-director');
+  await director.getByRole('link', { name: '审核' }).click();
+  await director.getByRole('button', { name: '同意签批' }).click();
+  await director.close();
+  // The accountant records what was actually paid: 7,500 of the 8,000 held; 500 goes back.
+  const accountant = await signIn('jinyang-accountant');
+  await accountant.getByRole('link', { name: '审核' }).click();
+  await accountant.getByLabel(/实际结算金额/).fill('7,500');
+  await accountant.getByRole('button', { name: '同意签批' }).click();
+  assert.match(await accountant.getByRole('status').innerText(), /已付款入账/);
+  assert.match(await accountant.locator('main').innerText(), /实际支付\s*¥7,500\.00/);
+  await accountant.getByRole('link', { name: /北苑院落改造/ }).click();
+  assert.match(await accountant.locator('main').innerText(), /已支出\s*¥7,500\.00/);
+  assert.match(await accountant.locator('main').innerText(), /冻结（签批中）\s*¥0\.00/);
+  await accountant.close();
+});

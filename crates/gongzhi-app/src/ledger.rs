@@ -490,7 +490,7 @@ pub async fn record_donation(
         &mut cmd.tx,
         TransferSpec {
             id: transfer,
-            ..TransferSpec::posted(source, fund.account_id, fen, "donation", "捐赠 donation")
+            ..TransferSpec::posted(source, fund.account_id, fen, "donation", "社会捐赠")
         },
     )
     .await?;
@@ -546,6 +546,10 @@ pub async fn register_payee(
 pub struct NewBudget<'a> {
     pub id: Option<Uuid>,
     pub resolution_id: Uuid,
+    /// Where the project is (北苑 for a project the community council approved at its roadshow):
+    /// the supervisory board nearest this place signs its expenses. Defaults to the deciding
+    /// council's place; must lie within it.
+    pub jurisdiction_id: Option<Uuid>,
     pub fund_id: Uuid,
     pub title: &'a str,
     /// Reserved from the fund now.
@@ -604,6 +608,16 @@ pub async fn reserve_budget(
                 .arg("state", r.state.key()),
         ));
     }
+    let place = match new.jurisdiction_id {
+        None => r.council.jurisdiction_id,
+        Some(j) => {
+            let up = repo::ancestors(&mut cmd.tx, j).await?;
+            if !up.iter().any(|a| a.id == r.council.jurisdiction_id) {
+                return Err(invalid("budget_place_outside_council", "jurisdiction_id"));
+            }
+            j
+        }
+    };
     for (h, _) in new.pledges {
         if !household_exists(&mut cmd.tx, tenant, *h).await? {
             return Err(invalid("household_not_found", "pledges"));
@@ -616,7 +630,7 @@ pub async fn reserve_budget(
         &[
             ("tenant_id", tenant.into()),
             ("id", id.into()),
-            ("jurisdiction_id", r.council.jurisdiction_id.into()),
+            ("jurisdiction_id", place.into()),
             ("resolution_id", new.resolution_id.into()),
             ("fund_id", fund.id.into()),
             ("account_id", account.into()),
@@ -2270,11 +2284,18 @@ pub async fn export_journal<W: std::io::Write>(
     Ok((n_accounts, n))
 }
 
-/// A posted statement and its fund (public).
+/// A posted statement, its fund, and the community's chain head now (printed on the sheet).
 pub async fn statement_view(
     app: &App,
     id: Uuid,
-) -> Result<(FundRow, gongzhi_store::ledger::StatementRow), AppError> {
+) -> Result<
+    (
+        FundRow,
+        gongzhi_store::ledger::StatementRow,
+        Option<gongzhi_store::audit::Head>,
+    ),
+    AppError,
+> {
     let mut tx = app.db.read().await?;
     let tenant = repo_l::tenant_of(&mut tx, "statements", id)
         .await?
@@ -2285,6 +2306,134 @@ pub async fn statement_view(
     let fund = repo_l::fund(&mut tx, tenant, s.fund_id)
         .await?
         .ok_or(AppError::NotFound("fund"))?;
+    let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
     tx.rollback().await?;
-    Ok((fund, s))
+    Ok((fund, s, head))
+}
+
+/// The payees a community has registered: (account id, name).
+pub async fn payees(app: &App, community: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let accounts = repo_l::accounts(&mut tx, community).await?;
+    tx.rollback().await?;
+    Ok(accounts
+        .into_iter()
+        .filter(|a| a.kind == AccountKind::Payee.key())
+        .map(|a| (a.id, a.name_zh))
+        .collect())
+}
+
+/// A statement as a table for community staff's spreadsheets: the account lines, a blank row,
+/// then every item. Amounts in yuan with two decimals.
+pub fn statement_table(body_json: &str) -> Vec<Vec<String>> {
+    let body: serde_json::Value = serde_json::from_str(body_json).unwrap_or_default();
+    let y = |v: &serde_json::Value| gongzhi_domain::journal::yuan(v.as_i64().unwrap_or(0));
+    let mut rows = vec![vec![
+        "账户 account".to_string(),
+        "期初 opening".into(),
+        "收入 in".into(),
+        "支出 out".into(),
+        "期末 closing".into(),
+        "冻结 on hold".into(),
+    ]];
+    for l in body["lines"].as_array().into_iter().flatten() {
+        let line = &l["line"];
+        rows.push(vec![
+            l["name"].as_str().unwrap_or("").to_string(),
+            y(&line["opening"]),
+            y(&line["inflows"]),
+            y(&line["outflows"]),
+            y(&line["closing"]),
+            y(&line["held"]),
+        ]);
+    }
+    rows.push(vec![]);
+    rows.push(vec![
+        "序号 no.".to_string(),
+        "时间 time".into(),
+        "类别 code".into(),
+        "摘要 memo".into(),
+        "付方 from".into(),
+        "收方 to".into(),
+        "金额 amount".into(),
+    ]);
+    for i in body["items"].as_array().into_iter().flatten() {
+        rows.push(vec![
+            i["seq"].to_string(),
+            i["at"].as_str().unwrap_or("").to_string(),
+            i["code"].as_str().unwrap_or("").to_string(),
+            i["memo"].as_str().unwrap_or("").to_string(),
+            i["from"].as_str().unwrap_or("").to_string(),
+            i["to"].as_str().unwrap_or("").to_string(),
+            y(&i["amount"]),
+        ]);
+    }
+    rows
+}
+
+/// The statement table as CSV (UTF-8 with a byte-order mark, which spreadsheet programs on
+/// Chinese Windows need to read it as UTF-8).
+pub fn statement_csv(body_json: &str) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    for r in statement_table(body_json) {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// The statement table as an XLSX workbook (amounts as numbers).
+pub fn statement_xlsx(body_json: &str) -> Result<Vec<u8>, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        AppError::Store(gongzhi_store::StoreError::Data(format!(
+            "writing XLSX: {e}"
+        )))
+    };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in statement_table(body_json).iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if cell.contains('.') => sheet.write_number(r, c, n).map_err(fail)?,
+                _ => sheet.write_string(r, c, cell).map_err(fail)?,
+            };
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// Whether the actor keeps the funds at this jurisdiction (for showing staff forms).
+pub async fn can_manage_funds(app: &App, actor: &Actor, jurisdiction: Uuid) -> bool {
+    let Ok(mut tx) = app.db.read().await else {
+        return false;
+    };
+    let can = actor
+        .can(&mut tx, Permission::ManageFunds, jurisdiction)
+        .await
+        .unwrap_or(false);
+    let _ = tx.rollback().await;
+    can && actor.account_id.is_some()
+}
+
+/// Whether this account holds the custodian office for a fund today.
+pub async fn is_custodian_of(app: &App, fund_id: Uuid, account: Option<Uuid>) -> bool {
+    let Some(account) = account else {
+        return false;
+    };
+    let Ok(mut tx) = app.db.read().await else {
+        return false;
+    };
+    let found = match load_fund(&mut tx, fund_id).await {
+        Ok((tenant, f)) => {
+            f.custodian.is_some()
+                && is_custodian(&mut tx, tenant, f.jurisdiction_id, account, app)
+                    .await
+                    .unwrap_or(false)
+        }
+        Err(_) => false,
+    };
+    let _ = tx.rollback().await;
+    found
 }

@@ -211,6 +211,7 @@ pub async fn funds(tx: &mut Tx, tenant: Uuid) -> Result<Vec<FundRow>, StoreError
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetRow {
+    pub tenant_id: Uuid,
     pub id: Uuid,
     pub jurisdiction_id: Uuid,
     pub resolution_id: Uuid,
@@ -227,6 +228,7 @@ pub struct BudgetRow {
 
 fn budget_row(r: &Row) -> Result<BudgetRow, StoreError> {
     Ok(BudgetRow {
+        tenant_id: r.id(0)?,
         id: r.id(1)?,
         jurisdiction_id: r.id(2)?,
         resolution_id: r.id(3)?,

@@ -172,6 +172,7 @@ pub const ROUTES: &[Route] = &[
                 "properties": {
                     "id": {"type": "string"},
                     "resolution_id": {"type": "string"},
+                    "jurisdiction_id": {"type": "string", "description": "where the project is (defaults to the deciding council's place)"},
                     "fund_id": {"type": "string"},
                     "title": {"type": "string"},
                     "reserved": {"type": "string"},
@@ -521,7 +522,7 @@ async fn due_statements(
 }
 
 async fn statement(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
-    let (fund, s) = ledger::statement_view(&state.app, id)
+    let (fund, s, _) = ledger::statement_view(&state.app, id)
         .await
         .map_err(err(lang))?;
     let body: Value = serde_json::from_str(&s.body_json).unwrap_or_default();
@@ -562,6 +563,7 @@ struct PledgeBody {
 struct BudgetBody {
     id: Option<Uuid>,
     resolution_id: Uuid,
+    jurisdiction_id: Option<Uuid>,
     fund_id: Uuid,
     title: String,
     reserved: String,
@@ -588,6 +590,7 @@ async fn reserve_budget(
         &NewBudget {
             id: b.id,
             resolution_id: b.resolution_id,
+            jurisdiction_id: b.jurisdiction_id,
             fund_id: b.fund_id,
             title: &b.title,
             reserved,

@@ -11,6 +11,8 @@ pub mod error;
 pub mod extract;
 /// Fluent messages (zh-CN default, English).
 pub mod i18n;
+/// The fund's pages.
+pub mod money;
 /// The OpenAPI document.
 pub mod openapi;
 /// Server-rendered pages.
@@ -87,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ping", get(ping))
         .route("/static/app.css", get(css))
         .merge(pages::routes())
+        .merge(money::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(csrf)

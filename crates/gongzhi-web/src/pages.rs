@@ -28,7 +28,7 @@ pub struct Page {
 }
 
 impl Page {
-    fn new(lang: Lang, large: &LargeText, visitor: &Visitor, path: &str) -> Self {
+    pub(crate) fn new(lang: Lang, large: &LargeText, visitor: &Visitor, path: &str) -> Self {
         Page {
             lang,
             large: large.0,
@@ -43,7 +43,7 @@ impl Page {
     }
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -54,7 +54,7 @@ fn render(t: &impl Template) -> Response {
 }
 
 /// An error shown on an HTML page (status kept, message translated).
-fn error_page(e: ApiError, page: Page) -> Response {
+pub(crate) fn error_page(e: ApiError, page: Page) -> Response {
     let status = e.status;
     let mut page = page;
     page.error = Some(e.message());
@@ -697,7 +697,7 @@ async fn notices(
 }
 
 /// A QR code (SVG) for a printed notice, linking to the page it was printed from.
-fn qr_svg(url: &str) -> String {
+pub(crate) fn qr_svg(url: &str) -> String {
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::svg::Color>()

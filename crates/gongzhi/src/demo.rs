@@ -338,7 +338,15 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     // The councils' story is told in the present (last month's meeting, this month's votes).
     clock_to(app, present.plus_seconds(-600))?;
     let councils = seed_councils(app, &admin, jinyang, beiyuan).await?;
-    seed_money_now(app, &admin, &officers, &history, &councils, jinyang).await?;
+    seed_money_now(
+        app,
+        &admin,
+        &officers,
+        &history,
+        &councils,
+        (jinyang, beiyuan),
+    )
+    .await?;
     setup::anchor_heads(app).await?;
     Ok(())
 }
@@ -565,7 +573,7 @@ async fn seed_money_now(
     o: &Officers,
     history: &FundHistory,
     councils: &DemoCouncils,
-    jinyang: Uuid,
+    (jinyang, beiyuan): (Uuid, Uuid),
 ) -> Result<(), Failure> {
     use gongzhi_app::councils as c;
     use gongzhi_app::ledger::{self, Decision, NewBudget, NewExpense};
@@ -585,6 +593,7 @@ async fn seed_money_now(
         &NewBudget {
             id: None,
             resolution_id: councils.roadshow_resolution,
+            jurisdiction_id: Some(beiyuan),
             fund_id: history.base,
             title: "北苑院落改造：后门、消防通道、围墙防攀爬",
             reserved: 18_000_00,
@@ -647,6 +656,7 @@ async fn seed_money_now(
         &NewBudget {
             id: None,
             resolution_id: resolution,
+            jurisdiction_id: None,
             fund_id: history.micro,
             title: "困境家庭住院救助",
             reserved: 6_000_00,

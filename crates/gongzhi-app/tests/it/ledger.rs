@@ -220,6 +220,7 @@ async fn budget(
         &NewBudget {
             id: None,
             resolution_id: resolution,
+            jurisdiction_id: None,
             fund_id: m.fund,
             title: "北苑院落改造",
             reserved,
@@ -664,6 +665,7 @@ async fn custody_apart_from_use() {
         &NewBudget {
             id: None,
             resolution_id: res,
+            jurisdiction_id: None,
             fund_id: held,
             title: "困境儿童医疗救助",
             reserved: 6_000_00,

@@ -47,9 +47,7 @@ proptest! {
             ledger.open(i as u32, *k);
         }
         let mut accepted = Vec::new();
-        let mut next = 100u32;
-        for op in ops {
-            next += 1;
+        for (next, op) in (101u32..).zip(ops) {
             let t = match op {
                 Op::Move { debit, credit, amount, hold } => Transfer {
                     id: next,
