@@ -21,6 +21,8 @@ pub struct Command<'a> {
     writes: Vec<Json>,
     details: Map<String, Json>,
     root: Option<Uuid>,
+    /// Salts read in this transaction, by owner: a command imaging many rows asks once.
+    salts: std::collections::HashMap<Uuid, Vec<u8>>,
 }
 
 fn fresh_salt() -> [u8; 16] {
@@ -46,6 +48,7 @@ impl<'a> Command<'a> {
             writes: Vec::new(),
             details: Map::new(),
             root: None,
+            salts: std::collections::HashMap::new(),
         })
     }
 
@@ -87,7 +90,12 @@ impl<'a> Command<'a> {
             Tenancy::Tenant => values.id(0)?,
             Tenancy::Reference => self.root_id().await?,
         };
-        Ok(audit::salt(&mut self.tx, owner, fresh_salt()).await?)
+        if let Some(s) = self.salts.get(&owner) {
+            return Ok(s.clone());
+        }
+        let salt = audit::salt(&mut self.tx, owner, fresh_salt()).await?;
+        self.salts.insert(owner, salt.clone());
+        Ok(salt)
     }
 
     async fn image(&mut self, table_name: &'static str, pk: &[Value]) -> Result<(), AppError> {

@@ -1,0 +1,291 @@
+//! Project budgets: reserved from a fund on an effective project-approval resolution, co-funded
+//! by households, closed out with what was not spent returned to the fund.
+
+use gongzhi_domain::ledger::AccountKind;
+use gongzhi_domain::{DomainError, Fen};
+use gongzhi_store::ledger::{self as repo_l, BudgetRow};
+use gongzhi_store::{Tx, Value, repo};
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::Command;
+use crate::councils::resolution_in;
+use crate::{App, AppError, new_id};
+
+use super::*;
+
+pub struct NewBudget<'a> {
+    pub id: Option<Uuid>,
+    pub resolution_id: Uuid,
+    /// Where the project is (北苑 for a project the community council approved at its roadshow):
+    /// the supervisory board nearest this place signs its expenses. Defaults to the deciding
+    /// council's place; must lie within it.
+    pub jurisdiction_id: Option<Uuid>,
+    pub fund_id: Uuid,
+    pub title: &'a str,
+    /// Reserved from the fund now.
+    pub reserved: i64,
+    /// Co-funding expected from households: (household, fen).
+    pub pledges: &'a [(Uuid, i64)],
+}
+
+/// Reserves an approved project's budget from a fund: the resolution must be a project approval
+/// in force, and the fund must have the money available (holds counted).
+pub async fn reserve_budget(
+    app: &App,
+    actor: &Actor,
+    new: &NewBudget<'_>,
+) -> Result<Uuid, AppError> {
+    amount(new.reserved, "reserved")?;
+    let title = text(new.title, "title", 120)?;
+    let mut cofunding = 0i64;
+    for (i, (h, p)) in new.pledges.iter().enumerate() {
+        amount(*p, "pledges")?;
+        if new.pledges[..i].iter().any(|(o, _)| o == h) {
+            return Err(invalid("pledge_household_repeated", "pledges"));
+        }
+        cofunding = cofunding
+            .checked_add(*p)
+            .ok_or_else(|| invalid("amount_too_large", "pledges"))?;
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, fund) = load_fund(&mut read, new.fund_id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget.reserve").await?;
+    let id = new.id.unwrap_or_else(new_id);
+    if let Some(b) = repo_l::budget(&mut cmd.tx, tenant, id).await? {
+        cmd.tx.rollback().await?;
+        if b.reserved != new.reserved || b.fund_id != new.fund_id {
+            return Err(invalid("ledger_transfer_id_reused", "id"));
+        }
+        return Ok(b.id);
+    }
+    let (res_tenant, r) = resolution_in(&mut cmd.tx, app.now(), new.resolution_id).await?;
+    if res_tenant != tenant {
+        return Err(invalid("budget_resolution_elsewhere", "resolution_id"));
+    }
+    let motion = gongzhi_store::councils::motion(&mut cmd.tx, tenant, r.row.motion_id)
+        .await?
+        .ok_or(AppError::NotFound("motion"))?;
+    if motion.kind != "project_approval" {
+        return Err(invalid("budget_resolution_not_project", "resolution_id"));
+    }
+    if !matches!(r.state, gongzhi_domain::council::NoticeState::InForce(_)) {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_resolution_not_in_force", "resolution_id")
+                .arg("state", r.state.key()),
+        ));
+    }
+    let place = match new.jurisdiction_id {
+        None => r.council.jurisdiction_id,
+        Some(j) => {
+            let up = repo::ancestors(&mut cmd.tx, j).await?;
+            if !up.iter().any(|a| a.id == r.council.jurisdiction_id) {
+                return Err(invalid("budget_place_outside_council", "jurisdiction_id"));
+            }
+            j
+        }
+    };
+    for (h, _) in new.pledges {
+        if !household_exists(&mut cmd.tx, tenant, *h).await? {
+            return Err(invalid("household_not_found", "pledges"));
+        }
+    }
+    let code = format!("P-{}", short(id));
+    let account = open_account(&mut cmd, AccountKind::Project, &code, &title, &title).await?;
+    cmd.insert(
+        "budgets",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("jurisdiction_id", place.into()),
+            ("resolution_id", new.resolution_id.into()),
+            ("fund_id", fund.id.into()),
+            ("account_id", account.into()),
+            ("title", title.clone().into()),
+            ("reserved", new.reserved.into()),
+            ("cofunding_expected", cofunding.into()),
+            ("status", "open".into()),
+            ("created_at", app.now().0.into()),
+            ("closed_at", Value::Int(None)),
+            ("released", Value::Int(None)),
+        ],
+    )
+    .await?;
+    for (h, p) in new.pledges {
+        cmd.insert(
+            "cofunding_pledges",
+            &[
+                ("tenant_id", tenant.into()),
+                ("budget_id", id.into()),
+                ("household_id", (*h).into()),
+                ("expected", (*p).into()),
+                ("paid", 0i64.into()),
+            ],
+        )
+        .await?;
+    }
+    let mut ts = Transfers::new(tenant);
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            budget_id: Some(id),
+            resolution_id: Some(new.resolution_id),
+            ..TransferSpec::posted(fund.account_id, account, new.reserved, "reserve", &title)
+        },
+    )
+    .await?;
+    ts.flush(&mut cmd, actor).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+pub(super) async fn household_exists(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<bool, AppError> {
+    Ok(
+        gongzhi_store::rows::get(tx, "households", &[tenant.into(), id.into()])
+            .await?
+            .is_some(),
+    )
+}
+
+pub(super) async fn load_budget(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetRow), AppError> {
+    let tenant = repo_l::tenant_of(tx, "budgets", id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    let b = repo_l::budget(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    Ok((tenant, b))
+}
+
+/// A household pays (part of) its co-funding pledge into the project's budget; the receipt is the
+/// transfer.
+pub async fn receive_cofunding(
+    app: &App,
+    actor: &Actor,
+    id: Option<Uuid>,
+    budget_id: Uuid,
+    household: Uuid,
+    fen: i64,
+) -> Result<Posted, AppError> {
+    amount(fen, "amount")?;
+    let mut read = app.db.read().await?;
+    let (tenant, b) = load_budget(&mut read, budget_id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget.cofunding").await?;
+    let id = id.unwrap_or_else(new_id);
+    if let Some(t) = replayed(&mut cmd.tx, tenant, id, None, b.account_id, fen).await? {
+        cmd.tx.rollback().await?;
+        return Ok(Posted {
+            transfer_id: t.id,
+            created: false,
+        });
+    }
+    let pledge = gongzhi_store::rows::get(
+        &mut cmd.tx,
+        "cofunding_pledges",
+        &[tenant.into(), budget_id.into(), household.into()],
+    )
+    .await?
+    .ok_or_else(|| invalid("pledge_not_found", "household_id"))?;
+    let (expected, paid) = (pledge.int(3)?, pledge.int(4)?);
+    if paid + fen > expected {
+        return Err(AppError::Invalid(
+            DomainError::field("cofunding_over_pledge", "amount").arg("left", Fen(expected - paid)),
+        ));
+    }
+    let source = source_account(&mut cmd, "residents").await?;
+    let mut ts = Transfers::new(tenant);
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            id,
+            budget_id: Some(budget_id),
+            ..TransferSpec::posted(source, b.account_id, fen, "cofunding", &b.title)
+        },
+    )
+    .await?;
+    ts.flush(&mut cmd, actor).await?;
+    cmd.update(
+        "cofunding_pledges",
+        &[tenant.into(), budget_id.into(), household.into()],
+        &[("paid", (paid + fen).into())],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(Posted {
+        transfer_id: id,
+        created: true,
+    })
+}
+
+/// Closes a project's budget: no expense may still be on hold; whatever was not spent goes back to
+/// its fund (北苑: 36,000 reserved and co-funded, 34,500 spent, 1,500 back).
+pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i64, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, b) = load_budget(&mut read, budget_id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    sweep_lapsed(app, tenant).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget.close").await?;
+    let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    if b.status != "open" {
+        return Err(invalid("budget_closed", "budget_id"));
+    }
+    let open = repo_l::expenses(&mut cmd.tx, tenant)
+        .await?
+        .into_iter()
+        .filter(|e| e.budget_id == budget_id && matches!(e.status.as_str(), "held" | "approved"))
+        .count();
+    if open > 0 {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_expenses_open", "budget_id").arg("count", open),
+        ));
+    }
+    let fund = repo_l::fund(&mut cmd.tx, tenant, b.fund_id)
+        .await?
+        .ok_or(AppError::NotFound("fund"))?;
+    let mut ts = Transfers::new(tenant);
+    let left = ts
+        .load(&mut cmd.tx, b.account_id)
+        .await?
+        .balance
+        .available();
+    if left > 0 {
+        ts.add(
+            &mut cmd.tx,
+            TransferSpec {
+                budget_id: Some(budget_id),
+                ..TransferSpec::posted(b.account_id, fund.account_id, left, "release", &b.title)
+            },
+        )
+        .await?;
+    }
+    ts.flush(&mut cmd, actor).await?;
+    cmd.update(
+        "budgets",
+        &[tenant.into(), budget_id.into()],
+        &[
+            ("status", "closed".into()),
+            ("closed_at", app.now().0.into()),
+            ("released", left.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(left)
+}

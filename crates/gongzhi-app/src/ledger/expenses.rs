@@ -1,0 +1,594 @@
+//! Expenses held the moment they are submitted and settled by the rulebook's sign-off chain;
+//! custody payments; holds that lapse; corrections by reversing transfers.
+
+use gongzhi_domain::DomainError;
+use gongzhi_domain::ledger::{self, AccountKind, Phase, SignoffChain, SignoffProgress};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::time::format_date;
+use gongzhi_store::ledger::{self as repo_l, BudgetRow, ExpenseRow, SignatureRow};
+use gongzhi_store::{Tx, Value, repo};
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::Command;
+use crate::councils::resolution_in;
+use crate::rules::rule_in_force;
+use crate::{App, AppError, new_id};
+
+use super::*;
+
+pub struct NewExpense<'a> {
+    pub id: Option<Uuid>,
+    pub budget_id: Uuid,
+    pub payee_id: Uuid,
+    pub amount: i64,
+    pub description: &'a str,
+    /// The invoice or receipt, uploaded first (`uploads::store`).
+    pub document_sha256: &'a str,
+}
+
+/// Submits an expense: the money is held on the project's budget at once (a pending transfer to
+/// the payee), so nobody can overspend while sign-off is outstanding. The sign-off chain in force
+/// is pinned on the expense.
+pub async fn submit_expense(
+    app: &App,
+    actor: &Actor,
+    new: &NewExpense<'_>,
+) -> Result<Uuid, AppError> {
+    amount(new.amount, "amount")?;
+    let description = text(new.description, "description", 200)?;
+    let sha = new.document_sha256.trim().to_ascii_lowercase();
+    if sha.is_empty() {
+        return Err(invalid("expense_document_missing", "document_sha256"));
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, b) = load_budget(&mut read, new.budget_id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    sweep_lapsed(app, tenant).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "expense.submit").await?;
+    let id = new.id.unwrap_or_else(new_id);
+    if let Some(e) = repo_l::expense(&mut cmd.tx, tenant, id).await? {
+        cmd.tx.rollback().await?;
+        if e.amount != new.amount || e.budget_id != new.budget_id || e.payee_id != new.payee_id {
+            return Err(invalid("ledger_transfer_id_reused", "id"));
+        }
+        return Ok(e.id);
+    }
+    let b = repo_l::budget(&mut cmd.tx, tenant, new.budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    if b.status != "open" {
+        return Err(invalid("budget_closed", "budget_id"));
+    }
+    let (_, r) = resolution_in(&mut cmd.tx, app.now(), b.resolution_id).await?;
+    if !matches!(r.state, gongzhi_domain::council::NoticeState::InForce(_)) {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_resolution_not_in_force", "budget_id")
+                .arg("state", r.state.key()),
+        ));
+    }
+    if gongzhi_store::repo::upload(&mut cmd.tx, tenant, &sha)
+        .await?
+        .is_none()
+    {
+        return Err(invalid("expense_document_missing", "document_sha256"));
+    }
+    let payee = repo_l::account(&mut cmd.tx, tenant, new.payee_id)
+        .await?
+        .ok_or_else(|| invalid("payee_unknown", "payee_id"))?;
+    if payee.kind != AccountKind::Payee.key() {
+        return Err(invalid("payee_unknown", "payee_id"));
+    }
+    let chain = signoff_chain(&mut cmd.tx, app, b.jurisdiction_id).await?;
+    let now = app.now();
+    let expires = now.0 + i64::from(chain.window_days) * 86_400_000_000;
+    let transfer = new_id();
+    let mut ts = Transfers::new(tenant);
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            id: transfer,
+            phase: Phase::Pending,
+            budget_id: Some(b.id),
+            expense_id: Some(id),
+            ..TransferSpec::posted(b.account_id, payee.id, new.amount, "expense", &description)
+        },
+    )
+    .await?;
+    ts.flush(&mut cmd, actor).await?;
+    cmd.insert(
+        "expenses",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("budget_id", b.id.into()),
+            ("payee_id", payee.id.into()),
+            ("amount", new.amount.into()),
+            ("description", description.into()),
+            ("document_sha256", sha.into()),
+            ("transfer_id", transfer.into()),
+            ("status", "held".into()),
+            (
+                "chain_json",
+                serde_json::to_string(&chain).unwrap_or_default().into(),
+            ),
+            ("submitted_by", actor.account_id.into()),
+            ("submitted_at", now.0.into()),
+            ("expires_at", expires.into()),
+            ("settled_amount", Value::Int(None)),
+            ("closed_at", Value::Int(None)),
+            ("reason", Value::Text(None)),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+pub(super) async fn signoff_chain(
+    tx: &mut Tx,
+    app: &App,
+    jurisdiction: Uuid,
+) -> Result<SignoffChain, AppError> {
+    match rule_in_force(
+        tx,
+        jurisdiction,
+        "expense.signoff",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        RuleValue::Signoff(c) => Ok(c),
+        _ => Err(invalid("rule_missing", "expense.signoff")),
+    }
+}
+
+/// One person who may sign a step: identified by account (a board member without an account is
+/// identified by their resident id, which no account matches, so the step waits for them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub id: Uuid,
+    pub name: String,
+    pub has_account: bool,
+}
+
+/// Who belongs to each step's groups today, at the expense's jurisdiction and above (within its
+/// community).
+pub(super) async fn step_members(
+    tx: &mut Tx,
+    tenant: Uuid,
+    jurisdiction: Uuid,
+    chain: &SignoffChain,
+    today: &str,
+) -> Result<Vec<Vec<Signer>>, AppError> {
+    let up: Vec<Uuid> = repo::ancestors(tx, jurisdiction)
+        .await?
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    let offices = repo::offices_in(tx, tenant).await?;
+    let councils = gongzhi_store::councils::councils(tx, tenant).await?;
+    // The supervisory board nearest the expense's jurisdiction.
+    let board = up.iter().find_map(|j| {
+        councils
+            .iter()
+            .find(|c| c.kind == "supervisory_board" && c.jurisdiction_id == *j)
+    });
+    let board_members: Vec<Signer> = match board {
+        Some(c) => gongzhi_store::councils::seats(tx, tenant, c.id, today)
+            .await?
+            .into_iter()
+            .filter(|s| s.seat_role != "invitee")
+            .map(|s| Signer {
+                id: s.account_id.unwrap_or(s.resident_id),
+                name: s.resident_name,
+                has_account: s.account_id.is_some(),
+            })
+            .collect(),
+        None => vec![],
+    };
+    let mut out = Vec::with_capacity(chain.steps.len());
+    for step in &chain.steps {
+        let mut who: Vec<Signer> = Vec::new();
+        for group in &step.signers {
+            let members: Vec<Signer> = if group == "supervisory_board" {
+                board_members.clone()
+            } else {
+                offices
+                    .iter()
+                    .filter(|o| {
+                        o.office == *group
+                            && up.contains(&o.jurisdiction_id)
+                            && o.term_start.as_str() <= today
+                            && o.term_end.as_deref().is_none_or(|e| e >= today)
+                    })
+                    .map(|o| Signer {
+                        id: o.account_id,
+                        name: o.holder_name.clone(),
+                        has_account: true,
+                    })
+                    .collect()
+            };
+            for m in members {
+                if !who.iter().any(|w| w.id == m.id) {
+                    who.push(m);
+                }
+            }
+        }
+        out.push(who);
+    }
+    Ok(out)
+}
+
+pub(super) fn progress_of(
+    chain: &SignoffChain,
+    members: &[Vec<Signer>],
+    sigs: &[SignatureRow],
+) -> SignoffProgress<Uuid> {
+    ledger::progress(
+        chain,
+        |i| members[i].iter().map(|s| s.id).collect(),
+        |i| {
+            sigs.iter()
+                .filter(|s| s.step == i as i64 && s.decision == "signed")
+                .map(|s| s.account_id)
+                .collect()
+        },
+    )
+}
+
+pub(super) async fn load_expense(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ExpenseRow), AppError> {
+    let tenant = repo_l::tenant_of(tx, "expenses", id)
+        .await?
+        .ok_or(AppError::NotFound("expense"))?;
+    let e = repo_l::expense(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("expense"))?;
+    Ok((tenant, e))
+}
+
+pub(super) fn pinned_chain(e: &ExpenseRow) -> Result<SignoffChain, AppError> {
+    serde_json::from_str(&e.chain_json).map_err(|_| AppError::NotFound("sign-off chain"))
+}
+
+/// What a signer decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    Sign,
+    Reject(&'a str),
+}
+
+/// Where an expense stands after a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpenseState {
+    /// Waiting at a step (0-based).
+    Waiting(usize),
+    /// Every step signed; a custodian-held fund's custodian must now pay it.
+    Approved,
+    /// Settled: this amount was paid; the rest of the hold went back.
+    Posted(i64),
+    Rejected,
+}
+
+/// A signer signs or rejects the expense at its current step. The last signature posts the
+/// transfer (`settle` may be less than held: the rest returns), unless the fund is held by a
+/// custodian, who then pays it.
+pub async fn sign_expense(
+    app: &App,
+    actor: &Actor,
+    expense_id: Uuid,
+    decision: Decision<'_>,
+    settle: Option<i64>,
+) -> Result<ExpenseState, AppError> {
+    let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let reason = match decision {
+        Decision::Reject(r) => Some(text(r, "reason", 500)?),
+        Decision::Sign => None,
+    };
+    if let Some(s) = settle {
+        amount(s, "settle_amount")?;
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, _) = load_expense(&mut read, expense_id).await?;
+    read.rollback().await?;
+    sweep_lapsed(app, tenant).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "expense.sign").await?;
+    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
+        .await?
+        .ok_or(AppError::NotFound("expense"))?;
+    if e.status != "held" {
+        return Err(AppError::Invalid(
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+        ));
+    }
+    let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    let chain = pinned_chain(&e)?;
+    let today = format_date(app.now().china_date());
+    let members = step_members(&mut cmd.tx, tenant, b.jurisdiction_id, &chain, &today).await?;
+    let sigs = repo_l::signatures(&mut cmd.tx, tenant, expense_id).await?;
+    let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
+        return Err(invalid("expense_not_waiting", "expense_id"));
+    };
+    if !members[step].iter().any(|s| s.id == me) {
+        let later = members
+            .iter()
+            .skip(step + 1)
+            .any(|m| m.iter().any(|s| s.id == me));
+        return Err(invalid(
+            if later {
+                "signoff_not_your_turn"
+            } else {
+                "signoff_not_a_signer"
+            },
+            "expense_id",
+        ));
+    }
+    if e.submitted_by == Some(me) {
+        return Err(invalid("signoff_own_expense", "expense_id"));
+    }
+    if sigs
+        .iter()
+        .any(|s| s.step == step as i64 && s.account_id == me)
+    {
+        return Err(invalid("signoff_already_signed", "expense_id"));
+    }
+    let now = app.now().0;
+    cmd.insert(
+        "expense_signatures",
+        &[
+            ("tenant_id", tenant.into()),
+            ("expense_id", expense_id.into()),
+            ("step", (step as i64).into()),
+            ("account_id", me.into()),
+            (
+                "decision",
+                if reason.is_some() {
+                    "rejected"
+                } else {
+                    "signed"
+                }
+                .into(),
+            ),
+            ("reason", reason.clone().into()),
+            ("signed_at", now.into()),
+        ],
+    )
+    .await?;
+    cmd.detail("step", step);
+    if reason.is_some() {
+        settle_expense(&mut cmd, actor, &e, &b, None, "rejected", reason).await?;
+        cmd.commit().await?;
+        return Ok(ExpenseState::Rejected);
+    }
+    let mut sigs = sigs;
+    sigs.push(SignatureRow {
+        step: step as i64,
+        account_id: me,
+        display_name: String::new(),
+        decision: "signed".into(),
+        reason: None,
+        signed_at: now,
+    });
+    let state = match progress_of(&chain, &members, &sigs) {
+        SignoffProgress::Waiting { step, .. } => {
+            if settle.is_some() {
+                return Err(invalid("settle_only_at_last_step", "settle_amount"));
+            }
+            ExpenseState::Waiting(step)
+        }
+        SignoffProgress::Complete => {
+            let fund = repo_l::fund(&mut cmd.tx, tenant, b.fund_id)
+                .await?
+                .ok_or(AppError::NotFound("fund"))?;
+            if fund.custodian.is_some() {
+                if settle.is_some() {
+                    return Err(invalid("settle_only_at_last_step", "settle_amount"));
+                }
+                cmd.update(
+                    "expenses",
+                    &[tenant.into(), expense_id.into()],
+                    &[("status", "approved".into())],
+                )
+                .await?;
+                ExpenseState::Approved
+            } else {
+                let paid = settle.unwrap_or(e.amount);
+                settle_expense(&mut cmd, actor, &e, &b, Some(paid), "posted", None).await?;
+                ExpenseState::Posted(paid)
+            }
+        }
+    };
+    cmd.commit().await?;
+    Ok(state)
+}
+
+/// Posts (`paid` = Some) or voids (None) an expense's hold and records the outcome.
+pub(super) async fn settle_expense(
+    cmd: &mut Command<'_>,
+    actor: &Actor,
+    e: &ExpenseRow,
+    b: &BudgetRow,
+    paid: Option<i64>,
+    status: &str,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let tenant = cmd.tenant_id();
+    let mut ts = Transfers::new(tenant);
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            phase: if paid.is_some() {
+                Phase::PostPending
+            } else {
+                Phase::VoidPending
+            },
+            pending_id: Some(e.transfer_id),
+            budget_id: Some(b.id),
+            expense_id: Some(e.id),
+            ..TransferSpec::posted(
+                b.account_id,
+                e.payee_id,
+                paid.unwrap_or(0),
+                "expense",
+                &e.description,
+            )
+        },
+    )
+    .await?;
+    ts.flush(cmd, actor).await?;
+    let now = cmd_now(cmd);
+    cmd.update(
+        "expenses",
+        &[tenant.into(), e.id.into()],
+        &[
+            ("status", status.into()),
+            ("settled_amount", paid.into()),
+            ("closed_at", now.into()),
+            ("reason", reason.into()),
+        ],
+    )
+    .await
+}
+
+/// The custodian of a foundation-held fund pays an approved expense straight to the payee
+/// (管用分离): nobody else can move that money.
+pub async fn pay_expense(
+    app: &App,
+    actor: &Actor,
+    expense_id: Uuid,
+    settle: Option<i64>,
+) -> Result<i64, AppError> {
+    let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    if let Some(s) = settle {
+        amount(s, "settle_amount")?;
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, _) = load_expense(&mut read, expense_id).await?;
+    read.rollback().await?;
+    sweep_lapsed(app, tenant).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "expense.pay").await?;
+    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
+        .await?
+        .ok_or(AppError::NotFound("expense"))?;
+    let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    let fund = repo_l::fund(&mut cmd.tx, tenant, b.fund_id)
+        .await?
+        .ok_or(AppError::NotFound("fund"))?;
+    if fund.custodian.is_none() {
+        return Err(invalid("fund_not_in_custody", "expense_id"));
+    }
+    if !is_custodian(&mut cmd.tx, tenant, fund.jurisdiction_id, me, app).await? {
+        return Err(invalid("custodian_only", "expense_id"));
+    }
+    if e.status != "approved" {
+        return Err(AppError::Invalid(
+            DomainError::field("expense_not_approved", "expense_id").arg("status", &e.status),
+        ));
+    }
+    let paid = settle.unwrap_or(e.amount);
+    settle_expense(&mut cmd, actor, &e, &b, Some(paid), "posted", None).await?;
+    cmd.commit().await?;
+    Ok(paid)
+}
+
+pub(super) async fn is_custodian(
+    tx: &mut Tx,
+    tenant: Uuid,
+    jurisdiction: Uuid,
+    account: Uuid,
+    app: &App,
+) -> Result<bool, AppError> {
+    let today = format_date(app.now().china_date());
+    let up: Vec<Uuid> = repo::ancestors(tx, jurisdiction)
+        .await?
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    Ok(repo::offices_in(tx, tenant).await?.iter().any(|o| {
+        o.office == "custodian"
+            && o.account_id == account
+            && up.contains(&o.jurisdiction_id)
+            && o.term_start <= today
+            && o.term_end.as_deref().is_none_or(|e| e >= today.as_str())
+    }))
+}
+
+/// Voids every hold whose sign-off window has ended, as one command by Gongzhi itself. Runs before
+/// the commands that depend on what is held, so a lapsed expense never blocks money; pages compute
+/// "lapsed" from the clock for what has not been swept yet.
+pub async fn sweep_lapsed(app: &App, tenant: Uuid) -> Result<usize, AppError> {
+    let mut read = app.db.read().await?;
+    let lapsed = repo_l::lapsed_expenses(&mut read, tenant, app.now().0).await?;
+    read.rollback().await?;
+    if lapsed.is_empty() {
+        return Ok(0);
+    }
+    let system = Actor::system();
+    let mut cmd = Command::begin(app, &system, tenant, "expense.lapse").await?;
+    let lapsed = repo_l::lapsed_expenses(&mut cmd.tx, tenant, app.now().0).await?;
+    for e in &lapsed {
+        let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
+            .await?
+            .ok_or(AppError::NotFound("budget"))?;
+        settle_expense(&mut cmd, &system, e, &b, None, "expired", None).await?;
+    }
+    cmd.detail("expired", lapsed.len());
+    cmd.commit().await?;
+    Ok(lapsed.len())
+}
+
+/// Corrects a posted transfer with a new one in the opposite direction (never an edit). A
+/// transfer is reversed at most once.
+pub async fn reverse_transfer(
+    app: &App,
+    actor: &Actor,
+    transfer_id: Uuid,
+    reason: &str,
+) -> Result<Uuid, AppError> {
+    let reason = text(reason, "reason", 200)?;
+    let mut read = app.db.read().await?;
+    let tenant = repo_l::tenant_of(&mut read, "ledger_transfers", transfer_id)
+        .await?
+        .ok_or(AppError::NotFound("transfer"))?;
+    actor
+        .require(&mut read, Permission::ManageFunds, tenant)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "transfer.reverse").await?;
+    let t = repo_l::transfer(&mut cmd.tx, tenant, transfer_id)
+        .await?
+        .ok_or(AppError::NotFound("transfer"))?;
+    if t.phase != "posted" || t.expense_id.is_some() {
+        return Err(invalid("transfer_not_reversible", "transfer_id"));
+    }
+    let mut ts = Transfers::new(tenant);
+    let id = new_id();
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            id,
+            reverses_id: Some(t.id),
+            budget_id: t.budget_id,
+            ..TransferSpec::posted(t.credit_id, t.debit_id, t.amount, "correction", &reason)
+        },
+    )
+    .await?;
+    ts.flush(&mut cmd, actor).await.map_err(|e| match e {
+        AppError::Store(gongzhi_store::StoreError::Unique(ref n))
+            if n == "uq_ledger_transfers_reverses" =>
+        {
+            invalid("transfer_already_reversed", "transfer_id")
+        }
+        other => other,
+    })?;
+    cmd.commit().await?;
+    Ok(id)
+}
