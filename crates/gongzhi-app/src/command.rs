@@ -132,6 +132,56 @@ impl<'a> Command<'a> {
         self.image(table_name, &pk).await
     }
 
+    /// Inserts many rows in multi-row statements and records their images, made from the rows as
+    /// the database returned them (bulk commands: a batch of transfers, an import).
+    pub async fn insert_many(
+        &mut self,
+        table_name: &'static str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> Result<(), AppError> {
+        let stored = rows::insert_many(&mut self.tx, table_name, columns, rows).await?;
+        if stored.len() != rows.len() {
+            return Err(AppError::NotFound("row"));
+        }
+        self.image_rows(table_name, &stored).await
+    }
+
+    /// Sets columns of many rows keyed by (`tenant_id`, `id`) in bulk statements and records their
+    /// new images (the rows as the database returned them).
+    pub async fn update_many(
+        &mut self,
+        table_name: &'static str,
+        columns: &[&str],
+        rows: &[(Uuid, Vec<Value>)],
+    ) -> Result<(), AppError> {
+        let stored =
+            rows::update_many(&mut self.tx, table_name, self.tenant_id, columns, rows).await?;
+        if stored.len() != rows.len() {
+            return Err(AppError::NotFound("row"));
+        }
+        self.image_rows(table_name, &stored).await
+    }
+
+    async fn image_rows(
+        &mut self,
+        table_name: &'static str,
+        stored: &[gongzhi_store::Row],
+    ) -> Result<(), AppError> {
+        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        for row in stored {
+            let salt = self.salt_for(table_name, row).await?;
+            let key: Vec<Json> = t
+                .pk_positions()
+                .iter()
+                .map(|p| row.0[*p].to_json())
+                .collect();
+            self.writes
+                .push(json!({"t": table_name, "k": key, "r": rows::image(t, row, &salt)}));
+        }
+        Ok(())
+    }
+
     /// Updates a row by primary key and records its new image.
     pub async fn update(
         &mut self,

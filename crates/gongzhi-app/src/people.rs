@@ -448,12 +448,16 @@ pub async fn import_residents_file(
     community: Uuid,
     data: &[u8],
 ) -> Result<ImportReport, AppError> {
-    let sheet = if data.starts_with(b"PK\x03\x04") {
-        read_xlsx(data)?
+    import_residents(app, actor, community, read_sheet(data)?).await
+}
+
+/// Reads a spreadsheet, XLSX or CSV, told apart by content (an XLSX file is a ZIP archive).
+pub fn read_sheet(data: &[u8]) -> Result<Sheet, AppError> {
+    if data.starts_with(b"PK\x03\x04") {
+        read_xlsx(data)
     } else {
-        read_csv(data)?
-    };
-    import_residents(app, actor, community, sheet).await
+        read_csv(data)
+    }
 }
 
 /// CSV import (kept for callers that know the format).

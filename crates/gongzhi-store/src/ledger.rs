@@ -137,6 +137,30 @@ pub async fn account_by_code(
     .await
 }
 
+/// Accounts by id, in bulk (missing ones are left out).
+pub async fn accounts_by_id(
+    tx: &mut Tx,
+    tenant: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<AccountRow>, StoreError> {
+    all(
+        crate::rows::get_many_by_id(tx, "ledger_accounts", tenant, ids).await?,
+        account_row,
+    )
+}
+
+/// Transfers by id, in bulk (for idempotent batches; missing ones are left out).
+pub async fn transfers_by_id(
+    tx: &mut Tx,
+    tenant: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<TransferRow>, StoreError> {
+    all(
+        crate::rows::get_many_by_id(tx, "ledger_transfers", tenant, ids).await?,
+        transfer_row,
+    )
+}
+
 pub async fn accounts(tx: &mut Tx, tenant: Uuid) -> Result<Vec<AccountRow>, StoreError> {
     all(
         select(
@@ -712,4 +736,15 @@ pub async fn pledges(
     .into_iter()
     .map(|r| Ok((r.id(0)?, r.text(1)?, r.int(2)?, r.int(3)?)))
     .collect()
+}
+
+/// Benchmarks only (`gongzhi bench ledger`): removes the bare rows the benchmark inserted to
+/// measure a plain insert, numbered from `first_seq`, so the ledger it leaves stays consistent.
+/// Never called by the application.
+pub async fn remove_benchmark_rows(tx: &mut Tx, first_seq: i64) -> Result<u64, StoreError> {
+    tx.exec(
+        "DELETE FROM ledger_transfers WHERE seq >= $1",
+        &[first_seq.into()],
+    )
+    .await
 }

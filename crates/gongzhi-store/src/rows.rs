@@ -38,6 +38,154 @@ pub async fn insert(
     Ok(())
 }
 
+/// Inserts many rows with the same columns in multi-row statements (bulk commands). Each row's
+/// values are in `columns` order. Returns the rows as stored (`RETURNING`, every column in
+/// registry order, in insertion order), which is what audit images are made from.
+pub async fn insert_many(
+    tx: &mut Tx,
+    table_name: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<Vec<Row>, StoreError> {
+    let t = registered(table_name)?;
+    for c in columns {
+        if t.column(c).is_none() {
+            return Err(StoreError::Data(format!("unknown column {table_name}.{c}")));
+        }
+    }
+    let mut stored = Vec::with_capacity(rows.len());
+    if columns.is_empty() {
+        return Ok(stored);
+    }
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    // Small statements: sqlx binds many parameters slowly on SQLite (measured: 1,000-row
+    // statements insert 4x slower than 50-row ones).
+    let per = (800 / columns.len()).max(1);
+    for chunk in rows.chunks(per) {
+        let mut args = Vec::with_capacity(chunk.len() * columns.len());
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            if row.len() != columns.len() {
+                return Err(StoreError::Data(format!("{table_name}: row width differs")));
+            }
+            let start = args.len();
+            tuples.push(format!(
+                "({})",
+                (1..=row.len())
+                    .map(|i| format!("${}", start + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            args.extend(row.iter().cloned());
+        }
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {} RETURNING {}",
+            t.name,
+            columns.join(", "),
+            tuples.join(", "),
+            t.select_list()
+        );
+        stored.extend(tx.rows(&sql, &args, &types).await?);
+    }
+    Ok(stored)
+}
+
+/// Sets columns of many rows of a table keyed by (`tenant_id`, `id`) in one statement per chunk:
+/// `UPDATE … FROM (VALUES …)`, which both backends accept. `rows` are (id, values in `columns`
+/// order). Returns the changed rows as stored (`RETURNING`, every column in registry order).
+pub async fn update_many(
+    tx: &mut Tx,
+    table_name: &str,
+    tenant: uuid::Uuid,
+    columns: &[&str],
+    rows: &[(uuid::Uuid, Vec<Value>)],
+) -> Result<Vec<Row>, StoreError> {
+    let t = registered(table_name)?;
+    if t.primary_key != ["tenant_id", "id"] {
+        return Err(StoreError::Data(format!("{table_name} is not keyed by id")));
+    }
+    for c in columns {
+        if t.column(c).is_none() || *c == "id" || *c == "tenant_id" {
+            return Err(StoreError::Data(format!("cannot set {table_name}.{c}")));
+        }
+    }
+    let width = columns.len() + 1;
+    let per = (800 / width).max(1);
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = v.column{}", i + 2))
+        .collect();
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    let returning: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{}.{}", t.name, c.name))
+        .collect();
+    let mut changed = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(per) {
+        let mut args: Vec<Value> = vec![tenant.into()];
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for (id, values) in chunk {
+            if values.len() != columns.len() {
+                return Err(StoreError::Data(format!("{table_name}: row width differs")));
+            }
+            let start = args.len();
+            tuples.push(format!(
+                "({})",
+                (1..=width)
+                    .map(|i| format!("${}", start + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            args.push((*id).into());
+            args.extend(values.iter().cloned());
+        }
+        let sql = format!(
+            "UPDATE {t} SET {} FROM (VALUES {}) AS v WHERE {t}.tenant_id = $1 AND {t}.id = v.column1 RETURNING {}",
+            sets.join(", "),
+            tuples.join(", "),
+            returning.join(", "),
+            t = t.name,
+        );
+        changed.extend(tx.rows(&sql, &args, &types).await?);
+    }
+    Ok(changed)
+}
+
+/// Reads rows of a table keyed by (`tenant_id`, `id`), all columns in registry order, in the
+/// order of `ids` (missing rows are left out).
+pub async fn get_many_by_id(
+    tx: &mut Tx,
+    table_name: &str,
+    tenant: uuid::Uuid,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<Row>, StoreError> {
+    let t = registered(table_name)?;
+    if t.primary_key != ["tenant_id", "id"] {
+        return Err(StoreError::Data(format!("{table_name} is not keyed by id")));
+    }
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    let id_pos = t.columns.iter().position(|c| c.name == "id").unwrap_or(1);
+    let mut found: std::collections::HashMap<uuid::Uuid, Row> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(900) {
+        let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let mut args: Vec<Value> = vec![tenant.into()];
+        args.extend(chunk.iter().map(|i| Value::from(*i)));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE tenant_id = $1 AND id IN ({})",
+            t.select_list(),
+            t.name,
+            marks.join(", ")
+        );
+        for r in tx.rows(&sql, &args, &types).await? {
+            found.insert(r.id(id_pos)?, r);
+        }
+    }
+    Ok(ids.iter().filter_map(|i| found.remove(i)).collect())
+}
+
 /// Updates columns of the row with primary key `pk` (values in primary-key order). Returns whether
 /// a row was changed.
 pub async fn update(

@@ -37,6 +37,23 @@ pub enum Scenario {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Ledger transfers committed per second (batched commands, one writer and concurrent
+    /// clients) against bare inserts; `--keep` leaves the database for `scripts/bench-ledger`
+    Ledger {
+        #[arg(long, default_value_t = 200_000)]
+        transfers: usize,
+        /// Transfers per command (one transaction, one audit event)
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Database (a fresh one); default a temporary SQLite file
+        #[arg(long)]
+        target: Option<String>,
+        /// Keep the filled database and print its URL
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
@@ -48,6 +65,22 @@ pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
             clients,
             target,
         } => votes(members, clients, target).await,
+        Scenario::Ledger {
+            transfers,
+            batch,
+            clients,
+            target,
+            keep,
+        } => {
+            crate::bench_ledger::run(crate::bench_ledger::LedgerBench {
+                transfers,
+                batch: batch.max(1),
+                clients: clients.max(1),
+                target,
+                keep,
+            })
+            .await
+        }
     }
 }
 
@@ -374,17 +407,17 @@ impl Conn {
     }
 }
 
-async fn votes(members: usize, clients: usize, target: Option<String>) -> Result<(), String> {
+/// A fresh benchmark world on `url`: migrated, a city with its administrator, a district, a
+/// street and one community (玉东). Returns the app, the administrator and the community.
+pub(crate) async fn bench_world(
+    url: &str,
+) -> Result<(gongzhi_app::App, gongzhi_app::authz::Actor, Uuid), String> {
     use gongzhi_app::authz::Actor;
-    use gongzhi_app::councils::{self, NewCouncil, NewMotion};
     use gongzhi_app::places::{self, NewJurisdiction};
     use std::sync::Arc;
 
     let s = |e: gongzhi_app::AppError| format!("{e:?}");
-    let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("votes.db").display()));
-    let db = Db::connect(&url, Open::CreateIfMissing)
+    let db = Db::connect(url, Open::CreateIfMissing)
         .await
         .map_err(|e| e.to_string())?;
     gongzhi_store::migrate::migrate(&db)
@@ -430,6 +463,19 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
     let community = places::create_jurisdiction(&app, &admin, &place(st, "community", "yudong"))
         .await
         .map_err(s)?;
+    Ok((app, admin, community))
+}
+
+async fn votes(members: usize, clients: usize, target: Option<String>) -> Result<(), String> {
+    use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+    use std::sync::Arc;
+
+    let s = |e: gongzhi_app::AppError| format!("{e:?}");
+    let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("votes.db").display()));
+    let (app, admin, community) = bench_world(&url).await?;
+    let db = app.db.clone();
     // The assembly: every resident of the community, registered in one spreadsheet import.
     let t = StdInstant::now();
     let mut roster = String::from("姓名\n");

@@ -2,6 +2,7 @@
 //! and benchmarks.
 
 mod bench;
+mod bench_ledger;
 mod config;
 mod demo;
 mod pb;

@@ -2,6 +2,7 @@
 //! postings from a voucher file.
 
 use gongzhi_domain::ledger::AccountKind;
+use gongzhi_domain::{DomainError, Fen};
 use gongzhi_store::Tx;
 use gongzhi_store::ledger::{self as repo_l, FundRow};
 use uuid::Uuid;
@@ -287,5 +288,275 @@ pub async fn refund(
     Ok(Posted {
         transfer_id: id,
         created: true,
+    })
+}
+
+/// Reasons a transfer may be posted directly (bulk postings, imports). Reservations, expenses and
+/// releases go through their own commands, which enforce resolutions and sign-off.
+pub const DIRECT_CODES: &[&str] = &[
+    "allocation",
+    "carry_over",
+    "cofunding",
+    "donation",
+    "refund",
+    "correction",
+];
+
+/// Posts transfers between a community's accounts in one command, all or nothing (TigerBeetle's
+/// linked transfers): one audit event, every touched account written once. A transfer whose id
+/// was already posted with the same content is skipped (a retried batch posts nothing twice).
+pub async fn post_transfers(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    specs: Vec<TransferSpec>,
+) -> Result<Vec<Uuid>, AppError> {
+    for s in &specs {
+        if s.phase != Phase::Posted || !DIRECT_CODES.contains(&s.code) {
+            return Err(invalid("ledger_code_not_direct", "code"));
+        }
+        amount(s.amount, "amount")?;
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, community)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "ledger.post").await?;
+    let mut ts = Transfers::new(community);
+    let ids: Vec<Uuid> = specs.iter().map(|s| s.id).collect();
+    // A retried batch: transfers already posted with the same content are skipped.
+    let seen: HashMap<Uuid, TransferRow> = repo_l::transfers_by_id(&mut cmd.tx, community, &ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let accounts: Vec<Uuid> = specs.iter().flat_map(|s| [s.debit, s.credit]).collect();
+    ts.preload(&mut cmd.tx, &accounts).await?;
+    for s in specs {
+        if let Some(t) = seen.get(&s.id) {
+            if (t.debit_id, t.credit_id, t.amount) != (s.debit, s.credit, s.amount) {
+                return Err(invalid("ledger_transfer_id_reused", "id"));
+            }
+            continue;
+        }
+        ts.add(&mut cmd.tx, s).await?;
+    }
+    ts.flush(&mut cmd, actor).await?;
+    cmd.commit().await?;
+    Ok(ids)
+}
+
+/// Columns of a voucher file (记账凭证): English or Chinese headers.
+const VOUCHER_COLUMNS: [(&str, &str); 6] = [
+    ("voucher", "凭证号"),
+    ("memo", "摘要"),
+    ("account", "账户"),
+    ("in", "收入"),
+    ("out", "支出"),
+    ("code", "类别"),
+];
+
+/// One line of a voucher file, checked.
+struct VoucherLine {
+    line: usize,
+    memo: String,
+    account: Uuid,
+    money_in: i64,
+    money_out: i64,
+    code: &'static str,
+}
+
+/// What a voucher import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoucherReport {
+    pub vouchers: usize,
+    pub transfers: usize,
+}
+
+/// Imports vouchers from a spreadsheet (CSV or XLSX): one line per account touched, with the
+/// money that came in or went out of it. Each voucher must balance (Σ in = Σ out); a voucher with
+/// one payer and several receivers (or the reverse) becomes one transfer per pair. Accounts are
+/// named by code or exact name. If any line is wrong nothing is posted and every wrong line is
+/// reported with its line number.
+pub async fn import_vouchers(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    data: &[u8],
+) -> Result<VoucherReport, AppError> {
+    let sheet = crate::people::read_sheet(data)?;
+    let col = |i: usize| {
+        sheet
+            .headers
+            .iter()
+            .position(|h| h.trim() == VOUCHER_COLUMNS[i].0 || h.trim() == VOUCHER_COLUMNS[i].1)
+    };
+    let cols: Vec<Option<usize>> = (0..VOUCHER_COLUMNS.len()).map(col).collect();
+    if cols[..5].iter().any(Option::is_none) {
+        return Err(invalid("import_columns_missing", "file"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, community)
+        .await?;
+    let accounts = repo_l::accounts(&mut read, community).await?;
+    read.rollback().await?;
+    let find = |name: &str| -> Result<Uuid, DomainError> {
+        let name = name.trim();
+        let by_code: Vec<_> = accounts.iter().filter(|a| a.code == name).collect();
+        let by_name: Vec<_> = accounts
+            .iter()
+            .filter(|a| a.name_zh == name || a.name_en == name)
+            .collect();
+        match (by_code.as_slice(), by_name.as_slice()) {
+            ([a], _) | ([], [a]) => Ok(a.id),
+            ([], []) => {
+                Err(DomainError::field("ledger_account_unknown", "account").arg("account", name))
+            }
+            _ => {
+                Err(DomainError::field("import_account_ambiguous", "account").arg("account", name))
+            }
+        }
+    };
+    let money = |t: &str| -> Result<i64, DomainError> {
+        if t.trim().is_empty() {
+            Ok(0)
+        } else {
+            Fen::parse_yuan(t).map(|f| f.0)
+        }
+    };
+    let mut errors: Vec<(usize, DomainError)> = Vec::new();
+    let mut vouchers: Vec<(String, Vec<VoucherLine>)> = Vec::new();
+    for (line, row) in &sheet.rows {
+        let cells = match row {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push((*line, e.clone()));
+                continue;
+            }
+        };
+        let cell = |i: usize| {
+            cols[i]
+                .and_then(|c| cells.get(c))
+                .map(String::as_str)
+                .unwrap_or("")
+        };
+        let parsed = (|| -> Result<(String, VoucherLine), DomainError> {
+            let voucher = cell(0).trim().to_string();
+            if voucher.is_empty() {
+                return Err(DomainError::field("import_voucher_missing", "voucher"));
+            }
+            let account = find(cell(2))?;
+            let (i, o) = (money(cell(3))?, money(cell(4))?);
+            if i < 0 || o < 0 || (i > 0) == (o > 0) {
+                return Err(DomainError::field("import_line_in_or_out", "in"));
+            }
+            let code_text = cell(5).trim();
+            let code = if code_text.is_empty() {
+                "allocation"
+            } else {
+                DIRECT_CODES
+                    .iter()
+                    .copied()
+                    .find(|c| *c == code_text)
+                    .ok_or_else(|| DomainError::field("ledger_code_not_direct", "code"))?
+            };
+            Ok((
+                voucher,
+                VoucherLine {
+                    line: *line,
+                    memo: cell(1).trim().to_string(),
+                    account,
+                    money_in: i,
+                    money_out: o,
+                    code,
+                },
+            ))
+        })();
+        match parsed {
+            Ok((v, entry)) => match vouchers.iter_mut().find(|(id, _)| *id == v) {
+                Some((_, lines)) => lines.push(entry),
+                None => vouchers.push((v, vec![entry])),
+            },
+            Err(e) => errors.push((*line, e)),
+        }
+    }
+    let mut specs: Vec<(usize, TransferSpec)> = Vec::new();
+    for (voucher, lines) in &vouchers {
+        let first = lines[0].line;
+        let (ins, outs): (Vec<&VoucherLine>, Vec<&VoucherLine>) =
+            lines.iter().partition(|l| l.money_in > 0);
+        let total_in: i64 = ins.iter().map(|l| l.money_in).sum();
+        let total_out: i64 = outs.iter().map(|l| l.money_out).sum();
+        if total_in != total_out {
+            errors.push((
+                first,
+                DomainError::field("import_voucher_unbalanced", "voucher")
+                    .arg("voucher", voucher)
+                    .arg("difference", Fen(total_in - total_out)),
+            ));
+            continue;
+        }
+        // Each transfer pairs the lone account on one side with one line of the other side,
+        // and is reported by that line.
+        let pairs: Vec<(&VoucherLine, &VoucherLine, &VoucherLine)> =
+            match (outs.as_slice(), ins.as_slice()) {
+                ([payer], receivers) => receivers.iter().map(|r| (*payer, *r, *r)).collect(),
+                (payers, [receiver]) => payers.iter().map(|p| (*p, *receiver, *p)).collect(),
+                _ => {
+                    errors.push((
+                        first,
+                        DomainError::field("import_voucher_many_to_many", "voucher")
+                            .arg("voucher", voucher),
+                    ));
+                    continue;
+                }
+            };
+        for (payer, receiver, own) in pairs {
+            let memo = [
+                own.memo.as_str(),
+                payer.memo.as_str(),
+                receiver.memo.as_str(),
+            ]
+            .into_iter()
+            .find(|m| !m.is_empty())
+            .unwrap_or(voucher.as_str());
+            let amount = own.money_in.max(own.money_out);
+            specs.push((
+                own.line,
+                TransferSpec::posted(payer.account, receiver.account, amount, own.code, memo),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|(l, _)| *l);
+        return Err(AppError::Rows(errors));
+    }
+    if specs.is_empty() {
+        return Err(invalid("import_empty", "file"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, community)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "ledger.import").await?;
+    let mut ts = Transfers::new(community);
+    let n = specs.len();
+    for (line, s) in specs {
+        if let Err(e) = ts.add(&mut cmd.tx, s).await {
+            return Err(match e {
+                AppError::Invalid(d) => AppError::Rows(vec![(line, d)]),
+                other => other,
+            });
+        }
+    }
+    ts.flush(&mut cmd, actor).await?;
+    cmd.detail("vouchers", vouchers.len());
+    cmd.commit().await?;
+    Ok(VoucherReport {
+        vouchers: vouchers.len(),
+        transfers: n,
     })
 }

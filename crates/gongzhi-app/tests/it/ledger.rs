@@ -895,3 +895,96 @@ async fn tampering_with_a_ledger_row_is_caught() {
     let report = ledger_check(w).await;
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
 }
+
+/// A voucher file (记账凭证) from the community's bookkeeping: balanced vouchers post as linked
+/// transfers in one command; an unbalanced voucher is reported with its line and nothing is posted.
+#[tokio::test]
+async fn voucher_import_posts_balanced_vouchers_and_refuses_the_rest() {
+    let m = money().await;
+    let w = &m.w;
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    let fund_code = fv.account.code.clone();
+    let incentive = ledger::create_fund(
+        &w.app,
+        &w.staff,
+        &NewFund {
+            community_id: w.jinyang,
+            programme: "incentive",
+            year: 2026,
+            name_zh: "晋阳社区激励资金2026",
+            name_en: "",
+            custodian: None,
+        },
+    )
+    .await
+    .unwrap();
+    let unbalanced = format!(
+        "凭证号,摘要,账户,收入,支出\n\
+         1,区级激励资金,晋阳社区激励资金2026,30000,\n\
+         1,,区（市）县财政,,30000\n\
+         2,调剂,晋阳社区激励资金2026,1000.00,\n\
+         2,,{fund_code},,999.99\n\
+         3,错行,晋阳社区激励资金2026,5,5\n"
+    );
+    // The district source is opened by its first receipt; the file refers to it by name.
+    ledger::receive(
+        &w.app,
+        &w.staff,
+        &Receipt {
+            id: None,
+            fund_id: incentive,
+            source: "district",
+            amount: 1,
+            code: "allocation",
+            memo: "开户",
+        },
+    )
+    .await
+    .unwrap();
+    let events = event_count(&w.app).await;
+    match ledger::import_vouchers(&w.app, &w.staff, w.jinyang, unbalanced.as_bytes()).await {
+        Err(AppError::Rows(rows)) => {
+            let codes: Vec<(usize, &str)> = rows.iter().map(|(l, e)| (*l, e.code.0)).collect();
+            assert_eq!(
+                codes,
+                vec![
+                    (4, "import_voucher_unbalanced"),
+                    (6, "import_line_in_or_out")
+                ]
+            );
+        }
+        other => panic!("expected row errors, got {other:?}"),
+    }
+    assert_eq!(event_count(&w.app).await, events, "nothing posted");
+    let good = format!(
+        "voucher,memo,account,in,out,code\n\
+         1,区级激励资金,晋阳社区激励资金2026,30000,,allocation\n\
+         1,,区（市）县财政,,30000,allocation\n\
+         2,调剂,晋阳社区激励资金2026,1000.00,,correction\n\
+         2,,{fund_code},,1000,correction\n"
+    );
+    let report = ledger::import_vouchers(&w.app, &w.staff, w.jinyang, good.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!((report.vouchers, report.transfers), (2, 2));
+    assert_eq!(
+        event_count(&w.app).await,
+        events + 1,
+        "one command, one event"
+    );
+    let iv = ledger::fund_view(&w.app, incentive).await.unwrap();
+    assert_eq!(iv.account.balance.available(), 31_000_00 + 1);
+    // Money that is not there cannot be moved by a file either.
+    let overdraw = "voucher,memo,account,in,out\n9,超支,晋阳社区保障资金2026,1,\n9,,晋阳社区激励资金2026,,99999999\n";
+    match ledger::import_vouchers(&w.app, &w.staff, w.jinyang, overdraw.as_bytes()).await {
+        Err(AppError::Rows(rows)) => assert_eq!(rows[0].1.code.0, "import_voucher_unbalanced"),
+        other => panic!("{other:?}"),
+    }
+    let overdraw = "voucher,memo,account,in,out\n9,超支,晋阳社区保障资金2026,99999999,\n9,,晋阳社区激励资金2026,,99999999\n";
+    match ledger::import_vouchers(&w.app, &w.staff, w.jinyang, overdraw.as_bytes()).await {
+        Err(AppError::Rows(rows)) => assert_eq!(rows, vec![(2, rows[0].1.clone())]),
+        other => panic!("{other:?}"),
+    }
+    let report = ledger_check(w).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
