@@ -219,4 +219,19 @@ test('a visitor follows the money; the supervisory board, the director and the a
   assert.match(await accountant.locator('main').innerText(), /已支出\s*¥7,500\.00/);
   assert.match(await accountant.locator('main').innerText(), /冻结（签批中）\s*¥0\.00/);
   await accountant.close();
+
+  // Community staff import vouchers from the bookkeeping spreadsheet: an unbalanced voucher is
+  // refused with its line, then the corrected file posts.
+  const staff = await signIn('jinyang-staff');
+  const incentive = (await staff.getByRole('link', { name: /晋阳社区激励资金\d{4}/ }).innerText()).trim();
+  const vouchers = (amount) => `凭证号,摘要,账户,收入,支出\n1,区级追加激励资金,${incentive},5000,\n1,,区（市）县财政,,${amount}\n`;
+  await staff.getByLabel('凭证表格（CSV 或 Excel）').setInputFiles({ name: 'vouchers.csv', mimeType: 'text/csv', buffer: Buffer.from(vouchers('4999.99')) });
+  await staff.getByRole('button', { name: '导入' }).click();
+  assert.match(await staff.locator('ul.error').innerText(), /第 2 行：凭证 1 借贷不平/);
+  await staff.screenshot({ path: `${SHOTS}/vouchers-unbalanced.png`, fullPage: true });
+  await staff.getByLabel('凭证表格（CSV 或 Excel）').setInputFiles({ name: 'vouchers.csv', mimeType: 'text/csv', buffer: Buffer.from(vouchers('5000')) });
+  await staff.getByRole('button', { name: '导入' }).click();
+  assert.match(await staff.getByRole('status').innerText(), /已导入 1 张凭证，共 1 笔转账/);
+  assert.match(await staff.locator('main').innerText(), /激励资金\d{4}[\s\S]*可用余额\s*¥85,000\.00/);
+  await staff.close();
 });

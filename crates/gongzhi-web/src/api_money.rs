@@ -162,6 +162,13 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "post",
+        path: "/communities/{id}/vouchers",
+        operation: "import_vouchers",
+        summary: "Post vouchers from a CSV or XLSX body (voucher, memo, account, in, out, code): balanced vouchers only; all or nothing with a row-by-row report",
+        body: None,
+    },
+    Route {
+        method: "post",
         path: "/budgets",
         operation: "reserve_budget",
         summary: "Reserve a project's budget from a fund on a project-approval resolution in force",
@@ -288,6 +295,7 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/{code}/statements/due", get(due_statements))
         .route("/statements/{id}", get(statement))
         .route("/communities/{id}/payees", post(register_payee))
+        .route("/communities/{id}/vouchers", post(import_vouchers))
         .route("/budgets", post(reserve_budget))
         .route("/budgets/{id}", get(budget))
         .route("/budgets/{id}/cofunding", post(cofunding))
@@ -804,4 +812,17 @@ async fn reverse_transfer(
         .await
         .map_err(err(lang))?;
     created(json!({"transfer_id": t}))
+}
+
+async fn import_vouchers(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let r = ledger::import_vouchers(&state.app, &v.actor, id, &body)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"vouchers": r.vouchers, "transfers": r.transfers}))
 }

@@ -27,6 +27,10 @@ use crate::pages::{Page, error_page, qr_svg, render};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/c/{code}/funds", get(funds_page))
+        .route(
+            "/c/{code}/funds/vouchers",
+            post(import_vouchers).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
         .route("/fund/{id}", get(fund_page))
         .route("/fund/{id}/statement", post(post_statement))
         .route("/budget/{id}", get(budget_page))
@@ -132,6 +136,8 @@ struct FundsPage {
     due: Vec<DueLine>,
     can_post: bool,
     waiting: Vec<WaitingLine>,
+    code: String,
+    row_errors: Vec<String>,
 }
 
 async fn funds_page(
@@ -142,7 +148,18 @@ async fn funds_page(
     Path(code): Path<String>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
-    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+    funds_view(&state, lang, page, &visitor, &code, Vec::new()).await
+}
+
+async fn funds_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    code: &str,
+    row_errors: Vec<String>,
+) -> Response {
+    let j = match places::jurisdiction_by_code(&state.app, code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
@@ -201,8 +218,67 @@ async fn funds_page(
             .collect(),
         can_post,
         waiting,
+        code: code.to_string(),
+        row_errors,
         page,
     })
+}
+
+async fn import_vouchers(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        }
+    }
+    let mut row_errors = Vec::new();
+    let result = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => ledger::import_vouchers(&state.app, &visitor.actor, j.id, &file).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => {
+            page.flash = Some(lang.t_args(
+                "vouchers-imported",
+                &[
+                    ("vouchers", r.vouchers.to_string()),
+                    ("transfers", r.transfers.to_string()),
+                ],
+            ))
+        }
+        Err(gongzhi_app::AppError::Rows(rows)) => {
+            page.error = Some(lang.t("import_rows_invalid"));
+            row_errors = rows
+                .iter()
+                .map(|(n, e)| {
+                    lang.t_args(
+                        "import-row",
+                        &[
+                            ("line", n.to_string()),
+                            (
+                                "message",
+                                ApiError::from_app(gongzhi_app::AppError::Invalid(e.clone()), lang)
+                                    .message(),
+                            ),
+                        ],
+                    )
+                })
+                .collect();
+        }
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    funds_view(&state, lang, page, &visitor, &code, row_errors).await
 }
 
 #[derive(Deserialize)]
