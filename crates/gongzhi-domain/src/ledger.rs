@@ -418,6 +418,68 @@ pub fn progress<A: PartialEq + Clone>(
     SignoffProgress::Complete
 }
 
+// ---- allocation shares (按比例分担) ----
+
+/// How an allocation is shared between the budgets that pay it (city and district "按一定比例"):
+/// each part names a source and its whole-number share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationShares {
+    pub parts: Vec<SharePart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharePart {
+    pub source: String,
+    pub share: u32,
+}
+
+impl AllocationShares {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = || {
+            DomainError::field("rule_out_of_range", "value").arg("key", "fund.allocation_shares")
+        };
+        if self.parts.is_empty() || self.parts.len() > 10 {
+            return Err(bad());
+        }
+        for (i, p) in self.parts.iter().enumerate() {
+            if p.share == 0
+                || p.source.is_empty()
+                || self.parts[..i].iter().any(|q| q.source == p.source)
+            {
+                return Err(bad());
+            }
+        }
+        Ok(())
+    }
+
+    /// Splits `total` fen by the shares, exactly: each part gets its floor, and the fen left over
+    /// go one each to the parts with the largest remainders (ties to the earlier part).
+    pub fn split(&self, total: i64) -> Vec<(String, i64)> {
+        let sum: i128 = self.parts.iter().map(|p| i128::from(p.share)).sum();
+        if sum == 0 {
+            return vec![];
+        }
+        let t = i128::from(total);
+        let mut out: Vec<(String, i64, i128)> = self
+            .parts
+            .iter()
+            .map(|p| {
+                let exact = t * i128::from(p.share);
+                (p.source.clone(), (exact / sum) as i64, exact % sum)
+            })
+            .collect();
+        let given: i64 = out.iter().map(|o| o.1).sum();
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_by(|a, b| out[*b].2.cmp(&out[*a].2).then(a.cmp(b)));
+        for i in order.into_iter().take((total - given) as usize) {
+            out[i].1 += 1;
+        }
+        out.into_iter().map(|(s, v, _)| (s, v)).collect()
+    }
+}
+
 // ---- disclosure (财务公开) ----
 
 /// The disclosure schedule: statements every `period_months` (3 = quarterly), monthly instead when
@@ -599,6 +661,35 @@ mod tests {
         let mut bad = chain.clone();
         bad.steps[0].signers = vec!["mayor".into()];
         assert_eq!(bad.validate().unwrap_err().code.0, "signoff_group_unknown");
+    }
+
+    #[test]
+    fn shares_split_exactly() {
+        let shares = |parts: &[(&str, u32)]| AllocationShares {
+            parts: parts
+                .iter()
+                .map(|(s, n)| SharePart {
+                    source: (*s).into(),
+                    share: *n,
+                })
+                .collect(),
+        };
+        let half = shares(&[("city", 1), ("district", 1)]);
+        assert_eq!(
+            half.split(100_000_01),
+            vec![("city".into(), 50_000_01), ("district".into(), 50_000_00)]
+        );
+        let thirds = shares(&[("city", 1), ("district", 1), ("street", 1)]);
+        let parts = thirds.split(100);
+        assert_eq!(
+            parts.iter().map(|p| p.1).collect::<Vec<_>>(),
+            vec![34, 33, 33]
+        );
+        let s = shares(&[("city", 3), ("district", 2)]);
+        assert_eq!(s.split(1_000).iter().map(|p| p.1).sum::<i64>(), 1_000);
+        assert_eq!(s.split(1_000)[0].1, 600);
+        assert!(shares(&[("city", 1), ("city", 2)]).validate().is_err());
+        assert!(shares(&[("city", 0)]).validate().is_err());
     }
 
     #[test]

@@ -105,6 +105,7 @@ pub enum RuleValue {
     Template(String),
     Signoff(crate::ledger::SignoffChain),
     Disclosure(crate::ledger::DisclosureSchedule),
+    Shares(crate::ledger::AllocationShares),
 }
 
 impl RuleValue {
@@ -118,6 +119,7 @@ impl RuleValue {
             RuleValue::Template(v) => serde_json::to_value(v),
             RuleValue::Signoff(v) => serde_json::to_value(v),
             RuleValue::Disclosure(v) => serde_json::to_value(v),
+            RuleValue::Shares(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -137,6 +139,8 @@ pub enum RuleKind {
     Signoff,
     /// The financial disclosure schedule.
     Disclosure,
+    /// How an allocation is shared between paying budgets.
+    Shares,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -291,6 +295,14 @@ pub const CATALOGUE: &[RuleSpec] = &[
         default: r#"{"period_months":3,"busy_over":30,"immediate_over_fen":5000000}"#,
         source: "national rule: at least quarterly, monthly when busy, major matters at once (N); the two thresholds are placeholders (U)",
     },
+    RuleSpec {
+        key: "fund.allocation_shares",
+        kind: RuleKind::Shares,
+        zh: "保障资金拨付的分担比例（按资金来源：市级、区县、街道……）",
+        en: "How a fund allocation is shared between paying budgets (by source: city, district, street…)",
+        default: r#"{"parts":[{"source":"city","share":1},{"source":"district","share":1}]}"#,
+        source: "R6: city and county budgets share the cost 按一定比例 (A); the ratios were not found, 1:1 is a placeholder (U)",
+    },
 ];
 
 pub fn spec(key: &str) -> Option<&'static RuleSpec> {
@@ -342,6 +354,11 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             let v: crate::ledger::DisclosureSchedule = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
             RuleValue::Disclosure(v)
+        }
+        RuleKind::Shares => {
+            let v: crate::ledger::AllocationShares = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Shares(v)
         }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;

@@ -87,6 +87,18 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "post",
+        path: "/funds/{id}/allocations",
+        operation: "allocate",
+        summary: "Record an allocation into a fund, split between the paying budgets by the rulebook's shares (fund.allocation_shares); idempotent by id",
+        body: Some(|| {
+            obj(
+                &["amount", "memo"],
+                &[("id", "string"), ("amount", "string"), ("memo", "string")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
         path: "/funds/{id}/donations",
         operation: "record_donation",
         summary: "Record a donation into a fund (the donor's name is masked on public pages)",
@@ -289,6 +301,7 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/{code}/funds", get(list_funds))
         .route("/funds/{id}", get(fund))
         .route("/funds/{id}/receipts", post(receive))
+        .route("/funds/{id}/allocations", post(allocate))
         .route("/funds/{id}/donations", post(donation))
         .route("/funds/{id}/refunds", post(refund))
         .route("/funds/{id}/statements", post(post_statement))
@@ -825,4 +838,27 @@ async fn import_vouchers(
         .await
         .map_err(err(lang))?;
     created(json!({"vouchers": r.vouchers, "transfers": r.transfers}))
+}
+
+#[derive(Deserialize)]
+struct AllocationBody {
+    id: Option<Uuid>,
+    amount: String,
+    memo: String,
+}
+
+async fn allocate(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<AllocationBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let parts = ledger::allocate(&state.app, &v.actor, b.id, id, amount, &b.memo)
+        .await
+        .map_err(err(lang))?;
+    created(
+        json!({"parts": parts.iter().map(|(source, fen)| json!({"source": source, "amount": money(*fen)})).collect::<Vec<_>>()}),
+    )
 }

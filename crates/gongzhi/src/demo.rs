@@ -326,6 +326,16 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     rules::set_rule(
         app,
         &admin,
+        wuhou,
+        "fund.allocation_shares",
+        r#"{"parts":[{"source":"city","share":3},{"source":"district","share":2}]}"#,
+        "2026-01-01",
+        "演示：市、区按 3:2 分担保障资金（比例为示例）/ demo: city and district share 3:2 (illustrative)",
+    )
+    .await?;
+    rules::set_rule(
+        app,
+        &admin,
         jinyang,
         "council.size.community",
         r#"{"min":30,"max":45}"#,
@@ -489,15 +499,16 @@ async fn seed_fund_history(
     };
     let day = 86_400;
     app.clock.advance(3 * day)?;
-    receive(
+    // City and district share the allocation by the district's rule (3:2 here): 150,000 + 100,000.
+    ledger::allocate(
+        app,
+        &o.staff,
+        None,
         base,
-        "city",
-        150_000,
-        "allocation",
-        "市级保障资金拨付（市区按比例分担）",
+        250_000_00,
+        "年度保障资金拨付（市、区按比例分担）",
     )
     .await?;
-    receive(base, "district", 100_000, "allocation", "区级保障资金配套").await?;
     receive(base, "carry_over", 12_345, "carry_over", "上年度结余结转").await?;
     app.clock.advance(60 * day)?;
     for (donor, yuan) in [("张建国", 5_000), ("何静", 603), ("李秀英", 2_000)] {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
 use crate::command::{Command, tenant_of};
+use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
 
 use super::*;
@@ -333,6 +334,10 @@ pub async fn post_transfers(
         .collect();
     let accounts: Vec<Uuid> = specs.iter().flat_map(|s| [s.debit, s.credit]).collect();
     ts.preload(&mut cmd.tx, &accounts).await?;
+    let guard = DirectGuard::load(&mut cmd.tx, community).await?;
+    for s in &specs {
+        guard.check(s)?;
+    }
     for s in specs {
         if let Some(t) = seen.get(&s.id) {
             if (t.debit_id, t.credit_id, t.amount) != (s.debit, s.credit, s.amount) {
@@ -345,6 +350,56 @@ pub async fn post_transfers(
     ts.flush(&mut cmd, actor).await?;
     cmd.commit().await?;
     Ok(ids)
+}
+
+/// What a direct posting may not touch: money leaves a project budget only through an expense
+/// or its close-out, reaches a payee only through a signed-off expense, and moves in or out of a
+/// custodian-held fund only through the custodian.
+struct DirectGuard {
+    accounts: HashMap<Uuid, AccountRow>,
+    in_custody: Vec<Uuid>,
+}
+
+impl DirectGuard {
+    async fn load(tx: &mut Tx, community: Uuid) -> Result<Self, AppError> {
+        let accounts = repo_l::accounts(tx, community)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let in_custody = repo_l::funds(tx, community)
+            .await?
+            .into_iter()
+            .filter(|f| f.custodian.is_some())
+            .map(|f| f.account_id)
+            .collect();
+        Ok(DirectGuard {
+            accounts,
+            in_custody,
+        })
+    }
+
+    fn check(&self, s: &TransferSpec) -> Result<(), AppError> {
+        let refuse = |id: &Uuid| {
+            AppError::Invalid(
+                DomainError::field("ledger_direct_not_allowed", "account").arg(
+                    "account",
+                    self.accounts
+                        .get(id)
+                        .map(|a| a.name_zh.clone())
+                        .unwrap_or_default(),
+                ),
+            )
+        };
+        let kind = |id: &Uuid| self.accounts.get(id).map(|a| a.kind.as_str());
+        if kind(&s.debit) == Some("project") || self.in_custody.contains(&s.debit) {
+            return Err(refuse(&s.debit));
+        }
+        if kind(&s.credit) == Some("payee") || self.in_custody.contains(&s.credit) {
+            return Err(refuse(&s.credit));
+        }
+        Ok(())
+    }
 }
 
 /// Columns of a voucher file (记账凭证): English or Chinese headers.
@@ -543,8 +598,15 @@ pub async fn import_vouchers(
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, community, "ledger.import").await?;
     let mut ts = Transfers::new(community);
+    let guard = DirectGuard::load(&mut cmd.tx, community).await?;
     let n = specs.len();
     for (line, s) in specs {
+        if let Err(e) = guard.check(&s) {
+            return Err(match e {
+                AppError::Invalid(d) => AppError::Rows(vec![(line, d)]),
+                other => other,
+            });
+        }
         if let Err(e) = ts.add(&mut cmd.tx, s).await {
             return Err(match e {
                 AppError::Invalid(d) => AppError::Rows(vec![(line, d)]),
@@ -559,4 +621,77 @@ pub async fn import_vouchers(
         vouchers: vouchers.len(),
         transfers: n,
     })
+}
+
+/// Records an allocation into a fund, split between the paying budgets by the rulebook's shares
+/// (`fund.allocation_shares`), to the fen: one posted transfer per source, all in one command. A
+/// caller-chosen id makes a retry post nothing (the parts' ids follow from it).
+pub async fn allocate(
+    app: &App,
+    actor: &Actor,
+    id: Option<Uuid>,
+    fund_id: Uuid,
+    total: i64,
+    memo: &str,
+) -> Result<Vec<(String, i64)>, AppError> {
+    amount(total, "amount")?;
+    let memo = text(memo, "memo", 200)?;
+    let mut read = app.db.read().await?;
+    let (tenant, fund) = load_fund(&mut read, fund_id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+        .await?;
+    let shares = match rule_in_force(
+        &mut read,
+        fund.jurisdiction_id,
+        "fund.allocation_shares",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        gongzhi_domain::rulebook::RuleValue::Shares(s) => s,
+        _ => return Err(invalid("rule_missing", "fund.allocation_shares")),
+    };
+    read.rollback().await?;
+    let parts = shares.split(total);
+    for (source, _) in &parts {
+        if source == "donors" || !SOURCES.iter().any(|(k, _, _)| k == source) {
+            return Err(invalid("ledger_source_unknown", "source"));
+        }
+    }
+    let base = id.unwrap_or_else(new_id);
+    let mut cmd = Command::begin(app, actor, tenant, "fund.allocate").await?;
+    let mut ts = Transfers::new(tenant);
+    let mut fresh = false;
+    for (i, (source, fen)) in parts.iter().enumerate() {
+        let part_id = Uuid::from_u128(base.as_u128().wrapping_add(i as u128));
+        if *fen == 0 {
+            continue;
+        }
+        if replayed(&mut cmd.tx, tenant, part_id, None, fund.account_id, *fen)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let from = source_account(&mut cmd, source).await?;
+        ts.add(
+            &mut cmd.tx,
+            TransferSpec {
+                id: part_id,
+                ..TransferSpec::posted(from, fund.account_id, *fen, "allocation", &memo)
+            },
+        )
+        .await?;
+        fresh = true;
+    }
+    if !fresh {
+        cmd.tx.rollback().await?;
+        return Ok(parts);
+    }
+    ts.flush(&mut cmd, actor).await?;
+    cmd.detail("shares", serde_json::to_value(&shares).unwrap_or_default());
+    cmd.commit().await?;
+    Ok(parts)
 }

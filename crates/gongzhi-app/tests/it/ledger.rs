@@ -985,6 +985,74 @@ async fn voucher_import_posts_balanced_vouchers_and_refuses_the_rest() {
         Err(AppError::Rows(rows)) => assert_eq!(rows, vec![(2, rows[0].1.clone())]),
         other => panic!("{other:?}"),
     }
+    // A file cannot pay a contractor behind the sign-off chain.
+    let around = "voucher,memo,account,in,out,code\n7,绕过签批,成都某建筑工程公司,100,,correction\n7,,晋阳社区激励资金2026,,100,correction\n";
+    match ledger::import_vouchers(&w.app, &w.staff, w.jinyang, around.as_bytes()).await {
+        Err(AppError::Rows(rows)) => assert_eq!(rows[0].1.code.0, "ledger_direct_not_allowed"),
+        other => panic!("{other:?}"),
+    }
     let report = ledger_check(w).await;
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// An allocation is shared between the paying budgets by the rulebook's shares, to the fen; a
+/// district that pays 3:2 with the city says so in its rulebook.
+#[tokio::test]
+async fn allocations_are_split_by_the_rulebook_shares() {
+    let m = money().await;
+    let w = &m.w;
+    let id = Uuid::now_v7();
+    let parts = ledger::allocate(
+        &w.app,
+        &w.staff,
+        Some(id),
+        m.fund,
+        100_000_01,
+        "2026年第二批",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        parts,
+        vec![
+            ("city".to_string(), 50_000_01),
+            ("district".to_string(), 50_000_00)
+        ]
+    );
+    let events = event_count(&w.app).await;
+    ledger::allocate(
+        &w.app,
+        &w.staff,
+        Some(id),
+        m.fund,
+        100_000_01,
+        "2026年第二批",
+    )
+    .await
+    .unwrap();
+    assert_eq!(event_count(&w.app).await, events, "a retry posts nothing");
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.district,
+        "fund.allocation_shares",
+        r#"{"parts":[{"source":"city","share":3},{"source":"district","share":2}]}"#,
+        "2026-01-01",
+        "区县按 3:2 分担",
+    )
+    .await
+    .unwrap();
+    let parts = ledger::allocate(&w.app, &w.staff, None, m.fund, 1_000_00, "追加")
+        .await
+        .unwrap();
+    assert_eq!(parts[0], ("city".to_string(), 600_00));
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    assert_eq!(
+        fv.account.balance.credits_posted,
+        200_000_00 + 100_000_01 + 1_000_00
+    );
+    assert_eq!(
+        code(ledger::allocate(&w.app, &w.staff, None, m.fund, 0, "零").await),
+        "amount_not_positive"
+    );
 }

@@ -401,3 +401,4 @@ vouchers-help = Columns: voucher, memo, account (code or name), in, out, code. E
 vouchers-file = Voucher spreadsheet (CSV or Excel)
 vouchers-submit = Import
 vouchers-imported = Imported { $vouchers } vouchers, { $transfers } transfers.
+ledger_direct_not_allowed = "{ $account }" cannot take a direct posting: a project budget pays only through signed-off expenses, payees are paid only through sign-off, and a custodian-held fund moves only through its custodian.

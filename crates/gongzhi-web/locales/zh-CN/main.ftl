@@ -400,3 +400,4 @@ vouchers-help = 表格列：凭证号、摘要、账户（编码或名称）、�
 vouchers-file = 凭证表格（CSV 或 Excel）
 vouchers-submit = 导入
 vouchers-imported = 已导入 { $vouchers } 张凭证，共 { $transfers } 笔转账。
+ledger_direct_not_allowed = 不能直接记账到“{ $account }”：项目预算的支出须经签批报账，付给收款方须经签批，托管资金只能由托管方办理。
