@@ -22,17 +22,7 @@ use crate::{App, AppError, new_id};
 pub const COUNCIL_KINDS: &[&str] = &["council", "supervisory_board"];
 pub const SEAT_ROLES: &[&str] = &["member", "chair", "invitee"];
 
-fn invalid(code: &'static str, field: &'static str) -> AppError {
-    AppError::invalid(code, field)
-}
-
-fn text(value: &str, field: &'static str, max: usize) -> Result<String, AppError> {
-    let t = value.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(invalid("text_length_invalid", field));
-    }
-    Ok(t.to_string())
-}
+use crate::input::{invalid, text};
 
 /// A council and the tenant that owns it.
 async fn load_council(tx: &mut Tx, council: Uuid) -> Result<(Uuid, CouncilRow), AppError> {

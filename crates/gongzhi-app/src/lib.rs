@@ -11,6 +11,8 @@ pub mod command;
 /// Councils, meetings, motions and votes, resolutions and their public notice.
 pub mod councils;
 mod error;
+/// Checks of typed input shared by the use cases.
+mod input;
 /// The community fund: funds, transfers, project budgets, expenses and sign-off, custody,
 /// statements.
 pub mod ledger;

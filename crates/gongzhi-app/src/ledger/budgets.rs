@@ -48,12 +48,7 @@ pub async fn reserve_budget(
             .checked_add(*p)
             .ok_or_else(|| invalid("amount_too_large", "pledges"))?;
     }
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, new.fund_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, fund) = managed_fund(app, actor, new.fund_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "budget.reserve").await?;
     let id = new.id.unwrap_or_else(new_id);
     if let Some(b) = repo_l::budget(&mut cmd.tx, tenant, id).await? {
@@ -155,6 +150,21 @@ pub(super) async fn household_exists(
     )
 }
 
+/// A budget and its tenant, after checking the actor keeps the funds where the project is.
+pub(super) async fn managed_budget(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Uuid, BudgetRow), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, b) = load_budget(&mut read, id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    Ok((tenant, b))
+}
+
 pub(super) async fn load_budget(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetRow), AppError> {
     let tenant = repo_l::tenant_of(tx, "budgets", id)
         .await?
@@ -176,12 +186,7 @@ pub async fn receive_cofunding(
     fen: i64,
 ) -> Result<Posted, AppError> {
     amount(fen, "amount")?;
-    let mut read = app.db.read().await?;
-    let (tenant, b) = load_budget(&mut read, budget_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "budget.cofunding").await?;
     let id = id.unwrap_or_else(new_id);
     if let Some(t) = replayed(&mut cmd.tx, tenant, id, None, b.account_id, fen).await? {
@@ -232,12 +237,7 @@ pub async fn receive_cofunding(
 /// Closes a project's budget: no expense may still be on hold; whatever was not spent goes back to
 /// its fund (北苑: 36,000 reserved and co-funded, 34,500 spent, 1,500 back).
 pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i64, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, b) = load_budget(&mut read, budget_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, _) = managed_budget(app, actor, budget_id).await?;
     sweep_lapsed(app, tenant).await?;
     let mut cmd = Command::begin(app, actor, tenant, "budget.close").await?;
     let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)

@@ -41,12 +41,7 @@ pub async fn submit_expense(
     if sha.is_empty() {
         return Err(invalid("expense_document_missing", "document_sha256"));
     }
-    let mut read = app.db.read().await?;
-    let (tenant, b) = load_budget(&mut read, new.budget_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, _) = managed_budget(app, actor, new.budget_id).await?;
     sweep_lapsed(app, tenant).await?;
     let mut cmd = Command::begin(app, actor, tenant, "expense.submit").await?;
     let id = new.id.unwrap_or_else(new_id);
@@ -251,6 +246,25 @@ pub(super) async fn load_expense(tx: &mut Tx, id: Uuid) -> Result<(Uuid, Expense
     Ok((tenant, e))
 }
 
+/// Opens a command on an expense: lapsed holds are released first, then the expense is read
+/// inside the command's transaction.
+async fn begin_on_expense<'a>(
+    app: &'a App,
+    actor: &'a Actor,
+    expense_id: Uuid,
+    name: &'static str,
+) -> Result<(Command<'a>, Uuid, ExpenseRow), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, _) = load_expense(&mut read, expense_id).await?;
+    read.rollback().await?;
+    sweep_lapsed(app, tenant).await?;
+    let mut cmd = Command::begin(app, actor, tenant, name).await?;
+    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
+        .await?
+        .ok_or(AppError::NotFound("expense"))?;
+    Ok((cmd, tenant, e))
+}
+
 pub(super) fn pinned_chain(e: &ExpenseRow) -> Result<SignoffChain, AppError> {
     serde_json::from_str(&e.chain_json).map_err(|_| AppError::NotFound("sign-off chain"))
 }
@@ -292,14 +306,7 @@ pub async fn sign_expense(
     if let Some(s) = settle {
         amount(s, "settle_amount")?;
     }
-    let mut read = app.db.read().await?;
-    let (tenant, _) = load_expense(&mut read, expense_id).await?;
-    read.rollback().await?;
-    sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "expense.sign").await?;
-    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
-        .await?
-        .ok_or(AppError::NotFound("expense"))?;
+    let (mut cmd, tenant, e) = begin_on_expense(app, actor, expense_id, "expense.sign").await?;
     if e.status != "held" {
         return Err(AppError::Invalid(
             DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
@@ -468,14 +475,7 @@ pub async fn pay_expense(
     if let Some(s) = settle {
         amount(s, "settle_amount")?;
     }
-    let mut read = app.db.read().await?;
-    let (tenant, _) = load_expense(&mut read, expense_id).await?;
-    read.rollback().await?;
-    sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "expense.pay").await?;
-    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
-        .await?
-        .ok_or(AppError::NotFound("expense"))?;
+    let (mut cmd, tenant, e) = begin_on_expense(app, actor, expense_id, "expense.pay").await?;
     let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;

@@ -79,6 +79,21 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
     Ok(id)
 }
 
+/// A fund and its tenant, after checking the actor keeps the funds where it sits.
+pub(super) async fn managed_fund(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Uuid, FundRow), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, fund) = load_fund(&mut read, id).await?;
+    actor
+        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    Ok((tenant, fund))
+}
+
 pub(super) async fn load_fund(tx: &mut Tx, id: Uuid) -> Result<(Uuid, FundRow), AppError> {
     let tenant = repo_l::tenant_of(tx, "funds", id)
         .await?
@@ -109,12 +124,7 @@ pub async fn receive(app: &App, actor: &Actor, r: &Receipt<'_>) -> Result<Posted
         return Err(invalid("ledger_source_unknown", "source"));
     }
     let memo = text(r.memo, "memo", 200)?;
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, r.fund_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, fund) = managed_fund(app, actor, r.fund_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "fund.receive").await?;
     let id = r.id.unwrap_or_else(new_id);
     if let Some(t) = replayed(&mut cmd.tx, tenant, id, None, fund.account_id, r.amount).await? {
@@ -153,12 +163,7 @@ pub async fn record_donation(
 ) -> Result<Uuid, AppError> {
     amount(fen, "amount")?;
     let donor = text(donor_name, "donor_name", 60)?;
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, fund_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, fund) = managed_fund(app, actor, fund_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "fund.donation").await?;
     let id = id.unwrap_or_else(new_id);
     if let Some(d) = repo_l::donation(&mut cmd.tx, tenant, id).await? {

@@ -48,17 +48,7 @@ pub const SOURCES: &[(&str, &str, &str)] = &[
     ("other", "其他收入", "Other income"),
 ];
 
-fn invalid(code: &'static str, field: &'static str) -> AppError {
-    AppError::invalid(code, field)
-}
-
-fn text(value: &str, field: &'static str, max: usize) -> Result<String, AppError> {
-    let t = value.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(invalid("text_length_invalid", field));
-    }
-    Ok(t.to_string())
-}
+use crate::input::{invalid, text};
 
 fn amount(fen: i64, field: &'static str) -> Result<i64, AppError> {
     Ok(ledger::check_amount(fen, field)?)

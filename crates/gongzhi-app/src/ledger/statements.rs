@@ -10,7 +10,7 @@ use gongzhi_store::ledger::{self as repo_l, AccountRow, BudgetRow, FundRow, Tran
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::authz::{Actor, Permission};
+use crate::authz::Actor;
 use crate::command::Command;
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
@@ -192,12 +192,7 @@ pub async fn post_statement(
     if end > app.now().0 {
         return Err(invalid("statement_period_not_over", "period_end"));
     }
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, fund_id).await?;
-    actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let (tenant, fund) = managed_fund(app, actor, fund_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "statement.post").await?;
     let accounts = repo_l::accounts(&mut cmd.tx, tenant).await?;
     let budgets = repo_l::budgets(&mut cmd.tx, tenant).await?;
