@@ -457,8 +457,15 @@ async fn serve(
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         tick.tick().await;
+        // Statements that fell due while the server was down are posted at start.
+        if let Err(e) = gongzhi_app::ledger::post_due_statements(&anchor_app).await {
+            tracing::warn!(error = %e, "posting due statements failed");
+        }
         loop {
             tick.tick().await;
+            if let Err(e) = gongzhi_app::ledger::post_due_statements(&anchor_app).await {
+                tracing::warn!(error = %e, "posting due statements failed");
+            }
             if let Err(e) = gongzhi_app::setup::anchor_heads(&anchor_app).await {
                 tracing::warn!(error = %e, "anchoring chain heads failed");
             }

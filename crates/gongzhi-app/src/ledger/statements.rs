@@ -441,3 +441,35 @@ pub fn statement_xlsx(body_json: &str) -> Result<Vec<u8>, AppError> {
     }
     book.save_to_buffer().map_err(fail)
 }
+
+/// Posts every statement the disclosure schedule says is due, in every community, as Gongzhi
+/// itself. `serve` runs it hourly (with the chain anchoring), so statements appear on schedule
+/// even if nobody clicks; staff may post a due statement earlier from the funds page. Returns how
+/// many were posted.
+pub async fn post_due_statements(app: &App) -> Result<usize, AppError> {
+    let mut read = app.db.read().await?;
+    let communities: Vec<Uuid> = gongzhi_store::repo::all_jurisdictions(&mut read)
+        .await?
+        .into_iter()
+        .filter(|j| j.level == "community")
+        .map(|j| j.id)
+        .collect();
+    read.rollback().await?;
+    let system = Actor::system();
+    let mut posted = 0;
+    for c in communities {
+        for d in due_statements(app, c).await? {
+            post_statement(
+                app,
+                &system,
+                d.fund_id,
+                &d.period_start,
+                &d.period_end,
+                d.reason,
+            )
+            .await?;
+            posted += 1;
+        }
+    }
+    Ok(posted)
+}

@@ -868,6 +868,23 @@ async fn statements_are_due_on_schedule_and_recompute() {
         ),
         "statement_exists"
     );
+    // Nothing else is due; when the next quarter ends and nobody clicks, the hourly task posts
+    // it as Gongzhi itself.
+    assert_eq!(ledger::post_due_statements(&w.app).await.unwrap(), 0);
+    w.app.clock.advance(100 * 86_400).unwrap();
+    assert_eq!(ledger::post_due_statements(&w.app).await.unwrap(), 1);
+    let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
+    assert_eq!(
+        (
+            fv.statements[0].period_start.as_str(),
+            fv.statements[0].period_end.as_str()
+        ),
+        ("2027-01-01", "2027-04-01")
+    );
+    assert!(
+        fv.statements[0].posted_by.is_none(),
+        "posted by Gongzhi itself"
+    );
     let report = ledger_check(w).await;
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
