@@ -888,7 +888,7 @@ async fn statement_page(
 }
 
 /// The last day of a period given by its first day after (`2026-10-01` → `2026-09-30`).
-fn last_day(end: &str) -> String {
+pub(crate) fn last_day(end: &str) -> String {
     gongzhi_domain::time::parse_date(end)
         .and_then(|d| d.previous_day())
         .map(gongzhi_domain::time::format_date)

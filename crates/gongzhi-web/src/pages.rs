@@ -650,8 +650,11 @@ fn council_name(lang: Lang, c: &gongzhi_store::councils::CouncilRow) -> String {
 struct NoticesPage {
     page: Page,
     community: String,
+    code: String,
     head: Option<String>,
     items: Vec<NoticeItem>,
+    /// Posted fund statements: (id, fund, period).
+    statements: Vec<(String, String, String)>,
 }
 
 async fn notices(
@@ -688,11 +691,34 @@ async fn notices(
         .ok()
         .flatten()
         .map(|h| short_head(h.seq, &h.hash));
+    let statements = gongzhi_app::ledger::statements_of(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .take(12)
+        .map(|(f, s)| {
+            (
+                s.id.to_string(),
+                if lang == Lang::En {
+                    f.name_en
+                } else {
+                    f.name_zh
+                },
+                format!(
+                    "{} – {}",
+                    s.period_start,
+                    crate::money::last_day(&s.period_end)
+                ),
+            )
+        })
+        .collect();
     render(&NoticesPage {
         page,
         community: local_name(lang, &j),
+        code: code.clone(),
         head,
         items,
+        statements,
     })
 }
 

@@ -307,3 +307,19 @@ pub async fn is_custodian_of(app: &App, fund_id: Uuid, account: Option<Uuid>) ->
     let _ = tx.rollback().await;
     found
 }
+
+/// A community's posted statements, newest period first, with their fund's name (for the notice
+/// board: disclosure is a public notice too).
+pub async fn statements_of(
+    app: &App,
+    community: Uuid,
+) -> Result<Vec<(FundRow, gongzhi_store::ledger::StatementRow)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let funds = repo_l::funds(&mut tx, community).await?;
+    let statements = repo_l::statements(&mut tx, community).await?;
+    tx.rollback().await?;
+    Ok(statements
+        .into_iter()
+        .filter_map(|s| Some((funds.iter().find(|f| f.id == s.fund_id)?.clone(), s)))
+        .collect())
+}
