@@ -220,6 +220,15 @@ test('a visitor follows the money; the supervisory board, the director and the a
   assert.match(await accountant.locator('main').innerText(), /冻结（签批中）\s*¥0\.00/);
   await accountant.close();
 
+  // Staff see the co-funding receipts; a receipt gives the amount in capital numerals.
+  const clerk = await signIn('jinyang-staff');
+  await clerk.getByRole('link', { name: /晋阳社区保障资金/ }).click();
+  await clerk.getByRole('link', { name: /北苑院落改造/ }).click();
+  await clerk.locator('a[href^="/receipt/"]').first().click();
+  assert.match(await clerk.locator('.notice-sheet').innerText(), /收据[\s\S]*今收到[\s\S]*1栋-1-101[\s\S]*叁仟陆佰元整/);
+  await clerk.screenshot({ path: `${SHOTS}/cofunding-receipt.png`, fullPage: true });
+  await clerk.close();
+
   // Community staff import vouchers from the bookkeeping spreadsheet: an unbalanced voucher is
   // refused with its line, then the corrected file posts.
   const staff = await signIn('jinyang-staff');

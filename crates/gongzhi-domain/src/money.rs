@@ -56,6 +56,82 @@ impl Fen {
     }
 }
 
+const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+
+impl Fen {
+    /// The amount in capital Chinese numerals as receipts and vouchers write it (大写金额), so
+    /// that it cannot be altered: 18,000.00 → 壹万捌仟元整, 1,005.50 → 壹仟零伍元伍角.
+    pub fn to_capital(self) -> String {
+        let mut out = String::new();
+        if self.0 < 0 {
+            out.push('负');
+        }
+        let abs = self.0.unsigned_abs();
+        let (yuan, jiao, fen) = (abs / 100, (abs / 10) % 10, abs % 10);
+        if yuan > 0 {
+            // Groups of four digits from the top, with 万/亿 after each non-empty group.
+            let mut groups = Vec::new();
+            let mut y = yuan;
+            while y > 0 {
+                groups.push(y % 10_000);
+                y /= 10_000;
+            }
+            let mut zero_pending = false;
+            for (g, &group) in groups.iter().enumerate().rev() {
+                if group == 0 {
+                    zero_pending = true;
+                    continue;
+                }
+                let digits = [
+                    group / 1000,
+                    (group / 100) % 10,
+                    (group / 10) % 10,
+                    group % 10,
+                ];
+                let mut started = false;
+                for (i, d) in digits.iter().enumerate() {
+                    if *d == 0 {
+                        if started || !out.is_empty() && !out.ends_with('负') {
+                            zero_pending = true;
+                        }
+                        continue;
+                    }
+                    if zero_pending && (!out.is_empty() && !out.ends_with('负')) {
+                        out.push('零');
+                    }
+                    zero_pending = false;
+                    started = true;
+                    out.push(DIGITS[*d as usize]);
+                    out.push_str(["仟", "佰", "拾", ""][i]);
+                }
+                out.push_str(["", "万", "亿", "万亿", "亿亿"][g.min(4)]);
+            }
+            out.push('元');
+        }
+        match (jiao, fen) {
+            (0, 0) => {
+                if yuan == 0 {
+                    out.push_str("零元");
+                }
+                out.push('整');
+            }
+            (j, f) => {
+                if j > 0 {
+                    out.push(DIGITS[j as usize]);
+                    out.push('角');
+                } else if yuan > 0 {
+                    out.push('零');
+                }
+                if f > 0 {
+                    out.push(DIGITS[f as usize]);
+                    out.push('分');
+                }
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Fen {
     /// `¥36,000.00`: grouped yuan, always two decimals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -91,6 +167,27 @@ mod tests {
                 "money_invalid",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn capital_numerals_as_receipts_write_them() {
+        for (fen, text) in [
+            (18_000_00, "壹万捌仟元整"),
+            (3_600_00, "叁仟陆佰元整"),
+            (1_005_50, "壹仟零伍元伍角"),
+            (100_000_01, "壹拾万元零壹分"),
+            (10_00, "壹拾元整"),
+            (0, "零元整"),
+            (5, "伍分"),
+            (1_000_000_00, "壹佰万元整"),
+            (100_010_00, "壹拾万零壹拾元整"),
+            (1_0001_0000_00, "壹亿零壹万元整"),
+            (34_500_00, "叁万肆仟伍佰元整"),
+            (603_00, "陆佰零叁元整"),
+            (-1_500_00, "负壹仟伍佰元整"),
+        ] {
+            assert_eq!(Fen(fen).to_capital(), text, "{fen}");
         }
     }
 

@@ -314,6 +314,7 @@ pub struct TransferRow {
     pub reverses_id: Option<Uuid>,
     pub created_at: i64,
     pub created_by: Option<Uuid>,
+    pub household_id: Option<Uuid>,
 }
 
 fn transfer_row(r: &Row) -> Result<TransferRow, StoreError> {
@@ -333,6 +334,7 @@ fn transfer_row(r: &Row) -> Result<TransferRow, StoreError> {
         reverses_id: r.opt_id(13)?,
         created_at: r.int(14)?,
         created_by: r.opt_id(15)?,
+        household_id: r.opt_id(16)?,
     })
 }
 
@@ -747,4 +749,22 @@ pub async fn remove_benchmark_rows(tx: &mut Tx, first_seq: i64) -> Result<u64, S
         &[first_seq.into()],
     )
     .await
+}
+
+/// A household's label as its address reads (`1栋-1-101`).
+pub async fn household_label(
+    tx: &mut Tx,
+    tenant: Uuid,
+    household: Uuid,
+) -> Result<Option<String>, StoreError> {
+    tx.row(
+        "SELECT b.label || '-' || h.unit || '-' || h.room FROM households h \
+         JOIN buildings b ON b.tenant_id = h.tenant_id AND b.id = h.building_id \
+         WHERE h.tenant_id = $1 AND h.id = $2",
+        &[tenant.into(), household.into()],
+        &[ColType::Text],
+    )
+    .await?
+    .map(|r| r.text(0))
+    .transpose()
 }

@@ -1246,6 +1246,8 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
             opt3("reverses_id", Id),
             col3("created_at", Int),
             opt3("created_by", Id),
+            // The household a co-funding payment came from (its receipt names the household).
+            opt3("household_id", Id),
         ],
         &TENANT_ID,
         &[

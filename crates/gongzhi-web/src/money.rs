@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
                 uploads::MAX_FILE_BYTES + 64 * 1024,
             )),
         )
+        .route("/receipt/{id}", get(receipt_page))
         .route("/expense/{id}", get(expense_page))
         .route("/expense/{id}/sign", post(sign))
         .route("/expense/{id}/pay", post(pay))
@@ -434,6 +435,8 @@ struct BudgetPage {
     transfers: Vec<TransferLine>,
     /// Staff may submit an expense: the payees to choose from.
     payees: Option<Vec<(String, String)>>,
+    /// Staff see the co-funding receipts: (transfer id, household, amount, when).
+    receipts: Vec<(String, String, String, String)>,
 }
 
 async fn budget_page(
@@ -511,6 +514,57 @@ async fn budget_view(
             .collect(),
         transfers: transfer_lines(lang, &v.transfers, &v.names),
         payees,
+        receipts: ledger::cofunding_receipts(&state.app, &visitor.actor, id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(t, h, amount, at)| (t.to_string(), h, fen(amount), Instant(at).china_minute()))
+            .collect(),
+        page,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    page: Page,
+    number: String,
+    date: String,
+    household: String,
+    project: String,
+    budget_id: String,
+    amount: String,
+    capital: String,
+    head: String,
+}
+
+async fn receipt_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/receipt/{id}"));
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let r = match ledger::cofunding_receipt(&state.app, &visitor.actor, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    render(&ReceiptPage {
+        number: format!("{:06}", r.transfer.seq),
+        date: gongzhi_domain::time::format_date(Instant(r.transfer.created_at).china_date()),
+        household: r.household,
+        project: r.project,
+        budget_id: r.budget_id.to_string(),
+        amount: fen(r.transfer.amount),
+        capital: Fen(r.transfer.amount).to_capital(),
+        head: r
+            .head
+            .map(|h| short_head(h.seq, &h.hash))
+            .unwrap_or_default(),
         page,
     })
 }

@@ -216,6 +216,7 @@ pub async fn receive_cofunding(
         TransferSpec {
             id,
             budget_id: Some(budget_id),
+            household_id: Some(household),
             ..TransferSpec::posted(source, b.account_id, fen, "cofunding", &b.title)
         },
     )
@@ -288,4 +289,71 @@ pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i
     .await?;
     cmd.commit().await?;
     Ok(left)
+}
+
+/// A co-funding receipt (收据): who paid, how much (also in capital numerals), for which project.
+/// For staff only: the household's address is personal.
+#[derive(Debug, Clone)]
+pub struct CofundingReceipt {
+    pub transfer: TransferRow,
+    pub household: String,
+    pub project: String,
+    pub budget_id: Uuid,
+    pub head: Option<gongzhi_store::audit::Head>,
+}
+
+pub async fn cofunding_receipt(
+    app: &App,
+    actor: &Actor,
+    transfer_id: Uuid,
+) -> Result<CofundingReceipt, AppError> {
+    let mut tx = app.db.read().await?;
+    let tenant = repo_l::tenant_of(&mut tx, "ledger_transfers", transfer_id)
+        .await?
+        .ok_or(AppError::NotFound("transfer"))?;
+    let t = repo_l::transfer(&mut tx, tenant, transfer_id)
+        .await?
+        .ok_or(AppError::NotFound("transfer"))?;
+    let (Some(household), Some(budget_id)) = (t.household_id, t.budget_id) else {
+        return Err(AppError::NotFound("receipt"));
+    };
+    let b = repo_l::budget(&mut tx, tenant, budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    actor
+        .require(&mut tx, Permission::ManageFunds, b.jurisdiction_id)
+        .await?;
+    let label = repo_l::household_label(&mut tx, tenant, household)
+        .await?
+        .unwrap_or_default();
+    let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
+    tx.rollback().await?;
+    Ok(CofundingReceipt {
+        transfer: t,
+        household: label,
+        project: b.title,
+        budget_id,
+        head,
+    })
+}
+
+/// The co-funding receipts of a budget, for staff: (transfer id, household, amount, when).
+pub async fn cofunding_receipts(
+    app: &App,
+    actor: &Actor,
+    budget_id: Uuid,
+) -> Result<Vec<(Uuid, String, i64, i64)>, AppError> {
+    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
+    let mut tx = app.db.read().await?;
+    let mut out = Vec::new();
+    for t in repo_l::transfers_of_account(&mut tx, tenant, b.account_id).await? {
+        if let Some(h) = t.household_id {
+            let label = repo_l::household_label(&mut tx, tenant, h)
+                .await?
+                .unwrap_or_default();
+            out.push((t.id, label, t.amount, t.created_at));
+        }
+    }
+    tx.rollback().await?;
+    Ok(out)
 }

@@ -79,6 +79,7 @@ pub struct TransferSpec {
     pub expense_id: Option<Uuid>,
     pub resolution_id: Option<Uuid>,
     pub reverses_id: Option<Uuid>,
+    pub household_id: Option<Uuid>,
 }
 
 impl TransferSpec {
@@ -96,12 +97,13 @@ impl TransferSpec {
             expense_id: None,
             resolution_id: None,
             reverses_id: None,
+            household_id: None,
         }
     }
 }
 
 /// The columns of a transfer row, in the order `Transfers::flush` writes them.
-const TRANSFER_COLUMNS: [&str; 16] = [
+const TRANSFER_COLUMNS: [&str; 17] = [
     "tenant_id",
     "id",
     "seq",
@@ -118,6 +120,7 @@ const TRANSFER_COLUMNS: [&str; 16] = [
     "reverses_id",
     "created_at",
     "created_by",
+    "household_id",
 ];
 
 /// The transfers of one command: applied in memory as they are added, written at `flush`.
@@ -261,6 +264,7 @@ impl Transfers {
                 t.reverses_id.into(),
                 now.into(),
                 actor.account_id.into(),
+                t.household_id.into(),
             ]);
             seq += 1;
             ids.push(t.id);

@@ -304,6 +304,26 @@ async fn beiyuan_money_story() {
     }
     let fv = ledger::fund_view(&w.app, m.fund).await.unwrap();
     assert_eq!(available(&m, &fv), 182_000_00);
+    // Each payment has a receipt naming the household, for staff only.
+    let receipts = ledger::cofunding_receipts(&w.app, &w.staff, b)
+        .await
+        .unwrap();
+    assert_eq!(receipts.len(), 6);
+    assert_eq!(
+        (receipts[0].1.as_str(), receipts[0].2),
+        ("1栋-1-101", 3_000_00)
+    );
+    let r = ledger::cofunding_receipt(&w.app, &w.staff, receipts[0].0)
+        .await
+        .unwrap();
+    assert_eq!(
+        gongzhi_domain::Fen(r.transfer.amount).to_capital(),
+        "叁仟元整"
+    );
+    assert_eq!(
+        code(ledger::cofunding_receipt(&w.app, &w.resident, receipts[0].0).await),
+        "forbidden"
+    );
 
     let e1 = expense(&m, b, 20_000_00).await.unwrap();
     let bv = ledger::budget_view(&w.app, b).await.unwrap();
