@@ -244,3 +244,37 @@ test('a visitor follows the money; the supervisory board, the director and the a
   assert.match(await staff.locator('main').innerText(), /激励资金\d{4}[\s\S]*可用余额\s*¥85,000\.00/);
   await staff.close();
 });
+
+test("the chair runs a vote from a phone: attendance and each member's choice, then the count", async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 } })).newPage();
+  await page.goto(base + '/login');
+  await page.getByLabel('用户名或手机号').fill('jinyang-staff');
+  await page.getByLabel('密码').fill('gongzhi-demo-2026');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(base + '/home');
+  await page.goto(base + '/c/jinyang/notices');
+  await page.getByRole('link', { name: '北苑小区议事会' }).first().click();
+  const council = page.url().split('/council/')[1];
+  await page.getByRole('link', { name: /11 月例会/ }).click();
+  const meeting = page.url().split('/m/')[1];
+  // A motion is put to the meeting (through the API, as the secretary's tablet would).
+  const opened = await page.request.post(base + '/api/v1/motions', {
+    data: { council_id: council, meeting_id: meeting, kind: 'general', title: '院落夏季乘凉点设在 2 栋北侧', body: '坝坝会提议', needs_notice: false },
+  });
+  assert.equal(opened.status(), 201, await opened.text());
+  await page.reload();
+  const roll = page.locator('#roll');
+  assert.match(await roll.innerText(), /主持人记录[\s\S]*院落夏季乘凉点/);
+  // The room votes: four yes, one no; the chair taps each member's choice.
+  const rows = roll.locator('form.roll-votes');
+  const n = await rows.count();
+  assert.equal(n, 5, 'one row per member present');
+  for (let i = 0; i < n; i++) {
+    await roll.locator('form.roll-votes').nth(i).getByRole('button', { name: i === 4 ? '反对' : '同意' }).click();
+  }
+  assert.match(await roll.innerText(), /同意 4 · 反对 1 · 弃权 0/);
+  await page.screenshot({ path: `${SHOTS}/chair-roll-call.png`, fullPage: true });
+  await page.getByRole('button', { name: '结束表决并计票' }).last().click();
+  assert.match(await page.getByRole('status').innerText(), /表决通过，决议编号 北苑小区议〔\d{4}〕\d+号/);
+  await page.close();
+});

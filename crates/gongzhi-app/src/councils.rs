@@ -1157,6 +1157,69 @@ pub async fn meeting_view(app: &App, meeting: Uuid) -> Result<MeetingView, AppEr
     })
 }
 
+/// The chair's roll-call screen: every voting member with their attendance, and each motion of
+/// the meeting with every member's vote so far.
+#[derive(Debug, Clone)]
+pub struct RollCall {
+    pub meeting: repo_c::MeetingRow,
+    /// Whether the actor may record attendance and votes here (the chair, or staff with council
+    /// duties).
+    pub can_run: bool,
+    /// (seat, name, present)
+    pub members: Vec<(Uuid, String, bool)>,
+    pub motions: Vec<RollMotion>,
+}
+
+/// A motion on the roll-call screen with the votes recorded so far.
+#[derive(Debug, Clone)]
+pub struct RollMotion {
+    pub id: Uuid,
+    pub title: String,
+    pub open: bool,
+    /// (seat, choice)
+    pub votes: Vec<(Uuid, String)>,
+}
+
+pub async fn roll_call(app: &App, actor: &Actor, meeting: Uuid) -> Result<RollCall, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, m) = find_meeting(&mut tx, meeting).await?;
+    let (_, c) = load_council(&mut tx, m.council_id).await?;
+    let today = format_date(app.now().china_date());
+    let can_run = actor.account_id.is_some()
+        && require_chair_or_staff(&mut tx, actor, tenant, &c, &today)
+            .await
+            .is_ok();
+    let seats = repo_c::seats(
+        &mut tx,
+        tenant,
+        c.id,
+        &format_date(Instant(m.scheduled_for).china_date()),
+    )
+    .await?;
+    let present = repo_c::present_seats(&mut tx, tenant, meeting).await?;
+    let mut motions = Vec::new();
+    for (id, title, status) in repo_c::motions_of_meeting(&mut tx, tenant, meeting).await? {
+        let votes = repo_c::votes(&mut tx, tenant, id).await?;
+        motions.push(RollMotion {
+            id,
+            title,
+            open: status == "open",
+            votes,
+        });
+    }
+    tx.rollback().await?;
+    Ok(RollCall {
+        meeting: m,
+        can_run,
+        members: seats
+            .into_iter()
+            .filter(|s| s.seat_role != "invitee")
+            .map(|s| (s.id, s.resident_name, present.contains(&s.id)))
+            .collect(),
+        motions,
+    })
+}
+
 /// Creates a convention (its text comes with the first motion that adopts it).
 pub async fn create_convention(
     app: &App,

@@ -231,6 +231,23 @@ pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Motion
     .transpose()
 }
 
+/// The motions put to a meeting, in the order they were opened: (id, title, status).
+pub async fn motions_of_meeting(
+    tx: &mut Tx,
+    tenant: Uuid,
+    meeting: Uuid,
+) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+    tx.rows(
+        "SELECT id, title, status FROM motions WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY opened_at, id",
+        &[tenant.into(), meeting.into()],
+        &[Id, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.id(0)?, r.text(1)?, r.text(2)?)))
+    .collect()
+}
+
 /// (seat, choice) of every vote on a motion.
 pub async fn votes(
     tx: &mut Tx,

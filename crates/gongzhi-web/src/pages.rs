@@ -91,6 +91,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{id}/object", post(object))
         .route("/council/{id}", get(council_page))
         .route("/m/{id}", get(meeting_page))
+        .route("/m/{id}/roll", post(roll_action))
+        .route("/m/{id}/close", post(roll_close))
         .route("/convention/{id}", get(convention_page))
         .route("/council/{id}/member/{seat}", get(member_page))
 }
@@ -939,6 +941,26 @@ struct MeetingPage {
     attendance: Vec<(String, String, String)>,
     minutes: Option<String>,
     approval: String,
+    id: String,
+    /// The chair's roll-call screen, when the visitor runs this meeting.
+    roll: Option<RollScreen>,
+}
+
+/// The roll-call screen: attendance buttons per member, and per open motion a yes / no / abstain
+/// button per member present, recorded by the chair as the room votes.
+pub struct RollScreen {
+    /// (seat, name, present)
+    pub members: Vec<(String, String, bool)>,
+    pub motions: Vec<RollMotionLine>,
+}
+
+pub struct RollMotionLine {
+    pub id: String,
+    pub title: String,
+    pub open: bool,
+    /// Per member: (seat, name, present, choice or "").
+    pub rows: Vec<(String, String, bool, String)>,
+    pub tally: String,
 }
 
 async fn meeting_page(
@@ -949,6 +971,150 @@ async fn meeting_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
+    meeting_view_page(&state, lang, page, &visitor, id).await
+}
+
+#[derive(Deserialize)]
+struct RollForm {
+    seat: uuid::Uuid,
+    /// `present` / `absent`, or a vote choice with `motion`.
+    action: String,
+    motion: Option<uuid::Uuid>,
+}
+
+/// One action of the chair's roll-call screen (post/redirect/get back to the meeting).
+async fn roll_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+    ApiForm(f): ApiForm<RollForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let result = match (f.action.as_str(), f.motion) {
+        ("present" | "absent", _) => {
+            councils::record_attendance(
+                &state.app,
+                &visitor.actor,
+                id,
+                f.seat,
+                f.action == "present",
+            )
+            .await
+        }
+        (choice, Some(motion)) => {
+            councils::cast_vote(&state.app, &visitor.actor, motion, f.seat, choice).await
+        }
+        _ => Err(gongzhi_app::AppError::Invalid(
+            gongzhi_domain::DomainError::field("vote_choice_invalid", "action")
+                .arg("value", &f.action),
+        )),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/m/{id}#roll")).into_response(),
+        Err(e) => {
+            let mut page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
+            page.error = Some(ApiError::from_app(e, lang).message());
+            meeting_view_page(&state, lang, page, &visitor, id).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    motion: uuid::Uuid,
+}
+
+async fn roll_close(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<uuid::Uuid>,
+    ApiForm(f): ApiForm<CloseForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
+    match councils::close_motion(&state.app, &visitor.actor, f.motion).await {
+        Ok(c) => {
+            page.flash = Some(match c.resolution {
+                Some((_, label)) => lang.t_args("roll-passed", &[("label", label)]),
+                None => lang.t("roll-failed"),
+            })
+        }
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    meeting_view_page(&state, lang, page, &visitor, id).await
+}
+
+async fn meeting_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: uuid::Uuid,
+) -> Response {
+    let roll = councils::roll_call(&state.app, &visitor.actor, id)
+        .await
+        .ok()
+        .filter(|r| r.can_run)
+        .map(|r| {
+            let name_of = |seat: &uuid::Uuid| {
+                r.members
+                    .iter()
+                    .find(|m| m.0 == *seat)
+                    .map(|m| (m.1.clone(), m.2))
+                    .unwrap_or_default()
+            };
+            RollScreen {
+                members: r
+                    .members
+                    .iter()
+                    .map(|(s, n, p)| (s.to_string(), n.clone(), *p))
+                    .collect(),
+                motions: r
+                    .motions
+                    .iter()
+                    .map(|rm| {
+                        let votes = &rm.votes;
+                        let count = |c: &str| votes.iter().filter(|v| v.1 == c).count().to_string();
+                        let rows = r
+                            .members
+                            .iter()
+                            .map(|(seat, _, _)| {
+                                let (name, present) = name_of(seat);
+                                let choice = votes
+                                    .iter()
+                                    .find(|v| v.0 == *seat)
+                                    .map(|v| v.1.clone())
+                                    .unwrap_or_default();
+                                (seat.to_string(), name, present, choice)
+                            })
+                            .collect();
+                        let tally = lang.t_args(
+                            "roll-tally",
+                            &[
+                                ("yes", count("yes")),
+                                ("no", count("no")),
+                                ("abstain", count("abstain")),
+                            ],
+                        );
+                        RollMotionLine {
+                            id: rm.id.to_string(),
+                            title: rm.title.clone(),
+                            open: rm.open,
+                            rows,
+                            tally,
+                        }
+                    })
+                    .collect(),
+            }
+        });
     let v = match councils::meeting_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -975,6 +1141,8 @@ async fn meeting_page(
             .map(|(n, p, s)| (n.clone(), yes_no(*p), yes_no(*s)))
             .collect(),
         minutes: v.minutes.as_ref().map(|(t, _)| t.clone()),
+        id: id.to_string(),
+        roll,
         approval: lang.t(if v.approved {
             "meeting-approved"
         } else {

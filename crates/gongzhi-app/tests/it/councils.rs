@@ -994,3 +994,38 @@ async fn extraordinary_meetings_need_the_share_of_members() {
     );
     assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
+
+/// The chair's roll-call screen lists the members with their attendance and every motion of the
+/// meeting with each member's vote; only the chair or staff may run it.
+#[tokio::test]
+async fn roll_call_shows_attendance_and_votes_to_those_who_run_the_meeting() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    let m = meeting_with(&w, c, &seats[..4]).await;
+    let mo = motion(&w, c, Some(m), "general", false).await;
+    councils::cast_vote(&w.app, &w.staff, mo, seats[0], "yes")
+        .await
+        .unwrap();
+    councils::cast_vote(&w.app, &w.staff, mo, seats[1], "no")
+        .await
+        .unwrap();
+    let r = councils::roll_call(&w.app, &w.staff, m).await.unwrap();
+    assert!(r.can_run);
+    assert_eq!(r.members.len(), 5);
+    assert_eq!(r.members.iter().filter(|m| m.2).count(), 4, "four present");
+    assert_eq!(r.motions.len(), 1);
+    let rm = &r.motions[0];
+    assert!(rm.open);
+    assert_eq!(rm.votes.len(), 2);
+    assert!(rm.votes.contains(&(seats[1], "no".to_string())));
+    let as_resident = councils::roll_call(&w.app, &w.resident, m).await.unwrap();
+    assert!(
+        !as_resident.can_run,
+        "a resident sees results, not the controls"
+    );
+    // The absent member cannot be recorded as voting in the room.
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, mo, seats[4], "yes").await),
+        "member_not_present"
+    );
+}
