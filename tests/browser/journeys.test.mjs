@@ -24,7 +24,7 @@ function freePort() {
 
 async function waitReady(url) {
   for (let i = 0; i < 600; i++) {
-    try { const r = await fetch(url + '/healthz'); if (r.status === 200) return; } catch { /* not yet */ }
+    try { const r = await fetch(url + '/healthz', { signal: AbortSignal.timeout(2000) }); if (r.status === 200) return; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('demo did not become ready');
@@ -41,14 +41,21 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-});
+  // Every wait fails after 20 s with the locator it waited for, instead of hanging the suite.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(20_000);
+    return context;
+  };
+}, { timeout: 120_000 });
 
 after(async () => {
   await browser?.close();
   server?.kill();
 });
 
-test('a visitor sees the public record on a 320 px phone, in large text', async () => {
+test('a visitor sees the public record on a 320 px phone, in large text', { timeout: 180_000 }, async () => {
   const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 640 } })).newPage();
   await page.goto(base + '/');
   assert.equal(await page.locator('h1').innerText(), '社区及其公开记录');
@@ -75,7 +82,7 @@ test('a visitor sees the public record on a 320 px phone, in large text', async 
   await page.close();
 });
 
-test('community staff sign in, see their home page and register a resident', async () => {
+test('community staff sign in, see their home page and register a resident', { timeout: 180_000 }, async () => {
   const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
   await page.goto(base + '/login');
   await page.getByLabel('用户名或手机号').fill('jinyang-staff');
@@ -113,7 +120,7 @@ test('community staff sign in, see their home page and register a resident', asy
   await page.close();
 });
 
-test('a resident signs in with a phone number', async () => {
+test('a resident signs in with a phone number', { timeout: 180_000 }, async () => {
   const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } })).newPage();
   await page.goto(base + '/login');
   await page.getByLabel('用户名或手机号').fill('138 0000 0001');
@@ -153,7 +160,7 @@ test('a resident signs in with a phone number', async () => {
   await page.close();
 });
 
-test('a visitor follows the money; the supervisory board, the director and the accountant sign an expense', async () => {
+test('a visitor follows the money; the supervisory board, the director and the accountant sign an expense', { timeout: 180_000 }, async () => {
   const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 700 } });
   const page = await ctx.newPage();
   await page.goto(base + '/c/jinyang');
@@ -203,11 +210,14 @@ test('a visitor follows the money; the supervisory board, the director and the a
   await sup.getByRole('button', { name: '同意签批' }).click();
   assert.match(await sup.getByRole('status').innerText(), /已签批/);
   assert.match(await sup.locator('main').innerText(), /待第 2 步签批/);
-  await sup.close();
+  await sup.context().close();
   const director = await signIn('jinyang-director');
   await director.getByRole('link', { name: '审核' }).click();
   await director.getByRole('button', { name: '同意签批' }).click();
-  await director.close();
+  // Wait for the answer before closing: closing a page while its form post is in flight can hang
+  // headless Chromium.
+  assert.match(await director.getByRole('status').innerText(), /已签批/);
+  await director.context().close();
   // The accountant records what was actually paid: 7,500 of the 8,000 held; 500 goes back.
   const accountant = await signIn('jinyang-accountant');
   await accountant.getByRole('link', { name: '审核' }).click();
@@ -218,7 +228,7 @@ test('a visitor follows the money; the supervisory board, the director and the a
   await accountant.getByRole('link', { name: /北苑院落改造/ }).click();
   assert.match(await accountant.locator('main').innerText(), /已支出\s*¥7,500\.00/);
   assert.match(await accountant.locator('main').innerText(), /冻结（签批中）\s*¥0\.00/);
-  await accountant.close();
+  await accountant.context().close();
 
   // Staff see the co-funding receipts; a receipt gives the amount in capital numerals.
   const clerk = await signIn('jinyang-staff');
@@ -227,7 +237,7 @@ test('a visitor follows the money; the supervisory board, the director and the a
   await clerk.locator('a[href^="/receipt/"]').first().click();
   assert.match(await clerk.locator('.notice-sheet').innerText(), /收据[\s\S]*今收到[\s\S]*1栋-1-101[\s\S]*叁仟陆佰元整/);
   await clerk.screenshot({ path: `${SHOTS}/cofunding-receipt.png`, fullPage: true });
-  await clerk.close();
+  await clerk.context().close();
 
   // Community staff import vouchers from the bookkeeping spreadsheet: an unbalanced voucher is
   // refused with its line, then the corrected file posts.
@@ -242,10 +252,10 @@ test('a visitor follows the money; the supervisory board, the director and the a
   await staff.getByRole('button', { name: '导入' }).click();
   assert.match(await staff.getByRole('status').innerText(), /已导入 1 张凭证，共 1 笔转账/);
   assert.match(await staff.locator('main').innerText(), /激励资金\d{4}[\s\S]*可用余额\s*¥85,000\.00/);
-  await staff.close();
+  await staff.context().close();
 });
 
-test("the chair runs a vote from a phone: attendance and each member's choice, then the count", async () => {
+test("the chair runs a vote from a phone: attendance and each member's choice, then the count", { timeout: 180_000 }, async () => {
   const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 } })).newPage();
   await page.goto(base + '/login');
   await page.getByLabel('用户名或手机号').fill('jinyang-staff');
