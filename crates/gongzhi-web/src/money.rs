@@ -950,12 +950,11 @@ pub(crate) fn last_day(end: &str) -> String {
 }
 
 async fn statement_file(state: &AppState, lang: Lang, id: Uuid, xlsx: bool) -> Response {
-    let (fund, s, _) = match ledger::statement_view(&state.app, id).await {
+    let (_, s, _) = match ledger::statement_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return ApiError::from_app(e, lang).into_response(),
     };
     let name = format!("statement-{}-{}", s.period_start, s.period_end);
-    let _ = fund;
     let (bytes, mime, ext) = if xlsx {
         match ledger::statement_xlsx(&s.body_json) {
             Ok(b) => (
