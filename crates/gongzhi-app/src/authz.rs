@@ -38,6 +38,12 @@ pub enum Permission {
     /// approved project budgets, submit expenses, close budgets, post statements, correct
     /// transfers. Signing and paying are offices (sign-off chain, custodian), not this permission.
     ManageFunds,
+    /// Keep the needs ledger (record needs heard on any channel, import, assign, reply, merge)
+    /// and carry projects along the pipeline (propose, screen, table at councils, record each
+    /// step's evidence, quotes, progress, acceptance, close-out, disclosure).
+    ManageProjects,
+    /// File (备案) a community's project decisions: the street office's step in some districts.
+    FileProjects,
 }
 
 use Permission::*;
@@ -56,11 +62,17 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             Upload,
             ManageCouncils,
             ManageFunds,
+            ManageProjects,
         ],
     ),
     (
         "official",
-        &[ManageJurisdictions, ManagePlaces, ManageOffices],
+        &[
+            ManageJurisdictions,
+            ManagePlaces,
+            ManageOffices,
+            FileProjects,
+        ],
     ),
     ("org_staff", &[Upload]),
     ("auditor", &[ReadAudit]),
@@ -79,6 +91,8 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             Upload,
             ManageCouncils,
             ManageFunds,
+            ManageProjects,
+            FileProjects,
         ],
     ),
 ];

@@ -331,6 +331,25 @@ pub struct NewMotion<'a> {
 
 /// Puts a motion to the vote. The rulebook is pinned at this instant for everything the vote needs.
 pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Result<Uuid, AppError> {
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let (tenant, _) = load_council(&mut read, new.council_id).await?;
+        read.rollback().await?;
+        tenant
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "motion.open").await?;
+    let id = open_motion_in(&mut cmd, app, actor, new).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// The same, as part of a larger command (a project tabled at a council meeting).
+pub(crate) async fn open_motion_in(
+    cmd: &mut Command<'_>,
+    app: &App,
+    actor: &Actor,
+    new: &NewMotion<'_>,
+) -> Result<Uuid, AppError> {
     if !gongzhi_domain::rulebook::MOTION_KINDS.contains(&new.kind) {
         return Err(invalid("motion_kind_unknown", "kind"));
     }
@@ -344,26 +363,30 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
         (_, Some(_)) => return Err(invalid("convention_needs_convention_motion", "kind")),
         (_, None) => None,
     };
-    let mut read = app.db.read().await?;
-    let (tenant, c) = load_council(&mut read, new.council_id).await?;
+    let expected = cmd.tenant_id();
+    let read = &mut cmd.tx;
+    let (tenant, c) = load_council(read, new.council_id).await?;
+    if tenant != expected {
+        return Err(AppError::NotFound("council"));
+    }
     if let Some((id, _)) = &convention
-        && repo_c::convention(&mut read, tenant, *id).await?.is_none()
+        && repo_c::convention(read, tenant, *id).await?.is_none()
     {
         return Err(invalid("convention_not_found", "convention_id"));
     }
     let today = format_date(app.now().china_date());
-    require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     if let Some(m) = new.meeting_id {
-        let meeting = repo_c::meeting(&mut read, tenant, m)
+        let meeting = repo_c::meeting(read, tenant, m)
             .await?
             .ok_or(AppError::NotFound("meeting"))?;
         if meeting.council_id != c.id || meeting.status == "closed" {
             return Err(invalid("meeting_closed", "meeting_id"));
         }
     }
-    let voting = repo_c::count_voting_seats(&mut read, tenant, c.id, &today).await?;
-    let rules = resolve_pinned(&mut read, &c, new.kind, app).await?;
-    let size = size_rule(&mut read, app, &c, app.now()).await?;
+    let voting = repo_c::count_voting_seats(read, tenant, c.id, &today).await?;
+    let rules = resolve_pinned(read, &c, new.kind, app).await?;
+    let size = size_rule(read, app, &c, app.now()).await?;
     if voting < size.min {
         return Err(AppError::Invalid(
             DomainError::field("council_too_small", "council_id")
@@ -371,8 +394,6 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
                 .arg("seated", voting),
         ));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "motion.open").await?;
     let id = new_id();
     cmd.insert(
         "motions",
@@ -400,7 +421,6 @@ pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Resul
         ],
     )
     .await?;
-    cmd.commit().await?;
     Ok(id)
 }
 

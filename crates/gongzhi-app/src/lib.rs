@@ -20,6 +20,8 @@ pub mod ledger;
 pub mod people;
 /// Jurisdictions, buildings, households.
 pub mod places;
+/// The needs ledger and the project pipeline (the core loop).
+pub mod projects;
 /// The rulebook: setting rules and reading the rule in force.
 pub mod rules;
 /// First administrator and city; the default rulebook.

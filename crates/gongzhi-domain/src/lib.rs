@@ -24,6 +24,8 @@ pub mod money;
 pub mod person;
 /// Jurisdiction levels (city → courtyard) and what may sit under what.
 pub mod place;
+/// Needs and projects: statuses, funding split, screening, the pipeline as data, allocation.
+pub mod project;
 /// Rules as data: typed rule values, their defaults from the seeds, and resolution by jurisdiction and date.
 pub mod rulebook;
 /// Vote thresholds as exact fractions of a base.

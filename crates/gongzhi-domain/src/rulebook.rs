@@ -106,6 +106,9 @@ pub enum RuleValue {
     Signoff(crate::ledger::SignoffChain),
     Disclosure(crate::ledger::DisclosureSchedule),
     Shares(crate::ledger::AllocationShares),
+    Pipeline(crate::project::Pipeline),
+    Lists(crate::project::Lists),
+    Allocation(crate::project::AllocationRule),
 }
 
 impl RuleValue {
@@ -120,6 +123,9 @@ impl RuleValue {
             RuleValue::Signoff(v) => serde_json::to_value(v),
             RuleValue::Disclosure(v) => serde_json::to_value(v),
             RuleValue::Shares(v) => serde_json::to_value(v),
+            RuleValue::Pipeline(v) => serde_json::to_value(v),
+            RuleValue::Lists(v) => serde_json::to_value(v),
+            RuleValue::Allocation(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -141,6 +147,12 @@ pub enum RuleKind {
     Disclosure,
     /// How an allocation is shared between paying budgets.
     Shares,
+    /// The steps a project walks.
+    Pipeline,
+    /// The priority and prohibited lists.
+    Lists,
+    /// How a fund is shared between approved projects when it cannot pay for all.
+    Allocation,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -303,6 +315,38 @@ pub const CATALOGUE: &[RuleSpec] = &[
         default: r#"{"parts":[{"source":"city","share":1},{"source":"district","share":1}]}"#,
         source: "R6: city and county budgets share the cost 按一定比例 (A); the ratios were not found, 1:1 is a placeholder (U)",
     },
+    RuleSpec {
+        key: "project.pipeline",
+        kind: RuleKind::Pipeline,
+        zh: "项目流程：项目依次经过的步骤（清单审查、小组议事会决议及公示、社区议事会路演表决、资金分配、确定实施方、实施、验收、决算、公开、满意度评价）",
+        en: "Project pipeline: the steps every project walks in order (screening, group council resolution and notice, community council roadshow and vote, allocation, implementer, implementation, acceptance, close-out, disclosure, satisfaction rating)",
+        default: r#"{"steps":[{"id":"screening","kind":"screening"},{"id":"group_resolution","kind":"council_decision","council":"nearest"},{"id":"roadshow","kind":"council_decision","council":"community","roadshow":true,"notice":false},{"id":"allocation","kind":"allocation"},{"id":"implementer","kind":"implementer_selection","min_quotes":3},{"id":"implementation","kind":"implementation"},{"id":"acceptance","kind":"acceptance"},{"id":"close_out","kind":"close_out"},{"id":"disclosure","kind":"disclosure"},{"id":"rating","kind":"rating","days":30}]}"#,
+        source: "seed 002: group council → one-week notice → community roadshow at 2/3 of seated → implementation → acceptance → close-out (A); R28/R29 lists and five-step method (A); three quotes from R42 (A, one district); rating window placeholder (U)",
+    },
+    RuleSpec {
+        key: "project.lists",
+        kind: RuleKind::Lists,
+        zh: "优先保障项目清单与严格禁止项目清单（类别、说明、识别用词）",
+        en: "Priority and prohibited lists (category, what the rule says, words that betray it)",
+        default: r#"{"priority":[{"category":"party_service","zh":"党组织服务群众","en":"Party organisation serving residents"},{"category":"resident_quality","zh":"社区居民素质提升","en":"Residents' learning and skills"},{"category":"volunteering","zh":"社区志愿服务","en":"Community volunteering"},{"category":"environment","zh":"社区和院落生态环境整治","en":"Community and courtyard environment"},{"category":"community_building","zh":"社区总体营造","en":"Community building"},{"category":"infrastructure","zh":"基础设施建设","en":"Infrastructure"}],"prohibited":[{"category":"private_costs","zh":"居民私域费用应由居民自行承担，不得使用资金（如物业管理费）","en":"Residents' private costs are theirs to pay, never the fund's (e.g. property-management fees)","words":["物业费","物管费","物业管理费"]},{"category":"responsible_party","zh":"有责任主体的费用由责任主体承担（如公房维修）","en":"Costs with a responsible party are that party's (e.g. repairs of public housing)","words":["公房维修"]},{"category":"staff_pay","zh":"不得用于政府职能和社区工作人员待遇（办事不养人）","en":"Never government functions or community staff pay (办事不养人)","words":["工作人员待遇","工作人员补贴","人员工资","工资"]}]}"#,
+        source: "R29 (都江堰 2022): the three negative-list principles and the urban priority list (A); R4.3 办事不养人 (A); the words are ours (U)",
+    },
+    RuleSpec {
+        key: "allocation.rule",
+        kind: RuleKind::Allocation,
+        zh: "资金不足以支持全部通过项目时的分配规则：按赞成票数（greedy_votes）或按议事会排序（council_ranking）",
+        en: "How the fund is shared when approved projects cost more than it holds: by yes-votes (greedy_votes) or by the council's ranking (council_ranking)",
+        default: r#""greedy_votes""#,
+        source: "issue 5: greedy by yes-votes, ties by earlier submission, until the PB engine is chosen per community (U)",
+    },
+    RuleSpec {
+        key: "need.reply_period",
+        kind: RuleKind::NoticePeriod,
+        zh: "需求答复期限：收到需求后多少天内答复居民",
+        en: "Reply period for a need: within how many days the resident is answered",
+        default: r#"{"days":5,"counting":"working"}"#,
+        source: "placeholder (U): no Chengdu rule for replying to a need was found",
+    },
 ];
 
 pub fn spec(key: &str) -> Option<&'static RuleSpec> {
@@ -360,6 +404,17 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             v.validate()?;
             RuleValue::Shares(v)
         }
+        RuleKind::Pipeline => {
+            let v: crate::project::Pipeline = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Pipeline(v)
+        }
+        RuleKind::Lists => {
+            let v: crate::project::Lists = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Lists(v)
+        }
+        RuleKind::Allocation => RuleValue::Allocation(serde_json::from_str(json).map_err(bad)?),
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;
             // A resolution number must at least carry the sequence number.

@@ -11,7 +11,7 @@ use crate::schema::{ColType, table};
 use crate::value::{Row, Value};
 
 /// Every column of `table_name`, for the rows matching `filter` (SQL after WHERE), in `order`.
-async fn select(
+pub(crate) async fn select(
     tx: &mut Tx,
     table_name: &str,
     filter: &str,
@@ -32,14 +32,17 @@ async fn select(
     .await
 }
 
-async fn one<T>(
+pub(crate) async fn one<T>(
     rows: Result<Vec<Row>, StoreError>,
     decode: fn(&Row) -> Result<T, StoreError>,
 ) -> Result<Option<T>, StoreError> {
     rows?.first().map(decode).transpose()
 }
 
-fn all<T>(rows: Vec<Row>, decode: fn(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+pub(crate) fn all<T>(
+    rows: Vec<Row>,
+    decode: fn(&Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     rows.iter().map(decode).collect()
 }
 
@@ -511,6 +514,25 @@ pub async fn expenses(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ExpenseRow>, Stor
             "tenant_id = $1",
             &[tenant.into()],
             "ORDER BY id",
+        )
+        .await?,
+        expense_row,
+    )
+}
+
+/// The expenses of one budget, oldest first.
+pub async fn expenses_of_budget(
+    tx: &mut Tx,
+    tenant: Uuid,
+    budget: Uuid,
+) -> Result<Vec<ExpenseRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "expenses",
+            "tenant_id = $1 AND budget_id = $2",
+            &[tenant.into(), budget.into()],
+            "ORDER BY submitted_at, id",
         )
         .await?,
         expense_row,

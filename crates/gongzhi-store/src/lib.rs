@@ -16,6 +16,8 @@ mod error;
 pub mod ledger;
 /// Migrations rendered from the registry, and schema introspection.
 pub mod migrate;
+/// Reads for the needs ledger and projects.
+pub mod projects;
 /// Named read queries and the operational tables.
 pub mod repo;
 /// Generic row access and audit images, driven by the registry.

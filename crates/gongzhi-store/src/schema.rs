@@ -1471,10 +1471,445 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
     ),
 ];
 
+// ---- migration 4: the needs ledger and projects ----
+
+const fn col4(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 4,
+        ..col(name, ty)
+    }
+}
+const fn opt4(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 4,
+        ..opt(name, ty)
+    }
+}
+
+/// A projects table: tenant-owned, audited, added by migration 4.
+const fn project_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    uniques: &'static [Unique],
+    foreign_keys: &'static [ForeignKey],
+    indexes: &'static [Index],
+) -> Table {
+    Table {
+        since: 4,
+        ..ledger_table(name, columns, primary_key, uniques, foreign_keys, indexes)
+    }
+}
+
+const fn ix(name: &'static str, columns: &'static [&'static str]) -> Index {
+    Index { name, columns }
+}
+
+const PROJECT_TABLES: [Table; PROJECT_COUNT] = [
+    project_table(
+        "needs",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("number", Int),
+            col4("jurisdiction_id", Id),
+            opt4("building_id", Id),
+            col4("category", Text),
+            col4("channel", Text),
+            col4("title", Text),
+            // The details may name people and flats: kept out of the public record.
+            Column {
+                since: 4,
+                ..personal("body", Text, false)
+            },
+            opt4("reporter_id", Id),
+            opt4("reporter_account_id", Id),
+            opt4("entered_by", Id),
+            col4("status", Text),
+            opt4("assigned_to", Id),
+            col4("reply_due", Text),
+            opt4("reply", Text),
+            opt4("replied_at", Int),
+            opt4("merged_into", Id),
+            opt4("project_id", Id),
+            col4("created_at", Int),
+            col4("updated_at", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_needs_number",
+            columns: &["tenant_id", "number"],
+        }],
+        &[
+            fk(
+                "fk_needs_jurisdiction",
+                &["jurisdiction_id"],
+                "jurisdictions",
+                &["id"],
+            ),
+            fk(
+                "fk_needs_building",
+                &["tenant_id", "building_id"],
+                "buildings",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_needs_reporter",
+                &["tenant_id", "reporter_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_needs_merged_into",
+                &["tenant_id", "merged_into"],
+                "needs",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[
+            ix("ix_needs_id", &["id"]),
+            ix("ix_needs_status", &["tenant_id", "status", "number"]),
+            ix(
+                "ix_needs_place",
+                &["tenant_id", "jurisdiction_id", "number"],
+            ),
+            ix("ix_needs_reporter", &["reporter_account_id"]),
+            ix("ix_needs_project", &["tenant_id", "project_id"]),
+        ],
+    ),
+    project_table(
+        "need_photos",
+        &[
+            col4("tenant_id", Id),
+            col4("need_id", Id),
+            col4("sha256", Text),
+        ],
+        &["tenant_id", "need_id", "sha256"],
+        &[],
+        &[
+            fk(
+                "fk_need_photos_need",
+                &["tenant_id", "need_id"],
+                "needs",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_need_photos_upload",
+                &["tenant_id", "sha256"],
+                "uploads",
+                &["tenant_id", "sha256"],
+            ),
+        ],
+        &[],
+    ),
+    project_table(
+        "projects",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("number", Int),
+            col4("jurisdiction_id", Id),
+            col4("title", Text),
+            col4("scope", Text),
+            col4("category", Text),
+            col4("total", Int),
+            col4("fund_share", Int),
+            col4("cofunding_share", Int),
+            col4("other_share", Int),
+            col4("cofunding_source", Text),
+            col4("opinions", Text),
+            col4("implementer_plan", Text),
+            col4("pipeline_json", Text),
+            col4("step_index", Int),
+            col4("status", Text),
+            opt4("screening_json", Text),
+            opt4("budget_id", Id),
+            opt4("motion_id", Id),
+            opt4("implement_mode", Text),
+            opt4("payee_id", Id),
+            opt4("contract_amount", Int),
+            opt4("contract_sha256", Text),
+            opt4("rating_from", Int),
+            opt4("rating_until", Int),
+            opt4("decline_reason", Text),
+            opt4("proposed_by", Id),
+            col4("submitted_at", Int),
+            col4("updated_at", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_projects_number",
+            columns: &["tenant_id", "number"],
+        }],
+        &[
+            fk(
+                "fk_projects_jurisdiction",
+                &["jurisdiction_id"],
+                "jurisdictions",
+                &["id"],
+            ),
+            fk(
+                "fk_projects_budget",
+                &["tenant_id", "budget_id"],
+                "budgets",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_projects_payee",
+                &["tenant_id", "payee_id"],
+                "ledger_accounts",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[
+            ix("ix_projects_id", &["id"]),
+            ix("ix_projects_status", &["tenant_id", "status", "number"]),
+        ],
+    ),
+    project_table(
+        "project_needs",
+        &[
+            col4("tenant_id", Id),
+            col4("project_id", Id),
+            col4("need_id", Id),
+        ],
+        &["tenant_id", "project_id", "need_id"],
+        &[],
+        &[
+            fk(
+                "fk_project_needs_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_needs_need",
+                &["tenant_id", "need_id"],
+                "needs",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    project_table(
+        "project_moves",
+        &[
+            col4("tenant_id", Id),
+            col4("project_id", Id),
+            col4("seq", Int),
+            col4("step_id", Text),
+            col4("kind", Text),
+            col4("action", Text),
+            opt4("resolution_id", Id),
+            opt4("reference", Text),
+            opt4("note", Text),
+            opt4("evidence_json", Text),
+            opt4("actor_id", Id),
+            col4("at", Int),
+        ],
+        &["tenant_id", "project_id", "seq"],
+        // A resolution decides one project's step.
+        &[Unique {
+            name: "uq_project_moves_resolution",
+            columns: &["tenant_id", "resolution_id"],
+        }],
+        &[
+            fk(
+                "fk_project_moves_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_moves_resolution",
+                &["tenant_id", "resolution_id"],
+                "resolutions",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    project_table(
+        "project_motions",
+        &[
+            col4("tenant_id", Id),
+            col4("motion_id", Id),
+            col4("project_id", Id),
+            col4("step_id", Text),
+        ],
+        &["tenant_id", "motion_id"],
+        &[],
+        &[
+            fk(
+                "fk_project_motions_motion",
+                &["tenant_id", "motion_id"],
+                "motions",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_motions_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[ix(
+            "ix_project_motions_project",
+            &["tenant_id", "project_id"],
+        )],
+    ),
+    project_table(
+        "project_quotes",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("project_id", Id),
+            col4("supplier", Text),
+            col4("amount", Int),
+            col4("document_sha256", Text),
+            col4("selected", Bool),
+            col4("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[],
+        &[
+            fk(
+                "fk_project_quotes_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_quotes_document",
+                &["tenant_id", "document_sha256"],
+                "uploads",
+                &["tenant_id", "sha256"],
+            ),
+        ],
+        &[ix(
+            "ix_project_quotes_project",
+            &["tenant_id", "project_id"],
+        )],
+    ),
+    project_table(
+        "project_updates",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("project_id", Id),
+            col4("kind", Text),
+            col4("body", Text),
+            opt4("photo_sha256", Text),
+            opt4("score", Int),
+            opt4("passed", Bool),
+            opt4("panel_json", Text),
+            col4("created_at", Int),
+            opt4("created_by", Id),
+        ],
+        &TENANT_ID,
+        &[],
+        &[
+            fk(
+                "fk_project_updates_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_updates_photo",
+                &["tenant_id", "photo_sha256"],
+                "uploads",
+                &["tenant_id", "sha256"],
+            ),
+        ],
+        &[ix(
+            "ix_project_updates_project",
+            &["tenant_id", "project_id"],
+        )],
+    ),
+    project_table(
+        "project_ratings",
+        &[
+            col4("tenant_id", Id),
+            col4("project_id", Id),
+            col4("resident_id", Id),
+            col4("score", Int),
+            opt4("comment", Text),
+            col4("rated_at", Int),
+        ],
+        &["tenant_id", "project_id", "resident_id"],
+        &[],
+        &[
+            fk(
+                "fk_project_ratings_project",
+                &["tenant_id", "project_id"],
+                "projects",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_project_ratings_resident",
+                &["tenant_id", "resident_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    project_table(
+        "project_claims",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("project_id", Id),
+            col4("claimant", Text),
+            col4("claimant_kind", Text),
+            col4("offer", Text),
+            opt4("account_id", Id),
+            col4("status", Text),
+            col4("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[],
+        &[fk(
+            "fk_project_claims_project",
+            &["tenant_id", "project_id"],
+            "projects",
+            &["tenant_id", "id"],
+        )],
+        &[ix(
+            "ix_project_claims_project",
+            &["tenant_id", "project_id"],
+        )],
+    ),
+    project_table(
+        "allocation_rounds",
+        &[
+            col4("tenant_id", Id),
+            col4("id", Id),
+            col4("fund_id", Id),
+            col4("rule", Text),
+            col4("available", Int),
+            col4("outcome_json", Text),
+            col4("created_at", Int),
+            opt4("created_by", Id),
+        ],
+        &TENANT_ID,
+        &[],
+        &[fk(
+            "fk_allocation_rounds_fund",
+            &["tenant_id", "fund_id"],
+            "funds",
+            &["tenant_id", "id"],
+        )],
+        &[ix("ix_allocation_rounds_id", &["id"])],
+    ),
+];
+
 const FOUNDATION_COUNT: usize = 11;
 const COUNCIL_COUNT: usize = 15;
 const LEDGER_COUNT: usize = 9;
-const BUSINESS_COUNT: usize = FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT;
+const PROJECT_COUNT: usize = 11;
+const BUSINESS_COUNT: usize = FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + PROJECT_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
@@ -1497,6 +1932,11 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
         out[FOUNDATION_COUNT + COUNCIL_COUNT + l] = LEDGER_TABLES[l];
         l += 1;
     }
+    let mut p = 0;
+    while p < PROJECT_COUNT {
+        out[FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + p] = PROJECT_TABLES[p];
+        p += 1;
+    }
     let mut m = 0;
     while m < 4 {
         out[BUSINESS_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
@@ -1510,7 +1950,12 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 /// Names of the migrations, by number.
-pub const MIGRATION_NAMES: &[(u32, &str)] = &[(1, "foundation"), (2, "councils"), (3, "ledger")];
+pub const MIGRATION_NAMES: &[(u32, &str)] = &[
+    (1, "foundation"),
+    (2, "councils"),
+    (3, "ledger"),
+    (4, "projects"),
+];

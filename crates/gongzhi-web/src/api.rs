@@ -584,12 +584,16 @@ pub const ROUTES: &[Route] = &[
 
 /// Every documented route: the foundation's and councils' (`ROUTES`) and the fund's.
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(crate::api_money::ROUTES)
+    ROUTES
+        .iter()
+        .chain(crate::api_money::ROUTES)
+        .chain(crate::api_projects::ROUTES)
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::api_money::routes())
+        .merge(crate::api_projects::routes())
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))

@@ -5,6 +5,8 @@
 pub mod api;
 /// JSON API of the community fund.
 pub mod api_money;
+/// The JSON API of the needs ledger and projects.
+pub mod api_projects;
 /// Error → response (`{"error", "message", "fields"}`), translated.
 pub mod error;
 /// Extractors: visitor, language, client address, bodies.
@@ -17,6 +19,8 @@ pub mod money;
 pub mod openapi;
 /// Server-rendered pages.
 pub mod pages;
+/// The core loop's pages: projects, the needs ledger, my needs.
+pub mod projects;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(css))
         .merge(pages::routes())
         .merge(money::routes())
+        .merge(projects::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(csrf)

@@ -305,6 +305,9 @@ struct HomePage {
     page: Page,
     /// (role message key, place name, link to the place's work page)
     roles: Vec<(String, String, Option<String>)>,
+    /// The needs ledgers the visitor keeps: (name, link).
+    ledgers: Vec<(String, String)>,
+    is_resident: bool,
 }
 
 async fn home(
@@ -333,9 +336,19 @@ async fn home(
             )
         })
         .collect();
+    let ledgers = visitor
+        .actor
+        .grants
+        .iter()
+        .filter(|(role, _)| matches!(role.as_str(), "staff" | "admin"))
+        .filter_map(|(_, j)| all.iter().find(|p| p.id == *j && p.level == "community"))
+        .map(|p| (local_name(lang, p), format!("/c/{}/needs", p.code)))
+        .collect();
     render(&HomePage {
         page: Page::new(lang, &large, &visitor, "/home"),
         roles,
+        ledgers,
+        is_resident: visitor.actor.has_role("resident"),
     })
 }
 

@@ -36,6 +36,25 @@ pub async fn reserve_budget(
     actor: &Actor,
     new: &NewBudget<'_>,
 ) -> Result<Uuid, AppError> {
+    let (title, cofunding) = check_new_budget(new)?;
+    let (tenant, fund) = managed_fund(app, actor, new.fund_id).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget.reserve").await?;
+    let id = new.id.unwrap_or_else(new_id);
+    if let Some(b) = repo_l::budget(&mut cmd.tx, tenant, id).await? {
+        cmd.tx.rollback().await?;
+        if b.reserved != new.reserved || b.fund_id != new.fund_id {
+            return Err(invalid("ledger_transfer_id_reused", "id"));
+        }
+        return Ok(b.id);
+    }
+    reserve_in(&mut cmd, app, actor, &fund, id, &title, cofunding, new).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Checks the title, the amounts and the pledges of a new budget; returns the title and the
+/// co-funding expected.
+pub(crate) fn check_new_budget(new: &NewBudget<'_>) -> Result<(String, i64), AppError> {
     amount(new.reserved, "reserved")?;
     let title = text(new.title, "title", 120)?;
     let mut cofunding = 0i64;
@@ -48,16 +67,24 @@ pub async fn reserve_budget(
             .checked_add(*p)
             .ok_or_else(|| invalid("amount_too_large", "pledges"))?;
     }
-    let (tenant, fund) = managed_fund(app, actor, new.fund_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget.reserve").await?;
-    let id = new.id.unwrap_or_else(new_id);
-    if let Some(b) = repo_l::budget(&mut cmd.tx, tenant, id).await? {
-        cmd.tx.rollback().await?;
-        if b.reserved != new.reserved || b.fund_id != new.fund_id {
-            return Err(invalid("ledger_transfer_id_reused", "id"));
-        }
-        return Ok(b.id);
-    }
+    Ok((title, cofunding))
+}
+
+/// Reserves the budget inside a larger command (an allocation round reserves several). The
+/// caller has checked the actor keeps `fund`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn reserve_in(
+    cmd: &mut Command<'_>,
+    app: &App,
+    actor: &Actor,
+    fund: &gongzhi_store::ledger::FundRow,
+    id: Uuid,
+    title: &str,
+    cofunding: i64,
+    new: &NewBudget<'_>,
+) -> Result<(), AppError> {
+    let tenant = cmd.tenant_id();
+    let title = title.to_string();
     let (res_tenant, r) = resolution_in(&mut cmd.tx, app.now(), new.resolution_id).await?;
     if res_tenant != tenant {
         return Err(invalid("budget_resolution_elsewhere", "resolution_id"));
@@ -90,7 +117,7 @@ pub async fn reserve_budget(
         }
     }
     let code = format!("P-{}", short(id));
-    let account = open_account(&mut cmd, AccountKind::Project, &code, &title, &title).await?;
+    let account = open_account(cmd, AccountKind::Project, &code, &title, &title).await?;
     cmd.insert(
         "budgets",
         &[
@@ -133,9 +160,8 @@ pub async fn reserve_budget(
         },
     )
     .await?;
-    ts.flush(&mut cmd, actor).await?;
-    cmd.commit().await?;
-    Ok(id)
+    ts.flush(cmd, actor).await?;
+    Ok(())
 }
 
 pub(super) async fn household_exists(
@@ -173,6 +199,47 @@ pub(super) async fn load_budget(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetRo
         .await?
         .ok_or(AppError::NotFound("budget"))?;
     Ok((tenant, b))
+}
+
+/// A household pledges (or raises its pledge of) co-funding for a project's budget.
+pub async fn pledge_cofunding(
+    app: &App,
+    actor: &Actor,
+    budget_id: Uuid,
+    household: Uuid,
+    expected: i64,
+) -> Result<(), AppError> {
+    amount(expected, "expected")?;
+    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget.pledge").await?;
+    if b.status != "open" {
+        return Err(invalid("budget_closed", "budget_id"));
+    }
+    if !household_exists(&mut cmd.tx, tenant, household).await? {
+        return Err(invalid("household_not_found", "household_id"));
+    }
+    let key = [tenant.into(), budget_id.into(), household.into()];
+    let paid = match gongzhi_store::rows::get(&mut cmd.tx, "cofunding_pledges", &key).await? {
+        Some(row) => row.int(4)?,
+        None => 0,
+    };
+    if expected < paid {
+        return Err(AppError::Invalid(
+            DomainError::field("pledge_below_paid", "expected").arg("paid", Fen(paid)),
+        ));
+    }
+    cmd.upsert(
+        "cofunding_pledges",
+        &[
+            ("tenant_id", tenant.into()),
+            ("budget_id", budget_id.into()),
+            ("household_id", household.into()),
+        ],
+        &[("expected", expected.into()), ("paid", paid.into())],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
 }
 
 /// A household pays (part of) its co-funding pledge into the project's budget; the receipt is the
@@ -241,6 +308,20 @@ pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i
     let (tenant, _) = managed_budget(app, actor, budget_id).await?;
     sweep_lapsed(app, tenant).await?;
     let mut cmd = Command::begin(app, actor, tenant, "budget.close").await?;
+    let left = close_in(&mut cmd, app, actor, budget_id).await?;
+    cmd.commit().await?;
+    Ok(left)
+}
+
+/// Closes the budget inside a larger command (a project's close-out step). The caller has
+/// checked the actor keeps the funds and swept lapsed holds.
+pub(crate) async fn close_in(
+    cmd: &mut Command<'_>,
+    app: &App,
+    actor: &Actor,
+    budget_id: Uuid,
+) -> Result<i64, AppError> {
+    let tenant = cmd.tenant_id();
     let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
@@ -276,7 +357,7 @@ pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i
         )
         .await?;
     }
-    ts.flush(&mut cmd, actor).await?;
+    ts.flush(cmd, actor).await?;
     cmd.update(
         "budgets",
         &[tenant.into(), budget_id.into()],
@@ -287,7 +368,6 @@ pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i
         ],
     )
     .await?;
-    cmd.commit().await?;
     Ok(left)
 }
 

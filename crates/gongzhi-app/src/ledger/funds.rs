@@ -80,7 +80,7 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
 }
 
 /// A fund and its tenant, after checking the actor keeps the funds where it sits.
-pub(super) async fn managed_fund(
+pub(crate) async fn managed_fund(
     app: &App,
     actor: &Actor,
     id: Uuid,

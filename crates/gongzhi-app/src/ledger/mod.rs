@@ -55,7 +55,7 @@ fn amount(fen: i64, field: &'static str) -> Result<i64, AppError> {
 }
 
 /// `Y2026`-style short code of an id: its last eight hex digits (the random part of a UUIDv7).
-fn short(id: Uuid) -> String {
+pub(crate) fn short(id: Uuid) -> String {
     let s = id.simple().to_string();
     s[s.len() - 8..].to_ascii_uppercase()
 }
@@ -310,7 +310,7 @@ fn cmd_now(cmd: &Command<'_>) -> i64 {
 }
 
 /// Opens a ledger account inside a command.
-async fn open_account(
+pub(crate) async fn open_account(
     cmd: &mut Command<'_>,
     kind: AccountKind,
     code: &str,

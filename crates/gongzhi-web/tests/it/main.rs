@@ -16,6 +16,8 @@ use gongzhi_web::AppState;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod core_loop;
+
 const PASSWORD: &str = "web-test-password";
 
 struct T {
@@ -545,16 +547,27 @@ fn every_error_code_is_translated() {
         std::fs::read_to_string(root.join("crates/gongzhi-web/locales/zh-CN/main.ftl")).unwrap();
     let mut missing = Vec::new();
     let mut files = Vec::new();
-    for c in ["gongzhi-domain", "gongzhi-app", "gongzhi-web", "gongzhi"] {
-        let dir = root.join("crates").join(c).join("src");
+    // Every source file, in subfolders too (ledger/, projects/, allocation/).
+    let mut dirs: Vec<std::path::PathBuf> =
+        ["gongzhi-domain", "gongzhi-app", "gongzhi-web", "gongzhi"]
+            .iter()
+            .map(|c| root.join("crates").join(c).join("src"))
+            .collect();
+    while let Some(dir) = dirs.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
-            files.push(e.unwrap().path());
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
         }
     }
     let patterns = [
         "DomainError::new(\"",
         "DomainError::field(\"",
-        "AppError::invalid(\"",
+        "invalid(\"",
+        "fail(\"",
         "ApiError::new(StatusCode::",
     ];
     let mut seen = 0;

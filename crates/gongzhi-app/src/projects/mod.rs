@@ -1,0 +1,81 @@
+//! The core loop (DESIGN.md §2): needs heard from residents become project proposals, screened
+//! against the rulebook's lists, decided by councils, funded by an allocation round, implemented,
+//! accepted, closed out with the savings back in the fund, disclosed and rated.
+//!
+//! Which steps a project walks is the rulebook's `project.pipeline`, pinned on the project when
+//! it is proposed (a rule change never moves a project already under way). A project moves only
+//! to its next step, by one audited command that carries the step's evidence: a resolution in
+//! force, a filing reference, quotes and a contract, an acceptance panel.
+
+use gongzhi_domain::project::{Lists, Pipeline};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_store::Tx;
+use gongzhi_store::projects::{self as repo_p, ProjectRow};
+use gongzhi_store::repo;
+use uuid::Uuid;
+
+use crate::{App, AppError};
+
+mod needs;
+mod pipeline;
+mod views;
+
+pub use needs::*;
+pub use pipeline::*;
+pub use views::*;
+
+/// The rule `key` in force at `place` today.
+pub(crate) async fn rule(
+    tx: &mut Tx,
+    app: &App,
+    place: Uuid,
+    key: &str,
+) -> Result<RuleValue, AppError> {
+    crate::rules::rule_in_force(tx, place, key, app.now().china_date(), app.now()).await
+}
+
+pub(crate) async fn lists_in_force(tx: &mut Tx, app: &App, place: Uuid) -> Result<Lists, AppError> {
+    match rule(tx, app, place, "project.lists").await? {
+        RuleValue::Lists(l) => Ok(l),
+        _ => Err(AppError::invalid("rule_missing", "project.lists")),
+    }
+}
+
+pub(crate) async fn pipeline_in_force(
+    tx: &mut Tx,
+    app: &App,
+    place: Uuid,
+) -> Result<Pipeline, AppError> {
+    match rule(tx, app, place, "project.pipeline").await? {
+        RuleValue::Pipeline(p) => Ok(p),
+        _ => Err(AppError::invalid("rule_missing", "project.pipeline")),
+    }
+}
+
+/// Whether `place` is `area` or lies within it.
+pub(crate) async fn within(tx: &mut Tx, place: Uuid, area: Uuid) -> Result<bool, AppError> {
+    Ok(repo::ancestors(tx, place)
+        .await?
+        .iter()
+        .any(|j| j.id == area))
+}
+
+/// A project, its tenant and its pinned pipeline.
+pub(crate) async fn load_project(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<(Uuid, ProjectRow, Pipeline), AppError> {
+    let tenant = repo_p::tenant_of(tx, "projects", id)
+        .await?
+        .ok_or(AppError::NotFound("project"))?;
+    let p = repo_p::project(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("project"))?;
+    let pipeline = pinned(&p)?;
+    Ok((tenant, p, pipeline))
+}
+
+pub(crate) fn pinned(p: &ProjectRow) -> Result<Pipeline, AppError> {
+    serde_json::from_str(&p.pipeline_json)
+        .map_err(|e| AppError::Store(gongzhi_store::StoreError::Data(e.to_string())))
+}

@@ -1,0 +1,562 @@
+//! The needs ledger (需求台账): needs heard on every channel, with a place, a category, photos and
+//! a reporter; a reply owed by a date from the rulebook; assignment, merging of duplicates, and
+//! a spreadsheet import that is all-or-nothing.
+
+use gongzhi_domain::DomainError;
+use gongzhi_domain::project::{NEED_CHANNELS, NEED_STATUSES, need_transition};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::time::format_date;
+use gongzhi_store::projects::{self as repo_p, NeedFilter, NeedRow};
+use gongzhi_store::{Tx, Value, repo};
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::{Command, tenant_of};
+use crate::input::{invalid, text};
+use crate::{App, AppError, new_id};
+
+use super::{lists_in_force, rule, within};
+
+pub struct NewNeed<'a> {
+    /// The courtyard (or group, or the community itself) the need is about. Required.
+    pub place_id: Option<Uuid>,
+    pub building_id: Option<Uuid>,
+    pub category: &'a str,
+    pub channel: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Uploaded photos (their SHA-256).
+    pub photos: &'a [String],
+    /// The resident who raised it, when staff enter it on their behalf.
+    pub reporter_id: Option<Uuid>,
+}
+
+/// Who is recording a need, and for whom.
+struct Reporter {
+    resident: Option<Uuid>,
+    account: Option<Uuid>,
+    entered_by: Option<Uuid>,
+    channel: String,
+}
+
+/// Records a need. Staff enter needs heard anywhere (a yard meeting, the petition box, a home
+/// visit), naming the resident if there is one; a resident signed in records their own, online.
+/// Returns the need's id and its number in the community's ledger.
+pub async fn report_need(
+    app: &App,
+    actor: &Actor,
+    new: &NewNeed<'_>,
+) -> Result<(Uuid, i64), AppError> {
+    let place = new
+        .place_id
+        .ok_or_else(|| invalid("need_place_missing", "place_id"))?;
+    let title = text(new.title, "title", 120)?;
+    let body = if new.body.trim().is_empty() {
+        title.clone()
+    } else {
+        text(new.body, "body", 4_000)?
+    };
+    let mut read = app.db.read().await?;
+    let tenant = tenant_of(&mut read, place)
+        .await
+        .map_err(|_| invalid("need_place_unknown", "place_id"))?;
+    let reporter = reporter_for(&mut read, actor, tenant, place, new).await?;
+    check_category(&mut read, app, place, new.category).await?;
+    read.rollback().await?;
+    if new.photos.len() > 9 {
+        return Err(invalid("need_too_many_photos", "photos"));
+    }
+    let mut cmd = Command::begin(app, actor, tenant, "need.report").await?;
+    for p in new.photos {
+        if repo::upload(&mut cmd.tx, tenant, p).await?.is_none() {
+            return Err(invalid("upload_not_found", "photos"));
+        }
+    }
+    if let Some(b) = new.building_id {
+        match repo::building(&mut cmd.tx, tenant, b).await? {
+            Some((courtyard, _)) if within(&mut cmd.tx, courtyard, place).await? => {}
+            _ => return Err(invalid("need_building_elsewhere", "building_id")),
+        }
+    }
+    let due = reply_due(&mut cmd.tx, app, place).await?;
+    let number = repo_p::next_number(&mut cmd.tx, "needs", tenant).await?;
+    let id = new_id();
+    let now = app.now().0;
+    cmd.insert(
+        "needs",
+        &need_values(
+            tenant,
+            id,
+            number,
+            place,
+            new.building_id,
+            new.category,
+            &reporter,
+            (&title, &body),
+            &due,
+            now,
+        ),
+    )
+    .await?;
+    for p in new.photos {
+        cmd.insert(
+            "need_photos",
+            &[
+                ("tenant_id", tenant.into()),
+                ("need_id", id.into()),
+                ("sha256", p.clone().into()),
+            ],
+        )
+        .await?;
+    }
+    cmd.commit().await?;
+    Ok((id, number))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn need_values(
+    tenant: Uuid,
+    id: Uuid,
+    number: i64,
+    place: Uuid,
+    building: Option<Uuid>,
+    category: &str,
+    reporter: &Reporter,
+    (title, body): (&str, &str),
+    due: &str,
+    now: i64,
+) -> Vec<(&'static str, Value)> {
+    vec![
+        ("tenant_id", tenant.into()),
+        ("id", id.into()),
+        ("number", number.into()),
+        ("jurisdiction_id", place.into()),
+        ("building_id", Value::from(building)),
+        ("category", category.into()),
+        ("channel", reporter.channel.clone().into()),
+        ("title", title.into()),
+        ("body", body.into()),
+        ("reporter_id", Value::from(reporter.resident)),
+        ("reporter_account_id", Value::from(reporter.account)),
+        ("entered_by", Value::from(reporter.entered_by)),
+        ("status", "new".into()),
+        ("assigned_to", Value::Id(None)),
+        ("reply_due", due.into()),
+        ("reply", Value::Text(None)),
+        ("replied_at", Value::Int(None)),
+        ("merged_into", Value::Id(None)),
+        ("project_id", Value::Id(None)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]
+}
+
+async fn reporter_for(
+    tx: &mut Tx,
+    actor: &Actor,
+    tenant: Uuid,
+    place: Uuid,
+    new: &NewNeed<'_>,
+) -> Result<Reporter, AppError> {
+    if actor.can(tx, Permission::ManageProjects, place).await? && actor.account_id.is_some()
+        || actor.is_system()
+    {
+        if !NEED_CHANNELS.contains(&new.channel) {
+            return Err(invalid("need_channel_unknown", "channel"));
+        }
+        let account = match new.reporter_id {
+            Some(r) => {
+                let row = repo::resident(tx, tenant, r)
+                    .await?
+                    .ok_or_else(|| invalid("resident_not_found", "reporter_id"))?;
+                resident_account(tx, tenant, row.id).await?
+            }
+            None => None,
+        };
+        return Ok(Reporter {
+            resident: new.reporter_id,
+            account,
+            entered_by: actor.account_id,
+            channel: new.channel.to_string(),
+        });
+    }
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    // A resident records their own need, in their own community.
+    let (resident, _) = repo_p::resident_by_account(tx, tenant, account)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    Ok(Reporter {
+        resident: Some(resident),
+        account: Some(account),
+        entered_by: None,
+        channel: "online".into(),
+    })
+}
+
+async fn resident_account(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resident: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    let row = gongzhi_store::rows::get(tx, "residents", &[tenant.into(), resident.into()]).await?;
+    Ok(row.and_then(|r| r.opt_id(6).ok().flatten()))
+}
+
+/// A need's category is one of the priority list's, or `other`.
+async fn check_category(
+    tx: &mut Tx,
+    app: &App,
+    place: Uuid,
+    category: &str,
+) -> Result<(), AppError> {
+    let lists = lists_in_force(tx, app, place).await?;
+    if category == "other" || lists.categories().any(|e| e.category == category) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(
+            DomainError::field("category_unknown", "category").arg("value", category),
+        ))
+    }
+}
+
+/// The day a reply is owed: the rulebook's `need.reply_period` counted from today.
+async fn reply_due(tx: &mut Tx, app: &App, place: Uuid) -> Result<String, AppError> {
+    let today = app.now().china_date();
+    let period = match rule(tx, app, place, "need.reply_period").await? {
+        RuleValue::NoticePeriod(p) => p,
+        _ => return Err(invalid("rule_missing", "need.reply_period")),
+    };
+    let calendar = match rule(tx, app, place, "calendar.official").await? {
+        RuleValue::Calendar(c) => c,
+        _ => Default::default(),
+    };
+    Ok(format_date(period.last_day(today, &calendar)))
+}
+
+/// What staff do with a need.
+pub enum NeedAction<'a> {
+    /// Give it to a colleague (an account) to follow up.
+    Assign(Uuid),
+    /// Answer the resident; optionally close the need as resolved or declined.
+    Reply {
+        reply: &'a str,
+        close: Option<&'a str>,
+    },
+    /// The same need reported twice: this one is merged into `into`.
+    Merge { into: Uuid },
+}
+
+pub async fn act_on_need(
+    app: &App,
+    actor: &Actor,
+    need_id: Uuid,
+    action: NeedAction<'_>,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, need) = load_need(&mut read, need_id).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, need.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    let name = match action {
+        NeedAction::Assign(_) => "need.assign",
+        NeedAction::Reply { .. } => "need.reply",
+        NeedAction::Merge { .. } => "need.merge",
+    };
+    let mut cmd = Command::begin(app, actor, tenant, name).await?;
+    // Re-read inside the write transaction: the status may have moved since.
+    let need = repo_p::need(&mut cmd.tx, tenant, need_id)
+        .await?
+        .ok_or(AppError::NotFound("need"))?;
+    let now = app.now().0;
+    let mut set: Vec<(&str, Value)> = vec![("updated_at", now.into())];
+    match action {
+        NeedAction::Assign(to) => {
+            if repo::account_by_id(&mut cmd.tx, to).await?.is_none() {
+                return Err(invalid("account_not_found", "assigned_to"));
+            }
+            if need.status != "assigned" {
+                need_transition(&need.status, "assigned")?;
+                set.push(("status", "assigned".into()));
+            }
+            set.push(("assigned_to", to.into()));
+        }
+        NeedAction::Reply { reply, close } => {
+            let reply = text(reply, "reply", 2_000)?;
+            if let Some(to) = close {
+                if !matches!(to, "resolved" | "declined") {
+                    return Err(invalid("need_status_move_refused", "status"));
+                }
+                need_transition(&need.status, to)?;
+                set.push(("status", to.into()));
+            } else if matches!(need.status.as_str(), "resolved" | "declined" | "merged") {
+                return Err(AppError::Invalid(
+                    DomainError::field("need_closed", "need_id").arg("status", &need.status),
+                ));
+            }
+            set.push(("reply", reply.into()));
+            set.push(("replied_at", now.into()));
+        }
+        NeedAction::Merge { into } => {
+            if into == need.id {
+                return Err(invalid("need_merge_into_itself", "into"));
+            }
+            let target = repo_p::need(&mut cmd.tx, tenant, into)
+                .await?
+                .ok_or_else(|| invalid("need_not_found", "into"))?;
+            if target.merged_into.is_some() {
+                return Err(invalid("need_merge_into_merged", "into"));
+            }
+            need_transition(&need.status, "merged")?;
+            set.push(("status", "merged".into()));
+            set.push(("merged_into", into.into()));
+        }
+    }
+    cmd.update("needs", &[tenant.into(), need_id.into()], &set)
+        .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn load_need(tx: &mut Tx, id: Uuid) -> Result<(Uuid, NeedRow), AppError> {
+    let tenant = repo_p::tenant_of(tx, "needs", id)
+        .await?
+        .ok_or(AppError::NotFound("need"))?;
+    let n = repo_p::need(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("need"))?;
+    Ok((tenant, n))
+}
+
+/// A page of a community's needs ledger, for staff (it shows what residents wrote).
+pub async fn needs_page(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    filter: &NeedFilter,
+) -> Result<Vec<NeedRow>, AppError> {
+    if let Some(s) = &filter.status
+        && !NEED_STATUSES.contains(&s.as_str())
+    {
+        return Err(invalid("need_status_unknown", "status"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, community)
+        .await?;
+    let rows = repo_p::needs_page(&mut read, community, filter).await?;
+    read.rollback().await?;
+    Ok(rows)
+}
+
+/// One need, for staff of its community or the resident who raised it.
+pub async fn need_view(app: &App, actor: &Actor, id: Uuid) -> Result<NeedRow, AppError> {
+    let mut read = app.db.read().await?;
+    let (_, need) = load_need(&mut read, id).await?;
+    let own = actor.account_id.is_some() && need.reporter_account_id == actor.account_id;
+    if !own {
+        actor
+            .require(&mut read, Permission::ManageProjects, need.jurisdiction_id)
+            .await?;
+    }
+    read.rollback().await?;
+    Ok(need)
+}
+
+/// The needs the signed-in resident raised (or staff raised for them), newest first.
+pub async fn my_needs(app: &App, actor: &Actor) -> Result<Vec<NeedRow>, AppError> {
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let mut read = app.db.read().await?;
+    let mut out = Vec::new();
+    for (_, j) in actor.grants.iter().filter(|(r, _)| r == "resident") {
+        let Ok(tenant) = tenant_of(&mut read, *j).await else {
+            continue;
+        };
+        if out.iter().any(|(t, _): &(Uuid, NeedRow)| *t == tenant) {
+            continue;
+        }
+        let rows = repo_p::needs_page(
+            &mut read,
+            tenant,
+            &NeedFilter {
+                reporter_account: Some(account),
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await?;
+        out.extend(rows.into_iter().map(|r| (tenant, r)));
+    }
+    read.rollback().await?;
+    Ok(out.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The import columns: (English header, Chinese header).
+const IMPORT_COLUMNS: [(&str, &str); 6] = [
+    ("title", "标题"),
+    ("place", "地点"),
+    ("category", "类别"),
+    ("channel", "渠道"),
+    ("body", "内容"),
+    ("building", "楼栋"),
+];
+
+/// Imports needs from a spreadsheet (CSV or XLSX, told apart by content). Columns, in English or
+/// Chinese: `title`/标题, `place`/地点 (the courtyard's code), `category`/类别, `channel`/渠道,
+/// and optionally `body`/内容 and `building`/楼栋 (the building's label in that courtyard). If any
+/// row is broken nothing is imported and every broken row is reported with its line number, so a
+/// file is never half in.
+pub async fn import_needs(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    data: &[u8],
+) -> Result<usize, AppError> {
+    let sheet = crate::people::read_sheet(data)?;
+    let position = |i: usize| {
+        let (en, zh) = IMPORT_COLUMNS[i];
+        sheet
+            .headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(en) || h.trim() == zh)
+    };
+    let cols: Vec<Option<usize>> = (0..IMPORT_COLUMNS.len()).map(position).collect();
+    if cols[..4].iter().any(Option::is_none) {
+        return Err(invalid("import_header_missing", "file"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, community)
+        .await?;
+    if tenant_of(&mut read, community).await? != community {
+        return Err(invalid("not_a_community", "community_id"));
+    }
+    let lists = lists_in_force(&mut read, app, community).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "need.import").await?;
+    let mut errors: Vec<(usize, DomainError)> = Vec::new();
+    let mut rows = Vec::new();
+    let mut places: std::collections::HashMap<String, Option<Uuid>> = Default::default();
+    let mut dues: std::collections::HashMap<Uuid, String> = Default::default();
+    let mut number = repo_p::next_number(&mut cmd.tx, "needs", community).await?;
+    let now = app.now().0;
+    for (line, cells) in &sheet.rows {
+        let cells = match cells {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push((*line, e.clone()));
+                continue;
+            }
+        };
+        let cell = |i: usize| {
+            cols[i]
+                .and_then(|c| cells.get(c))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let fail = |code: &'static str, field: &'static str| DomainError::field(code, field);
+        let title = cell(0);
+        if title.is_empty() || title.chars().count() > 120 {
+            errors.push((*line, fail("text_length_invalid", "title")));
+            continue;
+        }
+        let code = cell(1);
+        if code.is_empty() {
+            errors.push((*line, fail("need_place_missing", "place")));
+            continue;
+        }
+        if !places.contains_key(&code) {
+            let found = match repo::jurisdiction_by_code(&mut cmd.tx, &code).await? {
+                Some(j) if within(&mut cmd.tx, j.id, community).await? => Some(j.id),
+                _ => None,
+            };
+            places.insert(code.clone(), found);
+        }
+        let Some(place) = places[&code] else {
+            errors.push((
+                *line,
+                fail("need_place_unknown", "place").arg("value", &code),
+            ));
+            continue;
+        };
+        let category = cell(2);
+        if category != "other" && !lists.categories().any(|e| e.category == category) {
+            errors.push((
+                *line,
+                fail("category_unknown", "category").arg("value", &category),
+            ));
+            continue;
+        }
+        let channel = cell(3);
+        if !NEED_CHANNELS.contains(&channel.as_str()) {
+            errors.push((
+                *line,
+                fail("need_channel_unknown", "channel").arg("value", &channel),
+            ));
+            continue;
+        }
+        let body = cell(4);
+        if body.chars().count() > 4_000 {
+            errors.push((*line, fail("text_length_invalid", "body")));
+            continue;
+        }
+        let building = cell(5);
+        let building = if building.is_empty() {
+            None
+        } else {
+            match repo::building_by_label(&mut cmd.tx, community, place, &building).await? {
+                Some(b) => Some(b),
+                None => {
+                    errors.push((
+                        *line,
+                        fail("building_not_found", "building").arg("value", &building),
+                    ));
+                    continue;
+                }
+            }
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = dues.entry(place) {
+            e.insert(reply_due(&mut cmd.tx, app, place).await?);
+        }
+        let reporter = Reporter {
+            resident: None,
+            account: None,
+            entered_by: actor.account_id,
+            channel,
+        };
+        let body = if body.is_empty() { title.clone() } else { body };
+        rows.push(need_values(
+            community,
+            new_id(),
+            number,
+            place,
+            building,
+            &category,
+            &reporter,
+            (&title, &body),
+            &dues[&place],
+            now,
+        ));
+        number += 1;
+    }
+    if !errors.is_empty() {
+        cmd.tx.rollback().await?;
+        return Err(AppError::Rows(errors));
+    }
+    if rows.is_empty() {
+        return Err(invalid("import_empty", "file"));
+    }
+    let count = rows.len();
+    let columns: Vec<&str> = rows[0].iter().map(|(c, _)| *c).collect();
+    let values: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|(_, v)| v).collect())
+        .collect();
+    // Bounded statements: a spreadsheet of 10,000 rows is written in chunks.
+    for chunk in values.chunks(500) {
+        cmd.insert_many("needs", &columns, chunk).await?;
+    }
+    cmd.detail("imported", count);
+    cmd.commit().await?;
+    Ok(count)
+}

@@ -1,0 +1,312 @@
+//! What the public sees of a project: one page telling the whole story, from the needs behind it
+//! to the rating: the votes (council members named, as office-holders acting in office), the
+//! notice and its objections, the contract, every payment, the acceptance and the accounts.
+
+use gongzhi_domain::project::{Pipeline, StepKind};
+use gongzhi_domain::time::Instant;
+use gongzhi_store::councils as repo_c;
+use gongzhi_store::ledger as repo_l;
+use gongzhi_store::projects::{
+    self as repo_p, ClaimRow, MoveRow, ProjectRow, QuoteRow, RoundRow, UpdateRow,
+};
+use uuid::Uuid;
+
+use crate::councils::PublicResolution;
+use crate::{App, AppError};
+
+use super::{RoundLine, load_project};
+
+/// A step of the pipeline as the page shows it.
+#[derive(Debug, Clone)]
+pub struct StepView {
+    pub id: String,
+    pub kind: StepKind,
+    /// `done`, `skipped`, `current`, `waiting` or `declined`.
+    pub state: &'static str,
+    pub moves: Vec<MoveRow>,
+}
+
+/// A council's decision on the project.
+#[derive(Debug, Clone)]
+pub struct DecisionView {
+    pub step_id: String,
+    pub motion_id: Uuid,
+    pub title: String,
+    pub status: String,
+    pub council: String,
+    /// (name, seat role, choice).
+    pub votes: Vec<(String, String, String)>,
+    pub resolution: Option<PublicResolution>,
+}
+
+/// A payment (or hold) from the project's budget.
+#[derive(Debug, Clone)]
+pub struct PaymentView {
+    pub expense_id: Uuid,
+    pub payee: String,
+    pub description: String,
+    pub amount: i64,
+    pub status: String,
+    pub submitted_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectStory {
+    pub project: ProjectRow,
+    pub place: String,
+    pub steps: Vec<StepView>,
+    /// (number, title, status) of the needs behind it; what residents wrote stays private.
+    pub needs: Vec<(i64, String, String)>,
+    pub decisions: Vec<DecisionView>,
+    pub rounds: Vec<(RoundRow, Vec<RoundLine>)>,
+    pub quotes: Vec<QuoteRow>,
+    pub claims: Vec<ClaimRow>,
+    pub contractor: Option<String>,
+    pub updates: Vec<UpdateRow>,
+    pub budget: Option<repo_l::BudgetRow>,
+    pub payments: Vec<PaymentView>,
+    pub ratings: Vec<(i64, Option<String>, i64)>,
+    /// Whether residents may rate now.
+    pub rating_open: bool,
+    /// The step the project stands at, if active.
+    pub current: Option<String>,
+}
+
+impl ProjectStory {
+    /// Mean rating in tenths (4.3 → 43), if any.
+    pub fn rating_tenths(&self) -> Option<i64> {
+        if self.ratings.is_empty() {
+            return None;
+        }
+        let sum: i64 = self.ratings.iter().map(|r| r.0).sum();
+        Some(sum * 10 / self.ratings.len() as i64)
+    }
+}
+
+pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, p, pipeline) = load_project(&mut tx, id).await?;
+    let place = gongzhi_store::repo::jurisdiction_by_id(&mut tx, p.jurisdiction_id)
+        .await?
+        .map(|j| j.name_zh)
+        .unwrap_or_default();
+    let moves = repo_p::moves(&mut tx, tenant, p.id).await?;
+    let steps = step_views(&p, &pipeline, &moves);
+    let needs = repo_p::needs_of_project(&mut tx, tenant, p.id)
+        .await?
+        .into_iter()
+        .map(|n| (n.number, n.title, n.status))
+        .collect();
+    let mut decisions = Vec::new();
+    for (motion_id, step_id) in repo_p::motions_of_project(&mut tx, tenant, p.id).await? {
+        let Some(m) = repo_c::motion(&mut tx, tenant, motion_id).await? else {
+            continue;
+        };
+        let council = repo_c::council(&mut tx, tenant, m.council_id)
+            .await?
+            .map(|c| c.name_zh)
+            .unwrap_or_default();
+        let votes = repo_p::votes_named(&mut tx, tenant, motion_id).await?;
+        let resolution = match repo_c::resolutions(&mut tx, tenant)
+            .await?
+            .into_iter()
+            .find(|r| r.motion_id == motion_id)
+        {
+            Some(r) => Some(crate::councils::resolution(app, r.id).await?),
+            None => None,
+        };
+        decisions.push(DecisionView {
+            step_id,
+            motion_id,
+            title: m.title,
+            status: m.status,
+            council,
+            votes,
+            resolution,
+        });
+    }
+    let mut rounds = Vec::new();
+    for m in moves.iter().filter(|m| m.kind == "allocation") {
+        let Some(round) = m
+            .evidence_json
+            .as_deref()
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+            .and_then(|e| e["round"].as_str().and_then(|s| s.parse::<Uuid>().ok()))
+        else {
+            continue;
+        };
+        if rounds.iter().any(|(r, _): &(RoundRow, _)| r.id == round) {
+            continue;
+        }
+        if let Some(r) = repo_p::round(&mut tx, tenant, round).await? {
+            let lines = serde_json::from_str(&r.outcome_json).unwrap_or_default();
+            rounds.push((r, lines));
+        }
+    }
+    let contractor = match p.payee_id {
+        Some(a) => repo_l::account(&mut tx, tenant, a)
+            .await?
+            .map(|a| a.name_zh),
+        None => None,
+    };
+    let budget = match p.budget_id {
+        Some(b) => repo_l::budget(&mut tx, tenant, b).await?,
+        None => None,
+    };
+    let mut payments = Vec::new();
+    if let Some(b) = &budget {
+        for e in repo_l::expenses_of_budget(&mut tx, tenant, b.id).await? {
+            let payee = repo_l::account(&mut tx, tenant, e.payee_id)
+                .await?
+                .map(|a| a.name_zh)
+                .unwrap_or_default();
+            payments.push(PaymentView {
+                expense_id: e.id,
+                payee,
+                description: e.description,
+                amount: e.settled_amount.unwrap_or(e.amount),
+                status: e.status,
+                submitted_at: e.submitted_at,
+            });
+        }
+    }
+    let now = app.now().0;
+    let rating_open = p.status == "active"
+        && pipeline
+            .steps
+            .get(p.step_index as usize)
+            .is_some_and(|s| s.kind == StepKind::Rating)
+        && p.rating_until.is_some_and(|u| now < u);
+    let story = ProjectStory {
+        place,
+        steps,
+        needs,
+        decisions,
+        rounds,
+        quotes: repo_p::quotes(&mut tx, tenant, p.id).await?,
+        claims: repo_p::claims(&mut tx, tenant, p.id).await?,
+        contractor,
+        updates: repo_p::updates(&mut tx, tenant, p.id).await?,
+        budget,
+        payments,
+        ratings: repo_p::ratings(&mut tx, tenant, p.id).await?,
+        rating_open,
+        current: (p.status == "active")
+            .then(|| {
+                pipeline
+                    .steps
+                    .get(p.step_index as usize)
+                    .map(|s| s.id.clone())
+            })
+            .flatten(),
+        project: p,
+    };
+    tx.rollback().await?;
+    Ok(story)
+}
+
+fn step_views(p: &ProjectRow, pipeline: &Pipeline, moves: &[MoveRow]) -> Vec<StepView> {
+    let at = p.step_index as usize;
+    pipeline
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mine: Vec<MoveRow> = moves
+                .iter()
+                .filter(|m| m.step_id == s.id)
+                .cloned()
+                .collect();
+            let state = if mine.iter().any(|m| m.action == "declined") {
+                "declined"
+            } else if mine.iter().any(|m| m.action == "skipped") {
+                "skipped"
+            } else if i < at || p.status == "done" {
+                "done"
+            } else if i == at && p.status == "active" {
+                "current"
+            } else {
+                "waiting"
+            };
+            StepView {
+                id: s.id.clone(),
+                kind: s.kind,
+                state,
+                moves: mine,
+            }
+        })
+        .collect()
+}
+
+/// A community's projects, newest first.
+pub async fn projects_of(
+    app: &App,
+    community: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ProjectRow>, AppError> {
+    let mut tx = app.db.read().await?;
+    let rows = repo_p::projects_page(&mut tx, community, None, before, limit).await?;
+    tx.rollback().await?;
+    Ok(rows)
+}
+
+/// Whether a rating window has ended (the project's story is complete).
+pub fn rating_over(p: &ProjectRow, now: Instant) -> bool {
+    p.rating_until.is_some_and(|u| now.0 >= u)
+}
+
+/// Whether the actor keeps the needs ledger and projects at `place` (pages show staff forms).
+pub async fn can_manage_projects(app: &App, actor: &crate::authz::Actor, place: Uuid) -> bool {
+    let Ok(mut tx) = app.db.read().await else {
+        return false;
+    };
+    let ok = actor.account_id.is_some()
+        && actor
+            .can(&mut tx, crate::authz::Permission::ManageProjects, place)
+            .await
+            .unwrap_or(false);
+    let _ = tx.rollback().await;
+    ok
+}
+
+/// The community owning a place.
+pub async fn tenant_of_place(app: &App, place: Uuid) -> Result<Uuid, AppError> {
+    let mut tx = app.db.read().await?;
+    let t = crate::command::tenant_of(&mut tx, place).await?;
+    tx.rollback().await?;
+    Ok(t)
+}
+
+/// A community and the places within it (groups, courtyards), for forms: (id, name).
+pub async fn places_within(app: &App, community: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let all = gongzhi_store::repo::all_jurisdictions(&mut tx).await?;
+    tx.rollback().await?;
+    let mut out = Vec::new();
+    let mut frontier = vec![community];
+    while let Some(j) = frontier.pop() {
+        if let Some(row) = all.iter().find(|r| r.id == j) {
+            out.push((row.id, row.name_zh.clone()));
+        }
+        frontier.extend(all.iter().filter(|r| r.parent_id == Some(j)).map(|r| r.id));
+    }
+    Ok(out)
+}
+
+/// The categories a need or project may take at a place: the priority list's, then `other`.
+/// (code, Chinese, English).
+pub async fn need_categories(
+    app: &App,
+    place: Uuid,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let lists = super::lists_in_force(&mut tx, app, place).await?;
+    tx.rollback().await?;
+    let mut out: Vec<(String, String, String)> = lists
+        .categories()
+        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
+        .collect();
+    out.push(("other".into(), "其他".into(), "Other".into()));
+    Ok(out)
+}

@@ -1,0 +1,875 @@
+//! The JSON API of the core loop: the needs ledger (intake, import, assignment, replies,
+//! merging) and projects (proposal, tabling at a council, each step with its evidence,
+//! allocation rounds, quotes, progress, claims, ratings) and the public project story.
+//! Amounts go in as yuan written as text and come out as fen and display text.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use gongzhi_app::projects::{self, Advanced, NeedAction, NewNeed, NewProject, StepInput};
+use gongzhi_app::{AppError, places};
+use gongzhi_domain::Fen;
+use gongzhi_domain::project::FundingSplit;
+use gongzhi_domain::time::Instant;
+use gongzhi_store::projects::{NeedFilter, NeedRow, ProjectRow};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiResult, Route, created, err, obj, ok};
+use crate::api_money::yuan;
+use crate::extract::{ApiJson, Authed};
+use crate::i18n::Lang;
+
+fn money(fen: i64) -> Value {
+    json!({"fen": fen, "text": Fen(fen).to_string()})
+}
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "post",
+        path: "/needs",
+        operation: "report_need",
+        summary: "Record a need (staff on any channel for a resident; a resident online for themselves)",
+        body: Some(|| {
+            obj(
+                &["place_id", "category", "title"],
+                &[
+                    ("place_id", "string"),
+                    ("building_id", "string"),
+                    ("category", "string"),
+                    ("channel", "string"),
+                    ("title", "string"),
+                    ("body", "string"),
+                    ("photos", "array"),
+                    ("reporter_id", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/communities/{id}/needs",
+        operation: "list_needs",
+        summary: "The needs ledger, newest first: filter by status, category, channel, place, overdue; page with `before` (staff)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/communities/{id}/needs/import",
+        operation: "import_needs",
+        summary: "Bulk import needs from a CSV or XLSX body; all or nothing with a row-by-row report",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/me/needs",
+        operation: "my_needs",
+        summary: "The needs the signed-in resident raised, with their status and reply",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/needs/{id}",
+        operation: "need",
+        summary: "One need (staff, or the resident who raised it)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/needs/{id}/assign",
+        operation: "assign_need",
+        summary: "Assign a need to a colleague",
+        body: Some(|| obj(&["account_id"], &[("account_id", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/needs/{id}/reply",
+        operation: "reply_need",
+        summary: "Answer the resident; optionally close the need as resolved or declined",
+        body: Some(|| obj(&["reply"], &[("reply", "string"), ("close", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/needs/{id}/merge",
+        operation: "merge_need",
+        summary: "Merge a duplicate need into another",
+        body: Some(|| obj(&["into"], &[("into", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/projects",
+        operation: "propose_project",
+        summary: "Propose a project from needs; screened against the lists at once",
+        body: Some(|| {
+            obj(
+                &[
+                    "place_id",
+                    "title",
+                    "scope",
+                    "category",
+                    "total",
+                    "fund",
+                    "implementer_plan",
+                ],
+                &[
+                    ("place_id", "string"),
+                    ("title", "string"),
+                    ("scope", "string"),
+                    ("category", "string"),
+                    ("total", "string"),
+                    ("fund", "string"),
+                    ("cofunding", "string"),
+                    ("other", "string"),
+                    ("cofunding_source", "string"),
+                    ("opinions", "string"),
+                    ("implementer_plan", "string"),
+                    ("needs", "array"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "get",
+        path: "/communities/{code}/projects",
+        operation: "list_projects",
+        summary: "A community's project list, newest first (public)",
+        body: None,
+    },
+    Route {
+        method: "get",
+        path: "/projects/{id}",
+        operation: "project",
+        summary: "A project's whole story: needs, steps, votes by name, notice, contract, payments, acceptance, rating (public)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/table",
+        operation: "table_project",
+        summary: "Put the project on a council meeting's agenda at its current council step",
+        body: Some(|| obj(&["meeting_id"], &[("meeting_id", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/steps/{step}",
+        operation: "complete_step",
+        summary: "Complete the project's current step with its evidence (a project cannot skip a step)",
+        body: Some(|| {
+            obj(
+                &[],
+                &[
+                    ("note", "string"),
+                    ("resolution_id", "string"),
+                    ("reference", "string"),
+                    ("mode", "string"),
+                    ("quote_id", "string"),
+                    ("claim_id", "string"),
+                    ("contractor", "string"),
+                    ("contract_amount", "string"),
+                    ("contract_sha256", "string"),
+                    ("panel", "array"),
+                    ("passed", "boolean"),
+                    ("document_sha256", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/decline",
+        operation: "decline_project",
+        summary: "Decline a project before money is reserved; its needs return to the ledger",
+        body: Some(|| obj(&["reason"], &[("reason", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/quotes",
+        operation: "add_quote",
+        summary: "Add a quote to the comparison (比选)",
+        body: Some(|| {
+            obj(
+                &["supplier", "amount", "document_sha256"],
+                &[
+                    ("supplier", "string"),
+                    ("amount", "string"),
+                    ("document_sha256", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/updates",
+        operation: "post_update",
+        summary: "A progress update with an optional photo",
+        body: Some(|| obj(&["body"], &[("body", "string"), ("photo_sha256", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/claims",
+        operation: "claim_project",
+        summary: "Claim a project on the list (项目认领) as an organisation, party unit or company",
+        body: Some(|| {
+            obj(
+                &["claimant", "claimant_kind", "offer"],
+                &[
+                    ("claimant", "string"),
+                    ("claimant_kind", "string"),
+                    ("offer", "string"),
+                ],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/ratings",
+        operation: "rate_project",
+        summary: "Rate a project 1–5 (residents of its place, within the window)",
+        body: Some(|| obj(&["score"], &[("score", "integer"), ("comment", "string")])),
+    },
+    Route {
+        method: "post",
+        path: "/funds/{id}/rounds",
+        operation: "allocation_round",
+        summary: "Share a fund between projects at their allocation step by the rulebook's allocation rule",
+        body: Some(|| {
+            obj(
+                &["projects"],
+                &[("projects", "array"), ("ranking", "array")],
+            )
+        }),
+    },
+    Route {
+        method: "post",
+        path: "/budgets/{id}/pledges",
+        operation: "pledge_cofunding",
+        summary: "Record (or raise) a household's co-funding pledge for a project budget",
+        body: Some(|| {
+            obj(
+                &["household_id", "amount"],
+                &[("household_id", "string"), ("amount", "string")],
+            )
+        }),
+    },
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/needs", post(report_need))
+        .route("/communities/{id}/needs", get(list_needs))
+        .route(
+            "/communities/{id}/needs/import",
+            post(import_needs).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route("/me/needs", get(my_needs))
+        .route("/needs/{id}", get(need))
+        .route("/needs/{id}/assign", post(assign_need))
+        .route("/needs/{id}/reply", post(reply_need))
+        .route("/needs/{id}/merge", post(merge_need))
+        .route("/projects", post(propose_project))
+        .route("/communities/{code}/projects", get(list_projects))
+        .route("/projects/{id}", get(project))
+        .route("/projects/{id}/table", post(table_project))
+        .route("/projects/{id}/steps/{step}", post(complete_step))
+        .route("/projects/{id}/decline", post(decline_project))
+        .route("/projects/{id}/quotes", post(add_quote))
+        .route("/projects/{id}/updates", post(post_update))
+        .route("/projects/{id}/claims", post(claim_project))
+        .route("/projects/{id}/ratings", post(rate_project))
+        .route("/funds/{id}/rounds", post(allocation_round))
+        .route("/budgets/{id}/pledges", post(pledge_cofunding))
+}
+
+pub(crate) fn need_json(n: &NeedRow) -> Value {
+    json!({
+        "id": n.id, "number": n.number, "place_id": n.jurisdiction_id, "building_id": n.building_id,
+        "category": n.category, "channel": n.channel, "title": n.title, "body": n.body,
+        "status": n.status, "reply_due": n.reply_due, "reply": n.reply,
+        "entered_by_staff": n.entered_by.is_some(), "assigned_to": n.assigned_to,
+        "merged_into": n.merged_into, "project_id": n.project_id,
+        "created_at": Instant(n.created_at).china_minute(),
+    })
+}
+
+#[derive(Deserialize)]
+struct NeedBody {
+    place_id: Option<Uuid>,
+    building_id: Option<Uuid>,
+    category: String,
+    #[serde(default = "online")]
+    channel: String,
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    photos: Vec<String>,
+    reporter_id: Option<Uuid>,
+}
+
+fn online() -> String {
+    "online".into()
+}
+
+async fn report_need(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<NeedBody>,
+) -> ApiResult {
+    let (id, number) = projects::report_need(
+        &state.app,
+        &v.actor,
+        &NewNeed {
+            place_id: b.place_id,
+            building_id: b.building_id,
+            category: &b.category,
+            channel: &b.channel,
+            title: &b.title,
+            body: &b.body,
+            photos: &b.photos,
+            reporter_id: b.reporter_id,
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": id, "number": number}))
+}
+
+/// The needs list's filters, as query parameters.
+#[derive(Deserialize, Default)]
+pub(crate) struct NeedQuery {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub place: Option<Uuid>,
+    #[serde(default)]
+    pub overdue: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl NeedQuery {
+    pub(crate) fn filter(&self, today: &str) -> NeedFilter {
+        let some = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        NeedFilter {
+            status: some(&self.status),
+            category: some(&self.category),
+            channel: some(&self.channel),
+            place: self.place,
+            overdue_before: self
+                .overdue
+                .as_deref()
+                .filter(|o| matches!(*o, "1" | "true" | "on"))
+                .map(|_| today.to_string()),
+            reporter_account: None,
+            before: self.before,
+            limit: self.limit.unwrap_or(50),
+        }
+    }
+}
+
+async fn list_needs(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    Query(q): Query<NeedQuery>,
+) -> ApiResult {
+    let today = gongzhi_domain::time::format_date(state.app.now().china_date());
+    let rows = projects::needs_page(&state.app, &v.actor, id, &q.filter(&today))
+        .await
+        .map_err(err(lang))?;
+    let next = (rows.len() as i64 == q.limit.unwrap_or(50).clamp(1, 500))
+        .then(|| rows.last().map(|n| n.number))
+        .flatten();
+    ok(json!({"needs": rows.iter().map(need_json).collect::<Vec<_>>(), "next_before": next}))
+}
+
+async fn import_needs(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let n = projects::import_needs(&state.app, &v.actor, id, &body)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"imported": n}))
+}
+
+async fn my_needs(State(state): State<AppState>, lang: Lang, Authed(v): Authed) -> ApiResult {
+    let rows = projects::my_needs(&state.app, &v.actor)
+        .await
+        .map_err(err(lang))?;
+    ok(Value::Array(rows.iter().map(need_json).collect()))
+}
+
+async fn need(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let n = projects::need_view(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    ok(need_json(&n))
+}
+
+#[derive(Deserialize)]
+struct AssignBody {
+    account_id: Uuid,
+}
+
+async fn assign_need(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<AssignBody>,
+) -> ApiResult {
+    projects::act_on_need(&state.app, &v.actor, id, NeedAction::Assign(b.account_id))
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+struct ReplyBody {
+    reply: String,
+    close: Option<String>,
+}
+
+async fn reply_need(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ReplyBody>,
+) -> ApiResult {
+    projects::act_on_need(
+        &state.app,
+        &v.actor,
+        id,
+        NeedAction::Reply {
+            reply: &b.reply,
+            close: b.close.as_deref().filter(|c| !c.is_empty()),
+        },
+    )
+    .await
+    .map_err(err(lang))?;
+    ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+struct MergeBody {
+    into: Uuid,
+}
+
+async fn merge_need(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> ApiResult {
+    projects::act_on_need(&state.app, &v.actor, id, NeedAction::Merge { into: b.into })
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProjectBody {
+    pub place_id: Uuid,
+    pub title: String,
+    pub scope: String,
+    pub category: String,
+    pub total: String,
+    pub fund: String,
+    #[serde(default)]
+    pub cofunding: String,
+    #[serde(default)]
+    pub other: String,
+    #[serde(default)]
+    pub cofunding_source: String,
+    #[serde(default)]
+    pub opinions: String,
+    pub implementer_plan: String,
+    #[serde(default)]
+    pub needs: Vec<Uuid>,
+}
+
+/// Yuan text to fen; an empty field is zero.
+fn yuan_or_zero(text: &str, field: &'static str) -> Result<i64, AppError> {
+    if text.trim().is_empty() {
+        Ok(0)
+    } else {
+        yuan(text, field)
+    }
+}
+
+pub(crate) async fn propose(
+    state: &AppState,
+    actor: &gongzhi_app::authz::Actor,
+    b: &ProjectBody,
+) -> Result<Uuid, AppError> {
+    let split = FundingSplit {
+        total: yuan(&b.total, "total")?,
+        fund: yuan_or_zero(&b.fund, "fund")?,
+        cofunding: yuan_or_zero(&b.cofunding, "cofunding")?,
+        other: yuan_or_zero(&b.other, "other")?,
+    };
+    projects::propose_project(
+        &state.app,
+        actor,
+        &NewProject {
+            place_id: b.place_id,
+            title: &b.title,
+            scope: &b.scope,
+            category: &b.category,
+            split,
+            cofunding_source: &b.cofunding_source,
+            opinions: &b.opinions,
+            implementer_plan: &b.implementer_plan,
+            needs: &b.needs,
+        },
+    )
+    .await
+}
+
+async fn propose_project(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<ProjectBody>,
+) -> ApiResult {
+    let id = propose(&state, &v.actor, &b).await.map_err(err(lang))?;
+    created(json!({"id": id}))
+}
+
+fn project_json(p: &ProjectRow) -> Value {
+    json!({
+        "id": p.id, "number": p.number, "place_id": p.jurisdiction_id, "title": p.title,
+        "scope": p.scope, "category": p.category, "status": p.status,
+        "total": money(p.total), "fund": money(p.fund_share), "cofunding": money(p.cofunding_share),
+        "other": money(p.other_share), "cofunding_source": p.cofunding_source,
+        "opinions": p.opinions, "implementer_plan": p.implementer_plan,
+        "budget_id": p.budget_id, "decline_reason": p.decline_reason,
+        "submitted_at": Instant(p.submitted_at).china_minute(),
+    })
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn list_projects(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let j = places::jurisdiction_by_code(&state.app, &code)
+        .await
+        .map_err(err(lang))?;
+    let rows = projects::projects_of(&state.app, j.id, q.before, q.limit.unwrap_or(50))
+        .await
+        .map_err(err(lang))?;
+    ok(Value::Array(rows.iter().map(project_json).collect()))
+}
+
+async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
+    let s = projects::project_story(&state.app, id)
+        .await
+        .map_err(err(lang))?;
+    let mut body = project_json(&s.project);
+    body["place"] = json!(s.place);
+    body["current_step"] = json!(s.current);
+    body["steps"] = s
+        .steps
+        .iter()
+        .map(|st| {
+            json!({"id": st.id, "kind": st.kind.as_str(), "state": st.state,
+                "moves": st.moves.iter().map(|m| json!({"action": m.action, "reference": m.reference,
+                    "note": m.note, "resolution_id": m.resolution_id, "at": Instant(m.at).china_minute(),
+                    "evidence": m.evidence_json.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok())})).collect::<Vec<_>>()})
+        })
+        .collect();
+    body["needs"] = s
+        .needs
+        .iter()
+        .map(|(n, t, st)| json!({"number": n, "title": t, "status": st}))
+        .collect();
+    body["decisions"] = s
+        .decisions
+        .iter()
+        .map(|d| {
+            json!({"step": d.step_id, "motion_id": d.motion_id, "council": d.council, "title": d.title,
+                "status": d.status,
+                "votes": d.votes.iter().map(|(n, r, c)| json!({"name": n, "role": r, "choice": c})).collect::<Vec<_>>(),
+                "resolution": d.resolution.as_ref().map(|r| json!({"id": r.row.id, "label": r.row.label,
+                    "state": r.state.key(), "objections": r.objections.iter().map(|o| json!({
+                        "filed_at": Instant(o.filed_at).china_minute(), "answer": o.answer, "upheld": o.upheld})).collect::<Vec<_>>()}))})
+        })
+        .collect();
+    body["rounds"] = s
+        .rounds
+        .iter()
+        .map(|(r, lines)| json!({"id": r.id, "rule": r.rule, "available": money(r.available), "lines": lines}))
+        .collect();
+    body["quotes"] = s
+        .quotes
+        .iter()
+        .map(|q| json!({"id": q.id, "supplier": q.supplier, "amount": money(q.amount), "selected": q.selected}))
+        .collect();
+    body["claims"] = s
+        .claims
+        .iter()
+        .map(|c| json!({"id": c.id, "claimant": c.claimant, "kind": c.claimant_kind, "offer": c.offer, "status": c.status}))
+        .collect();
+    body["contract"] = json!({"contractor": s.contractor, "mode": s.project.implement_mode,
+        "amount": s.project.contract_amount.map(money), "document_sha256": s.project.contract_sha256});
+    body["updates"] = s
+        .updates
+        .iter()
+        .map(|u| {
+            json!({"kind": u.kind, "body": u.body, "score": u.score, "passed": u.passed,
+            "panel": u.panel_json.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()),
+            "at": Instant(u.created_at).china_minute()})
+        })
+        .collect();
+    body["budget"] = json!(
+        s.budget
+            .as_ref()
+            .map(|b| json!({"id": b.id, "reserved": money(b.reserved),
+        "status": b.status, "released": b.released.map(money)}))
+    );
+    body["payments"] = s
+        .payments
+        .iter()
+        .map(|p| {
+            json!({"expense_id": p.expense_id, "payee": p.payee, "description": p.description,
+            "amount": money(p.amount), "status": p.status})
+        })
+        .collect();
+    body["rating"] = json!({"count": s.ratings.len(), "mean_tenths": s.rating_tenths(), "open": s.rating_open,
+        "until": s.project.rating_until.map(|u| Instant(u).china_minute()),
+        "comments": s.ratings.iter().filter_map(|r| r.1.clone()).collect::<Vec<_>>()});
+    ok(body)
+}
+
+#[derive(Deserialize)]
+struct TableBody {
+    meeting_id: Uuid,
+}
+
+async fn table_project(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<TableBody>,
+) -> ApiResult {
+    let m = projects::table_project(&state.app, &v.actor, id, b.meeting_id)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"motion_id": m}))
+}
+
+#[derive(Deserialize)]
+struct StepBody {
+    #[serde(flatten)]
+    input: StepInput,
+    contract_amount: Option<String>,
+}
+
+pub(crate) fn advanced_json(a: &Advanced) -> Value {
+    match a {
+        Advanced::Moved(next) => json!({"outcome": "moved", "current_step": next}),
+        Advanced::Declined(reason) => json!({"outcome": "declined", "reason": reason}),
+        Advanced::NotAccepted => json!({"outcome": "not_accepted"}),
+    }
+}
+
+async fn complete_step(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path((id, step)): Path<(Uuid, String)>,
+    ApiJson(b): ApiJson<StepBody>,
+) -> ApiResult {
+    let mut input = b.input;
+    input.contract_amount = match b.contract_amount.as_deref() {
+        Some(a) if !a.trim().is_empty() => Some(yuan(a, "contract_amount").map_err(err(lang))?),
+        _ => None,
+    };
+    let a = projects::complete_step(&state.app, &v.actor, id, &step, &input)
+        .await
+        .map_err(err(lang))?;
+    ok(advanced_json(&a))
+}
+
+#[derive(Deserialize)]
+struct ReasonBody {
+    reason: String,
+}
+
+async fn decline_project(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult {
+    projects::decline_project(&state.app, &v.actor, id, &b.reason)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+struct QuoteBody {
+    supplier: String,
+    amount: String,
+    document_sha256: String,
+}
+
+async fn add_quote(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<QuoteBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    let q = projects::add_quote(
+        &state.app,
+        &v.actor,
+        id,
+        &b.supplier,
+        amount,
+        &b.document_sha256,
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": q}))
+}
+
+#[derive(Deserialize)]
+struct UpdateBody {
+    body: String,
+    photo_sha256: Option<String>,
+}
+
+async fn post_update(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<UpdateBody>,
+) -> ApiResult {
+    let u = projects::post_update(
+        &state.app,
+        &v.actor,
+        id,
+        &b.body,
+        b.photo_sha256.as_deref().filter(|s| !s.is_empty()),
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": u}))
+}
+
+#[derive(Deserialize)]
+struct ClaimBody {
+    claimant: String,
+    claimant_kind: String,
+    offer: String,
+}
+
+async fn claim_project(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ClaimBody>,
+) -> ApiResult {
+    let c = projects::claim_project(
+        &state.app,
+        &v.actor,
+        id,
+        &b.claimant,
+        &b.claimant_kind,
+        &b.offer,
+    )
+    .await
+    .map_err(err(lang))?;
+    created(json!({"id": c}))
+}
+
+#[derive(Deserialize)]
+struct RatingBody {
+    score: i64,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate_project(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RatingBody>,
+) -> ApiResult {
+    projects::rate_project(&state.app, &v.actor, id, b.score, &b.comment)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+struct RoundBody {
+    projects: Vec<Uuid>,
+    #[serde(default)]
+    ranking: Vec<Uuid>,
+}
+
+async fn allocation_round(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RoundBody>,
+) -> ApiResult {
+    let (round, lines) =
+        projects::allocate_round(&state.app, &v.actor, id, &b.projects, &b.ranking)
+            .await
+            .map_err(err(lang))?;
+    created(json!({"round_id": round, "lines": lines}))
+}
+
+#[derive(Deserialize)]
+struct PledgeBody {
+    household_id: Uuid,
+    amount: String,
+}
+
+async fn pledge_cofunding(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<PledgeBody>,
+) -> ApiResult {
+    let amount = yuan(&b.amount, "amount").map_err(err(lang))?;
+    gongzhi_app::ledger::pledge_cofunding(&state.app, &v.actor, id, b.household_id, amount)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"ok": true}))
+}

@@ -1,0 +1,1022 @@
+//! The core loop's pages: a community's project list (public), one page per project telling the
+//! whole story (public; staff see the form for the step the project stands at), the needs ledger
+//! for staff (filters, pages, a form for a need heard anywhere, a spreadsheet import, a proposal
+//! made from ticked needs) and "my needs" for residents.
+//!
+//! Every form posts to one handler per page (`action` says what), multipart so photos, quotes
+//! and contracts can come with it; works without JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use gongzhi_app::projects::{self, Advanced, NeedAction, NewNeed, PanelMember, StepInput};
+use gongzhi_app::{AppError, councils, places, uploads};
+use gongzhi_domain::Fen;
+use gongzhi_domain::project::StepKind;
+use gongzhi_domain::time::{Instant, format_date};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api_money::yuan;
+use crate::api_projects::{NeedQuery, ProjectBody, propose};
+use crate::error::ApiError;
+use crate::extract::{LargeText, Visitor};
+use crate::i18n::Lang;
+use crate::pages::{Page, error_page, render};
+
+pub fn routes() -> Router<AppState> {
+    let limit = axum::extract::DefaultBodyLimit::max(uploads::MAX_FILE_BYTES + 64 * 1024);
+    Router::new()
+        .route("/c/{code}/projects", get(projects_page))
+        .route(
+            "/p/{id}",
+            get(project_page).post(project_action).layer(limit),
+        )
+        .route(
+            "/c/{code}/needs",
+            get(needs_page).post(needs_action).layer(limit),
+        )
+        .route("/my/needs", get(my_needs_page))
+}
+
+fn fen(v: i64) -> String {
+    Fen(v).to_string()
+}
+
+/// A multipart form read into text fields (repeated names kept in order) and one file.
+struct Form {
+    fields: HashMap<String, Vec<String>>,
+    file: Vec<u8>,
+}
+
+impl Form {
+    async fn read(mut m: Multipart) -> Form {
+        let mut fields: HashMap<String, Vec<String>> = HashMap::new();
+        let mut file = Vec::new();
+        while let Ok(Some(field)) = m.next_field().await {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            } else if let Ok(t) = field.text().await {
+                fields.entry(name).or_default().push(t);
+            }
+        }
+        Form { fields, file }
+    }
+    fn get(&self, k: &str) -> String {
+        self.fields
+            .get(k)
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+    fn id(&self, k: &str) -> Option<Uuid> {
+        Uuid::parse_str(self.get(k).trim()).ok()
+    }
+    fn ids(&self, k: &str) -> Vec<Uuid> {
+        self.fields
+            .get(k)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| Uuid::parse_str(s.trim()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+// ---- the project list ----
+
+pub struct ProjectLine {
+    pub id: String,
+    pub number: i64,
+    pub title: String,
+    pub total: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    page: Page,
+    name: String,
+    code: String,
+    projects: Vec<ProjectLine>,
+    next: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+struct Before {
+    before: Option<i64>,
+}
+
+async fn projects_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    Query(q): Query<Before>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/projects"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let rows = match projects::projects_of(&state.app, j.id, q.before, 50).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let next = (rows.len() == 50)
+        .then(|| rows.last().map(|p| p.number))
+        .flatten();
+    render(&ProjectsPage {
+        name: if lang == Lang::En {
+            j.name_en
+        } else {
+            j.name_zh
+        },
+        code,
+        projects: rows
+            .into_iter()
+            .map(|p| ProjectLine {
+                id: p.id.to_string(),
+                number: p.number,
+                title: p.title,
+                total: fen(p.total),
+                status: lang.t(&format!("project-status-{}", p.status)),
+            })
+            .collect(),
+        next,
+        page,
+    })
+}
+
+// ---- one project ----
+
+pub struct StepLine {
+    pub name: String,
+    pub state: String,
+    pub state_text: String,
+    pub details: Vec<String>,
+}
+
+pub struct DecisionLine {
+    pub council: String,
+    pub title: String,
+    pub resolution: Option<(String, String, String)>,
+    pub objections: Vec<String>,
+    pub votes: Vec<(String, String, String)>,
+    pub tally: String,
+}
+
+pub struct RoundRowView {
+    pub position: usize,
+    pub number: i64,
+    pub title: String,
+    pub cost: String,
+    pub yes: u32,
+    pub funded: bool,
+    pub why: String,
+}
+
+pub struct PaymentLine {
+    pub id: String,
+    pub payee: String,
+    pub description: String,
+    pub amount: String,
+    pub status: String,
+}
+
+pub struct UpdateLine {
+    pub kind: String,
+    pub at: String,
+    pub body: String,
+    pub panel: Vec<String>,
+    pub verdict: Option<String>,
+}
+
+/// The form for the step a project stands at, for staff.
+pub struct StepForm {
+    pub step: String,
+    pub kind: &'static str,
+    pub meetings: Vec<(String, String)>,
+    pub resolutions: Vec<(String, String)>,
+    pub quotes: Vec<(String, String)>,
+    pub claims: Vec<(String, String)>,
+    pub min_quotes: u32,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    page: Page,
+    id: String,
+    number: i64,
+    title: String,
+    scope: String,
+    place: String,
+    status: String,
+    category: String,
+    total: String,
+    fund: String,
+    cofunding: String,
+    other: String,
+    cofunding_source: String,
+    opinions: String,
+    decline_reason: Option<String>,
+    steps: Vec<StepLine>,
+    needs: Vec<(i64, String, String)>,
+    decisions: Vec<DecisionLine>,
+    rounds: Vec<(String, String, Vec<RoundRowView>)>,
+    quotes: Vec<(String, String, bool)>,
+    claims: Vec<(String, String, String)>,
+    contractor: Option<(String, String)>,
+    updates: Vec<UpdateLine>,
+    budget: Option<(String, String, Option<String>)>,
+    payments: Vec<PaymentLine>,
+    rating: Option<String>,
+    comments: Vec<String>,
+    rating_open: bool,
+    rating_until: Option<String>,
+    signed_in: bool,
+    form: Option<StepForm>,
+    can_claim: bool,
+}
+
+async fn project_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
+    project_view(&state, lang, page, &visitor, id).await
+}
+
+fn step_name(lang: Lang, id: &str, kind: StepKind) -> String {
+    let key = format!("step-{id}");
+    let t = lang.t(&key);
+    if t == key {
+        lang.t(&format!("step-kind-{}", kind.as_str()))
+    } else {
+        t
+    }
+}
+
+async fn project_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+) -> Response {
+    let s = match projects::project_story(&state.app, id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let p = &s.project;
+    let staff = projects::can_manage_projects(&state.app, &visitor.actor, p.jurisdiction_id).await;
+    let steps = s
+        .steps
+        .iter()
+        .map(|st| StepLine {
+            name: step_name(lang, &st.id, st.kind),
+            state: st.state.to_string(),
+            state_text: lang.t(&format!("step-state-{}", st.state)),
+            details: st
+                .moves
+                .iter()
+                .map(|m| {
+                    let mut d = format!(
+                        "{} · {}",
+                        Instant(m.at).china_minute(),
+                        lang.t(&format!("move-{}", m.action))
+                    );
+                    if let Some(r) = &m.reference {
+                        d.push_str(&format!(" · {r}"));
+                    }
+                    if let Some(n) = &m.note {
+                        d.push_str(&format!(" · {n}"));
+                    }
+                    if let Some(released) = m
+                        .evidence_json
+                        .as_deref()
+                        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+                        .and_then(|e| e["released"].as_i64())
+                    {
+                        d.push_str(&format!(
+                            " · {} {}",
+                            lang.t("money-released"),
+                            fen(released)
+                        ));
+                    }
+                    d
+                })
+                .collect(),
+        })
+        .collect();
+    let decisions = s
+        .decisions
+        .iter()
+        .map(|d| {
+            let yes = d.votes.iter().filter(|v| v.2 == "yes").count();
+            let no = d.votes.iter().filter(|v| v.2 == "no").count();
+            let abstain = d.votes.len() - yes - no;
+            DecisionLine {
+                council: d.council.clone(),
+                title: d.title.clone(),
+                resolution: d.resolution.as_ref().map(|r| {
+                    (
+                        r.row.id.to_string(),
+                        r.row.label.clone(),
+                        lang.t(&format!("notice-{}", r.state.key())),
+                    )
+                }),
+                objections: d
+                    .resolution
+                    .as_ref()
+                    .map(|r| {
+                        r.objections
+                            .iter()
+                            .map(|o| {
+                                format!(
+                                    "{} · {}",
+                                    Instant(o.filed_at).china_minute(),
+                                    o.answer
+                                        .clone()
+                                        .unwrap_or_else(|| lang.t("objection-unanswered"))
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                votes: d
+                    .votes
+                    .iter()
+                    .map(|(n, r, c)| {
+                        (
+                            n.clone(),
+                            lang.t(&format!("seat-{r}")),
+                            lang.t(&format!("vote-{c}")),
+                        )
+                    })
+                    .collect(),
+                tally: lang.t_args(
+                    "project-tally",
+                    &[
+                        ("yes", yes.to_string()),
+                        ("no", no.to_string()),
+                        ("abstain", abstain.to_string()),
+                    ],
+                ),
+            }
+        })
+        .collect();
+    let rounds = s
+        .rounds
+        .iter()
+        .map(|(r, lines)| {
+            (
+                lang.t(&format!("rule-{}", r.rule)),
+                fen(r.available),
+                lines
+                    .iter()
+                    .map(|l| RoundRowView {
+                        position: l.position,
+                        number: l.number,
+                        title: l.title.clone(),
+                        cost: fen(l.cost),
+                        yes: l.yes,
+                        funded: l.funded,
+                        why: lang.t_args(
+                            if l.funded {
+                                "round-why-funded"
+                            } else {
+                                "round-why-not"
+                            },
+                            &[("cost", fen(l.cost)), ("left", fen(l.available_before))],
+                        ),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let updates = s
+        .updates
+        .iter()
+        .map(|u| UpdateLine {
+            kind: lang.t(&format!("update-{}", u.kind)),
+            at: Instant(u.created_at).china_minute(),
+            body: u.body.clone(),
+            panel: u
+                .panel_json
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Vec<PanelMember>>(p).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| {
+                    let mut t = format!("{}（{}）", m.name, lang.t(&format!("panel-{}", m.role)));
+                    if let Some(sc) = m.score {
+                        t.push_str(&format!(" {sc}"));
+                    }
+                    t
+                })
+                .collect(),
+            verdict: u.passed.map(|ok| {
+                lang.t(if ok {
+                    "review-passed"
+                } else {
+                    "review-not-passed"
+                })
+            }),
+        })
+        .collect();
+    let form = if staff && p.status == "active" {
+        step_form(state, lang, &s).await
+    } else {
+        None
+    };
+    render(&ProjectPage {
+        id: p.id.to_string(),
+        number: p.number,
+        title: p.title.clone(),
+        scope: p.scope.clone(),
+        place: s.place.clone(),
+        status: lang.t(&format!("project-status-{}", p.status)),
+        category: lang.t(&format!("category-{}", p.category)),
+        total: fen(p.total),
+        fund: fen(p.fund_share),
+        cofunding: fen(p.cofunding_share),
+        other: fen(p.other_share),
+        cofunding_source: p.cofunding_source.clone(),
+        opinions: p.opinions.clone(),
+        decline_reason: p.decline_reason.clone(),
+        steps,
+        needs: s
+            .needs
+            .iter()
+            .map(|(n, t, st)| (*n, t.clone(), lang.t(&format!("need-status-{st}"))))
+            .collect(),
+        decisions,
+        rounds,
+        quotes: s
+            .quotes
+            .iter()
+            .map(|q| (q.supplier.clone(), fen(q.amount), q.selected))
+            .collect(),
+        claims: s
+            .claims
+            .iter()
+            .map(|c| {
+                (
+                    c.claimant.clone(),
+                    lang.t(&format!("claimant-{}", c.claimant_kind)),
+                    c.offer.clone(),
+                )
+            })
+            .collect(),
+        contractor: s
+            .contractor
+            .clone()
+            .map(|c| (c, p.contract_amount.map(fen).unwrap_or_default())),
+        updates,
+        budget: s
+            .budget
+            .as_ref()
+            .map(|b| (b.id.to_string(), fen(b.reserved), b.released.map(fen))),
+        payments: s
+            .payments
+            .iter()
+            .map(|x| PaymentLine {
+                id: x.expense_id.to_string(),
+                payee: x.payee.clone(),
+                description: x.description.clone(),
+                amount: fen(x.amount),
+                status: lang.t(&format!("expense-{}", x.status)),
+            })
+            .collect(),
+        rating: s.rating_tenths().map(|t| {
+            lang.t_args(
+                "rating-mean",
+                &[
+                    ("mean", format!("{}.{}", t / 10, t % 10)),
+                    ("count", s.ratings.len().to_string()),
+                ],
+            )
+        }),
+        comments: s.ratings.iter().filter_map(|r| r.1.clone()).collect(),
+        rating_open: s.rating_open,
+        rating_until: p.rating_until.map(|u| Instant(u).china_minute()),
+        signed_in: visitor.account.is_some(),
+        form,
+        can_claim: visitor.account.is_some()
+            && p.status == "active"
+            && p.implement_mode.is_none()
+            && p.budget_id.is_none(),
+        page,
+    })
+}
+
+async fn step_form(state: &AppState, _lang: Lang, s: &projects::ProjectStory) -> Option<StepForm> {
+    let current = s.current.clone()?;
+    let step = s.steps.iter().find(|st| st.id == current)?;
+    let mut form = StepForm {
+        step: current.clone(),
+        kind: step.kind.as_str(),
+        meetings: Vec::new(),
+        resolutions: Vec::new(),
+        quotes: s
+            .quotes
+            .iter()
+            .map(|q| {
+                (
+                    q.id.to_string(),
+                    format!("{} · {}", q.supplier, fen(q.amount)),
+                )
+            })
+            .collect(),
+        claims: s
+            .claims
+            .iter()
+            .map(|c| (c.id.to_string(), c.claimant.clone()))
+            .collect(),
+        min_quotes: 3,
+    };
+    if step.kind == StepKind::CouncilDecision {
+        let tenant = projects::tenant_of_place(&state.app, s.project.jurisdiction_id)
+            .await
+            .ok()?;
+        for c in councils::councils_of(&state.app, tenant)
+            .await
+            .unwrap_or_default()
+        {
+            if c.kind != "council" {
+                continue;
+            }
+            if let Ok((_, _, meetings)) = councils::council_view(&state.app, c.id).await {
+                for m in meetings.into_iter().filter(|m| m.status != "closed") {
+                    form.meetings
+                        .push((m.id.to_string(), format!("{} · {}", c.name_zh, m.title)));
+                }
+            }
+        }
+        form.resolutions = s
+            .decisions
+            .iter()
+            .filter(|d| d.step_id == current)
+            .filter_map(|d| d.resolution.as_ref())
+            .map(|r| (r.row.id.to_string(), r.row.label.clone()))
+            .collect();
+    }
+    Some(form)
+}
+
+/// Every form on the project page: `action` is table, step, quote, update, claim, rate or decline.
+async fn project_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    multipart: Multipart,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let f = Form::read(multipart).await;
+    let mut page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
+    let app = &state.app;
+    let actor = &visitor.actor;
+    let result: Result<String, AppError> = async {
+        // A file comes with quotes, contracts, photos and acceptance records: stored first
+        // (content-addressed, so a refused form leaves at most the file).
+        let file = if f.file.is_empty() {
+            None
+        } else {
+            let story = projects::project_story(app, id).await?;
+            let tenant = projects::tenant_of_place(app, story.project.jurisdiction_id).await?;
+            Some(uploads::store(app, actor, tenant, &f.file).await?.sha256)
+        };
+        match f.get("action").as_str() {
+            "table" => {
+                let meeting = f
+                    .id("meeting_id")
+                    .ok_or_else(|| AppError::invalid("meeting_required", "meeting_id"))?;
+                projects::table_project(app, actor, id, meeting).await?;
+                Ok(lang.t("project-tabled"))
+            }
+            "step" => {
+                let mut input = StepInput {
+                    note: f.get("note"),
+                    resolution_id: f.id("resolution_id"),
+                    reference: Some(f.get("reference")).filter(|s| !s.is_empty()),
+                    mode: Some(f.get("mode")).filter(|s| !s.is_empty()),
+                    quote_id: f.id("quote_id"),
+                    claim_id: f.id("claim_id"),
+                    contractor: Some(f.get("contractor")).filter(|s| !s.is_empty()),
+                    contract_amount: None,
+                    contract_sha256: file.clone(),
+                    panel: Vec::new(),
+                    passed: Some(f.get("passed") != "no"),
+                    document_sha256: file.clone(),
+                };
+                if !f.get("contract_amount").trim().is_empty() {
+                    input.contract_amount =
+                        Some(yuan(&f.get("contract_amount"), "contract_amount")?);
+                }
+                // Panel: one member per line, "name, role[, score]".
+                for line in f.get("panel").lines().filter(|l| !l.trim().is_empty()) {
+                    let parts: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+                    input.panel.push(PanelMember {
+                        name: parts.first().copied().unwrap_or("").to_string(),
+                        role: parts.get(1).copied().unwrap_or("").to_string(),
+                        score: parts.get(2).and_then(|s| s.parse().ok()),
+                    });
+                }
+                let a = projects::complete_step(app, actor, id, &f.get("step"), &input).await?;
+                Ok(match a {
+                    Advanced::Moved(_) => lang.t("project-step-done"),
+                    Advanced::Declined(r) => {
+                        lang.t_args("project-declined-at-screening", &[("reason", r)])
+                    }
+                    Advanced::NotAccepted => lang.t("review-not-passed"),
+                })
+            }
+            "quote" => {
+                let amount = yuan(&f.get("amount"), "amount")?;
+                let sha = file.ok_or_else(|| AppError::invalid("upload_not_found", "file"))?;
+                projects::add_quote(app, actor, id, &f.get("supplier"), amount, &sha).await?;
+                Ok(lang.t("project-quote-added"))
+            }
+            "update" => {
+                projects::post_update(app, actor, id, &f.get("body"), file.as_deref()).await?;
+                Ok(lang.t("project-update-posted"))
+            }
+            "claim" => {
+                projects::claim_project(
+                    app,
+                    actor,
+                    id,
+                    &f.get("claimant"),
+                    &f.get("claimant_kind"),
+                    &f.get("offer"),
+                )
+                .await?;
+                Ok(lang.t("project-claimed"))
+            }
+            "rate" => {
+                let score = f.get("score").trim().parse::<i64>().unwrap_or(0);
+                projects::rate_project(app, actor, id, score, &f.get("comment")).await?;
+                Ok(lang.t("project-rated"))
+            }
+            "decline" => {
+                projects::decline_project(app, actor, id, &f.get("reason")).await?;
+                Ok(lang.t("project-declined"))
+            }
+            _ => Err(AppError::invalid("action_unknown", "action")),
+        }
+    }
+    .await;
+    match result {
+        Ok(msg) => page.flash = Some(msg),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    project_view(&state, lang, page, &visitor, id).await
+}
+
+// ---- the needs ledger ----
+
+pub struct NeedLine {
+    pub id: String,
+    pub number: i64,
+    pub title: String,
+    pub place: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub due: String,
+    pub overdue: bool,
+    pub reply: Option<String>,
+    pub selectable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "needs.html")]
+struct NeedsPage {
+    page: Page,
+    name: String,
+    code: String,
+    needs: Vec<NeedLine>,
+    next: Option<String>,
+    places: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    filter_status: String,
+    filter_category: String,
+    filter_channel: String,
+    filter_place: String,
+    filter_overdue: bool,
+    row_errors: Vec<String>,
+}
+
+async fn needs_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    Query(q): Query<NeedQuery>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
+    needs_view(&state, lang, page, &visitor, &code, &q, Vec::new()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn needs_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    code: &str,
+    q: &NeedQuery,
+    row_errors: Vec<String>,
+) -> Response {
+    let j = match places::jurisdiction_by_code(&state.app, code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let today = format_date(state.app.now().china_date());
+    let filter = q.filter(&today);
+    let rows = match projects::needs_page(&state.app, &visitor.actor, j.id, &filter).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let area = projects::places_within(&state.app, j.id)
+        .await
+        .unwrap_or_default();
+    let place_name = |id: Uuid| {
+        area.iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let next = (rows.len() as i64 == filter.limit.clamp(1, 500))
+        .then(|| rows.last().map(|n| n.number))
+        .flatten()
+        .map(|before| {
+            let mut qs = format!("?before={before}");
+            for (k, v) in [
+                ("status", &q.status),
+                ("category", &q.category),
+                ("channel", &q.channel),
+            ] {
+                if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+                    qs.push_str(&format!("&{k}={v}"));
+                }
+            }
+            if let Some(p) = q.place {
+                qs.push_str(&format!("&place={p}"));
+            }
+            if filter.overdue_before.is_some() {
+                qs.push_str("&overdue=1");
+            }
+            qs
+        });
+    let categories = projects::need_categories(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(c, zh, en)| (c, if lang == Lang::En { en } else { zh }))
+        .collect();
+    render(&NeedsPage {
+        name: if lang == Lang::En {
+            j.name_en
+        } else {
+            j.name_zh
+        },
+        code: code.to_string(),
+        needs: rows
+            .iter()
+            .map(|n| NeedLine {
+                id: n.id.to_string(),
+                number: n.number,
+                title: n.title.clone(),
+                place: place_name(n.jurisdiction_id),
+                category: lang.t(&format!("category-{}", n.category)),
+                channel: lang.t(&format!("channel-{}", n.channel)),
+                status: lang.t(&format!("need-status-{}", n.status)),
+                overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due < today,
+                due: n.reply_due.clone(),
+                reply: n.reply.clone(),
+                selectable: matches!(n.status.as_str(), "new" | "assigned"),
+            })
+            .collect(),
+        next,
+        places: area
+            .iter()
+            .map(|(id, n)| (id.to_string(), n.clone()))
+            .collect(),
+        categories,
+        channels: gongzhi_domain::project::NEED_CHANNELS
+            .iter()
+            .map(|c| (c.to_string(), lang.t(&format!("channel-{c}"))))
+            .collect(),
+        statuses: gongzhi_domain::project::NEED_STATUSES
+            .iter()
+            .map(|s| (s.to_string(), lang.t(&format!("need-status-{s}"))))
+            .collect(),
+        filter_status: q.status.clone().unwrap_or_default(),
+        filter_category: q.category.clone().unwrap_or_default(),
+        filter_channel: q.channel.clone().unwrap_or_default(),
+        filter_place: q.place.map(|p| p.to_string()).unwrap_or_default(),
+        filter_overdue: filter.overdue_before.is_some(),
+        row_errors,
+        page,
+    })
+}
+
+/// The needs page's forms: `action` is need (record one), import (a spreadsheet), reply, or
+/// propose (a project from the ticked needs).
+async fn needs_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let f = Form::read(multipart).await;
+    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
+    let app = &state.app;
+    let actor = &visitor.actor;
+    let mut row_errors = Vec::new();
+    let result: Result<Result<String, String>, AppError> = async {
+        let j = places::jurisdiction_by_code(app, &code).await?;
+        match f.get("action").as_str() {
+            "need" => {
+                let photos: Vec<String> = if f.file.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![uploads::store(app, actor, j.id, &f.file).await?.sha256]
+                };
+                let (_, number) = projects::report_need(
+                    app,
+                    actor,
+                    &NewNeed {
+                        place_id: f.id("place_id"),
+                        building_id: None,
+                        category: &f.get("category"),
+                        channel: &f.get("channel"),
+                        title: &f.get("title"),
+                        body: &f.get("body"),
+                        photos: &photos,
+                        reporter_id: None,
+                    },
+                )
+                .await?;
+                Ok(Ok(lang.t_args(
+                    "need-recorded",
+                    &[("number", number.to_string())],
+                )))
+            }
+            "import" => match projects::import_needs(app, actor, j.id, &f.file).await {
+                Ok(n) => Ok(Ok(
+                    lang.t_args("needs-imported", &[("count", n.to_string())])
+                )),
+                Err(AppError::Rows(rows)) => {
+                    row_errors = rows
+                        .iter()
+                        .map(|(n, e)| {
+                            lang.t_args(
+                                "import-row",
+                                &[
+                                    ("line", n.to_string()),
+                                    (
+                                        "message",
+                                        ApiError::from_app(AppError::Invalid(e.clone()), lang)
+                                            .message(),
+                                    ),
+                                ],
+                            )
+                        })
+                        .collect();
+                    Ok(Err(lang.t("import_rows_invalid")))
+                }
+                Err(e) => Err(e),
+            },
+            "reply" => {
+                let need = f
+                    .id("need_id")
+                    .ok_or_else(|| AppError::invalid("need_not_found", "need_id"))?;
+                let close = f.get("close");
+                projects::act_on_need(
+                    app,
+                    actor,
+                    need,
+                    NeedAction::Reply {
+                        reply: &f.get("reply"),
+                        close: Some(close.as_str()).filter(|c| !c.is_empty()),
+                    },
+                )
+                .await?;
+                Ok(Ok(lang.t("need-replied")))
+            }
+            "propose" => {
+                let body = ProjectBody {
+                    place_id: f
+                        .id("place_id")
+                        .ok_or_else(|| AppError::invalid("need_place_missing", "place_id"))?,
+                    title: f.get("title"),
+                    scope: f.get("scope"),
+                    category: f.get("category"),
+                    total: f.get("total"),
+                    fund: f.get("fund"),
+                    cofunding: f.get("cofunding"),
+                    other: f.get("other"),
+                    cofunding_source: f.get("cofunding_source"),
+                    opinions: f.get("opinions"),
+                    implementer_plan: f.get("implementer_plan"),
+                    needs: f.ids("needs"),
+                };
+                let id = propose(&state, actor, &body).await?;
+                Ok(Ok(format!("/p/{id}")))
+            }
+            _ => Err(AppError::invalid("action_unknown", "action")),
+        }
+    }
+    .await;
+    match result {
+        Ok(Ok(msg)) if msg.starts_with("/p/") => return Redirect::to(&msg).into_response(),
+        Ok(Ok(msg)) => page.flash = Some(msg),
+        Ok(Err(msg)) => page.error = Some(msg),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    needs_view(
+        &state,
+        lang,
+        page,
+        &visitor,
+        &code,
+        &NeedQuery::default(),
+        row_errors,
+    )
+    .await
+}
+
+// ---- my needs ----
+
+#[derive(Template)]
+#[template(path = "my_needs.html")]
+struct MyNeedsPage {
+    page: Page,
+    needs: Vec<NeedLine>,
+}
+
+async fn my_needs_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, "/my/needs");
+    let rows = match projects::my_needs(&state.app, &visitor.actor).await {
+        Ok(r) => r,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let today = format_date(state.app.now().china_date());
+    render(&MyNeedsPage {
+        needs: rows
+            .iter()
+            .map(|n| NeedLine {
+                id: n.id.to_string(),
+                number: n.number,
+                title: n.title.clone(),
+                place: String::new(),
+                category: lang.t(&format!("category-{}", n.category)),
+                channel: lang.t(&format!("channel-{}", n.channel)),
+                status: lang.t(&format!("need-status-{}", n.status)),
+                overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due < today,
+                due: n.reply_due.clone(),
+                reply: n.reply.clone(),
+                selectable: false,
+            })
+            .collect(),
+        page,
+    })
+}

@@ -1,0 +1,1055 @@
+//! The core loop through the HTTP API: the 北苑 story from a resident's need to a closed-out,
+//! rated project (seed 002), every step's page rendered; and what must be refused on the way.
+//! People, places and councils are set up through the app layer (that is not the story); every
+//! step of the story itself is an HTTP request.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use gongzhi_app::accounts::{self, NewAccount};
+use gongzhi_app::authz::Actor;
+use gongzhi_app::councils::{self, NewCouncil};
+use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::places::{self, NewJurisdiction};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{PASSWORD, T, app, login, send};
+
+/// A one-page PDF standing in for quotes, contracts and invoices.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+struct Beiyuan {
+    t: T,
+    beiyuan: Uuid,
+    group_council: Uuid,
+    group_seats: Vec<Uuid>,
+    community_council: Uuid,
+    community_seats: Vec<Uuid>,
+    households: Vec<Uuid>,
+    fund: Uuid,
+}
+
+async fn admin(t: &T) -> Actor {
+    let mut tx = t.state.app.db.read().await.unwrap();
+    let id = gongzhi_store::repo::accounts_for_login(&mut tx, "admin", None)
+        .await
+        .unwrap()[0]
+        .id;
+    let a = Actor::load(&mut tx, id).await.unwrap();
+    tx.rollback().await.unwrap();
+    a
+}
+
+async fn account(t: &T, by: &Actor, at: Uuid, role: &str, username: &str) -> Uuid {
+    accounts::create_account(
+        &t.state.app,
+        by,
+        at,
+        role,
+        &NewAccount {
+            username: Some(username),
+            phone: None,
+            display_name: username,
+            password: PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// 晋阳 → 第三居民小组 → 北苑 with 5 households; 北苑's group council of 5 and its supervisory
+/// board (田大山 signs in as `supervisor`); 晋阳's council of 37; a director and an accountant;
+/// a resident of 北苑 who signs in (`tian`) and one of another courtyard (`other`); a fund with
+/// 250,000 yuan.
+async fn beiyuan() -> Beiyuan {
+    let t = app().await;
+    let app = &t.state.app;
+    let admin = admin(&t).await;
+    let c = t.community;
+    let mk = |parent, level: &'static str, code: &'static str, zh: &'static str| NewJurisdiction {
+        parent_id: Some(parent),
+        level,
+        code,
+        name_zh: zh,
+        name_en: code,
+    };
+    let group = places::create_jurisdiction(
+        app,
+        &admin,
+        &mk(c, "resident_group", "group-3", "第三居民小组"),
+    )
+    .await
+    .unwrap();
+    let beiyuan =
+        places::create_jurisdiction(app, &admin, &mk(group, "courtyard", "beiyuan", "北苑小区"))
+            .await
+            .unwrap();
+    let yuanxi =
+        places::create_jurisdiction(app, &admin, &mk(c, "courtyard", "yuanxi", "苑西小区"))
+            .await
+            .unwrap();
+    let building = places::create_building(app, &admin, beiyuan, "1栋")
+        .await
+        .unwrap();
+    let mut households = Vec::new();
+    for room in ["101", "102", "201", "202", "301"] {
+        households.push(
+            places::create_household(app, &admin, c, building, "1", room)
+                .await
+                .unwrap(),
+        );
+    }
+    let resident = |name: &str, courtyard: Uuid, account: Option<Uuid>| NewResident {
+        name: name.to_string(),
+        courtyard_id: Some(courtyard),
+        account_id: account,
+        ..Default::default()
+    };
+    let council = |at: Uuid, kind: &'static str, zh: &'static str| NewCouncil {
+        jurisdiction_id: at,
+        kind,
+        name_zh: zh,
+        name_en: "",
+        short_name: zh,
+    };
+    let group_council =
+        councils::create_council(app, &admin, &council(beiyuan, "council", "北苑小区议事会"))
+            .await
+            .unwrap();
+    let mut group_seats = Vec::new();
+    for (i, name) in ["田小余", "李秀兰", "张志明", "刘玉梅", "陈建华"]
+        .iter()
+        .enumerate()
+    {
+        let account = if i == 0 {
+            Some(account(&t, &admin, beiyuan, "resident", "tian").await)
+        } else {
+            None
+        };
+        let r = people::register_resident(app, &admin, c, &resident(name, beiyuan, account))
+            .await
+            .unwrap();
+        group_seats.push(
+            councils::seat_member(
+                app,
+                &admin,
+                group_council,
+                r,
+                if i == 0 { "chair" } else { "member" },
+                "2026-01-01",
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let board = councils::create_council(
+        app,
+        &admin,
+        &council(beiyuan, "supervisory_board", "北苑小区监事会"),
+    )
+    .await
+    .unwrap();
+    let supervisor = account(&t, &admin, beiyuan, "resident", "supervisor").await;
+    let r = people::register_resident(
+        app,
+        &admin,
+        c,
+        &resident("田大山", beiyuan, Some(supervisor)),
+    )
+    .await
+    .unwrap();
+    councils::seat_member(app, &admin, board, r, "member", "2026-01-01", None)
+        .await
+        .unwrap();
+    let other = account(&t, &admin, yuanxi, "resident", "other").await;
+    people::register_resident(app, &admin, c, &resident("苑西居民", yuanxi, Some(other)))
+        .await
+        .unwrap();
+    let community_council =
+        councils::create_council(app, &admin, &council(c, "council", "晋阳社区议事会"))
+            .await
+            .unwrap();
+    let mut community_seats = Vec::new();
+    for i in 0..37 {
+        let r = people::register_resident(
+            app,
+            &admin,
+            c,
+            &resident(&format!("社区议事{i}"), yuanxi, None),
+        )
+        .await
+        .unwrap();
+        community_seats.push(
+            councils::seat_member(
+                app,
+                &admin,
+                community_council,
+                r,
+                "member",
+                "2026-01-01",
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    for (username, office) in [
+        ("director", "committee_director"),
+        ("accountant", "accountant"),
+    ] {
+        let a = account(&t, &admin, c, "staff", username).await;
+        accounts::assign_office(app, &admin, c, office, a, "2026-01-01", None)
+            .await
+            .unwrap();
+    }
+    let fund = gongzhi_app::ledger::create_fund(
+        app,
+        &admin,
+        &gongzhi_app::ledger::NewFund {
+            community_id: c,
+            programme: "base",
+            year: 2026,
+            name_zh: "晋阳社区保障资金2026",
+            name_en: "Jinyang base fund 2026",
+            custodian: None,
+        },
+    )
+    .await
+    .unwrap();
+    gongzhi_app::ledger::receive(
+        app,
+        &admin,
+        &gongzhi_app::ledger::Receipt {
+            id: None,
+            fund_id: fund,
+            source: "city",
+            amount: 250_000_00,
+            code: "allocation",
+            memo: "2026年度保障资金",
+        },
+    )
+    .await
+    .unwrap();
+    Beiyuan {
+        t,
+        beiyuan,
+        group_council,
+        group_seats,
+        community_council,
+        community_seats,
+        households,
+        fund,
+    }
+}
+
+/// A signed-in client: JSON calls and page loads with its cookie. When the clock has moved past
+/// the session's end, it signs in again, as a person would.
+struct Client<'a> {
+    t: &'a T,
+    who: String,
+    cookie: std::cell::RefCell<String>,
+}
+
+impl Client<'_> {
+    async fn call(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        for _ in 0..2 {
+            let cookie = self.cookie.borrow().clone();
+            let req = Request::builder()
+                .method(method)
+                .uri(format!("/api/v1{path}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::COOKIE, cookie)
+                .header(header::ACCEPT_LANGUAGE, "zh-CN")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let (status, _, text) = send(&self.t.router, req).await;
+            if status == StatusCode::UNAUTHORIZED && !self.who.is_empty() {
+                let fresh = login(self.t, &self.who).await;
+                *self.cookie.borrow_mut() = fresh;
+                continue;
+            }
+            return (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            );
+        }
+        panic!("{} cannot sign in", self.who)
+    }
+    async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let (status, v) = self.call(method, path, body).await;
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v
+    }
+    async fn refused(&self, method: &str, path: &str, body: Value) -> String {
+        let (status, v) = self.call(method, path, body).await;
+        assert!(
+            status.is_client_error(),
+            "{method} {path} should be refused: {status} {v}"
+        );
+        v["error"].as_str().unwrap_or("").to_string()
+    }
+    async fn page(&self, path: &str) -> String {
+        let cookie = self.cookie.borrow().clone();
+        let req = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, text) = send(&self.t.router, req).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {text}");
+        text
+    }
+    async fn upload(&self, community: Uuid) -> String {
+        let cookie = self.cookie.borrow().clone();
+        let req = Request::post(format!("/api/v1/communities/{community}/uploads"))
+            .header(header::COOKIE, cookie)
+            .body(Body::from(PDF.to_vec()))
+            .unwrap();
+        let (status, _, text) = send(&self.t.router, req).await;
+        assert!(status.is_success(), "{text}");
+        serde_json::from_str::<Value>(&text).unwrap()["sha256"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+async fn client<'a>(t: &'a T, who: &str) -> Client<'a> {
+    Client {
+        t,
+        who: who.to_string(),
+        cookie: std::cell::RefCell::new(login(t, who).await),
+    }
+}
+
+fn anonymous(t: &T) -> Client<'_> {
+    Client {
+        t,
+        who: String::new(),
+        cookie: std::cell::RefCell::new(String::new()),
+    }
+}
+
+fn id(v: &Value, key: &str) -> String {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {v}"))
+        .to_string()
+}
+
+/// Puts the project to a council: table it at a new meeting, everyone present, `yes` of the
+/// seats vote yes and the rest no, close. Returns the resolution's id.
+async fn council_votes(
+    staff: &Client<'_>,
+    project: &str,
+    council: Uuid,
+    seats: &[Uuid],
+    yes: usize,
+) -> String {
+    let meeting = id(
+        &staff
+            .ok(
+                "POST",
+                &format!("/councils/{council}/meetings"),
+                json!({"title": "例会", "scheduled_for": "2026-11-22 19:00"}),
+            )
+            .await,
+        "id",
+    );
+    let motion = id(
+        &staff
+            .ok(
+                "POST",
+                &format!("/projects/{project}/table"),
+                json!({"meeting_id": meeting}),
+            )
+            .await,
+        "motion_id",
+    );
+    for s in seats {
+        staff
+            .ok(
+                "POST",
+                &format!("/meetings/{meeting}/attendance"),
+                json!({"seat_id": s, "present": true}),
+            )
+            .await;
+    }
+    for (i, s) in seats.iter().enumerate() {
+        let choice = if i < yes { "yes" } else { "no" };
+        staff
+            .ok(
+                "POST",
+                &format!("/motions/{motion}/votes"),
+                json!({"seat_id": s, "choice": choice}),
+            )
+            .await;
+    }
+    let closed = staff
+        .ok("POST", &format!("/motions/{motion}/close"), json!({}))
+        .await;
+    closed["resolution"]["id"]
+        .as_str()
+        .or_else(|| closed["resolution_id"].as_str())
+        .unwrap_or_else(|| panic!("no resolution: {closed}"))
+        .to_string()
+}
+
+async fn advance_days(b: &Beiyuan, days: i64) {
+    let admin = client(&b.t, "admin").await;
+    admin
+        .ok("POST", "/admin/clock", json!({"seconds": days * 86_400}))
+        .await;
+}
+
+async fn step(staff: &Client<'_>, project: &str, step: &str, body: Value) -> Value {
+    staff
+        .ok("POST", &format!("/projects/{project}/steps/{step}"), body)
+        .await
+}
+
+#[tokio::test]
+async fn the_beiyuan_story_end_to_end_over_http() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let tian = client(t, "tian").await;
+    let public = anonymous(t);
+
+    // 1. A need heard at the yard meeting, entered by staff; another raised online by 田小余.
+    let need = staff
+        .ok(
+            "POST",
+            "/needs",
+            json!({"place_id": b.beiyuan, "category": "environment", "channel": "yard_meeting",
+            "title": "后门常坏，消防通道被占，围墙易攀爬", "body": "坝坝会上多户反映"}),
+        )
+        .await;
+    let own = tian
+        .ok(
+            "POST",
+            "/needs",
+            json!({"place_id": b.beiyuan, "category": "environment", "title": "院里路灯不亮"}),
+        )
+        .await;
+    let mine = tian.ok("GET", "/me/needs", json!({})).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["channel"], "online");
+    assert!(tian.page("/my/needs").await.contains("院里路灯不亮"));
+    let ledger = staff.page("/c/jinyang/needs").await;
+    assert!(
+        ledger.contains("后门常坏") && ledger.contains("院里路灯不亮"),
+        "needs page lists both"
+    );
+
+    // 2. The proposal: 36,000 = 18,000 fund + 18,000 self-raised.
+    let project = id(
+        &staff
+            .ok("POST", "/projects", json!({
+                "place_id": b.beiyuan, "title": "北苑院落改造：后门、消防通道、围墙防攀爬",
+                "scope": "维修后门，清理消防通道，围墙加装防攀爬设施，更换路灯", "category": "environment",
+                "total": "36,000", "fund": "18,000", "cofunding": "18,000",
+                "cofunding_source": "5 户居民各自筹 3,600 元", "opinions": "业主一致同意",
+                "implementer_plan": "quotes", "needs": [need["id"], own["id"]]}))
+            .await,
+        "id",
+    );
+    // A project cannot skip a step.
+    let e = staff
+        .refused(
+            "POST",
+            &format!("/projects/{project}/steps/roadshow"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(e, "project_step_out_of_order");
+    step(
+        &staff,
+        &project,
+        "screening",
+        json!({"note": "符合优先保障清单：环境整治"}),
+    )
+    .await;
+
+    // 3. The group council votes (4 of 5), the resolution is posted for a week.
+    let group_res = council_votes(&staff, &project, b.group_council, &b.group_seats, 4).await;
+    let e = staff
+        .refused(
+            "POST",
+            &format!("/projects/{project}/steps/group_resolution"),
+            json!({"resolution_id": group_res}),
+        )
+        .await;
+    assert_eq!(
+        e, "project_resolution_not_in_force",
+        "the notice is still running"
+    );
+    advance_days(&b, 10).await;
+    step(
+        &staff,
+        &project,
+        "group_resolution",
+        json!({"resolution_id": group_res}),
+    )
+    .await;
+
+    // 4. The community council's roadshow: 25 of 37 (at least 2/3 of all seated).
+    let roadshow = council_votes(
+        &staff,
+        &project,
+        b.community_council,
+        &b.community_seats,
+        25,
+    )
+    .await;
+    step(
+        &staff,
+        &project,
+        "roadshow",
+        json!({"resolution_id": roadshow}),
+    )
+    .await;
+
+    // 5. Allocation: one project, the fund holds enough.
+    let round = staff
+        .ok(
+            "POST",
+            &format!("/funds/{}/rounds", b.fund),
+            json!({"projects": [project]}),
+        )
+        .await;
+    assert_eq!(round["lines"][0]["funded"], true, "{round}");
+    let story = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    let budget = story["budget"]["id"].as_str().unwrap().to_string();
+    assert_eq!(story["budget"]["reserved"]["fen"], 18_000_00);
+    for h in &b.households {
+        staff
+            .ok(
+                "POST",
+                &format!("/budgets/{budget}/pledges"),
+                json!({"household_id": h, "amount": "3,600"}),
+            )
+            .await;
+        staff
+            .ok(
+                "POST",
+                &format!("/budgets/{budget}/cofunding"),
+                json!({"household_id": h, "amount": "3,600"}),
+            )
+            .await;
+    }
+
+    // 6. Three quotes compared; the cheapest is chosen and the contract signed.
+    let mut quotes = Vec::new();
+    for (supplier, amount) in [
+        ("成都锦城建筑工程有限公司", "34,500"),
+        ("四川安居装饰公司", "37,800"),
+        ("武侯区某物业维修队", "39,000"),
+    ] {
+        let sha = staff.upload(t.community).await;
+        quotes.push(id(
+            &staff
+                .ok(
+                    "POST",
+                    &format!("/projects/{project}/quotes"),
+                    json!({"supplier": supplier, "amount": amount, "document_sha256": sha}),
+                )
+                .await,
+            "id",
+        ));
+        if quotes.len() == 2 {
+            let e = staff
+                .refused(
+                    "POST",
+                    &format!("/projects/{project}/steps/implementer"),
+                    json!({"mode": "quotes", "quote_id": quotes[0]}),
+                )
+                .await;
+            assert_eq!(e, "project_quotes_too_few");
+        }
+    }
+    let contract = staff.upload(t.community).await;
+    step(
+        &staff,
+        &project,
+        "implementer",
+        json!({"mode": "quotes", "quote_id": quotes[0], "contract_sha256": contract}),
+    )
+    .await;
+    let story = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    assert_eq!(story["contract"]["contractor"], "成都锦城建筑工程有限公司");
+    assert_eq!(story["contract"]["amount"]["fen"], 34_500_00);
+
+    // 7. Works with progress; two expenses signed off by the supervisor, director, accountant.
+    staff
+        .ok(
+            "POST",
+            &format!("/projects/{project}/updates"),
+            json!({"body": "后门已更换，围墙防攀爬设施完工"}),
+        )
+        .await;
+    let payee = public
+        .ok("GET", &format!("/budgets/{budget}"), json!({}))
+        .await;
+    let _ = payee;
+    let contractor_payee = {
+        let mut tx = t.state.app.db.read().await.unwrap();
+        let p = gongzhi_store::projects::project(&mut tx, t.community, project.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        tx.rollback().await.unwrap();
+        p.payee_id.unwrap()
+    };
+    let signers = [
+        client(t, "supervisor").await,
+        client(t, "director").await,
+        client(t, "accountant").await,
+    ];
+    for (amount, what) in [("20,000", "首期款"), ("14,500", "尾款")] {
+        let invoice = staff.upload(t.community).await;
+        let e = id(
+            &staff
+                .ok(
+                    "POST",
+                    "/expenses",
+                    json!({"budget_id": budget, "payee_id": contractor_payee, "amount": amount,
+                    "description": what, "document_sha256": invoice}),
+                )
+                .await,
+            "id",
+        );
+        for s in &signers {
+            s.ok(
+                "POST",
+                &format!("/expenses/{e}/sign"),
+                json!({"decision": "sign"}),
+            )
+            .await;
+        }
+        assert!(public.page(&format!("/expense/{e}")).await.contains(what));
+    }
+    step(&staff, &project, "implementation", json!({"note": "完工"})).await;
+
+    // 8. Acceptance by council members, a supervisor and resident representatives.
+    let e = staff
+        .refused(
+            "POST",
+            &format!("/projects/{project}/steps/acceptance"),
+            json!({"panel": [{"name": "田大山", "role": "supervisor"}], "passed": true}),
+        )
+        .await;
+    assert_eq!(e, "panel_incomplete");
+    step(
+        &staff,
+        &project,
+        "acceptance",
+        json!({"panel": [
+        {"name": "田小余", "role": "council_member"}, {"name": "田大山", "role": "supervisor"},
+        {"name": "李秀兰", "role": "resident_rep"}], "passed": true, "note": "验收合格"}),
+    )
+    .await;
+
+    // 9. Close-out: 36,000 in, 34,500 spent, 1,500 back to the fund.
+    let fund_before = public
+        .ok("GET", &format!("/funds/{}", b.fund), json!({}))
+        .await;
+    step(&staff, &project, "close_out", json!({})).await;
+    let fund_after = public
+        .ok("GET", &format!("/funds/{}", b.fund), json!({}))
+        .await;
+    let avail = |f: &Value| f["balance"]["available"]["fen"].as_i64().unwrap();
+    assert_eq!(avail(&fund_after) - avail(&fund_before), 1_500_00);
+    let story = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    assert_eq!(story["budget"]["released"]["fen"], 1_500_00);
+    step(
+        &staff,
+        &project,
+        "disclosure",
+        json!({"note": "账目已在院落公示栏公开"}),
+    )
+    .await;
+
+    // 10. Rating: residents of 北苑 only, once, within the window.
+    let other = client(t, "other").await;
+    let e = other
+        .refused(
+            "POST",
+            &format!("/projects/{project}/ratings"),
+            json!({"score": 5}),
+        )
+        .await;
+    assert_eq!(e, "rating_not_resident_here");
+    tian.ok(
+        "POST",
+        &format!("/projects/{project}/ratings"),
+        json!({"score": 5, "comment": "后门修好了，晚上安心"}),
+    )
+    .await;
+    let e = tian
+        .refused(
+            "POST",
+            &format!("/projects/{project}/ratings"),
+            json!({"score": 4}),
+        )
+        .await;
+    assert_eq!(e, "rating_already_given");
+    advance_days(&b, 31).await;
+    let e = tian
+        .refused(
+            "POST",
+            &format!("/projects/{project}/ratings"),
+            json!({"score": 4}),
+        )
+        .await;
+    assert_eq!(e, "rating_window_closed");
+
+    // The whole story on one public page, with no personal data.
+    let story = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    let states: Vec<&str> = story["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(&states[..9], ["done"; 9], "{}", story["steps"]);
+    assert_eq!(story["rating"]["count"], 1);
+    assert_eq!(story["needs"].as_array().unwrap().len(), 2);
+    assert!(
+        story["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["status"] == "resolved")
+    );
+    assert_eq!(story["decisions"].as_array().unwrap().len(), 2);
+    assert_eq!(story["decisions"][1]["votes"].as_array().unwrap().len(), 37);
+    assert_eq!(story["payments"].as_array().unwrap().len(), 2);
+    let page = public.page(&format!("/p/{project}")).await;
+    for expected in [
+        "北苑院落改造",
+        "成都锦城建筑工程有限公司",
+        "田小余",
+        "验收合格",
+        "后门修好了",
+    ] {
+        assert!(page.contains(expected), "project page shows {expected}");
+    }
+    assert!(
+        !page.contains("坝坝会上多户反映"),
+        "what residents wrote stays off the public page"
+    );
+    // 田小余 chairs the group council, so she is named as an office-holder; no phone or ID
+    // number may appear.
+    assert!(
+        matches!(
+            super::looks_personal(&page).as_deref(),
+            None | Some("田小余")
+        ),
+        "{:?}",
+        super::looks_personal(&page)
+    );
+    assert!(
+        public
+            .page("/c/jinyang/projects")
+            .await
+            .contains("北苑院落改造")
+    );
+    let staff_view = staff.page(&format!("/p/{project}")).await;
+    assert!(staff_view.contains("满意度"));
+}
+
+#[tokio::test]
+async fn prohibited_items_bad_splits_and_places_are_refused_with_nothing_stored() {
+    let b = beiyuan().await;
+    let staff = client(&b.t, "staff").await;
+    let (status, v) = staff
+        .call("POST", "/projects", json!({"place_id": b.beiyuan, "title": "补交物业费", "scope": "用资金代缴院落拖欠的物业费",
+            "category": "environment", "total": "5,000", "fund": "5,000", "implementer_plan": "self"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"], "project_prohibited");
+    assert!(v["message"].as_str().unwrap().contains("物业"), "{v}");
+    let (_, v) = staff
+        .call(
+            "POST",
+            "/projects",
+            json!({"place_id": b.beiyuan, "title": "院落绿化", "scope": "补种",
+            "category": "environment", "total": "36,000", "fund": "18,000", "cofunding": "17,000",
+            "cofunding_source": "住户", "implementer_plan": "self"}),
+        )
+        .await;
+    assert_eq!(v["error"], "funding_split_mismatch");
+    let e = staff
+        .refused(
+            "POST",
+            "/needs",
+            json!({"category": "environment", "channel": "phone", "title": "没有地点的需求"}),
+        )
+        .await;
+    assert_eq!(e, "need_place_missing");
+    let list = staff
+        .ok(
+            "GET",
+            &format!("/communities/{}/needs", b.t.community),
+            json!({}),
+        )
+        .await;
+    assert!(list["needs"].as_array().unwrap().is_empty());
+    assert!(
+        public_projects(&b).await.is_empty(),
+        "no refused proposal was stored"
+    );
+}
+
+async fn public_projects(b: &Beiyuan) -> Vec<Value> {
+    let c = anonymous(&b.t);
+    c.ok("GET", "/communities/jinyang/projects", json!({}))
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn an_oversubscribed_round_funds_by_votes_and_says_why() {
+    let b = beiyuan().await;
+    let staff = client(&b.t, "staff").await;
+    // A small fund: 30,000.
+    let fund = id(
+        &staff
+            .ok("POST", "/funds", json!({"community_id": b.t.community, "programme": "incentive", "year": 2026, "name_zh": "激励资金"}))
+            .await,
+        "id",
+    );
+    staff
+        .ok(
+            "POST",
+            &format!("/funds/{fund}/receipts"),
+            json!({"source": "district", "amount": "30,000", "code": "allocation", "memo": "激励"}),
+        )
+        .await;
+    let mut projects = Vec::new();
+    for (title, cost, yes) in [
+        ("儿童暑期托管班", "20,000", 30),
+        ("亲子厨房", "15,000", 34),
+        ("院落书屋", "8,000", 26),
+    ] {
+        let p = id(
+            &staff
+                .ok("POST", "/projects", json!({"place_id": b.beiyuan, "title": title, "scope": title,
+                    "category": "community_building", "total": cost, "fund": cost, "implementer_plan": "self"}))
+                .await,
+            "id",
+        );
+        step(&staff, &p, "screening", json!({})).await;
+        let g = council_votes(&staff, &p, b.group_council, &b.group_seats, 5).await;
+        advance_days(&b, 10).await;
+        step(&staff, &p, "group_resolution", json!({"resolution_id": g})).await;
+        let r = council_votes(&staff, &p, b.community_council, &b.community_seats, yes).await;
+        step(&staff, &p, "roadshow", json!({"resolution_id": r})).await;
+        projects.push(p);
+    }
+    let round = staff
+        .ok(
+            "POST",
+            &format!("/funds/{fund}/rounds"),
+            json!({"projects": projects}),
+        )
+        .await;
+    let lines = round["lines"].as_array().unwrap();
+    // 亲子厨房 (34 yes) first, 15,000; 托管班 (30) needs 20,000 of 15,000 left: passed over;
+    // 书屋 (26) fits in what is left.
+    let funded: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["funded"] == true)
+        .map(|l| l["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(funded, ["亲子厨房", "院落书屋"]);
+    let passed_over = lines
+        .iter()
+        .find(|l| l["title"] == "儿童暑期托管班")
+        .unwrap();
+    assert_eq!(passed_over["available_before"], 15_000_00);
+    let page = anonymous(&b.t).page(&format!("/p/{}", projects[0])).await;
+    assert!(
+        page.contains("未获资金"),
+        "the page says why it was not funded"
+    );
+    // The one not funded is still waiting for money, and cannot skip to its implementer.
+    let e = staff
+        .refused(
+            "POST",
+            &format!("/projects/{}/steps/implementer", projects[0]),
+            json!({"mode": "self"}),
+        )
+        .await;
+    assert_eq!(e, "project_step_out_of_order");
+}
+
+#[tokio::test]
+async fn a_district_rulebook_with_street_filing_changes_the_path() {
+    let b = beiyuan().await;
+    let app = &b.t.state.app;
+    let admin = admin(&b.t).await;
+    // 武侯区 adds filing with the street office after the roadshow.
+    let mut pipeline: Value = serde_json::from_str(
+        gongzhi_domain::rulebook::spec("project.pipeline")
+            .unwrap()
+            .default,
+    )
+    .unwrap();
+    pipeline["steps"]
+        .as_array_mut()
+        .unwrap()
+        .insert(3, json!({"id": "filing", "kind": "filing"}));
+    let district = {
+        let mut tx = app.db.read().await.unwrap();
+        let d = gongzhi_store::repo::jurisdiction_by_code(&mut tx, "wuhou")
+            .await
+            .unwrap()
+            .unwrap();
+        tx.rollback().await.unwrap();
+        d.id
+    };
+    gongzhi_app::rules::set_rule(
+        app,
+        &admin,
+        district,
+        "project.pipeline",
+        &pipeline.to_string(),
+        "2026-01-01",
+        "武侯区：项目决议报街道备案",
+    )
+    .await
+    .unwrap();
+    let official = account(&b.t, &admin, district, "official", "street-official").await;
+    let _ = official;
+    let staff = client(&b.t, "staff").await;
+    let p = id(
+        &staff
+            .ok("POST", "/projects", json!({"place_id": b.beiyuan, "title": "院落照明", "scope": "更换路灯",
+                "category": "infrastructure", "total": "6,000", "fund": "6,000", "implementer_plan": "self"}))
+            .await,
+        "id",
+    );
+    step(&staff, &p, "screening", json!({})).await;
+    let g = council_votes(&staff, &p, b.group_council, &b.group_seats, 5).await;
+    advance_days(&b, 10).await;
+    step(&staff, &p, "group_resolution", json!({"resolution_id": g})).await;
+    let r = council_votes(&staff, &p, b.community_council, &b.community_seats, 30).await;
+    step(&staff, &p, "roadshow", json!({"resolution_id": r})).await;
+    // The round refuses it: it must be filed first.
+    let (_, v) = staff
+        .call(
+            "POST",
+            &format!("/funds/{}/rounds", b.fund),
+            json!({"projects": [p]}),
+        )
+        .await;
+    assert_eq!(v["error"], "project_not_at_allocation", "{v}");
+    // Community staff cannot file; the street official can.
+    let e = staff
+        .refused(
+            "POST",
+            &format!("/projects/{p}/steps/filing"),
+            json!({"reference": "晋阳街备〔2026〕3号"}),
+        )
+        .await;
+    assert_eq!(e, "forbidden");
+    let street = client(&b.t, "street-official").await;
+    step(
+        &street,
+        &p,
+        "filing",
+        json!({"reference": "晋阳街备〔2026〕3号"}),
+    )
+    .await;
+    staff
+        .ok(
+            "POST",
+            &format!("/funds/{}/rounds", b.fund),
+            json!({"projects": [p]}),
+        )
+        .await;
+    let story = staff.ok("GET", &format!("/projects/{p}"), json!({})).await;
+    assert_eq!(story["current_step"], "implementer");
+    let filed = story["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "filing")
+        .unwrap();
+    assert_eq!(filed["moves"][0]["reference"], "晋阳街备〔2026〕3号");
+}
+
+#[tokio::test]
+async fn a_needs_spreadsheet_with_broken_rows_is_refused_whole_with_line_numbers() {
+    let b = beiyuan().await;
+    let staff = client(&b.t, "staff").await;
+    let csv = "标题,地点,类别,渠道,内容\n楼道灯坏了,beiyuan,environment,phone,3栋\n,beiyuan,environment,phone,\n垃圾桶不够,nowhere,environment,phone,\n健身器材,beiyuan,gym,phone,\n";
+    let req = Request::post(format!(
+        "/api/v1/communities/{}/needs/import",
+        b.t.community
+    ))
+    .header(header::COOKIE, staff.cookie.borrow().clone())
+    .header(header::ACCEPT_LANGUAGE, "zh-CN")
+    .body(Body::from(csv))
+    .unwrap();
+    let (status, _, text) = send(&b.t.router, req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    for line in ["row 3", "row 4", "row 5"] {
+        assert!(v["fields"][line].is_string(), "{line} reported: {v}");
+    }
+    assert!(v["fields"]["row 2"].is_null());
+    let list = staff
+        .ok(
+            "GET",
+            &format!("/communities/{}/needs", b.t.community),
+            json!({}),
+        )
+        .await;
+    assert!(
+        list["needs"].as_array().unwrap().is_empty(),
+        "nothing was imported"
+    );
+    let good = "title,place,category,channel\n楼道灯坏了,beiyuan,environment,phone\n垃圾桶不够,beiyuan,environment,petition_drop\n";
+    let req = Request::post(format!(
+        "/api/v1/communities/{}/needs/import",
+        b.t.community
+    ))
+    .header(header::COOKIE, staff.cookie.borrow().clone())
+    .body(Body::from(good))
+    .unwrap();
+    let (status, _, text) = send(&b.t.router, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let list = staff
+        .ok(
+            "GET",
+            &format!("/communities/{}/needs?channel=petition_drop", b.t.community),
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["needs"].as_array().unwrap().len(), 1);
+    assert_eq!(list["needs"][0]["number"], 2);
+    // Residents cannot read the ledger.
+    let tian = client(&b.t, "tian").await;
+    let e = tian
+        .refused(
+            "GET",
+            &format!("/communities/{}/needs", b.t.community),
+            json!({}),
+        )
+        .await;
+    assert_eq!(e, "forbidden");
+}
