@@ -72,7 +72,7 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   await page.getByRole('link', { name: '北苑院落公约' }).click();
   const pact = await page.locator('main').innerText();
   assert.match(pact, /现行第 2 版/);
-  assert.match(pact, /第 1 版，[\s\S]*北苑小区议〔2026〕1号/);
+  assert.match(pact, /第 1 版，[\s\S]*北苑小区议〔2026〕\d+号/);
   assert.match(await page.locator('.diff .added').innerText(), /禁止进楼充电/);
   assert.match(await page.locator('.notice-sheet').innerText(), /公约\n第一条/, 'the text keeps its lines');
   await page.screenshot({ path: `${SHOTS}/convention-diff.png`, fullPage: true });
@@ -286,5 +286,59 @@ test("the chair runs a vote from a phone: attendance and each member's choice, t
   await page.screenshot({ path: `${SHOTS}/chair-roll-call.png`, fullPage: true });
   await page.getByRole('button', { name: '结束表决并计票' }).last().click();
   assert.match(await page.getByRole('status').innerText(), /表决通过，决议编号 北苑小区议〔\d{4}〕\d+号/);
+  await page.close();
+});
+
+test('a need becomes a project: the resident follows hers, staff record one heard on a home visit, a visitor reads the whole story', { timeout: 180_000 }, async () => {
+  // The resident sees the need she raised online and where it went.
+  const resident = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 } })).newPage();
+  await resident.goto(base + '/login');
+  await resident.getByLabel('用户名或手机号').fill('13800000001');
+  await resident.getByLabel('密码').fill('gongzhi-demo-2026');
+  await resident.getByRole('button', { name: '登录' }).click();
+  await resident.waitForURL(base + '/home');
+  await resident.getByRole('link', { name: '我的需求' }).click();
+  assert.match(await resident.locator('main').innerText(), /院里路灯不亮[\s\S]*已纳入项目/);
+  await resident.screenshot({ path: `${SHOTS}/my-needs.png`, fullPage: true });
+  await resident.context().close();
+
+  // Staff record a need heard on a home visit; a need without a place is refused, nothing lost.
+  const staff = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+  await staff.goto(base + '/login');
+  await staff.getByLabel('用户名或手机号').fill('jinyang-staff');
+  await staff.getByLabel('密码').fill('gongzhi-demo-2026');
+  await staff.getByRole('button', { name: '登录' }).click();
+  await staff.waitForURL(base + '/home');
+  await staff.getByRole('link', { name: /需求台账/ }).click();
+  assert.match(await staff.locator('main').innerText(), /后门常年损坏[\s\S]*已纳入项目/);
+  await staff.getByLabel('渠道').last().selectOption('home_visit');
+  await staff.getByLabel('需求（一句话）').fill('2 栋楼道扶手松动');
+  await staff.getByRole('button', { name: '登记需求' }).last().click();
+  // The browser holds the form back until a place is chosen (the server refuses it too).
+  assert.equal(await staff.getByLabel('地点').last().evaluate((el) => el.validity.valueMissing), true);
+  assert.doesNotMatch(await staff.locator('ul.cards').first().innerText(), /扶手松动/);
+  await staff.getByLabel('地点').last().selectOption({ label: '北苑小区' });
+  await staff.getByLabel('需求（一句话）').fill('2 栋楼道扶手松动');
+  await staff.getByRole('button', { name: '登记需求' }).last().click();
+  assert.match(await staff.getByRole('status').innerText(), /已登记，编号 \d+/);
+  assert.match(await staff.locator('ul.cards').first().innerText(), /2 栋楼道扶手松动[\s\S]*入户走访[\s\S]*应答复日期/);
+  await staff.screenshot({ path: `${SHOTS}/needs-ledger.png`, fullPage: true });
+  await staff.context().close();
+
+  // A visitor on a phone reads the renovation's whole story.
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(base + '/c/jinyang');
+  await page.getByRole('link', { name: '项目清单' }).click();
+  await page.getByRole('link', { name: /北苑院落改造/ }).click();
+  const story = await page.locator('main').innerText();
+  assert.match(story, /清单审查\s*已完成[\s\S]*小组议事会决议及公示\s*已完成[\s\S]*北苑小区议〔\d{4}〕\d+号/);
+  assert.match(story, /社区议事会路演表决\s*已完成[\s\S]*晋阳社区议〔\d{4}〕1号/);
+  assert.match(story, /赞成 25，反对 10，弃权 2/);
+  assert.match(story, /获得资金：需 ¥18,000\.00/);
+  assert.match(story, /成都锦城建筑工程有限公司 · ¥34,500\.00/);
+  assert.doesNotMatch(story, /坝坝会上 12 户反映/, 'what residents wrote stays in the ledger');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: `${SHOTS}/project-story.png`, fullPage: true });
   await page.close();
 });

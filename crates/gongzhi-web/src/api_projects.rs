@@ -590,6 +590,8 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         .map_err(err(lang))?;
     let mut body = project_json(&s.project);
     body["place"] = json!(s.place);
+    // Computed from the clock: a project whose rating window has closed is done.
+    body["status"] = json!(s.status);
     body["current_step"] = json!(s.current);
     body["steps"] = s
         .steps

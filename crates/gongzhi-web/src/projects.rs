@@ -146,9 +146,12 @@ async fn projects_page(
             .map(|p| ProjectLine {
                 id: p.id.to_string(),
                 number: p.number,
-                title: p.title,
+                title: p.title.clone(),
                 total: fen(p.total),
-                status: lang.t(&format!("project-status-{}", p.status)),
+                status: lang.t(&format!(
+                    "project-status-{}",
+                    projects::display_status(&p, state.app.now())
+                )),
             })
             .collect(),
         next,
@@ -437,7 +440,7 @@ async fn project_view(
             }),
         })
         .collect();
-    let form = if staff && p.status == "active" {
+    let form = if staff && s.status == "active" {
         step_form(state, lang, &s).await
     } else {
         None
@@ -448,7 +451,7 @@ async fn project_view(
         title: p.title.clone(),
         scope: p.scope.clone(),
         place: s.place.clone(),
-        status: lang.t(&format!("project-status-{}", p.status)),
+        status: lang.t(&format!("project-status-{}", s.status)),
         category: lang.t(&format!("category-{}", p.category)),
         total: fen(p.total),
         fund: fen(p.fund_share),

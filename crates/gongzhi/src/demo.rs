@@ -65,7 +65,7 @@ pub fn seed(
                 let now = app.now();
                 let story = App::new(
                     app.db.clone(),
-                    Arc::new(ManualClock::starting_at(now.plus_seconds(-320 * 86_400))),
+                    Arc::new(ManualClock::starting_at(now.plus_seconds(-700 * 86_400))),
                     (*app.settings).clone(),
                 );
                 seed_fresh(&story, now).await?
@@ -224,7 +224,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
         "Yudong Community",
     )
     .await?;
-    place(
+    let yudong_court = place(
         app,
         &admin,
         yudong,
@@ -299,6 +299,10 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
 
+    // 玉东's micro-grants happened last year; 晋阳's story is this year's.
+    seed_yudong(app, &admin, (yudong, yudong_court)).await?;
+    clock_to(app, present.plus_seconds(-320 * 86_400))?;
+
     // Offices: who holds what, for a term (councils and sign-off chains build on these).
     accounts::assign_office(
         app,
@@ -345,9 +349,9 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     .await?;
     let officers = seed_officers(app, &admin, jinyang).await?;
     let history = seed_fund_history(app, &officers, jinyang, present).await?;
-    // The councils' story is told in the present (last month's meeting, this month's votes).
-    clock_to(app, present.plus_seconds(-600))?;
-    let councils = seed_councils(app, &admin, jinyang, beiyuan).await?;
+    // The councils' story: last month's meeting 40 days ago, this month's votes today.
+    clock_to(app, present.plus_seconds(-40 * 86_400))?;
+    let councils = seed_councils(app, &admin, (jinyang, beiyuan), present).await?;
     seed_money_now(
         app,
         &admin,
@@ -588,6 +592,7 @@ async fn seed_money_now(
 ) -> Result<(), Failure> {
     use gongzhi_app::councils as c;
     use gongzhi_app::ledger::{self, Decision, NewBudget, NewExpense};
+    let _ = beiyuan;
     let households: Vec<Uuid> = {
         let mut tx = app.db.read().await.map_err(AppError::from)?;
         let ids = gongzhi_store::repo::household_ids(&mut tx, jinyang)
@@ -596,34 +601,69 @@ async fn seed_money_now(
         tx.rollback().await.map_err(AppError::from)?;
         ids
     };
+    use gongzhi_app::projects::{self, Evidence, Implementer};
     let share = 18_000_00 / households.len().max(1) as i64;
-    let pledges: Vec<(Uuid, i64)> = households.iter().map(|h| (*h, share)).collect();
-    let renovation = ledger::reserve_budget(
-        app,
-        &o.staff,
-        &NewBudget {
-            id: None,
-            resolution_id: councils.roadshow_resolution,
-            jurisdiction_id: Some(beiyuan),
-            fund_id: history.base,
-            title: "北苑院落改造：后门、消防通道、围墙防攀爬",
-            reserved: 18_000_00,
-            pledges: &pledges,
-        },
-    )
-    .await?;
+    let (_, lines) =
+        projects::allocate_round(app, &o.staff, history.base, &[councils.renovation], &[]).await?;
+    if !lines.iter().all(|l| l.funded) {
+        return Err(Failure("the renovation was not funded".into()));
+    }
+    let renovation = projects::project_story(app, councils.renovation)
+        .await?
+        .project
+        .budget_id
+        .ok_or_else(|| Failure("no budget for the renovation".into()))?;
+    for h in &households {
+        ledger::pledge_cofunding(app, &o.staff, renovation, *h, share).await?;
+    }
     for h in households.iter().take(3) {
         ledger::receive_cofunding(app, &o.staff, None, renovation, *h, share).await?;
     }
-    let builder = ledger::register_payee(
+    // Three quotes compared (比选); the lowest wins and the contract is signed.
+    let quote = gongzhi_app::uploads::store(app, &o.staff, jinyang, DEMO_INVOICE).await?;
+    let mut chosen = None;
+    for (supplier, yuan) in [
+        ("成都锦城建筑工程有限公司", 34_500),
+        ("四川安居装饰工程有限公司", 37_800),
+        ("武侯区宏达维修服务部", 39_200),
+    ] {
+        let q = projects::add_quote(
+            app,
+            &o.staff,
+            councils.renovation,
+            supplier,
+            yuan * 100,
+            &quote.sha256,
+        )
+        .await?;
+        chosen.get_or_insert(q);
+    }
+    projects::advance(
         app,
         &o.staff,
-        jinyang,
-        "成都锦城建筑工程有限公司",
-        "Jincheng Construction Co.",
+        councils.renovation,
+        "implementer",
+        Evidence::Implementer(Implementer {
+            mode: "quotes",
+            quote_id: chosen,
+            contract_sha256: Some(&quote.sha256),
+            ..Default::default()
+        }),
     )
     .await?;
-    let quote = gongzhi_app::uploads::store(app, &o.staff, jinyang, DEMO_INVOICE).await?;
+    projects::post_update(
+        app,
+        &o.staff,
+        councils.renovation,
+        "施工方进场，后门拆除旧门框；议事会第 5 次讨论后门方案后定稿。",
+        None,
+    )
+    .await?;
+    let builder = projects::project_story(app, councils.renovation)
+        .await?
+        .project
+        .payee_id
+        .ok_or_else(|| Failure("no contractor".into()))?;
     ledger::submit_expense(
         app,
         &o.staff,
@@ -736,11 +776,11 @@ async fn tian_account(app: &App) -> Result<Uuid, Failure> {
 /// project with 25 votes (seed 002).
 /// What the money story needs from the councils' story.
 struct DemoCouncils {
+    /// 北苑's renovation, through the roadshow and waiting for money.
+    renovation: Uuid,
     beiyuan_council: Uuid,
     beiyuan_meeting: Uuid,
     beiyuan_seats: Vec<Uuid>,
-    /// 晋阳社区议〔2026〕1号: the roadshow approving 北苑's renovation, in force.
-    roadshow_resolution: Uuid,
     /// 田大山, the 北苑 supervisory board's member, who signs in as `beiyuan-supervisor`.
     supervisor: Actor,
 }
@@ -748,10 +788,11 @@ struct DemoCouncils {
 async fn seed_councils(
     app: &App,
     admin: &Actor,
-    jinyang: Uuid,
-    beiyuan: Uuid,
+    (jinyang, beiyuan): (Uuid, Uuid),
+    present: Instant,
 ) -> Result<DemoCouncils, Failure> {
     use gongzhi_app::councils::{self, NewCouncil, NewMotion};
+    use gongzhi_app::projects;
     let roster = people::list_residents(app, admin, jinyang, 100).await?;
     let id_of = |name: &str| {
         roster
@@ -862,18 +903,26 @@ async fn seed_councils(
         member_actors.push(Actor::load(&mut tx, account).await?);
         tx.rollback().await.map_err(AppError::from)?;
     }
-    // Last month's meeting: held, minuted, signed by everyone present.
-    let october = councils::schedule_meeting(
-        app,
-        admin,
-        council,
-        "北苑小区议事会 10 月例会",
-        app.now().plus_seconds(-40 * 86_400),
-    )
-    .await?;
+    // Last month's meeting (the story clock stands 40 days before the present): the renovation,
+    // gathered from yard meetings into the needs ledger, is proposed, screened and voted; its
+    // resolution is posted for a week and is in force by now.
+    let october =
+        councils::schedule_meeting(app, admin, council, "北苑小区议事会 10 月例会", app.now())
+            .await?;
     for s in &seats {
         councils::record_attendance(app, admin, october, *s, true).await?;
     }
+    let renovation = propose_renovation(app, admin, jinyang, beiyuan).await?;
+    let tabled = projects::table_project(app, admin, renovation, october).await?;
+    for (i, s) in seats.iter().enumerate() {
+        let choice = if i == 4 { "abstain" } else { "yes" };
+        councils::cast_vote(app, admin, tabled, *s, choice).await?;
+    }
+    let group_resolution = councils::close_motion(app, admin, tabled)
+        .await?
+        .resolution
+        .ok_or_else(|| Failure("the group council's vote did not pass".into()))?
+        .0;
     councils::write_minutes(
         app,
         admin,
@@ -884,6 +933,8 @@ async fn seed_councils(
     for (member, seat) in member_actors.iter().zip(&seats) {
         councils::sign_minutes(app, member, october, *seat).await?;
     }
+    // This month's meeting, in the present.
+    clock_to(app, present.plus_seconds(-600))?;
     let meeting = councils::schedule_meeting(
         app,
         admin,
@@ -925,31 +976,23 @@ async fn seed_councils(
         }
         councils::close_motion(app, admin, convention).await?;
     }
-    let project = councils::open_motion(
+    // The second phase (street lights and a bike shed, from needs raised this autumn) is voted
+    // today and stands on notice.
+    let second = propose_second_phase(app, admin, jinyang, beiyuan).await?;
+    let tabled = projects::table_project(app, admin, second, meeting).await?;
+    for s in &seats {
+        councils::cast_vote(app, admin, tabled, *s, "yes").await?;
+    }
+    councils::close_motion(app, admin, tabled).await?;
+    // The renovation's notice ended without objection: its group step is done.
+    projects::advance(
         app,
         admin,
-        &NewMotion {
-            council_id: council,
-            meeting_id: Some(meeting),
-            kind: "project_approval",
-            title: "北苑院落改造：路灯、围墙、车棚（36,000 元，社区保障资金与居民自筹各半）",
-            body: "经坝坝会收集需求，议事会提出改造方案，报社区议事会路演审议。",
-            needs_notice: true,
-            convention: None,
-        },
+        renovation,
+        "group_resolution",
+        projects::Evidence::Resolution(group_resolution),
     )
     .await?;
-    for (i, s) in seats.iter().enumerate() {
-        councils::cast_vote(
-            app,
-            admin,
-            project,
-            *s,
-            if i == 4 { "abstain" } else { "yes" },
-        )
-        .await?;
-    }
-    councils::close_motion(app, admin, project).await?;
 
     // 晋阳社区议事会: 37 members; the roadshow vote passes with 25 (at least 2/3 of all seated).
     let community = councils::create_council(
@@ -998,20 +1041,7 @@ async fn seed_councils(
     for s in &members {
         councils::record_attendance(app, admin, roadshow, *s, true).await?;
     }
-    let approve = councils::open_motion(
-        app,
-        admin,
-        &NewMotion {
-            council_id: community,
-            meeting_id: Some(roadshow),
-            kind: "project_approval",
-            title: "审议北苑院落改造项目（路演）",
-            body: "北苑小区议事会介绍项目、自筹资金来源和业主意见。",
-            needs_notice: false,
-            convention: None,
-        },
-    )
-    .await?;
+    let approve = projects::table_project(app, admin, renovation, roadshow).await?;
     for (i, s) in members.iter().enumerate() {
         let choice = if i < 25 {
             "yes"
@@ -1027,13 +1057,760 @@ async fn seed_councils(
         .resolution
         .ok_or_else(|| Failure("the roadshow vote did not pass".into()))?
         .0;
+    projects::advance(
+        app,
+        admin,
+        renovation,
+        "roadshow",
+        projects::Evidence::Resolution(roadshow_resolution),
+    )
+    .await?;
+    let _ = roadshow_resolution;
     Ok(DemoCouncils {
+        renovation,
         beiyuan_council: council,
         beiyuan_meeting: meeting,
         beiyuan_seats: seats,
-        roadshow_resolution,
         supervisor,
     })
 }
 
 use gongzhi_app::AppError;
+
+/// A need heard on `channel`, entered by staff (or the system) for 北苑.
+async fn demo_need(
+    app: &App,
+    admin: &Actor,
+    place: Uuid,
+    (channel, category): (&str, &str),
+    title: &str,
+    body: &str,
+) -> Result<Uuid, Failure> {
+    use gongzhi_app::projects::{self, NewNeed};
+    Ok(projects::report_need(
+        app,
+        admin,
+        &NewNeed {
+            place_id: Some(place),
+            building_id: None,
+            category,
+            channel,
+            title,
+            body,
+            photos: &[],
+            reporter_id: None,
+        },
+    )
+    .await?
+    .0)
+}
+
+/// 北苑's renovation as seed 002 tells it: needs from the yard meetings, a proposal of 36,000
+/// (half fund, half self-raised), screened against the lists.
+async fn propose_renovation(
+    app: &App,
+    admin: &Actor,
+    jinyang: Uuid,
+    beiyuan: Uuid,
+) -> Result<Uuid, Failure> {
+    use gongzhi_app::projects::{self, Evidence, NewProject};
+    use gongzhi_domain::project::FundingSplit;
+    let mut needs = Vec::new();
+    for (title, body) in [
+        ("后门常年损坏，夜里关不上", "坝坝会上 12 户反映"),
+        (
+            "消防通道被杂物和车辆占用",
+            "坝坝会上多户反映，消防检查也提出过",
+        ),
+        ("围墙低矮，有人翻墙进院", "坝坝会上反映，去年两户失窃"),
+    ] {
+        needs.push(
+            demo_need(
+                app,
+                admin,
+                beiyuan,
+                ("yard_meeting", "environment"),
+                title,
+                body,
+            )
+            .await?,
+        );
+    }
+    // Other needs in the ledger: answered, merged, waiting.
+    let lift = demo_need(
+        app,
+        admin,
+        jinyang,
+        ("petition_drop", "infrastructure"),
+        "3 号楼楼道灯坏了",
+        "民情专递信箱",
+    )
+    .await?;
+    projects::act_on_need(
+        app,
+        admin,
+        lift,
+        projects::NeedAction::Reply {
+            reply: "已报物业维修，10 月 20 日修好。",
+            close: Some("resolved"),
+        },
+    )
+    .await?;
+    let again = demo_need(
+        app,
+        admin,
+        beiyuan,
+        ("phone", "environment"),
+        "后门坏了没人修",
+        "电话反映",
+    )
+    .await?;
+    projects::act_on_need(
+        app,
+        admin,
+        again,
+        projects::NeedAction::Merge { into: needs[0] },
+    )
+    .await?;
+    demo_need(
+        app,
+        admin,
+        jinyang,
+        ("home_visit", "volunteering"),
+        "独居老人希望有人定期上门看看",
+        "家访时 2 栋一位 80 岁老人提出",
+    )
+    .await?;
+    let project = projects::propose_project(
+        app,
+        admin,
+        &NewProject {
+            place_id: beiyuan,
+            title: "北苑院落改造：后门、消防通道、围墙防攀爬",
+            scope: "维修后门，清理并划定消防通道，围墙加装防攀爬设施。",
+            category: "environment",
+            split: FundingSplit {
+                total: 36_000_00,
+                fund: 18_000_00,
+                cofunding: 18_000_00,
+                other: 0,
+            },
+            cofunding_source: "北苑 5 户居民自筹，每户 3,600 元",
+            opinions: "坝坝会上业主一致同意；后门方案议事会讨论 5 次后定稿。",
+            implementer_plan: "quotes",
+            needs: &needs,
+        },
+    )
+    .await?;
+    projects::advance(
+        app,
+        admin,
+        project,
+        "screening",
+        Evidence::Screening {
+            note: "属优先保障清单：社区和院落生态环境整治；未触及禁止清单。",
+        },
+    )
+    .await?;
+    Ok(project)
+}
+
+/// The second phase, from needs raised this autumn (one online by 田小余).
+async fn propose_second_phase(
+    app: &App,
+    admin: &Actor,
+    jinyang: Uuid,
+    beiyuan: Uuid,
+) -> Result<Uuid, Failure> {
+    use gongzhi_app::projects::{self, Evidence, NewNeed, NewProject};
+    use gongzhi_domain::project::FundingSplit;
+    let _ = jinyang;
+    let tian = {
+        let id = tian_account(app).await?;
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let a = Actor::load(&mut tx, id).await?;
+        tx.rollback().await.map_err(AppError::from)?;
+        a
+    };
+    let lights = projects::report_need(
+        app,
+        &tian,
+        &NewNeed {
+            place_id: Some(beiyuan),
+            building_id: None,
+            category: "environment",
+            channel: "online",
+            title: "院里路灯不亮，晚上回家看不清路",
+            body: "1 栋到 2 栋之间的两盏路灯坏了半年。",
+            photos: &[],
+            reporter_id: None,
+        },
+    )
+    .await?
+    .0;
+    let shed = demo_need(
+        app,
+        admin,
+        beiyuan,
+        ("yard_meeting", "environment"),
+        "电动自行车没处停，有人拉线进楼充电",
+        "坝坝会上反映，公约第五条修订后需要车棚",
+    )
+    .await?;
+    let project = projects::propose_project(
+        app,
+        admin,
+        &NewProject {
+            place_id: beiyuan,
+            title: "北苑二期：路灯更换与电动自行车车棚",
+            scope: "更换 1—2 栋之间路灯 2 盏；2 栋北侧建车棚一处并安装充电桩。",
+            category: "environment",
+            split: FundingSplit {
+                total: 24_000_00,
+                fund: 14_000_00,
+                cofunding: 10_000_00,
+                other: 0,
+            },
+            cofunding_source: "北苑各户按车辆自筹，约 20 户",
+            opinions: "院落公约第五条修订时业主提出；坝坝会同意。",
+            implementer_plan: "quotes",
+            needs: &[lights, shed],
+        },
+    )
+    .await?;
+    projects::advance(
+        app,
+        admin,
+        project,
+        "screening",
+        Evidence::Screening { note: "" },
+    )
+    .await?;
+    Ok(project)
+}
+
+/// 玉东社区's micro-grants (seed 002), told in the year before 晋阳's: 30,000 yuan of fund money
+/// as a lever for 11 resident-run projects, needs from the petition drop and evening talks,
+/// three projects claimed by residents' organisations, one roadshow, one allocation round, each
+/// project implemented, accepted, closed out, disclosed and rated; 1,000+ person-times served.
+async fn seed_yudong(
+    app: &App,
+    admin: &Actor,
+    (yudong, court): (Uuid, Uuid),
+) -> Result<(), Failure> {
+    use gongzhi_app::councils::{self, NewCouncil};
+    use gongzhi_app::ledger::{self, Decision, NewExpense, NewFund, Receipt};
+    use gongzhi_app::projects::{self, Evidence, Implementer, NewProject, PanelMember};
+    use gongzhi_domain::project::FundingSplit;
+    let day = 86_400;
+    let load = async |id: Uuid| -> Result<Actor, Failure> {
+        let mut tx = app.db.read().await.map_err(AppError::from)?;
+        let a = Actor::load(&mut tx, id).await?;
+        tx.rollback().await.map_err(AppError::from)?;
+        Ok(a)
+    };
+    let year = app.now().china_date().year();
+    let term = format!("{year}-01-01");
+    let staff = load(
+        account(
+            app,
+            admin,
+            yudong,
+            "staff",
+            Some("yudong-staff"),
+            None,
+            "玉东社区 陈书记",
+        )
+        .await?,
+    )
+    .await?;
+    let director = account(
+        app,
+        admin,
+        yudong,
+        "staff",
+        Some("yudong-director"),
+        None,
+        "玉东社区居委会主任",
+    )
+    .await?;
+    gongzhi_app::accounts::assign_office(
+        app,
+        admin,
+        yudong,
+        "committee_director",
+        director,
+        &term,
+        None,
+    )
+    .await?;
+    let director = load(director).await?;
+    // A shorter sign-off chain for micro-grants: the supervisory board, then the director.
+    rules::set_rule(
+        app,
+        admin,
+        yudong,
+        "expense.signoff",
+        r#"{"steps":[{"signers":["supervisory_board"],"all":true},{"signers":["committee_director"],"all":true}],"window_days":30}"#,
+        &term,
+        "玉东社区微项目：监事会签批后主任审批（示例）/ Yudong micro-grants: board then director (illustrative)",
+    )
+    .await?;
+    // Residents of 玉东一院 who sign in to rate, and the council.
+    let mut raters = Vec::new();
+    for (i, name) in ["吴淑芬", "郑国强", "孔丽娟"].iter().enumerate() {
+        let a = account(
+            app,
+            admin,
+            court,
+            "resident",
+            Some(&format!("yudong-resident-{i}")),
+            None,
+            name,
+        )
+        .await?;
+        people::register_resident(
+            app,
+            admin,
+            yudong,
+            &NewResident {
+                name: (*name).into(),
+                courtyard_id: Some(court),
+                account_id: Some(a),
+                ..Default::default()
+            },
+        )
+        .await?;
+        raters.push(load(a).await?);
+    }
+    let council = councils::create_council(
+        app,
+        admin,
+        &NewCouncil {
+            jurisdiction_id: yudong,
+            kind: "council",
+            name_zh: "玉东社区议事会",
+            name_en: "Yudong Community Council",
+            short_name: "玉东社区",
+        },
+    )
+    .await?;
+    const NAMES: [&str; 15] = [
+        "何玉珍",
+        "罗志刚",
+        "梁淑华",
+        "宋建国",
+        "谢丽萍",
+        "韩德明",
+        "唐秀芳",
+        "冯永强",
+        "于桂兰",
+        "董文华",
+        "萧红梅",
+        "程立新",
+        "曹玉凤",
+        "袁志伟",
+        "邓美玲",
+    ];
+    let mut seats = Vec::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let r = people::register_resident(
+            app,
+            admin,
+            yudong,
+            &NewResident {
+                name: (*name).into(),
+                courtyard_id: Some(court),
+                ..Default::default()
+            },
+        )
+        .await?;
+        seats.push(
+            councils::seat_member(
+                app,
+                admin,
+                council,
+                r,
+                if i == 0 { "chair" } else { "member" },
+                &term,
+                None,
+            )
+            .await?,
+        );
+    }
+    let board = councils::create_council(
+        app,
+        admin,
+        &NewCouncil {
+            jurisdiction_id: yudong,
+            kind: "supervisory_board",
+            name_zh: "玉东社区监事会",
+            name_en: "Yudong Supervisory Board",
+            short_name: "玉东监事会",
+        },
+    )
+    .await?;
+    let supervisor = account(
+        app,
+        admin,
+        court,
+        "resident",
+        Some("yudong-supervisor"),
+        None,
+        "玉东监事 林国栋",
+    )
+    .await?;
+    let r = people::register_resident(
+        app,
+        admin,
+        yudong,
+        &NewResident {
+            name: "林国栋".into(),
+            courtyard_id: Some(court),
+            account_id: Some(supervisor),
+            ..Default::default()
+        },
+    )
+    .await?;
+    councils::seat_member(app, admin, board, r, "chair", &term, None).await?;
+    let supervisor = load(supervisor).await?;
+
+    let fund = ledger::create_fund(
+        app,
+        &staff,
+        &NewFund {
+            community_id: yudong,
+            programme: "incentive",
+            year: i64::from(year),
+            name_zh: &format!("玉东社区微项目资金{year}"),
+            name_en: &format!("Yudong micro-grants {year}"),
+            custodian: None,
+        },
+    )
+    .await?;
+    ledger::receive(
+        app,
+        &staff,
+        &Receipt {
+            id: None,
+            fund_id: fund,
+            source: "district",
+            amount: 30_000_00,
+            code: "allocation",
+            memo: "社区微项目资金（撬动居民自治）",
+        },
+    )
+    .await?;
+
+    // Needs from the petition drop and the evening talks, then eleven proposals.
+    app.clock.advance(20 * day)?;
+    struct Grant {
+        title: &'static str,
+        yuan: i64,
+        category: &'static str,
+        channel: &'static str,
+        claimant: Option<&'static str>,
+        served: i64,
+    }
+    let grants = [
+        Grant {
+            title: "暑期儿童托管班",
+            yuan: 4_500,
+            category: "volunteering",
+            channel: "evening_talk",
+            claimant: None,
+            served: 240,
+        },
+        Grant {
+            title: "亲子厨房",
+            yuan: 3_800,
+            category: "community_building",
+            channel: "evening_talk",
+            claimant: None,
+            served: 160,
+        },
+        Grant {
+            title: "院落书屋",
+            yuan: 2_500,
+            category: "resident_quality",
+            channel: "petition_drop",
+            claimant: None,
+            served: 90,
+        },
+        Grant {
+            title: "长者互助茶话会",
+            yuan: 2_000,
+            category: "volunteering",
+            channel: "home_visit",
+            claimant: Some("睦林长者互助社"),
+            served: 120,
+        },
+        Grant {
+            title: "楼道美化",
+            yuan: 3_000,
+            category: "environment",
+            channel: "petition_drop",
+            claimant: None,
+            served: 60,
+        },
+        Grant {
+            title: "邻里节",
+            yuan: 2_200,
+            category: "community_building",
+            channel: "evening_talk",
+            claimant: None,
+            served: 150,
+        },
+        Grant {
+            title: "文艺助残排练",
+            yuan: 2_600,
+            category: "volunteering",
+            channel: "petition_drop",
+            claimant: Some("文艺助残俱乐部"),
+            served: 48,
+        },
+        Grant {
+            title: "妇女手工坊",
+            yuan: 2_400,
+            category: "resident_quality",
+            channel: "evening_talk",
+            claimant: Some("兰馨妇女发展促进会"),
+            served: 72,
+        },
+        Grant {
+            title: "垃圾分类督导",
+            yuan: 2_000,
+            category: "environment",
+            channel: "petition_drop",
+            claimant: None,
+            served: 30,
+        },
+        Grant {
+            title: "家庭教育讲座",
+            yuan: 1_800,
+            category: "resident_quality",
+            channel: "evening_talk",
+            claimant: None,
+            served: 64,
+        },
+        Grant {
+            title: "院落花园认养",
+            yuan: 3_200,
+            category: "environment",
+            channel: "petition_drop",
+            claimant: None,
+            served: 40,
+        },
+    ];
+    let mut ids = Vec::new();
+    for g in &grants {
+        let need = demo_need(
+            app,
+            &staff,
+            court,
+            (g.channel, g.category),
+            &format!("希望开展{}", g.title),
+            "玉林夜话、民情专递收集",
+        )
+        .await?;
+        let p = projects::propose_project(
+            app,
+            &staff,
+            &NewProject {
+                place_id: court,
+                title: g.title,
+                scope: &format!("居民自组织实施的微项目：{}。", g.title),
+                category: g.category,
+                split: FundingSplit {
+                    total: g.yuan * 100,
+                    fund: g.yuan * 100,
+                    cofunding: 0,
+                    other: 0,
+                },
+                cofunding_source: "",
+                opinions: "玉林夜话上居民提出并报名参与",
+                implementer_plan: if g.claimant.is_some() {
+                    "claim"
+                } else {
+                    "self"
+                },
+                needs: &[need],
+            },
+        )
+        .await?;
+        projects::advance(
+            app,
+            &staff,
+            p,
+            "screening",
+            Evidence::Screening { note: "" },
+        )
+        .await?;
+        if let Some(org) = g.claimant {
+            projects::claim_project(
+                app,
+                &staff,
+                p,
+                org,
+                "resident_group",
+                "组织志愿者实施并承担场地",
+            )
+            .await?;
+        }
+        ids.push(p);
+    }
+    // One roadshow for all eleven.
+    app.clock.advance(10 * day)?;
+    let meeting =
+        councils::schedule_meeting(app, admin, council, "玉东社区议事会微项目路演", app.now())
+            .await?;
+    for s in &seats {
+        councils::record_attendance(app, admin, meeting, *s, true).await?;
+    }
+    for (i, p) in ids.iter().enumerate() {
+        let motion = projects::table_project(app, admin, *p, meeting).await?;
+        for (k, s) in seats.iter().enumerate() {
+            let choice = if k < 15 - (i % 4) { "yes" } else { "abstain" };
+            councils::cast_vote(app, admin, motion, *s, choice).await?;
+        }
+        let res = councils::close_motion(app, admin, motion)
+            .await?
+            .resolution
+            .ok_or_else(|| Failure("a micro-grant vote did not pass".into()))?
+            .0;
+        projects::advance(app, admin, *p, "roadshow", Evidence::Resolution(res)).await?;
+    }
+    projects::allocate_round(app, &staff, fund, &ids, &[]).await?;
+    let invoice = gongzhi_app::uploads::store(app, &staff, yudong, DEMO_INVOICE).await?;
+    for p in &ids {
+        let claim = projects::project_story(app, *p)
+            .await?
+            .claims
+            .first()
+            .map(|c| c.id);
+        projects::advance(
+            app,
+            &staff,
+            *p,
+            "implementer",
+            Evidence::Implementer(Implementer {
+                mode: if claim.is_some() { "claim" } else { "self" },
+                claim_id: claim,
+                ..Default::default()
+            }),
+        )
+        .await?;
+    }
+    // Half a year of activities.
+    app.clock.advance(60 * day)?;
+    let supplier = ledger::register_payee(
+        app,
+        &staff,
+        yudong,
+        "玉林社区便民超市",
+        "Yulin convenience store",
+    )
+    .await?;
+    for (g, p) in grants.iter().zip(&ids) {
+        projects::post_update(
+            app,
+            &staff,
+            *p,
+            &format!("活动开展中，累计服务 {} 人次。", g.served),
+            None,
+        )
+        .await?;
+        let budget = projects::project_story(app, *p)
+            .await?
+            .project
+            .budget_id
+            .ok_or_else(|| Failure("micro-grant without budget".into()))?;
+        // Most spend nearly all; what is left goes back at close-out.
+        let spent = g.yuan * 100 - (g.yuan % 700) * 10;
+        let e = ledger::submit_expense(
+            app,
+            &staff,
+            &NewExpense {
+                id: None,
+                budget_id: budget,
+                payee_id: supplier,
+                amount: spent,
+                description: &format!("{}：活动物资", g.title),
+                document_sha256: &invoice.sha256,
+            },
+        )
+        .await?;
+        for signer in [&supervisor, &director] {
+            ledger::sign_expense(app, signer, e, Decision::Sign, None).await?;
+        }
+    }
+    app.clock.advance(90 * day)?;
+    let panel = [
+        PanelMember {
+            name: "何玉珍".into(),
+            role: "council_member".into(),
+            score: None,
+        },
+        PanelMember {
+            name: "林国栋".into(),
+            role: "supervisor".into(),
+            score: None,
+        },
+        PanelMember {
+            name: "吴淑芬".into(),
+            role: "resident_rep".into(),
+            score: None,
+        },
+    ];
+    for (i, (g, p)) in grants.iter().zip(&ids).enumerate() {
+        projects::advance(
+            app,
+            &staff,
+            *p,
+            "implementation",
+            Evidence::Finished {
+                note: &format!("共服务 {} 人次", g.served),
+            },
+        )
+        .await?;
+        projects::advance(
+            app,
+            &staff,
+            *p,
+            "acceptance",
+            Evidence::Review {
+                panel: &panel,
+                passed: true,
+                note: "活动记录、签到表、票据齐全",
+                document_sha256: None,
+            },
+        )
+        .await?;
+        projects::advance(app, &staff, *p, "close_out", Evidence::CloseOut).await?;
+        projects::advance(
+            app,
+            &staff,
+            *p,
+            "disclosure",
+            Evidence::Disclosure {
+                note: "在玉东社区公示栏和微信群公开",
+            },
+        )
+        .await?;
+        for (k, rater) in raters.iter().enumerate() {
+            if (i + k) % 3 == 2 {
+                continue;
+            }
+            let score = 5 - ((i + k) % 4 == 3) as i64;
+            let comment = if k == 0 {
+                "孩子暑假有去处，感谢志愿者"
+            } else {
+                ""
+            };
+            projects::rate_project(app, rater, *p, score, comment).await?;
+        }
+    }
+    // The rating windows close.
+    app.clock.advance(35 * day)?;
+    Ok(())
+}

@@ -296,7 +296,7 @@ async fn settle(
                     "skipped",
                     None,
                     None,
-                    Some("no council below the community's for this place"),
+                    Some("no_local_council"),
                     None,
                 )
                 .await?;

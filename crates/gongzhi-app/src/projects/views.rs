@@ -70,6 +70,8 @@ pub struct ProjectStory {
     pub rating_open: bool,
     /// The step the project stands at, if active.
     pub current: Option<String>,
+    /// `active`, `declined` or `done` (a project whose rating window has closed is done).
+    pub status: &'static str,
 }
 
 impl ProjectStory {
@@ -91,7 +93,8 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         .map(|j| j.name_zh)
         .unwrap_or_default();
     let moves = repo_p::moves(&mut tx, tenant, p.id).await?;
-    let steps = step_views(&p, &pipeline, &moves);
+    let status = display_status(&p, app.now());
+    let steps = step_views(&p, status, &pipeline, &moves);
     let needs = repo_p::needs_of_project(&mut tx, tenant, p.id)
         .await?
         .into_iter()
@@ -191,7 +194,8 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         payments,
         ratings: repo_p::ratings(&mut tx, tenant, p.id).await?,
         rating_open,
-        current: (p.status == "active")
+        status,
+        current: (status == "active")
             .then(|| {
                 pipeline
                     .steps
@@ -205,7 +209,12 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
     Ok(story)
 }
 
-fn step_views(p: &ProjectRow, pipeline: &Pipeline, moves: &[MoveRow]) -> Vec<StepView> {
+fn step_views(
+    p: &ProjectRow,
+    status: &str,
+    pipeline: &Pipeline,
+    moves: &[MoveRow],
+) -> Vec<StepView> {
     let at = p.step_index as usize;
     pipeline
         .steps
@@ -221,9 +230,9 @@ fn step_views(p: &ProjectRow, pipeline: &Pipeline, moves: &[MoveRow]) -> Vec<Ste
                 "declined"
             } else if mine.iter().any(|m| m.action == "skipped") {
                 "skipped"
-            } else if i < at || p.status == "done" {
+            } else if i < at || status == "done" {
                 "done"
-            } else if i == at && p.status == "active" {
+            } else if i == at && status == "active" {
                 "current"
             } else {
                 "waiting"
@@ -254,6 +263,17 @@ pub async fn projects_of(
 /// Whether a rating window has ended (the project's story is complete).
 pub fn rating_over(p: &ProjectRow, now: Instant) -> bool {
     p.rating_until.is_some_and(|u| now.0 >= u)
+}
+
+/// A project's status as people see it: one whose rating window has closed is done, computed
+/// from the clock (nothing needs to run when the window ends).
+pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
+    match p.status.as_str() {
+        "declined" => "declined",
+        "done" => "done",
+        _ if rating_over(p, now) => "done",
+        _ => "active",
+    }
 }
 
 /// Whether the actor keeps the needs ledger and projects at `place` (pages show staff forms).

@@ -671,3 +671,4 @@ meeting_required = Choose a meeting.
 nav-needs = Needs ledger
 nav-my-needs = My needs
 projects-link = Projects
+move-no-local-council = no council below the community's here; the community council decides

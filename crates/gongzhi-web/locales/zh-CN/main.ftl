@@ -670,3 +670,4 @@ meeting_required = 请选择会议。
 nav-needs = 需求台账
 nav-my-needs = 我的需求
 projects-link = 项目清单
+move-no-local-council = 本地没有下级议事会，由社区议事会直接审议

@@ -721,7 +721,8 @@ async fn the_beiyuan_story_end_to_end_over_http() {
         .iter()
         .map(|s| s["state"].as_str().unwrap())
         .collect();
-    assert_eq!(&states[..9], ["done"; 9], "{}", story["steps"]);
+    assert_eq!(states, ["done"; 10], "{}", story["steps"]);
+    assert_eq!(story["status"], "done", "the rating window has closed");
     assert_eq!(story["rating"]["count"], 1);
     assert_eq!(story["needs"].as_array().unwrap().len(), 2);
     assert!(
