@@ -37,6 +37,17 @@ pub enum Scenario {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Fill a community with needs and projects for `scripts/bench-projects` (the needs ledger
+    /// and the public project page under wrk)
+    Projects {
+        #[arg(long, default_value_t = 100_000)]
+        needs: usize,
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        /// Database (a fresh one) to fill and keep
+        #[arg(long)]
+        target: String,
+    },
     /// Ledger transfers committed per second (batched commands, one writer and concurrent
     /// clients) against bare inserts; `--keep` leaves the database for `scripts/bench-ledger`
     Ledger {
@@ -65,6 +76,18 @@ pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
             clients,
             target,
         } => votes(members, clients, target).await,
+        Scenario::Projects {
+            needs,
+            projects,
+            target,
+        } => {
+            crate::bench_projects::run(crate::bench_projects::ProjectsBench {
+                needs,
+                projects,
+                target,
+            })
+            .await
+        }
         Scenario::Ledger {
             transfers,
             batch,

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_ledger;
+mod bench_projects;
 mod config;
 mod demo;
 mod pb;

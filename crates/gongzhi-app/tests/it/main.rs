@@ -6,6 +6,7 @@ mod councils;
 mod ledger;
 mod people;
 mod permissions;
+mod projects;
 mod roundtrip;
 mod rules_and_login;
 

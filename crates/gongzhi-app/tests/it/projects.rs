@@ -1,0 +1,408 @@
+//! The needs ledger and the project pipeline through the app layer, on the backend under test:
+//! need statuses and merging, a declined project returning its needs, the pipeline pinned on a
+//! project against a later rule change, a mid-term review in a district that adds one, a failed
+//! acceptance recorded, and the audit record intact afterwards.
+
+use gongzhi_app::councils;
+use gongzhi_app::projects::{
+    self, Advanced, Evidence, Implementer, NeedAction, NewNeed, NewProject, PanelMember,
+};
+use gongzhi_app::verify::verify_database;
+use gongzhi_app::{AppError, rules};
+use gongzhi_domain::project::FundingSplit;
+use uuid::Uuid;
+
+use crate::ledger::{Money, money};
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+    match r {
+        Err(AppError::Invalid(d)) => d.code.0.to_string(),
+        Err(other) => other.code().to_string(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+async fn need(m: &Money, title: &str) -> Uuid {
+    projects::report_need(
+        &m.w.app,
+        &m.w.staff,
+        &NewNeed {
+            place_id: Some(m.w.beiyuan),
+            building_id: None,
+            category: "environment",
+            channel: "yard_meeting",
+            title,
+            body: "",
+            photos: &[],
+            reporter_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+async fn propose(m: &Money, title: &str, needs: &[Uuid]) -> Result<Uuid, AppError> {
+    projects::propose_project(
+        &m.w.app,
+        &m.w.staff,
+        &NewProject {
+            place_id: m.w.beiyuan,
+            title,
+            scope: "院落微更新",
+            category: "environment",
+            split: FundingSplit {
+                total: 6_000_00,
+                fund: 6_000_00,
+                cofunding: 0,
+                other: 0,
+            },
+            cofunding_source: "",
+            opinions: "",
+            implementer_plan: "self",
+            needs,
+        },
+    )
+    .await
+}
+
+async fn status(m: &Money, id: Uuid) -> String {
+    projects::need_view(&m.w.app, &m.w.staff, id)
+        .await
+        .unwrap()
+        .status
+}
+
+#[tokio::test]
+async fn needs_move_forward_merge_and_come_back_from_a_declined_project() {
+    let m = money().await;
+    let a = need(&m, "后门坏了").await;
+    let b = need(&m, "后门坏了没人修").await;
+    projects::act_on_need(&m.w.app, &m.w.staff, b, NeedAction::Merge { into: a })
+        .await
+        .unwrap();
+    assert_eq!(status(&m, b).await, "merged");
+    assert_eq!(
+        code(projects::act_on_need(&m.w.app, &m.w.staff, a, NeedAction::Merge { into: b }).await),
+        "need_merge_into_merged"
+    );
+    assert_eq!(
+        code(propose(&m, "后门维修", &[b]).await),
+        "need_status_move_refused",
+        "a merged need cannot go into a project"
+    );
+    let p = propose(&m, "后门维修", &[a]).await.unwrap();
+    assert_eq!(status(&m, a).await, "in_project");
+    projects::decline_project(&m.w.app, &m.w.staff, p, "业主决定自行维修")
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&m, a).await,
+        "assigned",
+        "its need is back in the ledger"
+    );
+    projects::act_on_need(
+        &m.w.app,
+        &m.w.staff,
+        a,
+        NeedAction::Reply {
+            reply: "业主已自行修好",
+            close: Some("resolved"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(
+            projects::act_on_need(
+                &m.w.app,
+                &m.w.staff,
+                a,
+                NeedAction::Reply {
+                    reply: "再答复",
+                    close: None
+                }
+            )
+            .await
+        ),
+        "need_closed"
+    );
+    // Residents cannot act on the ledger; other communities' staff cannot either.
+    assert_eq!(
+        code(
+            projects::act_on_need(&m.w.app, &m.w.resident, a, NeedAction::Assign(Uuid::nil()))
+                .await
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            projects::needs_page(&m.w.app, &m.w.other_staff, m.w.jinyang, &Default::default())
+                .await
+        ),
+        "forbidden"
+    );
+    let v = verify_database(&m.w.app.db).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
+
+/// Walks a project through screening and the group council (no notice needed) to the roadshow.
+async fn through_group(m: &Money, p: Uuid) {
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        p,
+        "screening",
+        Evidence::Screening { note: "" },
+    )
+    .await
+    .unwrap();
+    let meeting =
+        councils::schedule_meeting(&m.w.app, &m.w.staff, m.council, "例会", m.w.app.now())
+            .await
+            .unwrap();
+    for s in &m.seats {
+        councils::record_attendance(&m.w.app, &m.w.staff, meeting, *s, true)
+            .await
+            .unwrap();
+    }
+    let motion = projects::table_project(&m.w.app, &m.w.staff, p, meeting)
+        .await
+        .unwrap();
+    for s in &m.seats {
+        councils::cast_vote(&m.w.app, &m.w.staff, motion, *s, "yes")
+            .await
+            .unwrap();
+    }
+    let r = councils::close_motion(&m.w.app, &m.w.staff, motion)
+        .await
+        .unwrap()
+        .resolution
+        .unwrap()
+        .0;
+    // On notice: the step waits until the notice ends.
+    assert_eq!(
+        code(
+            projects::advance(
+                &m.w.app,
+                &m.w.staff,
+                p,
+                "group_resolution",
+                Evidence::Resolution(r)
+            )
+            .await
+        ),
+        "project_resolution_not_in_force"
+    );
+    m.w.app.clock.advance(12 * 86_400).unwrap();
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        p,
+        "group_resolution",
+        Evidence::Resolution(r),
+    )
+    .await
+    .unwrap();
+    // A resolution decides one step of one project.
+    let other = propose(m, "另一个项目", &[]).await.unwrap();
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        other,
+        "screening",
+        Evidence::Screening { note: "" },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(
+            projects::advance(
+                &m.w.app,
+                &m.w.staff,
+                other,
+                "group_resolution",
+                Evidence::Resolution(r)
+            )
+            .await
+        ),
+        "resolution_not_for_project"
+    );
+}
+
+#[tokio::test]
+async fn a_project_keeps_the_pipeline_it_was_proposed_under() {
+    let m = money().await;
+    let p = propose(&m, "围墙防攀爬", &[]).await.unwrap();
+    // The district adds a mid-term review and drops the roadshow after the project was proposed.
+    let changed = r#"{"steps":[{"id":"screening","kind":"screening"},{"id":"group_resolution","kind":"council_decision","council":"nearest"},{"id":"allocation","kind":"allocation"},{"id":"implementer","kind":"implementer_selection"},{"id":"implementation","kind":"implementation"},{"id":"midterm","kind":"midterm_review"},{"id":"acceptance","kind":"acceptance"},{"id":"close_out","kind":"close_out"}]}"#;
+    rules::set_rule(
+        &m.w.app,
+        &m.w.admin,
+        m.w.district,
+        "project.pipeline",
+        changed,
+        "2026-01-01",
+        "试点中期评议",
+    )
+    .await
+    .unwrap();
+    through_group(&m, p).await;
+    let story = projects::project_story(&m.w.app, p).await.unwrap();
+    assert_eq!(
+        story.current.as_deref(),
+        Some("roadshow"),
+        "the old pipeline still holds"
+    );
+
+    // A project proposed now walks the new one: no roadshow, a mid-term review.
+    let q = propose(&m, "楼道照明", &[]).await.unwrap();
+    through_group(&m, q).await;
+    let (_, lines) = projects::allocate_round(&m.w.app, &m.w.staff, m.fund, &[q], &[])
+        .await
+        .unwrap();
+    assert!(lines[0].funded);
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        q,
+        "implementer",
+        Evidence::Implementer(Implementer {
+            mode: "self",
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(
+            projects::advance(
+                &m.w.app,
+                &m.w.staff,
+                q,
+                "implementation",
+                Evidence::Finished { note: "" }
+            )
+            .await
+        ),
+        "project_no_progress"
+    );
+    projects::post_update(&m.w.app, &m.w.staff, q, "灯具已到货", None)
+        .await
+        .unwrap();
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        q,
+        "implementation",
+        Evidence::Finished { note: "" },
+    )
+    .await
+    .unwrap();
+    let member = |name: &str, role: &str, score: Option<i64>| PanelMember {
+        name: name.into(),
+        role: role.into(),
+        score,
+    };
+    assert_eq!(
+        code(
+            projects::advance(
+                &m.w.app,
+                &m.w.staff,
+                q,
+                "midterm",
+                Evidence::Review {
+                    panel: &[member("议事0", "council_member", Some(80))],
+                    passed: true,
+                    note: "",
+                    document_sha256: None
+                }
+            )
+            .await
+        ),
+        "panel_incomplete",
+        "a mid-term panel includes a supervisor"
+    );
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        q,
+        "midterm",
+        Evidence::Review {
+            panel: &[
+                member("议事0", "council_member", Some(80)),
+                member("监事0", "supervisor", Some(91)),
+            ],
+            passed: true,
+            note: "按计划推进",
+            document_sha256: None,
+        },
+    )
+    .await
+    .unwrap();
+    let panel = [
+        member("议事0", "council_member", None),
+        member("监事0", "supervisor", None),
+        member("居民甲", "resident_rep", None),
+    ];
+    let failed = projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        q,
+        "acceptance",
+        Evidence::Review {
+            panel: &panel,
+            passed: false,
+            note: "2 号灯不亮，整改后再验",
+            document_sha256: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed, Advanced::NotAccepted);
+    let story = projects::project_story(&m.w.app, q).await.unwrap();
+    assert_eq!(story.current.as_deref(), Some("acceptance"));
+    assert_eq!(
+        story
+            .updates
+            .iter()
+            .filter(|u| u.passed == Some(false))
+            .count(),
+        1
+    );
+    assert_eq!(
+        story
+            .updates
+            .iter()
+            .find(|u| u.kind == "midterm")
+            .and_then(|u| u.score),
+        Some(85)
+    );
+    projects::advance(
+        &m.w.app,
+        &m.w.staff,
+        q,
+        "acceptance",
+        Evidence::Review {
+            panel: &panel,
+            passed: true,
+            note: "整改后合格",
+            document_sha256: None,
+        },
+    )
+    .await
+    .unwrap();
+    // Nothing was spent: close-out returns all of it; no rating step in this pipeline, so done.
+    projects::advance(&m.w.app, &m.w.staff, q, "close_out", Evidence::CloseOut)
+        .await
+        .unwrap();
+    let story = projects::project_story(&m.w.app, q).await.unwrap();
+    assert_eq!(story.status, "done");
+    assert_eq!(story.budget.unwrap().released, Some(6_000_00));
+    assert_eq!(
+        code(projects::advance(&m.w.app, &m.w.staff, q, "close_out", Evidence::CloseOut).await),
+        "project_finished"
+    );
+    let v = verify_database(&m.w.app.db).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
