@@ -102,6 +102,24 @@ pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, St
         .collect()
 }
 
+/// The jurisdiction and everything below it (a community's groups and courtyards), top first.
+pub async fn descendants(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
+    let sql = format!(
+        "WITH RECURSIVE down(id, depth) AS (SELECT $1, 0 UNION ALL SELECT j.id, down.depth + 1 FROM jurisdictions j JOIN down ON j.parent_id = down.id WHERE down.depth < 16) \
+         SELECT {} FROM jurisdictions j JOIN down ON j.id = down.id ORDER BY down.depth, j.code",
+        J_COLS
+            .split(", ")
+            .map(|c| format!("j.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    tx.rows(&sql, &[Value::from(id)], &J_TYPES)
+        .await?
+        .into_iter()
+        .map(jurisdiction)
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct AccountRow {
     pub id: Uuid,

@@ -1568,13 +1568,19 @@ const PROJECT_TABLES: [Table; PROJECT_COUNT] = [
         ],
         &[
             ix("ix_needs_id", &["id"]),
+            // One index per filter of the ledger, each ending in `number`, so a filtered page
+            // is read in order from its index and stops after one page.
             ix("ix_needs_status", &["tenant_id", "status", "number"]),
+            ix("ix_needs_category", &["tenant_id", "category", "number"]),
+            ix("ix_needs_channel", &["tenant_id", "channel", "number"]),
             ix(
                 "ix_needs_place",
                 &["tenant_id", "jurisdiction_id", "number"],
             ),
             ix("ix_needs_reporter", &["reporter_account_id"]),
-            ix("ix_needs_project", &["tenant_id", "project_id"]),
+            // With `number` last, a project's needs come in order straight from the index
+            // (SQLite otherwise walks the whole ledger by number).
+            ix("ix_needs_project", &["tenant_id", "project_id", "number"]),
         ],
     ),
     project_table(

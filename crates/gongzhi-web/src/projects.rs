@@ -760,13 +760,12 @@ async fn needs_view(
     };
     let today = format_date(state.app.now().china_date());
     let filter = q.filter(&today);
-    let rows = match projects::needs_page(&state.app, &visitor.actor, j.id, &filter).await {
-        Ok(r) => r,
+    let ledger = match projects::ledger_page(&state.app, &visitor.actor, j.id, &filter).await {
+        Ok(l) => l,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let area = projects::places_within(&state.app, j.id)
-        .await
-        .unwrap_or_default();
+    let rows = &ledger.needs;
+    let area = &ledger.places;
     let place_name = |id: Uuid| {
         area.iter()
             .find(|(p, _)| *p == id)
@@ -795,11 +794,19 @@ async fn needs_view(
             }
             qs
         });
-    let categories = projects::need_categories(&state.app, j.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(c, zh, en)| (c, if lang == Lang::En { en } else { zh }))
+    let categories = ledger
+        .categories
+        .iter()
+        .map(|(c, zh, en)| {
+            (
+                c.clone(),
+                if lang == Lang::En {
+                    en.clone()
+                } else {
+                    zh.clone()
+                },
+            )
+        })
         .collect();
     render(&NeedsPage {
         name: if lang == Lang::En {

@@ -349,6 +349,50 @@ pub async fn needs_page(
     Ok(rows)
 }
 
+/// What the needs ledger page shows: a page of needs, the places of the community and the
+/// categories in force, read in one transaction.
+pub struct LedgerPage {
+    pub needs: Vec<NeedRow>,
+    pub places: Vec<(Uuid, String)>,
+    /// (code, Chinese, English), the priority list's then `other`.
+    pub categories: Vec<(String, String, String)>,
+}
+
+pub async fn ledger_page(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    filter: &NeedFilter,
+) -> Result<LedgerPage, AppError> {
+    if let Some(s) = &filter.status
+        && !NEED_STATUSES.contains(&s.as_str())
+    {
+        return Err(invalid("need_status_unknown", "status"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, community)
+        .await?;
+    let needs = repo_p::needs_page(&mut read, community, filter).await?;
+    let places = repo::descendants(&mut read, community)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name_zh))
+        .collect();
+    let lists = lists_in_force(&mut read, app, community).await?;
+    read.rollback().await?;
+    let mut categories: Vec<(String, String, String)> = lists
+        .categories()
+        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
+        .collect();
+    categories.push(("other".into(), "其他".into(), "Other".into()));
+    Ok(LedgerPage {
+        needs,
+        places,
+        categories,
+    })
+}
+
 /// One need, for staff of its community or the resident who raised it.
 pub async fn need_view(app: &App, actor: &Actor, id: Uuid) -> Result<NeedRow, AppError> {
     let mut read = app.db.read().await?;

@@ -297,36 +297,3 @@ pub async fn tenant_of_place(app: &App, place: Uuid) -> Result<Uuid, AppError> {
     tx.rollback().await?;
     Ok(t)
 }
-
-/// A community and the places within it (groups, courtyards), for forms: (id, name).
-pub async fn places_within(app: &App, community: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
-    let mut tx = app.db.read().await?;
-    let all = gongzhi_store::repo::all_jurisdictions(&mut tx).await?;
-    tx.rollback().await?;
-    let mut out = Vec::new();
-    let mut frontier = vec![community];
-    while let Some(j) = frontier.pop() {
-        if let Some(row) = all.iter().find(|r| r.id == j) {
-            out.push((row.id, row.name_zh.clone()));
-        }
-        frontier.extend(all.iter().filter(|r| r.parent_id == Some(j)).map(|r| r.id));
-    }
-    Ok(out)
-}
-
-/// The categories a need or project may take at a place: the priority list's, then `other`.
-/// (code, Chinese, English).
-pub async fn need_categories(
-    app: &App,
-    place: Uuid,
-) -> Result<Vec<(String, String, String)>, AppError> {
-    let mut tx = app.db.read().await?;
-    let lists = super::lists_in_force(&mut tx, app, place).await?;
-    tx.rollback().await?;
-    let mut out: Vec<(String, String, String)> = lists
-        .categories()
-        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
-        .collect();
-    out.push(("other".into(), "其他".into(), "Other".into()));
-    Ok(out)
-}
