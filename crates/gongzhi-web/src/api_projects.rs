@@ -149,7 +149,12 @@ pub const ROUTES: &[Route] = &[
         path: "/projects/{id}/table",
         operation: "table_project",
         summary: "Put the project on a council meeting's agenda at its current council step",
-        body: Some(|| obj(&["meeting_id"], &[("meeting_id", "string")])),
+        body: Some(|| {
+            obj(
+                &["meeting_id"],
+                &[("meeting_id", "string"), ("presenter", "string")],
+            )
+        }),
     },
     Route {
         method: "post",
@@ -669,6 +674,8 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
 #[derive(Deserialize)]
 struct TableBody {
     meeting_id: Uuid,
+    #[serde(default)]
+    presenter: String,
 }
 
 async fn table_project(
@@ -678,7 +685,7 @@ async fn table_project(
     Path(id): Path<Uuid>,
     ApiJson(b): ApiJson<TableBody>,
 ) -> ApiResult {
-    let m = projects::table_project(&state.app, &v.actor, id, b.meeting_id)
+    let m = projects::table_project(&state.app, &v.actor, id, b.meeting_id, &b.presenter)
         .await
         .map_err(err(lang))?;
     created(json!({"motion_id": m}))

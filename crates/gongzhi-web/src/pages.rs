@@ -957,6 +957,8 @@ struct MeetingPage {
     id: String,
     /// The chair's roll-call screen, when the visitor runs this meeting.
     roll: Option<RollScreen>,
+    /// Projects tabled at this meeting (a roadshow): (project id, title, what the council reads).
+    tabled: Vec<(String, String, String)>,
 }
 
 /// The roll-call screen: attendance buttons per member, and per open motion a yes / no / abstain
@@ -1156,6 +1158,12 @@ async fn meeting_view_page(
         minutes: v.minutes.as_ref().map(|(t, _)| t.clone()),
         id: id.to_string(),
         roll,
+        tabled: gongzhi_app::projects::projects_at_meeting(&state.app, id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.project_id.to_string(), t.title, t.text))
+            .collect(),
         approval: lang.t(if v.approved {
             "meeting-approved"
         } else {

@@ -611,7 +611,7 @@ async fn project_action(
                 let meeting = f
                     .id("meeting_id")
                     .ok_or_else(|| AppError::invalid("meeting_required", "meeting_id"))?;
-                projects::table_project(app, actor, id, meeting).await?;
+                projects::table_project(app, actor, id, meeting, &f.get("presenter")).await?;
                 Ok(lang.t("project-tabled"))
             }
             "step" => {

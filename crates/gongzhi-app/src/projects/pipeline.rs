@@ -318,14 +318,16 @@ async fn settle(
 }
 
 /// Puts a project on a meeting's agenda at its current council step: a project-approval motion
-/// is opened (the rulebook pinned as for any motion) with the project's budget, co-funding
-/// source and residents' opinions, for the roadshow.
+/// is opened (the rulebook pinned as for any motion) with who presents it, the project's budget,
+/// co-funding source and residents' opinions, for the roadshow.
 pub async fn table_project(
     app: &App,
     actor: &Actor,
     project_id: Uuid,
     meeting_id: Uuid,
+    presenter: &str,
 ) -> Result<Uuid, AppError> {
+    let presenter = optional_text(presenter, "presenter", 80)?;
     let mut read = app.db.read().await?;
     let (tenant, p, _) = load_project(&mut read, project_id).await?;
     actor
@@ -362,7 +364,7 @@ pub async fn table_project(
     {
         return Err(invalid("project_already_tabled", "project_id"));
     }
-    let body = roadshow_text(&p);
+    let body = roadshow_text(&p, &presenter);
     let motion = open_motion_in(
         &mut cmd,
         app,
@@ -403,8 +405,12 @@ pub async fn table_project(
 
 /// What the council reads on the motion: scope, budget and its split, where the residents'
 /// money comes from and what residents said.
-fn roadshow_text(p: &ProjectRow) -> String {
-    let mut s = format!(
+fn roadshow_text(p: &ProjectRow, presenter: &str) -> String {
+    let mut s = String::new();
+    if !presenter.is_empty() {
+        s.push_str(&format!("汇报人 Presenter: {presenter}\n"));
+    }
+    s += &format!(
         "{}\n\n预算 Budget: {}（社区资金 fund {}，居民自筹 co-funding {}，其他 other {}）",
         p.scope,
         Fen(p.total),

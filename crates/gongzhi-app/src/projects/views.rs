@@ -297,3 +297,37 @@ pub async fn tenant_of_place(app: &App, place: Uuid) -> Result<Uuid, AppError> {
     tx.rollback().await?;
     Ok(t)
 }
+
+/// A project tabled at a meeting (the roadshow's list): the project, its motion and what the
+/// council reads on it (presenter, budget, co-funding source, residents' opinions).
+#[derive(Debug, Clone)]
+pub struct TabledProject {
+    pub project_id: Uuid,
+    pub title: String,
+    pub motion_status: String,
+    pub text: String,
+}
+
+pub async fn projects_at_meeting(app: &App, meeting: Uuid) -> Result<Vec<TabledProject>, AppError> {
+    let mut tx = app.db.read().await?;
+    let Some(tenant) = repo_c::tenant_of(&mut tx, "meetings", meeting).await? else {
+        return Err(AppError::NotFound("meeting"));
+    };
+    let mut out = Vec::new();
+    for (motion, _, status) in repo_c::motions_of_meeting(&mut tx, tenant, meeting).await? {
+        let Some((project, _)) = repo_p::project_of_motion(&mut tx, tenant, motion).await? else {
+            continue;
+        };
+        let Some(m) = repo_c::motion(&mut tx, tenant, motion).await? else {
+            continue;
+        };
+        out.push(TabledProject {
+            project_id: project,
+            title: m.title,
+            motion_status: status,
+            text: m.body,
+        });
+    }
+    tx.rollback().await?;
+    Ok(out)
+}

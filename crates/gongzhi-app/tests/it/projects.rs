@@ -166,7 +166,7 @@ async fn through_group(m: &Money, p: Uuid) {
             .await
             .unwrap();
     }
-    let motion = projects::table_project(&m.w.app, &m.w.staff, p, meeting)
+    let motion = projects::table_project(&m.w.app, &m.w.staff, p, meeting, "")
         .await
         .unwrap();
     for s in &m.seats {

@@ -3,3 +3,4 @@
 
 mod allocation;
 mod ledger;
+mod pipelines;

@@ -672,3 +672,5 @@ nav-needs = Needs ledger
 nav-my-needs = My needs
 projects-link = Projects
 move-no-local-council = no council below the community's here; the community council decides
+project-presenter = Presented by
+meeting-projects = Projects presented

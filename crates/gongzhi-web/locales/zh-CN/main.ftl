@@ -671,3 +671,5 @@ nav-needs = 需求台账
 nav-my-needs = 我的需求
 projects-link = 项目清单
 move-no-local-council = 本地没有下级议事会，由社区议事会直接审议
+project-presenter = 汇报人
+meeting-projects = 路演项目
