@@ -139,6 +139,7 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   await page.goBack();
   await page.getByRole('link', { name: /项目路演/ }).click();
   assert.match(await page.locator('main').innerText(), /应到 37 人，实到 37 人/);
+  assert.match(await page.locator('main').innerText(), /路演项目[\s\S]*北苑院落改造[\s\S]*汇报人[\s\S]*自筹来源/);
   await page.goto(base + '/c/jinyang/notices');
   await page.locator('li.state-open a').first().click();
   assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
