@@ -709,6 +709,23 @@ pub struct NeedLine {
     pub selectable: bool,
 }
 
+/// A need as a card: no place, not selectable (callers add those where they apply).
+fn need_line(lang: Lang, n: &gongzhi_store::projects::NeedRow, today: &str) -> NeedLine {
+    NeedLine {
+        id: n.id.to_string(),
+        number: n.number,
+        title: n.title.clone(),
+        place: String::new(),
+        category: lang.t(&format!("category-{}", n.category)),
+        channel: lang.t(&format!("channel-{}", n.channel)),
+        status: lang.t(&format!("need-status-{}", n.status)),
+        overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due.as_str() < today,
+        due: n.reply_due.clone(),
+        reply: n.reply.clone(),
+        selectable: false,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "needs.html")]
 struct NeedsPage {
@@ -818,17 +835,9 @@ async fn needs_view(
         needs: rows
             .iter()
             .map(|n| NeedLine {
-                id: n.id.to_string(),
-                number: n.number,
-                title: n.title.clone(),
                 place: place_name(n.jurisdiction_id),
-                category: lang.t(&format!("category-{}", n.category)),
-                channel: lang.t(&format!("channel-{}", n.channel)),
-                status: lang.t(&format!("need-status-{}", n.status)),
-                overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due < today,
-                due: n.reply_due.clone(),
-                reply: n.reply.clone(),
                 selectable: matches!(n.status.as_str(), "new" | "assigned"),
+                ..need_line(lang, n, &today)
             })
             .collect(),
         next,
@@ -1011,22 +1020,7 @@ async fn my_needs_page(
     };
     let today = format_date(state.app.now().china_date());
     render(&MyNeedsPage {
-        needs: rows
-            .iter()
-            .map(|n| NeedLine {
-                id: n.id.to_string(),
-                number: n.number,
-                title: n.title.clone(),
-                place: String::new(),
-                category: lang.t(&format!("category-{}", n.category)),
-                channel: lang.t(&format!("channel-{}", n.channel)),
-                status: lang.t(&format!("need-status-{}", n.status)),
-                overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due < today,
-                due: n.reply_due.clone(),
-                reply: n.reply.clone(),
-                selectable: false,
-            })
-            .collect(),
+        needs: rows.iter().map(|n| need_line(lang, n, &today)).collect(),
         page,
     })
 }

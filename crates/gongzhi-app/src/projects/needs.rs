@@ -335,6 +335,19 @@ pub async fn needs_page(
     community: Uuid,
     filter: &NeedFilter,
 ) -> Result<Vec<NeedRow>, AppError> {
+    let (read, rows) = ledger_read(app, actor, community, filter).await?;
+    read.rollback().await?;
+    Ok(rows)
+}
+
+/// Checks the filter and the actor's permission, and reads a page of needs in a read
+/// transaction left open for the caller.
+async fn ledger_read(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    filter: &NeedFilter,
+) -> Result<(Tx, Vec<NeedRow>), AppError> {
     if let Some(s) = &filter.status
         && !NEED_STATUSES.contains(&s.as_str())
     {
@@ -345,8 +358,7 @@ pub async fn needs_page(
         .require(&mut read, Permission::ManageProjects, community)
         .await?;
     let rows = repo_p::needs_page(&mut read, community, filter).await?;
-    read.rollback().await?;
-    Ok(rows)
+    Ok((read, rows))
 }
 
 /// What the needs ledger page shows: a page of needs, the places of the community and the
@@ -364,16 +376,7 @@ pub async fn ledger_page(
     community: Uuid,
     filter: &NeedFilter,
 ) -> Result<LedgerPage, AppError> {
-    if let Some(s) = &filter.status
-        && !NEED_STATUSES.contains(&s.as_str())
-    {
-        return Err(invalid("need_status_unknown", "status"));
-    }
-    let mut read = app.db.read().await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, community)
-        .await?;
-    let needs = repo_p::needs_page(&mut read, community, filter).await?;
+    let (mut read, needs) = ledger_read(app, actor, community, filter).await?;
     let places = repo::descendants(&mut read, community)
         .await?
         .into_iter()

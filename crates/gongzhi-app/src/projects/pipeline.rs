@@ -222,18 +222,51 @@ async fn council_for(
     }
 }
 
+/// A move in a project's history: what happened at which step, and its evidence.
+struct Move<'a> {
+    step: &'a Step,
+    action: &'a str,
+    resolution: Option<Uuid>,
+    reference: Option<&'a str>,
+    note: Option<&'a str>,
+    evidence: Option<Json>,
+}
+
+impl<'a> Move<'a> {
+    fn new(step: &'a Step, action: &'a str) -> Self {
+        Move {
+            step,
+            action,
+            resolution: None,
+            reference: None,
+            note: None,
+            evidence: None,
+        }
+    }
+    fn done(step: &'a Step) -> Self {
+        Move::new(step, "done")
+    }
+    /// A note, unless it is empty.
+    fn note(self, note: &'a str) -> Self {
+        Move {
+            note: Some(note).filter(|n| !n.is_empty()),
+            ..self
+        }
+    }
+    fn evidence(self, evidence: Json) -> Self {
+        Move {
+            evidence: Some(evidence),
+            ..self
+        }
+    }
+}
+
 /// Records a move in the project's history.
-#[allow(clippy::too_many_arguments)]
 async fn record_move(
     cmd: &mut Command<'_>,
     actor: &Actor,
     project: Uuid,
-    step: &Step,
-    action: &str,
-    resolution: Option<Uuid>,
-    reference: Option<&str>,
-    note: Option<&str>,
-    evidence: Option<Json>,
+    m: Move<'_>,
 ) -> Result<(), AppError> {
     let tenant = cmd.tenant_id();
     let seq = repo_p::moves(&mut cmd.tx, tenant, project).await?.len() as i64 + 1;
@@ -244,15 +277,15 @@ async fn record_move(
             ("tenant_id", tenant.into()),
             ("project_id", project.into()),
             ("seq", seq.into()),
-            ("step_id", step.id.clone().into()),
-            ("kind", step.kind.as_str().into()),
-            ("action", action.into()),
-            ("resolution_id", Value::from(resolution)),
-            ("reference", Value::from(reference.map(str::to_string))),
-            ("note", Value::from(note.map(str::to_string))),
+            ("step_id", m.step.id.clone().into()),
+            ("kind", m.step.kind.as_str().into()),
+            ("action", m.action.into()),
+            ("resolution_id", Value::from(m.resolution)),
+            ("reference", Value::from(m.reference.map(str::to_string))),
+            ("note", Value::from(m.note.map(str::to_string))),
             (
                 "evidence_json",
-                Value::from(evidence.map(|e| e.to_string())),
+                Value::from(m.evidence.map(|e| e.to_string())),
             ),
             ("actor_id", Value::from(actor.account_id)),
             ("at", at.into()),
@@ -292,12 +325,10 @@ async fn settle(
                     cmd,
                     actor,
                     p.id,
-                    step,
-                    "skipped",
-                    None,
-                    None,
-                    Some("no_local_council"),
-                    None,
+                    Move {
+                        note: Some("no_local_council"),
+                        ..Move::new(step, "skipped")
+                    },
                 )
                 .await?;
                 index += 1;
@@ -578,12 +609,11 @@ pub async fn advance(
                     &mut cmd,
                     actor,
                     p.id,
-                    &step,
-                    "declined",
-                    None,
-                    None,
-                    Some(&reason),
-                    Some(evidence),
+                    Move {
+                        note: Some(&reason),
+                        ..Move::new(&step, "declined")
+                    }
+                    .evidence(evidence),
                 )
                 .await?;
                 decline_in(&mut cmd, app, &p, &reason).await?;
@@ -593,12 +623,7 @@ pub async fn advance(
                     &mut cmd,
                     actor,
                     p.id,
-                    &step,
-                    "done",
-                    None,
-                    None,
-                    Some(&note).filter(|n| !n.is_empty()).map(|s| s.as_str()),
-                    Some(evidence),
+                    Move::done(&step).note(&note).evidence(evidence),
                 )
                 .await?;
                 moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -621,12 +646,12 @@ pub async fn advance(
                 &mut cmd,
                 actor,
                 p.id,
-                &step,
-                "done",
-                Some(rid),
-                Some(&r.row.label),
-                None,
-                Some(json!({"council": r.council.name_zh, "yes": yes})),
+                Move {
+                    resolution: Some(rid),
+                    reference: Some(&r.row.label),
+                    ..Move::done(&step)
+                }
+                .evidence(json!({"council": r.council.name_zh, "yes": yes})),
             )
             .await?;
             cmd.update(
@@ -643,12 +668,10 @@ pub async fn advance(
                 &mut cmd,
                 actor,
                 p.id,
-                &step,
-                "done",
-                None,
-                Some(&reference),
-                None,
-                None,
+                Move {
+                    reference: Some(&reference),
+                    ..Move::done(&step)
+                },
             )
             .await?;
             moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -670,18 +693,7 @@ pub async fn advance(
                 return Err(invalid("project_no_progress", "step"));
             }
             let note = optional_text(note, "note", 1_000)?;
-            record_move(
-                &mut cmd,
-                actor,
-                p.id,
-                &step,
-                "done",
-                None,
-                None,
-                Some(note.as_str()).filter(|n| !n.is_empty()),
-                None,
-            )
-            .await?;
+            record_move(&mut cmd, actor, p.id, Move::done(&step).note(&note)).await?;
             moved(&mut cmd, app, actor, &p, &pipeline, index).await?
         }
         (
@@ -736,12 +748,9 @@ pub async fn advance(
                     &mut cmd,
                     actor,
                     p.id,
-                    &step,
-                    "done",
-                    None,
-                    None,
-                    Some(note.as_str()).filter(|n| !n.is_empty()),
-                    Some(json!({"update": update, "score": score})),
+                    Move::done(&step)
+                        .note(&note)
+                        .evidence(json!({"update": update, "score": score})),
                 )
                 .await?;
                 moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -753,12 +762,9 @@ pub async fn advance(
                     &mut cmd,
                     actor,
                     p.id,
-                    &step,
-                    "done",
-                    None,
-                    None,
-                    Some(note.as_str()).filter(|n| !n.is_empty()),
-                    Some(json!({"update": update, "score": score, "passed": false})),
+                    Move::done(&step)
+                        .note(&note)
+                        .evidence(json!({"update": update, "score": score, "passed": false})),
                 )
                 .await?;
                 moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -789,12 +795,7 @@ pub async fn advance(
                 &mut cmd,
                 actor,
                 p.id,
-                &step,
-                "done",
-                None,
-                None,
-                None,
-                Some(json!({"released": released})),
+                Move::done(&step).evidence(json!({"released": released})),
             )
             .await?;
             moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -806,12 +807,7 @@ pub async fn advance(
                 &mut cmd,
                 actor,
                 p.id,
-                &step,
-                "done",
-                None,
-                None,
-                Some(note.as_str()).filter(|n| !n.is_empty()),
-                Some(accounts),
+                Move::done(&step).note(&note).evidence(accounts),
             )
             .await?;
             moved(&mut cmd, app, actor, &p, &pipeline, index).await?
@@ -1017,12 +1013,11 @@ async fn choose_implementer(
         cmd,
         actor,
         p.id,
-        step,
-        "done",
-        None,
-        contractor.as_deref(),
-        None,
-        Some(evidence),
+        Move {
+            reference: contractor.as_deref(),
+            ..Move::done(step)
+        }
+        .evidence(evidence),
     )
     .await
 }
@@ -1108,12 +1103,10 @@ pub async fn decline_project(
         &mut cmd,
         actor,
         p.id,
-        &step,
-        "declined",
-        None,
-        None,
-        Some(&reason),
-        None,
+        Move {
+            note: Some(&reason),
+            ..Move::new(&step, "declined")
+        },
     )
     .await?;
     decline_in(&mut cmd, app, &p, &reason).await?;
@@ -1247,12 +1240,7 @@ pub async fn allocate_round(
                 &mut cmd,
                 actor,
                 p.id,
-                step,
-                "not_funded",
-                None,
-                None,
-                None,
-                Some(evidence),
+                Move::new(step, "not_funded").evidence(evidence),
             )
             .await?;
             continue;
@@ -1285,18 +1273,7 @@ pub async fn allocate_round(
             &[("budget_id", budget_id.into())],
         )
         .await?;
-        record_move(
-            &mut cmd,
-            actor,
-            p.id,
-            step,
-            "done",
-            None,
-            None,
-            None,
-            Some(evidence),
-        )
-        .await?;
+        record_move(&mut cmd, actor, p.id, Move::done(step).evidence(evidence)).await?;
         settle(&mut cmd, app, actor, p, pipeline, p.step_index as usize + 1).await?;
     }
     cmd.commit().await?;
