@@ -674,3 +674,6 @@ projects-link = Projects
 move-no-local-council = no council below the community's here; the community council decides
 project-presenter = Presented by
 meeting-projects = Projects presented
+need-answer = Answer the resident
+need-close = Close it too
+need-keep-open = Keep it open

@@ -673,3 +673,6 @@ projects-link = 项目清单
 move-no-local-council = 本地没有下级议事会，由社区议事会直接审议
 project-presenter = 汇报人
 meeting-projects = 路演项目
+need-answer = 答复居民
+need-close = 同时结案
+need-keep-open = 暂不结案

@@ -403,10 +403,25 @@ async fn advance_days(b: &Beiyuan, days: i64) {
         .await;
 }
 
+/// Completes a step over the API, then checks the project's page renders with that step done.
 async fn step(staff: &Client<'_>, project: &str, step: &str, body: Value) -> Value {
-    staff
+    let answer = staff
         .ok("POST", &format!("/projects/{project}/steps/{step}"), body)
-        .await
+        .await;
+    let story = staff.ok("GET", &format!("/projects/{project}"), json!({})).await;
+    let state = story["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == step)
+        .map(|s| s["state"].as_str().unwrap().to_string());
+    assert!(
+        matches!(state.as_deref(), Some("done" | "declined")),
+        "{step} is done: {state:?}"
+    );
+    let page = staff.page(&format!("/p/{project}")).await;
+    assert!(page.contains("已完成"), "the project page renders after {step}");
+    answer
 }
 
 #[tokio::test]
