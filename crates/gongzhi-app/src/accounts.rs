@@ -395,18 +395,15 @@ pub async fn actor_for_token(
     token: &str,
 ) -> Result<Option<(Actor, AccountRow)>, AppError> {
     let mut tx = app.db.read().await?;
-    let Some((account_id, acting_for)) =
-        repo::session_get(&mut tx, &token_hash(token), app.now().0).await?
+    let Some((account, acting_for)) =
+        repo::session_account(&mut tx, &token_hash(token), app.now().0).await?
     else {
-        return Ok(None);
-    };
-    let Some(account) = repo::account_by_id(&mut tx, account_id).await? else {
         return Ok(None);
     };
     if account.disabled {
         return Ok(None);
     }
-    let mut actor = Actor::load(&mut tx, account_id).await?;
+    let mut actor = Actor::load(&mut tx, account.id).await?;
     actor.on_behalf_of = acting_for;
     tx.rollback().await?;
     Ok(Some((actor, account)))

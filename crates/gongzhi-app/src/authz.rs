@@ -188,10 +188,28 @@ impl Actor {
         perm: Permission,
         jurisdiction: Uuid,
     ) -> Result<(), AppError> {
-        if self.account_id.is_none() && !self.is_system() {
+        let chain = repo::ancestors(tx, jurisdiction).await?;
+        self.require_in(&chain, perm)
+    }
+
+    /// The same check on a jurisdiction's chain (itself, then its ancestors) already read, for
+    /// callers that need the chain for other things too (the rulebook).
+    pub fn require_in(
+        &self,
+        chain: &[repo::JurisdictionRow],
+        perm: Permission,
+    ) -> Result<(), AppError> {
+        if self.is_system() {
+            return Ok(());
+        }
+        if self.account_id.is_none() {
             return Err(AppError::Unauthenticated);
         }
-        if self.can(tx, perm, jurisdiction).await? {
+        let held = self.grants.iter().any(|(role, j)| {
+            role_permissions(role).is_some_and(|p| p.contains(&perm))
+                && chain.iter().any(|c| c.id == *j)
+        });
+        if held {
             Ok(())
         } else {
             Err(AppError::Forbidden)

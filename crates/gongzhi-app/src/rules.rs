@@ -71,6 +71,17 @@ pub async fn rule_in_force(
     pinned_at: Instant,
 ) -> Result<RuleValue, AppError> {
     let chain = repo::ancestors(tx, jurisdiction).await?;
+    rule_in_chain(tx, &chain, key, on, pinned_at).await
+}
+
+/// The same for a jurisdiction whose chain (itself, then its ancestors) the caller has read.
+pub async fn rule_in_chain(
+    tx: &mut Tx,
+    chain: &[repo::JurisdictionRow],
+    key: &str,
+    on: Date,
+    pinned_at: Instant,
+) -> Result<RuleValue, AppError> {
     let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
     let stored = repo::rule_versions(tx, &ids, key).await?;
     let versions: Vec<RuleVersion> = stored

@@ -771,16 +771,13 @@ async fn needs_view(
     q: &NeedQuery,
     row_errors: Vec<String>,
 ) -> Response {
-    let j = match places::jurisdiction_by_code(&state.app, code).await {
-        Ok(j) => j,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
     let today = format_date(state.app.now().china_date());
     let filter = q.filter(&today);
-    let ledger = match projects::ledger_page(&state.app, &visitor.actor, j.id, &filter).await {
+    let ledger = match projects::ledger_page(&state.app, &visitor.actor, code, &filter).await {
         Ok(l) => l,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    let j = ledger.community.clone();
     let rows = &ledger.needs;
     let area = &ledger.places;
     let place_name = |id: Uuid| {

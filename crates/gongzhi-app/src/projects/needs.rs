@@ -361,9 +361,11 @@ async fn ledger_read(
     Ok((read, rows))
 }
 
-/// What the needs ledger page shows: a page of needs, the places of the community and the
-/// categories in force, read in one transaction.
+/// What the needs ledger page shows: the community, a page of needs, its places and the
+/// categories in force, read in one transaction (the community's chain read once for the
+/// permission and the rulebook).
 pub struct LedgerPage {
+    pub community: repo::JurisdictionRow,
     pub needs: Vec<NeedRow>,
     pub places: Vec<(Uuid, String)>,
     /// (code, Chinese, English), the priority list's then `other`.
@@ -373,16 +375,38 @@ pub struct LedgerPage {
 pub async fn ledger_page(
     app: &App,
     actor: &Actor,
-    community: Uuid,
+    code: &str,
     filter: &NeedFilter,
 ) -> Result<LedgerPage, AppError> {
-    let (mut read, needs) = ledger_read(app, actor, community, filter).await?;
-    let places = repo::descendants(&mut read, community)
+    if let Some(s) = &filter.status
+        && !NEED_STATUSES.contains(&s.as_str())
+    {
+        return Err(invalid("need_status_unknown", "status"));
+    }
+    let mut read = app.db.read().await?;
+    let community = repo::jurisdiction_by_code(&mut read, code)
+        .await?
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    let chain = repo::ancestors(&mut read, community.id).await?;
+    actor.require_in(&chain, Permission::ManageProjects)?;
+    let needs = repo_p::needs_page(&mut read, community.id, filter).await?;
+    let places = repo::descendants(&mut read, community.id)
         .await?
         .into_iter()
         .map(|r| (r.id, r.name_zh))
         .collect();
-    let lists = lists_in_force(&mut read, app, community).await?;
+    let lists = match crate::rules::rule_in_chain(
+        &mut read,
+        &chain,
+        "project.lists",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        RuleValue::Lists(l) => l,
+        _ => return Err(invalid("rule_missing", "project.lists")),
+    };
     read.rollback().await?;
     let mut categories: Vec<(String, String, String)> = lists
         .categories()
@@ -390,6 +414,7 @@ pub async fn ledger_page(
         .collect();
     categories.push(("other".into(), "其他".into(), "Other".into()));
     Ok(LedgerPage {
+        community,
         needs,
         places,
         categories,

@@ -408,7 +408,9 @@ async fn step(staff: &Client<'_>, project: &str, step: &str, body: Value) -> Val
     let answer = staff
         .ok("POST", &format!("/projects/{project}/steps/{step}"), body)
         .await;
-    let story = staff.ok("GET", &format!("/projects/{project}"), json!({})).await;
+    let story = staff
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
     let state = story["steps"]
         .as_array()
         .unwrap()
@@ -420,7 +422,10 @@ async fn step(staff: &Client<'_>, project: &str, step: &str, body: Value) -> Val
         "{step} is done: {state:?}"
     );
     let page = staff.page(&format!("/p/{project}")).await;
-    assert!(page.contains("已完成"), "the project page renders after {step}");
+    assert!(
+        page.contains("已完成"),
+        "the project page renders after {step}"
+    );
     answer
 }
 
