@@ -356,6 +356,22 @@ pub async fn resolution(
     .transpose()
 }
 
+/// The resolution a motion became, if it passed (one per motion: `uq_resolutions_motion`).
+pub async fn resolution_of_motion(
+    tx: &mut Tx,
+    tenant: Uuid,
+    motion: Uuid,
+) -> Result<Option<ResolutionRow>, StoreError> {
+    tx.row(
+        &format!("{RES_SQL} AND r.motion_id = $2"),
+        &[tenant.into(), motion.into()],
+        &[Id, Id, Id, Text, Text, Int, Int, Int, Int],
+    )
+    .await?
+    .map(resolution_row)
+    .transpose()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectionRow {
     pub id: Uuid,
