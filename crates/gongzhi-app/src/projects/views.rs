@@ -111,7 +111,11 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .unwrap_or_default();
         let votes = repo_p::votes_named(&mut tx, tenant, motion_id).await?;
         let resolution = match repo_c::resolution_of_motion(&mut tx, tenant, motion_id).await? {
-            Some(r) => Some(crate::councils::resolution_in(&mut tx, app.now(), r.id).await?.1),
+            Some(r) => Some(
+                crate::councils::resolution_in(&mut tx, app.now(), r.id)
+                    .await?
+                    .1,
+            ),
             None => None,
         };
         decisions.push(DecisionView {
