@@ -279,6 +279,18 @@ pub async fn project(
     .await
 }
 
+/// A project addressed by id alone (the public page), with its tenant, in one statement.
+pub async fn project_by_id(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<(Uuid, ProjectRow)>, StoreError> {
+    let rows = select(tx, "projects", "id = $1", &[id.into()], "").await?;
+    match rows.first() {
+        Some(r) => Ok(Some((r.id(0)?, project_row(r)?))),
+        None => Ok(None),
+    }
+}
+
 /// A community's projects, newest first, optionally of one status, keyset-paginated by number.
 pub async fn projects_page(
     tx: &mut Tx,

@@ -65,10 +65,7 @@ pub(crate) async fn load_project(
     tx: &mut Tx,
     id: Uuid,
 ) -> Result<(Uuid, ProjectRow, Pipeline), AppError> {
-    let tenant = repo_p::tenant_of(tx, "projects", id)
-        .await?
-        .ok_or(AppError::NotFound("project"))?;
-    let p = repo_p::project(tx, tenant, id)
+    let (tenant, p) = repo_p::project_by_id(tx, id)
         .await?
         .ok_or(AppError::NotFound("project"))?;
     let pipeline = pinned(&p)?;
