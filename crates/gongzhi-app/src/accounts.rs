@@ -394,18 +394,20 @@ pub async fn actor_for_token(
     app: &App,
     token: &str,
 ) -> Result<Option<(Actor, AccountRow)>, AppError> {
-    let mut tx = app.db.read().await?;
-    let Some((account, acting_for)) =
-        repo::session_account(&mut tx, &token_hash(token), app.now().0).await?
+    let Some((account, acting_for, grants)) =
+        repo::session_actor(&app.db, &token_hash(token), app.now().0).await?
     else {
         return Ok(None);
     };
     if account.disabled {
         return Ok(None);
     }
-    let mut actor = Actor::load(&mut tx, account.id).await?;
-    actor.on_behalf_of = acting_for;
-    tx.rollback().await?;
+    let actor = Actor {
+        account_id: Some(account.id),
+        grants,
+        on_behalf_of: acting_for,
+        channel: "online",
+    };
     Ok(Some((actor, account)))
 }
 

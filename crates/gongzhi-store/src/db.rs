@@ -191,6 +191,35 @@ macro_rules! decode_row {
 decode_row!(decode_sqlite, SqliteRow);
 decode_row!(decode_pg, PgRow);
 
+impl Db {
+    /// Runs one query outside any transaction (a single statement sees one snapshot by itself):
+    /// for the lookups every request makes, where BEGIN and ROLLBACK would be two more round
+    /// trips on PostgreSQL.
+    pub async fn rows_now(
+        &self,
+        sql: &str,
+        args: &[Value],
+        types: &[ColType],
+    ) -> Result<Vec<Row>, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        let rows = match self {
+            Db::Sqlite(pool, _) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| decode_sqlite(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+            Db::Pg(pool) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| decode_pg(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(rows)
+    }
+}
+
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {

@@ -442,35 +442,46 @@ pub async fn session_insert(
 }
 
 /// The account and acting-for resident of a live session.
-/// A live session's account and whom it acts for, in one statement (every signed-in request).
-pub async fn session_account(
-    tx: &mut Tx,
+/// A live session's account, whom it acts for, and the account's active grants (role,
+/// jurisdiction): one statement outside any transaction, since every signed-in request makes it.
+pub async fn session_actor(
+    db: &crate::Db,
     token_hash: &str,
     now: i64,
-) -> Result<Option<(AccountRow, Option<Uuid>)>, StoreError> {
+) -> Result<Option<(AccountRow, Option<Uuid>, Vec<(String, Uuid)>)>, StoreError> {
     let cols = A_COLS
         .split(", ")
         .map(|c| format!("a.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
     let mut types = A_TYPES.to_vec();
-    types.push(Id);
-    let Some(mut r) = tx
-        .row(
+    types.extend([Id, Text, Id]);
+    let rows = db
+        .rows_now(
             &format!(
-                "SELECT {cols}, s.acting_for FROM sessions s JOIN accounts a ON a.id = s.account_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+                "SELECT {cols}, s.acting_for, g.role, g.jurisdiction_id FROM sessions s \
+                 JOIN accounts a ON a.id = s.account_id \
+                 LEFT JOIN role_grants g ON g.account_id = a.id AND g.voided_at IS NULL \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id"
             ),
             &[token_hash.into(), now.into()],
             &types,
         )
-        .await?
-    else {
+        .await?;
+    let n = A_TYPES.len();
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let acting_for = r.opt_id(A_TYPES.len())?;
-    r.0.truncate(A_TYPES.len());
-    Ok(Some((account(r)?, acting_for)))
+    let acting_for = first.opt_id(n)?;
+    let mut grants = Vec::new();
+    for r in &rows {
+        if let (Some(role), Some(j)) = (r.opt_text(n + 1)?, r.opt_id(n + 2)?) {
+            grants.push((role, j));
+        }
+    }
+    let mut head = Row(first.0[..n].to_vec());
+    head.0.truncate(n);
+    Ok(Some((account(head)?, acting_for, grants)))
 }
 
 pub async fn session_delete(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
