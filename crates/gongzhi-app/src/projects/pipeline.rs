@@ -169,6 +169,64 @@ pub async fn propose_project(
     Ok(id)
 }
 
+/// An uploaded file named by a form must be one of this community's uploads.
+async fn require_upload(
+    tx: &mut Tx,
+    tenant: Uuid,
+    sha256: Option<&str>,
+    field: &'static str,
+) -> Result<(), AppError> {
+    match sha256 {
+        Some(sha)
+            if gongzhi_store::repo::upload(tx, tenant, sha)
+                .await?
+                .is_none() =>
+        {
+            Err(invalid("upload_not_found", field))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A row of a project's record of progress, reviews and acceptances.
+struct UpdateRecord<'a> {
+    kind: &'a str,
+    body: &'a str,
+    file: Option<&'a str>,
+    score: Option<i64>,
+    passed: Option<bool>,
+    panel_json: Option<String>,
+}
+
+async fn insert_update(
+    cmd: &mut Command<'_>,
+    actor: &Actor,
+    project: Uuid,
+    u: UpdateRecord<'_>,
+) -> Result<Uuid, AppError> {
+    let tenant = cmd.tenant_id();
+    let id = new_id();
+    let at = cmd.now().0;
+    cmd.insert(
+        "project_updates",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("project_id", project.into()),
+            ("kind", u.kind.into()),
+            ("body", u.body.into()),
+            ("photo_sha256", Value::from(u.file.map(str::to_string))),
+            ("score", Value::from(u.score)),
+            ("passed", Value::Bool(u.passed)),
+            ("panel_json", Value::from(u.panel_json)),
+            ("created_at", at.into()),
+            ("created_by", Value::from(actor.account_id)),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
 fn optional_text(value: &str, field: &'static str, max: usize) -> Result<String, AppError> {
     let t = value.trim();
     if t.chars().count() > max {
@@ -707,40 +765,24 @@ pub async fn advance(
         ) => {
             let (score, panel_json) = check_panel(kind, panel)?;
             let note = optional_text(note, "note", 2_000)?;
-            if let Some(d) = document_sha256
-                && gongzhi_store::repo::upload(&mut cmd.tx, tenant, d)
-                    .await?
-                    .is_none()
-            {
-                return Err(invalid("upload_not_found", "document_sha256"));
-            }
-            let update = new_id();
-            cmd.insert(
-                "project_updates",
-                &[
-                    ("tenant_id", tenant.into()),
-                    ("id", update.into()),
-                    ("project_id", p.id.into()),
-                    (
-                        "kind",
-                        if kind == StepKind::Acceptance {
-                            "acceptance"
-                        } else {
-                            "midterm"
-                        }
-                        .into(),
-                    ),
-                    ("body", note.clone().into()),
-                    (
-                        "photo_sha256",
-                        Value::from(document_sha256.map(str::to_string)),
-                    ),
-                    ("score", Value::from(score)),
-                    ("passed", passed.into()),
-                    ("panel_json", panel_json.into()),
-                    ("created_at", app.now().0.into()),
-                    ("created_by", Value::from(actor.account_id)),
-                ],
+            require_upload(&mut cmd.tx, tenant, document_sha256, "document_sha256").await?;
+            let kind_name = if kind == StepKind::Acceptance {
+                "acceptance"
+            } else {
+                "midterm"
+            };
+            let update = insert_update(
+                &mut cmd,
+                actor,
+                p.id,
+                UpdateRecord {
+                    kind: kind_name,
+                    body: &note,
+                    file: document_sha256,
+                    score,
+                    passed: Some(passed),
+                    panel_json: Some(panel_json),
+                },
             )
             .await?;
             if passed {
@@ -901,13 +943,7 @@ async fn choose_implementer(
     if !IMPLEMENTER_PLANS.contains(&imp.mode) {
         return Err(invalid("implementer_plan_unknown", "mode"));
     }
-    if let Some(d) = imp.contract_sha256
-        && gongzhi_store::repo::upload(&mut cmd.tx, tenant, d)
-            .await?
-            .is_none()
-    {
-        return Err(invalid("upload_not_found", "contract_sha256"));
-    }
+    require_upload(&mut cmd.tx, tenant, imp.contract_sha256, "contract_sha256").await?;
     let mut contractor: Option<String> = None;
     let mut amount = imp.contract_amount;
     let mut evidence = json!({"mode": imp.mode});
@@ -1307,12 +1343,13 @@ pub async fn add_quote(
                 .arg("step", &step.id),
         ));
     }
-    if gongzhi_store::repo::upload(&mut cmd.tx, tenant, document_sha256)
-        .await?
-        .is_none()
-    {
-        return Err(invalid("upload_not_found", "document_sha256"));
-    }
+    require_upload(
+        &mut cmd.tx,
+        tenant,
+        Some(document_sha256),
+        "document_sha256",
+    )
+    .await?;
     let id = new_id();
     cmd.insert(
         "project_quotes",
@@ -1382,32 +1419,19 @@ pub async fn post_update(
             DomainError::field("project_not_under_way", "project_id").arg("step", &step.id),
         ));
     }
-    if let Some(ph) = photo_sha256
-        && gongzhi_store::repo::upload(&mut cmd.tx, tenant, ph)
-            .await?
-            .is_none()
-    {
-        return Err(invalid("upload_not_found", "photo_sha256"));
-    }
-    let id = new_id();
-    cmd.insert(
-        "project_updates",
-        &[
-            ("tenant_id", tenant.into()),
-            ("id", id.into()),
-            ("project_id", p.id.into()),
-            ("kind", "progress".into()),
-            ("body", body.into()),
-            (
-                "photo_sha256",
-                Value::from(photo_sha256.map(str::to_string)),
-            ),
-            ("score", Value::Int(None)),
-            ("passed", Value::Bool(None)),
-            ("panel_json", Value::Text(None)),
-            ("created_at", app.now().0.into()),
-            ("created_by", Value::from(actor.account_id)),
-        ],
+    require_upload(&mut cmd.tx, tenant, photo_sha256, "photo_sha256").await?;
+    let id = insert_update(
+        &mut cmd,
+        actor,
+        p.id,
+        UpdateRecord {
+            kind: "progress",
+            body: &body,
+            file: photo_sha256,
+            score: None,
+            passed: None,
+            panel_json: None,
+        },
     )
     .await?;
     cmd.commit().await?;
