@@ -362,6 +362,9 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
         (jinyang, beiyuan),
     )
     .await?;
+    // Whatever disclosure fell due on the way is posted now, as the running server would have
+    // done: a demo starts with its record up to date (and the first `serve` has nothing to post).
+    gongzhi_app::ledger::post_due_statements(app).await?;
     setup::anchor_heads(app).await?;
     Ok(())
 }
@@ -1825,8 +1828,9 @@ async fn seed_yudong(
             projects::rate_project(app, rater, *p, score, comment).await?;
         }
     }
-    // The rating windows close.
+    // The rating windows close; the statements due by then are posted, as the server would have.
     app.clock.advance(35 * day)?;
+    ledger::post_due_statements(app).await?;
     Ok(())
 }
 
