@@ -364,6 +364,40 @@ pub struct Sheet {
     pub rows: Vec<(usize, Result<Vec<String>, DomainError>)>,
 }
 
+impl Sheet {
+    /// Where each column of `spec` ((English header, Chinese header) pairs) is in the header row,
+    /// English matched without regard to case. The first `required` must be there, or the file
+    /// is refused naming the missing ones.
+    pub fn columns(
+        &self,
+        spec: &[(&str, &str)],
+        required: usize,
+    ) -> Result<Vec<Option<usize>>, AppError> {
+        let cols: Vec<Option<usize>> = spec
+            .iter()
+            .map(|(en, zh)| {
+                self.headers
+                    .iter()
+                    .position(|h| h.trim().eq_ignore_ascii_case(en) || h.trim() == *zh)
+            })
+            .collect();
+        let missing: Vec<String> = spec[..required]
+            .iter()
+            .zip(&cols)
+            .filter(|(_, c)| c.is_none())
+            .map(|((en, zh), _)| format!("{zh} ({en})"))
+            .collect();
+        if missing.is_empty() {
+            Ok(cols)
+        } else {
+            Err(AppError::Invalid(
+                DomainError::field("import_columns_missing", "file")
+                    .arg("columns", missing.join(", ")),
+            ))
+        }
+    }
+}
+
 /// Reads a CSV file (UTF-8, with or without BOM).
 pub fn read_csv(data: &[u8]) -> Result<Sheet, AppError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);

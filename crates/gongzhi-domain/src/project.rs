@@ -426,6 +426,87 @@ pub fn allocate<K: Clone>(
         .collect()
 }
 
+/// How a project means to be carried out.
+pub const IMPLEMENTER_PLANS: [&str; 4] = ["self", "quotes", "call", "claim"];
+
+/// Who may claim a project (项目认领).
+pub const CLAIMANT_KINDS: [&str; 5] = [
+    "social_org",
+    "party_unit",
+    "company",
+    "volunteer_team",
+    "resident_group",
+];
+
+/// The roles a member of a review or acceptance panel may have.
+pub const PANEL_ROLES: [&str; 5] = [
+    "council_member",
+    "supervisor",
+    "resident_rep",
+    "expert",
+    "staff",
+];
+
+/// A member of a review or acceptance panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelMember {
+    pub name: String,
+    /// One of [`PANEL_ROLES`].
+    pub role: String,
+    /// A mid-term review's score, 0 to 100.
+    #[serde(default)]
+    pub score: Option<i64>,
+}
+
+/// Checks a panel: an acceptance needs council members, supervisors and resident
+/// representatives; a mid-term review at least a supervisor and a score (0–100) from everyone.
+/// Returns the mid-term review's mean score, rounded down.
+pub fn check_panel(kind: StepKind, panel: &[PanelMember]) -> Result<Option<i64>, DomainError> {
+    if panel.is_empty() || panel.len() > 30 {
+        return Err(DomainError::field("panel_size_invalid", "panel"));
+    }
+    for m in panel {
+        let name = m.name.trim();
+        if name.is_empty() || name.chars().count() > 40 {
+            return Err(DomainError::field("text_length_invalid", "panel"));
+        }
+        if !PANEL_ROLES.contains(&m.role.as_str()) {
+            return Err(DomainError::field("panel_role_unknown", "panel").arg("value", &m.role));
+        }
+        if m.score.is_some_and(|s| !(0..=100).contains(&s)) {
+            return Err(DomainError::field("panel_score_out_of_range", "panel"));
+        }
+    }
+    let needed: &[&str] = if kind == StepKind::Acceptance {
+        &["council_member", "supervisor", "resident_rep"]
+    } else {
+        &["supervisor"]
+    };
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|r| !panel.iter().any(|m| m.role == **r))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(
+            DomainError::field("panel_incomplete", "panel").arg("missing", missing.join(", "))
+        );
+    }
+    if kind != StepKind::MidtermReview {
+        return Ok(None);
+    }
+    let scores: Vec<i64> = panel.iter().filter_map(|m| m.score).collect();
+    if scores.len() != panel.len() {
+        return Err(DomainError::field("panel_score_missing", "panel"));
+    }
+    Ok(Some(scores.iter().sum::<i64>() / scores.len() as i64))
+}
+
+/// Whether a rating window `[from, until)` (µs) is open at `now`.
+pub fn rating_open(from: Option<i64>, until: Option<i64>, now: i64) -> bool {
+    from.is_some_and(|f| f <= now) && until.is_some_and(|u| now < u)
+}
+
 /// A satisfaction score, 1 to 5.
 pub fn check_score(score: i64) -> Result<(), DomainError> {
     if (1..=5).contains(&score) {
@@ -543,6 +624,35 @@ mod tests {
         assert!(s.passed());
         let s = screen(&lists, "staff_pay", &["社区活动"]);
         assert_eq!(s.prohibited[0].0, "staff_pay");
+    }
+
+    fn member(role: &str, score: Option<i64>) -> PanelMember {
+        PanelMember {
+            name: "田大山".into(),
+            role: role.into(),
+            score,
+        }
+    }
+
+    #[test]
+    fn panels_need_their_roles_and_a_review_needs_every_score() {
+        let acceptance = [
+            member("council_member", None),
+            member("supervisor", None),
+            member("resident_rep", None),
+        ];
+        assert_eq!(check_panel(StepKind::Acceptance, &acceptance), Ok(None));
+        let e = check_panel(StepKind::Acceptance, &acceptance[..2]).unwrap_err();
+        assert_eq!(e.code.0, "panel_incomplete");
+        assert!(e.args.contains(&("missing", "resident_rep".into())));
+        let review = [member("supervisor", Some(80)), member("expert", Some(91))];
+        assert_eq!(check_panel(StepKind::MidtermReview, &review), Ok(Some(85)));
+        let e = check_panel(StepKind::MidtermReview, &[member("supervisor", None)]).unwrap_err();
+        assert_eq!(e.code.0, "panel_score_missing");
+        let e = check_panel(StepKind::MidtermReview, &[member("mayor", Some(1))]).unwrap_err();
+        assert_eq!(e.code.0, "panel_role_unknown");
+        assert!(rating_open(Some(10), Some(20), 10) && !rating_open(Some(10), Some(20), 20));
+        assert!(!rating_open(None, Some(20), 15));
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn yuan(text: &str, field: &'static str) -> Result<i64, AppError> {
     })
 }
 
-fn money(fen: i64) -> Value {
+pub(crate) fn money(fen: i64) -> Value {
     json!({"fen": fen, "text": Fen(fen).to_string()})
 }
 

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use gongzhi_app::projects::{self, Advanced, NeedAction, NewNeed, NewProject, StepInput};
 use gongzhi_app::{AppError, places};
-use gongzhi_domain::Fen;
 use gongzhi_domain::project::FundingSplit;
 use gongzhi_domain::time::Instant;
 use gongzhi_store::projects::{NeedFilter, NeedRow, ProjectRow};
@@ -18,13 +17,9 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::api::{ApiResult, Route, created, err, obj, ok};
-use crate::api_money::yuan;
+use crate::api_money::{money, yuan};
 use crate::extract::{ApiJson, Authed};
 use crate::i18n::Lang;
-
-fn money(fen: i64) -> Value {
-    json!({"fen": fen, "text": Fen(fen).to_string()})
-}
 
 pub const ROUTES: &[Route] = &[
     Route {

@@ -260,22 +260,7 @@ async fn import_vouchers(
         }
         Err(gongzhi_app::AppError::Rows(rows)) => {
             page.error = Some(lang.t("import_rows_invalid"));
-            row_errors = rows
-                .iter()
-                .map(|(n, e)| {
-                    lang.t_args(
-                        "import-row",
-                        &[
-                            ("line", n.to_string()),
-                            (
-                                "message",
-                                ApiError::from_app(gongzhi_app::AppError::Invalid(e.clone()), lang)
-                                    .message(),
-                            ),
-                        ],
-                    )
-                })
-                .collect();
+            row_errors = crate::pages::row_messages(lang, &rows);
         }
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }

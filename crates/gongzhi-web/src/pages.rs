@@ -43,6 +43,28 @@ impl Page {
     }
 }
 
+/// The broken rows of a refused import, one message a line: "第 3 行：…".
+pub(crate) fn row_messages(
+    lang: Lang,
+    rows: &[(usize, gongzhi_domain::DomainError)],
+) -> Vec<String> {
+    rows.iter()
+        .map(|(n, e)| {
+            lang.t_args(
+                "import-row",
+                &[
+                    ("line", n.to_string()),
+                    (
+                        "message",
+                        ApiError::from_app(gongzhi_app::AppError::Invalid(e.clone()), lang)
+                            .message(),
+                    ),
+                ],
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
@@ -590,18 +612,7 @@ async fn import_residents(
         }
         Err(gongzhi_app::AppError::Rows(rows)) => {
             page.error = Some(lang.t("import_rows_invalid"));
-            row_errors = rows
-                .iter()
-                .map(|(n, e)| {
-                    lang.t_args(
-                        "import-row",
-                        &[
-                            ("line", n.to_string()),
-                            ("message", lang.t_args(e.code.0, &e.args)),
-                        ],
-                    )
-                })
-                .collect();
+            row_errors = row_messages(lang, &rows);
         }
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }

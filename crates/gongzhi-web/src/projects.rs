@@ -441,7 +441,7 @@ async fn project_view(
         })
         .collect();
     let form = if staff && s.status == "active" {
-        step_form(state, lang, &s).await
+        step_form(state, &s).await
     } else {
         None
     };
@@ -526,7 +526,7 @@ async fn project_view(
     })
 }
 
-async fn step_form(state: &AppState, _lang: Lang, s: &projects::ProjectStory) -> Option<StepForm> {
+async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepForm> {
     let current = s.current.clone()?;
     let step = s.steps.iter().find(|st| st.id == current)?;
     let mut form = StepForm {
@@ -913,22 +913,7 @@ async fn needs_action(
                     lang.t_args("needs-imported", &[("count", n.to_string())])
                 )),
                 Err(AppError::Rows(rows)) => {
-                    row_errors = rows
-                        .iter()
-                        .map(|(n, e)| {
-                            lang.t_args(
-                                "import-row",
-                                &[
-                                    ("line", n.to_string()),
-                                    (
-                                        "message",
-                                        ApiError::from_app(AppError::Invalid(e.clone()), lang)
-                                            .message(),
-                                    ),
-                                ],
-                            )
-                        })
-                        .collect();
+                    row_errors = crate::pages::row_messages(lang, &rows);
                     Ok(Err(lang.t("import_rows_invalid")))
                 }
                 Err(e) => Err(e),

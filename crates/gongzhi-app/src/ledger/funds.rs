@@ -446,16 +446,7 @@ pub async fn import_vouchers(
     data: &[u8],
 ) -> Result<VoucherReport, AppError> {
     let sheet = crate::people::read_sheet(data)?;
-    let col = |i: usize| {
-        sheet
-            .headers
-            .iter()
-            .position(|h| h.trim() == VOUCHER_COLUMNS[i].0 || h.trim() == VOUCHER_COLUMNS[i].1)
-    };
-    let cols: Vec<Option<usize>> = (0..VOUCHER_COLUMNS.len()).map(col).collect();
-    if cols[..5].iter().any(Option::is_none) {
-        return Err(invalid("import_columns_missing", "file"));
-    }
+    let cols = sheet.columns(&VOUCHER_COLUMNS, 5)?;
     let mut read = app.db.read().await?;
     actor
         .require(&mut read, Permission::ManageFunds, community)

@@ -485,17 +485,7 @@ pub async fn import_needs(
     data: &[u8],
 ) -> Result<usize, AppError> {
     let sheet = crate::people::read_sheet(data)?;
-    let position = |i: usize| {
-        let (en, zh) = IMPORT_COLUMNS[i];
-        sheet
-            .headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(en) || h.trim() == zh)
-    };
-    let cols: Vec<Option<usize>> = (0..IMPORT_COLUMNS.len()).map(position).collect();
-    if cols[..4].iter().any(Option::is_none) {
-        return Err(invalid("import_header_missing", "file"));
-    }
+    let cols = sheet.columns(&IMPORT_COLUMNS, 4)?;
     let mut read = app.db.read().await?;
     actor
         .require(&mut read, Permission::ManageProjects, community)

@@ -3,7 +3,7 @@
 
 use gongzhi_domain::project::{
     AllocationRule, Candidate, CouncilAt, FundingSplit, Pipeline, Step, StepKind, allocate,
-    check_score, need_transition, screen,
+    check_panel, check_score, need_transition, rating_open, screen,
 };
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::{DomainError, Fen};
@@ -22,17 +22,7 @@ use crate::{App, AppError, new_id};
 
 use super::{lists_in_force, load_project, pipeline_in_force, rule, within};
 
-/// How a project means to be carried out.
-pub const IMPLEMENTER_PLANS: [&str; 4] = ["self", "quotes", "call", "claim"];
-
-/// Who may claim a project (项目认领).
-pub const CLAIMANT_KINDS: [&str; 5] = [
-    "social_org",
-    "party_unit",
-    "company",
-    "volunteer_team",
-    "resident_group",
-];
+pub use gongzhi_domain::project::{CLAIMANT_KINDS, IMPLEMENTER_PLANS, PANEL_ROLES, PanelMember};
 
 pub struct NewProject<'a> {
     pub place_id: Uuid,
@@ -536,25 +526,6 @@ fn current_step<'p>(p: &ProjectRow, pipeline: &'p Pipeline) -> Result<&'p Step, 
         .ok_or_else(|| invalid("project_finished", "step"))
 }
 
-/// A member of a review or acceptance panel.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct PanelMember {
-    pub name: String,
-    /// `council_member`, `supervisor` or `resident_rep` (or `expert`, `staff`).
-    pub role: String,
-    /// A mid-term review's score, 0 to 100.
-    #[serde(default)]
-    pub score: Option<i64>,
-}
-
-pub const PANEL_ROLES: [&str; 5] = [
-    "council_member",
-    "supervisor",
-    "resident_rep",
-    "expert",
-    "staff",
-];
-
 /// How the implementer is chosen.
 #[derive(Debug, Clone, Default)]
 pub struct Implementer<'a> {
@@ -763,7 +734,8 @@ pub async fn advance(
                 document_sha256,
             },
         ) => {
-            let (score, panel_json) = check_panel(kind, panel)?;
+            let score = check_panel(kind, panel)?;
+            let panel_json = serde_json::to_string(panel).unwrap_or_default();
             let note = optional_text(note, "note", 2_000)?;
             require_upload(&mut cmd.tx, tenant, document_sha256, "document_sha256").await?;
             let kind_name = if kind == StepKind::Acceptance {
@@ -886,50 +858,6 @@ async fn yes_votes(tx: &mut Tx, tenant: Uuid, motion: Uuid) -> Result<u32, AppEr
         .find(|(c, _)| c == "yes")
         .map(|(_, n)| n as u32)
         .unwrap_or(0))
-}
-
-/// A panel's members and roles; an acceptance needs council members, supervisors and resident
-/// representatives, a mid-term review at least a supervisor. Returns the mean score (mid-term).
-fn check_panel(kind: StepKind, panel: &[PanelMember]) -> Result<(Option<i64>, String), AppError> {
-    if panel.is_empty() || panel.len() > 30 {
-        return Err(invalid("panel_size_invalid", "panel"));
-    }
-    for m in panel {
-        text(&m.name, "panel", 40)?;
-        if !PANEL_ROLES.contains(&m.role.as_str()) {
-            return Err(AppError::Invalid(
-                DomainError::field("panel_role_unknown", "panel").arg("value", &m.role),
-            ));
-        }
-        if m.score.is_some_and(|s| !(0..=100).contains(&s)) {
-            return Err(invalid("panel_score_out_of_range", "panel"));
-        }
-    }
-    let needed: &[&str] = if kind == StepKind::Acceptance {
-        &["council_member", "supervisor", "resident_rep"]
-    } else {
-        &["supervisor"]
-    };
-    let missing: Vec<&str> = needed
-        .iter()
-        .filter(|r| !panel.iter().any(|m| m.role == **r))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::Invalid(
-            DomainError::field("panel_incomplete", "panel").arg("missing", missing.join(", ")),
-        ));
-    }
-    let scores: Vec<i64> = panel.iter().filter_map(|m| m.score).collect();
-    let mean = if kind == StepKind::MidtermReview {
-        if scores.len() != panel.len() {
-            return Err(invalid("panel_score_missing", "panel"));
-        }
-        Some(scores.iter().sum::<i64>() / scores.len() as i64)
-    } else {
-        None
-    };
-    Ok((mean, serde_json::to_string(panel).unwrap_or_default()))
 }
 
 async fn choose_implementer(
@@ -1506,8 +1434,7 @@ pub async fn rate_project(
         .steps
         .get(p.step_index as usize)
         .is_some_and(|s| s.kind == StepKind::Rating)
-        && p.rating_from.is_some_and(|f| f <= app.now().0)
-        && p.rating_until.is_some_and(|u| app.now().0 < u);
+        && rating_open(p.rating_from, p.rating_until, app.now().0);
     if !open {
         return Err(invalid("rating_window_closed", "project_id"));
     }

@@ -179,7 +179,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .steps
             .get(p.step_index as usize)
             .is_some_and(|s| s.kind == StepKind::Rating)
-        && p.rating_until.is_some_and(|u| now < u);
+        && gongzhi_domain::project::rating_open(p.rating_from, p.rating_until, now);
     let story = ProjectStory {
         place,
         steps,
