@@ -132,6 +132,21 @@ impl<'a> Command<'a> {
         self.image(table_name, &pk).await
     }
 
+    /// Inserts a secret ballot with no image (see `Kind::Sealed`): this command's event records
+    /// that somebody voted, never what. The command that opens the box images its ballots.
+    pub async fn insert_sealed(
+        &mut self,
+        table_name: &'static str,
+        values: &[(&str, Value)],
+    ) -> Result<(), AppError> {
+        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        if t.kind != gongzhi_store::schema::Kind::Sealed {
+            return Err(AppError::NotFound("sealed table"));
+        }
+        rows::insert(&mut self.tx, table_name, values).await?;
+        Ok(())
+    }
+
     /// Inserts many rows in multi-row statements and records their images, made from the rows as
     /// the database returned them (bulk commands: a batch of transfers, an import).
     pub async fn insert_many(

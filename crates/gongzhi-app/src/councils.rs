@@ -36,7 +36,7 @@ async fn load_council(tx: &mut Tx, council: Uuid) -> Result<(Uuid, CouncilRow), 
 }
 
 /// The chair, or staff with council duties there, may run the council's business.
-async fn require_chair_or_staff(
+pub(crate) async fn require_chair_or_staff(
     tx: &mut Tx,
     actor: &Actor,
     tenant: Uuid,
@@ -113,7 +113,7 @@ pub async fn create_council(
 }
 
 /// The council-size rule for the level a council sits at.
-async fn size_rule(
+pub(crate) async fn size_rule(
     tx: &mut Tx,
     app: &App,
     c: &CouncilRow,
@@ -1322,7 +1322,7 @@ pub const RELATIONS: &[&str] = &[
 
 /// A supervisor may not be a member of the community committee, nor a declared close relative of
 /// one: the board watches the committee's spending.
-async fn check_supervisor_eligible(
+pub(crate) async fn check_supervisor_eligible(
     tx: &mut Tx,
     tenant: Uuid,
     resident: Uuid,

@@ -10,6 +10,8 @@ pub mod authz;
 pub mod command;
 /// Councils, meetings, motions and votes, resolutions and their public notice.
 pub mod councils;
+/// Council elections by secret ballot, by-elections, resignations and meeting calendars.
+pub mod elections;
 mod error;
 /// Checks of typed input shared by the use cases.
 mod input;

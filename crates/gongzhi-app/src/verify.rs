@@ -49,6 +49,10 @@ pub struct Verifier {
     /// Last image per row key: (event id, which orders images across chains; digest of the image).
     images: HashMap<String, (Uuid, [u8; 32])>,
     seen_rows: HashMap<String, ()>,
+    /// Ballot boxes whose ballots were imaged when opened (an event's `details.opened_box`).
+    opened_boxes: std::collections::HashSet<String>,
+    /// Whether sealed rows are part of what is verified (not in an auditor's export).
+    pub check_sealed: bool,
     buf: Vec<u8>,
 }
 
@@ -116,6 +120,13 @@ impl Verifier {
         if e.payload.contains("\"writes\":[{") {
             match serde_json::from_str::<Json>(&e.payload) {
                 Ok(p) => {
+                    if let Some(b) = p
+                        .get("details")
+                        .and_then(|d| d.get("opened_box"))
+                        .and_then(Json::as_str)
+                    {
+                        self.opened_boxes.insert(b.to_string());
+                    }
                     for w in p
                         .get("writes")
                         .and_then(Json::as_array)
@@ -162,6 +173,7 @@ impl Verifier {
             self.report.problem(p);
         }
         self.heads.extend(other.heads);
+        self.opened_boxes.extend(other.opened_boxes);
         for (key, (id, digest)) in other.images {
             match self.images.get(&key) {
                 Some((mine, _)) if *mine > id => {}
@@ -186,7 +198,19 @@ impl Verifier {
     /// A current row, already imaged (personal fields hashed).
     pub fn row_image(&mut self, t: &Table, key: String, image: &Json) {
         self.report.rows += 1;
-        if t.kind != Kind::Audited {
+        if t.kind == Kind::Sealed && !self.images.contains_key(&key) {
+            // A ballot in a box still sealed has no image yet; once its box is opened, every
+            // ballot in it must have one.
+            let in_box = key
+                .split_once(':')
+                .and_then(|(_, k)| serde_json::from_str::<Vec<Json>>(k).ok())
+                .and_then(|k| k.get(1).and_then(Json::as_str).map(str::to_string));
+            if in_box.is_some_and(|b| self.opened_boxes.contains(&b)) {
+                self.report.problem(format!("{key}: ballot found in a box opened before it (added behind the application's back)"));
+            }
+            return;
+        }
+        if !matches!(t.kind, Kind::Audited | Kind::Sealed) {
             return;
         }
         match self.images.get(&key) {
@@ -225,9 +249,10 @@ impl Verifier {
             .keys()
             .filter(|k| !self.seen_rows.contains_key(*k))
             .filter(|k| {
-                TABLES
-                    .iter()
-                    .any(|t| t.kind == Kind::Audited && k.starts_with(&format!("{}:", t.name)))
+                TABLES.iter().any(|t| {
+                    (t.kind == Kind::Audited || (t.kind == Kind::Sealed && self.check_sealed))
+                        && k.starts_with(&format!("{}:", t.name))
+                })
             })
             .take(10)
             .cloned()
@@ -259,7 +284,10 @@ fn row_key_json(t: &Table, values: &[Value]) -> String {
 
 /// Verifies the live database.
 pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
-    let mut v = Verifier::default();
+    let mut v = Verifier {
+        check_sealed: true,
+        ..Verifier::default()
+    };
     let mut tx = db.read().await?;
     let heads = gongzhi_store::audit::heads(&mut tx).await?;
     // Chains are independent: verify them on parallel connections, largest first, then merge.
@@ -313,7 +341,10 @@ pub async fn verify_database(db: &Db) -> Result<Report, StoreError> {
     }
     let root = repo::root_jurisdiction(&mut tx).await?.map(|j| j.id);
     let salts = gongzhi_store::audit::salts(&mut tx).await?;
-    for t in TABLES.iter().filter(|t| t.kind == Kind::Audited) {
+    for t in TABLES
+        .iter()
+        .filter(|t| matches!(t.kind, Kind::Audited | Kind::Sealed))
+    {
         gongzhi_store::rows::for_each_row(&mut tx, t, |row: Row| {
             v.current_row(t, &row, root, &salts);
             Ok(())
@@ -353,7 +384,11 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
         match parse_line(n, text)? {
             Line::Header {
                 personal_hashed, ..
-            } => hashed = personal_hashed,
+            } => {
+                hashed = personal_hashed;
+                // A full export carries the ballots; an auditor's reads opened ones from the chain.
+                v.check_sealed = !personal_hashed;
+            }
             Line::Row { table, row } => {
                 let values = if hashed && table.kind == Kind::Audited {
                     // Personal columns hold hashes (text) in an auditor's export.

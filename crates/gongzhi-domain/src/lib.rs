@@ -9,6 +9,8 @@ pub mod audit;
 pub mod convention;
 /// Councils: quorum, tallies, resolution numbers, notice windows and their effect.
 pub mod council;
+/// Elections of council members by secret ballot, and monthly meeting calendars.
+pub mod election;
 /// Stable error codes with their field, shared by every layer and translated at the edge.
 pub mod error;
 /// The ledger as Beancount and hledger journals.

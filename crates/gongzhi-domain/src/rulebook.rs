@@ -109,6 +109,7 @@ pub enum RuleValue {
     Pipeline(crate::project::Pipeline),
     Lists(crate::project::Lists),
     Allocation(crate::project::AllocationRule),
+    Election(crate::election::ElectionRule),
 }
 
 impl RuleValue {
@@ -126,6 +127,7 @@ impl RuleValue {
             RuleValue::Pipeline(v) => serde_json::to_value(v),
             RuleValue::Lists(v) => serde_json::to_value(v),
             RuleValue::Allocation(v) => serde_json::to_value(v),
+            RuleValue::Election(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -153,6 +155,8 @@ pub enum RuleKind {
     Lists,
     /// How a fund is shared between approved projects when it cannot pay for all.
     Allocation,
+    /// When an election is valid and when a candidate is elected.
+    Election,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -234,6 +238,14 @@ pub const CATALOGUE: &[RuleSpec] = &[
         en: "Share of members whose request calls an extraordinary meeting",
         default: r#"{"num":1,"den":5,"base":"seated","bound":"at_least"}"#,
         source: "national 村民代表会议 rule: one fifth of representatives may demand a meeting (N)",
+    },
+    RuleSpec {
+        key: "election.rule",
+        kind: RuleKind::Election,
+        zh: "议事会选举：投票人数占选民的比例（选举有效），得票占投票人数的比例（当选）",
+        en: "Council elections: ballots cast as a share of the electorate (for the election to be valid), and votes as a share of ballots cast (to be elected)",
+        default: r#"{"turnout":{"num":1,"den":2,"bound":"more_than"},"winner":{"num":1,"den":2,"bound":"more_than"}}"#,
+        source: "村民委员会组织法 art. 15 (more than half vote; elected with more than half of the ballots), by analogy; no Chengdu council text found (N)",
     },
     RuleSpec {
         key: "vote.recused_in_base",
@@ -415,6 +427,11 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             RuleValue::Lists(v)
         }
         RuleKind::Allocation => RuleValue::Allocation(serde_json::from_str(json).map_err(bad)?),
+        RuleKind::Election => {
+            let v: crate::election::ElectionRule = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Election(v)
+        }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;
             // A resolution number must at least carry the sequence number.

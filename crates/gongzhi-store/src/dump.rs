@@ -36,7 +36,7 @@ pub const FORMAT_VERSION: i64 = 1;
 fn exported(t: &Table, mode: ExportMode) -> bool {
     match t.kind {
         Kind::Audited | Kind::AuditLog => true,
-        Kind::Secret => mode == ExportMode::Full,
+        Kind::Secret | Kind::Sealed => mode == ExportMode::Full,
         Kind::Operational => false,
     }
 }

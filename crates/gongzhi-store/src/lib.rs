@@ -11,6 +11,8 @@ pub mod councils;
 pub mod db;
 /// Logical export and import (JSON Lines).
 pub mod dump;
+/// Reads for elections, electorates, sealed ballot boxes and meeting calendars.
+pub mod elections;
 mod error;
 /// Reads for the fund ledger.
 pub mod ledger;

@@ -51,10 +51,11 @@ fn create_table(backend: Backend, t: &Table, version: u32) -> Vec<String> {
         ));
     }
     // STRICT makes SQLite enforce the declared column types, as PostgreSQL does.
-    let suffix = if backend == Backend::Sqlite {
-        " STRICT"
-    } else {
-        ""
+    let suffix = match (backend, t.kind) {
+        // Sealed ballots are stored in key (random id) order, never in the order they were cast.
+        (Backend::Sqlite, crate::schema::Kind::Sealed) => " STRICT, WITHOUT ROWID",
+        (Backend::Sqlite, _) => " STRICT",
+        (Backend::Postgres, _) => "",
     };
     let mut out = vec![format!(
         "CREATE TABLE {} (\n  {}\n){}",

@@ -130,6 +130,12 @@ pub enum Kind {
     Secret,
     /// Sessions, login throttles, migrations bookkeeping: neither audited nor exported.
     Operational,
+    /// Secret ballots: written without an image while their ballot box is open, so that no event
+    /// pairs a voter with a ballot; the command that opens the box images them all at once, in the
+    /// order of their random ids. The first three key columns are tenant, box and ballot id. On
+    /// SQLite the table is `WITHOUT ROWID`, so rows are stored in key order, not insertion order.
+    /// Exported in full backups only (an auditor reads opened ballots from the chain).
+    Sealed,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -678,6 +684,7 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             opt2("term_end", Text),
             opt2("voided_at", Int),
             opt2("void_reason", Text),
+            opt5("end_reason", Text),
         ],
         &["tenant_id", "id"],
         &[],
@@ -711,6 +718,7 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             opt2("minutes", Text),
             opt2("minutes_written_at", Int),
             col2("present_count", Int),
+            opt5("series_id", Id),
         ],
         &[],
         &[fk(
@@ -1911,11 +1919,171 @@ const PROJECT_TABLES: [Table; PROJECT_COUNT] = [
     ),
 ];
 
+const fn col5(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 5,
+        ..col(name, ty)
+    }
+}
+const fn opt5(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 5,
+        ..opt(name, ty)
+    }
+}
+
+/// An elections table: tenant-owned, audited, added by migration 5.
+const fn election_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    foreign_keys: &'static [ForeignKey],
+    indexes: &'static [Index],
+) -> Table {
+    Table {
+        since: 5,
+        ..ledger_table(name, columns, primary_key, &[], foreign_keys, indexes)
+    }
+}
+
+/// Elections with secret ballots (migration 5), and monthly meeting calendars.
+const ELECTION_TABLES: [Table; ELECTION_COUNT] = [
+    election_table(
+        "meeting_series",
+        &[
+            col5("tenant_id", Id),
+            col5("id", Id),
+            col5("council_id", Id),
+            col5("title", Text),
+            col5("day_of_month", Int),
+            col5("minute_of_day", Int),
+            col5("first_date", Text),
+            col5("meetings", Int),
+            col5("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[fk(
+            "fk_meeting_series_council",
+            &["tenant_id", "council_id"],
+            "councils",
+            &["tenant_id", "id"],
+        )],
+        &[],
+    ),
+    election_table(
+        "elections",
+        &[
+            col5("tenant_id", Id),
+            col5("id", Id),
+            col5("council_id", Id),
+            col5("kind", Text),
+            col5("title", Text),
+            col5("seats", Int),
+            col5("opened_at", Int),
+            col5("closes_at", Int),
+            opt5("term_end", Text),
+            col5("status", Text),
+            col5("electorate", Int),
+            col5("ballots_cast", Int),
+            col5("rule_json", Text),
+            opt5("closed_at", Int),
+            opt5("result_json", Text),
+            opt5("opened_by", Id),
+        ],
+        &TENANT_ID,
+        &[fk(
+            "fk_elections_council",
+            &["tenant_id", "council_id"],
+            "councils",
+            &["tenant_id", "id"],
+        )],
+        &[
+            ix("ix_elections_id", &["id"]),
+            ix("ix_elections_council", &["tenant_id", "council_id"]),
+        ],
+    ),
+    election_table(
+        "election_candidates",
+        &[
+            col5("tenant_id", Id),
+            col5("election_id", Id),
+            col5("resident_id", Id),
+            col5("position", Int),
+            opt5("votes", Int),
+            opt5("outcome", Text),
+            opt5("seat_id", Id),
+        ],
+        &["tenant_id", "election_id", "resident_id"],
+        &[
+            fk(
+                "fk_election_candidates_election",
+                &["tenant_id", "election_id"],
+                "elections",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_election_candidates_resident",
+                &["tenant_id", "resident_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    // The electorate as a snapshot of the roll when voting opened, and who has voted. What they
+    // voted is in `sealed_ballots`, with nothing that leads back here.
+    election_table(
+        "election_voters",
+        &[
+            col5("tenant_id", Id),
+            col5("election_id", Id),
+            col5("resident_id", Id),
+            opt5("voted_at", Int),
+            opt5("entered_by", Id),
+        ],
+        &["tenant_id", "election_id", "resident_id"],
+        &[
+            fk(
+                "fk_election_voters_election",
+                &["tenant_id", "election_id"],
+                "elections",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_election_voters_resident",
+                &["tenant_id", "resident_id"],
+                "residents",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[],
+    ),
+    // A ballot box may belong to an election or, later, to a resident-wide budget vote: `box_id`
+    // names it without a foreign key for that reason.
+    Table {
+        kind: Kind::Sealed,
+        ..election_table(
+            "sealed_ballots",
+            &[
+                col5("tenant_id", Id),
+                col5("box_id", Id),
+                col5("id", Id),
+                col5("choices", Text),
+            ],
+            &["tenant_id", "box_id", "id"],
+            &[],
+            &[],
+        )
+    },
+];
+
 const FOUNDATION_COUNT: usize = 11;
 const COUNCIL_COUNT: usize = 15;
 const LEDGER_COUNT: usize = 9;
 const PROJECT_COUNT: usize = 11;
-const BUSINESS_COUNT: usize = FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + PROJECT_COUNT;
+const ELECTION_COUNT: usize = 5;
+const BUSINESS_COUNT: usize =
+    FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + PROJECT_COUNT + ELECTION_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
@@ -1943,6 +2111,12 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
         out[FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + p] = PROJECT_TABLES[p];
         p += 1;
     }
+    let mut e = 0;
+    while e < ELECTION_COUNT {
+        out[FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + PROJECT_COUNT + e] =
+            ELECTION_TABLES[e];
+        e += 1;
+    }
     let mut m = 0;
     while m < 4 {
         out[BUSINESS_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
@@ -1956,7 +2130,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 5;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -1964,4 +2138,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (2, "councils"),
     (3, "ledger"),
     (4, "projects"),
+    (5, "elections"),
 ];

@@ -3,6 +3,7 @@
 
 mod audit;
 mod councils;
+mod elections;
 mod ledger;
 mod people;
 mod permissions;

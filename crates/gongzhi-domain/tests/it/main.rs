@@ -2,5 +2,6 @@
 //! on real elections, hand-checked small elections, and the `.pb` reader and writer.
 
 mod allocation;
+mod elections;
 mod ledger;
 mod pipelines;
