@@ -1200,6 +1200,22 @@ pub struct RollMotion {
     pub votes: Vec<(Uuid, String)>,
 }
 
+/// Whether the actor may run the council's business (chair, or staff with council duties): pages
+/// use it to show the controls; the commands check again.
+pub async fn may_run_council(app: &App, actor: &Actor, council: Uuid) -> Result<bool, AppError> {
+    if actor.account_id.is_none() {
+        return Ok(false);
+    }
+    let mut tx = app.db.read().await?;
+    let (tenant, c) = load_council(&mut tx, council).await?;
+    let today = format_date(app.now().china_date());
+    let ok = require_chair_or_staff(&mut tx, actor, tenant, &c, &today)
+        .await
+        .is_ok();
+    tx.rollback().await?;
+    Ok(ok)
+}
+
 pub async fn roll_call(app: &App, actor: &Actor, meeting: Uuid) -> Result<RollCall, AppError> {
     let mut tx = app.db.read().await?;
     let (tenant, m) = find_meeting(&mut tx, meeting).await?;

@@ -144,22 +144,34 @@ pub async fn open_election(
             ));
         }
     } else {
-        // Vacant seats: the seats the last general election filled (or the rulebook's maximum)
-        // less the members seated now.
+        // Vacant seats: the seats the last general election filled less the members seated now;
+        // with no election on record, the seats of members who left early in the current term.
         let last = repo_e::last_general_election(&mut cmd.tx, tenant, c.id).await?;
-        let capacity = last
-            .as_ref()
-            .map(|e| u32::try_from(e.seats).unwrap_or(0))
-            .or(size.max);
-        if let Some(capacity) = capacity {
-            let vacant = capacity.saturating_sub(seated);
-            if new.seats > vacant {
-                return Err(AppError::Invalid(
-                    DomainError::field("election_no_vacancy", "seats")
-                        .arg("vacant", vacant)
-                        .arg("seats", new.seats),
-                ));
+        let vacant = match &last {
+            Some(e) => u32::try_from(e.seats).unwrap_or(0).saturating_sub(seated),
+            None => {
+                let term_start = repo_c::seats(&mut cmd.tx, tenant, c.id, &today)
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.seat_role != "invitee")
+                    .map(|s| s.term_start)
+                    .min()
+                    .unwrap_or_default();
+                let left = repo_e::seats_left_early(&mut cmd.tx, tenant, c.id, &term_start, &today)
+                    .await?;
+                u32::try_from(left).unwrap_or(0)
             }
+        };
+        let vacant = match size.max {
+            Some(max) => vacant.min(max.saturating_sub(seated)),
+            None => vacant,
+        };
+        if new.seats > vacant {
+            return Err(AppError::Invalid(
+                DomainError::field("election_no_vacancy", "seats")
+                    .arg("vacant", vacant)
+                    .arg("seats", new.seats),
+            ));
         }
         if term_end.is_none() {
             term_end = last.and_then(|e| e.term_end);
@@ -173,7 +185,11 @@ pub async fn open_election(
         if roll.binary_search(candidate).is_err() {
             return Err(invalid("election_candidate_not_on_roll", "candidates"));
         }
-        if repo_c::resident_seated(&mut cmd.tx, tenant, c.id, *candidate, &today).await? {
+        // Sitting members may stand again at a general election (their seat ends with the term);
+        // a by-election fills vacant seats, so a sitting member cannot take a second one.
+        if new.kind == "by_election"
+            && repo_c::resident_seated(&mut cmd.tx, tenant, c.id, *candidate, &today).await?
+        {
             return Err(invalid("seat_already_held", "candidates"));
         }
         if c.kind == "supervisory_board" {

@@ -336,3 +336,27 @@ pub async fn tenant_of_seat(tx: &mut Tx, seat: Uuid) -> Result<Option<Uuid>, Sto
     .map(|r| r.id(0))
     .transpose()
 }
+
+/// Voting seats left before their term ended (resigned, removed, moved away, deceased) whose last
+/// day is on or after `since` and before `today`: the vacancies of the current term.
+pub async fn seats_left_early(
+    tx: &mut Tx,
+    tenant: Uuid,
+    council: Uuid,
+    since: &str,
+    today: &str,
+) -> Result<i64, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT COUNT(*) FROM council_seats WHERE tenant_id = $1 AND council_id = $2 \
+             AND voided_at IS NULL AND seat_role <> 'invitee' \
+             AND end_reason IN ('resigned', 'removed', 'moved_away', 'deceased') \
+             AND term_end >= $3 AND term_end < $4",
+            &[tenant.into(), council.into(), since.into(), today.into()],
+            &[Int],
+        )
+        .await?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0))
+}

@@ -588,12 +588,14 @@ pub fn all_routes() -> impl Iterator<Item = &'static Route> {
         .iter()
         .chain(crate::api_money::ROUTES)
         .chain(crate::api_projects::ROUTES)
+        .chain(crate::api_elections::ROUTES)
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::api_money::routes())
         .merge(crate::api_projects::routes())
+        .merge(crate::api_elections::routes())
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))

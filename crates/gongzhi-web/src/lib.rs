@@ -3,6 +3,8 @@
 
 /// JSON API handlers.
 pub mod api;
+/// The JSON API of council elections, seats ending and meeting calendars.
+pub mod api_elections;
 /// JSON API of the community fund.
 pub mod api_money;
 /// The JSON API of the needs ledger and projects.
@@ -17,6 +19,8 @@ pub mod i18n;
 pub mod money;
 /// The OpenAPI document.
 pub mod openapi;
+/// Election pages: the public election, the secret ballot, the count; resigning a seat.
+pub mod elections;
 /// Server-rendered pages.
 pub mod pages;
 /// The core loop's pages: projects, the needs ledger, my needs.
@@ -95,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(money::routes())
         .merge(projects::routes())
+        .merge(elections::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(csrf)

@@ -632,7 +632,7 @@ async fn import_residents(
 
 use gongzhi_app::councils::{self, PublicResolution};
 use gongzhi_domain::council::NoticeState;
-use gongzhi_domain::time::Instant;
+use gongzhi_domain::time::{Instant, format_date};
 
 pub struct NoticeItem {
     pub id: String,
@@ -901,6 +901,13 @@ struct CouncilPage {
     members: Vec<(String, String, String, String)>,
     /// (id, title, when, status)
     meetings: Vec<(String, String, String, String)>,
+    /// (id, title, state, closes)
+    elections: Vec<(String, String, String, String)>,
+    /// "每月 10 日 19:30" lines.
+    calendars: Vec<String>,
+    /// The visitor's own seat, which they may resign.
+    own_seat: Option<String>,
+    today: String,
 }
 
 async fn council_page(
@@ -911,6 +918,16 @@ async fn council_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
+    council_view_page(&state, lang, page, &visitor, id).await
+}
+
+pub(crate) async fn council_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: uuid::Uuid,
+) -> Response {
     let (c, seats, meetings) = match councils::council_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -942,12 +959,61 @@ async fn council_page(
             )
         })
         .collect();
+    let elections = gongzhi_app::elections::elections_of(&state.app, id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let open = e.status == "open" && state.app.now().0 < e.closes_at;
+            (
+                e.id.to_string(),
+                e.title.clone(),
+                lang.t(if open {
+                    "election-state-open"
+                } else if e.status == "open" {
+                    "election-state-counting"
+                } else {
+                    "election-state-closed"
+                }),
+                Instant(e.closes_at).china_minute(),
+            )
+        })
+        .collect();
+    let calendars = gongzhi_app::elections::series_of(&state.app, id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            lang.t_args(
+                "calendar-line",
+                &[
+                    ("title", s.title.clone()),
+                    ("day", s.day_of_month.to_string()),
+                    (
+                        "time",
+                        format!("{:02}:{:02}", s.minute_of_day / 60, s.minute_of_day % 60),
+                    ),
+                    ("count", s.meetings.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let own_seat = visitor.account.as_ref().and_then(|a| {
+        seats
+            .iter()
+            .find(|s| s.account_id == Some(a.id))
+            .map(|s| s.id.to_string())
+    });
     render(&CouncilPage {
         page,
         id: id.to_string(),
         name: council_name(lang, &c),
         members,
         meetings,
+        elections,
+        calendars,
+        own_seat,
+        today: format_date(state.app.now().china_date()),
     })
 }
 

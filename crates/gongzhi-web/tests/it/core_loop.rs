@@ -18,11 +18,11 @@ use super::{PASSWORD, T, app, login, send};
 /// A one-page PDF standing in for quotes, contracts and invoices.
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-struct Beiyuan {
-    t: T,
-    beiyuan: Uuid,
-    group_council: Uuid,
-    group_seats: Vec<Uuid>,
+pub(super) struct Beiyuan {
+    pub(super) t: T,
+    pub(super) beiyuan: Uuid,
+    pub(super) group_council: Uuid,
+    pub(super) group_seats: Vec<Uuid>,
     community_council: Uuid,
     community_seats: Vec<Uuid>,
     households: Vec<Uuid>,
@@ -62,7 +62,7 @@ async fn account(t: &T, by: &Actor, at: Uuid, role: &str, username: &str) -> Uui
 /// board (田大山 signs in as `supervisor`); 晋阳's council of 37; a director and an accountant;
 /// a resident of 北苑 who signs in (`tian`) and one of another courtyard (`other`); a fund with
 /// 250,000 yuan.
-async fn beiyuan() -> Beiyuan {
+pub(super) async fn beiyuan() -> Beiyuan {
     let t = app().await;
     let app = &t.state.app;
     let admin = admin(&t).await;
@@ -246,14 +246,14 @@ async fn beiyuan() -> Beiyuan {
 
 /// A signed-in client: JSON calls and page loads with its cookie. When the clock has moved past
 /// the session's end, it signs in again, as a person would.
-struct Client<'a> {
+pub(super) struct Client<'a> {
     t: &'a T,
     who: String,
-    cookie: std::cell::RefCell<String>,
+    pub(super) cookie: std::cell::RefCell<String>,
 }
 
 impl Client<'_> {
-    async fn call(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(super) async fn call(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
         for _ in 0..2 {
             let cookie = self.cookie.borrow().clone();
             let req = Request::builder()
@@ -277,12 +277,12 @@ impl Client<'_> {
         }
         panic!("{} cannot sign in", self.who)
     }
-    async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(super) async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
         let (status, v) = self.call(method, path, body).await;
         assert!(status.is_success(), "{method} {path}: {status} {v}");
         v
     }
-    async fn refused(&self, method: &str, path: &str, body: Value) -> String {
+    pub(super) async fn refused(&self, method: &str, path: &str, body: Value) -> String {
         let (status, v) = self.call(method, path, body).await;
         assert!(
             status.is_client_error(),
@@ -290,7 +290,7 @@ impl Client<'_> {
         );
         v["error"].as_str().unwrap_or("").to_string()
     }
-    async fn page(&self, path: &str) -> String {
+    pub(super) async fn page(&self, path: &str) -> String {
         let cookie = self.cookie.borrow().clone();
         let req = Request::get(path)
             .header(header::COOKIE, cookie)
@@ -315,7 +315,7 @@ impl Client<'_> {
     }
 }
 
-async fn client<'a>(t: &'a T, who: &str) -> Client<'a> {
+pub(super) async fn client<'a>(t: &'a T, who: &str) -> Client<'a> {
     Client {
         t,
         who: who.to_string(),
@@ -323,7 +323,7 @@ async fn client<'a>(t: &'a T, who: &str) -> Client<'a> {
     }
 }
 
-fn anonymous(t: &T) -> Client<'_> {
+pub(super) fn anonymous(t: &T) -> Client<'_> {
     Client {
         t,
         who: String::new(),

@@ -17,6 +17,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 mod core_loop;
+mod elections;
 
 const PASSWORD: &str = "web-test-password";
 
