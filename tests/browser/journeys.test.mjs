@@ -351,3 +351,34 @@ test('a need becomes a project: the resident follows hers, staff record one hear
   await page.screenshot({ path: `${SHOTS}/project-story.png`, fullPage: true });
   await page.close();
 });
+
+test('a resident votes in a by-election by secret ballot; a visitor reads the last election\'s count', { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } })).newPage();
+  await page.goto(base + '/login');
+  await page.getByLabel('用户名或手机号').fill('13800000001');
+  await page.getByLabel('密码').fill('gongzhi-demo-2026');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(base + '/home');
+  // The notice board announces the election; the ballot has one big tick box per candidate.
+  await page.goto(base + '/c/jinyang/notices');
+  await page.getByRole('link', { name: /第三居民小组议事会补选/ }).click();
+  assert.match(await page.locator('main').innerText(), /无记名投票[\s\S]*最多：\s*1/);
+  await page.screenshot({ path: `${SHOTS}/ballot.png`, fullPage: true });
+  await page.getByLabel('王德明').check();
+  await page.getByRole('button', { name: '投票' }).click();
+  assert.match(await page.getByRole('status').innerText(), /您的选票已投入票箱/);
+  assert.match(await page.locator('main').innerText(), /您已在本次选举中投票/);
+  assert.equal(await page.locator('input[name=choice]').count(), 0, 'no second ballot');
+  // The council behind it: the general election's count, the member who moved away, the calendar.
+  await page.getByRole('link', { name: '第三居民小组议事会' }).click();
+  const council = await page.locator('main').innerText();
+  assert.match(council, /每月 10 日 19:30/);
+  assert.doesNotMatch(council, /周建民/, 'the member who moved away has left the list');
+  await page.getByRole('link', { name: '第三居民小组议事会换届选举' }).click();
+  const result = await page.locator('main').innerText();
+  assert.match(result, /计票完毕：共 8 张选票/);
+  assert.match(result, /赵秀英\s+6\s+当选/);
+  assert.match(result, /郑海燕\s+2\s+未当选/);
+  await page.screenshot({ path: `${SHOTS}/election-result.png`, fullPage: true });
+  await page.close();
+});

@@ -564,6 +564,26 @@ pub async fn voter_standing(
     Ok(standing)
 }
 
+/// A community's elections not yet counted, with their councils (for its notice board).
+pub async fn open_elections_in(
+    app: &App,
+    community: Uuid,
+) -> Result<Vec<(ElectionRow, CouncilRow)>, AppError> {
+    let mut read = app.db.read().await?;
+    let tenant = crate::command::tenant_of(&mut read, community).await?;
+    let councils = repo_c::councils(&mut read, tenant).await?;
+    let out = repo_e::open_elections(&mut read, tenant)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let c = councils.iter().find(|c| c.id == e.council_id)?.clone();
+            Some((e, c))
+        })
+        .collect();
+    read.rollback().await?;
+    Ok(out)
+}
+
 pub async fn elections_of(app: &App, council: Uuid) -> Result<Vec<ElectionRow>, AppError> {
     let mut read = app.db.read().await?;
     let (tenant, c) = council_and_tenant(&mut read, council).await?;

@@ -96,6 +96,22 @@ pub async fn elections_of(
     .collect()
 }
 
+/// Elections not yet counted in a community (open for voting, or waiting for the count).
+pub async fn open_elections(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ElectionRow>, StoreError> {
+    tx.rows(
+        &format!(
+            "SELECT {ELECTION_COLUMNS} FROM elections WHERE tenant_id = $1 AND status = 'open' \
+             ORDER BY closes_at, id"
+        ),
+        &[tenant.into()],
+        ELECTION_TYPES,
+    )
+    .await?
+    .into_iter()
+    .map(election_of)
+    .collect()
+}
+
 /// The last general election of a council that elected anybody, if any.
 pub async fn last_general_election(
     tx: &mut Tx,

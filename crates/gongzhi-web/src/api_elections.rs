@@ -25,7 +25,14 @@ pub const ROUTES: &[Route] = &[
         summary: "Open an election (general, or a by-election for vacant seats): snapshots the roll of the council's area and pins the election rule (staff)",
         body: Some(|| {
             obj(
-                &["council_id", "kind", "title", "seats", "candidates", "closes_at"],
+                &[
+                    "council_id",
+                    "kind",
+                    "title",
+                    "seats",
+                    "candidates",
+                    "closes_at",
+                ],
                 &[
                     ("council_id", "string"),
                     ("kind", "string"),

@@ -47,7 +47,15 @@ async fn resign(
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
-    match elections::end_seat(&state.app, &visitor.actor, id, f.seat, "resigned", &f.last_day).await
+    match elections::end_seat(
+        &state.app,
+        &visitor.actor,
+        id,
+        f.seat,
+        "resigned",
+        &f.last_day,
+    )
+    .await
     {
         Ok(()) => page.flash = Some(lang.t("seat-resigned")),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
@@ -93,7 +101,10 @@ fn share_text(lang: Lang, s: &Share) -> String {
         Bound::AtLeast => "share-at-least",
         Bound::MoreThan => "share-more-than",
     };
-    lang.t_args(key, &[("num", s.num.to_string()), ("den", s.den.to_string())])
+    lang.t_args(
+        key,
+        &[("num", s.num.to_string()), ("den", s.den.to_string())],
+    )
 }
 
 async fn election_view_page(
@@ -151,8 +162,7 @@ async fn election_view_page(
                 "election-result-valid",
                 &[("ballots", n("ballots")), ("min_votes", n("min_votes"))],
             );
-            if r
-                .get("tied")
+            if r.get("tied")
                 .and_then(|t| t.as_array())
                 .is_some_and(|t| !t.is_empty())
             {

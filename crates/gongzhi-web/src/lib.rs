@@ -9,6 +9,8 @@ pub mod api_elections;
 pub mod api_money;
 /// The JSON API of the needs ledger and projects.
 pub mod api_projects;
+/// Election pages: the public election, the secret ballot, the count; resigning a seat.
+pub mod elections;
 /// Error → response (`{"error", "message", "fields"}`), translated.
 pub mod error;
 /// Extractors: visitor, language, client address, bodies.
@@ -19,8 +21,6 @@ pub mod i18n;
 pub mod money;
 /// The OpenAPI document.
 pub mod openapi;
-/// Election pages: the public election, the secret ballot, the count; resigning a seat.
-pub mod elections;
 /// Server-rendered pages.
 pub mod pages;
 /// The core loop's pages: projects, the needs ledger, my needs.

@@ -681,6 +681,8 @@ struct NoticesPage {
     items: Vec<NoticeItem>,
     /// Posted fund statements: (id, fund, period).
     statements: Vec<(String, String, String)>,
+    /// Elections not yet counted: (id, title, council, closes).
+    elections: Vec<(String, String, String, String)>,
 }
 
 async fn notices(
@@ -738,6 +740,19 @@ async fn notices(
             )
         })
         .collect();
+    let elections = gongzhi_app::elections::open_elections_in(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|(e, c)| {
+            (
+                e.id.to_string(),
+                e.title.clone(),
+                council_name(lang, c),
+                Instant(e.closes_at).china_minute(),
+            )
+        })
+        .collect();
     render(&NoticesPage {
         page,
         community: local_name(lang, &j),
@@ -745,6 +760,7 @@ async fn notices(
         head,
         items,
         statements,
+        elections,
     })
 }
 
