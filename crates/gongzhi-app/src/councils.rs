@@ -845,6 +845,30 @@ pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolu
     Ok(out)
 }
 
+/// A council's resolutions with their notice state, for its page.
+pub async fn resolutions_of_council(
+    app: &App,
+    council: Uuid,
+) -> Result<Vec<PublicResolution>, AppError> {
+    let mut tx = app.db.read().await?;
+    let (tenant, c) = load_council(&mut tx, council).await?;
+    let mut out = Vec::new();
+    for r in repo_c::resolutions(&mut tx, tenant).await? {
+        if r.council_id != c.id {
+            continue;
+        }
+        let objections = repo_c::objections(&mut tx, tenant, r.id).await?;
+        out.push(PublicResolution {
+            state: state_of(app.now(), &r, &objections),
+            row: r,
+            council: c.clone(),
+            objections,
+        });
+    }
+    tx.rollback().await?;
+    Ok(out)
+}
+
 pub async fn resolution(app: &App, id: Uuid) -> Result<PublicResolution, AppError> {
     let mut tx = app.db.read().await?;
     let (_, r) = resolution_in(&mut tx, app.now(), id).await?;

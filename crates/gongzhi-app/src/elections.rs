@@ -272,27 +272,36 @@ pub async fn cast_ballot(
     choices: &[Uuid],
     for_resident: Option<Uuid>,
 ) -> Result<(), AppError> {
+    // Everything that cannot change while voting is open is checked before the community's
+    // write lock, so ballots queue only for what must be serialised.
     let mut read = app.db.read().await?;
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "election.ballot").await?;
     let (voter, entered_by) = match for_resident {
         Some(r) => {
-            let (_, c) = council_and_tenant(&mut cmd.tx, e.council_id).await?;
+            let (_, c) = council_and_tenant(&mut read, e.council_id).await?;
             actor
-                .require(&mut cmd.tx, Permission::ManageCouncils, c.jurisdiction_id)
+                .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
                 .await?;
             (r, actor.account_id)
         }
         None => {
             let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-            let (r, _) = gongzhi_store::projects::resident_by_account(&mut cmd.tx, tenant, account)
+            let (r, _) = gongzhi_store::projects::resident_by_account(&mut read, tenant, account)
                 .await?
                 .ok_or_else(|| invalid("ballot_not_on_roll", "election_id"))?;
             (r, None)
         }
     };
-    // Read again under the community's lock: a second ballot racing this one waits here.
+    let candidates: Vec<Uuid> = repo_e::candidates(&mut read, tenant, e.id)
+        .await?
+        .into_iter()
+        .map(|c| c.resident_id)
+        .collect();
+    election::check_ballot(choices, &candidates, u32::try_from(e.seats).unwrap_or(0))?;
+    read.rollback().await?;
+
+    let mut cmd = Command::begin(app, actor, tenant, "election.ballot").await?;
+    // Read again under the lock: a second ballot for the same voter, or the close, waits here.
     let e = repo_e::election(&mut cmd.tx, tenant, e.id)
         .await?
         .ok_or(AppError::NotFound("election"))?;
@@ -305,12 +314,6 @@ pub async fn cast_ballot(
         Some(Some(_)) => return Err(invalid("ballot_already_cast", "election_id")),
         Some(None) => {}
     }
-    let candidates: Vec<Uuid> = repo_e::candidates(&mut cmd.tx, tenant, e.id)
-        .await?
-        .into_iter()
-        .map(|c| c.resident_id)
-        .collect();
-    election::check_ballot(choices, &candidates, u32::try_from(e.seats).unwrap_or(0))?;
     cmd.update(
         "election_voters",
         &[tenant.into(), e.id.into(), voter.into()],

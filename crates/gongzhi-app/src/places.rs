@@ -108,7 +108,7 @@ pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> 
 }
 
 pub async fn jurisdiction_by_code(app: &App, code: &str) -> Result<JurisdictionRow, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let j = repo::jurisdiction_by_code(&mut tx, code)
         .await?
         .ok_or(AppError::NotFound("jurisdiction"))?;

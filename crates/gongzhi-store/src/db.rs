@@ -112,6 +112,15 @@ impl Db {
         })
     }
 
+    /// Reads without a transaction: for pages whose few reads need not share one snapshot, where
+    /// BEGIN and ROLLBACK would be two more round trips on PostgreSQL than the reads themselves.
+    pub async fn reads(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool, _) => Tx::SqliteConn(pool.acquire().await?),
+            Db::Pg(pool) => Tx::PgConn(pool.acquire().await?),
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(pool, _) => pool.close().await,
@@ -142,6 +151,10 @@ pub enum Tx {
         Option<tokio::sync::OwnedMutexGuard<()>>,
     ),
     Pg(Transaction<'static, Postgres>),
+    /// A pooled connection with no transaction open (`Db::reads`): each statement sees its own
+    /// snapshot. Committing or rolling it back just returns it to the pool.
+    SqliteConn(sqlx::pool::PoolConnection<Sqlite>),
+    PgConn(sqlx::pool::PoolConnection<Postgres>),
 }
 
 /// On PostgreSQL, statements with more parameters than this are bulk statements (multi-row
@@ -223,8 +236,8 @@ impl Db {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(..) => Backend::Sqlite,
-            Tx::Pg(_) => Backend::Postgres,
+            Tx::Sqlite(..) | Tx::SqliteConn(_) => Backend::Sqlite,
+            Tx::Pg(_) | Tx::PgConn(_) => Backend::Postgres,
         }
     }
 
@@ -238,6 +251,14 @@ impl Tx {
                 .rows_affected(),
             Tx::Pg(tx) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
                 .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::SqliteConn(c) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+            Tx::PgConn(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
+                .execute(&mut **c)
                 .await?
                 .rows_affected(),
         };
@@ -261,6 +282,18 @@ impl Tx {
                 .collect::<Result<Vec<_>, _>>()?,
             Tx::Pg(tx) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
                 .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_pg(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+            Tx::SqliteConn(c) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **c)
+                .await?
+                .iter()
+                .map(|r| decode_sqlite(r, types))
+                .collect::<Result<Vec<_>, _>>()?,
+            Tx::PgConn(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
+                .fetch_all(&mut **c)
                 .await?
                 .iter()
                 .map(|r| decode_pg(r, types))
@@ -295,6 +328,20 @@ impl Tx {
                     n += 1;
                 }
             }
+            Tx::SqliteConn(c) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **c);
+                while let Some(r) = s.try_next().await? {
+                    f(decode_sqlite(&r, types)?)?;
+                    n += 1;
+                }
+            }
+            Tx::PgConn(c) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **c);
+                while let Some(r) = s.try_next().await? {
+                    f(decode_pg(&r, types)?)?;
+                    n += 1;
+                }
+            }
         }
         Ok(n)
     }
@@ -312,6 +359,7 @@ impl Tx {
         match self {
             Tx::Sqlite(tx, _) => tx.commit().await?,
             Tx::Pg(tx) => tx.commit().await?,
+            Tx::SqliteConn(_) | Tx::PgConn(_) => {}
         }
         Ok(())
     }
@@ -320,6 +368,7 @@ impl Tx {
         match self {
             Tx::Sqlite(tx, _) => tx.rollback().await?,
             Tx::Pg(tx) => tx.rollback().await?,
+            Tx::SqliteConn(_) | Tx::PgConn(_) => {}
         }
         Ok(())
     }

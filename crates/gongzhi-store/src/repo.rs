@@ -102,6 +102,28 @@ pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, St
         .collect()
 }
 
+/// The jurisdiction with this code and its ancestors, nearest first (empty when no jurisdiction
+/// has the code): one statement where a lookup by code and then by id would be two.
+pub async fn ancestors_of_code(
+    tx: &mut Tx,
+    code: &str,
+) -> Result<Vec<JurisdictionRow>, StoreError> {
+    let sql = format!(
+        "WITH RECURSIVE up(id, depth) AS (SELECT id, 0 FROM jurisdictions WHERE code = $1 UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
+         SELECT {} FROM jurisdictions j JOIN up ON j.id = up.id ORDER BY up.depth",
+        J_COLS
+            .split(", ")
+            .map(|c| format!("j.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    tx.rows(&sql, &[Value::from(code)], &J_TYPES)
+        .await?
+        .into_iter()
+        .map(jurisdiction)
+        .collect()
+}
+
 /// The jurisdiction and everything below it (a community's groups and courtyards), top first.
 pub async fn descendants(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
     let sql = format!(

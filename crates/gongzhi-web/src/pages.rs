@@ -921,6 +921,8 @@ struct CouncilPage {
     elections: Vec<(String, String, String, String)>,
     /// "每月 10 日 19:30" lines.
     calendars: Vec<String>,
+    /// (id, label, title, state key, state text)
+    resolutions: Vec<(String, String, String, &'static str, String)>,
     /// The visitor's own seat, which they may resign.
     own_seat: Option<String>,
     today: String,
@@ -1014,6 +1016,21 @@ pub(crate) async fn council_view_page(
             )
         })
         .collect();
+    let resolutions = councils::resolutions_of_council(&state.app, id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .map(|r| {
+            (
+                r.row.id.to_string(),
+                r.row.label.clone(),
+                r.row.title.clone(),
+                r.state.key(),
+                lang.t(&format!("notice-{}", r.state.key())),
+            )
+        })
+        .collect();
     let own_seat = visitor.account.as_ref().and_then(|a| {
         seats
             .iter()
@@ -1028,6 +1045,7 @@ pub(crate) async fn council_view_page(
         meetings,
         elections,
         calendars,
+        resolutions,
         own_seat,
         today: format_date(state.app.now().china_date()),
     })

@@ -37,6 +37,17 @@ pub enum Scenario {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Secret ballots of a community-wide election cast over HTTP by concurrent clients (staff
+    /// entering assisted ballots), then the count that opens the box, against bare inserts
+    Ballots {
+        #[arg(long, default_value_t = 16_000)]
+        voters: usize,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Database (a fresh one); default a temporary SQLite file
+        #[arg(long)]
+        target: Option<String>,
+    },
     /// Fill a community with needs and projects for `scripts/bench-projects` (the needs ledger
     /// and the public project page under wrk)
     Projects {
@@ -76,6 +87,11 @@ pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
             clients,
             target,
         } => votes(members, clients, target).await,
+        Scenario::Ballots {
+            voters,
+            clients,
+            target,
+        } => ballots(voters, clients, target).await,
         Scenario::Projects {
             needs,
             projects,
@@ -489,6 +505,264 @@ pub(crate) async fn bench_world(
     Ok((app, admin, community))
 }
 
+/// Starts the server in this process on a loopback port and signs the administrator in.
+async fn serve_and_sign_in(
+    app: &gongzhi_app::App,
+) -> Result<(std::net::SocketAddr, String), String> {
+    let state = gongzhi_web::AppState::new(app.clone(), "http://127.0.0.1".into());
+    state.ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = gongzhi_web::router(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let mut c = Conn::open(addr).await?;
+    let (status, cookie, body) = c
+        .post(
+            "/api/v1/session",
+            "",
+            r#"{"identifier":"admin","password":"bench-password-1"}"#,
+        )
+        .await?;
+    let cookie = cookie
+        .filter(|_| status == 200)
+        .ok_or(format!("login failed: {status} {body}"))?;
+    Ok((addr, cookie))
+}
+
+/// Latency percentiles (ms) of a run.
+struct Percentiles(Vec<f64>);
+
+impl Percentiles {
+    fn at(&self, p: f64) -> f64 {
+        let l = &self.0;
+        if l.is_empty() {
+            return 0.0;
+        }
+        l[((l.len() as f64 * p) as usize).min(l.len() - 1)]
+    }
+}
+
+/// POSTs every body to `path` from `clients` keep-alive connections (client k sends every k-th
+/// body), each request timed. Returns the requests answered `ok_status`, the seconds taken and
+/// the latencies.
+async fn post_concurrently(
+    addr: std::net::SocketAddr,
+    cookie: &str,
+    clients: usize,
+    path: &str,
+    bodies: Vec<String>,
+    ok_status: u16,
+) -> Result<(u64, f64, Percentiles), String> {
+    let bodies = std::sync::Arc::new(bodies);
+    let t = StdInstant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..clients {
+        let bodies = bodies.clone();
+        let cookie = cookie.to_string();
+        let path = path.to_string();
+        tasks.spawn(async move {
+            let mut conn = Conn::open(addr).await?;
+            let mut latencies = Vec::new();
+            let mut accepted = 0u64;
+            for body in bodies.iter().skip(k).step_by(clients) {
+                let started = StdInstant::now();
+                let (status, _, answer) = conn.post(&path, &cookie, body).await?;
+                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                if status == ok_status {
+                    accepted += 1;
+                } else {
+                    eprintln!("refused: {status} {answer}");
+                }
+            }
+            Ok::<_, String>((accepted, latencies))
+        });
+    }
+    let mut accepted = 0;
+    let mut latencies = Vec::with_capacity(bodies.len());
+    while let Some(r) = tasks.join_next().await {
+        let (a, l) = r.map_err(|e| e.to_string())??;
+        accepted += a;
+        latencies.extend(l);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    Ok((accepted, secs, Percentiles(latencies)))
+}
+
+/// A residents' assembly of `voters` elects 5 of 8 candidates by secret ballot: ballots over HTTP
+/// (each its own transaction and audit event: the voter's mark, the box's count, the sealed
+/// ballot), then the count; against bare inserts of the same ballot rows.
+async fn ballots(voters: usize, clients: usize, target: Option<String>) -> Result<(), String> {
+    use gongzhi_app::councils::{self, NewCouncil};
+    use gongzhi_app::elections::{self, NewElection};
+
+    let s = |e: gongzhi_app::AppError| format!("{e:?}");
+    let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("ballots.db").display()));
+    let (app, admin, community) = bench_world(&url).await?;
+    let db = app.db.clone();
+    let t = StdInstant::now();
+    let mut roster = String::from("姓名\n");
+    for i in 0..voters {
+        roster.push_str(&format!("居民{i:05}\n"));
+    }
+    gongzhi_app::people::import_residents_csv(&app, &admin, community, roster.as_bytes())
+        .await
+        .map_err(s)?;
+    let residents = {
+        let mut tx = db.read().await.map_err(|e| e.to_string())?;
+        let r = gongzhi_store::repo::residents(&mut tx, community, 1_000_000)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.rollback().await.map_err(|e| e.to_string())?;
+        r
+    };
+    let council = councils::create_council(
+        &app,
+        &admin,
+        &NewCouncil {
+            jurisdiction_id: community,
+            kind: "council",
+            name_zh: "社区议事会",
+            name_en: "Community council",
+            short_name: "玉东",
+        },
+    )
+    .await
+    .map_err(s)?;
+    let candidates: Vec<Uuid> = residents.iter().take(8).map(|r| r.id).collect();
+    let t_open = StdInstant::now();
+    let election = elections::open_election(
+        &app,
+        &admin,
+        &NewElection {
+            council_id: council,
+            kind: "general",
+            title: "社区议事会换届选举",
+            seats: 5,
+            candidates: &candidates,
+            closes_at: app.now().plus_seconds(3_600),
+            term_end: None,
+        },
+    )
+    .await
+    .map_err(s)?;
+    let open_secs = t_open.elapsed().as_secs_f64();
+    eprintln!(
+        "seeded {voters} residents and opened the election (roll snapshotted) in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    let (addr, cookie) = serve_and_sign_in(&app).await?;
+    let path = format!("/api/v1/elections/{election}/ballots");
+    let bodies: Vec<String> = residents
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let a = candidates[i % 8];
+            let b = candidates[(i / 8) % 8];
+            let choices = if a == b {
+                format!(r#""{a}""#)
+            } else {
+                format!(r#""{a}","{b}""#)
+            };
+            format!(r#"{{"resident_id":"{}","choices":[{choices}]}}"#, r.id)
+        })
+        .collect();
+    let (accepted, ballot_secs, pct) =
+        post_concurrently(addr, &cookie, clients, &path, bodies, 201).await?;
+
+    // The count, once voting is over: the same database seen through a clock two hours on.
+    let later = gongzhi_app::App::new(
+        db.clone(),
+        std::sync::Arc::new(gongzhi_app::ManualClock::starting_at(
+            app.now().plus_seconds(7_200),
+        )),
+        gongzhi_app::Settings::default(),
+    );
+    let t_count = StdInstant::now();
+    let count = elections::close_election(&later, &admin, election)
+        .await
+        .map_err(s)?;
+    let count_secs = t_count.elapsed().as_secs_f64();
+
+    // Baseline: the same ballot rows inserted bare, one transaction each, as many tasks.
+    let bare_box = Uuid::new_v4();
+    let t = StdInstant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let n = residents.len();
+    for k in 0..clients {
+        let db = db.clone();
+        tasks.spawn(async move {
+            for _ in (k..n).step_by(clients) {
+                let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+                gongzhi_store::rows::insert(
+                    &mut tx,
+                    "sealed_ballots",
+                    &[
+                        ("tenant_id", community.into()),
+                        ("box_id", bare_box.into()),
+                        ("id", Uuid::new_v4().into()),
+                        ("choices", "[]".into()),
+                    ],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(())
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.map_err(|e| e.to_string())??;
+    }
+    let bare_secs = t.elapsed().as_secs_f64();
+    println!(
+        "backend: {}  voters: {voters}  clients: {clients}",
+        db.backend().name()
+    );
+    println!("open (roll of {voters} snapshotted, one event): {open_secs:.2}s");
+    println!(
+        "ballots over HTTP: {accepted} accepted in {ballot_secs:.2}s = {:.0} ballots/s; latency p50 {:.1} ms, p99 {:.1} ms",
+        accepted as f64 / ballot_secs,
+        pct.at(0.5),
+        pct.at(0.99)
+    );
+    println!(
+        "bare inserts of the same rows: {bare_secs:.2}s = {:.0} rows/s; ratio ballots/s ÷ bare rows/s: {:.2}",
+        n as f64 / bare_secs,
+        (accepted as f64 / ballot_secs) / (n as f64 / bare_secs)
+    );
+    println!(
+        "count (box opened, {} ballots imaged in one event, seats filled): {count_secs:.2}s",
+        count.ballots
+    );
+    let ok = count.ballots == accepted;
+    println!(
+        "ballots counted: {} = {accepted} accepted: {}",
+        count.ballots,
+        if ok {
+            "none lost or doubled"
+        } else {
+            "MISMATCH"
+        }
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !ok {
+        return Err("the count does not match the accepted ballots".into());
+    }
+    Ok(())
+}
+
 async fn votes(members: usize, clients: usize, target: Option<String>) -> Result<(), String> {
     use gongzhi_app::councils::{self, NewCouncil, NewMotion};
     use std::sync::Arc;
@@ -564,74 +838,17 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
         t.elapsed().as_secs_f64()
     );
 
-    // The server, in this process, on a loopback port.
-    let state = gongzhi_web::AppState::new(app.clone(), "http://127.0.0.1".into());
-    state.ready.store(true, std::sync::atomic::Ordering::SeqCst);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let router = gongzhi_web::router(state);
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    let mut c = Conn::open(addr).await?;
-    let (status, cookie, body) = c
-        .post(
-            "/api/v1/session",
-            "",
-            r#"{"identifier":"admin","password":"bench-password-1"}"#,
-        )
-        .await?;
-    let cookie = cookie
-        .filter(|_| status == 200)
-        .ok_or(format!("login failed: {status} {body}"))?;
+    let (addr, cookie) = serve_and_sign_in(&app).await?;
 
     // Votes: each client takes every `clients`-th seat.
+    let path = format!("/api/v1/motions/{motion}/votes");
+    let bodies: Vec<String> = seats
+        .iter()
+        .map(|seat| format!(r#"{{"seat_id":"{seat}","choice":"yes"}}"#))
+        .collect();
+    let (accepted, vote_secs, pct) =
+        post_concurrently(addr, &cookie, clients, &path, bodies, 200).await?;
     let seats = Arc::new(seats);
-    let t = StdInstant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for k in 0..clients {
-        let seats = seats.clone();
-        let cookie = cookie.clone();
-        tasks.spawn(async move {
-            let mut conn = Conn::open(addr).await?;
-            let mut latencies = Vec::new();
-            let mut accepted = 0u64;
-            let path = format!("/api/v1/motions/{motion}/votes");
-            for seat in seats.iter().skip(k).step_by(clients) {
-                let started = StdInstant::now();
-                let (status, _, body) = conn
-                    .post(
-                        &path,
-                        &cookie,
-                        &format!(r#"{{"seat_id":"{seat}","choice":"yes"}}"#),
-                    )
-                    .await?;
-                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-                if status == 200 {
-                    accepted += 1;
-                } else {
-                    eprintln!("vote refused: {status} {body}");
-                }
-            }
-            Ok::<_, String>((accepted, latencies))
-        });
-    }
-    let mut accepted = 0;
-    let mut latencies = Vec::with_capacity(members);
-    while let Some(r) = tasks.join_next().await {
-        let (a, l) = r.map_err(|e| e.to_string())??;
-        accepted += a;
-        latencies.extend(l);
-    }
-    let vote_secs = t.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let counts = councils::vote_counts(&app, motion).await.map_err(s)?;
     let tallied: i64 = counts
         .iter()
@@ -694,8 +911,8 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
     println!(
         "votes over HTTP: {accepted} accepted in {vote_secs:.2}s = {:.0} votes/s; latency p50 {:.1} ms, p99 {:.1} ms",
         accepted as f64 / vote_secs,
-        pct(0.5),
-        pct(0.99)
+        pct.at(0.5),
+        pct.at(0.99)
     );
     println!(
         "bare inserts of the same rows: {bare_secs:.2}s = {:.0} rows/s",

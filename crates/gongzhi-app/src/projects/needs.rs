@@ -383,11 +383,15 @@ pub async fn ledger_page(
     {
         return Err(invalid("need_status_unknown", "status"));
     }
-    let mut read = app.db.read().await?;
-    let community = repo::jurisdiction_by_code(&mut read, code)
-        .await?
+    // Four reads with no transaction around them (two round trips fewer on PostgreSQL): the
+    // places and the rulebook change only by commands, and a page showing needs a moment newer
+    // than its list of places is harmless.
+    let mut read = app.db.reads().await?;
+    let chain = repo::ancestors_of_code(&mut read, code).await?;
+    let community = chain
+        .first()
+        .cloned()
         .ok_or(AppError::NotFound("jurisdiction"))?;
-    let chain = repo::ancestors(&mut read, community.id).await?;
     actor.require_in(&chain, Permission::ManageProjects)?;
     let needs = repo_p::needs_page(&mut read, community.id, filter).await?;
     let places = repo::descendants(&mut read, community.id)

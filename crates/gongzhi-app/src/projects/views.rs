@@ -254,7 +254,8 @@ pub async fn projects_of(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ProjectRow>, AppError> {
-    let mut tx = app.db.read().await?;
+    // One statement: no transaction around it (BEGIN and ROLLBACK would triple its round trips).
+    let mut tx = app.db.reads().await?;
     let rows = repo_p::projects_page(&mut tx, community, None, before, limit).await?;
     tx.rollback().await?;
     Ok(rows)

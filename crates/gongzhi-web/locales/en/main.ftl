@@ -742,3 +742,4 @@ seat-last-day = Last day in office
 seat-resign-submit = Resign my seat
 seat-resigned = Your resignation is recorded. The seat is vacant from the day after your last day.
 notices-elections = Elections: cast your ballot
+council-resolutions = Resolutions

@@ -741,3 +741,4 @@ seat-last-day = 最后任职日
 seat-resign-submit = 提出辞职
 seat-resigned = 辞职已登记，自最后任职日次日起该席位空缺。
 notices-elections = 选举公告：请投票
+council-resolutions = 决议
