@@ -98,38 +98,15 @@ impl<'a> Command<'a> {
         Ok(salt)
     }
 
-    async fn image(&mut self, table_name: &'static str, pk: &[Value]) -> Result<(), AppError> {
-        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
-        let row = rows::get(&mut self.tx, table_name, pk)
-            .await?
-            .ok_or(AppError::NotFound("row"))?;
-        let salt = self.salt_for(table_name, &row).await?;
-        let key: Vec<Json> = pk.iter().map(Value::to_json).collect();
-        self.writes
-            .push(json!({"t": table_name, "k": key, "r": rows::image(t, &row, &salt)}));
-        Ok(())
-    }
-
-    /// Inserts a row and records its image.
+    /// Inserts a row and records its image (made from the row as the database returned it).
     pub async fn insert(
         &mut self,
         table_name: &'static str,
         values: &[(&str, Value)],
     ) -> Result<(), AppError> {
-        let t = table(table_name).ok_or(AppError::NotFound("table"))?;
-        rows::insert(&mut self.tx, table_name, values).await?;
-        let pk: Vec<Value> = t
-            .primary_key
-            .iter()
-            .map(|k| {
-                values
-                    .iter()
-                    .find(|(c, _)| c == k)
-                    .map(|(_, v)| v.clone())
-                    .ok_or(AppError::NotFound("key"))
-            })
-            .collect::<Result<_, _>>()?;
-        self.image(table_name, &pk).await
+        let stored = rows::insert_returning(&mut self.tx, table_name, values).await?;
+        self.image_rows(table_name, std::slice::from_ref(&stored))
+            .await
     }
 
     /// Inserts a secret ballot with no image (see `Kind::Sealed`): this command's event records
@@ -197,17 +174,19 @@ impl<'a> Command<'a> {
         Ok(())
     }
 
-    /// Updates a row by primary key and records its new image.
+    /// Updates a row by primary key and records its new image (the row as the database
+    /// returned it).
     pub async fn update(
         &mut self,
         table_name: &'static str,
         pk: &[Value],
         sets: &[(&str, Value)],
     ) -> Result<(), AppError> {
-        if !rows::update(&mut self.tx, table_name, pk, sets).await? {
-            return Err(AppError::NotFound("row"));
-        }
-        self.image(table_name, pk).await
+        let stored = rows::update_returning(&mut self.tx, table_name, pk, sets)
+            .await?
+            .ok_or(AppError::NotFound("row"))?;
+        self.image_rows(table_name, std::slice::from_ref(&stored))
+            .await
     }
 
     /// Updates the row with primary key `key` (column, value pairs in key order), or inserts it
@@ -219,8 +198,10 @@ impl<'a> Command<'a> {
         values: &[(&str, Value)],
     ) -> Result<(), AppError> {
         let pk: Vec<Value> = key.iter().map(|(_, v)| v.clone()).collect();
-        if rows::update(&mut self.tx, table_name, &pk, values).await? {
-            return self.image(table_name, &pk).await;
+        if let Some(stored) = rows::update_returning(&mut self.tx, table_name, &pk, values).await? {
+            return self
+                .image_rows(table_name, std::slice::from_ref(&stored))
+                .await;
         }
         let row: Vec<(&str, Value)> = key
             .iter()

@@ -1314,7 +1314,14 @@ pub async fn create_convention(
 /// A convention with every version: (version, text, adopted at, resolution label).
 pub struct ConventionView {
     pub convention: repo_c::ConventionRow,
+    /// Every version in order: (version, text, adopted at, resolution label).
     pub versions: Vec<(i64, String, Instant, Option<String>)>,
+    /// Each version's standing, by its resolution's notice: `in_force`, or while its resolution
+    /// is on notice `open` / `awaiting_answers`, or `returned` when an objection was upheld.
+    pub states: Vec<&'static str>,
+    /// The version in force now (an index into `versions`): the latest whose resolution is in
+    /// force. A revision on notice, or sent back, leaves the previous text in force.
+    pub current: Option<usize>,
 }
 
 pub async fn convention_view(app: &App, id: Uuid) -> Result<ConventionView, AppError> {
@@ -1325,15 +1332,30 @@ pub async fn convention_view(app: &App, id: Uuid) -> Result<ConventionView, AppE
     let convention = repo_c::convention(&mut tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("convention"))?;
-    let versions = repo_c::convention_versions(&mut tx, tenant, id)
-        .await?
-        .into_iter()
-        .map(|(v, b, at, l)| (v, b, Instant(at), l))
-        .collect();
+    let mut versions = Vec::new();
+    let mut states = Vec::new();
+    for (v, body, at, label, resolution) in repo_c::convention_versions(&mut tx, tenant, id).await?
+    {
+        let state = match resolution {
+            Some(r) => match repo_c::resolution(&mut tx, tenant, r).await? {
+                Some(row) => {
+                    let objections = repo_c::objections(&mut tx, tenant, r).await?;
+                    state_of(app.now(), &row, &objections).key()
+                }
+                None => "in_force",
+            },
+            None => "in_force",
+        };
+        versions.push((v, body, Instant(at), label));
+        states.push(state);
+    }
     tx.rollback().await?;
+    let current = states.iter().rposition(|s| *s == "in_force");
     Ok(ConventionView {
         convention,
         versions,
+        states,
+        current,
     })
 }
 

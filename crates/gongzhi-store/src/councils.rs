@@ -642,21 +642,30 @@ pub async fn convention(
 }
 
 /// (version, body, adopted_at, resolution label) of every version, oldest first.
+/// A convention's versions in order, each with its resolution's label and id.
 pub async fn convention_versions(
     tx: &mut Tx,
     tenant: Uuid,
     convention: Uuid,
-) -> Result<Vec<(i64, String, i64, Option<String>)>, StoreError> {
+) -> Result<Vec<(i64, String, i64, Option<String>, Option<Uuid>)>, StoreError> {
     tx.rows(
-        "SELECT v.version, v.body, v.adopted_at, r.label FROM convention_versions v \
+        "SELECT v.version, v.body, v.adopted_at, r.label, r.id FROM convention_versions v \
          LEFT JOIN resolutions r ON r.tenant_id = v.tenant_id AND r.motion_id = v.motion_id \
          WHERE v.tenant_id = $1 AND v.convention_id = $2 ORDER BY v.version",
         &[tenant.into(), convention.into()],
-        &[Int, Text, Int, Text],
+        &[Int, Text, Int, Text, Id],
     )
     .await?
     .into_iter()
-    .map(|r| Ok((r.int(0)?, r.text(1)?, r.int(2)?, r.opt_text(3)?)))
+    .map(|r| {
+        Ok((
+            r.int(0)?,
+            r.text(1)?,
+            r.int(2)?,
+            r.opt_text(3)?,
+            r.opt_id(4)?,
+        ))
+    })
     .collect()
 }
 

@@ -13,16 +13,10 @@ fn registered(name: &str) -> Result<&'static Table, StoreError> {
     table(name).ok_or_else(|| StoreError::Data(format!("unknown table {name}")))
 }
 
-/// Inserts a row given as (column, value) pairs; columns left out are NULL.
-pub async fn insert(
-    tx: &mut Tx,
-    table_name: &str,
-    values: &[(&str, Value)],
-) -> Result<(), StoreError> {
-    let t = registered(table_name)?;
+fn insert_sql(t: &Table, values: &[(&str, Value)]) -> Result<(String, Vec<Value>), StoreError> {
     for (c, _) in values {
         if t.column(c).is_none() {
-            return Err(StoreError::Data(format!("unknown column {table_name}.{c}")));
+            return Err(StoreError::Data(format!("unknown column {}.{c}", t.name)));
         }
     }
     let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
@@ -33,9 +27,37 @@ pub async fn insert(
         cols.join(", "),
         params.join(", ")
     );
-    let args: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
+    Ok((sql, values.iter().map(|(_, v)| v.clone()).collect()))
+}
+
+/// Inserts a row given as (column, value) pairs; columns left out are NULL.
+pub async fn insert(
+    tx: &mut Tx,
+    table_name: &str,
+    values: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    let (sql, args) = insert_sql(registered(table_name)?, values)?;
     tx.exec(&sql, &args).await?;
     Ok(())
+}
+
+/// Inserts a row and returns it as stored (`RETURNING`, every column in registry order): what
+/// its audit image is made from, without reading it back.
+pub async fn insert_returning(
+    tx: &mut Tx,
+    table_name: &str,
+    values: &[(&str, Value)],
+) -> Result<Row, StoreError> {
+    let t = registered(table_name)?;
+    let (sql, args) = insert_sql(t, values)?;
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    tx.row(
+        &format!("{sql} RETURNING {}", t.select_list()),
+        &args,
+        &types,
+    )
+    .await?
+    .ok_or_else(|| StoreError::Data(format!("{table_name}: insert returned no row")))
 }
 
 /// Inserts many rows with the same columns in multi-row statements (bulk commands). Each row's
@@ -194,7 +216,30 @@ pub async fn update(
     pk: &[Value],
     sets: &[(&str, Value)],
 ) -> Result<bool, StoreError> {
+    let (sql, args) = update_sql(registered(table_name)?, pk, sets);
+    Ok(tx.exec(&sql, &args).await? == 1)
+}
+
+/// Updates the row with primary key `pk` and returns it as stored (`RETURNING`), or `None` when
+/// there is no such row.
+pub async fn update_returning(
+    tx: &mut Tx,
+    table_name: &str,
+    pk: &[Value],
+    sets: &[(&str, Value)],
+) -> Result<Option<Row>, StoreError> {
     let t = registered(table_name)?;
+    let (sql, args) = update_sql(t, pk, sets);
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    tx.row(
+        &format!("{sql} RETURNING {}", t.select_list()),
+        &args,
+        &types,
+    )
+    .await
+}
+
+fn update_sql(t: &Table, pk: &[Value], sets: &[(&str, Value)]) -> (String, Vec<Value>) {
     let mut args: Vec<Value> = sets.iter().map(|(_, v)| v.clone()).collect();
     let set_sql: Vec<String> = sets
         .iter()
@@ -214,7 +259,7 @@ pub async fn update(
         set_sql.join(", "),
         where_sql.join(" AND ")
     );
-    Ok(tx.exec(&sql, &args).await? == 1)
+    (sql, args)
 }
 
 /// Reads one row by primary key, all columns in registry order.

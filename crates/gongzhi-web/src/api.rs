@@ -1602,10 +1602,11 @@ async fn convention(State(state): State<AppState>, lang: Lang, Path(id): Path<Uu
     let versions: Vec<Value> = v
         .versions
         .iter()
-        .map(|(n, body, at, label)| json!({"version": n, "text": body, "adopted_at": at.china_minute(), "resolution": label}))
+        .zip(&v.states)
+        .map(|((n, body, at, label), state)| json!({"version": n, "text": body, "adopted_at": at.china_minute(), "resolution": label, "state": state}))
         .collect();
     ok(
-        json!({"id": v.convention.id, "title": v.convention.title, "current": v.versions.last().map(|x| x.1.clone()), "versions": versions}),
+        json!({"id": v.convention.id, "title": v.convention.title, "current": v.current.map(|i| v.versions[i].1.clone()), "current_version": v.current.map(|i| v.versions[i].0), "versions": versions}),
     )
 }
 

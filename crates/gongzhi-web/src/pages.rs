@@ -1318,7 +1318,8 @@ async fn convention_page(
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let last = v.versions.last();
-    let current_label = last
+    let in_force = v.current.map(|i| &v.versions[i]);
+    let current_label = in_force
         .map(|(n, _, at, _)| {
             lang.t_args(
                 "convention-current",
@@ -1329,15 +1330,21 @@ async fn convention_page(
     let history = v
         .versions
         .iter()
-        .map(|(n, _, at, label)| {
-            lang.t_args(
+        .zip(&v.states)
+        .map(|((n, _, at, label), state)| {
+            let mut line = lang.t_args(
                 "convention-version",
                 &[
                     ("version", n.to_string()),
                     ("at", at.china_minute()),
                     ("resolution", label.clone().unwrap_or_default()),
                 ],
-            )
+            );
+            if *state != "in_force" {
+                line.push_str(" · ");
+                line.push_str(&lang.t(&format!("notice-{state}")));
+            }
+            line
         })
         .collect();
     // By default, the latest change: from the previous version to the current one.
@@ -1364,7 +1371,7 @@ async fn convention_page(
     render(&ConventionPage {
         page,
         title: v.convention.title.clone(),
-        current: last.map(|l| l.1.clone()),
+        current: in_force.map(|l| l.1.clone()),
         current_label,
         history,
         diff_title,

@@ -1029,3 +1029,88 @@ async fn roll_call_shows_attendance_and_votes_to_those_who_run_the_meeting() {
         "member_not_present"
     );
 }
+
+/// A revision adopted by a resolution that is posted for notice is not in force until the notice
+/// ends; sent back by an upheld objection, it never is, and the previous text stays current.
+#[tokio::test]
+async fn a_convention_revision_waits_for_its_notice() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let pact = councils::create_convention(&w.app, &w.staff, w.beiyuan, "北苑院落公约")
+        .await
+        .unwrap();
+    let adopt = |text: &'static str, notice: bool| {
+        let w = &w;
+        let seats = seats.clone();
+        async move {
+            let mo = councils::open_motion(
+                &w.app,
+                &w.staff,
+                &NewMotion {
+                    council_id: c,
+                    meeting_id: Some(m),
+                    kind: "convention",
+                    title: "公约",
+                    body: "表决",
+                    needs_notice: notice,
+                    convention: Some((pact, text)),
+                },
+            )
+            .await
+            .unwrap();
+            for s in &seats {
+                councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
+                    .await
+                    .unwrap();
+            }
+            councils::close_motion(&w.app, &w.staff, mo)
+                .await
+                .unwrap()
+                .resolution
+                .unwrap()
+                .0
+        }
+    };
+    adopt("第一条 爱护环境。", false).await;
+    let second = adopt("第一条 爱护环境。\n第二条 车辆有序停放。", true).await;
+    let view = councils::convention_view(&w.app, pact).await.unwrap();
+    assert_eq!(view.states, vec!["in_force", "open"]);
+    assert_eq!(
+        view.current,
+        Some(0),
+        "the revision on notice is not in force yet"
+    );
+
+    let objection =
+        councils::file_objection(&w.app, &w.resident, second, "停车条款未征求租户意见。")
+            .await
+            .unwrap();
+    councils::answer_objection(
+        &w.app,
+        &w.staff,
+        second,
+        objection,
+        "意见成立，重新征求意见。",
+        true,
+    )
+    .await
+    .unwrap();
+    let view = councils::convention_view(&w.app, pact).await.unwrap();
+    assert_eq!(view.states, vec!["in_force", "returned"]);
+    assert_eq!(
+        view.current,
+        Some(0),
+        "a revision sent back never takes effect"
+    );
+
+    adopt("第一条 爱护环境。\n第二条 车辆停放在车棚。", true).await;
+    w.app.clock.advance(10 * 86_400).unwrap();
+    let view = councils::convention_view(&w.app, pact).await.unwrap();
+    assert_eq!(view.states, vec!["in_force", "returned", "in_force"]);
+    assert_eq!(
+        view.current,
+        Some(2),
+        "in force once its notice ends without objection"
+    );
+}
