@@ -132,7 +132,7 @@ pub fn count<T: Clone + PartialEq>(
         }
     }
     // Stable: equal votes keep candidate order.
-    votes.sort_by(|a, b| b.1.cmp(&a.1));
+    votes.sort_by_key(|v| std::cmp::Reverse(v.1));
     let cast = ballots.len() as u64;
     let valid = rule.turnout.met(cast, electorate);
     let min_votes = rule.winner.min_part(cast).max(1);
