@@ -25,7 +25,10 @@ pub const SEAT_ROLES: &[&str] = &["member", "chair", "invitee"];
 use crate::input::{invalid, text};
 
 /// A council and the tenant that owns it.
-async fn load_council(tx: &mut Tx, council: Uuid) -> Result<(Uuid, CouncilRow), AppError> {
+pub(crate) async fn load_council(
+    tx: &mut Tx,
+    council: Uuid,
+) -> Result<(Uuid, CouncilRow), AppError> {
     let tenant = repo_c::tenant_of(tx, "councils", council)
         .await?
         .ok_or(AppError::NotFound("council"))?;

@@ -31,16 +31,6 @@ pub const SEAT_END_REASONS: &[&str] = &["resigned", "removed", "moved_away", "de
 /// The most meetings one calendar schedules at once (two years of monthly meetings).
 const MAX_SERIES_MEETINGS: u32 = 24;
 
-async fn council_and_tenant(tx: &mut Tx, council: Uuid) -> Result<(Uuid, CouncilRow), AppError> {
-    let tenant = repo_c::tenant_of(tx, "councils", council)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
-    let c = repo_c::council(tx, tenant, council)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
-    Ok((tenant, c))
-}
-
 async fn election_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ElectionRow), AppError> {
     let tenant = repo_e::tenant_of_election(tx, id)
         .await?
@@ -116,7 +106,7 @@ pub async fn open_election(
     let today = format_date(now.china_date());
 
     let mut read = app.db.read().await?;
-    let (tenant, c) = council_and_tenant(&mut read, new.council_id).await?;
+    let (tenant, c) = crate::councils::load_council(&mut read, new.council_id).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "election.open").await?;
     actor
@@ -278,7 +268,7 @@ pub async fn cast_ballot(
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
     let (voter, entered_by) = match for_resident {
         Some(r) => {
-            let (_, c) = council_and_tenant(&mut read, e.council_id).await?;
+            let (_, c) = crate::councils::load_council(&mut read, e.council_id).await?;
             actor
                 .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
                 .await?;
@@ -359,7 +349,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "election.close").await?;
-    let (_, c) = council_and_tenant(&mut cmd.tx, e.council_id).await?;
+    let (_, c) = crate::councils::load_council(&mut cmd.tx, e.council_id).await?;
     let now = cmd.now();
     let today = format_date(now.china_date());
     crate::councils::require_chair_or_staff(&mut cmd.tx, actor, tenant, &c, &today).await?;
@@ -589,7 +579,7 @@ pub async fn open_elections_in(
 
 pub async fn elections_of(app: &App, council: Uuid) -> Result<Vec<ElectionRow>, AppError> {
     let mut read = app.db.read().await?;
-    let (tenant, c) = council_and_tenant(&mut read, council).await?;
+    let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
     let out = repo_e::elections_of(&mut read, tenant, c.id).await?;
     read.rollback().await?;
     Ok(out)
@@ -610,7 +600,7 @@ pub async fn end_seat(
     }
     let last = parse_date(last_day.trim()).ok_or_else(|| invalid("date_invalid", "last_day"))?;
     let mut read = app.db.read().await?;
-    let (tenant, c) = council_and_tenant(&mut read, council).await?;
+    let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "council.seat_end").await?;
     let (seat_council, resident, _, term_start, term_end, ended) =
@@ -688,7 +678,7 @@ pub async fn schedule_series(
     }
     let from = parse_date(new.from.trim()).ok_or_else(|| invalid("date_invalid", "from"))?;
     let mut read = app.db.read().await?;
-    let (tenant, c) = council_and_tenant(&mut read, new.council_id).await?;
+    let (tenant, c) = crate::councils::load_council(&mut read, new.council_id).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "meeting.series").await?;
     let today = format_date(cmd.now().china_date());
@@ -750,7 +740,7 @@ pub async fn schedule_series(
 
 pub async fn series_of(app: &App, council: Uuid) -> Result<Vec<SeriesRow>, AppError> {
     let mut read = app.db.read().await?;
-    let (tenant, c) = council_and_tenant(&mut read, council).await?;
+    let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
     let out = repo_e::series_of(&mut read, tenant, c.id).await?;
     read.rollback().await?;
     Ok(out)

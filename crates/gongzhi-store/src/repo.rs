@@ -84,18 +84,23 @@ pub async fn all_jurisdictions(tx: &mut Tx) -> Result<Vec<JurisdictionRow>, Stor
     .collect()
 }
 
-/// The jurisdiction and its ancestors, nearest first.
-pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
-    let sql = format!(
-        "WITH RECURSIVE up(id, depth) AS (SELECT $1, 0 UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
+/// The walk up from the jurisdiction(s) `start` selects (`id` and a depth of 0) to the city,
+/// nearest first.
+fn ancestors_sql(start: &str) -> String {
+    format!(
+        "WITH RECURSIVE up(id, depth) AS ({start} UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
          SELECT {} FROM jurisdictions j JOIN up ON j.id = up.id ORDER BY up.depth",
         J_COLS
             .split(", ")
             .map(|c| format!("j.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    tx.rows(&sql, &[Value::from(id)], &J_TYPES)
+    )
+}
+
+/// The jurisdiction and its ancestors, nearest first.
+pub async fn ancestors(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
+    tx.rows(&ancestors_sql("SELECT $1, 0"), &[Value::from(id)], &J_TYPES)
         .await?
         .into_iter()
         .map(jurisdiction)
@@ -108,15 +113,7 @@ pub async fn ancestors_of_code(
     tx: &mut Tx,
     code: &str,
 ) -> Result<Vec<JurisdictionRow>, StoreError> {
-    let sql = format!(
-        "WITH RECURSIVE up(id, depth) AS (SELECT id, 0 FROM jurisdictions WHERE code = $1 UNION ALL SELECT j.parent_id, up.depth + 1 FROM jurisdictions j JOIN up ON j.id = up.id WHERE j.parent_id IS NOT NULL AND up.depth < 16) \
-         SELECT {} FROM jurisdictions j JOIN up ON j.id = up.id ORDER BY up.depth",
-        J_COLS
-            .split(", ")
-            .map(|c| format!("j.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let sql = ancestors_sql("SELECT id, 0 FROM jurisdictions WHERE code = $1");
     tx.rows(&sql, &[Value::from(code)], &J_TYPES)
         .await?
         .into_iter()

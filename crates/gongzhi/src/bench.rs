@@ -505,6 +505,29 @@ pub(crate) async fn bench_world(
     Ok((app, admin, community))
 }
 
+/// `n` residents registered in one spreadsheet import, read back straight from the store (the
+/// staff listing is capped for people, not for benchmarks).
+async fn residents_of(
+    app: &gongzhi_app::App,
+    admin: &gongzhi_app::authz::Actor,
+    community: Uuid,
+    n: usize,
+) -> Result<Vec<gongzhi_store::repo::ResidentRow>, String> {
+    let mut roster = String::from("姓名\n");
+    for i in 0..n {
+        roster.push_str(&format!("居民{i:05}\n"));
+    }
+    gongzhi_app::people::import_residents_csv(app, admin, community, roster.as_bytes())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let mut tx = app.db.read().await.map_err(|e| e.to_string())?;
+    let r = gongzhi_store::repo::residents(&mut tx, community, 1_000_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.rollback().await.map_err(|e| e.to_string())?;
+    Ok(r)
+}
+
 /// Starts the server in this process on a loopback port and signs the administrator in.
 async fn serve_and_sign_in(
     app: &gongzhi_app::App,
@@ -611,21 +634,7 @@ async fn ballots(voters: usize, clients: usize, target: Option<String>) -> Resul
     let (app, admin, community) = bench_world(&url).await?;
     let db = app.db.clone();
     let t = StdInstant::now();
-    let mut roster = String::from("姓名\n");
-    for i in 0..voters {
-        roster.push_str(&format!("居民{i:05}\n"));
-    }
-    gongzhi_app::people::import_residents_csv(&app, &admin, community, roster.as_bytes())
-        .await
-        .map_err(s)?;
-    let residents = {
-        let mut tx = db.read().await.map_err(|e| e.to_string())?;
-        let r = gongzhi_store::repo::residents(&mut tx, community, 1_000_000)
-            .await
-            .map_err(|e| e.to_string())?;
-        tx.rollback().await.map_err(|e| e.to_string())?;
-        r
-    };
+    let residents = residents_of(&app, &admin, community, voters).await?;
     let council = councils::create_council(
         &app,
         &admin,
@@ -773,24 +782,9 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
     let url = target.unwrap_or_else(|| format!("sqlite://{}", dir.join("votes.db").display()));
     let (app, admin, community) = bench_world(&url).await?;
     let db = app.db.clone();
-    // The assembly: every resident of the community, registered in one spreadsheet import.
+    // The assembly: every resident of the community.
     let t = StdInstant::now();
-    let mut roster = String::from("姓名\n");
-    for i in 0..members {
-        roster.push_str(&format!("居民{i:05}\n"));
-    }
-    gongzhi_app::people::import_residents_csv(&app, &admin, community, roster.as_bytes())
-        .await
-        .map_err(s)?;
-    let residents = {
-        // Straight from the store: the staff listing is capped for people, not for benchmarks.
-        let mut tx = db.read().await.map_err(|e| e.to_string())?;
-        let r = gongzhi_store::repo::residents(&mut tx, community, 1_000_000)
-            .await
-            .map_err(|e| e.to_string())?;
-        tx.rollback().await.map_err(|e| e.to_string())?;
-        r
-    };
+    let residents = residents_of(&app, &admin, community, members).await?;
     let assembly = councils::create_council(
         &app,
         &admin,
