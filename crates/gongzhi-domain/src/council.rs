@@ -37,13 +37,7 @@ impl Choice {
 
 /// Whether enough seated members are present to vote at all.
 pub fn quorum_met(quorum: &Threshold, present: u32, seated: u32) -> bool {
-    let base = u64::from(seated);
-    let lhs = u64::from(present) * u64::from(quorum.den);
-    let rhs = u64::from(quorum.num) * base;
-    match quorum.bound {
-        crate::threshold::Bound::AtLeast => lhs >= rhs,
-        crate::threshold::Bound::MoreThan => lhs > rhs,
-    }
+    quorum.share().met(u64::from(present), u64::from(seated))
 }
 
 /// The result of a vote, with everything needed to explain it.

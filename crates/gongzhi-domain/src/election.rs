@@ -10,47 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use crate::DomainError;
-use crate::threshold::Bound;
-
-/// A share `num/den` of a whole, with "at least" (以上, includes the bound) or "more than" (过半数).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Share {
-    pub num: u32,
-    pub den: u32,
-    pub bound: Bound,
-}
-
-impl Share {
-    pub fn validate(&self) -> Result<(), DomainError> {
-        if self.den == 0 || self.num > self.den {
-            return Err(DomainError::new("threshold_invalid_fraction")
-                .arg("num", self.num)
-                .arg("den", self.den));
-        }
-        Ok(())
-    }
-
-    /// Whether `part` of `whole` meets the share, in integers.
-    pub fn met(&self, part: u64, whole: u64) -> bool {
-        let lhs = part * u64::from(self.den);
-        let rhs = u64::from(self.num) * whole;
-        match self.bound {
-            Bound::AtLeast => lhs >= rhs,
-            Bound::MoreThan => lhs > rhs,
-        }
-    }
-
-    /// The smallest part of `whole` that meets the share.
-    pub fn min_part(&self, whole: u64) -> u64 {
-        let need = u64::from(self.num) * whole;
-        let den = u64::from(self.den);
-        match self.bound {
-            Bound::AtLeast => need.div_ceil(den),
-            Bound::MoreThan => need / den + 1,
-        }
-    }
-}
+pub use crate::threshold::Share;
 
 /// When an election counts, and when a candidate is elected (the rulebook's `election.rule`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +185,7 @@ pub fn parse_time_of_day(text: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::threshold::Bound;
     use time::macros::date;
 
     fn majority() -> Share {

@@ -34,6 +34,46 @@ pub struct Threshold {
     pub bound: Bound,
 }
 
+/// A share `num/den` of a whole, with "at least" (以上, includes the bound) or "more than" (过半数).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    pub num: u32,
+    pub den: u32,
+    pub bound: Bound,
+}
+
+impl Share {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.den == 0 || self.num > self.den {
+            return Err(DomainError::new("threshold_invalid_fraction")
+                .arg("num", self.num)
+                .arg("den", self.den));
+        }
+        Ok(())
+    }
+
+    /// Whether `part` of `whole` meets the share, in integers.
+    pub fn met(&self, part: u64, whole: u64) -> bool {
+        let lhs = part * u64::from(self.den);
+        let rhs = u64::from(self.num) * whole;
+        match self.bound {
+            Bound::AtLeast => lhs >= rhs,
+            Bound::MoreThan => lhs > rhs,
+        }
+    }
+
+    /// The smallest part of `whole` that meets the share.
+    pub fn min_part(&self, whole: u64) -> u64 {
+        let need = u64::from(self.num) * whole;
+        let den = u64::from(self.den);
+        match self.bound {
+            Bound::AtLeast => need.div_ceil(den),
+            Bound::MoreThan => need / den + 1,
+        }
+    }
+}
+
 /// The counts a tally is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
@@ -44,24 +84,22 @@ pub struct Counts {
 }
 
 impl Threshold {
-    pub fn validate(&self) -> Result<(), DomainError> {
-        if self.den == 0 || self.num > self.den {
-            return Err(DomainError::new("threshold_invalid_fraction")
-                .arg("num", self.num)
-                .arg("den", self.den));
+    /// The fraction and bound without the base.
+    pub fn share(&self) -> Share {
+        Share {
+            num: self.num,
+            den: self.den,
+            bound: self.bound,
         }
-        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.share().validate()
     }
 
     /// The smallest number of yes votes that passes against a base of `base` voters.
     pub fn min_yes(&self, base: u32) -> u32 {
-        let need = u64::from(self.num) * u64::from(base);
-        let den = u64::from(self.den);
-        let min = match self.bound {
-            Bound::AtLeast => need.div_ceil(den),
-            Bound::MoreThan => need / den + 1,
-        };
-        u32::try_from(min).unwrap_or(u32::MAX)
+        u32::try_from(self.share().min_part(u64::from(base))).unwrap_or(u32::MAX)
     }
 
     pub fn base_count(&self, counts: &Counts) -> u32 {
@@ -73,13 +111,9 @@ impl Threshold {
     }
 
     pub fn passes(&self, counts: &Counts) -> bool {
-        let base = u64::from(self.base_count(counts));
-        let lhs = u64::from(counts.yes) * u64::from(self.den);
-        let rhs = u64::from(self.num) * base;
-        let meets = match self.bound {
-            Bound::AtLeast => lhs >= rhs,
-            Bound::MoreThan => lhs > rhs,
-        };
+        let meets = self
+            .share()
+            .met(u64::from(counts.yes), u64::from(self.base_count(counts)));
         // A vote with nobody in the base passes nothing, even "at least 0/1".
         meets && counts.yes > 0
     }
