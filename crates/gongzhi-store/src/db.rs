@@ -233,7 +233,22 @@ impl Db {
     }
 }
 
+/// The connection a `Tx` runs its statements on, whichever kind of `Tx` it is.
+enum Conn<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Pg(&'a mut sqlx::PgConnection),
+}
+
 impl Tx {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(tx, _) => Conn::Sqlite(tx),
+            Tx::SqliteConn(c) => Conn::Sqlite(c),
+            Tx::Pg(tx) => Conn::Pg(tx),
+            Tx::PgConn(c) => Conn::Pg(c),
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Tx::Sqlite(..) | Tx::SqliteConn(_) => Backend::Sqlite,
@@ -244,21 +259,13 @@ impl Tx {
     /// Runs a statement; returns the number of rows it affected.
     pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
-        let affected = match self {
-            Tx::Sqlite(tx, _) => bind_all!(sqlx::query(sql), args)
-                .execute(&mut **tx)
+        let affected = match self.conn() {
+            Conn::Sqlite(c) => bind_all!(sqlx::query(sql), args)
+                .execute(c)
                 .await?
                 .rows_affected(),
-            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-            Tx::SqliteConn(c) => bind_all!(sqlx::query(sql), args)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
-            Tx::PgConn(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
-                .execute(&mut **c)
+            Conn::Pg(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
+                .execute(c)
                 .await?
                 .rows_affected(),
         };
@@ -273,27 +280,15 @@ impl Tx {
         types: &[ColType],
     ) -> Result<Vec<Row>, StoreError> {
         let sql = AssertSqlSafe(sql.to_string());
-        let rows = match self {
-            Tx::Sqlite(tx, _) => bind_all!(sqlx::query(sql), args)
-                .fetch_all(&mut **tx)
+        let rows = match self.conn() {
+            Conn::Sqlite(c) => bind_all!(sqlx::query(sql), args)
+                .fetch_all(c)
                 .await?
                 .iter()
                 .map(|r| decode_sqlite(r, types))
                 .collect::<Result<Vec<_>, _>>()?,
-            Tx::Pg(tx) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| decode_pg(r, types))
-                .collect::<Result<Vec<_>, _>>()?,
-            Tx::SqliteConn(c) => bind_all!(sqlx::query(sql), args)
-                .fetch_all(&mut **c)
-                .await?
-                .iter()
-                .map(|r| decode_sqlite(r, types))
-                .collect::<Result<Vec<_>, _>>()?,
-            Tx::PgConn(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
-                .fetch_all(&mut **c)
+            Conn::Pg(c) => bind_all!(sqlx::query(sql), args, args.len() <= PG_PREPARED_MAX_ARGS)
+                .fetch_all(c)
                 .await?
                 .iter()
                 .map(|r| decode_pg(r, types))
@@ -313,30 +308,16 @@ impl Tx {
         use futures_util::TryStreamExt;
         let sql = AssertSqlSafe(sql.to_string());
         let mut n = 0;
-        match self {
-            Tx::Sqlite(tx, _) => {
-                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **tx);
+        match self.conn() {
+            Conn::Sqlite(c) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(c);
                 while let Some(r) = s.try_next().await? {
                     f(decode_sqlite(&r, types)?)?;
                     n += 1;
                 }
             }
-            Tx::Pg(tx) => {
-                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **tx);
-                while let Some(r) = s.try_next().await? {
-                    f(decode_pg(&r, types)?)?;
-                    n += 1;
-                }
-            }
-            Tx::SqliteConn(c) => {
-                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **c);
-                while let Some(r) = s.try_next().await? {
-                    f(decode_sqlite(&r, types)?)?;
-                    n += 1;
-                }
-            }
-            Tx::PgConn(c) => {
-                let mut s = bind_all!(sqlx::query(sql), args).fetch(&mut **c);
+            Conn::Pg(c) => {
+                let mut s = bind_all!(sqlx::query(sql), args).fetch(c);
                 while let Some(r) = s.try_next().await? {
                     f(decode_pg(&r, types)?)?;
                     n += 1;
