@@ -499,7 +499,8 @@ pub struct ElectionView {
     pub council: CouncilRow,
     pub candidates: Vec<CandidateRow>,
     pub rule: Option<ElectionRule>,
-    pub result: Option<serde_json::Value>,
+    /// The count, once the box is opened.
+    pub result: Option<Count>,
     /// Whether voting is open now (by the clock, not only the stored status).
     pub voting_open: bool,
 }

@@ -56,7 +56,7 @@ pub fn check_ballot<T: PartialEq>(
 }
 
 /// The outcome of a count, with what is needed to explain it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElectionCount<T> {
     pub electorate: u64,
     pub ballots: u64,

@@ -156,23 +156,25 @@ async fn election_view_page(
         })
         .unwrap_or_default();
     let result = v.result.as_ref().map(|r| {
-        let n = |k: &str| r.get(k).and_then(|x| x.as_u64()).unwrap_or(0).to_string();
-        if r.get("valid").and_then(|x| x.as_bool()) == Some(true) {
+        if r.valid {
             let mut text = lang.t_args(
                 "election-result-valid",
-                &[("ballots", n("ballots")), ("min_votes", n("min_votes"))],
+                &[
+                    ("ballots", r.ballots.to_string()),
+                    ("min_votes", r.min_votes.to_string()),
+                ],
             );
-            if r.get("tied")
-                .and_then(|t| t.as_array())
-                .is_some_and(|t| !t.is_empty())
-            {
+            if !r.tied.is_empty() {
                 text.push_str(&lang.t("election-result-tied"));
             }
             text
         } else {
             lang.t_args(
                 "election-result-invalid",
-                &[("ballots", n("ballots")), ("min_ballots", n("min_ballots"))],
+                &[
+                    ("ballots", r.ballots.to_string()),
+                    ("min_ballots", r.min_ballots.to_string()),
+                ],
             )
         }
     });
@@ -191,10 +193,12 @@ async fn election_view_page(
             elected: c.outcome.as_deref() == Some("elected"),
         })
         .collect();
+    // Only whether to show the button: the count itself checks again.
     let may_count = !closed
         && !v.voting_open
-        && visitor.account.is_some()
-        && can_count(state, visitor, &v).await;
+        && gongzhi_app::councils::may_run_council(&state.app, &visitor.actor, v.council.id)
+            .await
+            .unwrap_or(false);
     render(&ElectionPage {
         page,
         id: id.to_string(),
@@ -218,13 +222,6 @@ async fn election_view_page(
         seats: e.seats,
         may_count,
     })
-}
-
-/// Whether the visitor may run the count: the app decides; here only whether to show the button.
-async fn can_count(state: &AppState, visitor: &Visitor, v: &ElectionView) -> bool {
-    gongzhi_app::councils::may_run_council(&state.app, &visitor.actor, v.council.id)
-        .await
-        .unwrap_or(false)
 }
 
 async fn election_page(
