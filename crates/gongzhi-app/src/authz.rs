@@ -44,6 +44,12 @@ pub enum Permission {
     ManageProjects,
     /// File (备案) a community's project decisions: the street office's step in some districts.
     FileProjects,
+    /// Keep the supplier directory where one registers or files organisations: register and
+    /// file them, grant qualifications and staff seats, blacklist and lift.
+    ManageOrganisations,
+    /// Buy services for this jurisdiction: purchase plans, calls, panels, awards, contracts,
+    /// milestones and evaluations.
+    ManagePurchases,
 }
 
 use Permission::*;
@@ -63,6 +69,8 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ManageCouncils,
             ManageFunds,
             ManageProjects,
+            ManageOrganisations,
+            ManagePurchases,
         ],
     ),
     (
@@ -72,6 +80,8 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ManagePlaces,
             ManageOffices,
             FileProjects,
+            ManageOrganisations,
+            ManagePurchases,
         ],
     ),
     ("org_staff", &[Upload]),
@@ -93,6 +103,8 @@ pub const ROLES: &[(&str, &[Permission])] = &[
             ManageFunds,
             ManageProjects,
             FileProjects,
+            ManageOrganisations,
+            ManagePurchases,
         ],
     ),
 ];

@@ -23,6 +23,9 @@ pub mod people;
 /// Jurisdictions, buildings, households.
 pub mod places;
 /// The needs ledger and the project pipeline (the core loop).
+/// Government purchase of services: suppliers, plans, calls, bids, panels, contracts paid through
+/// the fund, evaluations, the social organisations' share, the OCDS export.
+pub mod procurement;
 pub mod projects;
 /// The rulebook: setting rules and reading the rule in force.
 pub mod rules;

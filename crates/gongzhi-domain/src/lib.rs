@@ -26,6 +26,9 @@ pub mod money;
 pub mod person;
 /// Jurisdiction levels (city → courtyard) and what may sit under what.
 pub mod place;
+/// Government purchase of services: suppliers, the catalogue, calls, scoring, contract terms and
+/// payment by evaluation, the social organisations' share.
+pub mod procurement;
 /// Needs and projects: statuses, funding split, screening, the pipeline as data, allocation.
 pub mod project;
 /// Rules as data: typed rule values, their defaults from the seeds, and resolution by jurisdiction and date.

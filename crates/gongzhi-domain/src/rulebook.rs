@@ -110,6 +110,8 @@ pub enum RuleValue {
     Lists(crate::project::Lists),
     Allocation(crate::project::AllocationRule),
     Election(crate::election::ElectionRule),
+    Procurement(crate::procurement::ProcurementRule),
+    Catalogue(crate::procurement::Catalogue),
 }
 
 impl RuleValue {
@@ -128,6 +130,8 @@ impl RuleValue {
             RuleValue::Lists(v) => serde_json::to_value(v),
             RuleValue::Allocation(v) => serde_json::to_value(v),
             RuleValue::Election(v) => serde_json::to_value(v),
+            RuleValue::Procurement(v) => serde_json::to_value(v),
+            RuleValue::Catalogue(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -157,6 +161,11 @@ pub enum RuleKind {
     Allocation,
     /// When an election is valid and when a candidate is elected.
     Election,
+    /// Government purchase of services: applicants, co-funding, contract terms, the social
+    /// organisations' share.
+    Procurement,
+    /// The three-level purchase catalogue.
+    Catalogue,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -352,6 +361,22 @@ pub const CATALOGUE: &[RuleSpec] = &[
         source: "issue 5: greedy by yes-votes, ties by earlier submission, until the PB engine is chosen per community (U)",
     },
     RuleSpec {
+        key: "procurement.rules",
+        kind: RuleKind::Procurement,
+        zh: "政府购买服务：最少申报单位数、最低配套资金比例、合同期限（一般／服务稳定时，月）、向社会组织购买的最低比例",
+        en: "Government purchase of services: fewest applicants, minimum co-funding share, contract term (normal / stable service, months), social organisations' minimum share",
+        default: r#"{"min_bidders":3,"min_cofunding":{"num":0,"den":1,"bound":"at_least"},"max_months":12,"stable_max_months":36,"social_org_share":{"num":3,"den":10,"bound":"at_least"}}"#,
+        source: "R6.6: at least 3 applicants per project at community level (A), co-funding 10% in one district only (A, set per district); R6.5 财政部令第102号 art. 24: 1 year, 3 when stable (N); R6.4 财综〔2016〕54号: 30% (N)",
+    },
+    RuleSpec {
+        key: "procurement.catalogue",
+        kind: RuleKind::Catalogue,
+        zh: "政府购买服务指导目录（三级：类、款、项）",
+        en: "Purchase catalogue (three levels: class, group, item)",
+        default: r#"{"items":[{"code":"A","zh":"基本公共服务事项","en":"Basic public services"},{"code":"A2","zh":"公共就业","en":"Public employment"},{"code":"A2-8","zh":"社区就业帮扶","en":"Community employment support"},{"code":"A6","zh":"养老服务","en":"Elderly care"},{"code":"A6-1","zh":"居家养老服务","en":"Home care for the elderly"},{"code":"A6-2","zh":"老年助餐服务","en":"Meals for the elderly"},{"code":"B","zh":"社会管理性服务","en":"Social administration services"},{"code":"B3","zh":"社区治理服务","en":"Community governance services"},{"code":"B3-1","zh":"社区服务站公共服务事项承接","en":"Running a community service station's public-service items"},{"code":"B3-2","zh":"社区营造","en":"Community building"},{"code":"B3-3","zh":"志愿服务组织与培育","en":"Volunteer services and incubation"},{"code":"B3-4","zh":"社区文化活动","en":"Community cultural activities"}]}"#,
+        source: "R6.2 (A): the three-level form and A → A2 公共就业 → A2-8 社区就业帮扶; the other entries are illustrative placeholders (U) until the catalogue is loaded",
+    },
+    RuleSpec {
         key: "need.reply_period",
         kind: RuleKind::NoticePeriod,
         zh: "需求答复期限：收到需求后多少天内答复居民",
@@ -431,6 +456,16 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             let v: crate::election::ElectionRule = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
             RuleValue::Election(v)
+        }
+        RuleKind::Procurement => {
+            let v: crate::procurement::ProcurementRule = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Procurement(v)
+        }
+        RuleKind::Catalogue => {
+            let v: crate::procurement::Catalogue = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::Catalogue(v)
         }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;

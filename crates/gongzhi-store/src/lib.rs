@@ -19,6 +19,8 @@ pub mod ledger;
 /// Migrations rendered from the registry, and schema introspection.
 pub mod migrate;
 /// Reads for the needs ledger and projects.
+/// Reads for government purchase of services: suppliers, plans, calls, bids, contracts.
+pub mod procurement;
 pub mod projects;
 /// Named read queries and the operational tables.
 pub mod repo;

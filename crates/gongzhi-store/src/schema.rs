@@ -2077,13 +2077,369 @@ const ELECTION_TABLES: [Table; ELECTION_COUNT] = [
     },
 ];
 
+// ---- migration 6: government purchase of services ----
+
+const fn col6(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 6,
+        ..col(name, ty)
+    }
+}
+const fn opt6(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 6,
+        ..opt(name, ty)
+    }
+}
+
+/// A procurement table: tenant-owned, audited, added by migration 6.
+const fn purchase_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    uniques: &'static [Unique],
+    foreign_keys: &'static [ForeignKey],
+    indexes: &'static [Index],
+) -> Table {
+    Table {
+        since: 6,
+        ..ledger_table(name, columns, primary_key, uniques, foreign_keys, indexes)
+    }
+}
+
+/// Suppliers and their records live in the city's tenant (one directory for the whole city, so a
+/// credit code is unique and a blacklisting bars everywhere); calls, bids, contracts and
+/// evaluations live in the buyer's tenant and name a supplier by id (a cross-tenant reference,
+/// without a foreign key, like an account id).
+const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
+    purchase_table(
+        "organisations",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("name_zh", Text),
+            col6("name_en", Text),
+            col6("kind", Text),
+            opt6("credit_code", Text),
+            col6("registered_with", Id),
+            opt6("registered_on", Text),
+            col6("business_scope", Text),
+            col6("capacity", Text),
+            opt6("incubator_id", Id),
+            opt6("incubator_level", Text),
+            col6("created_at", Int),
+            opt6("created_by", Id),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_organisations_credit_code",
+            columns: &["tenant_id", "credit_code"],
+        }],
+        &[],
+        &[ix("ix_organisations_id", &["id"])],
+    ),
+    purchase_table(
+        "organisation_qualifications",
+        &[
+            col6("tenant_id", Id),
+            col6("organisation_id", Id),
+            col6("catalogue_code", Text),
+            col6("granted_at", Int),
+        ],
+        &["tenant_id", "organisation_id", "catalogue_code"],
+        &[],
+        &[fk(
+            "fk_organisation_qualifications_org",
+            &["tenant_id", "organisation_id"],
+            "organisations",
+            &["tenant_id", "id"],
+        )],
+        &[],
+    ),
+    purchase_table(
+        "organisation_staff",
+        &[
+            col6("tenant_id", Id),
+            col6("organisation_id", Id),
+            col6("account_id", Id),
+            col6("role", Text),
+            col6("since", Int),
+        ],
+        &["tenant_id", "organisation_id", "account_id"],
+        &[],
+        &[fk(
+            "fk_organisation_staff_org",
+            &["tenant_id", "organisation_id"],
+            "organisations",
+            &["tenant_id", "id"],
+        )],
+        &[ix("ix_organisation_staff_account", &["account_id"])],
+    ),
+    // The blacklist (黑名单): a sanction bars its organisation from calls from `starts_on` to
+    // `ends_on` (open-ended when empty), unless lifted.
+    purchase_table(
+        "organisation_sanctions",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("organisation_id", Id),
+            col6("reason", Text),
+            col6("starts_on", Text),
+            opt6("ends_on", Text),
+            col6("decided_by", Id),
+            col6("created_at", Int),
+            opt6("lifted_at", Int),
+            opt6("lift_reason", Text),
+        ],
+        &TENANT_ID,
+        &[],
+        &[fk(
+            "fk_organisation_sanctions_org",
+            &["tenant_id", "organisation_id"],
+            "organisations",
+            &["tenant_id", "id"],
+        )],
+        &[ix(
+            "ix_organisation_sanctions_org",
+            &["tenant_id", "organisation_id"],
+        )],
+    ),
+    purchase_table(
+        "purchase_plans",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("buyer_id", Id),
+            col6("year", Int),
+            col6("title", Text),
+            col6("lines_json", Text),
+            col6("created_at", Int),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_purchase_plans_buyer_year",
+            columns: &["tenant_id", "buyer_id", "year"],
+        }],
+        &[],
+        &[ix("ix_purchase_plans_id", &["id"])],
+    ),
+    purchase_table(
+        "purchase_calls",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("number", Text),
+            col6("buyer_id", Id),
+            opt6("plan_id", Id),
+            col6("title", Text),
+            col6("description", Text),
+            col6("catalogue_code", Text),
+            col6("method", Text),
+            opt6("justification", Text),
+            col6("value", Int),
+            col6("new_service", Bool),
+            col6("eligible_kinds", Text),
+            col6("opens_at", Int),
+            col6("closes_at", Int),
+            col6("contract_months", Int),
+            col6("stable", Bool),
+            col6("rule_json", Text),
+            col6("criteria_json", Text),
+            col6("status", Text),
+            opt6("budget_id", Id),
+            opt6("rerun_of", Id),
+            col6("created_at", Int),
+            opt6("created_by", Id),
+            opt6("decided_at", Int),
+            opt6("result_json", Text),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_purchase_calls_number",
+            columns: &["tenant_id", "number"],
+        }],
+        &[],
+        &[
+            ix("ix_purchase_calls_id", &["id"]),
+            ix("ix_purchase_calls_status", &["status", "closes_at"]),
+        ],
+    ),
+    purchase_table(
+        "call_bids",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("call_id", Id),
+            col6("organisation_id", Id),
+            col6("price", Int),
+            col6("cofunding", Int),
+            col6("plan", Text),
+            col6("submitted_at", Int),
+            opt6("submitted_by", Id),
+        ],
+        &TENANT_ID,
+        &[Unique {
+            name: "uq_call_bids_org",
+            columns: &["tenant_id", "call_id", "organisation_id"],
+        }],
+        &[fk(
+            "fk_call_bids_call",
+            &["tenant_id", "call_id"],
+            "purchase_calls",
+            &["tenant_id", "id"],
+        )],
+        &[ix("ix_call_bids_org", &["organisation_id"])],
+    ),
+    // The scoring panel: each member declares the organisations they are tied to (their employer
+    // is always one); they cannot score those organisations' bids.
+    purchase_table(
+        "call_panelists",
+        &[
+            col6("tenant_id", Id),
+            col6("call_id", Id),
+            col6("account_id", Id),
+            col6("name", Text),
+            col6("ties_json", Text),
+        ],
+        &["tenant_id", "call_id", "account_id"],
+        &[],
+        &[fk(
+            "fk_call_panelists_call",
+            &["tenant_id", "call_id"],
+            "purchase_calls",
+            &["tenant_id", "id"],
+        )],
+        &[],
+    ),
+    purchase_table(
+        "bid_scores",
+        &[
+            col6("tenant_id", Id),
+            col6("bid_id", Id),
+            col6("account_id", Id),
+            col6("call_id", Id),
+            col6("scores_json", Text),
+            col6("total", Int),
+            col6("scored_at", Int),
+        ],
+        &["tenant_id", "bid_id", "account_id"],
+        &[],
+        &[fk(
+            "fk_bid_scores_bid",
+            &["tenant_id", "bid_id"],
+            "call_bids",
+            &["tenant_id", "id"],
+        )],
+        &[],
+    ),
+    purchase_table(
+        "contracts",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("call_id", Id),
+            col6("bid_id", Id),
+            col6("organisation_id", Id),
+            col6("title", Text),
+            col6("value", Int),
+            col6("starts_on", Text),
+            col6("ends_on", Text),
+            col6("stable", Bool),
+            opt6("budget_id", Id),
+            opt6("payee_id", Id),
+            col6("payment_rule_json", Text),
+            col6("status", Text),
+            opt6("renews_id", Id),
+            col6("signed_at", Int),
+            opt6("signed_by", Id),
+        ],
+        &TENANT_ID,
+        &[],
+        &[
+            fk(
+                "fk_contracts_call",
+                &["tenant_id", "call_id"],
+                "purchase_calls",
+                &["tenant_id", "id"],
+            ),
+            fk(
+                "fk_contracts_bid",
+                &["tenant_id", "bid_id"],
+                "call_bids",
+                &["tenant_id", "id"],
+            ),
+        ],
+        &[
+            ix("ix_contracts_id", &["id"]),
+            ix("ix_contracts_org", &["organisation_id"]),
+        ],
+    ),
+    // A contract's deliverables (catalogue items or tasks) and payment milestones. A milestone
+    // with `final_payment` is paid at the share its evaluation earns.
+    purchase_table(
+        "contract_items",
+        &[
+            col6("tenant_id", Id),
+            col6("contract_id", Id),
+            col6("position", Int),
+            col6("kind", Text),
+            opt6("catalogue_code", Text),
+            col6("title", Text),
+            opt6("due_on", Text),
+            col6("amount", Int),
+            col6("final_payment", Bool),
+            opt6("done_at", Int),
+            opt6("expense_id", Id),
+            opt6("paid_amount", Int),
+        ],
+        &["tenant_id", "contract_id", "position"],
+        &[],
+        &[fk(
+            "fk_contract_items_contract",
+            &["tenant_id", "contract_id"],
+            "contracts",
+            &["tenant_id", "id"],
+        )],
+        &[],
+    ),
+    purchase_table(
+        "contract_evaluations",
+        &[
+            col6("tenant_id", Id),
+            col6("id", Id),
+            col6("contract_id", Id),
+            col6("organisation_id", Id),
+            opt6("evaluator_org_id", Id),
+            col6("evaluator_name", Text),
+            col6("score", Int),
+            col6("summary", Text),
+            col6("evaluated_at", Int),
+            opt6("recorded_by", Id),
+        ],
+        &TENANT_ID,
+        &[],
+        &[fk(
+            "fk_contract_evaluations_contract",
+            &["tenant_id", "contract_id"],
+            "contracts",
+            &["tenant_id", "id"],
+        )],
+        &[ix("ix_contract_evaluations_org", &["organisation_id"])],
+    ),
+];
+
 const FOUNDATION_COUNT: usize = 11;
 const COUNCIL_COUNT: usize = 15;
 const LEDGER_COUNT: usize = 9;
 const PROJECT_COUNT: usize = 11;
 const ELECTION_COUNT: usize = 5;
-const BUSINESS_COUNT: usize =
-    FOUNDATION_COUNT + COUNCIL_COUNT + LEDGER_COUNT + PROJECT_COUNT + ELECTION_COUNT;
+const PURCHASE_COUNT: usize = 12;
+const BUSINESS_COUNT: usize = FOUNDATION_COUNT
+    + COUNCIL_COUNT
+    + LEDGER_COUNT
+    + PROJECT_COUNT
+    + ELECTION_COUNT
+    + PURCHASE_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
@@ -2117,6 +2473,11 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
             ELECTION_TABLES[e];
         e += 1;
     }
+    let mut q = 0;
+    while q < PURCHASE_COUNT {
+        out[BUSINESS_COUNT - PURCHASE_COUNT + q] = PURCHASE_TABLES[q];
+        q += 1;
+    }
     let mut m = 0;
     while m < 4 {
         out[BUSINESS_COUNT + m] = AUDIT_AND_OPERATIONAL_TABLES[m];
@@ -2130,7 +2491,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2139,4 +2500,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (3, "ledger"),
     (4, "projects"),
     (5, "elections"),
+    (6, "procurement"),
 ];

@@ -9,6 +9,8 @@ pub mod api_elections;
 pub mod api_money;
 /// The JSON API of the needs ledger and projects.
 pub mod api_projects;
+/// The JSON API of government purchase of services.
+pub mod api_purchases;
 /// Election pages: the public election, the secret ballot, the count; resigning a seat.
 pub mod elections;
 /// Error → response (`{"error", "message", "fields"}`), translated.

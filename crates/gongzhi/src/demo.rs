@@ -102,7 +102,7 @@ async fn place(
     .await?)
 }
 
-async fn account(
+pub(crate) async fn account(
     app: &App,
     actor: &Actor,
     at: Uuid,
@@ -128,7 +128,7 @@ async fn account(
 }
 
 /// Moves the story's clock forward to `at` (never back).
-fn clock_to(app: &App, at: Instant) -> Result<(), Failure> {
+pub(crate) fn clock_to(app: &App, at: Instant) -> Result<(), Failure> {
     let step = (at.0 - app.now().0) / 1_000_000;
     if step > 0 {
         app.clock.advance(step)?;
@@ -302,6 +302,13 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     // 玉东's micro-grants happened last year; 晋阳's story is this year's.
     seed_yudong(app, &admin, (yudong, yudong_court)).await?;
     seed_other_communities(app, &admin, (city, wuhou)).await?;
+    let suppliers = crate::demo_purchases::seed_directory_and_last_year(
+        app,
+        &admin,
+        (wuhou, jinyang, yudong),
+        present,
+    )
+    .await?;
     let group_council = seed_group_election(app, &admin, (jinyang, group), present).await?;
     clock_to(app, present.plus_seconds(-320 * 86_400))?;
 
@@ -364,6 +371,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
     seed_by_election(app, &admin, (jinyang, group_council), present).await?;
+    crate::demo_purchases::seed_open_call(app, &admin, jinyang, &suppliers).await?;
     // Whatever disclosure fell due on the way is posted now, as the running server would have
     // done: a demo starts with its record up to date (and the first `serve` has nothing to post).
     gongzhi_app::ledger::post_due_statements(app).await?;

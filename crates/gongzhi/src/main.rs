@@ -6,6 +6,7 @@ mod bench_ledger;
 mod bench_projects;
 mod config;
 mod demo;
+mod demo_purchases;
 mod pb;
 
 use std::io::{BufReader, Write};
@@ -72,11 +73,18 @@ enum Command {
     },
     /// Export the database to standard output or a file
     Export {
-        /// `jsonl` (full backup), `jsonl-auditor` (personal data hashed, no salts), or the fund
-        /// ledger as a `beancount` or `hledger` journal (checked by bean-check / hledger check)
+        /// `jsonl` (full backup), `jsonl-auditor` (personal data hashed, no salts), the fund
+        /// ledger as a `beancount` or `hledger` journal (checked by bean-check / hledger check),
+        /// or `ocds`: every call and contract as one Open Contracting 1.1 release package
         format: String,
         #[arg(long)]
         out: Option<String>,
+        /// OCDS only: the registered ocid prefix (`ocds-` and six characters)
+        #[arg(long, default_value = "ocds-gzdemo")]
+        ocid_prefix: String,
+        /// OCDS only: the publisher's name
+        #[arg(long, default_value = "成都市民政局")]
+        publisher: String,
     },
     /// Import a full JSONL export into an empty database
     Import {
@@ -289,8 +297,33 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             cfg.public_base_url = public;
             serve(app, &cfg, &addr, Some(demo::seed)).await?;
         }
-        Command::Export { format, out } => {
+        Command::Export {
+            format,
+            out,
+            ocid_prefix,
+            publisher,
+        } => {
             let db = open(&cfg.database, Open::MustExist).await?;
+            if format == "ocds" {
+                let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+                let s = write_out(out.as_deref(), async |w| {
+                    Ok(
+                        gongzhi_app::procurement::export_ocds(&app, &ocid_prefix, &publisher, w)
+                            .await?,
+                    )
+                })
+                .await?;
+                eprintln!(
+                    "已导出 {} 个采购过程、{} 条发布、{} 笔付款 / exported {} contracting processes, {} releases, {} payments",
+                    s.processes,
+                    s.releases,
+                    s.transactions,
+                    s.processes,
+                    s.releases,
+                    s.transactions
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(journal) = gongzhi_domain::journal::JournalFormat::parse(&format) {
                 let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
                 let (accounts, transfers) = write_out(out.as_deref(), async |w| {
@@ -307,7 +340,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "jsonl-auditor" => ExportMode::Auditor,
                 other => {
                     return Err(Failure(format!(
-                        "未知导出格式 / unknown export format {other}: use jsonl, jsonl-auditor, beancount or hledger"
+                        "未知导出格式 / unknown export format {other}: use jsonl, jsonl-auditor, beancount, hledger or ocds"
                     )));
                 }
             };

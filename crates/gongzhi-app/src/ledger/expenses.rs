@@ -52,6 +52,23 @@ pub async fn submit_expense(
         }
         return Ok(e.id);
     }
+    submit_in(&mut cmd, app, actor, id, new, description, sha).await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Submits an expense inside a larger command (a contract's milestone payment), after the caller
+/// has checked the actor keeps the budget's funds. Holds the money and pins the sign-off chain.
+pub(crate) async fn submit_in(
+    cmd: &mut Command<'_>,
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    new: &NewExpense<'_>,
+    description: String,
+    sha: String,
+) -> Result<(), AppError> {
+    let tenant = cmd.tenant_id();
     let b = repo_l::budget(&mut cmd.tx, tenant, new.budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
@@ -93,7 +110,7 @@ pub async fn submit_expense(
         },
     )
     .await?;
-    ts.flush(&mut cmd, actor).await?;
+    ts.flush(cmd, actor).await?;
     cmd.insert(
         "expenses",
         &[
@@ -119,8 +136,7 @@ pub async fn submit_expense(
         ],
     )
     .await?;
-    cmd.commit().await?;
-    Ok(id)
+    Ok(())
 }
 
 pub(super) async fn signoff_chain(

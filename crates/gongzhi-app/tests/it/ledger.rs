@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{World, account, event_count, world};
 
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+pub(crate) fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
         Err(AppError::Invalid(d)) => d.code.0.to_string(),
         Err(other) => other.code().to_string(),
@@ -21,7 +21,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
 }
 
 /// A one-page PDF standing in for an invoice.
-const INVOICE: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+pub(crate) const INVOICE: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// 晋阳 with a fund, 北苑's council and supervisory board (3 members who sign in), a committee
 /// director and an accountant.
@@ -179,7 +179,7 @@ pub async fn money() -> Money {
 }
 
 /// A project-approval resolution of 北苑's council, in force (no notice needed) or on notice.
-async fn approved(m: &Money, notice: bool) -> Uuid {
+pub(crate) async fn approved(m: &Money, notice: bool) -> Uuid {
     let w = &m.w;
     let mo = councils::open_motion(
         &w.app,
@@ -208,7 +208,7 @@ async fn approved(m: &Money, notice: bool) -> Uuid {
         .0
 }
 
-async fn budget(
+pub(crate) async fn budget(
     m: &Money,
     resolution: Uuid,
     reserved: i64,
@@ -246,7 +246,7 @@ async fn expense(m: &Money, budget: Uuid, amount: i64) -> Result<Uuid, AppError>
     .await
 }
 
-async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
+pub(crate) async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
     for s in &m.supervisors {
         assert!(matches!(
             ledger::sign_expense(&m.w.app, s, e, Decision::Sign, None)

@@ -7,6 +7,7 @@ mod elections;
 mod ledger;
 mod people;
 mod permissions;
+mod procurement;
 mod projects;
 mod roundtrip;
 mod rules_and_login;

@@ -5,3 +5,4 @@ mod allocation;
 mod elections;
 mod ledger;
 mod pipelines;
+mod procurement;

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 mod core_loop;
 mod elections;
+mod purchases;
 
 const PASSWORD: &str = "web-test-password";
 

@@ -1,0 +1,803 @@
+//! Purchase plans and calls: a call is opened with its rules pinned, takes bids from eligible
+//! suppliers until it closes, is scored by a panel whose members cannot score organisations they
+//! are tied to, and is then decided: it fails with too few bids (and may be run again), or is
+//! awarded to the best-ranked bid with every score published.
+
+use gongzhi_domain::DomainError;
+use gongzhi_domain::procurement::{
+    self as dp, Criterion, Method, OrgKind, ProcurementRule, Ranked, ScoredBid, ShareReport,
+};
+use gongzhi_domain::time::{Instant, format_date};
+use gongzhi_store::procurement::{self as repo_p, BidRow, CallRow, PanelistRow, ScoreRow};
+use gongzhi_store::{Tx, Value, repo};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{barring, catalogue, city_of, procurement_rule};
+use crate::authz::{Actor, Permission};
+use crate::command::{Command, tenant_of};
+use crate::input::{invalid, text};
+use crate::{App, AppError, new_id};
+
+/// One line of a purchase plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLine {
+    pub catalogue_code: String,
+    pub description: String,
+    /// Fen.
+    pub amount: i64,
+    /// A new public service (counts in the social organisations' share).
+    pub new_service: bool,
+}
+
+/// Records a buyer's purchase plan for a year (one per buyer and year).
+pub async fn record_plan(
+    app: &App,
+    actor: &Actor,
+    buyer: Uuid,
+    year: i32,
+    title: &str,
+    lines: &[PlanLine],
+) -> Result<Uuid, AppError> {
+    let title = text(title, "title", 120)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(invalid("plan_year_invalid", "year"));
+    }
+    if lines.is_empty() {
+        return Err(invalid("plan_lines_missing", "lines"));
+    }
+    let now = app.now();
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManagePurchases, buyer)
+        .await?;
+    let tenant = tenant_of(&mut read, buyer).await?;
+    let cat = catalogue(&mut read, buyer, now).await?;
+    read.rollback().await?;
+    for l in lines {
+        cat.leaf(&l.catalogue_code)?;
+        text(&l.description, "lines", 200)?;
+        if l.amount <= 0 {
+            return Err(invalid("amount_not_positive", "lines"));
+        }
+    }
+    let mut cmd = Command::begin(app, actor, tenant, "purchase.plan").await?;
+    if repo_p::plan_of(&mut cmd.tx, tenant, buyer, i64::from(year))
+        .await?
+        .is_some()
+    {
+        return Err(invalid("plan_exists", "year"));
+    }
+    let id = new_id();
+    cmd.insert(
+        "purchase_plans",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("buyer_id", buyer.into()),
+            ("year", i64::from(year).into()),
+            ("title", title.into()),
+            (
+                "lines_json",
+                serde_json::to_string(lines).unwrap_or_default().into(),
+            ),
+            ("created_at", now.0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+pub struct NewCall<'a> {
+    pub buyer_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub catalogue_code: &'a str,
+    pub method: &'a str,
+    /// Required for single source: why only this supplier.
+    pub justification: Option<&'a str>,
+    /// The most the buyer will pay, fen.
+    pub value: i64,
+    pub new_service: bool,
+    /// Kinds of supplier that may bid (keys of `OrgKind`); empty means every kind.
+    pub eligible_kinds: &'a [String],
+    pub closes_at: Instant,
+    pub contract_months: u32,
+    /// The service is stable and its budget guaranteed: the contract may run longer.
+    pub stable: bool,
+    pub criteria: &'a [Criterion],
+    /// The project budget (community fund) that will pay the contract, if any.
+    pub budget_id: Option<Uuid>,
+}
+
+/// Opens a call for bids: the procurement rules in force are pinned on it.
+pub async fn open_call(app: &App, actor: &Actor, new: &NewCall<'_>) -> Result<Uuid, AppError> {
+    open_call_as(app, actor, new, None).await
+}
+
+async fn open_call_as(
+    app: &App,
+    actor: &Actor,
+    new: &NewCall<'_>,
+    rerun_of: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let title = text(new.title, "title", 120)?;
+    let description = text(new.description, "description", 2000)?;
+    let method = Method::parse(new.method)?;
+    let justification = match new.justification.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(j) => Some(text(j, "justification", 1000)?),
+        None if method == Method::SingleSource => {
+            return Err(invalid(
+                "single_source_needs_justification",
+                "justification",
+            ));
+        }
+        None => None,
+    };
+    if new.value <= 0 {
+        return Err(invalid("amount_not_positive", "value"));
+    }
+    let mut kinds = Vec::new();
+    for k in new.eligible_kinds {
+        let kind = OrgKind::parse(k)?;
+        if !kinds.contains(&kind.key()) {
+            kinds.push(kind.key());
+        }
+    }
+    if kinds.is_empty() {
+        kinds = dp::ORG_KINDS.iter().map(|k| k.key()).collect();
+    }
+    dp::check_criteria(new.criteria)?;
+    let now = app.now();
+    if new.closes_at <= now {
+        return Err(invalid("call_closes_in_past", "closes_at"));
+    }
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ManagePurchases, new.buyer_id)
+        .await?;
+    let tenant = tenant_of(&mut read, new.buyer_id).await?;
+    let cat = catalogue(&mut read, new.buyer_id, now).await?;
+    cat.leaf(new.catalogue_code)?;
+    let rule = procurement_rule(&mut read, new.buyer_id, now).await?;
+    let max = if new.stable {
+        rule.stable_max_months
+    } else {
+        rule.max_months
+    };
+    if new.contract_months == 0 || new.contract_months > max {
+        return Err(AppError::Invalid(
+            DomainError::field("contract_term_too_long", "contract_months")
+                .arg("months", max)
+                .arg("stable", new.stable),
+        ));
+    }
+    if let Some(p) = new.plan_id {
+        let plan = repo_p::plan(&mut read, p)
+            .await?
+            .ok_or_else(|| invalid("plan_not_found", "plan_id"))?;
+        if plan.buyer_id != new.buyer_id {
+            return Err(invalid("plan_of_other_buyer", "plan_id"));
+        }
+    }
+    if let Some(b) = new.budget_id {
+        let budget = gongzhi_store::ledger::budget(&mut read, tenant, b)
+            .await?
+            .ok_or_else(|| invalid("budget_not_found", "budget_id"))?;
+        if budget.status != "open" {
+            return Err(invalid("budget_closed", "budget_id"));
+        }
+        if new.value > budget.reserved {
+            return Err(AppError::Invalid(
+                DomainError::field("call_value_above_budget", "value")
+                    .arg("budget", gongzhi_domain::Fen(budget.reserved)),
+            ));
+        }
+    }
+    read.rollback().await?;
+
+    let mut cmd = Command::begin(app, actor, tenant, "call.open").await?;
+    let id = new_id();
+    let year = now.china_date().year();
+    let number = format!("{}-{}", year, super::short_code(id));
+    cmd.insert(
+        "purchase_calls",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("number", number.into()),
+            ("buyer_id", new.buyer_id.into()),
+            ("plan_id", new.plan_id.into()),
+            ("title", title.into()),
+            ("description", description.into()),
+            ("catalogue_code", new.catalogue_code.into()),
+            ("method", method.key().into()),
+            ("justification", Value::Text(justification)),
+            ("value", new.value.into()),
+            ("new_service", new.new_service.into()),
+            (
+                "eligible_kinds",
+                serde_json::to_string(&kinds).unwrap_or_default().into(),
+            ),
+            ("opens_at", now.0.into()),
+            ("closes_at", new.closes_at.0.into()),
+            ("contract_months", i64::from(new.contract_months).into()),
+            ("stable", new.stable.into()),
+            (
+                "rule_json",
+                serde_json::to_string(&rule).unwrap_or_default().into(),
+            ),
+            (
+                "criteria_json",
+                serde_json::to_string(new.criteria)
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            ("status", "open".into()),
+            ("budget_id", new.budget_id.into()),
+            ("rerun_of", rerun_of.into()),
+            ("created_at", now.0.into()),
+            ("created_by", actor.account_id.into()),
+            ("decided_at", Value::Int(None)),
+            ("result_json", Value::Text(None)),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Runs a failed call again with a new closing time: same terms, new number, linked to the old.
+pub async fn rerun_call(
+    app: &App,
+    actor: &Actor,
+    call: Uuid,
+    closes_at: Instant,
+) -> Result<Uuid, AppError> {
+    let mut read = app.db.reads().await?;
+    let c = load_call(&mut read, call).await?;
+    if c.status != "failed" {
+        return Err(invalid("call_not_failed", "call_id"));
+    }
+    let criteria = criteria_of(&c)?;
+    let kinds: Vec<String> = serde_json::from_str(&c.eligible_kinds).unwrap_or_default();
+    let new = NewCall {
+        buyer_id: c.buyer_id,
+        plan_id: c.plan_id,
+        title: &c.title,
+        description: &c.description,
+        catalogue_code: &c.catalogue_code,
+        method: &c.method,
+        justification: c.justification.as_deref(),
+        value: c.value,
+        new_service: c.new_service,
+        eligible_kinds: &kinds,
+        closes_at,
+        contract_months: u32::try_from(c.contract_months).unwrap_or(12),
+        stable: c.stable,
+        criteria: &criteria,
+        budget_id: c.budget_id,
+    };
+    open_call_as(app, actor, &new, Some(c.id)).await
+}
+
+pub(crate) async fn load_call(tx: &mut Tx, id: Uuid) -> Result<CallRow, AppError> {
+    repo_p::call(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("call"))
+}
+
+pub(crate) fn criteria_of(c: &CallRow) -> Result<Vec<Criterion>, AppError> {
+    serde_json::from_str(&c.criteria_json).map_err(|_| AppError::NotFound("call criteria"))
+}
+
+pub(crate) fn rule_of(c: &CallRow) -> Result<ProcurementRule, AppError> {
+    serde_json::from_str(&c.rule_json).map_err(|_| AppError::NotFound("call rule"))
+}
+
+pub struct NewBid<'a> {
+    pub call_id: Uuid,
+    pub organisation_id: Uuid,
+    /// Fen.
+    pub price: i64,
+    /// Co-funding the supplier brings, fen.
+    pub cofunding: i64,
+    pub plan: &'a str,
+}
+
+/// Submits a bid for an organisation: by one of its staff, or entered by the buyer's staff from a
+/// paper bid. Checks the deadline, eligibility, qualification, the blacklist, the ceiling and
+/// the co-funding; one bid per organisation and call.
+pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uuid, AppError> {
+    let plan = text(new.plan, "plan", 4000)?;
+    if new.price <= 0 {
+        return Err(invalid("amount_not_positive", "price"));
+    }
+    if new.cofunding < 0 {
+        return Err(invalid("amount_negative", "cofunding"));
+    }
+    let now = app.now();
+    let mut read = app.db.read().await?;
+    let c = load_call(&mut read, new.call_id).await?;
+    let org = repo_p::organisation(&mut read, new.organisation_id)
+        .await?
+        .ok_or_else(|| invalid("organisation_not_found", "organisation_id"))?;
+    let is_staff = match actor.account_id {
+        Some(a) => repo_p::organisations_of_account(&mut read, a)
+            .await?
+            .contains(&org.id),
+        None => false,
+    };
+    if !is_staff {
+        actor
+            .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+            .await?;
+    }
+    if c.status != "open" || now.0 >= c.closes_at {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_after_deadline", "call_id")
+                .arg("closed", Instant(c.closes_at).china_minute()),
+        ));
+    }
+    let kinds: Vec<String> = serde_json::from_str(&c.eligible_kinds).unwrap_or_default();
+    if !kinds.contains(&org.kind) {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_kind_not_eligible", "organisation_id").arg("kind", &org.kind),
+        ));
+    }
+    let quals = repo_p::qualifications(&mut read, org.tenant_id, org.id).await?;
+    if !quals.contains(&c.catalogue_code) {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_not_qualified", "organisation_id")
+                .arg("item", &c.catalogue_code),
+        ));
+    }
+    let sanctions = repo_p::sanctions(&mut read, org.tenant_id, org.id).await?;
+    if let Some(s) = barring(&sanctions, &format_date(now.china_date())) {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_org_blacklisted", "organisation_id")
+                .arg("reason", s.reason)
+                .arg("until", s.ends_on.unwrap_or_else(|| "—".into())),
+        ));
+    }
+    read.rollback().await?;
+    if new.price > c.value {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_above_ceiling", "price")
+                .arg("ceiling", gongzhi_domain::Fen(c.value)),
+        ));
+    }
+    let rule = rule_of(&c)?;
+    let need = rule.min_cofunding_for(new.price);
+    if new.cofunding < need {
+        return Err(AppError::Invalid(
+            DomainError::field("bid_cofunding_too_low", "cofunding")
+                .arg("minimum", gongzhi_domain::Fen(need)),
+        ));
+    }
+    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.bid").await?;
+    // Re-read under the tenant's lock: the call may have been decided meanwhile.
+    let c = load_call(&mut cmd.tx, c.id).await?;
+    if c.status != "open" {
+        return Err(invalid("bid_after_deadline", "call_id"));
+    }
+    if repo_p::bids(&mut cmd.tx, c.tenant_id, c.id)
+        .await?
+        .iter()
+        .any(|b| b.organisation_id == org.id)
+    {
+        return Err(invalid("bid_already_submitted", "organisation_id"));
+    }
+    let id = new_id();
+    cmd.insert(
+        "call_bids",
+        &[
+            ("tenant_id", c.tenant_id.into()),
+            ("id", id.into()),
+            ("call_id", c.id.into()),
+            ("organisation_id", org.id.into()),
+            ("price", new.price.into()),
+            ("cofunding", new.cofunding.into()),
+            ("plan", plan.into()),
+            ("submitted_at", now.0.into()),
+            ("submitted_by", actor.account_id.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// A member of a scoring panel and the organisations they declare ties to.
+#[derive(Debug, Clone)]
+pub struct Panelist {
+    pub account_id: Uuid,
+    pub name: String,
+    pub ties: Vec<Uuid>,
+}
+
+/// Seats a call's scoring panel (before any score is given). Each member's staff seats are added
+/// to the ties they declare.
+pub async fn seat_panel(
+    app: &App,
+    actor: &Actor,
+    call: Uuid,
+    members: &[Panelist],
+) -> Result<(), AppError> {
+    if members.is_empty() {
+        return Err(invalid("panel_empty", "members"));
+    }
+    let mut read = app.db.read().await?;
+    let c = load_call(&mut read, call).await?;
+    actor
+        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .await?;
+    let mut rows = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let name = text(&m.name, "members", 60)?;
+        if members[..i].iter().any(|o| o.account_id == m.account_id) {
+            return Err(invalid("panelist_twice", "members"));
+        }
+        if repo::account_by_id(&mut read, m.account_id)
+            .await?
+            .is_none()
+        {
+            return Err(invalid("account_not_found", "members"));
+        }
+        let mut ties = m.ties.clone();
+        ties.extend(repo_p::organisations_of_account(&mut read, m.account_id).await?);
+        ties.sort();
+        ties.dedup();
+        rows.push((m.account_id, name, ties));
+    }
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.panel").await?;
+    let c = load_call(&mut cmd.tx, c.id).await?;
+    if c.status != "open" {
+        return Err(invalid("call_decided", "call_id"));
+    }
+    if !repo_p::scores(&mut cmd.tx, c.tenant_id, c.id)
+        .await?
+        .is_empty()
+    {
+        return Err(invalid("panel_scoring_started", "call_id"));
+    }
+    if !repo_p::panel(&mut cmd.tx, c.tenant_id, c.id)
+        .await?
+        .is_empty()
+    {
+        return Err(invalid("panel_already_seated", "call_id"));
+    }
+    for (account, name, ties) in rows {
+        cmd.insert(
+            "call_panelists",
+            &[
+                ("tenant_id", c.tenant_id.into()),
+                ("call_id", c.id.into()),
+                ("account_id", account.into()),
+                ("name", name.into()),
+                (
+                    "ties_json",
+                    serde_json::to_string(&ties).unwrap_or_default().into(),
+                ),
+            ],
+        )
+        .await?;
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+fn ties_of(p: &PanelistRow) -> Vec<Uuid> {
+    serde_json::from_str(&p.ties_json).unwrap_or_default()
+}
+
+/// A panelist scores one bid after the call has closed: every criterion on the 0–100 scale. A
+/// panelist tied to the bidding organisation cannot score it. A score may be corrected until the
+/// call is decided.
+pub async fn score_bid(
+    app: &App,
+    actor: &Actor,
+    bid: Uuid,
+    scores: &[(String, u32)],
+) -> Result<u32, AppError> {
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let mut read = app.db.reads().await?;
+    let tenant = repo_p::tenant_of_bid(&mut read, bid)
+        .await?
+        .ok_or(AppError::NotFound("bid"))?;
+    drop(read);
+    let now = app.now();
+    let mut cmd = Command::begin(app, actor, tenant, "call.score").await?;
+    let b = repo_p::bid(&mut cmd.tx, tenant, bid)
+        .await?
+        .ok_or(AppError::NotFound("bid"))?;
+    let c = load_call(&mut cmd.tx, b.call_id).await?;
+    let panel = repo_p::panel(&mut cmd.tx, tenant, c.id).await?;
+    let me = panel
+        .iter()
+        .find(|p| p.account_id == account)
+        .ok_or(AppError::Forbidden)?;
+    if c.status != "open" {
+        return Err(invalid("call_decided", "bid_id"));
+    }
+    if now.0 < c.closes_at {
+        return Err(invalid("score_before_closing", "bid_id"));
+    }
+    let mut ties = ties_of(me);
+    ties.extend(repo_p::organisations_of_account(&mut cmd.tx, account).await?);
+    if ties.contains(&b.organisation_id) {
+        return Err(invalid("score_own_organisation", "bid_id"));
+    }
+    let criteria = criteria_of(&c)?;
+    let total = dp::weighted_score(&criteria, scores)?;
+    let scores_json = serde_json::to_string(
+        &scores
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+    .unwrap_or_default();
+    let existing = repo_p::scores(&mut cmd.tx, tenant, c.id)
+        .await?
+        .into_iter()
+        .any(|s| s.bid_id == b.id && s.account_id == account);
+    let values = [
+        ("call_id", c.id.into()),
+        ("scores_json", scores_json.into()),
+        ("total", i64::from(total).into()),
+        ("scored_at", now.0.into()),
+    ];
+    if existing {
+        cmd.update(
+            "bid_scores",
+            &[tenant.into(), b.id.into(), account.into()],
+            &values,
+        )
+        .await?;
+    } else {
+        let mut row = vec![
+            ("tenant_id", tenant.into()),
+            ("bid_id", b.id.into()),
+            ("account_id", account.into()),
+        ];
+        row.extend(values);
+        cmd.insert("bid_scores", &row).await?;
+    }
+    cmd.commit().await?;
+    Ok(total)
+}
+
+/// The published result of a decided call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallResult {
+    /// `failed` or `awarded`.
+    pub outcome: String,
+    pub bids: u32,
+    pub min_bids: u32,
+    /// Best first; empty when the call failed.
+    pub ranking: Vec<Ranked<Uuid>>,
+    pub winner: Option<Uuid>,
+}
+
+/// Decides a call after it has closed: with fewer valid bids than the pinned rule asks the call
+/// fails (it can be run again); otherwise every panelist must have scored every bid they may
+/// score, and the best-ranked bid wins. The ranking and every score are published.
+pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallResult, AppError> {
+    let mut read = app.db.read().await?;
+    let c = load_call(&mut read, call).await?;
+    actor
+        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .await?;
+    read.rollback().await?;
+    let now = app.now();
+    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.decide").await?;
+    let c = load_call(&mut cmd.tx, c.id).await?;
+    if c.status != "open" {
+        return Err(invalid("call_decided", "call_id"));
+    }
+    if now.0 < c.closes_at {
+        return Err(AppError::Invalid(
+            DomainError::field("call_still_open", "call_id")
+                .arg("closes", Instant(c.closes_at).china_minute()),
+        ));
+    }
+    let rule = rule_of(&c)?;
+    let method = Method::parse(&c.method)?;
+    let bids = repo_p::bids(&mut cmd.tx, c.tenant_id, c.id).await?;
+    let min_bids = rule.min_bids(method);
+    let n = u32::try_from(bids.len()).unwrap_or(u32::MAX);
+    let result = if n < min_bids {
+        CallResult {
+            outcome: "failed".into(),
+            bids: n,
+            min_bids,
+            ranking: Vec::new(),
+            winner: None,
+        }
+    } else {
+        let panel = repo_p::panel(&mut cmd.tx, c.tenant_id, c.id).await?;
+        if panel.is_empty() {
+            return Err(invalid("panel_empty", "call_id"));
+        }
+        let scores = repo_p::scores(&mut cmd.tx, c.tenant_id, c.id).await?;
+        let ranking = dp::rank_bids(&scored(&bids, &panel, &scores)?)?;
+        let winner = ranking.first().map(|r| r.bid);
+        CallResult {
+            outcome: "awarded".into(),
+            bids: n,
+            min_bids,
+            ranking,
+            winner,
+        }
+    };
+    cmd.detail("outcome", result.outcome.clone());
+    cmd.update(
+        "purchase_calls",
+        &[c.tenant_id.into(), c.id.into()],
+        &[
+            ("status", result.outcome.clone().into()),
+            ("decided_at", now.0.into()),
+            (
+                "result_json",
+                serde_json::to_string(&result).unwrap_or_default().into(),
+            ),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(result)
+}
+
+/// Each bid with the totals of the panelists who may score it; all of them must have.
+fn scored(
+    bids: &[BidRow],
+    panel: &[PanelistRow],
+    scores: &[ScoreRow],
+) -> Result<Vec<ScoredBid<Uuid>>, AppError> {
+    let mut out = Vec::with_capacity(bids.len());
+    for b in bids {
+        let mut totals = Vec::new();
+        for p in panel {
+            if ties_of(p).contains(&b.organisation_id) {
+                continue;
+            }
+            let s = scores
+                .iter()
+                .find(|s| s.bid_id == b.id && s.account_id == p.account_id)
+                .ok_or_else(|| {
+                    AppError::Invalid(
+                        DomainError::field("call_scores_incomplete", "call_id")
+                            .arg("panelist", &p.name),
+                    )
+                })?;
+            totals.push(u32::try_from(s.total).unwrap_or(0));
+        }
+        out.push(ScoredBid {
+            bid: b.id,
+            price: b.price,
+            submitted: b.submitted_at,
+            totals,
+        });
+    }
+    Ok(out)
+}
+
+/// A call with its bids (and their organisations), its panel and scores, and its contracts.
+#[derive(Debug, Clone)]
+pub struct CallView {
+    pub call: CallRow,
+    pub buyer: String,
+    pub catalogue: Vec<(String, String, String)>,
+    pub criteria: Vec<Criterion>,
+    pub rule: ProcurementRule,
+    pub bids: Vec<(BidRow, gongzhi_store::procurement::OrgRow)>,
+    pub panel: Vec<PanelistRow>,
+    pub scores: Vec<ScoreRow>,
+    pub result: Option<CallResult>,
+    pub contracts: Vec<gongzhi_store::procurement::ContractRow>,
+}
+
+impl CallView {
+    /// Whether bids and scores may be shown: after the call is decided (before, the amounts
+    /// bidders offered stay sealed from each other).
+    pub fn decided(&self) -> bool {
+        self.call.status != "open"
+    }
+}
+
+pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
+    let mut tx = app.db.read().await?;
+    let call = load_call(&mut tx, id).await?;
+    let buyer = repo::jurisdiction_by_id(&mut tx, call.buyer_id)
+        .await?
+        .map(|j| j.name_zh)
+        .unwrap_or_default();
+    let cat = catalogue(&mut tx, call.buyer_id, Instant(call.opens_at)).await?;
+    let catalogue = cat
+        .path(&call.catalogue_code)
+        .into_iter()
+        .map(|i| (i.code.clone(), i.zh.clone(), i.en.clone()))
+        .collect();
+    let bid_rows = repo_p::bids(&mut tx, call.tenant_id, call.id).await?;
+    let ids: Vec<Uuid> = bid_rows.iter().map(|b| b.organisation_id).collect();
+    let orgs = repo_p::organisations_by_id(&mut tx, &ids).await?;
+    let bids = bid_rows
+        .into_iter()
+        .filter_map(|b| {
+            let o = orgs.iter().find(|o| o.id == b.organisation_id)?.clone();
+            Some((b, o))
+        })
+        .collect();
+    let panel = repo_p::panel(&mut tx, call.tenant_id, call.id).await?;
+    let scores = repo_p::scores(&mut tx, call.tenant_id, call.id).await?;
+    let contracts = repo_p::contracts_of_call(&mut tx, call.tenant_id, call.id).await?;
+    tx.rollback().await?;
+    let result = call
+        .result_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok());
+    Ok(CallView {
+        criteria: criteria_of(&call)?,
+        rule: rule_of(&call)?,
+        call,
+        buyer,
+        catalogue,
+        bids,
+        panel,
+        scores,
+        result,
+        contracts,
+    })
+}
+
+/// The public call board: open calls soonest closing first, then recent decisions.
+pub async fn call_board(app: &App, limit: i64) -> Result<(Vec<CallRow>, Vec<CallRow>), AppError> {
+    let mut tx = app.db.reads().await?;
+    let open = repo_p::open_calls(&mut tx, limit).await?;
+    let decided = repo_p::decided_calls(&mut tx, limit).await?;
+    Ok((open, decided))
+}
+
+/// The social organisations' share of a buyer's new public-service purchases in a year
+/// (contracts signed that year), against the rulebook's minimum.
+pub async fn social_org_share_report(
+    app: &App,
+    actor: &Actor,
+    buyer: Uuid,
+    year: i32,
+) -> Result<(ShareReport, dp::ProcurementRule), AppError> {
+    let mut tx = app.db.read().await?;
+    actor
+        .require(&mut tx, Permission::ManagePurchases, buyer)
+        .await?;
+    let tenant = tenant_of(&mut tx, buyer).await?;
+    let rule = procurement_rule(&mut tx, buyer, app.now()).await?;
+    let start = time::Date::from_calendar_date(year, time::Month::January, 1)
+        .map_err(|_| invalid("plan_year_invalid", "year"))?;
+    let end = time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+        .map_err(|_| invalid("plan_year_invalid", "year"))?;
+    let awards = repo_p::new_service_awards(
+        &mut tx,
+        tenant,
+        buyer,
+        Instant::china_midnight(start).0,
+        Instant::china_midnight(end).0,
+    )
+    .await?;
+    tx.rollback().await?;
+    let pairs: Vec<(i64, bool)> = awards
+        .iter()
+        .map(|(v, k)| (*v, super::is_social_org(k)))
+        .collect();
+    Ok((dp::social_org_share(&pairs, rule.social_org_share), rule))
+}
+
+/// The city tenant holding the directory a buyer's suppliers come from.
+pub async fn directory_of(app: &App, buyer: Uuid) -> Result<Uuid, AppError> {
+    let mut tx = app.db.reads().await?;
+    city_of(&mut tx, buyer).await
+}

@@ -1,0 +1,75 @@
+//! Government purchase of services (政府购买服务, 三社联动): the supplier directory, purchase plans,
+//! calls with their bids and scoring panels, contracts paid through the fund ledger, evaluations
+//! that set the final payment and build each supplier's record, and the Open Contracting export.
+//!
+//! **Where records live.** The supplier directory is one for the whole city: organisations,
+//! their qualifications, staff seats and sanctions are in the city's tenant, so a credit code is
+//! unique and a blacklisting bars a supplier everywhere. A buyer's plans, calls, bids, panels,
+//! contracts and evaluations are in the buyer's tenant (a district, a street or a community),
+//! and name a supplier by id.
+//!
+//! **Rules are data.** `procurement.rules` (applicants, co-funding, contract terms, the social
+//! organisations' share) is pinned on a call when it opens; `procurement.catalogue` is read at
+//! the buyer's jurisdiction.
+
+use gongzhi_domain::procurement::{Catalogue, ProcurementRule};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::time::Instant;
+use gongzhi_store::{Tx, repo};
+use uuid::Uuid;
+
+use crate::AppError;
+use crate::input::invalid;
+use crate::rules::rule_in_force;
+
+mod calls;
+mod contracts;
+mod ocds;
+mod suppliers;
+
+pub use calls::*;
+pub use contracts::*;
+pub use ocds::*;
+pub use suppliers::*;
+
+pub(crate) use crate::ledger::short as short_code;
+
+/// The city: the tenant that keeps the supplier directory.
+pub async fn city_of(tx: &mut Tx, jurisdiction: Uuid) -> Result<Uuid, AppError> {
+    repo::ancestors(tx, jurisdiction)
+        .await?
+        .into_iter()
+        .find(|j| j.level == "city")
+        .map(|j| j.id)
+        .ok_or(AppError::NotFound("city"))
+}
+
+pub(crate) async fn procurement_rule(
+    tx: &mut Tx,
+    jurisdiction: Uuid,
+    now: Instant,
+) -> Result<ProcurementRule, AppError> {
+    match rule_in_force(tx, jurisdiction, "procurement.rules", now.china_date(), now).await? {
+        RuleValue::Procurement(r) => Ok(r),
+        _ => Err(invalid("rule_missing", "procurement.rules")),
+    }
+}
+
+pub async fn catalogue(
+    tx: &mut Tx,
+    jurisdiction: Uuid,
+    now: Instant,
+) -> Result<Catalogue, AppError> {
+    match rule_in_force(
+        tx,
+        jurisdiction,
+        "procurement.catalogue",
+        now.china_date(),
+        now,
+    )
+    .await?
+    {
+        RuleValue::Catalogue(c) => Ok(c),
+        _ => Err(invalid("rule_missing", "procurement.catalogue")),
+    }
+}

@@ -1,0 +1,865 @@
+//! Reads for government purchase of services: the supplier directory (organisations, their
+//! qualifications, staff seats and sanctions), purchase plans, calls with their bids, panels and
+//! scores, contracts with their items and evaluations. Rows are selected with the registry's
+//! column list (`ledger::select`), so each struct follows its table's column order; column 0 is
+//! always `tenant_id`.
+
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::db::Tx;
+use crate::ledger::{all, one, select};
+use crate::schema::ColType;
+use crate::value::{Row, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: String,
+    pub credit_code: Option<String>,
+    pub registered_with: Uuid,
+    pub registered_on: Option<String>,
+    pub business_scope: String,
+    pub capacity: String,
+    pub incubator_id: Option<Uuid>,
+    pub incubator_level: Option<String>,
+    pub created_at: i64,
+}
+
+fn org_row(r: &Row) -> Result<OrgRow, StoreError> {
+    Ok(OrgRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        name_zh: r.text(2)?,
+        name_en: r.text(3)?,
+        kind: r.text(4)?,
+        credit_code: r.opt_text(5)?,
+        registered_with: r.id(6)?,
+        registered_on: r.opt_text(7)?,
+        business_scope: r.text(8)?,
+        capacity: r.text(9)?,
+        incubator_id: r.opt_id(10)?,
+        incubator_level: r.opt_text(11)?,
+        created_at: r.int(12)?,
+    })
+}
+
+/// An organisation by id alone (the directory is one tenant, but callers need not know which).
+pub async fn organisation(tx: &mut Tx, id: Uuid) -> Result<Option<OrgRow>, StoreError> {
+    one(
+        select(tx, "organisations", "id = $1", &[id.into()], "").await,
+        org_row,
+    )
+    .await
+}
+
+pub async fn organisation_by_code(
+    tx: &mut Tx,
+    tenant: Uuid,
+    code: &str,
+) -> Result<Option<OrgRow>, StoreError> {
+    one(
+        select(
+            tx,
+            "organisations",
+            "tenant_id = $1 AND credit_code = $2",
+            &[tenant.into(), code.into()],
+            "",
+        )
+        .await,
+        org_row,
+    )
+    .await
+}
+
+/// A page of the directory in id order (ids are time-ordered: oldest first), after `after`.
+pub async fn organisations(
+    tx: &mut Tx,
+    tenant: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<OrgRow>, StoreError> {
+    let rows = match after {
+        None => {
+            select(
+                tx,
+                "organisations",
+                "tenant_id = $1",
+                &[tenant.into(), limit.into()],
+                "ORDER BY id LIMIT $2",
+            )
+            .await?
+        }
+        Some(a) => {
+            select(
+                tx,
+                "organisations",
+                "tenant_id = $1 AND id > $2",
+                &[tenant.into(), a.into(), limit.into()],
+                "ORDER BY id LIMIT $3",
+            )
+            .await?
+        }
+    };
+    all(rows, org_row)
+}
+
+pub async fn organisations_by_id(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<OrgRow>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(200) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let args: Vec<Value> = chunk.iter().map(|i| (*i).into()).collect();
+        out.extend(all(
+            select(tx, "organisations", &format!("id IN ({list})"), &args, "").await?,
+            org_row,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Every organisation of a directory, for exports and reports.
+pub async fn all_organisations(tx: &mut Tx, tenant: Uuid) -> Result<Vec<OrgRow>, StoreError> {
+    all(
+        select(tx, "organisations", "tenant_id = $1", &[tenant.into()], "").await?,
+        org_row,
+    )
+}
+
+pub async fn qualifications(
+    tx: &mut Tx,
+    tenant: Uuid,
+    org: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    tx.rows(
+        "SELECT catalogue_code FROM organisation_qualifications \
+             WHERE tenant_id = $1 AND organisation_id = $2 ORDER BY catalogue_code",
+        &[tenant.into(), org.into()],
+        &[ColType::Text],
+    )
+    .await?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
+
+/// The organisations an account holds a staff seat in.
+pub async fn organisations_of_account(tx: &mut Tx, account: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    tx.rows(
+        "SELECT organisation_id FROM organisation_staff WHERE account_id = $1 \
+             ORDER BY organisation_id",
+        &[account.into()],
+        &[ColType::Id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.id(0))
+    .collect()
+}
+
+/// An organisation's staff: (account, role).
+pub async fn staff(
+    tx: &mut Tx,
+    tenant: Uuid,
+    org: Uuid,
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    tx.rows(
+        "SELECT account_id, role FROM organisation_staff WHERE tenant_id = $1 \
+         AND organisation_id = $2 ORDER BY since, account_id",
+        &[tenant.into(), org.into()],
+        &[ColType::Id, ColType::Text],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.id(0)?, r.text(1)?)))
+    .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SanctionRow {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub reason: String,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+    pub decided_by: Uuid,
+    pub created_at: i64,
+    pub lifted_at: Option<i64>,
+    pub lift_reason: Option<String>,
+}
+
+fn sanction_row(r: &Row) -> Result<SanctionRow, StoreError> {
+    Ok(SanctionRow {
+        id: r.id(1)?,
+        organisation_id: r.id(2)?,
+        reason: r.text(3)?,
+        starts_on: r.text(4)?,
+        ends_on: r.opt_text(5)?,
+        decided_by: r.id(6)?,
+        created_at: r.int(7)?,
+        lifted_at: r.opt_int(8)?,
+        lift_reason: r.opt_text(9)?,
+    })
+}
+
+pub async fn sanctions(
+    tx: &mut Tx,
+    tenant: Uuid,
+    org: Uuid,
+) -> Result<Vec<SanctionRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "organisation_sanctions",
+            "tenant_id = $1 AND organisation_id = $2",
+            &[tenant.into(), org.into()],
+            "ORDER BY starts_on DESC, id",
+        )
+        .await?,
+        sanction_row,
+    )
+}
+
+pub async fn sanction(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: Uuid,
+) -> Result<Option<SanctionRow>, StoreError> {
+    one(
+        select(
+            tx,
+            "organisation_sanctions",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
+        sanction_row,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub buyer_id: Uuid,
+    pub year: i64,
+    pub title: String,
+    pub lines_json: String,
+    pub created_at: i64,
+}
+
+fn plan_row(r: &Row) -> Result<PlanRow, StoreError> {
+    Ok(PlanRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        buyer_id: r.id(2)?,
+        year: r.int(3)?,
+        title: r.text(4)?,
+        lines_json: r.text(5)?,
+        created_at: r.int(6)?,
+    })
+}
+
+pub async fn plan(tx: &mut Tx, id: Uuid) -> Result<Option<PlanRow>, StoreError> {
+    one(
+        select(tx, "purchase_plans", "id = $1", &[id.into()], "").await,
+        plan_row,
+    )
+    .await
+}
+
+pub async fn plan_of(
+    tx: &mut Tx,
+    tenant: Uuid,
+    buyer: Uuid,
+    year: i64,
+) -> Result<Option<PlanRow>, StoreError> {
+    one(
+        select(
+            tx,
+            "purchase_plans",
+            "tenant_id = $1 AND buyer_id = $2 AND year = $3",
+            &[tenant.into(), buyer.into(), year.into()],
+            "",
+        )
+        .await,
+        plan_row,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub number: String,
+    pub buyer_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    pub catalogue_code: String,
+    pub method: String,
+    pub justification: Option<String>,
+    pub value: i64,
+    pub new_service: bool,
+    pub eligible_kinds: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub contract_months: i64,
+    pub stable: bool,
+    pub rule_json: String,
+    pub criteria_json: String,
+    pub status: String,
+    pub budget_id: Option<Uuid>,
+    pub rerun_of: Option<Uuid>,
+    pub created_at: i64,
+    pub created_by: Option<Uuid>,
+    pub decided_at: Option<i64>,
+    pub result_json: Option<String>,
+}
+
+fn call_row(r: &Row) -> Result<CallRow, StoreError> {
+    Ok(CallRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        number: r.text(2)?,
+        buyer_id: r.id(3)?,
+        plan_id: r.opt_id(4)?,
+        title: r.text(5)?,
+        description: r.text(6)?,
+        catalogue_code: r.text(7)?,
+        method: r.text(8)?,
+        justification: r.opt_text(9)?,
+        value: r.int(10)?,
+        new_service: r.bool(11)?,
+        eligible_kinds: r.text(12)?,
+        opens_at: r.int(13)?,
+        closes_at: r.int(14)?,
+        contract_months: r.int(15)?,
+        stable: r.bool(16)?,
+        rule_json: r.text(17)?,
+        criteria_json: r.text(18)?,
+        status: r.text(19)?,
+        budget_id: r.opt_id(20)?,
+        rerun_of: r.opt_id(21)?,
+        created_at: r.int(22)?,
+        created_by: r.opt_id(23)?,
+        decided_at: r.opt_int(24)?,
+        result_json: r.opt_text(25)?,
+    })
+}
+
+/// A call by id alone, with its tenant.
+pub async fn call(tx: &mut Tx, id: Uuid) -> Result<Option<CallRow>, StoreError> {
+    one(
+        select(tx, "purchase_calls", "id = $1", &[id.into()], "").await,
+        call_row,
+    )
+    .await
+}
+
+/// Calls taking bids (`status = 'open'`), soonest closing first, across every buyer.
+pub async fn open_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "purchase_calls",
+            "status = $1",
+            &["open".into(), limit.into()],
+            "ORDER BY closes_at, id LIMIT $2",
+        )
+        .await?,
+        call_row,
+    )
+}
+
+/// The calls decided (awarded, failed or cancelled), newest first.
+pub async fn decided_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "purchase_calls",
+            "status <> $1",
+            &["open".into(), limit.into()],
+            "ORDER BY decided_at DESC, id LIMIT $2",
+        )
+        .await?,
+        call_row,
+    )
+}
+
+/// Every call, for the OCDS export.
+pub async fn all_calls(tx: &mut Tx) -> Result<Vec<CallRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "purchase_calls",
+            "1 = 1",
+            &[],
+            "ORDER BY created_at, id",
+        )
+        .await?,
+        call_row,
+    )
+}
+
+/// The calls of one buyer in a tenant.
+pub async fn calls_of_buyer(
+    tx: &mut Tx,
+    tenant: Uuid,
+    buyer: Uuid,
+) -> Result<Vec<CallRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "purchase_calls",
+            "tenant_id = $1 AND buyer_id = $2",
+            &[tenant.into(), buyer.into()],
+            "ORDER BY created_at DESC, id",
+        )
+        .await?,
+        call_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BidRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub call_id: Uuid,
+    pub organisation_id: Uuid,
+    pub price: i64,
+    pub cofunding: i64,
+    pub plan: String,
+    pub submitted_at: i64,
+    pub submitted_by: Option<Uuid>,
+}
+
+fn bid_row(r: &Row) -> Result<BidRow, StoreError> {
+    Ok(BidRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        call_id: r.id(2)?,
+        organisation_id: r.id(3)?,
+        price: r.int(4)?,
+        cofunding: r.int(5)?,
+        plan: r.text(6)?,
+        submitted_at: r.int(7)?,
+        submitted_by: r.opt_id(8)?,
+    })
+}
+
+pub async fn bids(tx: &mut Tx, tenant: Uuid, call: Uuid) -> Result<Vec<BidRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "call_bids",
+            "tenant_id = $1 AND call_id = $2",
+            &[tenant.into(), call.into()],
+            "ORDER BY submitted_at, id",
+        )
+        .await?,
+        bid_row,
+    )
+}
+
+pub async fn all_bids(tx: &mut Tx) -> Result<Vec<BidRow>, StoreError> {
+    all(
+        select(tx, "call_bids", "1 = 1", &[], "ORDER BY submitted_at, id").await?,
+        bid_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelistRow {
+    pub call_id: Uuid,
+    pub account_id: Uuid,
+    pub name: String,
+    pub ties_json: String,
+}
+
+fn panelist_row(r: &Row) -> Result<PanelistRow, StoreError> {
+    Ok(PanelistRow {
+        call_id: r.id(1)?,
+        account_id: r.id(2)?,
+        name: r.text(3)?,
+        ties_json: r.text(4)?,
+    })
+}
+
+pub async fn panel(tx: &mut Tx, tenant: Uuid, call: Uuid) -> Result<Vec<PanelistRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "call_panelists",
+            "tenant_id = $1 AND call_id = $2",
+            &[tenant.into(), call.into()],
+            "ORDER BY name, account_id",
+        )
+        .await?,
+        panelist_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRow {
+    pub bid_id: Uuid,
+    pub account_id: Uuid,
+    pub scores_json: String,
+    pub total: i64,
+    pub scored_at: i64,
+}
+
+fn score_row(r: &Row) -> Result<ScoreRow, StoreError> {
+    Ok(ScoreRow {
+        bid_id: r.id(1)?,
+        account_id: r.id(2)?,
+        scores_json: r.text(4)?,
+        total: r.int(5)?,
+        scored_at: r.int(6)?,
+    })
+}
+
+pub async fn scores(tx: &mut Tx, tenant: Uuid, call: Uuid) -> Result<Vec<ScoreRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "bid_scores",
+            "tenant_id = $1 AND call_id = $2",
+            &[tenant.into(), call.into()],
+            "ORDER BY bid_id, account_id",
+        )
+        .await?,
+        score_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub call_id: Uuid,
+    pub bid_id: Uuid,
+    pub organisation_id: Uuid,
+    pub title: String,
+    pub value: i64,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub stable: bool,
+    pub budget_id: Option<Uuid>,
+    pub payee_id: Option<Uuid>,
+    pub payment_rule_json: String,
+    pub status: String,
+    pub renews_id: Option<Uuid>,
+    pub signed_at: i64,
+    pub signed_by: Option<Uuid>,
+}
+
+fn contract_row(r: &Row) -> Result<ContractRow, StoreError> {
+    Ok(ContractRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        call_id: r.id(2)?,
+        bid_id: r.id(3)?,
+        organisation_id: r.id(4)?,
+        title: r.text(5)?,
+        value: r.int(6)?,
+        starts_on: r.text(7)?,
+        ends_on: r.text(8)?,
+        stable: r.bool(9)?,
+        budget_id: r.opt_id(10)?,
+        payee_id: r.opt_id(11)?,
+        payment_rule_json: r.text(12)?,
+        status: r.text(13)?,
+        renews_id: r.opt_id(14)?,
+        signed_at: r.int(15)?,
+        signed_by: r.opt_id(16)?,
+    })
+}
+
+/// A contract by id alone, with its tenant.
+pub async fn contract(tx: &mut Tx, id: Uuid) -> Result<Option<ContractRow>, StoreError> {
+    one(
+        select(tx, "contracts", "id = $1", &[id.into()], "").await,
+        contract_row,
+    )
+    .await
+}
+
+pub async fn contracts_of_call(
+    tx: &mut Tx,
+    tenant: Uuid,
+    call: Uuid,
+) -> Result<Vec<ContractRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contracts",
+            "tenant_id = $1 AND call_id = $2",
+            &[tenant.into(), call.into()],
+            "ORDER BY signed_at, id",
+        )
+        .await?,
+        contract_row,
+    )
+}
+
+/// An organisation's contracts with every buyer, newest first.
+pub async fn contracts_of_org(tx: &mut Tx, org: Uuid) -> Result<Vec<ContractRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contracts",
+            "organisation_id = $1",
+            &[org.into()],
+            "ORDER BY signed_at DESC, id",
+        )
+        .await?,
+        contract_row,
+    )
+}
+
+pub async fn all_contracts(tx: &mut Tx) -> Result<Vec<ContractRow>, StoreError> {
+    all(
+        select(tx, "contracts", "1 = 1", &[], "ORDER BY signed_at, id").await?,
+        contract_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub tenant_id: Uuid,
+    pub contract_id: Uuid,
+    pub position: i64,
+    pub kind: String,
+    pub catalogue_code: Option<String>,
+    pub title: String,
+    pub due_on: Option<String>,
+    pub amount: i64,
+    pub final_payment: bool,
+    pub done_at: Option<i64>,
+    pub expense_id: Option<Uuid>,
+    pub paid_amount: Option<i64>,
+}
+
+fn item_row(r: &Row) -> Result<ItemRow, StoreError> {
+    Ok(ItemRow {
+        tenant_id: r.id(0)?,
+        contract_id: r.id(1)?,
+        position: r.int(2)?,
+        kind: r.text(3)?,
+        catalogue_code: r.opt_text(4)?,
+        title: r.text(5)?,
+        due_on: r.opt_text(6)?,
+        amount: r.int(7)?,
+        final_payment: r.bool(8)?,
+        done_at: r.opt_int(9)?,
+        expense_id: r.opt_id(10)?,
+        paid_amount: r.opt_int(11)?,
+    })
+}
+
+pub async fn items(tx: &mut Tx, tenant: Uuid, contract: Uuid) -> Result<Vec<ItemRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contract_items",
+            "tenant_id = $1 AND contract_id = $2",
+            &[tenant.into(), contract.into()],
+            "ORDER BY position",
+        )
+        .await?,
+        item_row,
+    )
+}
+
+pub async fn all_items(tx: &mut Tx) -> Result<Vec<ItemRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contract_items",
+            "1 = 1",
+            &[],
+            "ORDER BY contract_id, position",
+        )
+        .await?,
+        item_row,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub organisation_id: Uuid,
+    pub evaluator_org_id: Option<Uuid>,
+    pub evaluator_name: String,
+    pub score: i64,
+    pub summary: String,
+    pub evaluated_at: i64,
+}
+
+fn evaluation_row(r: &Row) -> Result<EvaluationRow, StoreError> {
+    Ok(EvaluationRow {
+        tenant_id: r.id(0)?,
+        id: r.id(1)?,
+        contract_id: r.id(2)?,
+        organisation_id: r.id(3)?,
+        evaluator_org_id: r.opt_id(4)?,
+        evaluator_name: r.text(5)?,
+        score: r.int(6)?,
+        summary: r.text(7)?,
+        evaluated_at: r.int(8)?,
+    })
+}
+
+pub async fn evaluations_of_contract(
+    tx: &mut Tx,
+    tenant: Uuid,
+    contract: Uuid,
+) -> Result<Vec<EvaluationRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contract_evaluations",
+            "tenant_id = $1 AND contract_id = $2",
+            &[tenant.into(), contract.into()],
+            "ORDER BY evaluated_at, id",
+        )
+        .await?,
+        evaluation_row,
+    )
+}
+
+/// An organisation's evaluations from every buyer, newest first: its track record.
+pub async fn evaluations_of_org(tx: &mut Tx, org: Uuid) -> Result<Vec<EvaluationRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contract_evaluations",
+            "organisation_id = $1",
+            &[org.into()],
+            "ORDER BY evaluated_at DESC, id",
+        )
+        .await?,
+        evaluation_row,
+    )
+}
+
+/// Awarded contracts of new public services signed in `[from, to)` (µs) for a buyer: (value,
+/// supplier kind).
+pub async fn new_service_awards(
+    tx: &mut Tx,
+    tenant: Uuid,
+    buyer: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    tx.rows(
+        "SELECT k.value, o.kind FROM contracts k \
+         JOIN purchase_calls c ON c.tenant_id = k.tenant_id AND c.id = k.call_id \
+         JOIN organisations o ON o.id = k.organisation_id \
+         WHERE k.tenant_id = $1 AND c.buyer_id = $2 AND c.new_service = $3 \
+         AND k.signed_at >= $4 AND k.signed_at < $5 ORDER BY k.signed_at, k.id",
+        &[
+            tenant.into(),
+            buyer.into(),
+            true.into(),
+            from.into(),
+            to.into(),
+        ],
+        &[ColType::Int, ColType::Text],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+    .collect()
+}
+
+/// The tenant owning a bid, by its id alone.
+pub async fn tenant_of_bid(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    tx.row(
+        "SELECT tenant_id FROM call_bids WHERE id = $1",
+        &[id.into()],
+        &[ColType::Id],
+    )
+    .await?
+    .map(|r| r.id(0))
+    .transpose()
+}
+
+pub async fn bid(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<BidRow>, StoreError> {
+    one(
+        select(
+            tx,
+            "call_bids",
+            "tenant_id = $1 AND id = $2",
+            &[tenant.into(), id.into()],
+            "",
+        )
+        .await,
+        bid_row,
+    )
+    .await
+}
+
+/// A settled expense payment: the transfer that posted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub tenant_id: Uuid,
+    pub expense_id: Uuid,
+    pub transfer_id: Uuid,
+    pub amount: i64,
+    pub created_at: i64,
+}
+
+/// Every settled expense payment (a `post_pending` transfer), for the OCDS export's transactions.
+pub async fn expense_settlements(tx: &mut Tx) -> Result<Vec<Settlement>, StoreError> {
+    tx.rows(
+        "SELECT tenant_id, expense_id, id, amount, created_at FROM ledger_transfers \
+         WHERE phase = $1 AND expense_id IS NOT NULL ORDER BY tenant_id, seq",
+        &["post_pending".into()],
+        &[
+            ColType::Id,
+            ColType::Id,
+            ColType::Id,
+            ColType::Int,
+            ColType::Int,
+        ],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Settlement {
+            tenant_id: r.id(0)?,
+            expense_id: r.id(1)?,
+            transfer_id: r.id(2)?,
+            amount: r.int(3)?,
+            created_at: r.int(4)?,
+        })
+    })
+    .collect()
+}
+
+/// Every evaluation, for the OCDS export.
+pub async fn all_evaluations(tx: &mut Tx) -> Result<Vec<EvaluationRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "contract_evaluations",
+            "1 = 1",
+            &[],
+            "ORDER BY evaluated_at, id",
+        )
+        .await?,
+        evaluation_row,
+    )
+}

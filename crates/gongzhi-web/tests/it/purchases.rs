@@ -1,0 +1,152 @@
+//! Government purchase of services over HTTP: the community files its groups, opens a call,
+//! enters paper bids, scores them after closing and awards the contract; visitors read the call
+//! board, the call (bids and scores only once decided) and an organisation's profile; bad input
+//! gets a message in the worker's language.
+
+use serde_json::{Value, json};
+
+use super::core_loop::{anonymous, beiyuan, client};
+
+#[tokio::test]
+async fn a_community_call_from_filing_to_contract() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let public = anonymous(t);
+    let me = staff.ok("GET", "/me", json!({})).await;
+    let my_id = me["account"]["account_id"]
+        .as_str()
+        .or(me["account_id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+
+    // A company with a mistyped credit code: the check character is named, in Chinese.
+    let (status, v) = staff
+        .call(
+            "POST",
+            "/organisations",
+            json!({"name_zh": "某公司", "kind": "company", "credit_code": "91510107MA6CAT0018",
+                   "registered_with": t.community, "business_scope": "餐饮"}),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 422, "{v}");
+    assert_eq!(v["error"], "credit_code_check_digit");
+    assert!(v["message"].as_str().unwrap().contains("应为 7"), "{v}");
+
+    let mut orgs = Vec::new();
+    for (name, kind) in [
+        ("蒋姐姐助老服务队", "volunteer_team"),
+        ("睦林长者互助社", "community_org"),
+        ("邻里守望队", "volunteer_team"),
+    ] {
+        let v = staff
+            .ok(
+                "POST",
+                "/organisations",
+                json!({"name_zh": name, "kind": kind, "registered_with": t.community,
+                       "business_scope": "独居老人探访", "qualifications": ["A6-1"]}),
+            )
+            .await;
+        orgs.push(v["id"].as_str().unwrap().to_string());
+    }
+    let criteria = json!([
+        {"key": "plan", "zh": "服务方案", "en": "Plan", "weight": 60},
+        {"key": "price", "zh": "报价", "en": "Price", "weight": 40}
+    ]);
+    let call = staff
+        .ok(
+            "POST",
+            "/calls",
+            json!({"buyer_id": t.community, "title": "独居老人探访服务", "description": "每周上门探访一次",
+                   "catalogue_code": "A6-1", "method": "comparative_selection", "value": 6_000_000,
+                   "new_service": true, "closes_at": "2026-12-02 17:00", "contract_months": 12,
+                   "criteria": criteria}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut bids = Vec::new();
+    for (org, price) in orgs.iter().zip([5_800_000, 3_600_000, 4_500_000]) {
+        let v = staff
+            .ok(
+                "POST",
+                &format!("/calls/{call}/bids"),
+                json!({"organisation_id": org, "price": price, "plan": "两人一组上门"}),
+            )
+            .await;
+        bids.push(v["id"].as_str().unwrap().to_string());
+    }
+    // Before the decision the public sees how many bid, not who or at what price.
+    let board = public.ok("GET", "/calls", json!({})).await;
+    assert_eq!(board["open"][0]["id"], Value::String(call.clone()));
+    let before = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
+    assert_eq!(before["bids_received"], 3);
+    assert!(before.get("bids").is_none(), "{before}");
+
+    staff
+        .ok(
+            "POST",
+            &format!("/calls/{call}/panel"),
+            json!({"members": [{"account_id": my_id, "name": "王主任"}]}),
+        )
+        .await;
+    t.state.app.clock.advance(11 * 86_400).unwrap();
+    assert_eq!(
+        staff
+            .refused(
+                "POST",
+                &format!("/bids/{}/scores", bids[0]),
+                json!({"scores": {"plan": 120, "price": 80}})
+            )
+            .await,
+        "score_out_of_scale"
+    );
+    for (bid, (plan, price)) in bids.iter().zip([(80, 60), (85, 95), (70, 80)]) {
+        staff
+            .ok(
+                "POST",
+                &format!("/bids/{bid}/scores"),
+                json!({"scores": {"plan": plan, "price": price}}),
+            )
+            .await;
+    }
+    let r = staff
+        .ok("POST", &format!("/calls/{call}/decide"), json!({}))
+        .await;
+    assert_eq!(r["outcome"], "awarded");
+    assert_eq!(r["winner"], Value::String(bids[1].clone()));
+    let after = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
+    assert_eq!(after["bids"].as_array().unwrap().len(), 3);
+    assert_eq!(after["scores"][0]["panelist"], "王主任");
+    let contract = staff
+        .ok(
+            "POST",
+            &format!("/calls/{call}/contract"),
+            json!({"starts_on": "2026-12-10", "ends_on": "2027-12-09", "items": [
+                {"kind": "deliverable", "catalogue_code": "A6-1", "title": "每周探访"},
+                {"kind": "milestone", "title": "全年服务费", "amount": 3_600_000}
+            ]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let k = public
+        .ok("GET", &format!("/contracts/{contract}"), json!({}))
+        .await;
+    assert_eq!(k["organisation"]["name_zh"], "睦林长者互助社");
+    assert_eq!(k["items"].as_array().unwrap().len(), 2);
+    let profile = public
+        .ok("GET", &format!("/organisations/{}", orgs[1]), json!({}))
+        .await;
+    assert_eq!(profile["contracts"][0]["value"], 3_600_000);
+    assert_eq!(profile["organisation"]["social_organisation"], true);
+    // Visitors cannot open calls.
+    assert_eq!(
+        public
+            .refused("POST", &format!("/calls/{call}/decide"), json!({}))
+            .await,
+        "unauthenticated"
+    );
+}
