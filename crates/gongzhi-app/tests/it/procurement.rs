@@ -328,6 +328,31 @@ async fn a_full_purchase_from_plan_to_open_data() {
         code(pr::submit_bid(&w.app, &w.staff, &bid(call, evaluator, 99_000_00)).await),
         "bid_above_ceiling"
     );
+    // A supplier not qualified for the call's catalogue item (A6-2, meals) is refused.
+    let visitors = pr::register_organisation(
+        &w.app,
+        &w.staff,
+        &NewOrganisation {
+            name_zh: "邻里探访队",
+            name_en: "",
+            kind: "volunteer_team",
+            credit_code: None,
+            registered_with: w.jinyang,
+            registered_on: None,
+            business_scope: "独居老人探访",
+            capacity: "",
+            incubator_id: None,
+            incubator_level: None,
+            qualifications: &["A6-1".to_string()],
+        },
+    )
+    .await
+    .unwrap();
+    let before = event_count(&w.app).await;
+    assert_eq!(
+        code(pr::submit_bid(&w.app, &w.staff, &bid(call, visitors, 50_000_00)).await),
+        "bid_not_qualified"
+    );
     // Organisation staff bid only for their own organisation.
     assert_eq!(
         code(pr::submit_bid(&w.app, &tx_staff, &bid(call, evaluator, 80_000_00)).await),
