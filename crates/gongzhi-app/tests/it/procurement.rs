@@ -321,6 +321,11 @@ async fn a_full_purchase_from_plan_to_open_data() {
         "{e:?}"
     );
     assert_eq!(
+        event_count(&w.app).await,
+        before,
+        "a refused bid writes nothing"
+    );
+    assert_eq!(
         code(pr::submit_bid(&w.app, &w.staff, &bid(call, tongxing, 1)).await),
         "bid_already_submitted"
     );
