@@ -10,7 +10,7 @@ use crate::StoreError;
 use crate::db::Tx;
 use crate::ledger::{all, one, select};
 use crate::schema::ColType;
-use crate::value::{Row, Value};
+use crate::value::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgRow {
@@ -107,20 +107,16 @@ pub async fn organisations(
     all(rows, org_row)
 }
 
-pub async fn organisations_by_id(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<OrgRow>, StoreError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(200) {
-        let list = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let args: Vec<Value> = chunk.iter().map(|i| (*i).into()).collect();
-        out.extend(all(
-            select(tx, "organisations", &format!("id IN ({list})"), &args, "").await?,
-            org_row,
-        )?);
-    }
-    Ok(out)
+/// Organisations of a directory by id, in the order of `ids` (unknown ids are left out).
+pub async fn organisations_by_id(
+    tx: &mut Tx,
+    tenant: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<OrgRow>, StoreError> {
+    all(
+        crate::rows::get_many_by_id(tx, "organisations", tenant, ids).await?,
+        org_row,
+    )
 }
 
 /// Every organisation of a directory, for exports and reports.

@@ -52,23 +52,28 @@ pub async fn submit_expense(
         }
         return Ok(e.id);
     }
-    submit_in(&mut cmd, app, actor, id, new, description, sha).await?;
+    let checked = NewExpense {
+        description: &description,
+        document_sha256: &sha,
+        ..*new
+    };
+    submit_in(&mut cmd, app, actor, id, &checked).await?;
     cmd.commit().await?;
     Ok(id)
 }
 
 /// Submits an expense inside a larger command (a contract's milestone payment), after the caller
-/// has checked the actor keeps the budget's funds. Holds the money and pins the sign-off chain.
+/// has checked the actor keeps the budget's funds and trimmed the description and the document
+/// hash. Holds the money and pins the sign-off chain.
 pub(crate) async fn submit_in(
     cmd: &mut Command<'_>,
     app: &App,
     actor: &Actor,
     id: Uuid,
     new: &NewExpense<'_>,
-    description: String,
-    sha: String,
 ) -> Result<(), AppError> {
     let tenant = cmd.tenant_id();
+    let (description, sha) = (new.description, new.document_sha256);
     let b = repo_l::budget(&mut cmd.tx, tenant, new.budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
@@ -82,7 +87,7 @@ pub(crate) async fn submit_in(
                 .arg("state", r.state.key()),
         ));
     }
-    if gongzhi_store::repo::upload(&mut cmd.tx, tenant, &sha)
+    if gongzhi_store::repo::upload(&mut cmd.tx, tenant, sha)
         .await?
         .is_none()
     {
@@ -106,7 +111,7 @@ pub(crate) async fn submit_in(
             phase: Phase::Pending,
             budget_id: Some(b.id),
             expense_id: Some(id),
-            ..TransferSpec::posted(b.account_id, payee.id, new.amount, "expense", &description)
+            ..TransferSpec::posted(b.account_id, payee.id, new.amount, "expense", description)
         },
     )
     .await?;
@@ -119,8 +124,8 @@ pub(crate) async fn submit_in(
             ("budget_id", b.id.into()),
             ("payee_id", payee.id.into()),
             ("amount", new.amount.into()),
-            ("description", description.into()),
-            ("document_sha256", sha.into()),
+            ("description", description.to_string().into()),
+            ("document_sha256", sha.to_string().into()),
             ("transfer_id", transfer.into()),
             ("status", "held".into()),
             (

@@ -724,7 +724,8 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
         .collect();
     let bid_rows = repo_p::bids(&mut tx, call.tenant_id, call.id).await?;
     let ids: Vec<Uuid> = bid_rows.iter().map(|b| b.organisation_id).collect();
-    let orgs = repo_p::organisations_by_id(&mut tx, &ids).await?;
+    let city = city_of(&mut tx, call.buyer_id).await?;
+    let orgs = repo_p::organisations_by_id(&mut tx, city, &ids).await?;
     let bids = bid_rows
         .into_iter()
         .filter_map(|b| {
@@ -794,10 +795,4 @@ pub async fn social_org_share_report(
         .map(|(v, k)| (*v, super::is_social_org(k)))
         .collect();
     Ok((dp::social_org_share(&pairs, rule.social_org_share), rule))
-}
-
-/// The city tenant holding the directory a buyer's suppliers come from.
-pub async fn directory_of(app: &App, buyer: Uuid) -> Result<Uuid, AppError> {
-    let mut tx = app.db.reads().await?;
-    city_of(&mut tx, buyer).await
 }

@@ -349,16 +349,7 @@ pub async fn pay_milestone(
         description: &description,
         document_sha256: &sha,
     };
-    crate::ledger::submit_in(
-        &mut cmd,
-        app,
-        actor,
-        expense,
-        &new,
-        description.clone(),
-        sha.clone(),
-    )
-    .await?;
+    crate::ledger::submit_in(&mut cmd, app, actor, expense, &new).await?;
     cmd.update(
         "contract_items",
         &[k.tenant_id.into(), k.id.into(), position.into()],

@@ -70,22 +70,20 @@ pub async fn export_ocds<W: Write + ?Sized>(
         .into_iter()
         .map(|j| (j.id, j))
         .collect();
+    // Each buyer's city (whose directory its suppliers are in) and catalogue, read once.
     let mut orgs: HashMap<Uuid, OrgRow> = HashMap::new();
-    let mut cities: Vec<Uuid> = Vec::new();
+    let mut catalogues = HashMap::new();
     for c in &calls {
+        if catalogues.contains_key(&c.buyer_id) {
+            continue;
+        }
         let city = super::city_of(&mut tx, c.buyer_id).await?;
-        if !cities.contains(&city) {
-            cities.push(city);
+        if !orgs.values().any(|o| o.tenant_id == city) {
             for o in repo_p::all_organisations(&mut tx, city).await? {
                 orgs.insert(o.id, o);
             }
         }
-    }
-    let mut catalogues = HashMap::new();
-    for c in &calls {
-        if let std::collections::hash_map::Entry::Vacant(v) = catalogues.entry(c.buyer_id) {
-            v.insert(catalogue(&mut tx, c.buyer_id, app.now()).await?);
-        }
+        catalogues.insert(c.buyer_id, catalogue(&mut tx, c.buyer_id, app.now()).await?);
     }
     tx.rollback().await?;
 
@@ -172,13 +170,9 @@ fn money(fen: i64) -> Json {
 
 fn yuan(fen: i64) -> Json {
     // Through the decimal text, so 12345.67 is written as such and not as a binary neighbour.
-    let text = format!("{}.{:02}", fen / 100, (fen % 100).abs());
-    let text = if fen < 0 && fen > -100 {
-        format!("-{text}")
-    } else {
-        text
-    };
-    serde_json::from_str(&text).unwrap_or(Json::Null)
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    serde_json::from_str(&format!("{sign}{}.{:02}", abs / 100, abs % 100)).unwrap_or(Json::Null)
 }
 
 fn date_start(d: &str) -> String {

@@ -435,13 +435,6 @@ pub async fn directory(
     Ok(repo_p::organisations(&mut tx, city, after, limit.clamp(1, 200)).await?)
 }
 
-/// The organisations an account acts for.
-pub async fn organisations_of(app: &App, account: Uuid) -> Result<Vec<OrgRow>, AppError> {
-    let mut tx = app.db.reads().await?;
-    let ids = repo_p::organisations_of_account(&mut tx, account).await?;
-    Ok(repo_p::organisations_by_id(&mut tx, &ids).await?)
-}
-
 /// Whether a kind key counts as a social organisation (for pages and reports).
 pub fn is_social_org(kind: &str) -> bool {
     procurement::OrgKind::parse(kind).is_ok_and(OrgKind::is_social_org)
