@@ -151,6 +151,40 @@ async fn panel_account(m: &Money, name: &str) -> Actor {
     account(&m.w.app, &m.w.admin, m.w.jinyang, "staff", name).await
 }
 
+/// 同行社工 and a catering company, registered with the district.
+async fn two_suppliers(w: &World) -> (Uuid, Uuid) {
+    let social = org(
+        w,
+        &w.official,
+        "同行社工",
+        "private_non_enterprise",
+        Some(TONGXING),
+        w.district,
+    )
+    .await
+    .unwrap();
+    let company = org(
+        w,
+        &w.official,
+        "某餐饮管理有限公司",
+        "company",
+        Some(CATERER),
+        w.district,
+    )
+    .await
+    .unwrap();
+    (social, company)
+}
+
+/// A one-member panel.
+fn alone(p: &Actor) -> Panelist {
+    Panelist {
+        account_id: p.account_id.unwrap(),
+        name: "评审甲".into(),
+        ties: vec![],
+    }
+}
+
 /// Plan → call → 4 bids (the blacklisted one refused) → a panel whose member from 同行社工 cannot
 /// score it → award → contract → milestones paid through sign-off → evaluation 85/100 → final
 /// payment at 90% → OCDS export valid and reconciled with the ledger.
@@ -655,26 +689,7 @@ async fn a_full_purchase_from_plan_to_open_data() {
 async fn a_call_with_too_few_bids_fails_and_can_be_run_again() {
     let m = money().await;
     let w = &m.w;
-    let a = org(
-        w,
-        &w.official,
-        "同行社工",
-        "private_non_enterprise",
-        Some(TONGXING),
-        w.district,
-    )
-    .await
-    .unwrap();
-    let c = org(
-        w,
-        &w.official,
-        "某餐饮管理有限公司",
-        "company",
-        Some(CATERER),
-        w.district,
-    )
-    .await
-    .unwrap();
+    let (a, c) = two_suppliers(w).await;
     let crit = criteria();
     let call = pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, false, 12))
         .await
@@ -791,18 +806,9 @@ async fn a_three_year_contract_for_a_stable_service_and_never_four() {
         .await
         .unwrap();
     let p1 = panel_account(&m, "panel-1").await;
-    pr::seat_panel(
-        &w.app,
-        &w.staff,
-        call,
-        &[Panelist {
-            account_id: p1.account_id.unwrap(),
-            name: "评审甲".into(),
-            ties: vec![],
-        }],
-    )
-    .await
-    .unwrap();
+    pr::seat_panel(&w.app, &w.staff, call, &[alone(&p1)])
+        .await
+        .unwrap();
     w.app.clock.advance(10 * 86_400 + 60).unwrap();
     pr::score_bid(&w.app, &p1, bid_id, &scores(80, 80, 80))
         .await
@@ -857,26 +863,7 @@ async fn a_three_year_contract_for_a_stable_service_and_never_four() {
 async fn the_social_organisations_share_report() {
     let m = money().await;
     let w = &m.w;
-    let social = org(
-        w,
-        &w.official,
-        "同行社工",
-        "private_non_enterprise",
-        Some(TONGXING),
-        w.district,
-    )
-    .await
-    .unwrap();
-    let company = org(
-        w,
-        &w.official,
-        "某餐饮管理有限公司",
-        "company",
-        Some(CATERER),
-        w.district,
-    )
-    .await
-    .unwrap();
+    let (social, company) = two_suppliers(w).await;
     let crit = criteria();
     let p1 = panel_account(&m, "panel-1").await;
     let mut calls = Vec::new();
@@ -901,18 +888,9 @@ async fn the_social_organisations_share_report() {
         let b = pr::submit_bid(&w.app, &w.staff, &bid(call, supplier, price))
             .await
             .unwrap();
-        pr::seat_panel(
-            &w.app,
-            &w.staff,
-            call,
-            &[Panelist {
-                account_id: p1.account_id.unwrap(),
-                name: "评审甲".into(),
-                ties: vec![],
-            }],
-        )
-        .await
-        .unwrap();
+        pr::seat_panel(&w.app, &w.staff, call, &[alone(&p1)])
+            .await
+            .unwrap();
         calls.push((call, b, price));
     }
     w.app.clock.advance(10 * 86_400 + 60).unwrap();
@@ -1003,4 +981,87 @@ async fn a_credit_code_with_a_wrong_check_digit_is_refused() {
     .await;
     assert_eq!(code(r), "catalogue_code_unknown");
     assert_eq!(event_count(&w.app).await, before);
+}
+
+/// A lifted blacklisting lets an organisation bid again; a qualification added by the
+/// directory's keeper lets a group bid for that item.
+#[tokio::test]
+async fn lifting_a_blacklisting_and_adding_a_qualification() {
+    let m = money().await;
+    let w = &m.w;
+    let (social, _) = two_suppliers(w).await;
+    let team = pr::register_organisation(
+        &w.app,
+        &w.staff,
+        &NewOrganisation {
+            name_zh: "蒋姐姐助老服务队",
+            name_en: "",
+            kind: "volunteer_team",
+            credit_code: None,
+            registered_with: w.jinyang,
+            registered_on: None,
+            business_scope: "独居老人探访",
+            capacity: "退休志愿者 50 余名",
+            incubator_id: None,
+            incubator_level: None,
+            qualifications: &["A6-1".to_string()],
+        },
+    )
+    .await
+    .unwrap();
+    let sanction = pr::blacklist(
+        &w.app,
+        &w.official,
+        social,
+        "虚报服务人次",
+        "2026-01-01",
+        None,
+    )
+    .await
+    .unwrap();
+    let crit = criteria();
+    let call = pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, false, 12))
+        .await
+        .unwrap();
+    assert_eq!(
+        code(pr::submit_bid(&w.app, &w.staff, &bid(call, social, 90_000_00)).await),
+        "bid_org_blacklisted"
+    );
+    // Only the keeper where it is registered (the district) may lift it.
+    assert_eq!(
+        code(pr::lift_sanction(&w.app, &w.staff, social, sanction, "复核撤销").await),
+        "forbidden"
+    );
+    pr::lift_sanction(&w.app, &w.official, social, sanction, "复核后撤销")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(pr::lift_sanction(&w.app, &w.official, social, sanction, "再次").await),
+        "sanction_already_lifted"
+    );
+    pr::submit_bid(&w.app, &w.staff, &bid(call, social, 90_000_00))
+        .await
+        .unwrap();
+    assert!(
+        pr::org_profile(&w.app, social)
+            .await
+            .unwrap()
+            .barred
+            .is_none()
+    );
+
+    assert_eq!(
+        code(pr::submit_bid(&w.app, &w.staff, &bid(call, team, 40_000_00)).await),
+        "bid_not_qualified"
+    );
+    pr::qualify(&w.app, &w.staff, team, &["A6-2".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        code(pr::qualify(&w.app, &w.staff, team, &["A6-2".to_string()]).await),
+        "qualification_nothing_new"
+    );
+    pr::submit_bid(&w.app, &w.staff, &bid(call, team, 40_000_00))
+        .await
+        .unwrap();
 }

@@ -14,11 +14,7 @@ async fn a_community_call_from_filing_to_contract() {
     let staff = client(t, "staff").await;
     let public = anonymous(t);
     let me = staff.ok("GET", "/me", json!({})).await;
-    let my_id = me["account"]["account_id"]
-        .as_str()
-        .or(me["account_id"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let my_id = me["account_id"].as_str().unwrap().to_string();
 
     // A company with a mistyped credit code: the check character is named, in Chinese.
     let (status, v) = staff
@@ -137,6 +133,21 @@ async fn a_community_call_from_filing_to_contract() {
         .await;
     assert_eq!(k["organisation"]["name_zh"], "睦林长者互助社");
     assert_eq!(k["items"].as_array().unwrap().len(), 2);
+    let directory = public
+        .ok(
+            "GET",
+            &format!("/organisations?at={}", t.community),
+            json!({}),
+        )
+        .await;
+    assert_eq!(directory["organisations"].as_array().unwrap().len(), 3);
+    assert!(
+        directory["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o.get("staff").is_none())
+    );
     let profile = public
         .ok("GET", &format!("/organisations/{}", orgs[1]), json!({}))
         .await;
