@@ -27,6 +27,9 @@ pub mod openapi;
 pub mod pages;
 /// The core loop's pages: projects, the needs ledger, my needs.
 pub mod projects;
+/// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
+/// contract, an organisation's profile.
+pub mod purchases;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -102,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(money::routes())
         .merge(projects::routes())
         .merge(elections::routes())
+        .merge(purchases::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(csrf)

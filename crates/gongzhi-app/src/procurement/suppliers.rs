@@ -435,6 +435,16 @@ pub async fn directory(
     Ok(repo_p::organisations(&mut tx, city, after, limit.clamp(1, 200)).await?)
 }
 
+/// The organisations an account acts for.
+pub async fn organisations_of(app: &App, account: Uuid) -> Result<Vec<OrgRow>, AppError> {
+    let mut tx = app.db.reads().await?;
+    let mut out = Vec::new();
+    for id in repo_p::organisations_of_account(&mut tx, account).await? {
+        out.extend(repo_p::organisation(&mut tx, id).await?);
+    }
+    Ok(out)
+}
+
 /// Whether a kind key counts as a social organisation (for pages and reports).
 pub fn is_social_org(kind: &str) -> bool {
     procurement::OrgKind::parse(kind).is_ok_and(OrgKind::is_social_org)

@@ -3,9 +3,12 @@
 //! board, the call (bids and scores only once decided) and an organisation's profile; bad input
 //! gets a message in the worker's language.
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::core_loop::{anonymous, beiyuan, client};
+use super::send;
 
 #[tokio::test]
 async fn a_community_call_from_filing_to_contract() {
@@ -79,6 +82,16 @@ async fn a_community_call_from_filing_to_contract() {
     let before = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
     assert_eq!(before["bids_received"], 3);
     assert!(before.get("bids").is_none(), "{before}");
+    let notice = public.page(&format!("/call/{call}")).await;
+    assert!(
+        notice.contains("评审结束前不公开") && notice.contains("比选"),
+        "{notice}"
+    );
+    assert!(
+        !notice.contains("睦林长者互助社"),
+        "bidders stay sealed until the decision"
+    );
+    assert!(public.page("/calls").await.contains("独居老人探访服务"));
 
     staff
         .ok(
@@ -98,7 +111,18 @@ async fn a_community_call_from_filing_to_contract() {
             .await,
         "score_out_of_scale"
     );
-    for (bid, (plan, price)) in bids.iter().zip([(80, 60), (85, 95), (70, 80)]) {
+    // The last bid is scored on the panelist's screen, the others through the API.
+    let screen = staff.page(&format!("/call/{call}")).await;
+    assert!(screen.contains("name=\"s_plan\""), "{screen}");
+    let req = Request::post(format!("/call/{call}/score"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, staff.cookie.borrow().clone())
+        .body(Body::from(format!("bid={}&s_plan=70&s_price=80", bids[2])))
+        .unwrap();
+    let (status, _, saved) = send(&t.router, req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(saved.contains("评分已保存，加权得分 74.00"), "{saved}");
+    for (bid, (plan, price)) in bids.iter().zip([(80, 60), (85, 95)]) {
         staff
             .ok(
                 "POST",
@@ -115,6 +139,13 @@ async fn a_community_call_from_filing_to_contract() {
     let after = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
     assert_eq!(after["bids"].as_array().unwrap().len(), 3);
     assert_eq!(after["scores"][0]["panelist"], "王主任");
+    let results = public.page(&format!("/call/{call}")).await;
+    assert!(
+        results.contains("睦林长者互助社")
+            && results.contains("王主任")
+            && results.contains("已定标"),
+        "{results}"
+    );
     let contract = staff
         .ok(
             "POST",
@@ -153,6 +184,13 @@ async fn a_community_call_from_filing_to_contract() {
         .await;
     assert_eq!(profile["contracts"][0]["value"], 3_600_000);
     assert_eq!(profile["organisation"]["social_organisation"], true);
+    let contract_page = public.page(&format!("/contract/{contract}")).await;
+    assert!(contract_page.contains("每周探访") && contract_page.contains("睦林长者互助社"));
+    let org_page = public.page(&format!("/org/{}", orgs[1])).await;
+    assert!(
+        org_page.contains("社区社会组织（备案）") && org_page.contains("独居老人探访服务"),
+        "{org_page}"
+    );
     // Visitors cannot open calls.
     assert_eq!(
         public

@@ -1,0 +1,621 @@
+//! Government purchase pages: the public call board, a call's notice (terms and criteria; a bid
+//! form for an organisation's staff while it is open; a scoring screen for panelists once it has
+//! closed; every bid, score and the ranking once decided), a contract's page and an
+//! organisation's public profile. Works without JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gongzhi_app::procurement::{self as pr, CallView, NewBid};
+use gongzhi_domain::Fen;
+use gongzhi_domain::time::Instant;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::i18n::Lang;
+use crate::pages::{Page, error_page, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(board))
+        .route("/call/{id}", get(call_page))
+        .route("/call/{id}/bid", post(bid))
+        .route("/call/{id}/score", post(score))
+        .route("/contract/{id}", get(contract_page))
+        .route("/org/{id}", get(org_page))
+}
+
+fn fen(v: i64) -> String {
+    Fen(v).to_string()
+}
+
+fn name(lang: Lang, zh: &str, en: &str) -> String {
+    if lang == Lang::En && !en.is_empty() {
+        en.to_string()
+    } else {
+        zh.to_string()
+    }
+}
+
+pub struct CallLine {
+    pub id: String,
+    pub title: String,
+    pub item: String,
+    pub value: String,
+    pub closes: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "calls.html")]
+struct BoardPage {
+    page: Page,
+    open: Vec<CallLine>,
+    decided: Vec<CallLine>,
+}
+
+fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallRow) -> CallLine {
+    CallLine {
+        id: c.id.to_string(),
+        title: c.title.clone(),
+        item: c.catalogue_code.clone(),
+        value: fen(c.value),
+        closes: Instant(c.closes_at).china_minute(),
+        status: lang.t(&format!("call-status-{}", c.status)),
+    }
+}
+
+async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, "/calls");
+    match pr::call_board(&state.app, 100).await {
+        Ok((open, decided)) => render(&BoardPage {
+            page,
+            open: open.iter().map(|c| call_line(lang, c)).collect(),
+            decided: decided.iter().map(|c| call_line(lang, c)).collect(),
+        }),
+        Err(e) => error_page(ApiError::from_app(e, lang), page),
+    }
+}
+
+pub struct BidLine {
+    pub id: String,
+    pub org_id: String,
+    pub org: String,
+    pub price: String,
+    pub cofunding: String,
+    pub mean: String,
+    pub rank: String,
+    /// Each panelist's weighted total, in the panel's order ("—" for a tied panelist).
+    pub totals: Vec<String>,
+    pub winner: bool,
+}
+
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "call.html")]
+struct CallPage {
+    page: Page,
+    id: String,
+    title: String,
+    buyer: String,
+    description: String,
+    facts: Vec<String>,
+    catalogue: Vec<String>,
+    criteria: Vec<(String, String, u32)>,
+    decided: bool,
+    result: Option<String>,
+    bids_received: usize,
+    bids: Vec<BidLine>,
+    panel: Vec<String>,
+    /// Organisations the visitor may bid for, while the call is open.
+    bid_for: Vec<Choice>,
+    /// Bids the visitor, a panelist, may score now.
+    to_score: Vec<Choice>,
+    contracts: Vec<String>,
+}
+
+/// "2.5" points from hundredths.
+fn points(centi: i64) -> String {
+    format!("{}.{:02}", centi / 100, centi % 100)
+}
+
+async fn call_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+) -> Response {
+    let v: CallView = match pr::call_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let c = &v.call;
+    let now = state.app.now();
+    let open = c.status == "open" && now.0 < c.closes_at;
+    let mut facts = vec![
+        lang.t_args(
+            "call-fact-method",
+            &[("method", lang.t(&format!("call-method-{}", c.method)))],
+        ),
+        lang.t_args("call-fact-value", &[("value", fen(c.value))]),
+        lang.t_args(
+            "call-fact-window",
+            &[
+                ("opens", Instant(c.opens_at).china_minute()),
+                ("closes", Instant(c.closes_at).china_minute()),
+            ],
+        ),
+        lang.t_args(
+            "call-fact-term",
+            &[("months", c.contract_months.to_string())],
+        ),
+        lang.t_args(
+            "call-fact-min-bids",
+            &[(
+                "n",
+                v.rule
+                    .min_bids(
+                        gongzhi_domain::procurement::Method::parse(&c.method)
+                            .unwrap_or(gongzhi_domain::procurement::Method::OpenTender),
+                    )
+                    .to_string(),
+            )],
+        ),
+    ];
+    if v.rule.min_cofunding.num > 0 {
+        facts.push(lang.t_args(
+            "call-fact-cofunding",
+            &[(
+                "share",
+                format!("{}/{}", v.rule.min_cofunding.num, v.rule.min_cofunding.den),
+            )],
+        ));
+    }
+    if let Some(j) = &c.justification {
+        facts.push(lang.t_args("call-fact-justification", &[("text", j.clone())]));
+    }
+    let ranking: HashMap<Uuid, (u32, u32)> = v
+        .result
+        .iter()
+        .flat_map(|r| r.ranking.iter().map(|x| (x.bid, (x.mean_centi, x.rank))))
+        .collect();
+    let winner = v.result.as_ref().and_then(|r| r.winner);
+    let mut bids: Vec<BidLine> = if v.decided() {
+        v.bids
+            .iter()
+            .map(|(b, o)| {
+                let (mean, rank) = ranking.get(&b.id).copied().unwrap_or_default();
+                BidLine {
+                    id: b.id.to_string(),
+                    org_id: o.id.to_string(),
+                    org: name(lang, &o.name_zh, &o.name_en),
+                    price: fen(b.price),
+                    cofunding: fen(b.cofunding),
+                    mean: if rank > 0 {
+                        points(i64::from(mean))
+                    } else {
+                        String::new()
+                    },
+                    rank: if rank > 0 {
+                        rank.to_string()
+                    } else {
+                        String::new()
+                    },
+                    totals: v
+                        .panel
+                        .iter()
+                        .map(|p| {
+                            v.scores
+                                .iter()
+                                .find(|s| s.bid_id == b.id && s.account_id == p.account_id)
+                                .map(|s| points(s.total))
+                                .unwrap_or_else(|| "—".into())
+                        })
+                        .collect(),
+                    winner: winner == Some(b.id),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    bids.sort_by_key(|b| b.rank.parse::<u32>().unwrap_or(u32::MAX));
+    let result = v.result.as_ref().map(|r| {
+        if r.outcome == "failed" {
+            lang.t_args(
+                "call-result-failed",
+                &[
+                    ("bids", r.bids.to_string()),
+                    ("min", r.min_bids.to_string()),
+                ],
+            )
+        } else {
+            lang.t_args("call-result-awarded", &[("bids", r.bids.to_string())])
+        }
+    });
+    // Forms: an organisation's staff may bid while the call is open; a panelist may score once
+    // it has closed and until it is decided. The commands check everything again.
+    let mut bid_for = Vec::new();
+    let mut to_score = Vec::new();
+    if let Some(account) = visitor.actor.account_id {
+        if open && let Ok(orgs) = pr::organisations_of(&state.app, account).await {
+            bid_for = orgs
+                .iter()
+                .filter(|o| !v.bids.iter().any(|(b, _)| b.organisation_id == o.id))
+                .map(|o| Choice {
+                    id: o.id.to_string(),
+                    label: name(lang, &o.name_zh, &o.name_en),
+                })
+                .collect();
+        }
+        let on_panel = v.panel.iter().any(|p| p.account_id == account);
+        if on_panel && c.status == "open" && now.0 >= c.closes_at {
+            to_score = v
+                .bids
+                .iter()
+                .map(|(b, o)| {
+                    let done = v
+                        .scores
+                        .iter()
+                        .any(|s| s.bid_id == b.id && s.account_id == account);
+                    Choice {
+                        id: b.id.to_string(),
+                        label: format!(
+                            "{} · {}{}",
+                            name(lang, &o.name_zh, &o.name_en),
+                            fen(b.price),
+                            if done { " ✓" } else { "" }
+                        ),
+                    }
+                })
+                .collect();
+        }
+    }
+    render(&CallPage {
+        page,
+        id: c.id.to_string(),
+        title: c.title.clone(),
+        buyer: v.buyer.clone(),
+        description: c.description.clone(),
+        facts,
+        catalogue: v
+            .catalogue
+            .iter()
+            .map(|(code, zh, en)| format!("{code} {}", name(lang, zh, en)))
+            .collect(),
+        criteria: v
+            .criteria
+            .iter()
+            .map(|k| (k.key.clone(), name(lang, &k.zh, &k.en), k.weight))
+            .collect(),
+        decided: v.decided(),
+        result,
+        bids_received: v.bids.len(),
+        bids,
+        panel: v.panel.iter().map(|p| p.name.clone()).collect(),
+        bid_for,
+        to_score,
+        contracts: v.contracts.iter().map(|k| k.id.to_string()).collect(),
+    })
+}
+
+async fn call_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    call_view_page(&state, lang, page, &visitor, id).await
+}
+
+#[derive(serde::Deserialize)]
+struct BidForm {
+    organisation_id: Uuid,
+    /// Yuan, as people write it ("86,400" or "86400.00").
+    price: String,
+    #[serde(default)]
+    cofunding: String,
+    plan: String,
+}
+
+async fn bid(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<BidForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let amounts = crate::api_money::yuan(&f.price, "price").and_then(|price| {
+        let cofunding = match f.cofunding.trim() {
+            "" => 0,
+            c => crate::api_money::yuan(c, "cofunding")?,
+        };
+        Ok((price, cofunding))
+    });
+    let result = match amounts {
+        Ok((price, cofunding)) => {
+            pr::submit_bid(
+                &state.app,
+                &visitor.actor,
+                &NewBid {
+                    call_id: id,
+                    organisation_id: f.organisation_id,
+                    price,
+                    cofunding,
+                    plan: &f.plan,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => page.flash = Some(lang.t("call-bid-received")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    call_view_page(&state, lang, page, &visitor, id).await
+}
+
+/// The scoring screen's form: `bid` and one `s_{criterion}` field per criterion.
+async fn score(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<HashMap<String, String>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let bid = f.get("bid").and_then(|b| Uuid::parse_str(b).ok());
+    let mut scores = Vec::new();
+    let mut bad = false;
+    for (k, v) in &f {
+        if let Some(key) = k.strip_prefix("s_") {
+            match v.trim().parse::<u32>() {
+                Ok(n) => scores.push((key.to_string(), n)),
+                Err(_) => bad = true,
+            }
+        }
+    }
+    let result = match bid {
+        None => Err(gongzhi_app::AppError::invalid("bid_not_found", "bid")),
+        Some(_) if bad => Err(gongzhi_app::AppError::Invalid(
+            gongzhi_domain::DomainError::field("score_out_of_scale", "scores").arg("max", 100),
+        )),
+        Some(b) => pr::score_bid(&state.app, &visitor.actor, b, &scores).await,
+    };
+    match result {
+        Ok(total) => {
+            page.flash =
+                Some(lang.t_args("call-score-saved", &[("total", points(i64::from(total)))]))
+        }
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    call_view_page(&state, lang, page, &visitor, id).await
+}
+
+pub struct ItemLine {
+    pub kind: String,
+    pub title: String,
+    pub due: String,
+    pub amount: String,
+    pub state: String,
+}
+
+#[derive(Template)]
+#[template(path = "contract.html")]
+struct ContractPage {
+    page: Page,
+    title: String,
+    call_id: String,
+    call_number: String,
+    org_id: String,
+    org: String,
+    facts: Vec<String>,
+    items: Vec<ItemLine>,
+    evaluations: Vec<String>,
+}
+
+async fn contract_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let v = match pr::contract_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let k = &v.contract;
+    let facts = vec![
+        lang.t_args("contract-fact-value", &[("value", fen(k.value))]),
+        lang.t_args(
+            "contract-fact-term",
+            &[("from", k.starts_on.clone()), ("to", k.ends_on.clone())],
+        ),
+        lang.t(&format!("contract-status-{}", k.status)),
+    ];
+    let items = v
+        .items
+        .iter()
+        .map(|(i, e)| ItemLine {
+            kind: lang.t(&format!("contract-item-{}", i.kind)),
+            title: match &i.catalogue_code {
+                Some(c) => format!("{} ({c})", i.title),
+                None => i.title.clone(),
+            },
+            due: i.due_on.clone().unwrap_or_default(),
+            amount: if i.kind == "milestone" {
+                fen(i.amount)
+            } else {
+                String::new()
+            },
+            state: match (e, i.done_at) {
+                (Some(e), _) => lang.t_args(
+                    "contract-item-expense",
+                    &[
+                        ("amount", fen(e.settled_amount.unwrap_or(e.amount))),
+                        ("status", lang.t(&format!("expense-{}", e.status))),
+                    ],
+                ),
+                (None, Some(_)) => lang.t("contract-item-done"),
+                (None, None) => String::new(),
+            },
+        })
+        .collect();
+    let evaluations = v
+        .evaluations
+        .iter()
+        .map(|e| {
+            lang.t_args(
+                "contract-evaluation",
+                &[
+                    ("score", e.score.to_string()),
+                    ("evaluator", e.evaluator_name.clone()),
+                    ("summary", e.summary.clone()),
+                    (
+                        "percent",
+                        v.payment_rule
+                            .percent_for(u32::try_from(e.score).unwrap_or(0))
+                            .to_string(),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    render(&ContractPage {
+        page,
+        title: k.title.clone(),
+        call_id: k.call_id.to_string(),
+        call_number: v.call_number.clone(),
+        org_id: v.organisation.id.to_string(),
+        org: name(lang, &v.organisation.name_zh, &v.organisation.name_en),
+        facts,
+        items,
+        evaluations,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    page: Page,
+    name: String,
+    facts: Vec<String>,
+    scope: String,
+    capacity: String,
+    qualifications: Vec<String>,
+    barred: Option<String>,
+    contracts: Vec<(String, String, String)>,
+    evaluations: Vec<String>,
+}
+
+async fn org_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    let p = match pr::org_profile(&state.app, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let o = &p.org;
+    let mut facts = vec![
+        lang.t(&format!("org-kind-{}", o.kind)),
+        lang.t_args(
+            "org-fact-registered",
+            &[("place", p.registered_with.clone())],
+        ),
+    ];
+    if let Some(c) = &o.credit_code {
+        facts.push(lang.t_args("org-fact-code", &[("code", c.clone())]));
+    }
+    if let Some(inc) = &p.incubator {
+        facts.push(lang.t_args(
+            "org-fact-incubator",
+            &[("name", name(lang, &inc.name_zh, &inc.name_en))],
+        ));
+    }
+    if let Some(m) = p.mean_score {
+        facts.push(lang.t_args(
+            "org-fact-mean-score",
+            &[
+                ("score", m.to_string()),
+                ("n", p.evaluations.len().to_string()),
+            ],
+        ));
+    }
+    let barred = p.barred.as_ref().map(|s| {
+        lang.t_args(
+            "org-barred",
+            &[
+                ("reason", s.reason.clone()),
+                ("from", s.starts_on.clone()),
+                ("to", s.ends_on.clone().unwrap_or_else(|| "—".into())),
+            ],
+        )
+    });
+    render(&OrgPage {
+        page,
+        name: name(lang, &o.name_zh, &o.name_en),
+        facts,
+        scope: o.business_scope.clone(),
+        capacity: o.capacity.clone(),
+        qualifications: p
+            .qualifications
+            .iter()
+            .map(|(c, zh, en)| format!("{c} {}", name(lang, zh, en)))
+            .collect(),
+        barred,
+        contracts: p
+            .contracts
+            .iter()
+            .map(|k| (k.id.to_string(), k.title.clone(), fen(k.value)))
+            .collect(),
+        evaluations: p
+            .evaluations
+            .iter()
+            .map(|e| {
+                lang.t_args(
+                    "org-evaluation",
+                    &[
+                        ("score", e.score.to_string()),
+                        ("evaluator", e.evaluator_name.clone()),
+                        ("at", Instant(e.evaluated_at).china_date().to_string()),
+                    ],
+                )
+            })
+            .collect(),
+    })
+}
