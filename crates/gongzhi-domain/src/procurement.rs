@@ -35,6 +35,17 @@ fn credit_check_char(first17: &[u8]) -> Option<u8> {
     Some(CREDIT_ALPHABET[((31 - sum % 31) % 31) as usize])
 }
 
+/// The full code for 17 characters of a credit code: the check character appended. For seeding
+/// and tests; `None` when a character is outside the code's alphabet or the length is wrong.
+pub fn complete_credit_code(first17: &str) -> Option<String> {
+    let bytes = first17.as_bytes();
+    if bytes.len() != 17 {
+        return None;
+    }
+    let check = credit_check_char(bytes)?;
+    Some(format!("{first17}{}", char::from(check)))
+}
+
 /// Checks a unified social credit code: 18 characters from the code's alphabet, the last one the
 /// check character. Returns it in capitals. Spaces and lower case are forgiven.
 pub fn check_credit_code(input: &str) -> Result<String, DomainError> {

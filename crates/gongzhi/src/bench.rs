@@ -59,6 +59,17 @@ pub enum Scenario {
         #[arg(long)]
         target: String,
     },
+    /// Fill a fresh database with organisations and completed contracting processes for
+    /// `scripts/bench-purchases` (the OCDS export, the call board and the directory under wrk)
+    Purchases {
+        #[arg(long, default_value_t = 10_000)]
+        organisations: usize,
+        #[arg(long, default_value_t = 10_000)]
+        processes: usize,
+        /// Database (a fresh one) to fill and keep
+        #[arg(long)]
+        target: String,
+    },
     /// Ledger transfers committed per second (batched commands, one writer and concurrent
     /// clients) against bare inserts; `--keep` leaves the database for `scripts/bench-ledger`
     Ledger {
@@ -100,6 +111,18 @@ pub async fn run(s: Scenario, cfg: &Config) -> Result<(), String> {
             crate::bench_projects::run(crate::bench_projects::ProjectsBench {
                 needs,
                 projects,
+                target,
+            })
+            .await
+        }
+        Scenario::Purchases {
+            organisations,
+            processes,
+            target,
+        } => {
+            crate::bench_purchases::run(crate::bench_purchases::PurchasesBench {
+                organisations,
+                processes,
                 target,
             })
             .await

@@ -41,6 +41,10 @@ pub const LOGINS: &[(&str, &str)] = &[
         "foundation",
         "基金会托管人 foundation custodian (社区微基金)",
     ),
+    (
+        "tongxing",
+        "同行社工 社会组织工作人员 social organisation staff (/calls)",
+    ),
 ];
 
 pub fn seed(

@@ -357,7 +357,7 @@ pub async fn seed_directory_and_last_year(
             score: 85,
             evaluator_org_id: Some(evaluator),
             evaluator_name: "武侯区社会组织评估中心",
-            summary: "全年供餐 6.1 万份，老人满意度 92%；部分送餐台账缺签字，扣分。尾款按 90% 支付。",
+            summary: "全年供餐 6.1 万份，老人满意度 92%；部分送餐台账缺签字，扣分。",
         },
     )
     .await?;

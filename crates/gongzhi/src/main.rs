@@ -4,6 +4,7 @@
 mod bench;
 mod bench_ledger;
 mod bench_projects;
+mod bench_purchases;
 mod config;
 mod demo;
 mod demo_purchases;
