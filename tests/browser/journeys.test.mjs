@@ -382,3 +382,33 @@ test('a resident votes in a by-election by secret ballot; a visitor reads the la
   await page.screenshot({ path: `${SHOTS}/election-result.png`, fullPage: true });
   await page.close();
 });
+
+test('a visitor follows a government purchase: the call board, the ranking and scores, the contract, the supplier', { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: '政府购买服务：公告与结果' }).click();
+  const board = await page.locator('main').innerText();
+  assert.match(board, /正在征集[\s\S]*晋阳社区独居老人探访服务[\s\S]*已有结果[\s\S]*武侯区社区长者助餐服务/);
+  await page.screenshot({ path: `${SHOTS}/calls-320.png`, fullPage: true });
+  // The open call: how many bid, but not who or at what price.
+  await page.getByRole('link', { name: '晋阳社区独居老人探访服务' }).click();
+  const open = await page.locator('main').innerText();
+  assert.match(open, /评审结束前不公开申报单位和报价。已收到申报：2/);
+  assert.doesNotMatch(open, /同行社会工作服务中心/);
+  await page.goBack();
+  // Last year's: every bid, each panelist's score, the winner, then the contract and supplier.
+  await page.getByRole('link', { name: '武侯区社区长者助餐服务（玉林片区）' }).click();
+  const decided = await page.locator('main').innerText();
+  assert.match(decided, /已定标：共 3 份申报/);
+  assert.match(await page.locator('tr.elected').innerText(), /1\s+成都市武侯区同行社会工作服务中心/);
+  assert.match(await page.locator('thead').innerText(), /评审 王老师[\s\S]*评审 李老师[\s\S]*评审 赵老师/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: `${SHOTS}/call-result-320.png`, fullPage: true });
+  await page.getByRole('link', { name: '查看合同与付款' }).click();
+  assert.match(await page.locator('main').innerText(), /85 分（武侯区社会组织评估中心）[\s\S]*尾款按 90% 支付/);
+  await page.screenshot({ path: `${SHOTS}/contract-320.png`, fullPage: true });
+  await page.getByRole('link', { name: '成都市武侯区同行社会工作服务中心' }).click();
+  const profile = await page.locator('main').innerText();
+  assert.match(profile, /民办非企业单位[\s\S]*52510107MJ0000001B[\s\S]*绩效评估平均 85 分/);
+});

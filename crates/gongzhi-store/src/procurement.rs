@@ -382,9 +382,9 @@ pub async fn decided_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallRow>, Stor
         select(
             tx,
             "purchase_calls",
-            "status <> $1",
-            &["open".into(), limit.into()],
-            "ORDER BY decided_at DESC, id LIMIT $2",
+            "decided_at IS NOT NULL",
+            &[limit.into()],
+            "ORDER BY decided_at DESC LIMIT $1",
         )
         .await?,
         call_row,

@@ -2262,6 +2262,7 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
         &[
             ix("ix_purchase_calls_id", &["id"]),
             ix("ix_purchase_calls_status", &["status", "closes_at"]),
+            ix("ix_purchase_calls_decided", &["decided_at"]),
         ],
     ),
     purchase_table(
@@ -2330,7 +2331,7 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
             "call_bids",
             &["tenant_id", "id"],
         )],
-        &[],
+        &[ix("ix_bid_scores_call", &["tenant_id", "call_id"])],
     ),
     purchase_table(
         "contracts",
@@ -2372,6 +2373,7 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
         &[
             ix("ix_contracts_id", &["id"]),
             ix("ix_contracts_org", &["organisation_id"]),
+            ix("ix_contracts_call", &["tenant_id", "call_id"]),
         ],
     ),
     // A contract's deliverables (catalogue items or tasks) and payment milestones. A milestone
@@ -2424,7 +2426,13 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
             "contracts",
             &["tenant_id", "id"],
         )],
-        &[ix("ix_contract_evaluations_org", &["organisation_id"])],
+        &[
+            ix("ix_contract_evaluations_org", &["organisation_id"]),
+            ix(
+                "ix_contract_evaluations_contract",
+                &["tenant_id", "contract_id"],
+            ),
+        ],
     ),
 ];
 
