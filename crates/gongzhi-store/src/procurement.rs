@@ -361,34 +361,96 @@ pub async fn call(tx: &mut Tx, id: Uuid) -> Result<Option<CallRow>, StoreError> 
     .await
 }
 
-/// Calls taking bids (`status = 'open'`), soonest closing first, across every buyer.
-pub async fn open_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallRow>, StoreError> {
-    all(
-        select(
-            tx,
-            "purchase_calls",
-            "status = $1",
-            &["open".into(), limit.into()],
-            "ORDER BY closes_at, id LIMIT $2",
-        )
-        .await?,
-        call_row,
+/// What the call board shows of a call: no texts, rules or results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSummary {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub catalogue_code: String,
+    pub method: String,
+    pub value: i64,
+    pub status: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+}
+
+impl CallRow {
+    pub fn summary(&self) -> CallSummary {
+        CallSummary {
+            id: self.id,
+            number: self.number.clone(),
+            title: self.title.clone(),
+            catalogue_code: self.catalogue_code.clone(),
+            method: self.method.clone(),
+            value: self.value,
+            status: self.status.clone(),
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+        }
+    }
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, number, title, catalogue_code, method, value, status, opens_at, closes_at";
+const SUMMARY_TYPES: &[ColType] = &[
+    ColType::Id,
+    ColType::Text,
+    ColType::Text,
+    ColType::Text,
+    ColType::Text,
+    ColType::Int,
+    ColType::Text,
+    ColType::Int,
+    ColType::Int,
+];
+
+async fn summaries(
+    tx: &mut Tx,
+    filter_and_order: &str,
+    args: &[crate::Value],
+) -> Result<Vec<CallSummary>, StoreError> {
+    tx.rows(
+        &format!("SELECT {SUMMARY_COLUMNS} FROM purchase_calls WHERE {filter_and_order}"),
+        args,
+        SUMMARY_TYPES,
     )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(CallSummary {
+            id: r.id(0)?,
+            number: r.text(1)?,
+            title: r.text(2)?,
+            catalogue_code: r.text(3)?,
+            method: r.text(4)?,
+            value: r.int(5)?,
+            status: r.text(6)?,
+            opens_at: r.int(7)?,
+            closes_at: r.int(8)?,
+        })
+    })
+    .collect()
+}
+
+/// Calls taking bids (`status = 'open'`), soonest closing first, across every buyer.
+pub async fn open_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallSummary>, StoreError> {
+    summaries(
+        tx,
+        "status = $1 ORDER BY closes_at, id LIMIT $2",
+        &["open".into(), limit.into()],
+    )
+    .await
 }
 
 /// The calls decided (awarded, failed or cancelled), newest first.
-pub async fn decided_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallRow>, StoreError> {
-    all(
-        select(
-            tx,
-            "purchase_calls",
-            "decided_at IS NOT NULL",
-            &[limit.into()],
-            "ORDER BY decided_at DESC LIMIT $1",
-        )
-        .await?,
-        call_row,
+pub async fn decided_calls(tx: &mut Tx, limit: i64) -> Result<Vec<CallSummary>, StoreError> {
+    summaries(
+        tx,
+        "decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT $1",
+        &[limit.into()],
     )
+    .await
 }
 
 /// Every call, for the OCDS export.

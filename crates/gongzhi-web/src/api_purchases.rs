@@ -377,7 +377,7 @@ async fn blacklist(
     created(json!({"id": s}))
 }
 
-fn call_summary(c: &gongzhi_store::procurement::CallRow) -> Value {
+fn call_summary(c: &gongzhi_store::procurement::CallSummary) -> Value {
     json!({
         "id": c.id,
         "number": c.number,
@@ -461,7 +461,7 @@ async fn open_call(
 
 async fn call(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {
     let v = pr::call_view(&state.app, id).await.map_err(err(lang))?;
-    let mut out = call_summary(&v.call);
+    let mut out = call_summary(&v.call.summary());
     out["buyer"] = json!(v.buyer);
     out["description"] = json!(v.call.description);
     out["catalogue"] = json!(v.catalogue);

@@ -60,7 +60,7 @@ struct BoardPage {
     decided: Vec<CallLine>,
 }
 
-fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallRow) -> CallLine {
+fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallSummary) -> CallLine {
     CallLine {
         id: c.id.to_string(),
         title: c.title.clone(),

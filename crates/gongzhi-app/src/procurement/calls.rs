@@ -8,7 +8,9 @@ use gongzhi_domain::procurement::{
     self as dp, Criterion, Method, OrgKind, ProcurementRule, Ranked, ScoredBid, ShareReport,
 };
 use gongzhi_domain::time::{Instant, format_date};
-use gongzhi_store::procurement::{self as repo_p, BidRow, CallRow, PanelistRow, ScoreRow};
+use gongzhi_store::procurement::{
+    self as repo_p, BidRow, CallRow, CallSummary, PanelistRow, ScoreRow,
+};
 use gongzhi_store::{Tx, Value, repo};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -756,7 +758,10 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
 }
 
 /// The public call board: open calls soonest closing first, then recent decisions.
-pub async fn call_board(app: &App, limit: i64) -> Result<(Vec<CallRow>, Vec<CallRow>), AppError> {
+pub async fn call_board(
+    app: &App,
+    limit: i64,
+) -> Result<(Vec<CallSummary>, Vec<CallSummary>), AppError> {
     let mut tx = app.db.reads().await?;
     let open = repo_p::open_calls(&mut tx, limit).await?;
     let decided = repo_p::decided_calls(&mut tx, limit).await?;
