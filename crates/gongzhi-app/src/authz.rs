@@ -194,6 +194,21 @@ impl Actor {
         Ok(chain.iter().any(|j| holding.contains(&j.id)))
     }
 
+    /// Whether a signed-in actor holds `perm` on `jurisdiction`, for pages deciding which staff
+    /// forms to show (the commands check again). Visitors who are not signed in need no database;
+    /// a failed read shows no form.
+    pub async fn may(&self, app: &crate::App, perm: Permission, jurisdiction: Uuid) -> bool {
+        if self.account_id.is_none() {
+            return false;
+        }
+        let Ok(mut tx) = app.db.read().await else {
+            return false;
+        };
+        let ok = self.can(&mut tx, perm, jurisdiction).await.unwrap_or(false);
+        let _ = tx.rollback().await;
+        ok
+    }
+
     pub async fn require(
         &self,
         tx: &mut Tx,

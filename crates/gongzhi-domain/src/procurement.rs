@@ -294,6 +294,10 @@ pub enum Method {
     ComparativeSelection,
     /// 单一来源: one supplier, with a written justification.
     SingleSource,
+    /// 公益创投: a venture-philanthropy competition. Organisations apply under the round's themes,
+    /// present at a roadshow and are scored by a panel; several grants are awarded from one pool,
+    /// and donors may adopt further projects (see `GrantRound`).
+    Venture,
 }
 
 pub const METHODS: &[Method] = &[
@@ -301,6 +305,7 @@ pub const METHODS: &[Method] = &[
     Method::CompetitiveNegotiation,
     Method::ComparativeSelection,
     Method::SingleSource,
+    Method::Venture,
 ];
 
 impl Method {
@@ -310,6 +315,7 @@ impl Method {
             Method::CompetitiveNegotiation => "competitive_negotiation",
             Method::ComparativeSelection => "comparative_selection",
             Method::SingleSource => "single_source",
+            Method::Venture => "venture",
         }
     }
 
@@ -324,7 +330,7 @@ impl Method {
     /// OCDS `tender.procurementMethod` (a closed codelist: open, selective, limited, direct).
     pub fn ocds(self) -> &'static str {
         match self {
-            Method::OpenTender => "open",
+            Method::OpenTender | Method::Venture => "open",
             Method::CompetitiveNegotiation | Method::ComparativeSelection => "selective",
             Method::SingleSource => "direct",
         }
@@ -523,6 +529,84 @@ pub fn rank_bids<Id: Clone>(bids: &[ScoredBid<Id>]) -> Result<Vec<Ranked<Id>>, D
             }
         })
         .collect())
+}
+
+/// The terms of a venture-philanthropy round (公益创投) beyond those of any call: the themes
+/// applications come under, how many grants the pool may fund, and the roadshow where applicants
+/// present to the panel. The call's value is the pool; each application's price is the grant it
+/// asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRound {
+    /// E.g. 院落美化, 邻里共融, 公益服务 (a community 微创投's "1+3+N").
+    pub themes: Vec<String>,
+    /// The most grants the pool funds (the province's "15" of "15+N").
+    pub max_awards: u32,
+    /// When the roadshow (路演) is held, if set.
+    pub roadshow_at: Option<i64>,
+    pub roadshow_place: Option<String>,
+}
+
+/// Longest theme name, in characters.
+pub const THEME_MAX_CHARS: usize = 30;
+
+impl GrantRound {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.themes.is_empty() {
+            return Err(DomainError::field("round_themes_missing", "themes"));
+        }
+        for (i, t) in self.themes.iter().enumerate() {
+            let n = t.trim().chars().count();
+            if n == 0 || n > THEME_MAX_CHARS || t.trim() != t {
+                return Err(DomainError::field("round_theme_invalid", "themes")
+                    .arg("max", THEME_MAX_CHARS as u64));
+            }
+            if self.themes[..i].contains(t) {
+                return Err(DomainError::field("round_theme_twice", "themes").arg("theme", t));
+            }
+        }
+        if self.max_awards == 0 || self.max_awards > 1000 {
+            return Err(DomainError::field("round_max_awards_invalid", "max_awards"));
+        }
+        Ok(())
+    }
+
+    /// Checks that an application names one of the round's themes.
+    pub fn check_theme(&self, theme: Option<&str>) -> Result<(), DomainError> {
+        match theme {
+            Some(t) if self.themes.iter().any(|x| x == t) => Ok(()),
+            Some(t) => Err(DomainError::field("bid_theme_unknown", "theme")
+                .arg("theme", t)
+                .arg("themes", self.themes.join("、"))),
+            None => Err(DomainError::field("bid_theme_missing", "theme")
+                .arg("themes", self.themes.join("、"))),
+        }
+    }
+}
+
+/// Chooses the grants of a round from the ranking: best first, each funded if its price still
+/// fits in what is left of the pool and fewer than `max_awards` are funded; one that does not fit
+/// is passed over and the next tried (as a greedy participatory budget does), so the pool is not
+/// left idle by one large application. Returns the funded ids, in ranking order.
+pub fn select_awards<Id: Clone + PartialEq>(
+    ranking: &[Ranked<Id>],
+    price_of: impl Fn(&Id) -> i64,
+    pool: i64,
+    max_awards: u32,
+) -> Vec<Id> {
+    let mut left = pool;
+    let mut out = Vec::new();
+    for r in ranking {
+        if out.len() >= max_awards as usize {
+            break;
+        }
+        let p = price_of(&r.bid);
+        if p > 0 && p <= left {
+            left -= p;
+            out.push(r.bid.clone());
+        }
+    }
+    out
 }
 
 /// One band of a payment rule: a score of at least `min_score` pays `percent` of the final

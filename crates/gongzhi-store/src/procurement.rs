@@ -319,6 +319,8 @@ pub struct CallRow {
     pub created_by: Option<Uuid>,
     pub decided_at: Option<i64>,
     pub result_json: Option<String>,
+    /// A venture-philanthropy round's terms (`GrantRound` as JSON); none for a purchase.
+    pub round_json: Option<String>,
 }
 
 fn call_row(r: &Row) -> Result<CallRow, StoreError> {
@@ -349,6 +351,7 @@ fn call_row(r: &Row) -> Result<CallRow, StoreError> {
         created_by: r.opt_id(23)?,
         decided_at: r.opt_int(24)?,
         result_json: r.opt_text(25)?,
+        round_json: r.opt_text(26)?,
     })
 }
 
@@ -498,6 +501,8 @@ pub struct BidRow {
     pub plan: String,
     pub submitted_at: i64,
     pub submitted_by: Option<Uuid>,
+    /// The round's theme the application comes under (venture rounds).
+    pub theme: Option<String>,
 }
 
 fn bid_row(r: &Row) -> Result<BidRow, StoreError> {
@@ -511,6 +516,7 @@ fn bid_row(r: &Row) -> Result<BidRow, StoreError> {
         plan: r.text(6)?,
         submitted_at: r.int(7)?,
         submitted_by: r.opt_id(8)?,
+        theme: r.opt_text(9)?,
     })
 }
 
@@ -532,6 +538,62 @@ pub async fn all_bids(tx: &mut Tx) -> Result<Vec<BidRow>, StoreError> {
     all(
         select(tx, "call_bids", "1 = 1", &[], "ORDER BY submitted_at, id").await?,
         bid_row,
+    )
+}
+
+/// A donor's adoption of an application the round's pool did not fund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdoptionRow {
+    pub bid_id: Uuid,
+    pub call_id: Uuid,
+    pub donor_name: String,
+    pub amount: i64,
+    pub transfer_id: Option<Uuid>,
+    pub adopted_at: i64,
+}
+
+fn adoption_row(r: &Row) -> Result<AdoptionRow, StoreError> {
+    Ok(AdoptionRow {
+        bid_id: r.id(1)?,
+        call_id: r.id(2)?,
+        donor_name: r.text(3)?,
+        amount: r.int(4)?,
+        transfer_id: r.opt_id(5)?,
+        adopted_at: r.int(6)?,
+    })
+}
+
+/// The adoptions of a round's applications, in the order they were made.
+pub async fn adoptions(
+    tx: &mut Tx,
+    tenant: Uuid,
+    call: Uuid,
+) -> Result<Vec<AdoptionRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "bid_adoptions",
+            "tenant_id = $1 AND call_id = $2",
+            &[tenant.into(), call.into()],
+            "ORDER BY adopted_at, bid_id",
+        )
+        .await?,
+        adoption_row,
+    )
+}
+
+/// Every adoption, for the OCDS export.
+pub async fn all_adoptions(tx: &mut Tx) -> Result<Vec<AdoptionRow>, StoreError> {
+    all(
+        select(
+            tx,
+            "bid_adoptions",
+            "1 = 1",
+            &[],
+            "ORDER BY adopted_at, bid_id",
+        )
+        .await?,
+        adoption_row,
     )
 }
 

@@ -2078,6 +2078,7 @@ const ELECTION_TABLES: [Table; ELECTION_COUNT] = [
 ];
 
 // ---- migration 6: government purchase of services ----
+// ---- migration 7: venture-philanthropy rounds (公益创投) on the same calls ----
 
 const fn col6(name: &'static str, ty: ColType) -> Column {
     Column {
@@ -2089,6 +2090,19 @@ const fn opt6(name: &'static str, ty: ColType) -> Column {
     Column {
         since: 6,
         ..opt(name, ty)
+    }
+}
+
+const fn opt7(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 7,
+        ..opt(name, ty)
+    }
+}
+const fn col7(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 7,
+        ..col(name, ty)
     }
 }
 
@@ -2252,6 +2266,8 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
             opt6("created_by", Id),
             opt6("decided_at", Int),
             opt6("result_json", Text),
+            // A venture-philanthropy round's themes, award count and roadshow (`GrantRound`).
+            opt7("round_json", Text),
         ],
         &TENANT_ID,
         &[Unique {
@@ -2277,6 +2293,8 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
             col6("plan", Text),
             col6("submitted_at", Int),
             opt6("submitted_by", Id),
+            // The round's theme an application comes under (venture rounds only).
+            opt7("theme", Text),
         ],
         &TENANT_ID,
         &[Unique {
@@ -2434,6 +2452,37 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
             ),
         ],
     ),
+    // A donor adopts a ranked application the round's pool did not fund (the province's "+N"):
+    // the donor's gift goes into the round's budget in the same command, so the grant is paid
+    // through the ledger like any other.
+    Table {
+        since: 7,
+        ..purchase_table(
+            "bid_adoptions",
+            &[
+                col7("tenant_id", Id),
+                col7("bid_id", Id),
+                col7("call_id", Id),
+                Column {
+                    since: 7,
+                    ..personal("donor_name", Text, false)
+                },
+                col7("amount", Int),
+                opt7("transfer_id", Id),
+                col7("adopted_at", Int),
+                opt7("recorded_by", Id),
+            ],
+            &["tenant_id", "bid_id"],
+            &[],
+            &[fk(
+                "fk_bid_adoptions_bid",
+                &["tenant_id", "bid_id"],
+                "call_bids",
+                &["tenant_id", "id"],
+            )],
+            &[ix("ix_bid_adoptions_call", &["tenant_id", "call_id"])],
+        )
+    },
 ];
 
 const FOUNDATION_COUNT: usize = 11;
@@ -2441,7 +2490,7 @@ const COUNCIL_COUNT: usize = 15;
 const LEDGER_COUNT: usize = 9;
 const PROJECT_COUNT: usize = 11;
 const ELECTION_COUNT: usize = 5;
-const PURCHASE_COUNT: usize = 12;
+const PURCHASE_COUNT: usize = 13;
 const BUSINESS_COUNT: usize = FOUNDATION_COUNT
     + COUNCIL_COUNT
     + LEDGER_COUNT
@@ -2499,7 +2548,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2509,4 +2558,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (4, "projects"),
     (5, "elections"),
     (6, "procurement"),
+    (7, "grant_rounds"),
 ];

@@ -1,5 +1,5 @@
 //! The JSON API of government purchase of services: the supplier directory, calls and bids,
-//! panel scoring, decisions, contracts, milestone payments and evaluations, and the social
+//! panel scoring, decisions, venture-philanthropy rounds and adoptions, contracts, milestone payments and evaluations, and the social
 //! organisations' share.
 
 use axum::Router;
@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use gongzhi_app::procurement::{
     self as pr, NewBid, NewCall, NewContract, NewEvaluation, NewItem, NewOrganisation, Panelist,
 };
-use gongzhi_domain::procurement::{Criterion, PaymentRule};
+use gongzhi_domain::person::mask_name;
+use gongzhi_domain::procurement::{Criterion, GrantRound, PaymentRule};
 use gongzhi_domain::time::{Instant, parse_china_minute};
 use gongzhi_store::procurement::OrgRow;
 use serde::Deserialize;
@@ -115,6 +116,7 @@ pub const ROUTES: &[Route] = &[
                     ("stable", "boolean"),
                     ("criteria", "array"),
                     ("budget_id", "string"),
+                    ("round", "object"),
                 ],
             )
         }),
@@ -139,6 +141,7 @@ pub const ROUTES: &[Route] = &[
                     ("price", "integer"),
                     ("cofunding", "integer"),
                     ("plan", "string"),
+                    ("theme", "string"),
                 ],
             )
         }),
@@ -180,6 +183,7 @@ pub const ROUTES: &[Route] = &[
             obj(
                 &["starts_on", "ends_on", "items"],
                 &[
+                    ("bid_id", "string"),
                     ("starts_on", "string"),
                     ("ends_on", "string"),
                     ("items", "array"),
@@ -188,6 +192,13 @@ pub const ROUTES: &[Route] = &[
                 ],
             )
         }),
+    },
+    Route {
+        method: "post",
+        path: "/bids/{id}/adopt",
+        operation: "adopt_bid",
+        summary: "A donor adopts a venture round's application the pool did not fund (15+N); the gift goes into the round's budget",
+        body: Some(|| obj(&["donor_name"], &[("donor_name", "string")])),
     },
     Route {
         method: "get",
@@ -251,6 +262,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calls/{id}/decide", post(decide))
         .route("/calls/{id}/rerun", post(rerun))
         .route("/calls/{id}/contract", post(sign_contract))
+        .route("/bids/{id}/adopt", post(adopt))
         .route("/contracts/{id}", get(contract))
         .route("/contracts/{id}/payments", post(pay))
         .route("/contracts/{id}/evaluations", post(evaluate))
@@ -419,6 +431,32 @@ struct CallBody {
     stable: bool,
     criteria: Vec<Criterion>,
     budget_id: Option<Uuid>,
+    /// A venture-philanthropy round's terms (method `venture`).
+    round: Option<RoundBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoundBody {
+    themes: Vec<String>,
+    max_awards: u32,
+    /// China minute, like `closes_at`.
+    roadshow_at: Option<String>,
+    roadshow_place: Option<String>,
+}
+
+impl RoundBody {
+    fn terms(self, lang: Lang) -> Result<GrantRound, ApiError> {
+        Ok(GrantRound {
+            themes: self.themes.iter().map(|t| t.trim().to_string()).collect(),
+            max_awards: self.max_awards,
+            roadshow_at: match self.roadshow_at.as_deref() {
+                Some(t) => Some(minute(t, lang)?.0),
+                None => None,
+            },
+            roadshow_place: self.roadshow_place,
+        })
+    }
 }
 
 fn minute(text: &str, lang: Lang) -> Result<Instant, ApiError> {
@@ -452,6 +490,7 @@ async fn open_call(
             stable: b.stable,
             criteria: &b.criteria,
             budget_id: b.budget_id,
+            round: b.round.map(|r| r.terms(lang)).transpose()?,
         },
     )
     .await
@@ -468,12 +507,20 @@ async fn call(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
     out["criteria"] = json!(v.criteria);
     out["rule"] = json!(v.rule);
     out["bids_received"] = json!(v.bids.len());
+    if let Some(r) = &v.round {
+        out["round"] = json!({
+            "themes": r.themes,
+            "max_awards": r.max_awards,
+            "roadshow_at": r.roadshow_at.map(|at| Instant(at).china_minute()),
+            "roadshow_place": r.roadshow_place,
+        });
+    }
     if v.decided() {
         // Bids, every score and the ranking are published once the call is decided.
         out["bids"] = json!(
             v.bids
                 .iter()
-                .map(|(b, o)| json!({"id": b.id, "organisation": org_json(o), "price": b.price, "cofunding": b.cofunding}))
+                .map(|(b, o)| json!({"id": b.id, "organisation": org_json(o), "price": b.price, "cofunding": b.cofunding, "theme": b.theme}))
                 .collect::<Vec<_>>()
         );
         out["scores"] = json!(
@@ -486,6 +533,13 @@ async fn call(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
                 .collect::<Vec<_>>()
         );
         out["result"] = json!(v.result);
+        // A donor's name is personal data: masked, as on every public page.
+        out["adoptions"] = json!(
+            v.adoptions
+                .iter()
+                .map(|a| json!({"bid_id": a.bid_id, "donor": mask_name(&a.donor_name), "amount": a.amount}))
+                .collect::<Vec<_>>()
+        );
         out["contracts"] = json!(v.contracts.iter().map(|k| k.id).collect::<Vec<_>>());
     }
     ok(out)
@@ -498,6 +552,7 @@ struct BidBody {
     #[serde(default)]
     cofunding: i64,
     plan: String,
+    theme: Option<String>,
 }
 
 async fn submit_bid(
@@ -516,6 +571,7 @@ async fn submit_bid(
             price: b.price,
             cofunding: b.cofunding,
             plan: &b.plan,
+            theme: b.theme.as_deref(),
         },
     )
     .await
@@ -622,6 +678,8 @@ struct ItemBody {
 
 #[derive(Deserialize)]
 struct ContractBody {
+    /// A venture round's funded or adopted application; default: the call's winner.
+    bid_id: Option<Uuid>,
     starts_on: String,
     ends_on: String,
     items: Vec<ItemBody>,
@@ -653,6 +711,7 @@ async fn sign_contract(
         &v.actor,
         &NewContract {
             call_id: id,
+            bid_id: b.bid_id,
             starts_on: &b.starts_on,
             ends_on: &b.ends_on,
             items: &items,
@@ -663,6 +722,24 @@ async fn sign_contract(
     .await
     .map_err(err(lang))?;
     created(json!({"id": k}))
+}
+
+#[derive(Deserialize)]
+struct AdoptBody {
+    donor_name: String,
+}
+
+async fn adopt(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<AdoptBody>,
+) -> ApiResult {
+    let a = pr::adopt_bid(&state.app, &v.actor, id, &b.donor_name)
+        .await
+        .map_err(err(lang))?;
+    created(json!({"bid_id": a.bid_id, "amount": a.amount, "transfer_id": a.transfer_id}))
 }
 
 async fn contract(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -> ApiResult {

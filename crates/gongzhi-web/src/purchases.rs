@@ -1,6 +1,7 @@
 //! Government purchase pages: the public call board, a call's notice (terms and criteria; a bid
 //! form for an organisation's staff while it is open; a scoring screen for panelists once it has
-//! closed; every bid, score and the ranking once decided), a contract's page and an
+//! closed; every bid, score and the ranking once decided; for a venture-philanthropy round, its
+//! themes, the grants and an adoption form for the buyer's staff), a contract's page and an
 //! organisation's public profile. Works without JavaScript.
 
 use std::collections::HashMap;
@@ -10,8 +11,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use gongzhi_app::authz::Permission;
 use gongzhi_app::procurement::{self as pr, CallView, NewBid};
 use gongzhi_domain::Fen;
+use gongzhi_domain::person::mask_name;
 use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
@@ -27,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/call/{id}", get(call_page))
         .route("/call/{id}/bid", post(bid))
         .route("/call/{id}/score", post(score))
+        .route("/call/{id}/adopt", post(adopt))
         .route("/contract/{id}", get(contract_page))
         .route("/org/{id}", get(org_page))
 }
@@ -98,7 +102,12 @@ pub struct BidLine {
     pub rank: String,
     /// Each panelist's weighted total, in the panel's order ("—" for a tied panelist).
     pub totals: Vec<String>,
-    pub winner: bool,
+    /// The round's theme (venture rounds).
+    pub theme: String,
+    /// Awarded: the purchase's winner, or a grant the round's pool funds.
+    pub funded: bool,
+    /// Adopted by a donor: "adopted by" the donor's masked name.
+    pub adopted_by: Option<String>,
 }
 
 pub struct Choice {
@@ -127,6 +136,10 @@ struct CallPage {
     /// Bids the visitor, a panelist, may score now.
     to_score: Vec<Choice>,
     contracts: Vec<String>,
+    /// A venture round: its themes (the bid form asks for one).
+    themes: Vec<String>,
+    /// Ranked applications the buyer's staff may record a donor's adoption of.
+    adoptable: Vec<Choice>,
 }
 
 /// "2.5" points from hundredths.
@@ -190,12 +203,29 @@ async fn call_view_page(
     if let Some(j) = &c.justification {
         facts.push(lang.t_args("call-fact-justification", &[("text", j.clone())]));
     }
+    if let Some(r) = &v.round {
+        let sep = if lang == Lang::En { ", " } else { "、" };
+        facts.push(lang.t_args("call-round-themes", &[("themes", r.themes.join(sep))]));
+        facts.push(lang.t_args(
+            "call-round-grants",
+            &[("n", r.max_awards.to_string()), ("pool", fen(c.value))],
+        ));
+        if let Some(at) = r.roadshow_at {
+            facts.push(lang.t_args(
+                "call-round-roadshow",
+                &[
+                    ("at", Instant(at).china_minute()),
+                    ("place", r.roadshow_place.clone().unwrap_or_default()),
+                ],
+            ));
+        }
+    }
     let ranking: HashMap<Uuid, (u32, u32)> = v
         .result
         .iter()
         .flat_map(|r| r.ranking.iter().map(|x| (x.bid, (x.mean_centi, x.rank))))
         .collect();
-    let winner = v.result.as_ref().and_then(|r| r.winner);
+    let funded = v.result.as_ref().map(|r| r.funded()).unwrap_or_default();
     let mut bids: Vec<BidLine> = if v.decided() {
         v.bids
             .iter()
@@ -228,7 +258,11 @@ async fn call_view_page(
                                 .unwrap_or_else(|| "—".into())
                         })
                         .collect(),
-                    winner: winner == Some(b.id),
+                    theme: b.theme.clone().unwrap_or_default(),
+                    funded: funded.contains(&b.id),
+                    adopted_by: v.adoptions.iter().find(|a| a.bid_id == b.id).map(|a| {
+                        lang.t_args("call-adopted", &[("donor", mask_name(&a.donor_name))])
+                    }),
                 }
             })
             .collect()
@@ -287,6 +321,22 @@ async fn call_view_page(
                 .collect();
         }
     }
+    let mut adoptable = Vec::new();
+    if v.round.is_some()
+        && visitor
+            .actor
+            .may(&state.app, Permission::ManagePurchases, c.buyer_id)
+            .await
+    {
+        adoptable = bids
+            .iter()
+            .filter(|b| !b.funded && b.adopted_by.is_none() && !b.rank.is_empty())
+            .map(|b| Choice {
+                id: b.id.clone(),
+                label: format!("{}. {} · {}", b.rank, b.org, b.price),
+            })
+            .collect();
+    }
     render(&CallPage {
         page,
         id: c.id.to_string(),
@@ -312,6 +362,8 @@ async fn call_view_page(
         bid_for,
         to_score,
         contracts: v.contracts.iter().map(|k| k.id.to_string()).collect(),
+        themes: v.round.map(|r| r.themes).unwrap_or_default(),
+        adoptable,
     })
 }
 
@@ -334,6 +386,8 @@ struct BidForm {
     #[serde(default)]
     cofunding: String,
     plan: String,
+    #[serde(default)]
+    theme: String,
 }
 
 async fn bid(
@@ -366,6 +420,7 @@ async fn bid(
                     price,
                     cofunding,
                     plan: &f.plan,
+                    theme: Some(f.theme.as_str()),
                 },
             )
             .await
@@ -374,6 +429,32 @@ async fn bid(
     };
     match result {
         Ok(_) => page.flash = Some(lang.t("call-bid-received")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    call_view_page(&state, lang, page, &visitor, id).await
+}
+
+#[derive(serde::Deserialize)]
+struct AdoptForm {
+    bid: Uuid,
+    donor_name: String,
+}
+
+/// The buyer's staff record a donor's adoption of a round's application (at the roadshow).
+async fn adopt(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<AdoptForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    match pr::adopt_bid(&state.app, &visitor.actor, f.bid, &f.donor_name).await {
+        Ok(_) => page.flash = Some(lang.t("call-adopt-done")),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }
     call_view_page(&state, lang, page, &visitor, id).await

@@ -112,6 +112,7 @@ pub async fn run(b: PurchasesBench) -> Result<(), String> {
                 stable: false,
                 criteria: &criteria,
                 budget_id: None,
+                round: None,
             },
         )
         .await
@@ -125,6 +126,7 @@ pub async fn run(b: PurchasesBench) -> Result<(), String> {
                 price: 90_000_00 + (i as i64 % 100) * 100_00,
                 cofunding: 0,
                 plan: "中央厨房配餐",
+                theme: None,
             },
         )
         .await
@@ -173,6 +175,7 @@ pub async fn run(b: PurchasesBench) -> Result<(), String> {
             &admin,
             &NewContract {
                 call_id: *call,
+                bid_id: None,
                 starts_on: &start,
                 ends_on: &end,
                 items: &items,

@@ -213,6 +213,7 @@ pub async fn seed_directory_and_last_year(
             stable: false,
             criteria: &crit,
             budget_id: None,
+            round: None,
         },
     )
     .await?;
@@ -232,6 +233,7 @@ pub async fn seed_directory_and_last_year(
                     price,
                     cofunding: 0,
                     plan: "中央厨房配餐，每日 11:30 前送达；志愿者上门送餐并探访",
+                    theme: None,
                 },
             )
             .await?,
@@ -246,6 +248,7 @@ pub async fn seed_directory_and_last_year(
             price: 450_000_00,
             cofunding: 0,
             plan: "—",
+            theme: None,
         },
     )
     .await
@@ -336,6 +339,7 @@ pub async fn seed_directory_and_last_year(
         admin,
         &NewContract {
             call_id: call,
+            bid_id: None,
             starts_on: &d(start),
             ends_on: &d(end),
             items: &items,
@@ -393,6 +397,7 @@ pub async fn seed_open_call(
             stable: false,
             criteria: &crit,
             budget_id: None,
+            round: None,
         },
     )
     .await?;
@@ -406,6 +411,7 @@ pub async fn seed_open_call(
                 price,
                 cofunding: 0,
                 plan: "两人一组上门，每月向社区报送探访台账",
+                theme: None,
             },
         )
         .await?;

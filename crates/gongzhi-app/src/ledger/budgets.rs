@@ -302,6 +302,40 @@ pub async fn receive_cofunding(
     })
 }
 
+/// A donor's gift into an open project budget, inside a larger command (a donor adopting a
+/// venture round's application): posted from the donors' source, so the budget can pay what the
+/// gift was for. Returns the transfer's id.
+pub(crate) async fn gift_into_budget(
+    cmd: &mut Command<'_>,
+    actor: &Actor,
+    budget_id: Uuid,
+    fen: i64,
+    memo: &str,
+) -> Result<Uuid, AppError> {
+    amount(fen, "amount")?;
+    let tenant = cmd.tenant_id();
+    let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    if b.status != "open" {
+        return Err(invalid("budget_closed", "budget_id"));
+    }
+    let source = source_account(cmd, "donors").await?;
+    let id = new_id();
+    let mut ts = Transfers::new(tenant);
+    ts.add(
+        &mut cmd.tx,
+        TransferSpec {
+            id,
+            budget_id: Some(budget_id),
+            ..TransferSpec::posted(source, b.account_id, fen, "donation", memo)
+        },
+    )
+    .await?;
+    ts.flush(cmd, actor).await?;
+    Ok(id)
+}
+
 /// Closes a project's budget: no expense may still be on hold; whatever was not spent goes back to
 /// its fund (北苑: 36,000 reserved and co-funded, 34,500 spent, 1,500 back).
 pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i64, AppError> {

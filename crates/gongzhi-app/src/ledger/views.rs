@@ -276,15 +276,7 @@ pub async fn payees(app: &App, community: Uuid) -> Result<Vec<(Uuid, String)>, A
 
 /// Whether the actor keeps the funds at this jurisdiction (for showing staff forms).
 pub async fn can_manage_funds(app: &App, actor: &Actor, jurisdiction: Uuid) -> bool {
-    let Ok(mut tx) = app.db.read().await else {
-        return false;
-    };
-    let can = actor
-        .can(&mut tx, Permission::ManageFunds, jurisdiction)
-        .await
-        .unwrap_or(false);
-    let _ = tx.rollback().await;
-    can && actor.account_id.is_some()
+    actor.may(app, Permission::ManageFunds, jurisdiction).await
 }
 
 /// Whether this account holds the custodian office for a fund today.

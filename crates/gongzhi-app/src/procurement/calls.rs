@@ -2,10 +2,15 @@
 //! suppliers until it closes, is scored by a panel whose members cannot score organisations they
 //! are tied to, and is then decided: it fails with too few bids (and may be run again), or is
 //! awarded to the best-ranked bid with every score published.
+//!
+//! A venture-philanthropy round (公益创投, method `venture`) is a call with a `GrantRound`: the
+//! call's value is the pool, applications name one of the round's themes, and the decision funds
+//! the best-ranked applications that fit the pool, up to the round's number of grants.
 
 use gongzhi_domain::DomainError;
 use gongzhi_domain::procurement::{
-    self as dp, Criterion, Method, OrgKind, ProcurementRule, Ranked, ScoredBid, ShareReport,
+    self as dp, Criterion, GrantRound, Method, OrgKind, ProcurementRule, Ranked, ScoredBid,
+    ShareReport,
 };
 use gongzhi_domain::time::{Instant, format_date};
 use gongzhi_store::procurement::{
@@ -92,6 +97,7 @@ pub async fn record_plan(
     Ok(id)
 }
 
+#[derive(Clone)]
 pub struct NewCall<'a> {
     pub buyer_id: Uuid,
     pub plan_id: Option<Uuid>,
@@ -113,6 +119,8 @@ pub struct NewCall<'a> {
     pub criteria: &'a [Criterion],
     /// The project budget (community fund) that will pay the contract, if any.
     pub budget_id: Option<Uuid>,
+    /// A venture-philanthropy round's terms; required for method `venture`, refused otherwise.
+    pub round: Option<GrantRound>,
 }
 
 /// Opens a call for bids: the procurement rules in force are pinned on it.
@@ -157,6 +165,7 @@ async fn open_call_as(
     if new.closes_at <= now {
         return Err(invalid("call_closes_in_past", "closes_at"));
     }
+    let round = check_round(method, new.round.as_ref(), new.closes_at)?;
     let mut read = app.db.read().await?;
     actor
         .require(&mut read, Permission::ManagePurchases, new.buyer_id)
@@ -245,11 +254,45 @@ async fn open_call_as(
             ("created_by", actor.account_id.into()),
             ("decided_at", Value::Int(None)),
             ("result_json", Value::Text(None)),
+            ("round_json", Value::Text(round)),
         ],
     )
     .await?;
     cmd.commit().await?;
     Ok(id)
+}
+
+/// Checks a round's terms against the call's method and closing time; returns them as stored.
+fn check_round(
+    method: Method,
+    round: Option<&GrantRound>,
+    closes_at: Instant,
+) -> Result<Option<String>, AppError> {
+    let Some(r) = round else {
+        return match method {
+            Method::Venture => Err(invalid("round_themes_missing", "themes")),
+            _ => Ok(None),
+        };
+    };
+    if method != Method::Venture {
+        return Err(invalid("round_only_for_venture", "method"));
+    }
+    r.validate()?;
+    if r.roadshow_at.is_some_and(|at| at < closes_at.0) {
+        return Err(invalid("roadshow_before_closing", "roadshow_at"));
+    }
+    if let Some(place) = &r.roadshow_place {
+        text(place, "roadshow_place", 120)?;
+    }
+    Ok(Some(serde_json::to_string(r).unwrap_or_default()))
+}
+
+/// A call's round terms, if it is a venture-philanthropy round.
+pub(crate) fn round_of(c: &CallRow) -> Result<Option<GrantRound>, AppError> {
+    c.round_json
+        .as_deref()
+        .map(|r| serde_json::from_str(r).map_err(|_| AppError::NotFound("round terms")))
+        .transpose()
 }
 
 /// Runs a failed call again with a new closing time: same terms, new number, linked to the old.
@@ -282,6 +325,7 @@ pub async fn rerun_call(
         stable: c.stable,
         criteria: &criteria,
         budget_id: c.budget_id,
+        round: round_of(&c)?,
     };
     open_call_as(app, actor, &new, Some(c.id)).await
 }
@@ -308,6 +352,8 @@ pub struct NewBid<'a> {
     /// Co-funding the supplier brings, fen.
     pub cofunding: i64,
     pub plan: &'a str,
+    /// The round's theme the application comes under (venture rounds; ignored otherwise).
+    pub theme: Option<&'a str>,
 }
 
 /// Submits a bid for an organisation: by one of its staff, or entered by the buyer's staff from a
@@ -372,6 +418,14 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
                 .arg("ceiling", gongzhi_domain::Fen(c.value)),
         ));
     }
+    let theme = match round_of(&c)? {
+        Some(round) => {
+            let t = new.theme.map(str::trim).filter(|t| !t.is_empty());
+            round.check_theme(t)?;
+            t.map(String::from)
+        }
+        None => None,
+    };
     let rule = rule_of(&c)?;
     let need = rule.min_cofunding_for(new.price);
     if new.cofunding < need {
@@ -406,6 +460,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
             ("plan", plan.into()),
             ("submitted_at", now.0.into()),
             ("submitted_by", actor.account_id.into()),
+            ("theme", Value::Text(theme)),
         ],
     )
     .await?;
@@ -582,7 +637,24 @@ pub struct CallResult {
     pub min_bids: u32,
     /// Best first; empty when the call failed.
     pub ranking: Vec<Ranked<Uuid>>,
+    /// The best-ranked bid.
     pub winner: Option<Uuid>,
+    /// Every bid the call funds, in ranking order: the winner alone for a purchase, the grants
+    /// that fit the pool for a venture round. (Absent from results stored before rounds existed:
+    /// read it through `funded`.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awarded: Vec<Uuid>,
+}
+
+impl CallResult {
+    /// The bids the call's own money funds (adoptions by donors come on top).
+    pub fn funded(&self) -> Vec<Uuid> {
+        if self.awarded.is_empty() {
+            self.winner.into_iter().collect()
+        } else {
+            self.awarded.clone()
+        }
+    }
 }
 
 /// Decides a call after it has closed: with fewer valid bids than the pinned rule asks the call
@@ -619,6 +691,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
             min_bids,
             ranking: Vec::new(),
             winner: None,
+            awarded: Vec::new(),
         }
     } else {
         let panel = repo_p::panel(&mut cmd.tx, c.tenant_id, c.id).await?;
@@ -628,12 +701,20 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
         let scores = repo_p::scores(&mut cmd.tx, c.tenant_id, c.id).await?;
         let ranking = dp::rank_bids(&scored(&bids, &panel, &scores)?)?;
         let winner = ranking.first().map(|r| r.bid);
+        let awarded = match round_of(&c)? {
+            Some(round) => {
+                let price = |id: &Uuid| bids.iter().find(|b| b.id == *id).map_or(0, |b| b.price);
+                dp::select_awards(&ranking, price, c.value, round.max_awards)
+            }
+            None => winner.into_iter().collect(),
+        };
         CallResult {
             outcome: "awarded".into(),
             bids: n,
             min_bids,
+            winner: awarded.first().copied(),
             ranking,
-            winner,
+            awarded,
         }
     };
     cmd.detail("outcome", result.outcome.clone());
@@ -701,6 +782,9 @@ pub struct CallView {
     pub scores: Vec<ScoreRow>,
     pub result: Option<CallResult>,
     pub contracts: Vec<gongzhi_store::procurement::ContractRow>,
+    /// A venture round's terms, and the applications donors adopted.
+    pub round: Option<GrantRound>,
+    pub adoptions: Vec<gongzhi_store::procurement::AdoptionRow>,
 }
 
 impl CallView {
@@ -738,6 +822,7 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
     let panel = repo_p::panel(&mut tx, call.tenant_id, call.id).await?;
     let scores = repo_p::scores(&mut tx, call.tenant_id, call.id).await?;
     let contracts = repo_p::contracts_of_call(&mut tx, call.tenant_id, call.id).await?;
+    let adoptions = repo_p::adoptions(&mut tx, call.tenant_id, call.id).await?;
     tx.rollback().await?;
     let result = call
         .result_json
@@ -746,6 +831,8 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
     Ok(CallView {
         criteria: criteria_of(&call)?,
         rule: rule_of(&call)?,
+        round: round_of(&call)?,
+        adoptions,
         call,
         buyer,
         catalogue,

@@ -34,6 +34,9 @@ pub struct NewItem {
 
 pub struct NewContract<'a> {
     pub call_id: Uuid,
+    /// The funded bid to contract with: a venture round funds several (and donors may adopt
+    /// more). Default: the call's winner.
+    pub bid_id: Option<Uuid>,
     pub starts_on: &'a str,
     pub ends_on: &'a str,
     pub items: &'a [NewItem],
@@ -43,9 +46,11 @@ pub struct NewContract<'a> {
     pub renews_id: Option<Uuid>,
 }
 
-/// Signs the contract of an awarded call with the winning bidder, at the winning price. The
-/// milestones must add up to that price; at most one is the final, evaluation-dependent one. If
-/// the call names a fund budget, a payee account for the supplier is opened in the same command.
+/// Signs the contract of an awarded call with the winning bidder, at the winning price (for a
+/// venture round: a grant agreement with a funded or adopted applicant, at the grant it asked
+/// for). The milestones must add up to that price; at most one is the final,
+/// evaluation-dependent one. If the call names a fund budget, a payee account for the supplier
+/// is opened in the same command.
 pub async fn sign_contract(
     app: &App,
     actor: &Actor,
@@ -101,11 +106,18 @@ pub async fn sign_contract(
         .as_deref()
         .and_then(|r| serde_json::from_str(r).ok())
         .ok_or(AppError::NotFound("call result"))?;
-    let winner = result.winner.ok_or(AppError::NotFound("winning bid"))?;
+    let chosen = match new.bid_id {
+        Some(b) => b,
+        None => result.winner.ok_or(AppError::NotFound("winning bid"))?,
+    };
 
     let mut cmd = Command::begin(app, actor, c.tenant_id, "contract.sign").await?;
     let tenant = c.tenant_id;
-    let bid = repo_p::bid(&mut cmd.tx, tenant, winner)
+    let adopted = repo_p::adoptions(&mut cmd.tx, tenant, c.id).await?;
+    if !result.funded().contains(&chosen) && !adopted.iter().any(|a| a.bid_id == chosen) {
+        return Err(invalid("bid_not_funded", "bid_id"));
+    }
+    let bid = repo_p::bid(&mut cmd.tx, tenant, chosen)
         .await?
         .ok_or(AppError::NotFound("bid"))?;
     if milestones != bid.price {
@@ -115,15 +127,25 @@ pub async fn sign_contract(
                 .arg("value", gongzhi_domain::Fen(bid.price)),
         ));
     }
-    if !repo_p::contracts_of_call(&mut cmd.tx, tenant, c.id)
+    if repo_p::contracts_of_call(&mut cmd.tx, tenant, c.id)
         .await?
-        .is_empty()
+        .iter()
+        .any(|k| k.bid_id == bid.id)
     {
         return Err(invalid("contract_exists", "call_id"));
     }
     let org = repo_p::organisation(&mut cmd.tx, bid.organisation_id)
         .await?
         .ok_or(AppError::NotFound("organisation"))?;
+    // A round's grants share its title; each agreement names its grantee.
+    let title: String = if c.round_json.is_some() {
+        format!("{} · {}", c.title, org.name_zh)
+            .chars()
+            .take(200)
+            .collect()
+    } else {
+        c.title.clone()
+    };
     if let Some(prev) = new.renews_id {
         let p = repo_p::contract(&mut cmd.tx, prev)
             .await?
@@ -161,7 +183,7 @@ pub async fn sign_contract(
             ("call_id", c.id.into()),
             ("bid_id", bid.id.into()),
             ("organisation_id", org.id.into()),
-            ("title", c.title.clone().into()),
+            ("title", title.into()),
             ("value", bid.price.into()),
             ("starts_on", format_date(starts).into()),
             ("ends_on", format_date(ends).into()),

@@ -1,5 +1,6 @@
 //! Government purchase of services (政府购买服务, 三社联动): the supplier directory, purchase plans,
-//! calls with their bids and scoring panels, contracts paid through the fund ledger, evaluations
+//! calls with their bids and scoring panels, venture-philanthropy rounds (公益创投) with their
+//! grants and donors' adoptions, contracts paid through the fund ledger, evaluations
 //! that set the final payment and build each supplier's record, and the Open Contracting export.
 //!
 //! **Where records live.** The supplier directory is one for the whole city: organisations,
@@ -25,11 +26,13 @@ use crate::rules::rule_in_force;
 mod calls;
 mod contracts;
 mod ocds;
+mod rounds;
 mod suppliers;
 
 pub use calls::*;
 pub use contracts::*;
 pub use ocds::*;
+pub use rounds::*;
 pub use suppliers::*;
 
 pub(crate) use crate::ledger::short as short_code;

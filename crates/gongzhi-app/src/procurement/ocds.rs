@@ -1,14 +1,17 @@
 //! Open Contracting Data Standard 1.1 export: one release package with a release per event of
-//! each contracting process (call opened; call failed or awarded; contract signed; each
-//! evaluation; each milestone payment settled by the fund), so that a record can be compiled
+//! each contracting process (call opened; call failed or awarded; a donor's adoption of a venture
+//! round's application; contract signed; each evaluation; each milestone payment settled by the
+//! fund), so that a record can be compiled
 //! from them. Payments are the ledger's settling transfers, as `implementation.transactions`,
 //! so their sum for a contract equals what the fund actually posted to the supplier.
 //!
 //! Choices (see ARCHITECTURE.md): the ocid is `{prefix}-{call id}`; amounts are yuan with two
 //! decimals (`CNY`); catalogue items are classified under the scheme `x_CDGPS` (Chengdu's purchase
 //! catalogue, not an OCDS-registered scheme); organisations with a credit code are identified
-//! under `CN-USCC`; filed groups without one by their Gongzhi id. Reversing corrections of a
-//! payment are not yet exported as negative transactions.
+//! under `CN-USCC`; filed groups without one by their Gongzhi id. A venture round has one award
+//! per grant (`{number}-award-{bid id}`), a donor's adoption adds one more (its donor masked); a
+//! purchase's single award keeps `{number}-award`. Reversing corrections of a payment are not
+//! yet exported as negative transactions.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,7 +19,8 @@ use std::io::Write;
 use gongzhi_domain::procurement::Method;
 use gongzhi_domain::time::Instant;
 use gongzhi_store::procurement::{
-    self as repo_p, BidRow, CallRow, ContractRow, EvaluationRow, ItemRow, OrgRow, Settlement,
+    self as repo_p, AdoptionRow, BidRow, CallRow, ContractRow, EvaluationRow, ItemRow, OrgRow,
+    Settlement,
 };
 use gongzhi_store::repo;
 use serde_json::{Value as Json, json};
@@ -47,6 +51,10 @@ pub async fn export_ocds<W: Write + ?Sized>(
     let mut bids: HashMap<Uuid, Vec<BidRow>> = HashMap::new();
     for b in repo_p::all_bids(&mut tx).await? {
         bids.entry(b.call_id).or_default().push(b);
+    }
+    let mut adoptions: HashMap<Uuid, Vec<AdoptionRow>> = HashMap::new();
+    for a in repo_p::all_adoptions(&mut tx).await? {
+        adoptions.entry(a.call_id).or_default().push(a);
     }
     let mut contracts: HashMap<Uuid, Vec<ContractRow>> = HashMap::new();
     for k in repo_p::all_contracts(&mut tx).await? {
@@ -118,6 +126,9 @@ pub async fn export_ocds<W: Write + ?Sized>(
         let mut releases = vec![ctx.tender_release()];
         if let Some(r) = ctx.decision_release() {
             releases.push(r);
+        }
+        for a in adoptions.get(&c.id).map(Vec::as_slice).unwrap_or(&[]) {
+            releases.push(ctx.adoption_release(a));
         }
         for k in contracts.get(&c.id).map(Vec::as_slice).unwrap_or(&[]) {
             let its = items.get(&k.id).map(Vec::as_slice).unwrap_or(&[]);
@@ -311,8 +322,61 @@ impl Process<'_> {
             .and_then(|r| serde_json::from_str(r).ok())
     }
 
-    fn award_id(&self) -> String {
-        format!("{}-award", self.call.number)
+    /// A purchase's one award keeps the plain id; each grant of a round is its own award.
+    fn award_id(&self, bid: Uuid) -> String {
+        if self.call.round_json.is_some() {
+            format!("{}-award-{bid}", self.call.number)
+        } else {
+            format!("{}-award", self.call.number)
+        }
+    }
+
+    fn award(&self, b: &BidRow, at: i64) -> Json {
+        let mut a = json!({
+            "id": self.award_id(b.id),
+            "title": self.call.title,
+            "status": "active",
+            "date": iso(Instant(at)),
+            "value": money(b.price),
+            "suppliers": [self.org_ref(b.organisation_id)],
+        });
+        if let Some(t) = &b.theme {
+            a["description"] = json!(t);
+        }
+        a
+    }
+
+    /// A donor's adoption of a round's application: an award of its own, funded by the donor.
+    fn adoption_release(&self, a: &AdoptionRow) -> Json {
+        let parties = vec![
+            self.buyer_party(),
+            self.org_party(
+                self.bids
+                    .iter()
+                    .find(|b| b.id == a.bid_id)
+                    .map_or(a.bid_id, |b| b.organisation_id),
+                &["tenderer", "supplier"],
+            ),
+        ];
+        let mut r = self.release(
+            &format!("adoption-{}", a.bid_id),
+            a.adopted_at,
+            &["award"],
+            parties,
+        );
+        if let Some(b) = self.bids.iter().find(|b| b.id == a.bid_id) {
+            let mut award = self.award(b, a.adopted_at);
+            award["description"] = json!(format!(
+                "{}{}认领",
+                b.theme
+                    .as_deref()
+                    .map(|t| format!("{t} · "))
+                    .unwrap_or_default(),
+                gongzhi_domain::person::mask_name(&a.donor_name)
+            ));
+            r["awards"] = json!([award]);
+        }
+        r
     }
 
     /// The failed or awarded decision, when the call has one.
@@ -320,11 +384,13 @@ impl Process<'_> {
         let at = self.call.decided_at?;
         let result = self.result()?;
         let mut parties = vec![self.buyer_party()];
-        let winner_org = result
-            .winner
-            .and_then(|w| self.bids.iter().find(|b| b.id == w));
+        let funded = result.funded();
+        let winners: Vec<&BidRow> = funded
+            .iter()
+            .filter_map(|w| self.bids.iter().find(|b| b.id == *w))
+            .collect();
         for b in self.bids {
-            let roles: &[&str] = if winner_org.is_some_and(|w| w.id == b.id) {
+            let roles: &[&str] = if funded.contains(&b.id) {
                 &["tenderer", "supplier"]
             } else {
                 &["tenderer"]
@@ -346,28 +412,26 @@ impl Process<'_> {
                     .collect::<Vec<_>>()
             );
         }
-        let tags: &[&str] = if winner_org.is_some() {
+        let tags: &[&str] = if !winners.is_empty() {
             &["award", "tenderUpdate"]
         } else {
             &["tenderUpdate"]
         };
         let mut r = self.release("decision", at, tags, parties);
         r["tender"] = tender;
-        if let Some(w) = winner_org {
-            r["awards"] = json!([{
-                "id": self.award_id(),
-                "title": self.call.title,
-                "status": "active",
-                "date": iso(Instant(at)),
-                "value": money(w.price),
-                "suppliers": [self.org_ref(w.organisation_id)],
-            }]);
+        if !winners.is_empty() {
+            r["awards"] = json!(
+                winners
+                    .iter()
+                    .map(|b| self.award(b, at))
+                    .collect::<Vec<_>>()
+            );
         }
         Some(r)
     }
 
     fn contract_base(&self, k: &ContractRow) -> Json {
-        json!({"id": k.id.to_string(), "awardID": self.award_id()})
+        json!({"id": k.id.to_string(), "awardID": self.award_id(k.bid_id)})
     }
 
     fn contract_release(&self, k: &ContractRow, items: &[ItemRow]) -> Json {
@@ -375,7 +439,13 @@ impl Process<'_> {
             self.buyer_party(),
             self.org_party(k.organisation_id, &["supplier", "payee"]),
         ];
-        let mut r = self.release("contract", k.signed_at, &["contract"], parties);
+        // A round signs several contracts in one process: each release id names its contract.
+        let mut r = self.release(
+            &format!("contract-{}", k.id),
+            k.signed_at,
+            &["contract"],
+            parties,
+        );
         let mut contract = self.contract_base(k);
         contract["title"] = json!(k.title);
         contract["status"] = json!("active");
@@ -414,7 +484,7 @@ impl Process<'_> {
 
     fn evaluation_release(&self, k: &ContractRow, e: &EvaluationRow, n: usize) -> Json {
         let mut r = self.release(
-            &format!("evaluation-{n}"),
+            &format!("evaluation-{}-{n}", k.id),
             e.evaluated_at,
             &["implementation"],
             vec![self.buyer_party()],

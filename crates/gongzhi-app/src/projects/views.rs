@@ -279,19 +279,9 @@ pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
 
 /// Whether the actor keeps the needs ledger and projects at `place` (pages show staff forms).
 pub async fn can_manage_projects(app: &App, actor: &crate::authz::Actor, place: Uuid) -> bool {
-    // Visitors who are not signed in (most of the public page's readers) need no database.
-    if actor.account_id.is_none() {
-        return false;
-    }
-    let Ok(mut tx) = app.db.read().await else {
-        return false;
-    };
-    let ok = actor
-        .can(&mut tx, crate::authz::Permission::ManageProjects, place)
+    actor
+        .may(app, crate::authz::Permission::ManageProjects, place)
         .await
-        .unwrap_or(false);
-    let _ = tx.rollback().await;
-    ok
 }
 
 /// The community owning a place.

@@ -2,9 +2,9 @@
 //! ranking, payment by evaluation, and the social organisations' share, checked by hand.
 
 use gongzhi_domain::procurement::{
-    Catalogue, CatalogueItem, Criterion, OrgKind, PaymentRule, ProcurementRule, ScoredBid,
-    add_months, catalogue_parent, check_credit_code, check_criteria, check_org_identity, rank_bids,
-    social_org_share, weighted_score,
+    Catalogue, CatalogueItem, Criterion, GrantRound, Method, OrgKind, PaymentRule, ProcurementRule,
+    Ranked, ScoredBid, add_months, catalogue_parent, check_credit_code, check_criteria,
+    check_org_identity, rank_bids, select_awards, social_org_share, weighted_score,
 };
 use gongzhi_domain::threshold::{Bound, Share};
 use gongzhi_domain::time::parse_date;
@@ -235,6 +235,70 @@ fn ranking_is_by_exact_mean_then_price_then_submission() {
     assert_eq!(r[0].mean_centi, 8_001);
     assert_eq!(r[1].rank, 2);
     assert_eq!(code_of(rank_bids::<&str>(&[])), "call_no_bids");
+}
+
+#[test]
+fn a_round_funds_the_best_applications_that_fit_its_pool() {
+    let ranking: Vec<Ranked<&str>> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Ranked {
+            bid: *b,
+            mean_centi: 9_000 - i as u32,
+            rank: i as u32 + 1,
+        })
+        .collect();
+    let price = |b: &&str| match *b {
+        "a" => 30_000,
+        "b" => 50_000,
+        "c" => 15_000,
+        "d" => 10_000,
+        _ => 5_000,
+    };
+    // Pool 60,000: a (30,000) fits, b (50,000) does not and is passed over, c and d fit, and the
+    // pool (5,000 left) then takes e too, unless the round funds at most 3.
+    assert_eq!(
+        select_awards(&ranking, price, 60_000, 10),
+        ["a", "c", "d", "e"]
+    );
+    assert_eq!(select_awards(&ranking, price, 60_000, 3), ["a", "c", "d"]);
+    // A pool smaller than every application funds none; an exact fit is funded.
+    assert!(select_awards(&ranking, price, 4_999, 10).is_empty());
+    assert_eq!(select_awards(&ranking, price, 30_000, 1), ["a"]);
+}
+
+#[test]
+fn a_round_needs_themes_and_applications_name_one() {
+    let round = GrantRound {
+        themes: vec!["院落美化".into(), "邻里共融".into(), "公益服务".into()],
+        max_awards: 3,
+        roadshow_at: None,
+        roadshow_place: None,
+    };
+    round.validate().unwrap();
+    round.check_theme(Some("邻里共融")).unwrap();
+    assert_eq!(
+        code_of(round.check_theme(Some("体育"))),
+        "bid_theme_unknown"
+    );
+    assert_eq!(code_of(round.check_theme(None)), "bid_theme_missing");
+    let bad = |themes: &[&str], max: u32| {
+        GrantRound {
+            themes: themes.iter().map(|t| t.to_string()).collect(),
+            max_awards: max,
+            ..round.clone()
+        }
+        .validate()
+    };
+    assert_eq!(code_of(bad(&[], 3)), "round_themes_missing");
+    assert_eq!(
+        code_of(bad(&["院落美化", "院落美化"], 3)),
+        "round_theme_twice"
+    );
+    assert_eq!(code_of(bad(&[" 院落美化"], 3)), "round_theme_invalid");
+    assert_eq!(code_of(bad(&["院落美化"], 0)), "round_max_awards_invalid");
+    assert_eq!(Method::parse("venture").unwrap(), Method::Venture);
+    assert_eq!(Method::Venture.ocds(), "open");
 }
 
 #[test]
