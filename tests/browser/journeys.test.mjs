@@ -413,3 +413,33 @@ test('a visitor follows a government purchase: the call board, the ranking and s
   const profile = await page.locator('main').innerText();
   assert.match(profile, /民办非企业单位[\s\S]*52510107MJ0000001B[\s\S]*绩效评估平均 85 分/);
 });
+
+test("a visitor follows 玉东's micro-venture round and Beijing's 88-item service station", { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(base + '/calls');
+  await page.getByRole('link', { name: '玉东社区“微创投”' }).click();
+  const round = await page.locator('main').innerText();
+  assert.match(round, /采购方式：公益创投[\s\S]*主题：院落美化、邻里共融、公益服务[\s\S]*最多资助 3 个项目/);
+  // Three funded by the pool; the fourth adopted by a donor whose name is masked.
+  assert.equal(await page.locator('tr.elected').count(), 4);
+  assert.match(round, /玉东青年志愿者协会\s+由 成\*司 认领/);
+  assert.doesNotMatch(round, /成都玉林某物业服务有限公司/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: `${SHOTS}/venture-round-320.png`, fullPage: true });
+  await page.getByRole('link', { name: '查看合同与付款 · 玉东青年志愿者协会' }).click();
+  assert.match(await page.locator('main').innerText(), /玉东社区“微创投” · 玉东青年志愿者协会[\s\S]*¥22,000.00/);
+
+  await page.goto(base + '/calls');
+  await page.getByRole('link', { name: '复兴南里社区服务站公共服务事项承接（“三化”治理试点）' }).click();
+  assert.match(await page.locator('main').innerText(), /单一来源[\s\S]*单一来源理由：北苑街道/);
+  await page.getByRole('link', { name: '查看合同与付款' }).click();
+  const station = await page.locator('main').innerText();
+  assert.match(station, /已完成 88 \/ 88 项服务事项/);
+  // The 88 items fold under one line; the payments stay in view.
+  assert.equal(await page.locator('details').getAttribute('open'), null);
+  assert.match(station, /第 3 年服务费（按第三方评估）/);
+  await page.screenshot({ path: `${SHOTS}/station-contract-320.png`, fullPage: true });
+  await page.locator('summary').click();
+  assert.match(await page.locator('details').innerText(), /统计调查·跟踪回访/);
+});

@@ -135,7 +135,8 @@ struct CallPage {
     bid_for: Vec<Choice>,
     /// Bids the visitor, a panelist, may score now.
     to_score: Vec<Choice>,
-    contracts: Vec<String>,
+    /// Each contract's id and link text (a round's name their grantees).
+    contracts: Vec<Choice>,
     /// A venture round: its themes (the bid form asks for one).
     themes: Vec<String>,
     /// Ranked applications the buyer's staff may record a donor's adoption of.
@@ -361,7 +362,22 @@ async fn call_view_page(
         panel: v.panel.iter().map(|p| p.name.clone()).collect(),
         bid_for,
         to_score,
-        contracts: v.contracts.iter().map(|k| k.id.to_string()).collect(),
+        contracts: v
+            .contracts
+            .iter()
+            .map(|k| {
+                let mut label = lang.t("call-contract-link");
+                if v.round.is_some()
+                    && let Some((_, o)) = v.bids.iter().find(|(_, o)| o.id == k.organisation_id)
+                {
+                    label = format!("{label} · {}", name(lang, &o.name_zh, &o.name_en));
+                }
+                Choice {
+                    id: k.id.to_string(),
+                    label,
+                }
+            })
+            .collect(),
         themes: v.round.map(|r| r.themes).unwrap_or_default(),
         adoptable,
     })
@@ -502,7 +518,8 @@ async fn score(
 }
 
 pub struct ItemLine {
-    pub kind: String,
+    /// A payment milestone (else a deliverable).
+    pub payment: bool,
     pub title: String,
     pub due: String,
     pub amount: String,
@@ -519,7 +536,9 @@ struct ContractPage {
     org_id: String,
     org: String,
     facts: Vec<String>,
-    items: Vec<ItemLine>,
+    payments: Vec<ItemLine>,
+    deliverables: Vec<ItemLine>,
+    fold_deliverables: bool,
     evaluations: Vec<String>,
 }
 
@@ -536,7 +555,7 @@ async fn contract_page(
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let k = &v.contract;
-    let facts = vec![
+    let mut facts = vec![
         lang.t_args("contract-fact-value", &[("value", fen(k.value))]),
         lang.t_args(
             "contract-fact-term",
@@ -544,11 +563,21 @@ async fn contract_page(
         ),
         lang.t(&format!("contract-status-{}", k.status)),
     ];
-    let items = v
+    let deliverables = v.items.iter().filter(|(i, _)| i.kind == "deliverable");
+    let total = deliverables.clone().count();
+    if total > 0 {
+        let done = deliverables.filter(|(i, _)| i.done_at.is_some()).count();
+        facts.push(lang.t_args(
+            "contract-deliverables-done",
+            &[("done", done.to_string()), ("total", total.to_string())],
+        ));
+    }
+    // Payments first; a long list of deliverables (a service station's 88 items) folds away.
+    let (payments, deliverables): (Vec<ItemLine>, Vec<ItemLine>) = v
         .items
         .iter()
         .map(|(i, e)| ItemLine {
-            kind: lang.t(&format!("contract-item-{}", i.kind)),
+            payment: i.kind == "milestone",
             title: match &i.catalogue_code {
                 Some(c) => format!("{} ({c})", i.title),
                 None => i.title.clone(),
@@ -571,7 +600,7 @@ async fn contract_page(
                 (None, None) => String::new(),
             },
         })
-        .collect();
+        .partition(|l| l.payment);
     let evaluations = v
         .evaluations
         .iter()
@@ -600,10 +629,15 @@ async fn contract_page(
         org_id: v.organisation.id.to_string(),
         org: name(lang, &v.organisation.name_zh, &v.organisation.name_en),
         facts,
-        items,
+        fold_deliverables: deliverables.len() > FOLD_AFTER,
+        payments,
+        deliverables,
         evaluations,
     })
 }
+
+/// More deliverables than this are folded under a summary line.
+const FOLD_AFTER: usize = 12;
 
 #[derive(Template)]
 #[template(path = "org.html")]

@@ -83,7 +83,7 @@ pub fn seed(
     })
 }
 
-async fn place(
+pub(crate) async fn place(
     app: &App,
     actor: &Actor,
     parent: Uuid,
@@ -314,6 +314,10 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
     let group_council = seed_group_election(app, &admin, (jinyang, group), present).await?;
+    // Early in the year: 玉东's micro-venture round and, in Beijing, the service-station contract.
+    clock_to(app, present.plus_seconds(-333 * 86_400))?;
+    crate::demo_purchases::seed_beijing_station(app).await?;
+    crate::demo_purchases::seed_venture_round(app, &admin, yudong, suppliers.mulin).await?;
     clock_to(app, present.plus_seconds(-320 * 86_400))?;
 
     // Offices: who holds what, for a term (councils and sign-off chains build on these).
@@ -375,7 +379,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
     seed_by_election(app, &admin, (jinyang, group_council), present).await?;
-    crate::demo_purchases::seed_open_call(app, &admin, jinyang, &suppliers).await?;
+    crate::demo_purchases::seed_open_call(app, &admin, jinyang, &suppliers.visitors).await?;
     // Whatever disclosure fell due on the way is posted now, as the running server would have
     // done: a demo starts with its record up to date (and the first `serve` has nothing to post).
     gongzhi_app::ledger::post_due_statements(app).await?;

@@ -1,6 +1,8 @@
 //! The demo's government purchases of services, told through the app's own commands: the city's
 //! supplier directory (registered and filed organisations, a company, a blacklisting), 武侯区's
-//! purchase plan, last year's elderly meal service from call to evaluation, and a call open now.
+//! purchase plan, last year's elderly meal service from call to evaluation, 玉东's micro-venture
+//! round (公益创投) with a donor's adoption, Beijing's 88-item service-station contract (seed
+//! 003) in a second city, and a call open now.
 //!
 //! Last year's purchase is the district's: the ledger keeps community funds only, so its payments
 //! are not in the fund ledger (a contract paid from a community fund is, see the app tests).
@@ -49,14 +51,14 @@ async fn load(app: &App, id: Uuid) -> Result<Actor, Failure> {
 }
 
 /// The directory and last year's meal-service purchase (call, bids, panel, award, contract,
-/// deliveries, evaluation). Runs early in the story, on its clock; returns 晋阳's suppliers for
-/// the call opened later.
+/// deliveries, evaluation). Runs early in the story, on its clock; returns the suppliers later
+/// calls need.
 pub async fn seed_directory_and_last_year(
     app: &App,
     admin: &Actor,
     (wuhou, jinyang, yudong): (Uuid, Uuid, Uuid),
     present: Instant,
-) -> Result<Vec<Uuid>, Failure> {
+) -> Result<Directory, Failure> {
     let mut orgs = Vec::new();
     for (name, en, kind, code, at, scope, capacity, quals) in [
         (
@@ -365,9 +367,19 @@ pub async fn seed_directory_and_last_year(
         },
     )
     .await?;
-    let _ = (mulin, caterer);
-    // The two qualified for home visits (A6-1) bid in this year's open call.
-    Ok(vec![tongxing, jiang])
+    let _ = caterer;
+    Ok(Directory {
+        visitors: vec![tongxing, jiang],
+        mulin,
+    })
+}
+
+/// Suppliers the later calls need.
+pub struct Directory {
+    /// The two qualified for home visits (A6-1), who bid in this year's open call at 晋阳.
+    pub visitors: Vec<Uuid>,
+    /// 睦林长者互助社, filed with 玉东, which applies to 玉东's micro-venture round.
+    pub mulin: Uuid,
 }
 
 /// A call open now at 晋阳社区, for volunteer-led home visits, with two bids in.
@@ -417,4 +429,450 @@ pub async fn seed_open_call(
         .await?;
     }
     Ok(call)
+}
+
+/// 玉东社区's "微创投" this year (R42's "1+3+N"): three themes, a pool of 50,000 for at most
+/// three grants, five resident groups apply and present at the roadshow; the panel's ranking
+/// funds three, a local company adopts the best one left over (the province's "+N"), and the
+/// grant agreements are signed. The round names no fund budget (its money is the street's
+/// grant, which the ledger does not keep), so the gift and the grants are recorded, not posted.
+/// Moves the clock to the roadshow, 6 days on.
+pub async fn seed_venture_round(
+    app: &App,
+    admin: &Actor,
+    yudong: Uuid,
+    mulin: Uuid,
+) -> Result<Uuid, Failure> {
+    use gongzhi_domain::procurement::GrantRound;
+    pr::qualify(app, admin, mulin, &["B3-2".to_string()]).await?;
+    let mut groups = vec![mulin];
+    for (name, en, kind, scope) in [
+        (
+            "玉东花园自管小组",
+            "Yudong Garden Self-Management Group",
+            "community_org",
+            "院落环境自治、楼道美化",
+        ),
+        (
+            "玉东邻里守望队",
+            "Yudong Neighbourhood Watch",
+            "volunteer_team",
+            "邻里互助、夜间巡查",
+        ),
+        (
+            "玉东青年志愿者协会",
+            "Yudong Young Volunteers",
+            "volunteer_team",
+            "社区公益服务、助老",
+        ),
+        (
+            "玉东银龄读书会",
+            "Yudong Silver Readers",
+            "community_org",
+            "老年读书、文化交流",
+        ),
+    ] {
+        groups.push(
+            pr::register_organisation(
+                app,
+                admin,
+                &NewOrganisation {
+                    name_zh: name,
+                    name_en: en,
+                    kind,
+                    credit_code: None,
+                    registered_with: yudong,
+                    registered_on: None,
+                    business_scope: scope,
+                    capacity: "居民骨干 8–15 名",
+                    incubator_id: None,
+                    incubator_level: None,
+                    qualifications: &["B3-2".to_string()],
+                },
+            )
+            .await?,
+        );
+    }
+    let crit = criteria();
+    let closes = app.now().plus_seconds(5 * 86_400);
+    let themes = ["院落美化", "邻里共融", "公益服务"];
+    let call = pr::open_call(
+        app,
+        admin,
+        &NewCall {
+            buyer_id: yudong,
+            plan_id: None,
+            title: "玉东社区“微创投”",
+            description: "围绕院落美化、邻里共融、公益服务三个主题，征集居民自组织的微项目；路演答辩后由评审打分，按排名在资金池内资助。",
+            catalogue_code: "B3-2",
+            method: "venture",
+            justification: None,
+            value: 50_000_00,
+            new_service: true,
+            eligible_kinds: &["community_org".to_string(), "volunteer_team".to_string()],
+            closes_at: closes,
+            contract_months: 12,
+            stable: false,
+            criteria: &crit,
+            budget_id: None,
+            round: Some(GrantRound {
+                themes: themes.iter().map(|t| t.to_string()).collect(),
+                max_awards: 3,
+                roadshow_at: Some(closes.0 + 86_400_000_000),
+                roadshow_place: Some("玉东社区党群服务中心".into()),
+            }),
+        },
+    )
+    .await?;
+    let mut bids = Vec::new();
+    for (org, price, theme, plan) in [
+        (
+            groups[0],
+            12_000_00,
+            themes[2],
+            "长寿食坊延伸：每周两次为行动不便的老人送餐上门",
+        ),
+        (
+            groups[1],
+            18_000_00,
+            themes[0],
+            "玉东一院花台改造，居民认养花草并轮值养护",
+        ),
+        (
+            groups[2],
+            15_000_00,
+            themes[1],
+            "楼栋“守望相助”名册和夜间巡查，每月一次邻里茶话",
+        ),
+        (
+            groups[3],
+            22_000_00,
+            themes[2],
+            "青年志愿者周末陪伴独居老人，教用智能手机",
+        ),
+        (
+            groups[4],
+            6_000_00,
+            themes[1],
+            "每月一次读书分享会，建社区小书架",
+        ),
+    ] {
+        bids.push(
+            pr::submit_bid(
+                app,
+                admin,
+                &NewBid {
+                    call_id: call,
+                    organisation_id: org,
+                    price,
+                    cofunding: 0,
+                    plan,
+                    theme: Some(theme),
+                },
+            )
+            .await?,
+        );
+    }
+    let mut panel = Vec::new();
+    for (username, name) in [
+        ("panel-venture-1", "评审 社区议事会代表"),
+        ("panel-venture-2", "评审 街道社区营造顾问"),
+    ] {
+        let id =
+            crate::demo::account(app, admin, yudong, "staff", Some(username), None, name).await?;
+        panel.push((load(app, id).await?, name));
+    }
+    let members: Vec<Panelist> = panel
+        .iter()
+        .map(|(a, n)| Panelist {
+            account_id: a.account_id.unwrap_or_default(),
+            name: n.to_string(),
+            ties: vec![],
+        })
+        .collect();
+    pr::seat_panel(app, admin, call, &members).await?;
+    crate::demo::clock_to(app, Instant(closes.0 + 86_400_000_000))?;
+    // The roadshow: ranked 睦林, 花园, 守望, 青年, 读书会. 12,000 + 18,000 + 15,000 leave 5,000,
+    // so three grants are funded; the young volunteers' 22,000 is adopted by a company.
+    let sheet = [
+        [scores(92, 88, 95), scores(90, 90, 93)],
+        [scores(90, 85, 88), scores(88, 86, 90)],
+        [scores(86, 84, 85), scores(85, 86, 84)],
+        [scores(84, 80, 80), scores(83, 80, 82)],
+        [scores(78, 90, 75), scores(76, 88, 74)],
+    ];
+    for (b, row) in bids.iter().zip(&sheet) {
+        for ((p, _), s) in panel.iter().zip(row) {
+            pr::score_bid(app, p, *b, s).await?;
+        }
+    }
+    let result = pr::decide_call(app, admin, call).await?;
+    pr::adopt_bid(app, admin, bids[3], "成都玉林某物业服务有限公司").await?;
+    let start = app.now().plus_seconds(86_400).china_date();
+    let end = gongzhi_domain::procurement::add_months(start, 12)
+        .previous_day()
+        .unwrap_or(start);
+    let d = gongzhi_domain::time::format_date;
+    for bid in result.funded().into_iter().chain([bids[3]]) {
+        let price = [12_000_00, 18_000_00, 15_000_00, 22_000_00, 6_000_00]
+            [bids.iter().position(|b| *b == bid).unwrap_or(0)];
+        let items = vec![
+            NewItem {
+                kind: "milestone".into(),
+                catalogue_code: None,
+                title: "启动资金（协议签订后）".into(),
+                due_on: Some(d(start)),
+                amount: price / 2,
+                final_payment: false,
+            },
+            NewItem {
+                kind: "milestone".into(),
+                catalogue_code: None,
+                title: "结项资金（按结项评估）".into(),
+                due_on: Some(d(end)),
+                amount: price - price / 2,
+                final_payment: true,
+            },
+        ];
+        pr::sign_contract(
+            app,
+            admin,
+            &NewContract {
+                call_id: call,
+                bid_id: Some(bid),
+                starts_on: &d(start),
+                ends_on: &d(end),
+                items: &items,
+                payment_rule: None,
+                renews_id: None,
+            },
+        )
+        .await?;
+    }
+    Ok(call)
+}
+
+/// The service areas of a community service station; with four kinds of work each they make the
+/// 88 public-service items 盛德社工事务所 took over at 复兴南里 (seed 003). The source gives the
+/// number, not the list: these titles are illustrative (U).
+const STATION_AREAS: [&str; 22] = [
+    "社会保障",
+    "医疗保险",
+    "就业创业",
+    "养老服务",
+    "残疾人服务",
+    "社会救助",
+    "优抚安置",
+    "计划生育",
+    "流动人口",
+    "居住证",
+    "住房保障",
+    "老龄工作",
+    "妇女儿童",
+    "青少年",
+    "卫生健康",
+    "文化活动",
+    "体育健身",
+    "法律服务",
+    "安全生产",
+    "环境卫生",
+    "志愿服务",
+    "统计调查",
+];
+const STATION_WORK: [&str; 4] = ["政策咨询", "受理登记", "代办服务", "跟踪回访"];
+
+/// The Beijing "三化" model (seed 003, SCENARIOS H) in a second city: 北苑街道 (通州区) buys the
+/// running of 复兴南里社区's service station from 盛德社工事务所, a stable service on a three-year
+/// contract whose 88 deliverables are catalogue items (B3-1), all handed over and tracked. The
+/// method is not in the source: a single-source pilot is assumed and its justification says so.
+/// Moves the clock 3 days on, past the call's closing.
+pub async fn seed_beijing_station(app: &App) -> Result<(Uuid, Uuid), Failure> {
+    use gongzhi_app::places::{self, NewJurisdiction};
+    let system = Actor::system();
+    let beijing = places::create_jurisdiction(
+        app,
+        &system,
+        &NewJurisdiction {
+            parent_id: None,
+            level: "city",
+            code: "beijing",
+            name_zh: "北京市（演示）",
+            name_en: "Beijing (demo)",
+        },
+    )
+    .await?;
+    let place =
+        |parent, level, code, zh, en| crate::demo::place(app, &system, parent, level, code, zh, en);
+    let tongzhou = place(
+        beijing,
+        "district",
+        "tongzhou",
+        "通州区",
+        "Tongzhou District",
+    )
+    .await?;
+    let beiyuan_street = place(
+        tongzhou,
+        "street",
+        "beiyuan-street",
+        "北苑街道",
+        "Beiyuan Subdistrict",
+    )
+    .await?;
+    // The community whose station is run: the contract's place of service.
+    place(
+        beiyuan_street,
+        "community",
+        "fuxingnanli",
+        "复兴南里社区",
+        "Fuxingnanli Community",
+    )
+    .await?;
+    let code = gongzhi_domain::procurement::complete_credit_code("52110112MJ0000001")
+        .ok_or_else(|| Failure("demo credit code".into()))?;
+    let shengde = pr::register_organisation(
+        app,
+        &system,
+        &NewOrganisation {
+            name_zh: "通州区盛德社会工作事务所",
+            name_en: "Shengde Social Work Agency (Tongzhou)",
+            kind: "private_non_enterprise",
+            credit_code: Some(&code),
+            registered_with: tongzhou,
+            registered_on: None,
+            business_scope: "社会工作服务、社区服务站事项承接、志愿者培育",
+            capacity: "专业社工 4 名承担原 7 名社区工作者的工作；志愿者 500 余名",
+            incubator_id: None,
+            incubator_level: None,
+            qualifications: &["B3-1".to_string(), "B3-3".to_string()],
+        },
+    )
+    .await?;
+    let crit = criteria();
+    let closes = app.now().plus_seconds(3 * 86_400);
+    let call = pr::open_call(
+        app,
+        &system,
+        &NewCall {
+            buyer_id: beiyuan_street,
+            plan_id: None,
+            title: "复兴南里社区服务站公共服务事项承接（“三化”治理试点）",
+            description: "社区服务站 88 项公共服务事项由专业社工机构承接；整合政府公共服务、社会组织专业服务、志愿服务和便民服务。",
+            catalogue_code: "B3-1",
+            method: "single_source",
+            justification: Some("北苑街道“三化”治理试点，由入驻社区的试点社工机构承接（演示：原文未写明采购方式）"),
+            value: 1_200_000_00,
+            new_service: true,
+            eligible_kinds: &[],
+            closes_at: closes,
+            contract_months: 36,
+            stable: true,
+            criteria: &crit,
+            budget_id: None,
+            round: None,
+        },
+    )
+    .await?;
+    pr::submit_bid(
+        app,
+        &system,
+        &NewBid {
+            call_id: call,
+            organisation_id: shengde,
+            price: 1_200_000_00,
+            cofunding: 0,
+            plan: "4 名专业社工经培训后承接服务站 88 项事项；培育志愿服务队，链接资源开展活动",
+            theme: None,
+        },
+    )
+    .await?;
+    let reviewer = crate::demo::account(
+        app,
+        &system,
+        beiyuan_street,
+        "staff",
+        Some("beiyuan-street-staff"),
+        None,
+        "北苑街道 评审",
+    )
+    .await?;
+    let reviewer = load(app, reviewer).await?;
+    pr::seat_panel(
+        app,
+        &system,
+        call,
+        &[Panelist {
+            account_id: reviewer.account_id.unwrap_or_default(),
+            name: "北苑街道 评审".into(),
+            ties: vec![],
+        }],
+    )
+    .await?;
+    crate::demo::clock_to(app, Instant(closes.0 + 60_000_000))?;
+    let bid = pr::call_view(app, call)
+        .await?
+        .bids
+        .first()
+        .map(|(b, _)| b.id)
+        .ok_or_else(|| Failure("the station bid".into()))?;
+    pr::score_bid(app, &reviewer, bid, &scores(88, 85, 90)).await?;
+    pr::decide_call(app, &system, call).await?;
+
+    let start = app.now().plus_seconds(86_400).china_date();
+    let end = gongzhi_domain::procurement::add_months(start, 36)
+        .previous_day()
+        .unwrap_or(start);
+    let d = gongzhi_domain::time::format_date;
+    let mut items: Vec<NewItem> = STATION_AREAS
+        .iter()
+        .flat_map(|area| {
+            STATION_WORK.iter().map(move |work| NewItem {
+                kind: "deliverable".into(),
+                catalogue_code: Some("B3-1".into()),
+                title: format!("{area}·{work}"),
+                due_on: None,
+                amount: 0,
+                final_payment: false,
+            })
+        })
+        .collect();
+    for (year, amount, last) in [
+        (1, 400_000_00, false),
+        (2, 400_000_00, false),
+        (3, 400_000_00, true),
+    ] {
+        items.push(NewItem {
+            kind: "milestone".into(),
+            catalogue_code: None,
+            title: format!(
+                "第 {year} 年服务费{}",
+                if last { "（按第三方评估）" } else { "" }
+            ),
+            due_on: Some(d(gongzhi_domain::procurement::add_months(
+                start,
+                12 * year - 1,
+            ))),
+            amount,
+            final_payment: last,
+        });
+    }
+    let contract = pr::sign_contract(
+        app,
+        &system,
+        &NewContract {
+            call_id: call,
+            bid_id: None,
+            starts_on: &d(start),
+            ends_on: &d(end),
+            items: &items,
+            payment_rule: None,
+            renews_id: None,
+        },
+    )
+    .await?;
+    // Every item handed over in the first weeks.
+    for position in 1..=(STATION_AREAS.len() * STATION_WORK.len()) as i64 {
+        pr::record_delivery(app, &system, contract, position).await?;
+    }
+    Ok((call, contract))
 }

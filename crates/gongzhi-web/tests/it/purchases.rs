@@ -199,3 +199,151 @@ async fn a_community_call_from_filing_to_contract() {
         "unauthenticated"
     );
 }
+
+/// A community "微创投" over HTTP: the round's terms through the API, applications under its
+/// themes (one without a theme refused), the decision funding what fits the pool, a donor's
+/// adoption recorded on the call's page by staff (masked for the public; no form for visitors),
+/// and the adopted project's grant agreement.
+#[tokio::test]
+async fn a_venture_round_with_a_donor_adoption() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let public = anonymous(t);
+    let me = staff.ok("GET", "/me", json!({})).await;
+    let my_id = me["account_id"].as_str().unwrap().to_string();
+    let mut orgs = Vec::new();
+    for name in ["花园自管小组", "邻里守望队", "银龄读书会"] {
+        let v = staff
+            .ok(
+                "POST",
+                "/organisations",
+                json!({"name_zh": name, "kind": "community_org", "registered_with": t.community,
+                       "business_scope": "社区营造", "qualifications": ["B3-2"]}),
+            )
+            .await;
+        orgs.push(v["id"].as_str().unwrap().to_string());
+    }
+    let criteria = json!([{"key": "plan", "zh": "项目方案", "en": "Plan", "weight": 100}]);
+    let round = json!({"buyer_id": t.community, "title": "社区微创投", "description": "三个主题",
+        "catalogue_code": "B3-2", "method": "venture", "value": 3_000_000,
+        "closes_at": "2026-12-02 17:00", "contract_months": 12, "criteria": criteria,
+        "round": {"themes": ["院落美化", "邻里共融"], "max_awards": 2,
+                  "roadshow_at": "2026-12-04 09:00", "roadshow_place": "社区活动室"}});
+    let mut wrong = round.clone();
+    wrong["method"] = json!("comparative_selection");
+    assert_eq!(
+        staff.refused("POST", "/calls", wrong).await,
+        "round_only_for_venture"
+    );
+    let call = staff.ok("POST", "/calls", round).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        staff
+            .refused(
+                "POST",
+                &format!("/calls/{call}/bids"),
+                json!({"organisation_id": orgs[0], "price": 1_000_000, "plan": "花台改造"})
+            )
+            .await,
+        "bid_theme_missing"
+    );
+    let mut bids = Vec::new();
+    for (org, (price, theme)) in orgs.iter().zip([
+        (1_200_000, "院落美化"),
+        (2_000_000, "邻里共融"),
+        (800_000, "邻里共融"),
+    ]) {
+        let v = staff
+            .ok(
+                "POST",
+                &format!("/calls/{call}/bids"),
+                json!({"organisation_id": org, "price": price, "plan": "居民共商", "theme": theme}),
+            )
+            .await;
+        bids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let notice = public.page(&format!("/call/{call}")).await;
+    assert!(
+        notice.contains("院落美化、邻里共融") && notice.contains("社区活动室"),
+        "{notice}"
+    );
+    staff
+        .ok(
+            "POST",
+            &format!("/calls/{call}/panel"),
+            json!({"members": [{"account_id": my_id, "name": "王主任"}]}),
+        )
+        .await;
+    t.state.app.clock.advance(11 * 86_400).unwrap();
+    for (bid, score) in bids.iter().zip([90, 85, 80]) {
+        staff
+            .ok(
+                "POST",
+                &format!("/bids/{bid}/scores"),
+                json!({"scores": {"plan": score}}),
+            )
+            .await;
+    }
+    // 12,000 fits the pool of 30,000; 20,000 does not fit what is left; 8,000 does.
+    let r = staff
+        .ok("POST", &format!("/calls/{call}/decide"), json!({}))
+        .await;
+    assert_eq!(r["awarded"], json!([bids[0], bids[2]]));
+
+    // Staff see the adoption form, visitors do not; the adoption is recorded from the page.
+    let staff_page = staff.page(&format!("/call/{call}")).await;
+    assert!(staff_page.contains("/adopt"), "{staff_page}");
+    assert!(
+        !public
+            .page(&format!("/call/{call}"))
+            .await
+            .contains("/adopt")
+    );
+    let req = Request::post(format!("/call/{call}/adopt"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, staff.cookie.borrow().clone())
+        .body(Body::from(format!(
+            "bid={}&donor_name={}",
+            bids[1], "%E7%8E%8B%E5%BB%BA%E5%9B%BD"
+        )))
+        .unwrap();
+    let (status, _, adopted) = send(&t.router, req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(adopted.contains("认领已登记"), "{adopted}");
+    let shown = public.page(&format!("/call/{call}")).await;
+    assert!(shown.contains("由 王*国 认领"), "{shown}");
+    assert!(!shown.contains("王建国"), "the donor's name is masked");
+    let api = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
+    assert_eq!(api["adoptions"][0]["donor"], "王*国");
+    assert_eq!(
+        staff
+            .refused(
+                "POST",
+                &format!("/bids/{}/adopt", bids[1]),
+                json!({"donor_name": "又一位"})
+            )
+            .await,
+        "bid_already_adopted"
+    );
+    let contract = staff
+        .ok(
+            "POST",
+            &format!("/calls/{call}/contract"),
+            json!({"bid_id": bids[1], "starts_on": "2026-12-10", "ends_on": "2027-12-09", "items": [
+                {"kind": "deliverable", "catalogue_code": "B3-2", "title": "邻里茶话会 12 次"},
+                {"kind": "milestone", "title": "资助款", "amount": 2_000_000}
+            ]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = public.page(&format!("/contract/{contract}")).await;
+    assert!(
+        page.contains("社区微创投 · 邻里守望队") && page.contains("已完成 0 / 1 项服务事项"),
+        "{page}"
+    );
+}
