@@ -31,7 +31,19 @@ pub fn routes() -> Router<AppState> {
         .route("/call/{id}/bid", post(bid))
         .route("/call/{id}/score", post(score))
         .route("/call/{id}/adopt", post(adopt))
+        .route("/call/{id}/decide", post(decide))
+        .route("/call/{id}/rerun", post(rerun))
+        .route("/call/{id}/contract", post(sign))
         .route("/contract/{id}", get(contract_page))
+        .route("/contract/{id}/delivered", post(delivered))
+        .route(
+            "/contract/{id}/pay",
+            post(pay).layer(axum::extract::DefaultBodyLimit::max(
+                gongzhi_app::uploads::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/contract/{id}/evaluate", post(evaluate))
+        .route("/contract/{id}/complete", post(complete))
         .route("/org/{id}", get(org_page))
 }
 
@@ -141,7 +153,24 @@ struct CallPage {
     themes: Vec<String>,
     /// Ranked applications the buyer's staff may record a donor's adoption of.
     adoptable: Vec<Choice>,
+    /// The buyer's staff run the call from this page.
+    staff: Option<CallForms>,
 }
+
+/// What the buyer's staff may do on a call's page now.
+pub struct CallForms {
+    /// The call has closed and waits for its decision.
+    pub decide: bool,
+    /// The call failed and may be run again.
+    pub rerun: bool,
+    /// Funded or adopted bids still without a contract.
+    pub to_contract: Vec<Choice>,
+    /// Today, for the contract form's start date.
+    pub today: String,
+}
+
+/// Payment milestone rows on the contract form.
+const MILESTONE_ROWS: [u8; 4] = [1, 2, 3, 4];
 
 /// "2.5" points from hundredths.
 fn points(centi: i64) -> String {
@@ -323,20 +352,38 @@ async fn call_view_page(
         }
     }
     let mut adoptable = Vec::new();
-    if v.round.is_some()
-        && visitor
-            .actor
-            .may(&state.app, Permission::ManagePurchases, c.buyer_id)
-            .await
+    let mut staff = None;
+    if visitor
+        .actor
+        .may(&state.app, Permission::ManagePurchases, c.buyer_id)
+        .await
     {
-        adoptable = bids
+        if v.round.is_some() {
+            adoptable = bids
+                .iter()
+                .filter(|b| !b.funded && b.adopted_by.is_none() && !b.rank.is_empty())
+                .map(|b| Choice {
+                    id: b.id.clone(),
+                    label: format!("{}. {} · {}", b.rank, b.org, b.price),
+                })
+                .collect();
+        }
+        // Funded or adopted bids without a contract yet.
+        let to_contract = bids
             .iter()
-            .filter(|b| !b.funded && b.adopted_by.is_none() && !b.rank.is_empty())
+            .filter(|b| b.funded || b.adopted_by.is_some())
+            .filter(|b| !v.contracts.iter().any(|k| k.bid_id.to_string() == b.id))
             .map(|b| Choice {
                 id: b.id.clone(),
-                label: format!("{}. {} · {}", b.rank, b.org, b.price),
+                label: format!("{} · {}", b.org, b.price),
             })
             .collect();
+        staff = Some(CallForms {
+            decide: c.status == "open" && now.0 >= c.closes_at,
+            rerun: c.status == "failed",
+            to_contract,
+            today: gongzhi_domain::time::format_date(now.china_date()),
+        });
     }
     render(&CallPage {
         page,
@@ -380,7 +427,145 @@ async fn call_view_page(
             .collect(),
         themes: v.round.map(|r| r.themes).unwrap_or_default(),
         adoptable,
+        staff,
     })
+}
+
+/// Re-renders a call's page after a staff form: the outcome as a flash, or the error.
+async fn after_call_form(
+    state: &AppState,
+    lang: Lang,
+    mut page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+    result: Result<String, gongzhi_app::AppError>,
+) -> Response {
+    match result {
+        Ok(flash) => page.flash = Some(flash),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    call_view_page(state, lang, page, visitor, id).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let result = pr::decide_call(&state.app, &visitor.actor, id)
+        .await
+        .map(|r| lang.t(&format!("call-decided-{}", r.outcome)));
+    after_call_form(&state, lang, page, &visitor, id, result).await
+}
+
+#[derive(serde::Deserialize)]
+struct RerunForm {
+    /// "2026-12-02 17:00"
+    closes_at: String,
+}
+
+async fn rerun(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<RerunForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // A browser's datetime-local sends "2026-12-02T17:00".
+    let at = gongzhi_domain::time::parse_china_minute(&f.closes_at.replace('T', " "));
+    let result = match at {
+        Some(at) => pr::rerun_call(&state.app, &visitor.actor, id, at).await,
+        None => Err(gongzhi_app::AppError::invalid(
+            "datetime_invalid",
+            "closes_at",
+        )),
+    };
+    match result {
+        Ok(new) => Redirect::to(&format!("/call/{new}")).into_response(),
+        Err(e) => after_call_form(&state, lang, page, &visitor, id, Err(e)).await,
+    }
+}
+
+/// The contract form: the bid, the term, deliverables one per line (under the call's catalogue
+/// item), and up to four payment milestones (`m{n}_title`, `m{n}_amount` in yuan, `m{n}_due`),
+/// one of which may be the final, evaluation-based one (`final = n`).
+async fn sign(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<HashMap<String, String>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let result = async {
+        let view = pr::call_view(&state.app, id).await?;
+        let bid = Uuid::parse_str(&get("bid"))
+            .map_err(|_| gongzhi_app::AppError::invalid("bid_not_funded", "bid_id"))?;
+        let mut items: Vec<pr::NewItem> = get("deliverables")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| pr::NewItem {
+                kind: "deliverable".into(),
+                catalogue_code: Some(view.call.catalogue_code.clone()),
+                title: l.to_string(),
+                due_on: None,
+                amount: 0,
+                final_payment: false,
+            })
+            .collect();
+        for n in MILESTONE_ROWS {
+            let title = get(&format!("m{n}_title"));
+            let amount = get(&format!("m{n}_amount"));
+            if title.is_empty() && amount.is_empty() {
+                continue;
+            }
+            let due = get(&format!("m{n}_due"));
+            items.push(pr::NewItem {
+                kind: "milestone".into(),
+                catalogue_code: None,
+                title,
+                due_on: (!due.is_empty()).then_some(due),
+                amount: crate::api_money::yuan(&amount, "items")?,
+                final_payment: get("final") == n.to_string(),
+            });
+        }
+        pr::sign_contract(
+            &state.app,
+            &visitor.actor,
+            &pr::NewContract {
+                call_id: id,
+                bid_id: Some(bid),
+                starts_on: &get("starts_on"),
+                ends_on: &get("ends_on"),
+                items: &items,
+                payment_rule: None,
+                renews_id: None,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(k) => Redirect::to(&format!("/contract/{k}")).into_response(),
+        Err(e) => after_call_form(&state, lang, page, &visitor, id, Err(e)).await,
+    }
 }
 
 async fn call_page(
@@ -530,6 +715,7 @@ pub struct ItemLine {
 #[template(path = "contract.html")]
 struct ContractPage {
     page: Page,
+    id: String,
     title: String,
     call_id: String,
     call_number: String,
@@ -540,6 +726,19 @@ struct ContractPage {
     deliverables: Vec<ItemLine>,
     fold_deliverables: bool,
     evaluations: Vec<String>,
+    /// The buyer's staff manage the contract from this page.
+    staff: Option<ContractForms>,
+}
+
+/// What the buyer's staff may do on a contract's page now.
+pub struct ContractForms {
+    /// Deliverables not yet recorded as done: (position, title).
+    pub undone: Vec<Choice>,
+    /// Milestones not yet paid (none when the contract names no fund budget).
+    pub unpaid: Vec<Choice>,
+    /// Whether the contract can be paid through the fund ledger.
+    pub has_budget: bool,
+    pub active: bool,
 }
 
 async fn contract_page(
@@ -550,6 +749,16 @@ async fn contract_page(
     Path(id): Path<Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    contract_view_page(&state, lang, page, &visitor, id).await
+}
+
+async fn contract_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+) -> Response {
     let v = match pr::contract_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -601,6 +810,38 @@ async fn contract_page(
             },
         })
         .partition(|l| l.payment);
+    let staff = if visitor
+        .actor
+        .may(&state.app, Permission::ManagePurchases, v.buyer_id)
+        .await
+    {
+        let choice = |i: &gongzhi_store::procurement::ItemRow| Choice {
+            id: i.position.to_string(),
+            label: i.title.clone(),
+        };
+        Some(ContractForms {
+            undone: v
+                .items
+                .iter()
+                .filter(|(i, _)| i.kind == "deliverable" && i.done_at.is_none())
+                .map(|(i, _)| choice(i))
+                .collect(),
+            unpaid: v
+                .items
+                .iter()
+                .filter(|(i, e)| {
+                    i.kind == "milestone"
+                        && e.as_ref()
+                            .is_none_or(|e| matches!(e.status.as_str(), "rejected" | "expired"))
+                })
+                .map(|(i, _)| choice(i))
+                .collect(),
+            has_budget: k.budget_id.is_some(),
+            active: k.status == "active",
+        })
+    } else {
+        None
+    };
     let evaluations = v
         .evaluations
         .iter()
@@ -623,6 +864,7 @@ async fn contract_page(
         .collect();
     render(&ContractPage {
         page,
+        id: k.id.to_string(),
         title: k.title.clone(),
         call_id: k.call_id.to_string(),
         call_number: v.call_number.clone(),
@@ -633,7 +875,156 @@ async fn contract_page(
         payments,
         deliverables,
         evaluations,
+        staff,
     })
+}
+
+/// Re-renders a contract's page after a staff form: the outcome as a flash, or the error.
+async fn after_contract_form(
+    state: &AppState,
+    lang: Lang,
+    mut page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+    result: Result<String, gongzhi_app::AppError>,
+) -> Response {
+    match result {
+        Ok(flash) => page.flash = Some(flash),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    contract_view_page(state, lang, page, visitor, id).await
+}
+
+#[derive(serde::Deserialize)]
+struct PositionForm {
+    position: i64,
+}
+
+async fn delivered(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<PositionForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let result = pr::record_delivery(&state.app, &visitor.actor, id, f.position)
+        .await
+        .map(|()| lang.t("contract-delivered-done"));
+    after_contract_form(&state, lang, page, &visitor, id, result).await
+}
+
+/// Pays a milestone: the invoice is stored, then the payment is submitted as a fund expense and
+/// the page moves to the expense, where its sign-off is followed.
+async fn pay(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let mut fields = HashMap::new();
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        } else if let Ok(t) = field.text().await {
+            fields.insert(name, t);
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let result = async {
+        let position = get("position")
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| gongzhi_app::AppError::invalid("contract_item_not_found", "position"))?;
+        let amount = match get("amount").trim() {
+            "" => None,
+            a => Some(crate::api_money::yuan(a, "amount")?),
+        };
+        let k = pr::contract_view(&state.app, id).await?;
+        // The invoice is stored first (content-addressed: a refused payment leaves only the file).
+        let sha = if file.is_empty() {
+            String::new()
+        } else {
+            gongzhi_app::uploads::store(&state.app, &visitor.actor, k.contract.tenant_id, &file)
+                .await?
+                .sha256
+        };
+        pr::pay_milestone(&state.app, &visitor.actor, id, position, amount, &sha).await
+    }
+    .await;
+    match result {
+        Ok(e) => Redirect::to(&format!("/expense/{e}")).into_response(),
+        Err(e) => after_contract_form(&state, lang, page, &visitor, id, Err(e)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EvaluationForm {
+    score: String,
+    evaluator_name: String,
+    summary: String,
+}
+
+async fn evaluate(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<EvaluationForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let result = match f.score.trim().parse::<u32>() {
+        Ok(score) => pr::evaluate_contract(
+            &state.app,
+            &visitor.actor,
+            &pr::NewEvaluation {
+                contract_id: id,
+                score,
+                evaluator_org_id: None,
+                evaluator_name: &f.evaluator_name,
+                summary: &f.summary,
+            },
+        )
+        .await
+        .map(|_| lang.t("contract-evaluated")),
+        Err(_) => Err(gongzhi_app::AppError::Invalid(
+            gongzhi_domain::DomainError::field("score_out_of_scale", "score").arg("max", 100),
+        )),
+    };
+    after_contract_form(&state, lang, page, &visitor, id, result).await
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let result = pr::complete_contract(&state.app, &visitor.actor, id)
+        .await
+        .map(|()| lang.t("contract-completed"));
+    after_contract_form(&state, lang, page, &visitor, id, result).await
 }
 
 /// More deliverables than this are folded under a summary line.

@@ -479,6 +479,8 @@ pub async fn complete_contract(app: &App, actor: &Actor, contract: Uuid) -> Resu
 pub struct ContractView {
     pub contract: ContractRow,
     pub organisation: gongzhi_store::procurement::OrgRow,
+    /// The buyer (whose staff manage the contract).
+    pub buyer_id: Uuid,
     pub call_title: String,
     pub call_number: String,
     pub items: Vec<(ItemRow, Option<gongzhi_store::ledger::ExpenseRow>)>,
@@ -510,6 +512,7 @@ pub async fn contract_view(app: &App, id: Uuid) -> Result<ContractView, AppError
     Ok(ContractView {
         payment_rule: serde_json::from_str(&contract.payment_rule_json).unwrap_or_default(),
         criteria: criteria_of(&call)?,
+        buyer_id: call.buyer_id,
         call_title: call.title,
         call_number: call.number,
         contract,

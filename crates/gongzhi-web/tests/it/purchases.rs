@@ -7,8 +7,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::core_loop::{anonymous, beiyuan, client};
-use super::send;
+use super::core_loop::{Client, anonymous, beiyuan, client};
+use super::{T, send};
 
 #[tokio::test]
 async fn a_community_call_from_filing_to_contract() {
@@ -287,11 +287,15 @@ async fn a_venture_round_with_a_donor_adoption() {
             )
             .await;
     }
-    // 12,000 fits the pool of 30,000; 20,000 does not fit what is left; 8,000 does.
-    let r = staff
-        .ok("POST", &format!("/calls/{call}/decide"), json!({}))
-        .await;
-    assert_eq!(r["awarded"], json!([bids[0], bids[2]]));
+    // Staff decide from the call's page. 12,000 fits the pool of 30,000; 20,000 does not fit
+    // what is left; 8,000 does.
+    let decided = post_form(t, &staff, &format!("/call/{call}/decide"), String::new()).await;
+    assert!(
+        decided.contains("已定标：排名和各评委评分已公开"),
+        "{decided}"
+    );
+    let r = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
+    assert_eq!(r["result"]["awarded"], json!([bids[0], bids[2]]));
 
     // Staff see the adoption form, visitors do not; the adoption is recorded from the page.
     let staff_page = staff.page(&format!("/call/{call}")).await;
@@ -302,16 +306,13 @@ async fn a_venture_round_with_a_donor_adoption() {
             .await
             .contains("/adopt")
     );
-    let req = Request::post(format!("/call/{call}/adopt"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, staff.cookie.borrow().clone())
-        .body(Body::from(format!(
-            "bid={}&donor_name={}",
-            bids[1], "%E7%8E%8B%E5%BB%BA%E5%9B%BD"
-        )))
-        .unwrap();
-    let (status, _, adopted) = send(&t.router, req).await;
-    assert_eq!(status, StatusCode::OK);
+    let adopted = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/adopt"),
+        format!("bid={}&donor_name=%E7%8E%8B%E5%BB%BA%E5%9B%BD", bids[1]),
+    )
+    .await;
     assert!(adopted.contains("认领已登记"), "{adopted}");
     let shown = public.page(&format!("/call/{call}")).await;
     assert!(shown.contains("由 王*国 认领"), "{shown}");
@@ -328,22 +329,83 @@ async fn a_venture_round_with_a_donor_adoption() {
             .await,
         "bid_already_adopted"
     );
-    let contract = staff
-        .ok(
-            "POST",
-            &format!("/calls/{call}/contract"),
-            json!({"bid_id": bids[1], "starts_on": "2026-12-10", "ends_on": "2027-12-09", "items": [
-                {"kind": "deliverable", "catalogue_code": "B3-2", "title": "邻里茶话会 12 次"},
-                {"kind": "milestone", "title": "资助款", "amount": 2_000_000}
-            ]}),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // The adopted project's agreement, signed from the call's page: milestones that do not add
+    // up to the grant are refused with the sums named; then it is signed.
+    let base = format!(
+        "bid={}&starts_on=2026-12-10&ends_on=2027-12-09&deliverables=%E9%82%BB%E9%87%8C%E8%8C%B6%E8%AF%9D%E4%BC%9A+12+%E6%AC%A1&m1_title=%E8%B5%84%E5%8A%A9%E6%AC%BE&m1_due=2026-12-15",
+        bids[1]
+    );
+    let short = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/contract"),
+        format!("{base}&m1_amount=19000"),
+    )
+    .await;
+    assert!(
+        short.contains("¥19,000.00") && short.contains("¥20,000.00"),
+        "{short}"
+    );
+    let signed = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/contract"),
+        format!("{base}&m1_amount=20000"),
+    )
+    .await;
+    assert!(signed.contains("社区微创投 · 邻里守望队"), "{signed}");
+    let api = public.ok("GET", &format!("/calls/{call}"), json!({})).await;
+    let contract = api["contracts"][0].as_str().unwrap().to_string();
     let page = public.page(&format!("/contract/{contract}")).await;
     assert!(
         page.contains("社区微创投 · 邻里守望队") && page.contains("已完成 0 / 1 项服务事项"),
         "{page}"
     );
+    assert!(!page.contains("/evaluate"), "visitors get no staff forms");
+
+    // Staff run the contract from its page: a deliverable done, an evaluation (a score off the
+    // scale refused), and closing refused while the grant is unpaid.
+    let path = format!("/contract/{contract}");
+    assert!(staff.page(&path).await.contains("本合同未关联社区资金预算"));
+    let done = post_form(t, &staff, &format!("{path}/delivered"), "position=1".into()).await;
+    assert!(done.contains("已完成 1 / 1 项服务事项"), "{done}");
+    let bad = post_form(
+        t,
+        &staff,
+        &format!("{path}/evaluate"),
+        "score=120&evaluator_name=%E8%AF%84%E4%BC%B0&summary=ok".into(),
+    )
+    .await;
+    assert!(bad.contains("分数超出范围"), "{bad}");
+    let evaluated = post_form(
+        t,
+        &staff,
+        &format!("{path}/evaluate"),
+        "score=88&evaluator_name=%E8%AF%84%E4%BC%B0%E4%B8%AD%E5%BF%83&summary=%E8%BE%BE%E6%A0%87"
+            .into(),
+    )
+    .await;
+    assert!(
+        evaluated.contains("评估已登记") && evaluated.contains("88"),
+        "{evaluated}"
+    );
+    let open = post_form(t, &staff, &format!("{path}/complete"), String::new()).await;
+    assert!(open.contains("付款节点“资助款”尚未付清"), "{open}");
+    assert!(!open.contains("合同已结束"), "{open}");
+}
+
+/// Posts a form as a signed-in client; follows a redirect; the page must answer 200.
+async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String) -> String {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, who.cookie.borrow().clone())
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, page) = send(&t.router, req).await;
+    if status.is_redirection() {
+        let to = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+        return who.page(to).await;
+    }
+    assert_eq!(status, StatusCode::OK, "{path}: {page}");
+    page
 }
