@@ -443,3 +443,31 @@ test("a visitor follows 玉东's micro-venture round and Beijing's 88-item servi
   await page.locator('summary').click();
   assert.match(await page.locator('details').innerText(), /统计调查·跟踪回访/);
 });
+
+test('community staff open a venture-philanthropy round from a phone and seat its panel', { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+  await page.goto(base + '/login');
+  await page.getByLabel('用户名或手机号').fill('jinyang-staff');
+  await page.getByLabel('密码').fill('gongzhi-demo-2026');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(base + '/home');
+  await page.goto(base + '/calls');
+  await page.getByRole('link', { name: '发布购买服务项目或公益创投' }).click();
+  await page.getByLabel('项目名称').fill('晋阳社区“微创投”');
+  await page.getByLabel('服务内容').fill('围绕院落美化、邻里共融征集居民微项目');
+  await page.getByLabel('购买服务目录：').selectOption('B3-2');
+  await page.getByLabel('采购方式').selectOption('venture');
+  await page.getByLabel('预算上限或创投资金池（元）').fill('30,000');
+  await page.getByLabel('申报截止时间').fill('2027-01-15T17:00');
+  await page.getByLabel('主题').fill('院落美化\n邻里共融');
+  await page.getByLabel('最多资助项目数').fill('2');
+  // (A full-page screenshot here would leave Chromium's click on the wrong spot: shoot after.)
+  await page.getByRole('button', { name: '发布项目' }).click();
+  await page.waitForURL(/\/call\//);
+  const round = await page.locator('main').innerText();
+  assert.match(round, /采购方式：公益创投[\s\S]*主题：院落美化、邻里共融[\s\S]*最多资助 2 个项目/);
+  await page.getByLabel(/评审小组/).fill('jinyang-staff');
+  await page.getByRole('button', { name: '组建评审小组' }).click();
+  assert.match(await page.locator('main').innerText(), /评审小组（1 人）已组建/);
+  await page.screenshot({ path: `${SHOTS}/round-opened-390.png`, fullPage: true });
+});

@@ -264,6 +264,20 @@ pub struct Session {
     pub expires_at: Instant,
 }
 
+/// The enabled account with this username, as (id, display name): pages that name a colleague
+/// (a scoring panel) by the username they sign in with.
+pub async fn account_by_username(
+    app: &App,
+    username: &str,
+) -> Result<Option<(Uuid, String)>, AppError> {
+    let mut tx = app.db.reads().await?;
+    let found = repo::accounts_for_login(&mut tx, username.trim(), None).await?;
+    Ok(found
+        .into_iter()
+        .find(|a| a.username.as_deref() == Some(username.trim()) && !a.disabled)
+        .map(|a| (a.id, a.display_name)))
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -194,6 +194,19 @@ impl Actor {
         Ok(chain.iter().any(|j| holding.contains(&j.id)))
     }
 
+    /// The places where the actor was granted `perm` (each covers the places below it), for
+    /// forms that ask "on behalf of which place".
+    pub fn granted_places(&self, perm: Permission) -> Vec<Uuid> {
+        let mut out: Vec<Uuid> = self
+            .grants
+            .iter()
+            .filter(|(role, _)| role_permissions(role).is_some_and(|p| p.contains(&perm)))
+            .map(|(_, j)| *j)
+            .collect();
+        out.dedup();
+        out
+    }
+
     /// Whether a signed-in actor holds `perm` on `jurisdiction`, for pages deciding which staff
     /// forms to show (the commands check again). Visitors who are not signed in need no database;
     /// a failed read shows no form.

@@ -30,6 +30,7 @@ pub mod projects;
 /// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
 /// contract, an organisation's profile.
 pub mod purchases;
+pub mod purchases_staff;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(projects::routes())
         .merge(elections::routes())
         .merge(purchases::routes())
+        .merge(purchases_staff::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(csrf)

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/call/{id}/score", post(score))
         .route("/call/{id}/adopt", post(adopt))
         .route("/call/{id}/decide", post(decide))
+        .route("/call/{id}/panel", post(seat_panel))
         .route("/call/{id}/rerun", post(rerun))
         .route("/call/{id}/contract", post(sign))
         .route("/contract/{id}", get(contract_page))
@@ -74,6 +75,9 @@ struct BoardPage {
     page: Page,
     open: Vec<CallLine>,
     decided: Vec<CallLine>,
+    /// Links to the staff forms the visitor may use.
+    may_buy: bool,
+    may_register: bool,
 }
 
 fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallSummary) -> CallLine {
@@ -99,6 +103,14 @@ async fn board(
             page,
             open: open.iter().map(|c| call_line(lang, c)).collect(),
             decided: decided.iter().map(|c| call_line(lang, c)).collect(),
+            may_buy: !visitor
+                .actor
+                .granted_places(Permission::ManagePurchases)
+                .is_empty(),
+            may_register: !visitor
+                .actor
+                .granted_places(Permission::ManageOrganisations)
+                .is_empty(),
         }),
         Err(e) => error_page(ApiError::from_app(e, lang), page),
     }
@@ -159,6 +171,8 @@ struct CallPage {
 
 /// What the buyer's staff may do on a call's page now.
 pub struct CallForms {
+    /// No panel is seated yet and the call is open: the panel form is shown.
+    pub seat_panel: bool,
     /// The call has closed and waits for its decision.
     pub decide: bool,
     /// The call failed and may be run again.
@@ -379,6 +393,7 @@ async fn call_view_page(
             })
             .collect();
         staff = Some(CallForms {
+            seat_panel: c.status == "open" && v.panel.is_empty(),
             decide: c.status == "open" && now.0 >= c.closes_at,
             rerun: c.status == "failed",
             to_contract,
@@ -461,6 +476,52 @@ async fn decide(
     let result = pr::decide_call(&state.app, &visitor.actor, id)
         .await
         .map(|r| lang.t(&format!("call-decided-{}", r.outcome)));
+    after_call_form(&state, lang, page, &visitor, id, result).await
+}
+
+#[derive(serde::Deserialize)]
+struct PanelForm {
+    /// One member a line: the username they sign in with. Ties come from the members' staff
+    /// seats here; declaring other ties needs the API.
+    members: String,
+}
+
+/// Seats the panel from the usernames of its members, one a line. Each member's staff seats are
+/// added to their ties by the command.
+async fn seat_panel(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<PanelForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let result = async {
+        let mut members = Vec::new();
+        for name in f.members.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (account_id, display) =
+                gongzhi_app::accounts::account_by_username(&state.app, name)
+                    .await?
+                    .ok_or_else(|| {
+                        gongzhi_app::AppError::Invalid(
+                            gongzhi_domain::DomainError::field("panelist_unknown", "members")
+                                .arg("username", name),
+                        )
+                    })?;
+            members.push(pr::Panelist {
+                account_id,
+                name: display,
+                ties: vec![],
+            });
+        }
+        pr::seat_panel(&state.app, &visitor.actor, id, &members).await?;
+        Ok(lang.t_args("call-panel-seated", &[("n", members.len().to_string())]))
+    }
+    .await;
     after_call_form(&state, lang, page, &visitor, id, result).await
 }
 

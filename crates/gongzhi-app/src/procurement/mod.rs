@@ -58,6 +58,14 @@ pub(crate) async fn procurement_rule(
     }
 }
 
+/// The purchase catalogue in force at a place, for forms that list its items.
+pub async fn catalogue_at(app: &crate::App, jurisdiction: Uuid) -> Result<Catalogue, AppError> {
+    let mut tx = app.db.read().await?;
+    let c = catalogue(&mut tx, jurisdiction, app.now()).await?;
+    tx.rollback().await?;
+    Ok(c)
+}
+
 pub async fn catalogue(
     tx: &mut Tx,
     jurisdiction: Uuid,

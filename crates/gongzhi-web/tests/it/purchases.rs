@@ -409,3 +409,108 @@ async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String) -> String 
     assert_eq!(status, StatusCode::OK, "{path}: {page}");
     page
 }
+
+/// Community staff file a group and open a round from the pages alone: a wrong credit code is
+/// explained and what was typed stays in the form; the round's themes come from the form; the
+/// panel is seated by username (an unknown one is named). Visitors get no staff links.
+#[tokio::test]
+async fn staff_file_a_group_and_open_a_round_from_the_pages() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let public = anonymous(t);
+    assert!(!public.page("/calls").await.contains("/calls/new"));
+    let board = staff.page("/calls").await;
+    assert!(
+        board.contains("/calls/new") && board.contains("/orgs/new"),
+        "{board}"
+    );
+    let form = staff.page("/orgs/new").await;
+    assert!(
+        form.contains("B3-2") && form.contains("name=\"q\""),
+        "{form}"
+    );
+
+    let community = t.community.to_string();
+    let typed = format!(
+        "name_zh=%E8%8A%B1%E5%9B%AD%E8%87%AA%E7%AE%A1%E5%B0%8F%E7%BB%84&kind=private_non_enterprise\
+         &credit_code=52510107MJ0000001C&registered_with={community}\
+         &business_scope=%E7%A4%BE%E5%8C%BA%E8%90%A5%E9%80%A0&q=B3-2&q=A6-1"
+    );
+    let refused = post_form(t, &staff, "/orgs/new", typed).await;
+    assert!(refused.contains("校验位不对：最后一位应为 B"), "{refused}");
+    assert!(
+        refused.contains("value=\"花园自管小组\"")
+            && refused.contains("value=\"52510107MJ0000001C\"")
+            && refused.contains("value=\"B3-2\" checked"),
+        "what was typed is kept: {refused}"
+    );
+    let filed = post_form(
+        t,
+        &staff,
+        "/orgs/new",
+        format!(
+            "name_zh=%E8%8A%B1%E5%9B%AD%E8%87%AA%E7%AE%A1%E5%B0%8F%E7%BB%84&kind=community_org\
+             &credit_code=&registered_with={community}\
+             &business_scope=%E7%A4%BE%E5%8C%BA%E8%90%A5%E9%80%A0&q=B3-2&q=A6-1"
+        ),
+    )
+    .await;
+    assert!(
+        filed.contains("花园自管小组") && filed.contains("B3-2"),
+        "{filed}"
+    );
+
+    let round = format!(
+        "buyer_id={community}&title=%E5%BE%AE%E5%88%9B%E6%8A%95&description=%E4%B8%89%E4%B8%AA%E4%B8%BB%E9%A2%98\
+         &catalogue_code=B3-2&method=venture&justification=&value=30000&closes_at=2026-12-02T17%3A00\
+         &contract_months=12&c1_name=%E6%96%B9%E6%A1%88&c1_weight=100\
+         &themes=%E9%99%A2%E8%90%BD%E7%BE%8E%E5%8C%96%0A%E9%82%BB%E9%87%8C%E5%85%B1%E8%9E%8D\
+         &max_awards=2&roadshow_at=2026-12-04T09%3A00&roadshow_place="
+    );
+    let weights = post_form(
+        t,
+        &staff,
+        "/calls/new",
+        round.replace("c1_weight=100", "c1_weight=90"),
+    )
+    .await;
+    assert!(
+        weights.contains("权重") && weights.contains("value=\"90\""),
+        "{weights}"
+    );
+    let opened = post_form(t, &staff, "/calls/new", round).await;
+    assert!(
+        opened.contains("主题：院落美化、邻里共融") && opened.contains("公益创投"),
+        "{opened}"
+    );
+    let api = public.ok("GET", "/calls", json!({})).await;
+    let call = api["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "微创投")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unknown = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/panel"),
+        "members=staff%0Anobody".into(),
+    )
+    .await;
+    assert!(
+        unknown.contains("没有登录账号为“nobody”的用户"),
+        "{unknown}"
+    );
+    let seated = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/panel"),
+        "members=staff".into(),
+    )
+    .await;
+    assert!(seated.contains("评审小组（1 人）已组建"), "{seated}");
+}

@@ -1,0 +1,403 @@
+//! Staff pages of government purchase: registering or filing an organisation in the directory,
+//! and opening a call or a venture-philanthropy round. Each form is shown again with what was
+//! typed and the error when a command refuses it, so nothing typed is lost. Works without
+//! JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use gongzhi_app::authz::Permission;
+use gongzhi_app::procurement::{self as pr, NewCall, NewOrganisation};
+use gongzhi_app::{AppError, places};
+use gongzhi_domain::procurement::{Criterion, GrantRound, METHODS, ORG_KINDS};
+use gongzhi_domain::time::parse_china_minute;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::i18n::Lang;
+use crate::pages::{Page, render};
+use crate::purchases::Choice;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calls/new", get(new_call).post(open_call))
+        .route("/orgs/new", get(new_org).post(register_org))
+}
+
+/// Rows of scoring criteria on the call form.
+const CRITERIA_ROWS: [u8; 4] = [1, 2, 3, 4];
+
+/// What was typed, to show again.
+pub struct Typed(HashMap<String, String>);
+
+impl Typed {
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map(String::as_str).unwrap_or("")
+    }
+    pub fn is(&self, key: &str, value: &str) -> bool {
+        self.get(key) == value
+    }
+    pub fn checked(&self, key: &str) -> bool {
+        !self.get(key).is_empty()
+    }
+    fn trimmed(&self, key: &str) -> String {
+        self.get(key).trim().to_string()
+    }
+}
+
+/// The places where the visitor may act with `perm`, named in the page's language.
+async fn places_for(
+    state: &AppState,
+    visitor: &Visitor,
+    lang: Lang,
+    perm: Permission,
+) -> Vec<Choice> {
+    let ids = visitor.actor.granted_places(perm);
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let all = places::jurisdictions(&state.app).await.unwrap_or_default();
+    ids.iter()
+        .filter_map(|id| all.iter().find(|j| j.id == *id))
+        .map(|j| Choice {
+            id: j.id.to_string(),
+            label: if lang == Lang::En {
+                j.name_en.clone()
+            } else {
+                j.name_zh.clone()
+            },
+        })
+        .collect()
+}
+
+/// The catalogue's items (third level) at the first of `places`, as choices.
+async fn items_at(state: &AppState, lang: Lang, places: &[Choice]) -> Vec<Choice> {
+    let Some(first) = places.first().and_then(|p| Uuid::parse_str(&p.id).ok()) else {
+        return Vec::new();
+    };
+    let Ok(cat) = pr::catalogue_at(&state.app, first).await else {
+        return Vec::new();
+    };
+    cat.items
+        .iter()
+        .filter(|i| i.code.contains('-'))
+        .map(|i| Choice {
+            id: i.code.clone(),
+            label: format!(
+                "{} {}",
+                i.code,
+                if lang == Lang::En { &i.en } else { &i.zh }
+            ),
+        })
+        .collect()
+}
+
+// ---- opening a call ----
+
+#[derive(Template)]
+#[template(path = "call_new.html")]
+struct NewCallPage {
+    page: Page,
+    buyers: Vec<Choice>,
+    items: Vec<Choice>,
+    methods: Vec<Choice>,
+    typed: Typed,
+}
+
+async fn call_form(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    typed: Typed,
+) -> Response {
+    let buyers = places_for(state, visitor, lang, Permission::ManagePurchases).await;
+    if buyers.is_empty() {
+        return Redirect::to("/login").into_response();
+    }
+    let items = items_at(state, lang, &buyers).await;
+    let methods = METHODS
+        .iter()
+        .map(|m| Choice {
+            id: m.key().to_string(),
+            label: lang.t(&format!("call-method-{}", m.key())),
+        })
+        .collect();
+    render(&NewCallPage {
+        page,
+        buyers,
+        items,
+        methods,
+        typed,
+    })
+}
+
+async fn new_call(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, "/calls/new");
+    let typed = Typed(HashMap::from([
+        ("contract_months".to_string(), "12".to_string()),
+        ("c1_name".to_string(), lang.t("call-new-criterion-plan")),
+        ("c1_weight".to_string(), "60".to_string()),
+        ("c2_name".to_string(), lang.t("call-new-criterion-price")),
+        ("c2_weight".to_string(), "40".to_string()),
+        ("max_awards".to_string(), "3".to_string()),
+    ]));
+    call_form(&state, lang, page, &visitor, typed).await
+}
+
+/// The call form's fields that are not plain text.
+struct CallTerms {
+    buyer: Uuid,
+    value: i64,
+    closes: gongzhi_domain::time::Instant,
+    criteria: Vec<Criterion>,
+    round: Option<GrantRound>,
+}
+
+/// Reads the call form into the command's terms; `Err` names the field a person must fix.
+fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
+    let buyer = Uuid::parse_str(&t.trimmed("buyer_id"))
+        .map_err(|_| AppError::invalid("jurisdiction_not_found", "buyer_id"))?;
+    let value = crate::api_money::yuan(&t.trimmed("value"), "value")?;
+    let minute = |key: &'static str| {
+        parse_china_minute(&t.trimmed(key).replace('T', " "))
+            .ok_or_else(|| AppError::invalid("datetime_invalid", key))
+    };
+    let closes = minute("closes_at")?;
+    let mut criteria = Vec::new();
+    for n in CRITERIA_ROWS {
+        let name = t.trimmed(&format!("c{n}_name"));
+        let weight = t.trimmed(&format!("c{n}_weight"));
+        if name.is_empty() && weight.is_empty() {
+            continue;
+        }
+        // Keys are letters only (`criterion_a`…), as the criteria rule asks.
+        let letter = char::from(b'a' + n - 1);
+        criteria.push(Criterion {
+            key: format!("criterion_{letter}"),
+            en: name.clone(),
+            zh: name,
+            weight: weight
+                .parse()
+                .map_err(|_| AppError::invalid("criterion_invalid", "criteria"))?,
+        });
+    }
+    let round = if t.is("method", "venture") {
+        let themes = t
+            .get("themes")
+            .split(['\n', '、', ',', '，'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        let roadshow = match t.trimmed("roadshow_at").as_str() {
+            "" => None,
+            _ => Some(minute("roadshow_at")?.0),
+        };
+        let place = t.trimmed("roadshow_place");
+        Some(GrantRound {
+            themes,
+            max_awards: t
+                .trimmed("max_awards")
+                .parse()
+                .map_err(|_| AppError::invalid("round_max_awards_invalid", "max_awards"))?,
+            roadshow_at: roadshow,
+            roadshow_place: (!place.is_empty()).then_some(place),
+        })
+    } else {
+        None
+    };
+    Ok(CallTerms {
+        buyer,
+        value,
+        closes,
+        criteria,
+        round,
+    })
+}
+
+async fn open_call(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    ApiForm(f): ApiForm<HashMap<String, String>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, "/calls/new");
+    let t = Typed(f);
+    let result = async {
+        let CallTerms {
+            buyer,
+            value,
+            closes,
+            criteria,
+            round,
+        } = call_terms(&t)?;
+        let kinds: Vec<String> = Vec::new();
+        pr::open_call(
+            &state.app,
+            &visitor.actor,
+            &NewCall {
+                buyer_id: buyer,
+                plan_id: None,
+                title: t.get("title"),
+                description: t.get("description"),
+                catalogue_code: t.get("catalogue_code"),
+                method: t.get("method"),
+                justification: Some(t.get("justification")),
+                value,
+                new_service: t.checked("new_service"),
+                eligible_kinds: &kinds,
+                closes_at: closes,
+                contract_months: t
+                    .trimmed("contract_months")
+                    .parse()
+                    .map_err(|_| AppError::invalid("contract_term_too_long", "contract_months"))?,
+                stable: t.checked("stable"),
+                criteria: &criteria,
+                budget_id: None,
+                round,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/call/{id}")).into_response(),
+        Err(e) => {
+            page.error = Some(ApiError::from_app(e, lang).message());
+            call_form(&state, lang, page, &visitor, t).await
+        }
+    }
+}
+
+// ---- registering an organisation ----
+
+#[derive(Template)]
+#[template(path = "org_new.html")]
+struct NewOrgPage {
+    page: Page,
+    places: Vec<Choice>,
+    kinds: Vec<Choice>,
+    items: Vec<Choice>,
+    typed: Typed,
+    /// Qualifications ticked.
+    quals: Vec<String>,
+}
+
+async fn org_form(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    typed: Typed,
+    quals: Vec<String>,
+) -> Response {
+    let places = places_for(state, visitor, lang, Permission::ManageOrganisations).await;
+    if places.is_empty() {
+        return Redirect::to("/login").into_response();
+    }
+    let items = items_at(state, lang, &places).await;
+    let kinds = ORG_KINDS
+        .iter()
+        .map(|k| Choice {
+            id: k.key().to_string(),
+            label: lang.t(&format!("org-kind-{}", k.key())),
+        })
+        .collect();
+    render(&NewOrgPage {
+        page,
+        places,
+        kinds,
+        items,
+        typed,
+        quals,
+    })
+}
+
+async fn new_org(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, "/orgs/new");
+    org_form(
+        &state,
+        lang,
+        page,
+        &visitor,
+        Typed(HashMap::new()),
+        Vec::new(),
+    )
+    .await
+}
+
+async fn register_org(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, "/orgs/new");
+    // Qualifications are repeated checkboxes (`q=A6-1&q=A6-2`), so the form is read pair by pair.
+    let mut fields = HashMap::new();
+    let mut quals = Vec::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        if k == "q" {
+            quals.push(v.into_owned());
+        } else {
+            fields.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    let t = Typed(fields);
+    let result = async {
+        let at = Uuid::parse_str(&t.trimmed("registered_with"))
+            .map_err(|_| AppError::invalid("jurisdiction_not_found", "registered_with"))?;
+        let code = t.trimmed("credit_code");
+        pr::register_organisation(
+            &state.app,
+            &visitor.actor,
+            &NewOrganisation {
+                name_zh: t.get("name_zh"),
+                name_en: t.get("name_en"),
+                kind: t.get("kind"),
+                credit_code: (!code.is_empty()).then_some(code.as_str()),
+                registered_with: at,
+                registered_on: None,
+                business_scope: t.get("business_scope"),
+                capacity: t.get("capacity"),
+                incubator_id: None,
+                incubator_level: None,
+                qualifications: &quals,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/org/{id}")).into_response(),
+        Err(e) => {
+            page.error = Some(ApiError::from_app(e, lang).message());
+            org_form(&state, lang, page, &visitor, t, quals).await
+        }
+    }
+}
