@@ -76,7 +76,8 @@ enum Command {
     Export {
         /// `jsonl` (full backup), `jsonl-auditor` (personal data hashed, no salts), the fund
         /// ledger as a `beancount` or `hledger` journal (checked by bean-check / hledger check),
-        /// or `ocds`: every call and contract as one Open Contracting 1.1 release package
+        /// `ocds`: every call and contract as one Open Contracting 1.1 release package, or
+        /// `ocds-records`: one record package (each process's releases and its compiled release)
         format: String,
         #[arg(long)]
         out: Option<String>,
@@ -305,13 +306,22 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             publisher,
         } => {
             let db = open(&cfg.database, Open::MustExist).await?;
-            if format == "ocds" {
+            let package = match format.as_str() {
+                "ocds" => Some(gongzhi_app::procurement::OcdsPackage::Releases),
+                "ocds-records" => Some(gongzhi_app::procurement::OcdsPackage::Records),
+                _ => None,
+            };
+            if let Some(package) = package {
                 let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
                 let s = write_out(out.as_deref(), async |w| {
-                    Ok(
-                        gongzhi_app::procurement::export_ocds(&app, &ocid_prefix, &publisher, w)
-                            .await?,
+                    Ok(gongzhi_app::procurement::export_ocds_package(
+                        &app,
+                        &ocid_prefix,
+                        &publisher,
+                        package,
+                        w,
                     )
+                    .await?)
                 })
                 .await?;
                 eprintln!(
@@ -341,7 +351,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "jsonl-auditor" => ExportMode::Auditor,
                 other => {
                     return Err(Failure(format!(
-                        "未知导出格式 / unknown export format {other}: use jsonl, jsonl-auditor, beancount, hledger or ocds"
+                        "未知导出格式 / unknown export format {other}: use jsonl, jsonl-auditor, beancount, hledger, ocds or ocds-records"
                     )));
                 }
             };

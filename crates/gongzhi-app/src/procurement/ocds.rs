@@ -39,11 +39,33 @@ pub struct OcdsSummary {
     pub paid: i64,
 }
 
+/// Which OCDS package an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcdsPackage {
+    /// One release package: every release of every process.
+    Releases,
+    /// One record package: a record per process, its releases embedded and the compiled release
+    /// (the process as it stands now) merged from them by the OCDS merge routine.
+    Records,
+}
+
 /// Writes every contracting process as one OCDS 1.1 release package.
 pub async fn export_ocds<W: Write + ?Sized>(
     app: &App,
     prefix: &str,
     publisher: &str,
+    out: &mut W,
+) -> Result<OcdsSummary, AppError> {
+    export_ocds_package(app, prefix, publisher, OcdsPackage::Releases, out).await
+}
+
+/// Writes every contracting process as one OCDS 1.1 release or record package, streamed one
+/// process at a time.
+pub async fn export_ocds_package<W: Write + ?Sized>(
+    app: &App,
+    prefix: &str,
+    publisher: &str,
+    package: OcdsPackage,
     out: &mut W,
 ) -> Result<OcdsSummary, AppError> {
     let mut tx = app.db.read().await?;
@@ -108,10 +130,14 @@ pub async fn export_ocds<W: Write + ?Sized>(
     let json_err =
         |e: serde_json::Error| AppError::Store(gongzhi_store::StoreError::Data(e.to_string()));
     let head = serde_json::to_string(&header).map_err(json_err)?;
-    // The header without its closing brace, then the releases array streamed one by one.
+    // The header without its closing brace, then the releases (or records) streamed one by one.
     out.write_all(&head.as_bytes()[..head.len() - 1])
         .map_err(io)?;
-    out.write_all(b",\"releases\":[").map_err(io)?;
+    out.write_all(match package {
+        OcdsPackage::Releases => b",\"releases\":[",
+        OcdsPackage::Records => b",\"records\":[",
+    })
+    .map_err(io)?;
     let mut summary = OcdsSummary::default();
     let empty = Vec::new();
     for c in &calls {
@@ -154,17 +180,79 @@ pub async fn export_ocds<W: Write + ?Sized>(
                 summary.paid += s.amount;
             }
         }
-        for r in releases {
-            if summary.releases > 0 {
-                out.write_all(b",").map_err(io)?;
+        match package {
+            OcdsPackage::Releases => {
+                for r in &releases {
+                    if summary.releases > 0 {
+                        out.write_all(b",").map_err(io)?;
+                    }
+                    serde_json::to_writer(&mut *out, r).map_err(json_err)?;
+                    summary.releases += 1;
+                }
             }
-            serde_json::to_writer(&mut *out, &r).map_err(json_err)?;
-            summary.releases += 1;
+            OcdsPackage::Records => {
+                if summary.processes > 0 {
+                    out.write_all(b",").map_err(io)?;
+                }
+                summary.releases += releases.len();
+                let record = json!({
+                    "ocid": ctx.ocid(),
+                    "compiledRelease": compile(&ctx.ocid(), &releases),
+                    "releases": releases,
+                });
+                serde_json::to_writer(&mut *out, &record).map_err(json_err)?;
+            }
         }
         summary.processes += 1;
     }
     out.write_all(b"]}\n").map_err(io)?;
     Ok(summary)
+}
+
+/// The compiled release of a process: its releases merged in date order by the OCDS 1.1 merge
+/// routine (objects merge field by field; arrays of objects with an `id` merge item by item;
+/// other values, and other arrays, are replaced by the later release's), tagged `compiled`.
+/// Releases are built in date order already; a stable sort keeps equal dates in build order.
+fn compile(ocid: &str, releases: &[Json]) -> Json {
+    let mut ordered: Vec<&Json> = releases.iter().collect();
+    ordered.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
+    let mut compiled = json!({});
+    for r in ordered {
+        merge(&mut compiled, r);
+    }
+    compiled["id"] = json!(format!("{ocid}-compiled"));
+    compiled["tag"] = json!(["compiled"]);
+    compiled
+}
+
+fn merge(into: &mut Json, from: &Json) {
+    match (into, from) {
+        (Json::Object(a), Json::Object(b)) => {
+            for (k, v) in b {
+                if v.is_null() {
+                    a.remove(k);
+                } else if let Some(existing) = a.get_mut(k) {
+                    merge(existing, v);
+                } else {
+                    a.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (Json::Array(a), Json::Array(b)) if is_identified(b) && is_identified(a) => {
+            for item in b {
+                match a.iter_mut().find(|x| x["id"] == item["id"]) {
+                    Some(existing) => merge(existing, item),
+                    None => a.push(item.clone()),
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+/// An array whose items are all objects with an `id`: merged by identifier.
+fn is_identified(items: &[Json]) -> bool {
+    items.iter().all(|i| i.get("id").is_some())
 }
 
 /// An RFC 3339 date-time in China Standard Time.
@@ -435,9 +523,10 @@ impl Process<'_> {
     }
 
     fn contract_release(&self, k: &ContractRow, items: &[ItemRow]) -> Json {
+        // A party's roles are replaced, not merged, when releases are compiled: list them all.
         let parties = vec![
             self.buyer_party(),
-            self.org_party(k.organisation_id, &["supplier", "payee"]),
+            self.org_party(k.organisation_id, &["tenderer", "supplier", "payee"]),
         ];
         // A round signs several contracts in one process: each release id names its contract.
         let mut r = self.release(
@@ -505,7 +594,7 @@ impl Process<'_> {
     fn payment_release(&self, k: &ContractRow, i: &ItemRow, s: &Settlement) -> Json {
         let parties = vec![
             self.buyer_party(),
-            self.org_party(k.organisation_id, &["supplier", "payee"]),
+            self.org_party(k.organisation_id, &["tenderer", "supplier", "payee"]),
         ];
         let mut r = self.release(
             &format!("payment-{}", s.transfer_id),

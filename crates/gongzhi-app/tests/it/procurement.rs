@@ -1379,6 +1379,61 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
     std::fs::remove_file(&file).ok();
     assert!(ok, "ocds-check refused the round's export: {text}");
 
+    // The record package: one record per process, its releases embedded, and the compiled
+    // release holding every award and, per contract, every payment merged from the releases.
+    let mut records = Vec::new();
+    let s = pr::export_ocds_package(
+        &w.app,
+        "ocds-test01",
+        "成都市",
+        pr::OcdsPackage::Records,
+        &mut records,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.releases, releases.len());
+    let json: serde_json::Value = serde_json::from_slice(&records).unwrap();
+    let record = &json["records"][0];
+    assert_eq!(
+        record["releases"].as_array().unwrap().len(),
+        releases.len(),
+        "one process, every release embedded"
+    );
+    let compiled = &record["compiledRelease"];
+    assert_eq!(compiled["tag"], serde_json::json!(["compiled"]));
+    assert_eq!(compiled["awards"].as_array().unwrap().len(), 4);
+    let contracts = compiled["contracts"].as_array().unwrap();
+    assert_eq!(contracts.len(), 2);
+    let compiled_paid: i64 = contracts
+        .iter()
+        .flat_map(|c| {
+            c["implementation"]["transactions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
+        .map(|t| (t["value"]["amount"].as_f64().unwrap() * 100.0).round() as i64)
+        .sum();
+    assert_eq!(
+        compiled_paid, paid,
+        "the compiled release keeps every payment"
+    );
+    let grantee = compiled["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "青年志愿者协会")
+        .unwrap();
+    assert_eq!(
+        grantee["roles"],
+        serde_json::json!(["tenderer", "supplier", "payee"])
+    );
+    let file = dir.join(format!("ocds-records-{}.json", Uuid::new_v4().simple()));
+    std::fs::write(&file, &records).unwrap();
+    let (ok, text) = ocds_check(&file);
+    std::fs::remove_file(&file).ok();
+    assert!(ok, "ocds-check refused the record package: {text}");
+
     // Adoption belongs to rounds: an ordinary purchase's bid cannot be adopted.
     let (a, _) = two_suppliers(w).await;
     let plain = pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, false, 12))

@@ -243,6 +243,34 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
             .success()
     );
 
+    // The demo's purchases as an OCDS record package (a venture round with several awards and
+    // an adoption, a second city's 88-item contract): the real checker accepts them.
+    let records = dir.join(format!("ocds-{}.json", uuid::Uuid::new_v4().simple()));
+    let o = run(&[
+        "--database",
+        &url,
+        "export",
+        "ocds-records",
+        "--out",
+        records.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shared = ["../../../shared", "/work/shared"]
+        .map(|p| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p))
+        .into_iter()
+        .chain(std::env::var_os("GONGZHI_SHARED_DIR").map(Into::into))
+        .find(|p| p.join("tools/ocds-check").is_file())
+        .expect("../shared/tools/ocds-check");
+    let python = std::env::var("GONGZHI_OCDS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let check = std::process::Command::new(&python)
+        .arg(shared.join("tools/ocds-check"))
+        .arg(shared.join("data/ocds/standard-1__1__5-schema-only.zip"))
+        .arg(&records)
+        .output()
+        .expect("ocds-check runs (GONGZHI_OCDS_PYTHON with libcoveocds)");
+    assert!(check.status.success(), "{}", text(&check));
+    std::fs::remove_file(&records).ok();
+
     // The demo command refuses a database that is not a demo.
     let other = temp_sqlite("not-demo");
     let o = run(&[
