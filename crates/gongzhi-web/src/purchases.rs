@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/contract/{id}/evaluate", post(evaluate))
         .route("/contract/{id}/complete", post(complete))
         .route("/org/{id}", get(org_page))
+        .route("/org/{id}/blacklist", post(blacklist))
+        .route("/org/{id}/lift", post(lift))
 }
 
 fn fen(v: i64) -> String {
@@ -1103,6 +1105,11 @@ struct OrgPage {
     barred: Option<String>,
     contracts: Vec<(String, String, String)>,
     evaluations: Vec<String>,
+    id: String,
+    /// The directory's keeper (civil affairs where the organisation is registered) blacklists
+    /// and lifts from this page: `Some(sanction in force, if any)`.
+    keeper: Option<Option<String>>,
+    today: String,
 }
 
 async fn org_page(
@@ -1113,6 +1120,16 @@ async fn org_page(
     Path(id): Path<Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    org_view_page(&state, lang, page, &visitor, id).await
+}
+
+async fn org_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+) -> Response {
     let p = match pr::org_profile(&state.app, id).await {
         Ok(p) => p,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -1153,8 +1170,20 @@ async fn org_page(
             ],
         )
     });
+    let keeper = visitor
+        .actor
+        .may(
+            &state.app,
+            Permission::ManageOrganisations,
+            o.registered_with,
+        )
+        .await
+        .then(|| p.barred.as_ref().map(|s| s.id.to_string()));
     render(&OrgPage {
         page,
+        id: o.id.to_string(),
+        keeper,
+        today: gongzhi_domain::time::format_date(state.app.now().china_date()),
         name: name(lang, &o.name_zh, &o.name_en),
         facts,
         scope: o.business_scope.clone(),
@@ -1185,4 +1214,67 @@ async fn org_page(
             })
             .collect(),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct BlacklistForm {
+    reason: String,
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+/// The directory's keeper blacklists an organisation, with the reason it will be shown.
+async fn blacklist(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<BlacklistForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    let ends = Some(f.ends_on.as_str());
+    match pr::blacklist(
+        &state.app,
+        &visitor.actor,
+        id,
+        &f.reason,
+        &f.starts_on,
+        ends,
+    )
+    .await
+    {
+        Ok(_) => page.flash = Some(lang.t("org-blacklisted")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    org_view_page(&state, lang, page, &visitor, id).await
+}
+
+#[derive(serde::Deserialize)]
+struct LiftForm {
+    sanction: Uuid,
+    reason: String,
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(f): ApiForm<LiftForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    match pr::lift_sanction(&state.app, &visitor.actor, id, f.sanction, &f.reason).await {
+        Ok(()) => page.flash = Some(lang.t("org-lifted")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    org_view_page(&state, lang, page, &visitor, id).await
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gongzhi_app::authz::Permission;
@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/calls/new", get(new_call).post(open_call))
         .route("/orgs/new", get(new_org).post(register_org))
+        .route("/purchase-share", get(share_page))
 }
 
 /// Rows of scoring criteria on the call form.
@@ -105,6 +106,8 @@ async fn items_at(state: &AppState, lang: Lang, places: &[Choice]) -> Vec<Choice
 struct NewCallPage {
     page: Page,
     buyers: Vec<Choice>,
+    /// Open fund budgets at the buyers, to pay the contract through the ledger.
+    budgets: Vec<Choice>,
     items: Vec<Choice>,
     methods: Vec<Choice>,
     typed: Typed,
@@ -122,6 +125,26 @@ async fn call_form(
         return Redirect::to("/login").into_response();
     }
     let items = items_at(state, lang, &buyers).await;
+    let mut budgets = Vec::new();
+    for b in &buyers {
+        let Ok(id) = Uuid::parse_str(&b.id) else {
+            continue;
+        };
+        for budget in pr::open_budgets_for(&state.app, id)
+            .await
+            .unwrap_or_default()
+        {
+            budgets.push(Choice {
+                id: budget.id.to_string(),
+                label: format!(
+                    "{} · {} · {}",
+                    b.label,
+                    budget.title,
+                    gongzhi_domain::Fen(budget.reserved)
+                ),
+            });
+        }
+    }
     let methods = METHODS
         .iter()
         .map(|m| Choice {
@@ -132,6 +155,7 @@ async fn call_form(
     render(&NewCallPage {
         page,
         buyers,
+        budgets,
         items,
         methods,
         typed,
@@ -159,6 +183,7 @@ async fn new_call(
 /// The call form's fields that are not plain text.
 struct CallTerms {
     buyer: Uuid,
+    budget: Option<Uuid>,
     value: i64,
     closes: gongzhi_domain::time::Instant,
     criteria: Vec<Criterion>,
@@ -170,6 +195,12 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
     let buyer = Uuid::parse_str(&t.trimmed("buyer_id"))
         .map_err(|_| AppError::invalid("jurisdiction_not_found", "buyer_id"))?;
     let value = crate::api_money::yuan(&t.trimmed("value"), "value")?;
+    let budget = match t.trimmed("budget_id").as_str() {
+        "" => None,
+        b => Some(
+            Uuid::parse_str(b).map_err(|_| AppError::invalid("budget_not_found", "budget_id"))?,
+        ),
+    };
     let minute = |key: &'static str| {
         parse_china_minute(&t.trimmed(key).replace('T', " "))
             .ok_or_else(|| AppError::invalid("datetime_invalid", key))
@@ -220,6 +251,7 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
     };
     Ok(CallTerms {
         buyer,
+        budget,
         value,
         closes,
         criteria,
@@ -242,6 +274,7 @@ async fn open_call(
     let result = async {
         let CallTerms {
             buyer,
+            budget,
             value,
             closes,
             criteria,
@@ -269,7 +302,7 @@ async fn open_call(
                     .map_err(|_| AppError::invalid("contract_term_too_long", "contract_months"))?,
                 stable: t.checked("stable"),
                 criteria: &criteria,
-                budget_id: None,
+                budget_id: budget,
                 round,
             },
         )
@@ -400,4 +433,73 @@ async fn register_org(
             org_form(&state, lang, page, &visitor, t, quals).await
         }
     }
+}
+
+// ---- the social organisations' share ----
+
+/// One buyer's line of the share report.
+pub struct ShareLine {
+    pub buyer: String,
+    pub total: String,
+    pub to_social: String,
+    pub share: String,
+    pub minimum: String,
+    pub met: bool,
+}
+
+#[derive(Template)]
+#[template(path = "purchase_share.html")]
+struct SharePage {
+    page: Page,
+    year: i32,
+    lines: Vec<ShareLine>,
+}
+
+#[derive(serde::Deserialize)]
+struct ShareQuery {
+    year: Option<i32>,
+}
+
+/// The share of each buyer's new public-service purchases (contracts signed in the year) that
+/// went to social organisations, against the rulebook's minimum, for every place the visitor
+/// buys for.
+async fn share_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Query(q): Query<ShareQuery>,
+) -> Response {
+    let buyers = places_for(&state, &visitor, lang, Permission::ManagePurchases).await;
+    if buyers.is_empty() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, "/purchase-share");
+    let year = q
+        .year
+        .unwrap_or_else(|| state.app.now().china_date().year());
+    let percent = |bp: u32| format!("{}.{:02}%", bp / 100, bp % 100);
+    let mut lines = Vec::new();
+    for b in buyers {
+        let Ok(id) = Uuid::parse_str(&b.id) else {
+            continue;
+        };
+        match pr::social_org_share_report(&state.app, &visitor.actor, id, year).await {
+            Ok((r, rule)) => {
+                let min = rule.social_org_share;
+                let min_bp = u32::try_from(i64::from(min.num) * 10_000 / i64::from(min.den.max(1)))
+                    .unwrap_or(0);
+                lines.push(ShareLine {
+                    buyer: b.label,
+                    total: gongzhi_domain::Fen(r.total).to_string(),
+                    to_social: gongzhi_domain::Fen(r.to_social_orgs).to_string(),
+                    share: percent(r.basis_points),
+                    minimum: percent(min_bp),
+                    met: r.met,
+                });
+            }
+            Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+        }
+    }
+    render(&SharePage { page, year, lines })
 }

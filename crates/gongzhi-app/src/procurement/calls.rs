@@ -822,7 +822,11 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
     let panel = repo_p::panel(&mut tx, call.tenant_id, call.id).await?;
     let scores = repo_p::scores(&mut tx, call.tenant_id, call.id).await?;
     let contracts = repo_p::contracts_of_call(&mut tx, call.tenant_id, call.id).await?;
-    let adoptions = repo_p::adoptions(&mut tx, call.tenant_id, call.id).await?;
+    // Only a venture round's applications can be adopted: a purchase skips the read.
+    let adoptions = match call.round_json {
+        Some(_) => repo_p::adoptions(&mut tx, call.tenant_id, call.id).await?,
+        None => Vec::new(),
+    };
     tx.rollback().await?;
     let result = call
         .result_json

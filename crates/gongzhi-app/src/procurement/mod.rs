@@ -58,6 +58,19 @@ pub(crate) async fn procurement_rule(
     }
 }
 
+/// The open project budgets of a buyer's tenant, which its calls may name to pay their contracts
+/// through the fund ledger (for forms that offer them).
+pub async fn open_budgets_for(
+    app: &crate::App,
+    buyer: Uuid,
+) -> Result<Vec<gongzhi_store::ledger::BudgetRow>, AppError> {
+    let mut tx = app.db.read().await?;
+    let tenant = crate::command::tenant_of(&mut tx, buyer).await?;
+    let all = gongzhi_store::ledger::budgets(&mut tx, tenant).await?;
+    tx.rollback().await?;
+    Ok(all.into_iter().filter(|b| b.status == "open").collect())
+}
+
 /// The purchase catalogue in force at a place, for forms that list its items.
 pub async fn catalogue_at(app: &crate::App, jurisdiction: Uuid) -> Result<Catalogue, AppError> {
     let mut tx = app.db.read().await?;

@@ -191,6 +191,15 @@ async fn a_community_call_from_filing_to_contract() {
         org_page.contains("社区社会组织（备案）") && org_page.contains("独居老人探访服务"),
         "{org_page}"
     );
+    // The share report: the one new service went to a filed community group.
+    let share = staff.page("/purchase-share").await;
+    assert!(
+        share.contains("¥36,000.00") && share.contains("100.00%") && share.contains("30.00%"),
+        "{share}"
+    );
+    let req = Request::get("/purchase-share").body(Body::empty()).unwrap();
+    let (status, headers, _) = send(&t.router, req).await;
+    assert!(status.is_redirection() && headers[header::LOCATION] == "/login");
     // Visitors cannot open calls.
     assert_eq!(
         public
@@ -459,6 +468,55 @@ async fn staff_file_a_group_and_open_a_round_from_the_pages() {
     assert!(
         filed.contains("花园自管小组") && filed.contains("B3-2"),
         "{filed}"
+    );
+
+    // The keeper blacklists it from its page (a period ending before it starts is refused), and
+    // lifts it again; visitors see the reason, not the forms.
+    let directory = public
+        .ok("GET", &format!("/organisations?at={community}"), json!({}))
+        .await;
+    let org = directory["organisations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/org/{org}");
+    assert!(!public.page(&path).await.contains("/blacklist"));
+    let backwards = post_form(
+        t,
+        &staff,
+        &format!("{path}/blacklist"),
+        "reason=%E8%99%9A%E6%8A%A5&starts_on=2026-12-01&ends_on=2026-11-01".into(),
+    )
+    .await;
+    assert!(backwards.contains("结束日期早于开始日期"), "{backwards}");
+    let barred = post_form(
+        t,
+        &staff,
+        &format!("{path}/blacklist"),
+        "reason=%E8%99%9A%E6%8A%A5%E6%9C%8D%E5%8A%A1%E4%BA%BA%E6%AC%A1&starts_on=2026-11-01&ends_on=".into(),
+    )
+    .await;
+    assert!(
+        barred.contains("已列入黑名单") && barred.contains("/lift"),
+        "{barred}"
+    );
+    assert!(public.page(&path).await.contains("虚报服务人次"));
+    let sanction = barred
+        .split("name=\"sanction\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let lifted = post_form(
+        t,
+        &staff,
+        &format!("{path}/lift"),
+        format!("sanction={sanction}&reason=%E6%95%B4%E6%94%B9%E5%88%B0%E4%BD%8D"),
+    )
+    .await;
+    assert!(
+        lifted.contains("黑名单已解除") && lifted.contains("/blacklist"),
+        "{lifted}"
     );
 
     let round = format!(
