@@ -20,7 +20,7 @@ use gongzhi_store::{Tx, Value, repo};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{barring, catalogue, city_of, procurement_rule};
+use super::{barring, catalogue, procurement_rule};
 use crate::authz::{Actor, Permission};
 use crate::command::{Command, tenant_of};
 use crate::input::{invalid, text};
@@ -798,11 +798,16 @@ impl CallView {
 pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
     let mut tx = app.db.read().await?;
     let call = load_call(&mut tx, id).await?;
-    let buyer = repo::jurisdiction_by_id(&mut tx, call.buyer_id)
-        .await?
-        .map(|j| j.name_zh)
-        .unwrap_or_default();
-    let cat = catalogue(&mut tx, call.buyer_id, Instant(call.opens_at)).await?;
+    // One read of the buyer's chain serves its name, its city (whose directory the bidders are
+    // in) and the catalogue in force when the call opened.
+    let chain = repo::ancestors(&mut tx, call.buyer_id).await?;
+    let buyer = chain.first().map(|j| j.name_zh.clone()).unwrap_or_default();
+    let city = chain
+        .iter()
+        .find(|j| j.level == "city")
+        .map(|j| j.id)
+        .ok_or(AppError::NotFound("city"))?;
+    let cat = super::catalogue_in_chain(&mut tx, &chain, Instant(call.opens_at)).await?;
     let catalogue = cat
         .path(&call.catalogue_code)
         .into_iter()
@@ -810,7 +815,6 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
         .collect();
     let bid_rows = repo_p::bids(&mut tx, call.tenant_id, call.id).await?;
     let ids: Vec<Uuid> = bid_rows.iter().map(|b| b.organisation_id).collect();
-    let city = city_of(&mut tx, call.buyer_id).await?;
     let orgs = repo_p::organisations_by_id(&mut tx, city, &ids).await?;
     let bids = bid_rows
         .into_iter()

@@ -84,14 +84,19 @@ pub async fn catalogue(
     jurisdiction: Uuid,
     now: Instant,
 ) -> Result<Catalogue, AppError> {
-    match rule_in_force(
-        tx,
-        jurisdiction,
-        "procurement.catalogue",
-        now.china_date(),
-        now,
-    )
-    .await?
+    let chain = repo::ancestors(tx, jurisdiction).await?;
+    catalogue_in_chain(tx, &chain, now).await
+}
+
+/// The catalogue in force at `at` for a place whose chain (itself, then its ancestors) the caller
+/// has read already.
+pub(crate) async fn catalogue_in_chain(
+    tx: &mut Tx,
+    chain: &[repo::JurisdictionRow],
+    at: Instant,
+) -> Result<Catalogue, AppError> {
+    match crate::rules::rule_in_chain(tx, chain, "procurement.catalogue", at.china_date(), at)
+        .await?
     {
         RuleValue::Catalogue(c) => Ok(c),
         _ => Err(invalid("rule_missing", "procurement.catalogue")),
