@@ -188,6 +188,15 @@ pub struct CallForms {
 /// Payment milestone rows on the contract form.
 const MILESTONE_ROWS: [u8; 4] = [1, 2, 3, 4];
 
+/// Shows a staff form's outcome on the page it came from: the flash, or the error in the
+/// page's language.
+fn outcome<T: Into<String>>(lang: Lang, page: &mut Page, result: Result<T, gongzhi_app::AppError>) {
+    match result {
+        Ok(flash) => page.flash = Some(flash.into()),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+}
+
 /// "2.5" points from hundredths.
 fn points(centi: i64) -> String {
     format!("{}.{:02}", centi / 100, centi % 100)
@@ -448,22 +457,6 @@ async fn call_view_page(
     })
 }
 
-/// Re-renders a call's page after a staff form: the outcome as a flash, or the error.
-async fn after_call_form(
-    state: &AppState,
-    lang: Lang,
-    mut page: Page,
-    visitor: &Visitor,
-    id: Uuid,
-    result: Result<String, gongzhi_app::AppError>,
-) -> Response {
-    match result {
-        Ok(flash) => page.flash = Some(flash),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
-    call_view_page(state, lang, page, visitor, id).await
-}
-
 async fn decide(
     State(state): State<AppState>,
     lang: Lang,
@@ -474,11 +467,12 @@ async fn decide(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let result = pr::decide_call(&state.app, &visitor.actor, id)
         .await
         .map(|r| lang.t(&format!("call-decided-{}", r.outcome)));
-    after_call_form(&state, lang, page, &visitor, id, result).await
+    outcome(lang, &mut page, result);
+    call_view_page(&state, lang, page, &visitor, id).await
 }
 
 #[derive(serde::Deserialize)]
@@ -501,7 +495,7 @@ async fn seat_panel(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let result = async {
         let mut members = Vec::new();
         for name in f.members.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -524,7 +518,8 @@ async fn seat_panel(
         Ok(lang.t_args("call-panel-seated", &[("n", members.len().to_string())]))
     }
     .await;
-    after_call_form(&state, lang, page, &visitor, id, result).await
+    outcome(lang, &mut page, result);
+    call_view_page(&state, lang, page, &visitor, id).await
 }
 
 #[derive(serde::Deserialize)]
@@ -544,7 +539,7 @@ async fn rerun(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     // A browser's datetime-local sends "2026-12-02T17:00".
     let at = gongzhi_domain::time::parse_china_minute(&f.closes_at.replace('T', " "));
     let result = match at {
@@ -556,7 +551,10 @@ async fn rerun(
     };
     match result {
         Ok(new) => Redirect::to(&format!("/call/{new}")).into_response(),
-        Err(e) => after_call_form(&state, lang, page, &visitor, id, Err(e)).await,
+        Err(e) => {
+            outcome(lang, &mut page, Err::<String, _>(e));
+            call_view_page(&state, lang, page, &visitor, id).await
+        }
     }
 }
 
@@ -574,7 +572,7 @@ async fn sign(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let result = async {
         let view = pr::call_view(&state.app, id).await?;
@@ -627,7 +625,10 @@ async fn sign(
     .await;
     match result {
         Ok(k) => Redirect::to(&format!("/contract/{k}")).into_response(),
-        Err(e) => after_call_form(&state, lang, page, &visitor, id, Err(e)).await,
+        Err(e) => {
+            outcome(lang, &mut page, Err::<String, _>(e));
+            call_view_page(&state, lang, page, &visitor, id).await
+        }
     }
 }
 
@@ -691,10 +692,7 @@ async fn bid(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => page.flash = Some(lang.t("call-bid-received")),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
+    outcome(lang, &mut page, result.map(|_| lang.t("call-bid-received")));
     call_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -717,10 +715,8 @@ async fn adopt(
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
-    match pr::adopt_bid(&state.app, &visitor.actor, f.bid, &f.donor_name).await {
-        Ok(_) => page.flash = Some(lang.t("call-adopt-done")),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
+    let result = pr::adopt_bid(&state.app, &visitor.actor, f.bid, &f.donor_name).await;
+    outcome(lang, &mut page, result.map(|_| lang.t("call-adopt-done")));
     call_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -755,13 +751,9 @@ async fn score(
         )),
         Some(b) => pr::score_bid(&state.app, &visitor.actor, b, &scores).await,
     };
-    match result {
-        Ok(total) => {
-            page.flash =
-                Some(lang.t_args("call-score-saved", &[("total", points(i64::from(total)))]))
-        }
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
+    let saved =
+        result.map(|total| lang.t_args("call-score-saved", &[("total", points(i64::from(total)))]));
+    outcome(lang, &mut page, saved);
     call_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -942,22 +934,6 @@ async fn contract_view_page(
     })
 }
 
-/// Re-renders a contract's page after a staff form: the outcome as a flash, or the error.
-async fn after_contract_form(
-    state: &AppState,
-    lang: Lang,
-    mut page: Page,
-    visitor: &Visitor,
-    id: Uuid,
-    result: Result<String, gongzhi_app::AppError>,
-) -> Response {
-    match result {
-        Ok(flash) => page.flash = Some(flash),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
-    contract_view_page(state, lang, page, visitor, id).await
-}
-
 #[derive(serde::Deserialize)]
 struct PositionForm {
     position: i64,
@@ -974,11 +950,12 @@ async fn delivered(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let result = pr::record_delivery(&state.app, &visitor.actor, id, f.position)
         .await
         .map(|()| lang.t("contract-delivered-done"));
-    after_contract_form(&state, lang, page, &visitor, id, result).await
+    outcome(lang, &mut page, result);
+    contract_view_page(&state, lang, page, &visitor, id).await
 }
 
 /// Pays a milestone: the invoice is stored, then the payment is submitted as a fund expense and
@@ -994,7 +971,7 @@ async fn pay(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let mut fields = HashMap::new();
     let mut file = Vec::new();
     while let Ok(Some(field)) = form.next_field().await {
@@ -1029,7 +1006,10 @@ async fn pay(
     .await;
     match result {
         Ok(e) => Redirect::to(&format!("/expense/{e}")).into_response(),
-        Err(e) => after_contract_form(&state, lang, page, &visitor, id, Err(e)).await,
+        Err(e) => {
+            outcome(lang, &mut page, Err::<String, _>(e));
+            contract_view_page(&state, lang, page, &visitor, id).await
+        }
     }
 }
 
@@ -1051,7 +1031,7 @@ async fn evaluate(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let result = match f.score.trim().parse::<u32>() {
         Ok(score) => pr::evaluate_contract(
             &state.app,
@@ -1070,7 +1050,8 @@ async fn evaluate(
             gongzhi_domain::DomainError::field("score_out_of_scale", "score").arg("max", 100),
         )),
     };
-    after_contract_form(&state, lang, page, &visitor, id, result).await
+    outcome(lang, &mut page, result);
+    contract_view_page(&state, lang, page, &visitor, id).await
 }
 
 async fn complete(
@@ -1083,11 +1064,12 @@ async fn complete(
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
-    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let result = pr::complete_contract(&state.app, &visitor.actor, id)
         .await
         .map(|()| lang.t("contract-completed"));
-    after_contract_form(&state, lang, page, &visitor, id, result).await
+    outcome(lang, &mut page, result);
+    contract_view_page(&state, lang, page, &visitor, id).await
 }
 
 /// More deliverables than this are folded under a summary line.
@@ -1238,7 +1220,7 @@ async fn blacklist(
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
     let ends = Some(f.ends_on.as_str());
-    match pr::blacklist(
+    let result = pr::blacklist(
         &state.app,
         &visitor.actor,
         id,
@@ -1246,11 +1228,8 @@ async fn blacklist(
         &f.starts_on,
         ends,
     )
-    .await
-    {
-        Ok(_) => page.flash = Some(lang.t("org-blacklisted")),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
+    .await;
+    outcome(lang, &mut page, result.map(|_| lang.t("org-blacklisted")));
     org_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -1272,9 +1251,7 @@ async fn lift(
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
-    match pr::lift_sanction(&state.app, &visitor.actor, id, f.sanction, &f.reason).await {
-        Ok(()) => page.flash = Some(lang.t("org-lifted")),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
+    let result = pr::lift_sanction(&state.app, &visitor.actor, id, f.sanction, &f.reason).await;
+    outcome(lang, &mut page, result.map(|()| lang.t("org-lifted")));
     org_view_page(&state, lang, page, &visitor, id).await
 }
