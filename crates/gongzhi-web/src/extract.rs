@@ -197,3 +197,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
         }
     }
 }
+
+/// A multipart form's text fields and its one file (`file`, empty when none was chosen), for
+/// forms that send a document with their fields (an expense's invoice, a milestone's).
+pub async fn fields_and_file(
+    mut form: axum::extract::Multipart,
+) -> (std::collections::HashMap<String, String>, Vec<u8>) {
+    let mut fields = std::collections::HashMap::new();
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        } else if let Ok(t) = field.text().await {
+            fields.insert(name, t);
+        }
+    }
+    (fields, file)
+}

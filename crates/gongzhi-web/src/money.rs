@@ -570,22 +570,13 @@ async fn submit_expense(
     large: LargeText,
     visitor: Visitor,
     Path(id): Path<Uuid>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Response {
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/budget/{id}"));
-    let mut fields = std::collections::HashMap::new();
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-        } else if let Ok(t) = field.text().await {
-            fields.insert(name, t);
-        }
-    }
+    let (fields, file) = crate::extract::fields_and_file(form).await;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let result = async {
         let amount = yuan(&get("amount"), "amount")?;

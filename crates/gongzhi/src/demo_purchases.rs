@@ -43,6 +43,33 @@ fn scores(plan: u32, price: u32, record: u32) -> Vec<(String, u32)> {
     ]
 }
 
+/// Opens a staff account at `place` for each panelist (username, name) and seats them on the
+/// call's panel; returns them with their names, to score as.
+async fn seat_panel<'a>(
+    app: &App,
+    admin: &Actor,
+    place: Uuid,
+    call: Uuid,
+    members: &[(&str, &'a str)],
+) -> Result<Vec<(Actor, &'a str)>, Failure> {
+    let mut panel = Vec::new();
+    for (username, name) in members {
+        let id =
+            crate::demo::account(app, admin, place, "staff", Some(username), None, name).await?;
+        panel.push((load(app, id).await?, *name));
+    }
+    let seated: Vec<Panelist> = panel
+        .iter()
+        .map(|(a, n)| Panelist {
+            account_id: a.account_id.unwrap_or_default(),
+            name: n.to_string(),
+            ties: vec![],
+        })
+        .collect();
+    pr::seat_panel(app, admin, call, &seated).await?;
+    Ok(panel)
+}
+
 async fn load(app: &App, id: Uuid) -> Result<Actor, Failure> {
     let mut tx = app.db.read().await.map_err(AppError::from)?;
     let a = Actor::load(&mut tx, id).await?;
@@ -258,25 +285,18 @@ pub async fn seed_directory_and_last_year(
     {
         return Err(Failure("a blacklisted supplier's bid was taken".into()));
     }
-    let mut panel = Vec::new();
-    for (username, name) in [
-        ("panel-wang", "评审 王老师"),
-        ("panel-li", "评审 李老师"),
-        ("panel-zhao", "评审 赵老师"),
-    ] {
-        let id =
-            crate::demo::account(app, admin, wuhou, "staff", Some(username), None, name).await?;
-        panel.push((load(app, id).await?, name));
-    }
-    let members: Vec<Panelist> = panel
-        .iter()
-        .map(|(a, n)| Panelist {
-            account_id: a.account_id.unwrap_or_default(),
-            name: n.to_string(),
-            ties: vec![],
-        })
-        .collect();
-    pr::seat_panel(app, admin, call, &members).await?;
+    let panel = seat_panel(
+        app,
+        admin,
+        wuhou,
+        call,
+        &[
+            ("panel-wang", "评审 王老师"),
+            ("panel-li", "评审 李老师"),
+            ("panel-zhao", "评审 赵老师"),
+        ],
+    )
+    .await?;
     crate::demo::clock_to(app, app.now().plus_seconds(15 * 86_400))?;
     let sheet = [
         [scores(88, 82, 86), scores(86, 80, 90), scores(90, 84, 88)],
@@ -573,24 +593,17 @@ pub async fn seed_venture_round(
             .await?,
         );
     }
-    let mut panel = Vec::new();
-    for (username, name) in [
-        ("panel-venture-1", "评审 社区议事会代表"),
-        ("panel-venture-2", "评审 街道社区营造顾问"),
-    ] {
-        let id =
-            crate::demo::account(app, admin, yudong, "staff", Some(username), None, name).await?;
-        panel.push((load(app, id).await?, name));
-    }
-    let members: Vec<Panelist> = panel
-        .iter()
-        .map(|(a, n)| Panelist {
-            account_id: a.account_id.unwrap_or_default(),
-            name: n.to_string(),
-            ties: vec![],
-        })
-        .collect();
-    pr::seat_panel(app, admin, call, &members).await?;
+    let panel = seat_panel(
+        app,
+        admin,
+        yudong,
+        call,
+        &[
+            ("panel-venture-1", "评审 社区议事会代表"),
+            ("panel-venture-2", "评审 街道社区营造顾问"),
+        ],
+    )
+    .await?;
     crate::demo::clock_to(app, Instant(closes.0 + 86_400_000_000))?;
     // The roadshow: ranked 睦林, 花园, 守望, 青年, 读书会. 12,000 + 18,000 + 15,000 leave 5,000,
     // so three grants are funded; the young volunteers' 22,000 is adopted by a company.

@@ -1106,16 +1106,30 @@ fn application<'a>(call: Uuid, org: Uuid, price: i64, theme: &'a str) -> NewBid<
     }
 }
 
-/// One payment milestone for the whole grant.
-fn whole_grant(amount: i64) -> Vec<NewItem> {
-    vec![NewItem {
+/// Signs a grant agreement for a year with one payment milestone for the whole grant.
+async fn sign_grant(w: &World, call: Uuid, bid: Uuid, amount: i64) -> Result<Uuid, AppError> {
+    let items = [NewItem {
         kind: "milestone".into(),
         catalogue_code: None,
         title: "资助款".into(),
         due_on: None,
         amount,
         final_payment: false,
-    }]
+    }];
+    pr::sign_contract(
+        &w.app,
+        &w.staff,
+        &NewContract {
+            call_id: call,
+            bid_id: Some(bid),
+            starts_on: "2026-12-01",
+            ends_on: "2027-11-30",
+            items: &items,
+            payment_rule: None,
+            renews_id: None,
+        },
+    )
+    .await
 }
 
 /// A community 微创投 (R42's "1+3+N"): three themes, a pool of 60,000 for at most three grants,
@@ -1249,22 +1263,7 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
         "bid_already_funded"
     );
     assert_eq!(
-        code(
-            pr::sign_contract(
-                &w.app,
-                &w.staff,
-                &NewContract {
-                    call_id: call,
-                    bid_id: Some(ids[2]),
-                    starts_on: "2026-12-01",
-                    ends_on: "2027-11-30",
-                    items: &whole_grant(25_000_00),
-                    payment_rule: None,
-                    renews_id: None,
-                }
-            )
-            .await
-        ),
+        code(sign_grant(w, call, ids[2], 25_000_00).await),
         "bid_not_funded"
     );
     assert_eq!(event_count(&w.app).await, before);
@@ -1286,21 +1285,7 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
     let mut paid = 0;
     let mut contracts = Vec::new();
     for (i, amount) in [(0usize, 20_000_00), (2, 25_000_00)] {
-        let k = pr::sign_contract(
-            &w.app,
-            &w.staff,
-            &NewContract {
-                call_id: call,
-                bid_id: Some(ids[i]),
-                starts_on: "2026-12-01",
-                ends_on: "2027-11-30",
-                items: &whole_grant(amount),
-                payment_rule: None,
-                renews_id: None,
-            },
-        )
-        .await
-        .unwrap();
+        let k = sign_grant(w, call, ids[i], amount).await.unwrap();
         let e = pr::pay_milestone(&w.app, &w.staff, k, 1, None, &m.invoice)
             .await
             .unwrap();
@@ -1314,22 +1299,7 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
     let first = pr::contract_view(&w.app, contracts[0]).await.unwrap();
     assert!(first.contract.title.contains("花园楼栋自管小组"));
     assert_eq!(
-        code(
-            pr::sign_contract(
-                &w.app,
-                &w.staff,
-                &NewContract {
-                    call_id: call,
-                    bid_id: Some(ids[0]),
-                    starts_on: "2026-12-01",
-                    ends_on: "2027-11-30",
-                    items: &whole_grant(20_000_00),
-                    payment_rule: None,
-                    renews_id: None,
-                }
-            )
-            .await
-        ),
+        code(sign_grant(w, call, ids[0], 20_000_00).await),
         "contract_exists"
     );
     let budget_view = ledger::budget_view(&w.app, b).await.unwrap();
