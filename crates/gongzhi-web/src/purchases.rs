@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiForm, LargeText, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
+use crate::purchases_staff::Typed;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -169,6 +170,8 @@ struct CallPage {
     adoptable: Vec<Choice>,
     /// The buyer's staff run the call from this page.
     staff: Option<CallForms>,
+    /// What was typed into the bid or contract form, when refused.
+    typed: Typed,
 }
 
 /// What the buyer's staff may do on a call's page now.
@@ -208,6 +211,18 @@ async fn call_view_page(
     page: Page,
     visitor: &Visitor,
     id: Uuid,
+) -> Response {
+    call_view_page_typed(state, lang, page, visitor, id, Typed::default()).await
+}
+
+/// A call's page with what was typed into its bid or contract form shown again.
+async fn call_view_page_typed(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+    typed: Typed,
 ) -> Response {
     let v: CallView = match pr::call_view(&state.app, id).await {
         Ok(v) => v,
@@ -454,6 +469,7 @@ async fn call_view_page(
         themes: v.round.map(|r| r.themes).unwrap_or_default(),
         adoptable,
         staff,
+        typed,
     })
 }
 
@@ -627,7 +643,7 @@ async fn sign(
         Ok(k) => Redirect::to(&format!("/contract/{k}")).into_response(),
         Err(e) => {
             outcome(lang, &mut page, Err::<String, _>(e));
-            call_view_page(&state, lang, page, &visitor, id).await
+            call_view_page_typed(&state, lang, page, &visitor, id, Typed(f)).await
         }
     }
 }
@@ -692,8 +708,19 @@ async fn bid(
         }
         Err(e) => Err(e),
     };
+    // A refused bid comes back with its plan and figures as typed.
+    let keep = match &result {
+        Ok(_) => Typed::default(),
+        Err(_) => Typed(HashMap::from([
+            ("organisation_id".to_string(), f.organisation_id.to_string()),
+            ("price".to_string(), f.price.clone()),
+            ("cofunding".to_string(), f.cofunding.clone()),
+            ("plan".to_string(), f.plan.clone()),
+            ("theme".to_string(), f.theme.clone()),
+        ])),
+    };
     outcome(lang, &mut page, result.map(|_| lang.t("call-bid-received")));
-    call_view_page(&state, lang, page, &visitor, id).await
+    call_view_page_typed(&state, lang, page, &visitor, id, keep).await
 }
 
 #[derive(serde::Deserialize)]
@@ -783,6 +810,8 @@ struct ContractPage {
     evaluations: Vec<String>,
     /// The buyer's staff manage the contract from this page.
     staff: Option<ContractForms>,
+    /// What was typed into the evaluation form, when refused.
+    typed: Typed,
 }
 
 /// What the buyer's staff may do on a contract's page now.
@@ -813,6 +842,18 @@ async fn contract_view_page(
     page: Page,
     visitor: &Visitor,
     id: Uuid,
+) -> Response {
+    contract_view_page_typed(state, lang, page, visitor, id, Typed::default()).await
+}
+
+/// A contract's page with what was typed into its evaluation form shown again.
+async fn contract_view_page_typed(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    id: Uuid,
+    typed: Typed,
 ) -> Response {
     let v = match pr::contract_view(&state.app, id).await {
         Ok(v) => v,
@@ -931,6 +972,7 @@ async fn contract_view_page(
         deliverables,
         evaluations,
         staff,
+        typed,
     })
 }
 
@@ -1004,26 +1046,20 @@ async fn pay(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct EvaluationForm {
-    score: String,
-    evaluator_name: String,
-    summary: String,
-}
-
 async fn evaluate(
     State(state): State<AppState>,
     lang: Lang,
     large: LargeText,
     visitor: Visitor,
     Path(id): Path<Uuid>,
-    ApiForm(f): ApiForm<EvaluationForm>,
+    ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
     if visitor.account.is_none() {
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
-    let result = match f.score.trim().parse::<u32>() {
+    let typed = Typed(f);
+    let result = match typed.get("score").trim().parse::<u32>() {
         Ok(score) => pr::evaluate_contract(
             &state.app,
             &visitor.actor,
@@ -1031,8 +1067,8 @@ async fn evaluate(
                 contract_id: id,
                 score,
                 evaluator_org_id: None,
-                evaluator_name: &f.evaluator_name,
-                summary: &f.summary,
+                evaluator_name: typed.get("evaluator_name"),
+                summary: typed.get("summary"),
             },
         )
         .await
@@ -1041,8 +1077,14 @@ async fn evaluate(
             gongzhi_domain::DomainError::field("score_out_of_scale", "score").arg("max", 100),
         )),
     };
+    // A recorded evaluation clears the form; a refused one keeps what was typed.
+    let keep = if result.is_ok() {
+        Typed::default()
+    } else {
+        typed
+    };
     outcome(lang, &mut page, result);
-    contract_view_page(&state, lang, page, &visitor, id).await
+    contract_view_page_typed(&state, lang, page, &visitor, id, keep).await
 }
 
 async fn complete(

@@ -34,8 +34,9 @@ pub fn routes() -> Router<AppState> {
 /// Rows of scoring criteria on the call form.
 const CRITERIA_ROWS: [u8; 4] = [1, 2, 3, 4];
 
-/// What was typed, to show again.
-pub struct Typed(HashMap<String, String>);
+/// What was typed into a form, to show again when a command refuses it (empty for a fresh page).
+#[derive(Default)]
+pub struct Typed(pub HashMap<String, String>);
 
 impl Typed {
     pub fn get(&self, key: &str) -> &str {

@@ -352,6 +352,10 @@ async fn a_venture_round_with_a_donor_adoption() {
     )
     .await;
     assert!(
+        short.contains("value=\"19000\"") && short.contains(">邻里茶话会 12 次</textarea>"),
+        "the refused contract form keeps what was typed: {short}"
+    );
+    assert!(
         short.contains("¥19,000.00") && short.contains("¥20,000.00"),
         "{short}"
     );
@@ -386,6 +390,10 @@ async fn a_venture_round_with_a_donor_adoption() {
     )
     .await;
     assert!(bad.contains("分数超出范围"), "{bad}");
+    assert!(
+        bad.contains(">ok</textarea>") && bad.contains("value=\"120\""),
+        "{bad}"
+    );
     let evaluated = post_form(
         t,
         &staff,
