@@ -579,4 +579,35 @@ async fn staff_file_a_group_and_open_a_round_from_the_pages() {
     )
     .await;
     assert!(seated.contains("评审小组（1 人）已组建"), "{seated}");
+
+    // The staff member also keeps the group's seat: the bid form appears, and a bid above the
+    // pool is refused with the plan and figures kept as typed.
+    let me = staff.ok("GET", "/me", json!({})).await;
+    let account = uuid::Uuid::parse_str(me["account_id"].as_str().unwrap()).unwrap();
+    gongzhi_app::procurement::seat_org_staff(
+        &t.state.app,
+        &gongzhi_app::authz::Actor::system(),
+        uuid::Uuid::parse_str(&org).unwrap(),
+        account,
+        "admin",
+    )
+    .await
+    .unwrap();
+    let refused = post_form(
+        t,
+        &staff,
+        &format!("/call/{call}/bid"),
+        format!(
+            "organisation_id={org}&theme=%E9%82%BB%E9%87%8C%E5%85%B1%E8%9E%8D&price=40000&cofunding=\
+             &plan=%E6%A5%BC%E9%81%93%E8%8C%B6%E8%AF%9D%E4%BC%9A"
+        ),
+    )
+    .await;
+    assert!(refused.contains("¥30,000.00"), "{refused}");
+    assert!(
+        refused.contains(">楼道茶话会</textarea>")
+            && refused.contains("value=\"40000\"")
+            && refused.contains("<option selected>邻里共融</option>"),
+        "the refused bid keeps what was typed: {refused}"
+    );
 }
