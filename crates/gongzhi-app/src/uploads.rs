@@ -20,6 +20,21 @@ pub struct Stored {
     pub size: usize,
 }
 
+/// Stores the document attached to a form (an invoice), if one was chosen, and returns its hash;
+/// none chosen gives an empty hash, which the command then refuses with its own message.
+/// Content-addressed, so a command refused afterwards leaves only the file.
+pub async fn store_attached(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    bytes: &[u8],
+) -> Result<String, AppError> {
+    if bytes.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(store(app, actor, community, bytes).await?.sha256)
+}
+
 /// Stores a file for a community. The same content stored twice is the same upload (idempotent).
 pub async fn store(
     app: &App,

@@ -583,14 +583,8 @@ async fn submit_expense(
         let payee = Uuid::parse_str(get("payee_id").trim())
             .map_err(|_| gongzhi_app::AppError::invalid("payee_unknown", "payee_id"))?;
         let budget = ledger::budget_view(&state.app, id).await?;
-        // The invoice is stored first (content-addressed: a failed expense leaves only the file).
-        let sha = if file.is_empty() {
-            String::new()
-        } else {
-            uploads::store(&state.app, &visitor.actor, budget.fund.tenant_id, &file)
-                .await?
-                .sha256
-        };
+        let sha = uploads::store_attached(&state.app, &visitor.actor, budget.fund.tenant_id, &file)
+            .await?;
         ledger::submit_expense(
             &state.app,
             &visitor.actor,

@@ -120,7 +120,7 @@ async fn board(
 }
 
 pub struct BidLine {
-    pub id: String,
+    pub id: Uuid,
     pub org_id: String,
     pub org: String,
     pub price: String,
@@ -302,7 +302,7 @@ async fn call_view_page_typed(
             .map(|(b, o)| {
                 let (mean, rank) = ranking.get(&b.id).copied().unwrap_or_default();
                 BidLine {
-                    id: b.id.to_string(),
+                    id: b.id,
                     org_id: o.id.to_string(),
                     org: name(lang, &o.name_zh, &o.name_en),
                     price: fen(b.price),
@@ -401,9 +401,9 @@ async fn call_view_page_typed(
         if v.round.is_some() {
             adoptable = bids
                 .iter()
-                .filter(|b| !b.funded && b.adopted_by.is_none() && !b.rank.is_empty())
+                .filter(|b| pr::adoptable(v.result.as_ref(), &v.adoptions, b.id))
                 .map(|b| Choice {
-                    id: b.id.clone(),
+                    id: b.id.to_string(),
                     label: format!("{}. {} · {}", b.rank, b.org, b.price),
                 })
                 .collect();
@@ -412,9 +412,9 @@ async fn call_view_page_typed(
         let to_contract = bids
             .iter()
             .filter(|b| b.funded || b.adopted_by.is_some())
-            .filter(|b| !v.contracts.iter().any(|k| k.bid_id.to_string() == b.id))
+            .filter(|b| !v.contracts.iter().any(|k| k.bid_id == b.id))
             .map(|b| Choice {
-                id: b.id.clone(),
+                id: b.id.to_string(),
                 label: format!("{} · {}", b.org, b.price),
             })
             .collect();
@@ -540,7 +540,7 @@ async fn seat_panel(
 
 #[derive(serde::Deserialize)]
 struct RerunForm {
-    /// "2026-12-02 17:00"
+    /// "2026-12-02T17:00" from a `datetime-local` input.
     closes_at: String,
 }
 
@@ -557,7 +557,7 @@ async fn rerun(
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     // A browser's datetime-local sends "2026-12-02T17:00".
-    let at = gongzhi_domain::time::parse_china_minute(&f.closes_at.replace('T', " "));
+    let at = crate::purchases_staff::datetime_local(&f.closes_at);
     let result = match at {
         Some(at) => pr::rerun_call(&state.app, &visitor.actor, id, at).await,
         None => Err(gongzhi_app::AppError::invalid(
@@ -1026,14 +1026,13 @@ async fn pay(
             a => Some(crate::api_money::yuan(a, "amount")?),
         };
         let k = pr::contract_view(&state.app, id).await?;
-        // The invoice is stored first (content-addressed: a refused payment leaves only the file).
-        let sha = if file.is_empty() {
-            String::new()
-        } else {
-            gongzhi_app::uploads::store(&state.app, &visitor.actor, k.contract.tenant_id, &file)
-                .await?
-                .sha256
-        };
+        let sha = gongzhi_app::uploads::store_attached(
+            &state.app,
+            &visitor.actor,
+            k.contract.tenant_id,
+            &file,
+        )
+        .await?;
         pr::pay_milestone(&state.app, &visitor.actor, id, position, amount, &sha).await
     }
     .await;

@@ -34,6 +34,12 @@ pub fn routes() -> Router<AppState> {
 /// Rows of scoring criteria on the call form.
 const CRITERIA_ROWS: [u8; 4] = [1, 2, 3, 4];
 
+/// A browser's `datetime-local` value ("2026-12-02T17:00"), or the same typed with a space, as
+/// a China-time minute.
+pub(crate) fn datetime_local(text: &str) -> Option<gongzhi_domain::time::Instant> {
+    parse_china_minute(&text.trim().replace('T', " "))
+}
+
 /// What was typed into a form, to show again when a command refuses it (empty for a fresh page).
 #[derive(Default)]
 pub struct Typed(pub HashMap<String, String>);
@@ -203,8 +209,7 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
         ),
     };
     let minute = |key: &'static str| {
-        parse_china_minute(&t.trimmed(key).replace('T', " "))
-            .ok_or_else(|| AppError::invalid("datetime_invalid", key))
+        datetime_local(&t.trimmed(key)).ok_or_else(|| AppError::invalid("datetime_invalid", key))
     };
     let closes = minute("closes_at")?;
     let mut criteria = Vec::new();
