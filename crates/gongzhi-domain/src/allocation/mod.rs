@@ -9,7 +9,9 @@
 //! comparison between fractions is exact, so results equal pabutools' (checked by a data-driven test
 //! over real city elections).
 
+mod mes;
 pub mod pabulib;
+mod phragmen;
 mod profile;
 pub mod rules;
 
@@ -218,9 +220,12 @@ pub struct Election {
     pub projects: Vec<Project>,
     /// Names of the VOTES columns after `voter_id`, `vote` and (for points ballots) `points`.
     pub voter_columns: Vec<String>,
-    voter_ids: Vec<String>,
-    /// `voter_columns.len()` values per voter.
-    voter_fields: Vec<String>,
+    /// Every voter id, end to end, and where each ends: one allocation for 100,000 ids.
+    voter_id_text: String,
+    voter_id_end: Vec<u32>,
+    /// `voter_columns.len()` values per voter, stored the same way.
+    voter_field_text: String,
+    voter_field_end: Vec<u32>,
     ballot_start: Vec<u32>,
     ballot_projects: Vec<u32>,
     /// One per entry of `ballot_projects` for cumulative and scoring ballots; empty otherwise.
@@ -241,16 +246,27 @@ impl Election {
     }
 
     pub fn voter_count(&self) -> usize {
-        self.voter_ids.len()
+        self.voter_id_end.len()
     }
 
     pub fn voter_id(&self, voter: usize) -> &str {
-        &self.voter_ids[voter]
+        let start = match voter {
+            0 => 0,
+            _ => self.voter_id_end[voter - 1] as usize,
+        };
+        &self.voter_id_text[start..self.voter_id_end[voter] as usize]
     }
 
-    pub fn voter_fields(&self, voter: usize) -> &[String] {
+    /// The voter's values of `voter_columns`, in order.
+    pub fn voter_fields(&self, voter: usize) -> impl Iterator<Item = &str> + '_ {
         let width = self.voter_columns.len();
-        &self.voter_fields[voter * width..(voter + 1) * width]
+        (voter * width..(voter + 1) * width).map(move |i| {
+            let start = match i {
+                0 => 0,
+                _ => self.voter_field_end[i - 1] as usize,
+            };
+            &self.voter_field_text[start..self.voter_field_end[i] as usize]
+        })
     }
 
     pub fn ballot(&self, voter: usize) -> Ballot<'_> {
@@ -270,19 +286,28 @@ impl Election {
 
     /// Adds a voter. `projects` are indices into `projects`; `points` is empty unless the vote type
     /// has points, and then has one value per project. The caller has checked both.
-    pub fn push_voter(
+    ///
+    /// Text beyond 4 GB in ids or fields is refused by the parser before it gets here.
+    pub fn push_voter<'f>(
         &mut self,
-        id: String,
+        id: &str,
         projects: &[u32],
         points: &[Decimal],
-        fields: Vec<String>,
+        fields: impl IntoIterator<Item = &'f str>,
     ) {
-        debug_assert_eq!(fields.len(), self.voter_columns.len());
         if self.ballot_start.is_empty() {
             self.ballot_start.push(0);
         }
-        self.voter_ids.push(id);
-        self.voter_fields.extend(fields);
+        self.voter_id_text.push_str(id);
+        self.voter_id_end.push(self.voter_id_text.len() as u32);
+        for field in fields {
+            self.voter_field_text.push_str(field);
+            self.voter_field_end.push(self.voter_field_text.len() as u32);
+        }
+        debug_assert_eq!(
+            self.voter_field_end.len(),
+            self.voter_count() * self.voter_columns.len()
+        );
         self.ballot_projects.extend_from_slice(projects);
         self.ballot_points.extend_from_slice(points);
         self.ballot_start.push(self.ballot_projects.len() as u32);

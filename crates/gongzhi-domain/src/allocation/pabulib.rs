@@ -7,9 +7,12 @@
 //! an ordinal ballot keeps a project's first position, a points ballot keeps its last points) and
 //! refuses what pabutools would crash on or silently misread, naming the line and column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::io::Read;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::{Decimal, Election, Project, VoteType};
 
@@ -60,7 +63,6 @@ pub enum PbErrorKind {
         fields: usize,
         header: usize,
     },
-    TooManyEntries,
 }
 
 impl PbError {
@@ -114,7 +116,6 @@ impl PbError {
                 format!("META 写明 {what} 为 {meta}，文件中实际有 {found}：文件可能不完整")
             }
             RowLength { fields, header } => format!("此行有 {fields} 个字段，表头有 {header} 个"),
-            TooManyEntries => "选票条目超过 40 亿条".into(),
         };
         format!("{}：{what}", self.place_zh())
     }
@@ -169,7 +170,6 @@ impl fmt::Display for PbError {
             RowLength { fields, header } => {
                 write!(f, "the row has {fields} fields, the header {header}")
             }
-            TooManyEntries => write!(f, "more than 4 billion ballot entries"),
         }?;
         write!(f, " / {}", self.message_zh())
     }
@@ -214,205 +214,292 @@ struct VoteColumns {
     width: usize,
 }
 
+/// The largest input `parse` takes: offsets into the stored text are `u32`.
+const MAX_PARSE_BYTES: u64 = u32::MAX as u64;
+
 /// Parses a whole `.pb` file.
+///
+/// Why it is hand-rolled: a city file has 100,000+ vote rows and none of them is quoted, so a row
+/// without a `"` is split on `;` in place, and only a row with quotes goes through the `csv` crate
+/// (which then also handles a line break inside quotes). Ids are kept in one arena and checked for
+/// duplicates by hash, so a row costs no allocation.
 pub fn parse(bytes: &[u8]) -> Result<Election, PbError> {
+    if bytes.len() as u64 > MAX_PARSE_BYTES {
+        return Err(PbError::at(
+            0,
+            PbErrorKind::TooLarge {
+                bytes: bytes.len() as u64,
+                limit: MAX_PARSE_BYTES,
+            },
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let mut election = Election::default();
-    let mut section = Section::None;
-    let mut expect_header = false;
-    let mut project_header: Vec<String> = Vec::new();
-    let (mut id_col, mut cost_col) = (0, 0);
-    let mut votes: Option<VoteColumns> = None;
-    let mut project_ids: HashMap<String, u32> = HashMap::new();
-    let mut voter_ids: HashSet<String> = HashSet::new();
-    let mut record = csv::ByteRecord::new();
-    let mut ballot: Vec<u32> = Vec::new();
-    let mut points: Vec<Decimal> = Vec::new();
-    let mut seen = [false; 3];
-    loop {
-        let more = reader.read_byte_record(&mut record).map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            match e.kind() {
-                csv::ErrorKind::Utf8 { .. } => PbError::at(line, PbErrorKind::NotUtf8),
-                _ => PbError::at(line, PbErrorKind::Csv(e.to_string())),
-            }
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let fields: Vec<&str> = record
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
             .iter()
-            .map(|f| std::str::from_utf8(f).map_err(|_| PbError::at(line, PbErrorKind::NotUtf8)))
-            .collect::<Result<_, _>>()?;
-        if fields.iter().all(|f| f.is_empty()) {
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        PbError::at(line, PbErrorKind::NotUtf8)
+    })?;
+    let mut reader = Reader::default();
+    let mut fields: Vec<&str> = Vec::new();
+    let (mut pos, mut line) = (0usize, 1u64);
+    while pos < text.len() {
+        let rest = &text[pos..];
+        let end = rest.find('\n').unwrap_or(rest.len());
+        let row = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
+        if !row.contains('"') {
+            fields.clear();
+            fields.extend(row.split(';').map(str::trim));
+            reader.row(&fields, line)?;
+            pos += (end + 1).min(rest.len());
+            line += 1;
             continue;
         }
-        if !expect_header {
-            let next = match fields[0].to_ascii_lowercase().as_str() {
-                "meta" => Some(Section::Meta),
-                "projects" => Some(Section::Projects),
-                "votes" => Some(Section::Votes),
-                _ => None,
-            };
+        // A quoted row: let the csv crate read this one record, however many lines it spans.
+        let mut csv_reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(rest.as_bytes());
+        let mut record = csv::StringRecord::new();
+        csv_reader
+            .read_record(&mut record)
+            .map_err(|e| PbError::at(line, PbErrorKind::Csv(e.to_string())))?;
+        let quoted: Vec<&str> = record.iter().collect();
+        reader.row(&quoted, line)?;
+        let next = csv_reader.position();
+        pos += (next.byte() as usize).max(1);
+        line += next.line() - 1;
+    }
+    reader.finish()
+}
+
+/// The state of a parse between rows.
+struct Reader {
+    election: Election,
+    section: Section,
+    expect_header: bool,
+    project_header: Vec<String>,
+    id_col: usize,
+    cost_col: usize,
+    votes: Option<VoteColumns>,
+    project_ids: FxHashMap<Box<str>, u32>,
+    /// Hash of a voter id → the first voter with that hash (a true collision falls back to a scan).
+    voter_hashes: FxHashMap<u64, u32>,
+    ballot: Vec<u32>,
+    points: Vec<Decimal>,
+    seen: [bool; 3],
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            election: Election::default(),
+            section: Section::None,
+            expect_header: false,
+            project_header: Vec::new(),
+            id_col: 0,
+            cost_col: 0,
+            votes: None,
+            project_ids: FxHashMap::default(),
+            voter_hashes: FxHashMap::default(),
+            ballot: Vec::new(),
+            points: Vec::new(),
+            seen: [false; 3],
+        }
+    }
+}
+
+impl Reader {
+    fn row(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
+        if fields.iter().all(|f| f.is_empty()) {
+            return Ok(());
+        }
+        if !self.expect_header {
+            let next = [
+                ("meta", Section::Meta),
+                ("projects", Section::Projects),
+                ("votes", Section::Votes),
+            ]
+            .into_iter()
+            .find(|(name, _)| fields[0].eq_ignore_ascii_case(name))
+            .map(|(_, s)| s);
             if let Some(next) = next {
                 if next == Section::Projects {
-                    finish_meta(&mut election, line)?;
+                    finish_meta(&mut self.election, line)?;
                 }
                 if next == Section::Votes {
-                    if !seen[1] {
+                    if !self.seen[1] {
                         return Err(PbError::at(line, PbErrorKind::MissingSection("PROJECTS")));
                     }
-                    project_ids = index_projects(&election)?;
+                    self.project_ids = index_projects(&self.election);
                 }
-                seen[next as usize - 1] = true;
-                section = next;
-                expect_header = true;
-                continue;
+                self.seen[next as usize - 1] = true;
+                self.section = next;
+                self.expect_header = true;
+                return Ok(());
             }
         }
-        if expect_header {
-            expect_header = false;
-            let header: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-            match section {
-                Section::Projects => {
-                    id_col = find_column(&header, "project_id", line)?;
-                    cost_col = find_column(&header, "cost", line)?;
-                    election.project_columns = header
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| *i != id_col && *i != cost_col)
-                        .map(|(_, h)| h.clone())
-                        .collect();
-                    project_header = header;
-                }
-                Section::Votes => {
-                    let voter_id = find_column(&header, "voter_id", line)?;
-                    let vote = find_column(&header, "vote", line)?;
-                    let points = if election.vote_type().has_points() {
-                        header.iter().position(|h| h == "points")
-                    } else {
-                        None
-                    };
-                    let extra: Vec<usize> = (0..header.len())
-                        .filter(|i| *i != voter_id && *i != vote && Some(*i) != points)
-                        .collect();
-                    election.voter_columns = extra.iter().map(|&i| header[i].clone()).collect();
-                    votes = Some(VoteColumns {
-                        voter_id,
-                        vote,
-                        points,
-                        extra,
-                        width: header.len(),
-                    });
-                }
-                _ => {}
-            }
-            continue;
+        if self.expect_header {
+            self.expect_header = false;
+            return self.header(fields, line);
         }
-        match section {
-            Section::None => return Err(PbError::at(line, PbErrorKind::UnexpectedRow)),
+        match self.section {
+            Section::None => Err(PbError::at(line, PbErrorKind::UnexpectedRow)),
             Section::Meta => {
                 let value = fields.get(1).copied().unwrap_or("");
-                election
+                self.election
                     .meta
                     .push((fields[0].to_string(), value.to_string()));
+                Ok(())
             }
-            Section::Projects => {
-                check_width(line, fields.len(), project_header.len())?;
-                let id = fields[id_col].to_string();
-                let cost_text = field(&fields, cost_col);
-                let cost = Decimal::parse(cost_text).ok_or_else(|| {
-                    PbError::in_column(
-                        line,
-                        cost_col,
-                        "cost",
-                        PbErrorKind::BadNumber(cost_text.into()),
-                    )
-                })?;
-                if cost.is_negative() {
-                    return Err(PbError::in_column(
-                        line,
-                        cost_col,
-                        "cost",
-                        PbErrorKind::NegativeCost(cost_text.into()),
-                    ));
-                }
-                if election.projects.iter().any(|p| p.id == id) {
-                    return Err(PbError::in_column(
-                        line,
-                        id_col,
-                        "project_id",
-                        PbErrorKind::DuplicateProject(id),
-                    ));
-                }
-                let extra = (0..project_header.len())
-                    .filter(|i| *i != id_col && *i != cost_col)
-                    .map(|i| field(&fields, i).to_string())
-                    .collect();
-                election.projects.push(Project {
-                    id,
-                    cost,
-                    fields: extra,
-                });
-            }
-            Section::Votes => {
-                let cols = votes.as_ref().expect("header read");
-                check_width(line, fields.len(), cols.width)?;
-                let id = fields[cols.voter_id];
-                if !voter_ids.insert(id.to_string()) {
-                    return Err(PbError::in_column(
-                        line,
-                        cols.voter_id,
-                        "voter_id",
-                        PbErrorKind::DuplicateVoter(id.into()),
-                    ));
-                }
-                ballot.clear();
-                points.clear();
-                read_ballot(
-                    &election,
-                    &project_ids,
-                    &fields,
-                    cols,
-                    line,
-                    &mut ballot,
-                    &mut points,
-                )?;
-                let extra = cols
-                    .extra
-                    .iter()
-                    .map(|&i| field(&fields, i).to_string())
-                    .collect();
-                if election.ballot_projects.len() + ballot.len() > u32::MAX as usize {
-                    return Err(PbError::at(line, PbErrorKind::TooManyEntries));
-                }
-                election.push_voter(id.to_string(), &ballot, &points, extra);
-            }
+            Section::Projects => self.project(fields, line),
+            Section::Votes => self.vote(fields, line),
         }
     }
-    if !seen[0] {
-        return Err(PbError::at(0, PbErrorKind::MissingSection("META")));
+
+    fn header(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
+        let header: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        match self.section {
+            Section::Projects => {
+                self.id_col = find_column(&header, "project_id", line)?;
+                self.cost_col = find_column(&header, "cost", line)?;
+                self.election.project_columns = header
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != self.id_col && *i != self.cost_col)
+                    .map(|(_, h)| h.clone())
+                    .collect();
+                self.project_header = header;
+            }
+            Section::Votes => {
+                let voter_id = find_column(&header, "voter_id", line)?;
+                let vote = find_column(&header, "vote", line)?;
+                let points = if self.election.vote_type().has_points() {
+                    header.iter().position(|h| h == "points")
+                } else {
+                    None
+                };
+                let extra: Vec<usize> = (0..header.len())
+                    .filter(|i| *i != voter_id && *i != vote && Some(*i) != points)
+                    .collect();
+                self.election.voter_columns = extra.iter().map(|&i| header[i].clone()).collect();
+                self.votes = Some(VoteColumns {
+                    voter_id,
+                    vote,
+                    points,
+                    extra,
+                    width: header.len(),
+                });
+            }
+            _ => {}
+        }
+        Ok(())
     }
-    if !seen[1] {
-        finish_meta(&mut election, 0)?;
-        return Err(PbError::at(0, PbErrorKind::MissingSection("PROJECTS")));
+
+    fn project(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
+        let (id_col, cost_col) = (self.id_col, self.cost_col);
+        check_width(line, fields.len(), self.project_header.len())?;
+        let id = fields[id_col].to_string();
+        let cost_text = field(fields, cost_col);
+        let cost = Decimal::parse(cost_text).ok_or_else(|| {
+            PbError::in_column(
+                line,
+                cost_col,
+                "cost",
+                PbErrorKind::BadNumber(cost_text.into()),
+            )
+        })?;
+        if cost.is_negative() {
+            return Err(PbError::in_column(
+                line,
+                cost_col,
+                "cost",
+                PbErrorKind::NegativeCost(cost_text.into()),
+            ));
+        }
+        if self.election.projects.iter().any(|p| p.id == id) {
+            return Err(PbError::in_column(
+                line,
+                id_col,
+                "project_id",
+                PbErrorKind::DuplicateProject(id),
+            ));
+        }
+        let extra = (0..self.project_header.len())
+            .filter(|i| *i != id_col && *i != cost_col)
+            .map(|i| field(fields, i).to_string())
+            .collect();
+        self.election.projects.push(Project {
+            id,
+            cost,
+            fields: extra,
+        });
+        Ok(())
     }
-    if !seen[2] {
-        return Err(PbError::at(0, PbErrorKind::MissingSection("VOTES")));
+
+    fn vote(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
+        let cols = self.votes.as_ref().expect("header read");
+        check_width(line, fields.len(), cols.width)?;
+        let id = fields[cols.voter_id];
+        let hash = FxBuildHasher.hash_one(id);
+        let voter = self.election.voter_count() as u32;
+        let duplicate = match self.voter_hashes.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(voter);
+                false
+            }
+            Entry::Occupied(first) => {
+                self.election.voter_id(*first.get() as usize) == id
+                    || (0..voter as usize).any(|v| self.election.voter_id(v) == id)
+            }
+        };
+        if duplicate {
+            return Err(PbError::in_column(
+                line,
+                cols.voter_id,
+                "voter_id",
+                PbErrorKind::DuplicateVoter(id.into()),
+            ));
+        }
+        self.ballot.clear();
+        self.points.clear();
+        read_ballot(
+            &self.election,
+            &self.project_ids,
+            fields,
+            cols,
+            line,
+            &mut self.ballot,
+            &mut self.points,
+        )?;
+        let extra = cols.extra.iter().map(|&i| field(fields, i));
+        self.election
+            .push_voter(id, &self.ballot, &self.points, extra);
+        Ok(())
     }
-    check_count(&election, "num_projects", election.projects.len())?;
-    check_count(&election, "num_votes", election.voter_count())?;
-    if election.ballot_start.is_empty() {
-        election.ballot_start.push(0);
+
+    fn finish(mut self) -> Result<Election, PbError> {
+        let election = &mut self.election;
+        if !self.seen[0] {
+            return Err(PbError::at(0, PbErrorKind::MissingSection("META")));
+        }
+        if !self.seen[1] {
+            finish_meta(election, 0)?;
+            return Err(PbError::at(0, PbErrorKind::MissingSection("PROJECTS")));
+        }
+        if !self.seen[2] {
+            return Err(PbError::at(0, PbErrorKind::MissingSection("VOTES")));
+        }
+        check_count(election, "num_projects", election.projects.len())?;
+        check_count(election, "num_votes", election.voter_count())?;
+        if election.ballot_start.is_empty() {
+            election.ballot_start.push(0);
+        }
+        Ok(self.election)
     }
-    Ok(election)
 }
 
 /// A cell that a short row leaves out reads as empty; `None` is pabutools' empty value.
@@ -465,13 +552,13 @@ fn finish_meta(election: &mut Election, line: u64) -> Result<(), PbError> {
     Ok(())
 }
 
-fn index_projects(election: &Election) -> Result<HashMap<String, u32>, PbError> {
-    Ok(election
+fn index_projects(election: &Election) -> FxHashMap<Box<str>, u32> {
+    election
         .projects
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.id.clone(), i as u32))
-        .collect())
+        .map(|(i, p)| (p.id.as_str().into(), i as u32))
+        .collect()
 }
 
 fn check_count(election: &Election, key: &'static str, found: usize) -> Result<(), PbError> {
@@ -495,7 +582,7 @@ fn check_count(election: &Election, key: &'static str, found: usize) -> Result<(
 
 fn read_ballot(
     election: &Election,
-    project_ids: &HashMap<String, u32>,
+    project_ids: &FxHashMap<Box<str>, u32>,
     fields: &[&str],
     cols: &VoteColumns,
     line: u64,
@@ -628,7 +715,7 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
         if vote_type.has_points() {
             cells.push(&points);
         }
-        cells.extend(election.voter_fields(v).iter().map(String::as_str));
+        cells.extend(election.voter_fields(v));
         row(out, &cells)?;
     }
     Ok(())

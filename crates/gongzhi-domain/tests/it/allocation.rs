@@ -31,10 +31,11 @@ fn winners(election: &Election, rule: &str) -> Vec<String> {
         .collect()
 }
 
-/// The add-one completion reruns MES once per currency unit per voter; the reference cases that
-/// pabutools itself needs more than a second for take minutes here too (see BENCHMARKS.md), so
-/// the suite keeps to the fast ones.
-const ADD_ONE_LIMIT_SECONDS: f64 = 1.0;
+/// The add-one completion reruns MES once per currency unit per voter. The suite runs every
+/// reference case pabutools finishes within 40 s (about 10 s here in a debug build); the four
+/// slower ones (up to 582 s in pabutools, 13 s here in release) are checked by the comparison
+/// run recorded in BENCHMARKS.md.
+const ADD_ONE_LIMIT_SECONDS: f64 = 40.0;
 
 #[test]
 fn every_reference_outcome_is_reproduced_exactly() {
@@ -125,7 +126,7 @@ fn every_shared_file_survives_a_round_trip() {
             assert_eq!(first.voter_id(v), second.voter_id(v));
             assert_eq!(a.projects, b.projects, "{path:?} voter {v}");
             assert_eq!(a.points, b.points, "{path:?} voter {v}");
-            assert_eq!(first.voter_fields(v), second.voter_fields(v));
+            assert!(first.voter_fields(v).eq(second.voter_fields(v)));
         }
         assert_eq!(first, second, "{path:?}");
         seen += 1;
