@@ -2,6 +2,7 @@
 //! on real elections, hand-checked small elections, and the `.pb` reader and writer.
 
 mod allocation;
+mod allocation_naive;
 mod elections;
 mod ledger;
 mod pipelines;
