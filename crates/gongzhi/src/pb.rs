@@ -16,7 +16,8 @@ pub enum PbCommand {
         /// seq_phragmen are accepted too)
         #[arg(long)]
         rule: String,
-        /// For MES: `greedy` (fill the rest greedily) or `add1` (pabutools' add-one)
+        /// For MES: `greedy` (fill the rest greedily), `add1` (pabutools' add-one) or
+        /// `add1-checker` (the Pabulib checker's add-one, as Wieliczka 2023 counted)
         #[arg(long)]
         completion: Option<String>,
         /// Print {"winners", "selection_order", "total_cost"} as JSON
@@ -28,6 +29,11 @@ pub enum PbCommand {
         /// Refuse larger files
         #[arg(long, default_value_t = pabulib::DEFAULT_MAX_BYTES)]
         max_bytes: u64,
+        /// Also write the election to this `.pb` file with the result in it: `selected` 1 for
+        /// the winners, 0 for the rest, and META `rule` set to the Pabulib name of the rule (or
+        /// `unknown` where Pabulib has none), so that `pabulib-checker` can verify it
+        #[arg(long)]
+        write: Option<String>,
         /// The `.pb` file
         file: String,
     },
@@ -51,6 +57,7 @@ pub fn run(command: PbCommand) -> Result<(), String> {
             json,
             timings,
             max_bytes,
+            write,
             file,
         } => {
             let rule = Rule::parse(&rule, completion.as_deref()).map_err(|e| e.to_string())?;
@@ -81,6 +88,11 @@ pub fn run(command: PbCommand) -> Result<(), String> {
             written
                 .and_then(|_| out.flush())
                 .map_err(|e| format!("cannot write the result: {e}"))?;
+            if let Some(path) = write {
+                let mut marked = election.clone();
+                marked.mark_selected(&outcome.winners, rule.pabulib_name(election.vote_type()));
+                write_file(&marked, &path)?;
+            }
             if timings {
                 eprintln!(
                     "parse {:.3} ms, rule {:.3} ms ({} voters, {} projects)",
@@ -98,18 +110,24 @@ pub fn run(command: PbCommand) -> Result<(), String> {
             max_bytes,
         } => {
             let election = read(&file, max_bytes)?;
-            let mut bytes = Vec::new();
-            pabulib::write(&election, &mut bytes).map_err(|e| e.to_string())?;
             match out {
-                Some(path) => std::fs::write(&path, bytes)
-                    .map_err(|e| format!("无法写入 {path} / cannot write {path}: {e}"))?,
-                None => std::io::stdout()
-                    .write_all(&bytes)
-                    .map_err(|e| e.to_string())?,
+                Some(path) => write_file(&election, &path),
+                None => {
+                    let mut bytes = Vec::new();
+                    pabulib::write(&election, &mut bytes).map_err(|e| e.to_string())?;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .map_err(|e| e.to_string())
+                }
             }
-            Ok(())
         }
     }
+}
+
+fn write_file(election: &Election, path: &str) -> Result<(), String> {
+    let mut bytes = Vec::new();
+    pabulib::write(election, &mut bytes).map_err(|e| e.to_string())?;
+    std::fs::write(path, bytes).map_err(|e| format!("无法写入 {path} / cannot write {path}: {e}"))
 }
 
 fn read(path: &str, max_bytes: u64) -> Result<Election, String> {

@@ -556,3 +556,32 @@ pub(crate) fn mes_add_one(profile: &Profile) -> MesRun {
         previous = Some(run);
     }
 }
+
+/// The Pabulib checker's add-one (`equalshares/add1` in `pabulib-checker` 1.0.8; Wieliczka 2023's
+/// result follows it, where Assen's and Świecie's follow pabutools'). On the checker's view of the
+/// election ([`Profile::floored`], ties by [`Profile::checker_rank`]): MES with budget / n per
+/// voter, then with ⌊budget / n⌋ + 1, + 2, … whole units; the last outcome that does not
+/// overspend. It never stops at an exhaustive outcome, so it stops instead once every project it
+/// could buy is bought (more money can change nothing then; the checker itself would loop).
+pub(crate) fn mes_add_one_checker(profile: &Profile) -> MesRun {
+    let floored = profile.floored();
+    let rank = floored.checker_rank();
+    let n = floored.voters.max(1) as i128;
+    let unit = 10i128.pow(floored.cost_scale);
+    let buyable = (0..floored.projects())
+        .filter(|&p| floored.support_total[p] > 0 && floored.costs[p] > 0)
+        .count();
+    let mut best = mes(&floored, &(frac(floored.budget) / frac(n)), &rank);
+    let whole = floored.budget / (n * unit);
+    for step in 1.. {
+        if best.order.len() >= buyable {
+            break;
+        }
+        let next = mes(&floored, &frac((whole + step) * unit), &rank);
+        if floored.cost_of(&next.order) > floored.budget {
+            break;
+        }
+        best = next;
+    }
+    best
+}

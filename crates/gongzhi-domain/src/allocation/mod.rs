@@ -302,7 +302,8 @@ impl Election {
         self.voter_id_end.push(self.voter_id_text.len() as u32);
         for field in fields {
             self.voter_field_text.push_str(field);
-            self.voter_field_end.push(self.voter_field_text.len() as u32);
+            self.voter_field_end
+                .push(self.voter_field_text.len() as u32);
         }
         debug_assert_eq!(
             self.voter_field_end.len(),
@@ -316,6 +317,28 @@ impl Election {
     /// Index of the project with this id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
         self.projects.iter().position(|p| p.id == id)
+    }
+
+    /// Records an outcome in the file's own terms: the PROJECTS column `selected` is 1 for the
+    /// winners and 0 for the rest (added if the file has none), and META `rule` names the rule.
+    pub fn mark_selected(&mut self, winners: &[usize], rule: &str) {
+        let column = match self.project_columns.iter().position(|c| c == "selected") {
+            Some(i) => i,
+            None => {
+                self.project_columns.push("selected".into());
+                for p in &mut self.projects {
+                    p.fields.push(String::new());
+                }
+                self.project_columns.len() - 1
+            }
+        };
+        for (i, p) in self.projects.iter_mut().enumerate() {
+            p.fields[column] = if winners.contains(&i) { "1" } else { "0" }.into();
+        }
+        match self.meta.iter_mut().find(|(k, _)| k == "rule") {
+            Some(row) => row.1 = rule.into(),
+            None => self.meta.push(("rule".into(), rule.into())),
+        }
     }
 
     /// Total cost of a set of projects, exactly.

@@ -678,7 +678,12 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
     row(out, &["META"])?;
     row(out, &["key", "value"])?;
     for (k, v) in &meta {
-        row(out, &[k, v])?;
+        let value = if META_LISTS.contains(&k.as_str()) {
+            tidy_list(v)
+        } else {
+            v.clone()
+        };
+        row(out, &[k, &value])?;
     }
     row(out, &["PROJECTS"])?;
     let mut header: Vec<&str> = vec!["project_id", "cost"];
@@ -686,8 +691,20 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
     row(out, &header)?;
     for p in &election.projects {
         let cost = p.cost.to_string();
+        let fields: Vec<String> = election
+            .project_columns
+            .iter()
+            .zip(&p.fields)
+            .map(|(column, value)| {
+                if PROJECT_LISTS.contains(&column.as_str()) {
+                    tidy_list(value)
+                } else {
+                    value.clone()
+                }
+            })
+            .collect();
         let mut cells: Vec<&str> = vec![&p.id, &cost];
-        cells.extend(p.fields.iter().map(String::as_str));
+        cells.extend(fields.iter().map(String::as_str));
         row(out, &cells)?;
     }
     row(out, &["VOTES"])?;
@@ -719,6 +736,27 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
         row(out, &cells)?;
     }
     Ok(())
+}
+
+/// META values and PROJECTS columns that the format defines as comma-separated lists.
+const META_LISTS: [&str; 7] = [
+    "categories",
+    "neighborhoods",
+    "subdistricts",
+    "budget_per_category",
+    "budget_per_neighborhood",
+    "min_sum_cost_per_category",
+    "max_sum_cost_per_category",
+];
+const PROJECT_LISTS: [&str; 2] = ["category", "beneficiaries"];
+
+/// A list written canonically: no spaces around its commas (`a, b` → `a,b`).
+fn tidy_list(value: &str) -> String {
+    value
+        .split(',')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// CSV quoting: a cell with `;`, `"`, a line break or outer spaces is quoted, quotes doubled.

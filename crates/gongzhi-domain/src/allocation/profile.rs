@@ -187,6 +187,46 @@ impl Profile {
         })
     }
 
+    /// The Pabulib checker's view of the election: costs and the budget floored to whole currency
+    /// units (cost satisfactions follow the floored costs), and a project that then costs nothing
+    /// is never chosen, as in `pabulib-checker`'s equal shares.
+    pub(crate) fn floored(&self) -> Profile {
+        let unit = 10i128.pow(self.cost_scale);
+        let mut floored = self.clone();
+        floored.budget = self.budget / unit * unit;
+        for p in 0..self.projects() {
+            let cost = self.costs[p] / unit * unit;
+            floored.costs[p] = cost;
+            let range = self.start[p]..self.start[p + 1];
+            if self.satisfaction == Satisfaction::Cost {
+                floored.support_sat[range.clone()].fill(cost);
+                floored.uniform[p] = (!range.is_empty()).then_some(cost);
+                floored.support_total[p] = cost * range.len() as i128;
+            }
+            if cost == 0 {
+                floored.support_total[p] = 0;
+            }
+        }
+        floored
+    }
+
+    /// The checker's order among projects tied for ρ: lower cost, then more approvals, then (where
+    /// the checker gives up) the smaller id.
+    pub(crate) fn checker_rank(&self) -> Vec<u32> {
+        let mut order: Vec<usize> = (0..self.projects()).collect();
+        order.sort_by(|&a, &b| {
+            self.costs[a]
+                .cmp(&self.costs[b])
+                .then(self.listed[b].cmp(&self.listed[a]))
+                .then(self.rank[a].cmp(&self.rank[b]))
+        });
+        let mut rank = vec![0u32; order.len()];
+        for (r, &p) in order.iter().enumerate() {
+            rank[p] = r as u32;
+        }
+        rank
+    }
+
     pub fn satisfaction(&self) -> Satisfaction {
         self.satisfaction
     }

@@ -16,9 +16,9 @@ use std::fmt;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 
-use super::{mes, phragmen};
 use super::profile::{Profile, Satisfaction};
 use super::{Decimal, Election, VoteType};
+use super::{mes, phragmen};
 
 /// An exact fraction.
 pub type Fraction = BigRational;
@@ -37,6 +37,10 @@ pub enum Completion {
     /// pabutools' `voter_budget_increment = 1`: raise every voter's budget by one currency unit and
     /// rerun until the outcome is exhaustive, or return the last outcome before one overspends.
     AddOne,
+    /// The Pabulib checker's add-one, which some cities' results follow (Wieliczka 2023): whole
+    /// currency units, ties to the cheaper project and then the more approved, and the per-voter
+    /// budget raised until the next step would overspend.
+    AddOneChecker,
 }
 
 /// A rule and its parameters.
@@ -61,7 +65,7 @@ impl fmt::Display for RuleError {
         match self {
             RuleError::Unknown(name) => write!(
                 f,
-                "unknown rule \"{name}\" (greedy-cost, greedy-card, greedy-score, greedy-borda, mes-cost, mes-card, mes-score, mes-borda, phragmen; completions greedy, add1) / 未知的分配规则“{name}”"
+                "unknown rule \"{name}\" (greedy-cost, greedy-card, greedy-score, greedy-borda, mes-cost, mes-card, mes-score, mes-borda, phragmen; completions greedy, add1, add1-checker) / 未知的分配规则“{name}”"
             ),
             RuleError::NeedsPoints(t) => write!(
                 f,
@@ -103,7 +107,12 @@ impl Rule {
         } else if let Some(sat) = normal.strip_prefix("greedy-") {
             Rule::Greedy(Satisfaction::parse(sat).ok_or_else(unknown)?)
         } else if let Some(rest) = normal.strip_prefix("mes-") {
-            if let Some(sat) = rest.strip_suffix("-add1") {
+            if let Some(sat) = rest.strip_suffix("-add1-checker") {
+                Rule::Mes(
+                    Satisfaction::parse(sat).ok_or_else(unknown)?,
+                    Completion::AddOneChecker,
+                )
+            } else if let Some(sat) = rest.strip_suffix("-add1") {
                 Rule::Mes(
                     Satisfaction::parse(sat).ok_or_else(unknown)?,
                     Completion::AddOne,
@@ -130,6 +139,7 @@ impl Rule {
             (Rule::Mes(sat, Completion::None), Some(c)) => match c.as_str() {
                 "greedy" => Ok(Rule::Mes(sat, Completion::Greedy)),
                 "add1" | "add-one" | "add_one" => Ok(Rule::Mes(sat, Completion::AddOne)),
+                "add1-checker" | "add1_checker" => Ok(Rule::Mes(sat, Completion::AddOneChecker)),
                 "none" => Ok(rule),
                 _ => Err(RuleError::Unknown(format!("{name} --completion {c}"))),
             },
@@ -146,7 +156,23 @@ impl Rule {
                 format!("mes_{}_then_greedy_{}", s.as_str(), s.as_str())
             }
             Rule::Mes(s, Completion::AddOne) => format!("mes_{}_add1", s.as_str()),
+            Rule::Mes(s, Completion::AddOneChecker) => format!("mes_{}_add1_checker", s.as_str()),
             Rule::Phragmen => "seq_phragmen".into(),
+        }
+    }
+
+    /// The name Pabulib files use in META `rule` for this rule on these ballots, where the Pabulib
+    /// checker can verify it; `unknown` (a value the format allows) otherwise.
+    pub fn pabulib_name(self, vote_type: VoteType) -> &'static str {
+        if !vote_type.is_approval() {
+            return "unknown";
+        }
+        match self {
+            // Greedy by number of approvals, skipping what does not fit.
+            Rule::Greedy(Satisfaction::Cost) => "greedy",
+            Rule::Mes(Satisfaction::Cost, Completion::None) => "equalshares",
+            Rule::Mes(Satisfaction::Cost, Completion::AddOneChecker) => "equalshares/add1",
+            _ => "unknown",
         }
     }
 
@@ -214,6 +240,7 @@ pub fn run_on(election: &Election, profile: &Profile, rule: Rule) -> Outcome {
         Rule::Mes(_, completion) => {
             let run = match completion {
                 Completion::AddOne => mes::mes_add_one(profile),
+                Completion::AddOneChecker => mes::mes_add_one_checker(profile),
                 _ => mes::mes(
                     profile,
                     &(frac(profile.budget) / frac(profile.voters.max(1) as i128)),

@@ -273,6 +273,21 @@ fn rule_names_accept_both_spellings() {
     assert!(Rule::parse("greedy-cost", Some("greedy")).is_err());
 }
 
+/// Two projects tied for ρ (each supporter would pay their project's whole cost): pabutools takes
+/// the smaller id first, the Pabulib checker the cheaper project.
+#[test]
+fn the_checkers_add_one_breaks_ties_by_cost() {
+    let e = parse(
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;4\nb;2\nVOTES\nvoter_id;vote\n1;a\n2;b\n",
+    );
+    assert_eq!(winners(&e, "mes_cost_add1"), ["a", "b"]);
+    assert_eq!(winners(&e, "mes_cost_add1_checker"), ["b", "a"]);
+    assert_eq!(
+        Rule::parse("mes-cost", Some("add1-checker")).unwrap().key(),
+        "mes_cost_add1_checker"
+    );
+}
+
 fn error_of(text: &str) -> pabulib::PbError {
     pabulib::parse(text.as_bytes()).expect_err("the file should be refused")
 }

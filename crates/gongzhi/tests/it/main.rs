@@ -505,3 +505,93 @@ fn pb_tally_refuses_a_broken_file_with_its_line_in_both_languages() {
         text(&unknown)
     );
 }
+
+/// Runs the real `pabulib-checker` (PyPI; `scripts/test` installs it and sets
+/// `GONGZHI_PABULIB_PYTHON`) on a file and returns its errors as JSON text (`{}` when none).
+fn pabulib_checker_errors(file: &std::path::Path) -> String {
+    let python = std::env::var("GONGZHI_PABULIB_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = "import sys, json\n\
+        from pabulib.checker import Checker\n\
+        r = Checker().process_files([sys.argv[1]])\n\
+        errors = {}\n\
+        for k, v in r.items():\n\
+        \x20   if k != 'metadata':\n\
+        \x20       errors.update(v.get('results', {}).get('errors', {}) or {})\n\
+        print(json.dumps(errors, ensure_ascii=False, default=str))\n";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("{python} is needed for pabulib-checker ({e})"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "pabulib-checker is needed: python3 -m venv V && V/bin/pip install pabulib-checker, then \
+         GONGZHI_PABULIB_PYTHON=V/bin/python ({stderr})"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout.lines().last().unwrap_or("").to_string()
+}
+
+/// What `pb tally --write` writes passes the Pabulib checker, and the checker, recomputing the rule
+/// named in META from the votes, agrees with the `selected` column we wrote: greedy and equal
+/// shares, and equal shares with the checker's own add-one (which differs from pabutools' add-one
+/// on Zürich SN and Mechanical Turk 3: the checker rejects pabutools' winners there).
+#[test]
+fn pabulib_checker_accepts_our_files_and_confirms_our_results() {
+    let dir = std::env::temp_dir().join(format!("gongzhi-pbcheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [(&str, &[&str]); 6] = [
+        ("Switzerland_Zurich_SN", &["greedy-cost"]),
+        ("Switzerland_Zurich_SN", &["mes-cost"]),
+        (
+            "Switzerland_Zurich_SN",
+            &["mes-cost", "--completion", "add1-checker"],
+        ),
+        (
+            "Worldwide_Mechanical_Turk_Knapsack_3",
+            &["mes-cost", "--completion", "add1-checker"],
+        ),
+        ("Worldwide_Mechanical_Turk_Knapsack_3", &["greedy-cost"]),
+        (
+            "Poland_Swiecie_2023",
+            &["mes-cost", "--completion", "add1-checker"],
+        ),
+    ];
+    for (instance, rule) in cases {
+        let out_file = dir.join(format!("{instance}-{}.pb", rule.join("-")));
+        let mut args = vec!["pb", "tally", "--rule"];
+        args.extend_from_slice(rule);
+        let input = pabulib_file(&format!("{instance}.pb"));
+        args.extend(["--write", out_file.to_str().unwrap(), &input]);
+        let out = run(&args);
+        assert!(out.status.success(), "{}", text(&out));
+        let errors = pabulib_checker_errors(&out_file);
+        assert_eq!(errors, "{}", "{instance} {rule:?}: {errors}");
+    }
+    // pabutools' add-one chooses differently on Zürich SN; marked as the checker's rule, the
+    // checker says so.
+    let pabutools = dir.join("zurich-pabutools-add1.pb");
+    let out = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "mes-cost",
+        "--completion",
+        "add1",
+        "--write",
+        pabutools.to_str().unwrap(),
+        &pabulib_file("Switzerland_Zurich_SN.pb"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let written = std::fs::read_to_string(&pabutools).unwrap();
+    assert!(written.contains("\nrule;unknown\n"), "{written}");
+    std::fs::write(
+        &pabutools,
+        written.replace("\nrule;unknown\n", "\nrule;equalshares/add1\n"),
+    )
+    .unwrap();
+    let errors = pabulib_checker_errors(&pabutools);
+    assert!(errors.contains("rule not followed"), "{errors}");
+    std::fs::remove_dir_all(&dir).ok();
+}
