@@ -314,6 +314,14 @@ impl Election {
         self.ballot_start.push(self.ballot_projects.len() as u32);
     }
 
+    /// Makes room for `voters` more voters and `entries` more ballot entries (a capacity hint).
+    pub fn reserve_voters(&mut self, voters: usize, entries: usize) {
+        self.voter_id_end.reserve(voters);
+        self.voter_id_text.reserve(voters * 8);
+        self.ballot_start.reserve(voters + 1);
+        self.ballot_projects.reserve(entries);
+    }
+
     /// Index of the project with this id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
         self.projects.iter().position(|p| p.id == id)

@@ -241,16 +241,17 @@ pub fn parse(bytes: &[u8]) -> Result<Election, PbError> {
             .count() as u64;
         PbError::at(line, PbErrorKind::NotUtf8)
     })?;
-    let mut reader = Reader::default();
+    let mut reader = Reader {
+        input_bytes: text.len(),
+        ..Reader::default()
+    };
     let mut fields: Vec<&str> = Vec::new();
     let (mut pos, mut line) = (0usize, 1u64);
     while pos < text.len() {
         let rest = &text[pos..];
         let end = rest.find('\n').unwrap_or(rest.len());
         let row = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
-        if !row.contains('"') {
-            fields.clear();
-            fields.extend(row.split(';').map(str::trim));
+        if split_plain_row(row, &mut fields) {
             reader.row(&fields, line)?;
             pos += (end + 1).min(rest.len());
             line += 1;
@@ -276,6 +277,25 @@ pub fn parse(bytes: &[u8]) -> Result<Election, PbError> {
     reader.finish()
 }
 
+/// Splits a row on `;` and trims its cells, in one pass over its bytes; false (and `fields` left
+/// unfinished) if the row has a quote, which only the csv crate reads right.
+fn split_plain_row<'a>(row: &'a str, fields: &mut Vec<&'a str>) -> bool {
+    fields.clear();
+    let mut start = 0;
+    for (i, &b) in row.as_bytes().iter().enumerate() {
+        match b {
+            b';' => {
+                fields.push(row[start..i].trim_ascii());
+                start = i + 1;
+            }
+            b'"' => return false,
+            _ => {}
+        }
+    }
+    fields.push(row[start..].trim_ascii());
+    true
+}
+
 /// The state of a parse between rows.
 struct Reader {
     election: Election,
@@ -285,7 +305,9 @@ struct Reader {
     id_col: usize,
     cost_col: usize,
     votes: Option<VoteColumns>,
-    project_ids: FxHashMap<Box<str>, u32>,
+    project_ids: ProjectIndex,
+    /// Size of the whole input, an upper bound for what the sections can hold.
+    input_bytes: usize,
     /// Hash of a voter id → the first voter with that hash (a true collision falls back to a scan).
     voter_hashes: FxHashMap<u64, u32>,
     ballot: Vec<u32>,
@@ -303,7 +325,8 @@ impl Default for Reader {
             id_col: 0,
             cost_col: 0,
             votes: None,
-            project_ids: FxHashMap::default(),
+            project_ids: ProjectIndex::default(),
+            input_bytes: 0,
             voter_hashes: FxHashMap::default(),
             ballot: Vec::new(),
             points: Vec::new(),
@@ -350,9 +373,12 @@ impl Reader {
             Section::None => Err(PbError::at(line, PbErrorKind::UnexpectedRow)),
             Section::Meta => {
                 let value = fields.get(1).copied().unwrap_or("");
-                self.election
-                    .meta
-                    .push((fields[0].to_string(), value.to_string()));
+                let value = if META_LISTS.contains(&fields[0]) {
+                    tidy_list(value)
+                } else {
+                    value.to_string()
+                };
+                self.election.meta.push((fields[0].to_string(), value));
                 Ok(())
             }
             Section::Projects => self.project(fields, line),
@@ -375,6 +401,14 @@ impl Reader {
                 self.project_header = header;
             }
             Section::Votes => {
+                // Room for every voter at once: a city file has 100,000+ rows. META's count is
+                // trusted only as far as the input could hold that many rows.
+                let voters = meta_value(&self.election, "num_votes")
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0)
+                    .min(self.input_bytes / 4);
+                self.election.reserve_voters(voters, self.input_bytes / 3);
+                self.voter_hashes.reserve(voters);
                 let voter_id = find_column(&header, "voter_id", line)?;
                 let vote = find_column(&header, "vote", line)?;
                 let points = if self.election.vote_type().has_points() {
@@ -428,9 +462,13 @@ impl Reader {
                 PbErrorKind::DuplicateProject(id),
             ));
         }
-        let extra = (0..self.project_header.len())
+        let header = &self.project_header;
+        let extra = (0..header.len())
             .filter(|i| *i != id_col && *i != cost_col)
-            .map(|i| field(fields, i).to_string())
+            .map(|i| match PROJECT_LISTS.contains(&header[i].as_str()) {
+                true => tidy_list(field(fields, i)),
+                false => field(fields, i).to_string(),
+            })
             .collect();
         self.election.projects.push(Project {
             id,
@@ -552,13 +590,100 @@ fn finish_meta(election: &mut Election, line: u64) -> Result<(), PbError> {
     Ok(())
 }
 
-fn index_projects(election: &Election) -> FxHashMap<Box<str>, u32> {
-    election
-        .projects
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str().into(), i as u32))
-        .collect()
+/// Project ids to indices, looked up once per vote (600,000 times in a city file). Ids of up to 15
+/// bytes (nearly all) are packed into one `u128` and found in a small open-addressing table by an
+/// integer compare; longer ids go through an ordinary map.
+#[derive(Default)]
+struct ProjectIndex {
+    /// (packed id, index + 1); 0 marks an empty slot. The length is a power of two.
+    slots: Vec<(u128, u32)>,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+impl ProjectIndex {
+    /// The id's bytes with its length in the top byte (so no two ids share a key); None if longer.
+    fn pack(id: &str) -> Option<u128> {
+        let bytes = id.as_bytes();
+        if bytes.len() > 15 {
+            return None;
+        }
+        let mut key = (bytes.len() as u128) << 120;
+        for (i, &b) in bytes.iter().enumerate() {
+            key |= (b as u128) << (8 * i);
+        }
+        Some(key)
+    }
+
+    fn slot(&self, key: u128) -> usize {
+        let mixed = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    fn new(ids: impl ExactSizeIterator<Item = impl AsRef<str>>) -> ProjectIndex {
+        let mut index = ProjectIndex {
+            slots: vec![(0, 0); (ids.len() * 4).next_power_of_two().max(8)],
+            long: FxHashMap::default(),
+        };
+        for (i, id) in ids.enumerate() {
+            let id = id.as_ref();
+            match ProjectIndex::pack(id) {
+                Some(key) => {
+                    let mut at = index.slot(key);
+                    while index.slots[at].1 != 0 {
+                        at = (at + 1) & (index.slots.len() - 1);
+                    }
+                    index.slots[at] = (key, i as u32 + 1);
+                }
+                None => {
+                    index.long.insert(id.into(), i as u32);
+                }
+            }
+        }
+        index
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        let Some(key) = ProjectIndex::pack(id) else {
+            return self.long.get(id).copied();
+        };
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut at = self.slot(key);
+        loop {
+            let (k, v) = self.slots[at];
+            if v == 0 {
+                return None;
+            }
+            if k == key {
+                return Some(v - 1);
+            }
+            at = (at + 1) & (self.slots.len() - 1);
+        }
+    }
+}
+
+fn index_projects(election: &Election) -> ProjectIndex {
+    ProjectIndex::new(election.projects.iter().map(|p| p.id.as_str()))
+}
+
+/// The items of a comma-separated cell, trimmed (a byte loop: cells are short and many).
+fn list_items(cell: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(cell);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.bytes().position(|b| b == b',') {
+            Some(i) => {
+                rest = Some(&text[i + 1..]);
+                Some(text[..i].trim_ascii())
+            }
+            None => {
+                rest = None;
+                Some(text.trim_ascii())
+            }
+        }
+    })
 }
 
 fn check_count(election: &Election, key: &'static str, found: usize) -> Result<(), PbError> {
@@ -582,7 +707,7 @@ fn check_count(election: &Election, key: &'static str, found: usize) -> Result<(
 
 fn read_ballot(
     election: &Election,
-    project_ids: &FxHashMap<Box<str>, u32>,
+    project_ids: &ProjectIndex,
     fields: &[&str],
     cols: &VoteColumns,
     line: u64,
@@ -591,7 +716,7 @@ fn read_ballot(
 ) -> Result<(), PbError> {
     let vote_type = election.vote_type();
     let vote = field(fields, cols.vote);
-    let names = vote.split(',').map(str::trim);
+    let names = list_items(vote);
     let vote_error = |kind: PbErrorKind| PbError::in_column(line, cols.vote, "vote", kind);
     if vote_type.has_points() {
         let Some(points_col) = cols.points else {
@@ -604,8 +729,8 @@ fn read_ballot(
         if vote.is_empty() && points_text.is_empty() {
             return Ok(());
         }
-        let values: Vec<&str> = points_text.split(',').map(str::trim).collect();
-        let listed = vote.split(',').count();
+        let values: Vec<&str> = list_items(points_text).collect();
+        let listed = list_items(vote).count();
         if listed != values.len() {
             return Err(vote_error(PbErrorKind::PointsMismatch {
                 projects: listed,
@@ -613,7 +738,7 @@ fn read_ballot(
             }));
         }
         for (name, value) in names.zip(values) {
-            let project = *project_ids
+            let project = project_ids
                 .get(name)
                 .ok_or_else(|| vote_error(PbErrorKind::UnknownProject(name.into())))?;
             let value = Decimal::parse(value).ok_or_else(|| {
@@ -636,7 +761,7 @@ fn read_ballot(
         return Ok(());
     }
     for name in names.filter(|n| !n.is_empty()) {
-        let project = *project_ids
+        let project = project_ids
             .get(name)
             .ok_or_else(|| vote_error(PbErrorKind::UnknownProject(name.into())))?;
         // Approval ballots are sets and ordinal ballots keep a project's first position.
@@ -678,12 +803,7 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
     row(out, &["META"])?;
     row(out, &["key", "value"])?;
     for (k, v) in &meta {
-        let value = if META_LISTS.contains(&k.as_str()) {
-            tidy_list(v)
-        } else {
-            v.clone()
-        };
-        row(out, &[k, &value])?;
+        row(out, &[k, v])?;
     }
     row(out, &["PROJECTS"])?;
     let mut header: Vec<&str> = vec!["project_id", "cost"];
@@ -691,20 +811,8 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
     row(out, &header)?;
     for p in &election.projects {
         let cost = p.cost.to_string();
-        let fields: Vec<String> = election
-            .project_columns
-            .iter()
-            .zip(&p.fields)
-            .map(|(column, value)| {
-                if PROJECT_LISTS.contains(&column.as_str()) {
-                    tidy_list(value)
-                } else {
-                    value.clone()
-                }
-            })
-            .collect();
         let mut cells: Vec<&str> = vec![&p.id, &cost];
-        cells.extend(fields.iter().map(String::as_str));
+        cells.extend(p.fields.iter().map(String::as_str));
         row(out, &cells)?;
     }
     row(out, &["VOTES"])?;
@@ -738,7 +846,9 @@ pub fn write(election: &Election, out: &mut impl std::io::Write) -> std::io::Res
     Ok(())
 }
 
-/// META values and PROJECTS columns that the format defines as comma-separated lists.
+/// META values and PROJECTS columns that the format defines as comma-separated lists. They are
+/// read canonically, without spaces around the commas (`a, b` is the list `a,b`), which is how
+/// the Pabulib checker wants them written.
 const META_LISTS: [&str; 7] = [
     "categories",
     "neighborhoods",
@@ -750,7 +860,7 @@ const META_LISTS: [&str; 7] = [
 ];
 const PROJECT_LISTS: [&str; 2] = ["category", "beneficiaries"];
 
-/// A list written canonically: no spaces around its commas (`a, b` → `a,b`).
+/// A list in canonical form: no spaces around its commas.
 fn tidy_list(value: &str) -> String {
     value
         .split(',')

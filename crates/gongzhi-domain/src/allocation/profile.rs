@@ -72,6 +72,70 @@ pub struct Profile {
     pub(crate) rank: Vec<u32>,
 }
 
+/// What `Profile::new` builds from the ballots: welfare, listings, and supporters per project.
+type Support = (
+    Vec<i128>,
+    Vec<u64>,
+    Vec<usize>,
+    Vec<u32>,
+    Vec<i128>,
+    Vec<i128>,
+    Vec<Option<i128>>,
+);
+
+/// The common case, cost or cardinality satisfaction: a project's satisfaction is the same for
+/// every ballot that lists it, so supporters are counted straight from the flat ballot list.
+fn supporters_by_project(
+    election: &Election,
+    costs: &[i128],
+    satisfaction: Satisfaction,
+) -> Support {
+    let m = costs.len();
+    let sat = |p: usize| match satisfaction {
+        Satisfaction::Cost => costs[p],
+        _ => 1,
+    };
+    let mut listed = vec![0u64; m];
+    for &p in &election.ballot_projects {
+        listed[p as usize] += 1;
+    }
+    let counts: Vec<usize> = (0..m)
+        .map(|p| if sat(p) > 0 { listed[p] as usize } else { 0 })
+        .collect();
+    let mut start = Vec::with_capacity(m + 1);
+    start.push(0);
+    for p in 0..m {
+        start.push(start[p] + counts[p]);
+    }
+    let mut supporters = vec![0u32; start[m]];
+    let mut next = start.clone();
+    for v in 0..election.voter_count() {
+        for &p in election.ballot(v).projects {
+            let p = p as usize;
+            if counts[p] > 0 {
+                supporters[next[p]] = v as u32;
+                next[p] += 1;
+            }
+        }
+    }
+    let mut support_sat = vec![0i128; start[m]];
+    for p in 0..m {
+        support_sat[start[p]..start[p + 1]].fill(sat(p));
+    }
+    let welfare = (0..m).map(|p| sat(p) * listed[p] as i128).collect();
+    let support_total = (0..m).map(|p| sat(p) * counts[p] as i128).collect();
+    let uniform = (0..m).map(|p| (counts[p] > 0).then(|| sat(p))).collect();
+    (
+        welfare,
+        listed,
+        start,
+        supporters,
+        support_sat,
+        support_total,
+        uniform,
+    )
+}
+
 impl Profile {
     pub fn new(election: &Election, satisfaction: Satisfaction) -> Result<Profile, RuleError> {
         let vote_type = election.vote_type();
@@ -92,8 +156,10 @@ impl Profile {
             .chain([election.budget.scale()])
             .max()
             .unwrap_or(0);
-        let points_scale = (0..election.voter_count())
-            .flat_map(|v| election.ballot(v).points.iter().map(|d| d.scale()))
+        let points_scale = election
+            .ballot_points
+            .iter()
+            .map(|d| d.scale())
             .max()
             .unwrap_or(0);
         let scale_checked = |d: Decimal, scale: u32| -> Result<i128, RuleError> {
@@ -109,61 +175,78 @@ impl Profile {
             .map(|p| scale_checked(p.cost, cost_scale))
             .collect::<Result<_, _>>()?;
         let budget = scale_checked(election.budget, cost_scale)?;
-        let mut welfare = vec![0i128; m];
-        let mut listed = vec![0u64; m];
-        // Count supporters first so the flat lists are allocated once.
-        let mut count = vec![0usize; m];
-        let sat_of = |ballot: &super::Ballot, i: usize| -> Result<i128, RuleError> {
-            let p = ballot.projects[i] as usize;
-            Ok(match satisfaction {
-                Satisfaction::Cost => costs[p],
-                Satisfaction::Cardinality => 1,
-                Satisfaction::Score => scale_checked(ballot.points[i], points_scale)?,
-                Satisfaction::Borda => (ballot.projects.len() - i - 1) as i128,
-            })
-        };
-        for v in 0..election.voter_count() {
-            let ballot = election.ballot(v);
-            for i in 0..ballot.projects.len() {
-                let p = ballot.projects[i] as usize;
-                let s = sat_of(&ballot, i)?;
-                welfare[p] += s;
-                listed[p] += 1;
-                if s > 0 {
-                    count[p] += 1;
+        let (welfare, listed, start, supporters, support_sat, support_total, uniform) =
+            match satisfaction {
+                Satisfaction::Cost | Satisfaction::Cardinality => {
+                    supporters_by_project(election, &costs, satisfaction)
                 }
-            }
-        }
-        let mut start = Vec::with_capacity(m + 1);
-        start.push(0);
-        for p in 0..m {
-            start.push(start[p] + count[p]);
-        }
-        let total = start[m];
-        let mut supporters = vec![0u32; total];
-        let mut support_sat = vec![0i128; total];
-        let mut next = start.clone();
-        for v in 0..election.voter_count() {
-            let ballot = election.ballot(v);
-            for i in 0..ballot.projects.len() {
-                let p = ballot.projects[i] as usize;
-                let s = sat_of(&ballot, i)?;
-                if s > 0 {
-                    supporters[next[p]] = v as u32;
-                    support_sat[next[p]] = s;
-                    next[p] += 1;
+                _ => {
+                    let mut welfare = vec![0i128; m];
+                    let mut listed = vec![0u64; m];
+                    // Count supporters first so the flat lists are allocated once.
+                    let mut count = vec![0usize; m];
+                    let sat_of = |ballot: &super::Ballot, i: usize| -> Result<i128, RuleError> {
+                        let p = ballot.projects[i] as usize;
+                        Ok(match satisfaction {
+                            Satisfaction::Cost => costs[p],
+                            Satisfaction::Cardinality => 1,
+                            Satisfaction::Score => scale_checked(ballot.points[i], points_scale)?,
+                            Satisfaction::Borda => (ballot.projects.len() - i - 1) as i128,
+                        })
+                    };
+                    for v in 0..election.voter_count() {
+                        let ballot = election.ballot(v);
+                        for i in 0..ballot.projects.len() {
+                            let p = ballot.projects[i] as usize;
+                            let s = sat_of(&ballot, i)?;
+                            welfare[p] += s;
+                            listed[p] += 1;
+                            if s > 0 {
+                                count[p] += 1;
+                            }
+                        }
+                    }
+                    let mut start = Vec::with_capacity(m + 1);
+                    start.push(0);
+                    for p in 0..m {
+                        start.push(start[p] + count[p]);
+                    }
+                    let total = start[m];
+                    let mut supporters = vec![0u32; total];
+                    let mut support_sat = vec![0i128; total];
+                    let mut next = start.clone();
+                    for v in 0..election.voter_count() {
+                        let ballot = election.ballot(v);
+                        for i in 0..ballot.projects.len() {
+                            let p = ballot.projects[i] as usize;
+                            let s = sat_of(&ballot, i)?;
+                            if s > 0 {
+                                supporters[next[p]] = v as u32;
+                                support_sat[next[p]] = s;
+                                next[p] += 1;
+                            }
+                        }
+                    }
+                    let mut support_total = vec![0i128; m];
+                    let mut uniform = vec![None; m];
+                    for p in 0..m {
+                        let sats = &support_sat[start[p]..start[p + 1]];
+                        support_total[p] = sats.iter().sum();
+                        if let Some(&first) = sats.first() {
+                            uniform[p] = sats.iter().all(|&s| s == first).then_some(first);
+                        }
+                    }
+                    (
+                        welfare,
+                        listed,
+                        start,
+                        supporters,
+                        support_sat,
+                        support_total,
+                        uniform,
+                    )
                 }
-            }
-        }
-        let mut support_total = vec![0i128; m];
-        let mut uniform = vec![None; m];
-        for p in 0..m {
-            let sats = &support_sat[start[p]..start[p + 1]];
-            support_total[p] = sats.iter().sum();
-            if let Some(&first) = sats.first() {
-                uniform[p] = sats.iter().all(|&s| s == first).then_some(first);
-            }
-        }
+            };
         let mut by_id: Vec<usize> = (0..m).collect();
         by_id.sort_by(|&a, &b| election.projects[a].id.cmp(&election.projects[b].id));
         let mut rank = vec![0u32; m];
