@@ -5,6 +5,8 @@
 pub mod allocation;
 /// Tamper-evident audit chain: the canonical encoding of an event and its hash.
 pub mod audit;
+/// Resident-wide budget votes: ballot forms and the count by the PB engine.
+pub mod budget_vote;
 /// Conventions: versioned texts and the line diff between versions.
 pub mod convention;
 /// Councils: quorum, tallies, resolution numbers, notice windows and their effect.

@@ -1,9 +1,14 @@
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::DomainError;
 
-/// An amount of renminbi in fen (分, 1/100 yuan). Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// An amount of renminbi in fen (分, 1/100 yuan). Never a float. Serialised as the integer.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
 pub struct Fen(pub i64);
 
 impl Fen {

@@ -112,6 +112,7 @@ pub enum RuleValue {
     Election(crate::election::ElectionRule),
     Procurement(crate::procurement::ProcurementRule),
     Catalogue(crate::procurement::Catalogue),
+    BudgetVote(crate::budget_vote::BudgetVoteRule),
 }
 
 impl RuleValue {
@@ -132,6 +133,7 @@ impl RuleValue {
             RuleValue::Election(v) => serde_json::to_value(v),
             RuleValue::Procurement(v) => serde_json::to_value(v),
             RuleValue::Catalogue(v) => serde_json::to_value(v),
+            RuleValue::BudgetVote(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -166,6 +168,8 @@ pub enum RuleKind {
     Procurement,
     /// The three-level purchase catalogue.
     Catalogue,
+    /// How a resident-wide budget vote is counted, and who has a ballot.
+    BudgetVote,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -361,6 +365,14 @@ pub const CATALOGUE: &[RuleSpec] = &[
         source: "issue 5: greedy by yes-votes, ties by earlier submission, until the PB engine is chosen per community (U)",
     },
     RuleSpec {
+        key: "budget_vote.rule",
+        kind: RuleKind::BudgetVote,
+        zh: "居民投票决定资金用途：计票规则（greedy_cost 按票数；mes_cost_then_greedy_cost 平等份额法并以票数补足等）与投票单位（每位居民 resident／每户 household）",
+        en: "Resident-wide budget votes: the counting rule (greedy_cost: by votes; mes_cost_then_greedy_cost: equal shares completed by votes; any rule of the PB engine) and who holds a ballot (each resident, or each household)",
+        default: r#"{"rule":"greedy_cost","per":"resident"}"#,
+        source: "issue 7: the sources describe resident votes on the fund (seed 002) but not the counting rule; greedy by votes is what cities most often use (Pabulib), one ballot per resident (U)",
+    },
+    RuleSpec {
         key: "procurement.rules",
         kind: RuleKind::Procurement,
         zh: "政府购买服务：最少申报单位数、最低配套资金比例、合同期限（一般／服务稳定时，月）、向社会组织购买的最低比例",
@@ -466,6 +478,11 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             let v: crate::procurement::Catalogue = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
             RuleValue::Catalogue(v)
+        }
+        RuleKind::BudgetVote => {
+            let v: crate::budget_vote::BudgetVoteRule = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::BudgetVote(v)
         }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;

@@ -3,6 +3,8 @@
 
 /// Appending to and reading the audit chains; per-tenant salts.
 pub mod audit;
+/// Reads for resident-wide budget votes: the vote, its projects, its roll and marks.
+pub mod budget_votes;
 /// Bulk reads of the audit log (the verifier's full scan).
 pub mod bulk;
 /// Reads for councils, meetings, votes, resolutions and objections.

@@ -2487,16 +2487,122 @@ const PURCHASE_TABLES: [Table; PURCHASE_COUNT] = [
 
 const FOUNDATION_COUNT: usize = 11;
 const COUNCIL_COUNT: usize = 15;
+// ---- migration 8: resident-wide budget votes ----
+
+const fn col8(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 8,
+        ..col(name, ty)
+    }
+}
+const fn opt8(name: &'static str, ty: ColType) -> Column {
+    Column {
+        since: 8,
+        ..opt(name, ty)
+    }
+}
+
+impl Table {
+    /// The same table with these indexes.
+    const fn indexed(self, indexes: &'static [Index]) -> Table {
+        Table { indexes, ..self }
+    }
+}
+
+/// A budget-vote table: tenant-owned, audited, added by migration 8.
+const fn vote_table(
+    name: &'static str,
+    columns: &'static [Column],
+    primary_key: &'static [&'static str],
+    foreign_keys: &'static [ForeignKey],
+) -> Table {
+    Table {
+        since: 8,
+        ..ledger_table(name, columns, primary_key, &[], foreign_keys, &[])
+    }
+}
+
+/// A pot of money put to a vote of all residents (or households) of a place. Who voted is in
+/// `budget_vote_voters`; what they voted is in `sealed_ballots` under the vote's id, as for
+/// elections.
+const VOTE_TABLES: [Table; VOTE_COUNT] = [
+    vote_table(
+        "budget_votes",
+        &[
+            col8("tenant_id", Id),
+            col8("id", Id),
+            col8("place_id", Id),
+            col8("title", Text),
+            col8("budget_fen", Int),
+            // The ballot form (approve up to k, approve within the budget, points), as JSON.
+            col8("form_json", Text),
+            // The counting rule, by its Pabulib key (greedy_cost, mes_cost_then_greedy_cost, …).
+            col8("rule", Text),
+            // One ballot per `resident` or per `household`.
+            col8("per", Text),
+            col8("opens_at", Int),
+            col8("closes_at", Int),
+            col8("status", Text),
+            col8("electorate", Int),
+            col8("ballots_cast", Int),
+            opt8("result_json", Text),
+            opt8("closed_at", Int),
+            col8("opened_by", Id),
+        ],
+        &TENANT_ID,
+        &[],
+    )
+    .indexed(&[ix("ix_budget_votes_id", &["id"])]),
+    vote_table(
+        "budget_vote_projects",
+        &[
+            col8("tenant_id", Id),
+            col8("vote_id", Id),
+            col8("position", Int),
+            col8("title", Text),
+            col8("cost_fen", Int),
+        ],
+        &["tenant_id", "vote_id", "position"],
+        &[fk(
+            "fk_budget_vote_projects_vote",
+            &["tenant_id", "vote_id"],
+            "budget_votes",
+            &["tenant_id", "id"],
+        )],
+    ),
+    // The roll: residents or households, snapshotted when the vote opened, and their marks.
+    // `voter_id` is a resident's or a household's id, by the vote's `per`.
+    vote_table(
+        "budget_vote_voters",
+        &[
+            col8("tenant_id", Id),
+            col8("vote_id", Id),
+            col8("voter_id", Id),
+            opt8("voted_at", Int),
+            opt8("entered_by", Id),
+        ],
+        &["tenant_id", "vote_id", "voter_id"],
+        &[fk(
+            "fk_budget_vote_voters_vote",
+            &["tenant_id", "vote_id"],
+            "budget_votes",
+            &["tenant_id", "id"],
+        )],
+    ),
+];
+
 const LEDGER_COUNT: usize = 9;
 const PROJECT_COUNT: usize = 11;
 const ELECTION_COUNT: usize = 5;
 const PURCHASE_COUNT: usize = 13;
+const VOTE_COUNT: usize = 3;
 const BUSINESS_COUNT: usize = FOUNDATION_COUNT
     + COUNCIL_COUNT
     + LEDGER_COUNT
     + PROJECT_COUNT
     + ELECTION_COUNT
-    + PURCHASE_COUNT;
+    + PURCHASE_COUNT
+    + VOTE_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
@@ -2532,8 +2638,13 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
     }
     let mut q = 0;
     while q < PURCHASE_COUNT {
-        out[BUSINESS_COUNT - PURCHASE_COUNT + q] = PURCHASE_TABLES[q];
+        out[BUSINESS_COUNT - VOTE_COUNT - PURCHASE_COUNT + q] = PURCHASE_TABLES[q];
         q += 1;
+    }
+    let mut b = 0;
+    while b < VOTE_COUNT {
+        out[BUSINESS_COUNT - VOTE_COUNT + b] = VOTE_TABLES[b];
+        b += 1;
     }
     let mut m = 0;
     while m < 4 {
@@ -2548,7 +2659,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 8;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2559,4 +2670,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (5, "elections"),
     (6, "procurement"),
     (7, "grant_rounds"),
+    (8, "budget_votes"),
 ];

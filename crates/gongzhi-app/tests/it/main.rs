@@ -2,6 +2,7 @@
 //! `GONGZHI_TEST_BACKEND=postgres`. One binary (matklad's rule); modules by topic.
 
 mod audit;
+mod budget_votes;
 mod councils;
 mod elections;
 mod ledger;

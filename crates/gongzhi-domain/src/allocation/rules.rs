@@ -205,6 +205,9 @@ pub struct EqualShares {
     /// Projects bought by equal shares, with ρ: a supporter pays min(budget left, ρ × satisfaction).
     /// Zero-cost projects and projects added by a completion are not rounds.
     pub rounds: Vec<(usize, Fraction)>,
+    /// For each round, the most any one supporter paid, in currency units (ρ × the largest
+    /// satisfaction among the project's supporters).
+    pub max_payment: Vec<Fraction>,
     unit: Fraction,
     /// Budget classes as numerators over one denominator (a fraction is made only when asked for).
     class_numerators: Vec<BigInt>,
@@ -255,9 +258,19 @@ pub fn run_on(election: &Election, profile: &Profile, rule: Rule) -> Outcome {
                 order.extend(more);
             }
             let unit = frac(10i128.pow(profile.cost_scale));
+            let max_payment = run
+                .rounds
+                .iter()
+                .map(|(p, rho)| {
+                    let (_, sats) = profile.supporters_of(*p);
+                    let top = sats.iter().copied().max().unwrap_or(0);
+                    rho * frac(top) / &unit
+                })
+                .collect();
             let shares = EqualShares {
                 budget_per_voter: &run.per_voter / &unit,
                 rounds: run.rounds,
+                max_payment,
                 unit,
                 class_numerators: run.class_numerators,
                 class_denominator: run.class_denominator,

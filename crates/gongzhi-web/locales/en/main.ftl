@@ -1024,3 +1024,22 @@ org-contracts = Contracts
 org-no-contracts = No contracts yet.
 org-evaluations = Evaluations
 org-evaluation = { $at }: { $score }/100 ({ $evaluator })
+
+## Resident-wide budget votes
+budget_vote_form_unknown = Choose a ballot form: approve up to k projects, approve within the budget, or points.
+budget_vote_form_number = Give how many projects a ballot may approve, or how many points it holds (at least 1).
+budget_ballot_unknown_project = The ballot names a project that is not on this vote.
+budget_ballot_duplicate = Each project can be chosen once on a ballot.
+budget_ballot_zero_points = A project given points needs at least 1 point.
+budget_ballot_too_many = This ballot may choose at most { $k } projects; { $chosen } were chosen.
+budget_ballot_over_budget = The chosen projects cost { $chosen }, more than the { $budget } to share: choose fewer.
+budget_ballot_points_over = This ballot holds { $total } points; { $given } were given.
+budget_vote_rule_unfit = The counting rule does not fit this ballot form ({ $reason }): change budget_vote.rule or the form.
+budget_vote_rule_unknown = The counting rule is not one the budgeting engine knows: set budget_vote.rule to e.g. greedy_cost or mes_cost_then_greedy_cost.
+budget_vote_unit_unknown = Ballots are per "resident" or per "household".
+budget_vote_budget = The amount put to the vote must be more than zero.
+budget_vote_projects = A vote lists between 1 and { $max } projects.
+budget_vote_project_cost = Every project on the ballot needs a cost above zero.
+budget_vote_closes_in_past = The closing time must be in the future.
+budget_vote_closed = This vote is closed: no more ballots.
+budget_vote_still_open = Voting is open until { $closes }: the box can be opened after that.

@@ -1023,3 +1023,22 @@ org-contracts = 承接的合同
 org-no-contracts = 还没有合同。
 org-evaluations = 绩效评估记录
 org-evaluation = { $at }：{ $score } 分（{ $evaluator }）
+
+## 居民投票决定资金用途
+budget_vote_form_unknown = 请选择选票形式：最多选 k 个项目、在总额内选择、或分配积分。
+budget_vote_form_number = 请填写每张选票最多可选的项目数或可分配的积分（至少为 1）。
+budget_ballot_unknown_project = 选票上的项目不在本次投票中。
+budget_ballot_duplicate = 同一项目在一张选票上只能选一次。
+budget_ballot_zero_points = 给项目分配积分时至少为 1 分。
+budget_ballot_too_many = 本次每张选票最多选 { $k } 个项目，您选了 { $chosen } 个。
+budget_ballot_over_budget = 所选项目合计 { $chosen }，超过可分配的 { $budget }，请少选几个。
+budget_ballot_points_over = 每张选票共有 { $total } 分，您分配了 { $given } 分。
+budget_vote_rule_unfit = 计票规则与选票形式不匹配（{ $reason }）：请修改 budget_vote.rule 或选票形式。
+budget_vote_rule_unknown = 计票规则无法识别：请将 budget_vote.rule 设为 greedy_cost 或 mes_cost_then_greedy_cost 等。
+budget_vote_unit_unknown = 投票单位只能是每位居民（resident）或每户（household）。
+budget_vote_budget = 交付投票的金额必须大于零。
+budget_vote_projects = 一次投票列出 1 至 { $max } 个项目。
+budget_vote_project_cost = 选票上的每个项目都需要大于零的费用。
+budget_vote_closes_in_past = 截止时间必须晚于现在。
+budget_vote_closed = 本次投票已结束，不再接受选票。
+budget_vote_still_open = 投票将于 { $closes } 截止，截止后方可开箱计票。

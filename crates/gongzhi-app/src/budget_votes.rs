@@ -1,0 +1,479 @@
+//! Resident-wide budget votes: a community puts a pot of money to a vote of all its residents (or
+//! households), counts it with the PB engine by the rule the rulebook names, and explains every
+//! project's result.
+//!
+//! The secret ballot is the elections' one (see `elections`): casting records the voter's mark on
+//! the roll (and, for a ballot entered by staff, who entered it) in the audit event, while the
+//! ballot goes into `sealed_ballots` with a random id and no voter; closing opens the box, counts,
+//! and images every ballot in the closing event in the order of the random ids.
+
+use gongzhi_domain::allocation::{Election, Rule};
+use gongzhi_domain::budget_vote::{self, BallotForm, BudgetCount, BudgetVoteRule, Mark};
+use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::time::Instant;
+use gongzhi_domain::{DomainError, Fen};
+use gongzhi_store::budget_votes::{self as repo_v, BudgetVoteRow};
+use gongzhi_store::elections as repo_e;
+use gongzhi_store::{Tx, Value, repo};
+use uuid::Uuid;
+
+use crate::authz::{Actor, Permission};
+use crate::command::{Command, tenant_of};
+use crate::input::{invalid, text};
+use crate::{App, AppError, new_id};
+
+/// The most projects one ballot lists (a ballot must stay readable on a cheap phone).
+const MAX_PROJECTS: usize = 60;
+
+pub struct NewBudgetVote<'a> {
+    /// The community, or a courtyard in it, whose residents vote.
+    pub place_id: Uuid,
+    pub title: &'a str,
+    pub budget: Fen,
+    pub form: BallotForm,
+    /// Projects on the ballot: (title, cost).
+    pub projects: &'a [(String, Fen)],
+    pub closes_at: Instant,
+}
+
+async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow), AppError> {
+    let tenant = repo_v::tenant_of_vote(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    let v = repo_v::vote(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    Ok((tenant, v))
+}
+
+fn form_of(v: &BudgetVoteRow) -> Result<BallotForm, AppError> {
+    serde_json::from_str(&v.form_json).map_err(|_| invalid("rule_missing", "form"))
+}
+
+fn rule_of(v: &BudgetVoteRow) -> Result<Rule, AppError> {
+    Rule::parse(&v.rule, None).map_err(|_| invalid("budget_vote_rule_unknown", "rule"))
+}
+
+async fn projects_of(
+    tx: &mut Tx,
+    tenant: Uuid,
+    vote: Uuid,
+) -> Result<Vec<(String, Fen)>, AppError> {
+    Ok(repo_v::projects(tx, tenant, vote)
+        .await?
+        .into_iter()
+        .map(|(t, c)| (t, Fen(c)))
+        .collect())
+}
+
+/// Opens a vote: the projects are listed, the rule and the unit of the rulebook pinned, and the
+/// roll snapshotted, in one command. Staff who carry projects open votes.
+pub async fn open_vote(
+    app: &App,
+    actor: &Actor,
+    new: &NewBudgetVote<'_>,
+) -> Result<Uuid, AppError> {
+    let title = text(new.title, "title", 120)?;
+    if new.budget.0 <= 0 {
+        return Err(invalid("budget_vote_budget", "budget"));
+    }
+    if new.projects.is_empty() || new.projects.len() > MAX_PROJECTS {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_vote_projects", "projects").arg("max", MAX_PROJECTS),
+        ));
+    }
+    let mut projects = Vec::with_capacity(new.projects.len());
+    for (name, cost) in new.projects {
+        let name = text(name, "projects", 80)?;
+        if cost.0 <= 0 {
+            return Err(invalid("budget_vote_project_cost", "projects"));
+        }
+        projects.push((name, *cost));
+    }
+    let mut read = app.db.read().await?;
+    let tenant = tenant_of(&mut read, new.place_id).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.open").await?;
+    actor
+        .require(&mut cmd.tx, Permission::ManageProjects, new.place_id)
+        .await?;
+    let now = cmd.now();
+    if new.closes_at.0 <= now.0 {
+        return Err(invalid("budget_vote_closes_in_past", "closes_at"));
+    }
+    let pinned = match crate::rules::rule_in_force(
+        &mut cmd.tx,
+        new.place_id,
+        "budget_vote.rule",
+        now.china_date(),
+        now,
+    )
+    .await?
+    {
+        RuleValue::BudgetVote(r) => r,
+        _ => return Err(invalid("rule_missing", "budget_vote.rule")),
+    };
+    let BudgetVoteRule { rule, per } = pinned;
+    let parsed =
+        Rule::parse(&rule, None).map_err(|_| invalid("budget_vote_rule_unknown", "rule"))?;
+    // The rule must fit the ballots (points rules need a points ballot, Phragmén approvals):
+    // counting an empty box tells.
+    budget_vote::count(&title, new.budget, new.form, &projects, &[], parsed)?;
+    let places: Vec<Uuid> = repo::descendants(&mut cmd.tx, new.place_id)
+        .await?
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    let residents = repo_e::roll(&mut cmd.tx, tenant, &places, new.place_id == tenant).await?;
+    let roll = if per == "household" {
+        repo_v::households_of(&mut cmd.tx, tenant, &residents).await?
+    } else {
+        residents
+    };
+    let id = new_id();
+    cmd.insert(
+        "budget_votes",
+        &[
+            ("tenant_id", tenant.into()),
+            ("id", id.into()),
+            ("place_id", new.place_id.into()),
+            ("title", title.as_str().into()),
+            ("budget_fen", new.budget.0.into()),
+            (
+                "form_json",
+                serde_json::to_string(&new.form).unwrap_or_default().into(),
+            ),
+            ("rule", rule.as_str().into()),
+            ("per", per.as_str().into()),
+            ("opens_at", now.0.into()),
+            ("closes_at", new.closes_at.0.into()),
+            ("status", "open".into()),
+            (
+                "electorate",
+                i64::try_from(roll.len()).unwrap_or(i64::MAX).into(),
+            ),
+            ("ballots_cast", 0i64.into()),
+            ("opened_by", Value::from(actor.account_id)),
+        ],
+    )
+    .await?;
+    for (i, (name, cost)) in projects.iter().enumerate() {
+        cmd.insert(
+            "budget_vote_projects",
+            &[
+                ("tenant_id", tenant.into()),
+                ("vote_id", id.into()),
+                ("position", (i as i64).into()),
+                ("title", name.as_str().into()),
+                ("cost_fen", cost.0.into()),
+            ],
+        )
+        .await?;
+    }
+    let voters: Vec<Vec<Value>> = roll
+        .iter()
+        .map(|r| vec![tenant.into(), id.into(), (*r).into()])
+        .collect();
+    for chunk in voters.chunks(500) {
+        cmd.insert_many(
+            "budget_vote_voters",
+            &["tenant_id", "vote_id", "voter_id"],
+            chunk,
+        )
+        .await?;
+    }
+    cmd.detail("electorate", roll.len());
+    cmd.commit().await?;
+    Ok(id)
+}
+
+/// Casts a secret ballot for the signed-in resident (or their household), or, with
+/// `for_resident`, enters an assisted or paper ballot as staff: the mark on the roll records who
+/// entered it. `marks` are (project position, points); points are 1 on approval ballots.
+pub async fn cast_vote(
+    app: &App,
+    actor: &Actor,
+    vote: Uuid,
+    marks: &[Mark],
+    for_resident: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    let (resident, entered_by) = match for_resident {
+        Some(r) => {
+            actor
+                .require(&mut read, Permission::ManageProjects, v.place_id)
+                .await?;
+            (r, actor.account_id)
+        }
+        None => {
+            let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+            let (r, _) = gongzhi_store::projects::resident_by_account(&mut read, tenant, account)
+                .await?
+                .ok_or_else(|| invalid("ballot_not_on_roll", "vote_id"))?;
+            (r, None)
+        }
+    };
+    let voter = if v.per == "household" {
+        repo_v::households_of(&mut read, tenant, &[resident])
+            .await?
+            .first()
+            .copied()
+            .ok_or_else(|| invalid("ballot_not_on_roll", "vote_id"))?
+    } else {
+        resident
+    };
+    let form = form_of(&v)?;
+    let projects = projects_of(&mut read, tenant, v.id).await?;
+    let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
+    let mut marks: Vec<Mark> = marks.to_vec();
+    if form.vote_type().is_approval() {
+        for m in &mut marks {
+            m.1 = 1;
+        }
+    }
+    budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
+    read.rollback().await?;
+
+    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.ballot").await?;
+    let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    let now = cmd.now();
+    if v.status != "open" || now.0 >= v.closes_at {
+        return Err(invalid("budget_vote_closed", "vote_id"));
+    }
+    match repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await? {
+        None => return Err(invalid("ballot_not_on_roll", "vote_id")),
+        Some(Some(_)) => return Err(invalid("ballot_already_cast", "vote_id")),
+        Some(None) => {}
+    }
+    cmd.update(
+        "budget_vote_voters",
+        &[tenant.into(), v.id.into(), voter.into()],
+        &[
+            ("voted_at", now.0.into()),
+            ("entered_by", Value::from(entered_by)),
+        ],
+    )
+    .await?;
+    cmd.update(
+        "budget_votes",
+        &[tenant.into(), v.id.into()],
+        &[("ballots_cast", (v.ballots_cast + 1).into())],
+    )
+    .await?;
+    // Sorted, so the ballot does not keep the order the voter ticked the projects in.
+    marks.sort_unstable();
+    cmd.insert_sealed(
+        "sealed_ballots",
+        &[
+            ("tenant_id", tenant.into()),
+            ("box_id", v.id.into()),
+            ("id", Uuid::new_v4().into()),
+            (
+                "choices",
+                serde_json::to_string(&marks).unwrap_or_default().into(),
+            ),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+fn read_marks(choices: &str) -> Result<Vec<Mark>, AppError> {
+    serde_json::from_str(choices).map_err(|_| invalid("ballot_box_count_mismatch", "vote_id"))
+}
+
+/// Closes a vote once its time is over: opens the box, counts by the pinned rule, and records the
+/// result with every project's explanation.
+pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCount, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.close").await?;
+    actor
+        .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
+        .await?;
+    let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    if v.status != "open" {
+        return Err(invalid("budget_vote_closed", "vote_id"));
+    }
+    let now = cmd.now();
+    if now.0 < v.closes_at {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_vote_still_open", "vote_id")
+                .arg("closes", Instant(v.closes_at).china_minute()),
+        ));
+    }
+    let ballots = repo_e::take_ballots(&mut cmd.tx, tenant, v.id).await?;
+    if ballots.len() as i64 != v.ballots_cast {
+        return Err(AppError::Invalid(
+            DomainError::field("ballot_box_count_mismatch", "vote_id")
+                .arg("marks", v.ballots_cast)
+                .arg("ballots", ballots.len()),
+        ));
+    }
+    let read_ballots = ballots
+        .iter()
+        .map(|(_, c)| read_marks(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let projects = projects_of(&mut cmd.tx, tenant, v.id).await?;
+    let count = budget_vote::count(
+        &v.title,
+        Fen(v.budget_fen),
+        form_of(&v)?,
+        &projects,
+        &read_ballots,
+        rule_of(&v)?,
+    )?;
+    let rows: Vec<Vec<Value>> = ballots
+        .iter()
+        .map(|(id, choices)| {
+            vec![
+                tenant.into(),
+                v.id.into(),
+                (*id).into(),
+                choices.as_str().into(),
+            ]
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        cmd.insert_many(
+            "sealed_ballots",
+            &["tenant_id", "box_id", "id", "choices"],
+            chunk,
+        )
+        .await?;
+    }
+    cmd.detail("opened_box", v.id.to_string());
+    cmd.update(
+        "budget_votes",
+        &[tenant.into(), v.id.into()],
+        &[
+            ("status", "closed".into()),
+            ("closed_at", now.0.into()),
+            (
+                "result_json",
+                serde_json::to_string(&count).unwrap_or_default().into(),
+            ),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(count)
+}
+
+/// A vote as anyone sees it: projects and costs, turnout, and once closed the result with why
+/// each project won or lost. Nothing in it names a voter.
+#[derive(Debug, Clone)]
+pub struct BudgetVoteView {
+    pub vote: BudgetVoteRow,
+    pub form: BallotForm,
+    pub projects: Vec<(String, Fen)>,
+    pub result: Option<BudgetCount>,
+    /// Whether voting is open now (by the clock, not only the stored status).
+    pub voting_open: bool,
+    /// Ballots entered by staff for others (assisted or paper).
+    pub assisted: i64,
+}
+
+pub async fn vote_view(app: &App, vote: Uuid) -> Result<BudgetVoteView, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    let projects = projects_of(&mut read, tenant, v.id).await?;
+    let assisted = repo_v::assisted_count(&mut read, tenant, v.id).await?;
+    read.rollback().await?;
+    let form = form_of(&v)?;
+    let result = v
+        .result_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok());
+    let voting_open = v.status == "open" && app.now().0 < v.closes_at;
+    Ok(BudgetVoteView {
+        vote: v,
+        form,
+        projects,
+        result,
+        voting_open,
+        assisted,
+    })
+}
+
+/// Whether the signed-in resident (or their household) may still vote in this vote.
+pub async fn may_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<bool, AppError> {
+    let Some(account) = actor.account_id else {
+        return Ok(false);
+    };
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    let Some((resident, _)) =
+        gongzhi_store::projects::resident_by_account(&mut read, tenant, account).await?
+    else {
+        return Ok(false);
+    };
+    let voter = if v.per == "household" {
+        match repo_v::households_of(&mut read, tenant, &[resident])
+            .await?
+            .first()
+        {
+            Some(h) => *h,
+            None => return Ok(false),
+        }
+    } else {
+        resident
+    };
+    Ok(matches!(
+        repo_v::voter(&mut read, tenant, v.id, voter).await?,
+        Some(None)
+    ))
+}
+
+/// A community's votes, latest closing first.
+pub async fn votes_in(app: &App, community: Uuid) -> Result<Vec<BudgetVoteRow>, AppError> {
+    let mut read = app.db.read().await?;
+    let tenant = tenant_of(&mut read, community).await?;
+    Ok(repo_v::votes_of(&mut read, tenant).await?)
+}
+
+/// A closed vote as a Pabulib election, for `gongzhi pb export`: projects numbered in ballot
+/// order, voters as pseudonyms in the order of the box's random ids. An open vote is refused:
+/// its box is sealed.
+pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    if v.status != "closed" {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_vote_still_open", "vote_id")
+                .arg("closes", Instant(v.closes_at).china_minute()),
+        ));
+    }
+    let projects = projects_of(&mut read, tenant, v.id).await?;
+    let ballots = repo_e::opened_ballots(&mut read, tenant, v.id)
+        .await?
+        .iter()
+        .map(|(_, c)| read_marks(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut election = budget_vote::to_election(
+        &v.title,
+        Fen(v.budget_fen),
+        form_of(&v)?,
+        &projects,
+        &ballots,
+    );
+    if let Some(result) = v
+        .result_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<BudgetCount>(j).ok())
+    {
+        let winners: Vec<usize> = (0..projects.len())
+            .filter(|&p| result.projects[p].chosen.is_some())
+            .collect();
+        let rule = rule_of(&v)?;
+        election.mark_selected(&winners, rule.pabulib_name(form_of(&v)?.vote_type()));
+    }
+    Ok(election)
+}

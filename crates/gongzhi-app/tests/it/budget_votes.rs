@@ -1,0 +1,219 @@
+//! Resident-wide budget votes: one secret ballot per resident, assisted ballots recorded as such,
+//! nothing after closing, the count by the PB engine with its explanation, and the `.pb` export.
+
+use gongzhi_app::AppError;
+use gongzhi_app::budget_votes::{self, NewBudgetVote};
+use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::verify::verify_database;
+use gongzhi_domain::Fen;
+use gongzhi_domain::allocation::{pabulib, rules};
+use gongzhi_domain::budget_vote::{BallotForm, Why};
+use uuid::Uuid;
+
+use crate::{World, event_count, world};
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
+    match r {
+        Err(AppError::Invalid(d)) => d.code.0.to_string(),
+        Err(other) => other.code().to_string(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+/// `n` residents of 北苑; the first is the `resident` account's.
+async fn residents(w: &World, n: usize) -> Vec<Uuid> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(
+            people::register_resident(
+                &w.app,
+                &w.staff,
+                w.jinyang,
+                &NewResident {
+                    name: format!("居民{i}"),
+                    courtyard_id: Some(w.beiyuan),
+                    account_id: (i == 0).then(|| w.resident.account_id.unwrap()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    out
+}
+
+fn projects() -> Vec<(String, Fen)> {
+    vec![
+        ("楼道灯".into(), Fen(1_200_000)),
+        ("休闲座椅".into(), Fen(800_000)),
+        ("儿童角".into(), Fen(1_000_000)),
+    ]
+}
+
+async fn open(w: &World, form: BallotForm) -> Result<Uuid, AppError> {
+    budget_votes::open_vote(
+        &w.app,
+        &w.staff,
+        &NewBudgetVote {
+            place_id: w.beiyuan,
+            title: "北苑 2026 微项目投票",
+            budget: Fen(2_000_000),
+            form,
+            projects: &projects(),
+            closes_at: w.app.now().plus_seconds(2 * 86_400),
+        },
+    )
+    .await
+}
+
+/// Ten residents of 北苑 share ¥20,000 between three projects: one votes online as herself, the
+/// rest are entered by staff as assisted ballots. Each votes once, nothing is taken after the
+/// close, the count equals the PB engine's on the exported file, and the chain verifies.
+#[tokio::test]
+async fn beiyuan_votes_on_its_micro_projects() {
+    let w = world().await;
+    let people = residents(&w, 10).await;
+    let form = BallotForm::ApproveK { k: 2 };
+    let vote = open(&w, form).await.unwrap();
+    let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
+    assert_eq!(view.vote.electorate, 10);
+    assert_eq!(view.vote.rule, "greedy_cost", "the rulebook's default");
+    assert!(view.voting_open);
+    assert!(
+        budget_votes::may_vote(&w.app, &w.resident, vote)
+            .await
+            .unwrap()
+    );
+
+    budget_votes::cast_vote(&w.app, &w.resident, vote, &[(0, 1), (1, 1)], None)
+        .await
+        .unwrap();
+    assert!(
+        !budget_votes::may_vote(&w.app, &w.resident, vote)
+            .await
+            .unwrap()
+    );
+    let before = event_count(&w.app).await;
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.resident, vote, &[(2, 1)], None).await),
+        "ballot_already_cast"
+    );
+    assert_eq!(
+        code(
+            budget_votes::cast_vote(
+                &w.app,
+                &w.staff,
+                vote,
+                &[(0, 1), (1, 1), (2, 1)],
+                Some(people[1])
+            )
+            .await
+        ),
+        "budget_ballot_too_many"
+    );
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(7, 1)], Some(people[1])).await),
+        "budget_ballot_unknown_project"
+    );
+    assert_eq!(
+        code(
+            budget_votes::cast_vote(&w.app, &w.other_staff, vote, &[(0, 1)], Some(people[1])).await
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        event_count(&w.app).await,
+        before,
+        "refused ballots change nothing"
+    );
+
+    // Nine assisted ballots: six for the lamps and the benches, three for the children's corner.
+    for (i, voter) in people[1..].iter().enumerate() {
+        let marks: &[(usize, u32)] = if i < 6 { &[(0, 1), (1, 1)] } else { &[(2, 1)] };
+        budget_votes::cast_vote(&w.app, &w.staff, vote, marks, Some(*voter))
+            .await
+            .unwrap();
+    }
+    let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
+    assert_eq!((view.vote.ballots_cast, view.assisted), (10, 9));
+    assert_eq!(
+        code(budget_votes::close_vote(&w.app, &w.staff, vote).await),
+        "budget_vote_still_open"
+    );
+    assert_eq!(
+        code(budget_votes::export_election(&w.app, vote).await),
+        "budget_vote_still_open",
+        "an open box is not exported"
+    );
+
+    w.app.clock.advance(2 * 86_400 + 60).unwrap();
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(2, 1)], Some(people[0])).await),
+        "budget_vote_closed"
+    );
+    let count = budget_votes::close_vote(&w.app, &w.staff, vote)
+        .await
+        .unwrap();
+    // By votes: the lamps (7) and the benches (7) fit ¥20,000 exactly; the corner (3) does not.
+    assert_eq!(count.ballots, 10);
+    assert_eq!(count.spent, Fen(2_000_000));
+    assert_eq!(count.projects[0].chosen, Some(1));
+    assert_eq!(count.projects[1].chosen, Some(2));
+    assert_eq!(count.projects[2].votes, 3);
+    assert_eq!(count.projects[2].why, Why::DidNotFit { left: Fen(0) });
+    assert_eq!(
+        code(budget_votes::close_vote(&w.app, &w.staff, vote).await),
+        "budget_vote_closed"
+    );
+
+    // The export is a valid .pb file whose count by the same rule gives the same winners.
+    let election = budget_votes::export_election(&w.app, vote).await.unwrap();
+    let mut bytes = Vec::new();
+    pabulib::write(&election, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.contains("\nrule;greedy\n"), "{text}");
+    assert!(!text.contains("居民"), "no names in the file");
+    let reread = pabulib::parse(&bytes).unwrap();
+    assert_eq!(reread.voter_count(), 10);
+    let outcome = rules::run(&reread, rules::Rule::parse("greedy_cost", None).unwrap()).unwrap();
+    assert_eq!(outcome.winners, vec![0, 1]);
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
+
+/// The rulebook decides the rule: a points rule (equal shares by points) is refused on an
+/// approval form when the vote opens, and taken on a points form.
+#[tokio::test]
+async fn the_rulebook_picks_the_rule_and_who_votes() {
+    let w = world().await;
+    residents(&w, 4).await;
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "budget_vote.rule",
+        r#"{"rule":"mes_score","per":"resident"}"#,
+        "2026-01-01",
+        "试点：积分选票",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        code(open(&w, BallotForm::ApproveK { k: 2 }).await),
+        "budget_vote_rule_unfit"
+    );
+    let vote = open(&w, BallotForm::Points { total: 10 }).await.unwrap();
+    budget_votes::cast_vote(&w.app, &w.resident, vote, &[(0, 6), (2, 4)], None)
+        .await
+        .unwrap();
+    let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
+    assert_eq!(view.vote.rule, "mes_score");
+    assert_eq!(view.vote.electorate, 4);
+    assert_eq!(
+        code(
+            budget_votes::cast_vote(&w.app, &w.staff, vote, &[(0, 6), (1, 5)], Some(Uuid::nil()))
+                .await
+        ),
+        "budget_ballot_points_over"
+    );
+}
