@@ -217,3 +217,78 @@ async fn the_rulebook_picks_the_rule_and_who_votes() {
         "budget_ballot_points_over"
     );
 }
+
+/// With `per: household`, the roll is the households of the area's residents and a household
+/// votes once, whichever member casts it; a resident with no household has no ballot.
+#[tokio::test]
+async fn one_ballot_per_household_when_the_rulebook_says_so() {
+    let w = world().await;
+    gongzhi_app::rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.jinyang,
+        "budget_vote.rule",
+        r#"{"rule":"mes_cost_then_greedy_cost","per":"household"}"#,
+        "2026-01-01",
+        "按户投票",
+    )
+    .await
+    .unwrap();
+    let building = gongzhi_app::places::create_building(&w.app, &w.staff, w.beiyuan, "3栋")
+        .await
+        .unwrap();
+    let home =
+        gongzhi_app::places::create_household(&w.app, &w.staff, w.jinyang, building, "1", "201")
+            .await
+            .unwrap();
+    let member = |name: &str, account: Option<Uuid>, household: Option<Uuid>| NewResident {
+        name: name.into(),
+        courtyard_id: Some(w.beiyuan),
+        account_id: account,
+        household_id: household,
+        representative: false,
+        ..Default::default()
+    };
+    people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &member("户主", w.resident.account_id, Some(home)),
+    )
+    .await
+    .unwrap();
+    let spouse = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &member("配偶", None, Some(home)),
+    )
+    .await
+    .unwrap();
+    let lodger =
+        people::register_resident(&w.app, &w.staff, w.jinyang, &member("租户", None, None))
+            .await
+            .unwrap();
+    let vote = open(&w, BallotForm::ApproveBudget).await.unwrap();
+    let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
+    assert_eq!(
+        (view.vote.per.as_str(), view.vote.electorate),
+        ("household", 1)
+    );
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.resident, vote, &[(0, 1), (2, 1)], None).await),
+        "budget_ballot_over_budget"
+    );
+    budget_votes::cast_vote(&w.app, &w.resident, vote, &[(0, 1)], None)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(1, 1)], Some(spouse)).await),
+        "ballot_already_cast",
+        "the household has voted"
+    );
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(1, 1)], Some(lodger)).await),
+        "ballot_not_on_roll"
+    );
+}
