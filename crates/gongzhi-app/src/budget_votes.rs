@@ -464,6 +464,29 @@ pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError
         &projects,
         &ballots,
     );
+    // What the Pabulib format requires of every file: where, which edition, and when.
+    let chain = repo::ancestors(&mut read, v.place_id).await?;
+    let unit = chain
+        .iter()
+        .find(|j| j.id == v.place_id)
+        .map(|j| j.name_zh.clone())
+        .unwrap_or_default();
+    let day = |at: i64| {
+        let d = Instant(at).china_date();
+        format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+    };
+    election.meta.splice(
+        2..2,
+        [
+            ("unit".to_string(), unit),
+            (
+                "instance".to_string(),
+                Instant(v.opens_at).china_date().year().to_string(),
+            ),
+            ("date_begin".to_string(), day(v.opens_at)),
+            ("date_end".to_string(), day(v.closes_at)),
+        ],
+    );
     if let Some(result) = v
         .result_json
         .as_deref()

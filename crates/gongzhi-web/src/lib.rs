@@ -11,6 +11,8 @@ pub mod api_money;
 pub mod api_projects;
 /// The JSON API of government purchase of services.
 pub mod api_purchases;
+/// Budget-vote pages: the public page with results and reasons, the secret ballot, the count.
+pub mod budget_votes;
 /// Election pages: the public election, the secret ballot, the count; resigning a seat.
 pub mod elections;
 /// Error → response (`{"error", "message", "fields"}`), translated.
@@ -106,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(money::routes())
         .merge(projects::routes())
         .merge(elections::routes())
+        .merge(budget_votes::routes())
         .merge(purchases::routes())
         .merge(purchases_staff::routes())
         .nest("/api/v1", api::routes())

@@ -683,6 +683,8 @@ struct NoticesPage {
     statements: Vec<(String, String, String)>,
     /// Elections not yet counted: (id, title, council, closes).
     elections: Vec<(String, String, String, String)>,
+    /// Residents' budget votes, latest closing first: (id, title, state, closes).
+    budget_votes: Vec<(String, String, String, String)>,
 }
 
 async fn notices(
@@ -753,6 +755,25 @@ async fn notices(
             )
         })
         .collect();
+    let now = state.app.now().0;
+    let budget_votes = gongzhi_app::budget_votes::votes_in(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|v| {
+            let state_key = match (v.status.as_str(), now < v.closes_at) {
+                ("closed", _) => "election-state-closed",
+                (_, true) => "election-state-open",
+                _ => "election-state-counting",
+            };
+            (
+                v.id.to_string(),
+                v.title.clone(),
+                lang.t(state_key),
+                Instant(v.closes_at).china_minute(),
+            )
+        })
+        .collect();
     render(&NoticesPage {
         page,
         community: local_name(lang, &j),
@@ -761,6 +782,7 @@ async fn notices(
         items,
         statements,
         elections,
+        budget_votes,
     })
 }
 

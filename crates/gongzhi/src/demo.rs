@@ -318,6 +318,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     clock_to(app, present.plus_seconds(-333 * 86_400))?;
     crate::demo_purchases::seed_beijing_station(app).await?;
     crate::demo_purchases::seed_venture_round(app, &admin, yudong, suppliers.mulin).await?;
+    crate::demo_votes::seed_yudong_vote(app, &admin, yudong, yudong_court).await?;
     clock_to(app, present.plus_seconds(-320 * 86_400))?;
 
     // Offices: who holds what, for a term (councils and sign-off chains build on these).

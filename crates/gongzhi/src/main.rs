@@ -8,6 +8,7 @@ mod bench_purchases;
 mod config;
 mod demo;
 mod demo_purchases;
+mod demo_votes;
 mod pb;
 
 use std::io::{BufReader, Write};
@@ -192,17 +193,20 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    // Counting a file needs neither the configuration nor a runtime.
-    if let Command::Pb { command } = cli.command {
-        return match pb::run(command) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("{message}");
-                ExitCode::from(2)
-            }
-        };
-    }
+    let mut cli = Cli::parse();
+    // Counting a file needs neither the configuration nor a runtime; exporting a vote does.
+    cli.command = match cli.command {
+        Command::Pb { command } if !command.needs_database() => {
+            return match pb::run(command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        other => other,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -425,7 +429,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let n = gongzhi_app::setup::anchor_heads(&app).await?;
             println!("已锚定 {n} 条链头 / anchored {n} chain heads");
         }
-        Command::Pb { .. } => unreachable!("handled before the runtime starts"),
+        Command::Pb { command } => {
+            let db = open(&cfg.database, Open::MustExist).await?;
+            let app = App::new(db, Arc::new(SystemClock), cfg.app_settings());
+            let (voters, projects) = pb::export_vote(&app, command).await?;
+            eprintln!(
+                "已导出 {voters} 张选票、{projects} 个项目 / exported {voters} ballots on {projects} projects"
+            );
+        }
         Command::Bench { scenario } => bench::run(scenario, &cfg).await.map_err(Failure)?,
     }
     Ok(ExitCode::SUCCESS)

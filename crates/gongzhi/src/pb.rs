@@ -37,6 +37,16 @@ pub enum PbCommand {
         /// The `.pb` file
         file: String,
     },
+    /// Write a closed resident-wide budget vote of ours as a `.pb` file: projects numbered in
+    /// ballot order, voters as pseudonyms (v1, v2, … in the order of the box's random ids), and
+    /// the result in `selected` (needs the database: --database or GONGZHI_DATABASE)
+    Export {
+        /// The vote's id (shown on its page)
+        vote: String,
+        /// Output file (default: standard output)
+        #[arg(long)]
+        out: Option<String>,
+    },
     /// Read a `.pb` file and write it back in canonical form (checks it on the way)
     Normalize {
         file: String,
@@ -48,9 +58,38 @@ pub enum PbCommand {
     },
 }
 
+impl PbCommand {
+    pub fn needs_database(&self) -> bool {
+        matches!(self, PbCommand::Export { .. })
+    }
+}
+
+/// `pb export`: returns the number of ballots and projects written.
+pub async fn export_vote(
+    app: &gongzhi_app::App,
+    command: PbCommand,
+) -> Result<(usize, usize), crate::Failure> {
+    let PbCommand::Export { vote, out } = command else {
+        return Err(crate::Failure("not an export".into()));
+    };
+    let id = uuid::Uuid::parse_str(vote.trim())
+        .map_err(|_| crate::Failure(format!("“{vote}”不是投票编号 / “{vote}” is not a vote id")))?;
+    let election = gongzhi_app::budget_votes::export_election(app, id).await?;
+    match out {
+        Some(path) => write_file(&election, &path).map_err(crate::Failure)?,
+        None => {
+            let mut bytes = Vec::new();
+            pabulib::write(&election, &mut bytes)?;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok((election.voter_count(), election.projects.len()))
+}
+
 /// Runs a `pb` command; the error is printed as is (it names line and column in both languages).
 pub fn run(command: PbCommand) -> Result<(), String> {
     match command {
+        PbCommand::Export { .. } => Err("pb export needs the database".into()),
         PbCommand::Tally {
             rule,
             completion,

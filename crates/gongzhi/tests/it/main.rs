@@ -164,11 +164,26 @@ fn start_demo(url: &str, port: u16) -> Server {
 async fn demo_seeds_once_serves_and_round_trips_through_export() {
     let url = fresh_url("demo").await;
     let port = free_port();
+    let vote: String;
     {
         let mut server = start_demo(&url, port);
         let (code, page) = http_get(port, "/").unwrap();
         assert_eq!(code, 200);
         assert!(page.contains("北苑小区") && page.contains("晋阳社区"));
+        // 玉东's residents' budget vote is counted and every project says why it won or lost.
+        let (_, notices) = http_get(port, "/c/yudong/notices").unwrap();
+        vote = notices
+            .split("href=\"/v/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the demo's budget vote on 玉东's notice board")
+            .to_string();
+        let (code, page) = http_get(port, &format!("/v/{vote}")).unwrap();
+        assert_eq!(code, 200);
+        assert!(
+            page.contains("获资助") && page.contains("平等份额") && page.contains("每人最多出"),
+            "{page}"
+        );
         let (code, _) = http_get(port, "/api/v1/openapi.json").unwrap();
         assert_eq!(code, 200);
         let _ = server.0.kill();
@@ -270,6 +285,41 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
         .expect("ocds-check runs (GONGZHI_OCDS_PYTHON with libcoveocds)");
     assert!(check.status.success(), "{}", text(&check));
     std::fs::remove_file(&records).ok();
+
+    // The vote as a Pabulib file: the checker accepts it, and counting it again gives the same
+    // eleven funded projects.
+    let pb_file = dir.join(format!("vote-{}.pb", uuid::Uuid::new_v4().simple()));
+    let o = run(&[
+        "--database",
+        &url,
+        "pb",
+        "export",
+        &vote,
+        "--out",
+        pb_file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(pabulib_checker_errors(&pb_file), "{}");
+    let o = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "mes_cost_then_greedy_cost",
+        "--json",
+        pb_file.to_str().unwrap(),
+    ]);
+    let tally: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        tally["winners"].as_array().map(Vec::len),
+        Some(11),
+        "{tally}"
+    );
+    let written = std::fs::read_to_string(&pb_file).unwrap();
+    assert!(
+        written.contains(";1\n") && !written.contains("王秀兰"),
+        "no names"
+    );
+    std::fs::remove_file(&pb_file).ok();
 
     // The demo command refuses a database that is not a demo.
     let other = temp_sqlite("not-demo");

@@ -1,0 +1,257 @@
+//! Budget-vote pages: the public page of a resident-wide vote (projects and costs, turnout, and
+//! after the count every project's result with the reason, in words a resident can check), the
+//! secret ballot for a resident on the roll (big tick boxes or point boxes), and the count for
+//! staff once voting has closed. Works without JavaScript.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gongzhi_app::authz::Permission;
+use gongzhi_app::budget_votes::{self, BudgetVoteView};
+use gongzhi_domain::Fen;
+use gongzhi_domain::budget_vote::{BallotForm, Why};
+use gongzhi_domain::time::Instant;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::i18n::Lang;
+use crate::pages::{Page, error_page, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v/{id}", get(vote_page))
+        .route("/v/{id}/ballot", post(ballot))
+        .route("/v/{id}/count", post(count))
+}
+
+pub struct ProjectLine {
+    pub position: usize,
+    pub title: String,
+    pub cost: String,
+    pub votes: String,
+    pub outcome: String,
+    pub why: String,
+    pub chosen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "budget_vote.html")]
+struct VotePage {
+    page: Page,
+    id: String,
+    title: String,
+    facts: Vec<String>,
+    how: String,
+    projects: Vec<ProjectLine>,
+    closed: bool,
+    result: Option<String>,
+    may_vote: bool,
+    points: bool,
+    pick: String,
+    signed_in: bool,
+    voting_open: bool,
+    may_count: bool,
+}
+
+fn why_text(lang: Lang, why: &Why, cost: Fen) -> String {
+    match why {
+        Why::MostSupport => lang.t("bv-why-most-support"),
+        Why::EqualShares { max_payment } => {
+            lang.t_args("bv-why-equal-shares", &[("max", max_payment.to_string())])
+        }
+        Why::Completion => lang.t("bv-why-completion"),
+        Why::DidNotFit { left } => lang.t_args(
+            "bv-why-did-not-fit",
+            &[("left", left.to_string()), ("cost", cost.to_string())],
+        ),
+        Why::SupportersRanOut { left } => lang.t_args(
+            "bv-why-ran-out",
+            &[("left", left.to_string()), ("cost", cost.to_string())],
+        ),
+        Why::NoSupport => lang.t("bv-why-no-support"),
+    }
+}
+
+async fn vote_view_page(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &crate::extract::Visitor,
+    id: Uuid,
+) -> Response {
+    let v: BudgetVoteView = match budget_votes::vote_view(&state.app, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let may_vote = v.voting_open
+        && budget_votes::may_vote(&state.app, &visitor.actor, id)
+            .await
+            .unwrap_or(false);
+    let row = &v.vote;
+    let closed = row.status == "closed";
+    let facts = vec![
+        lang.t_args("bv-pot", &[("budget", Fen(row.budget_fen).to_string())]),
+        lang.t_args(
+            "election-window",
+            &[
+                ("opened", Instant(row.opens_at).china_minute()),
+                ("closes", Instant(row.closes_at).china_minute()),
+            ],
+        ),
+        lang.t_args(
+            "bv-turnout",
+            &[
+                ("cast", row.ballots_cast.to_string()),
+                ("electorate", row.electorate.to_string()),
+                ("assisted", v.assisted.to_string()),
+                ("per", lang.t(&format!("bv-per-{}", row.per))),
+            ],
+        ),
+    ];
+    let pick = match v.form {
+        BallotForm::ApproveK { k } => lang.t_args("bv-pick-k", &[("k", k.to_string())]),
+        BallotForm::ApproveBudget => lang.t_args(
+            "bv-pick-budget",
+            &[("budget", Fen(row.budget_fen).to_string())],
+        ),
+        BallotForm::Points { total } => {
+            lang.t_args("bv-pick-points", &[("total", total.to_string())])
+        }
+    };
+    let rule_key = format!("bv-rule-{}", row.rule);
+    let rule = match lang.t(&rule_key) {
+        t if t == rule_key => lang.t_args("bv-rule-other", &[("rule", row.rule.clone())]),
+        t => t,
+    };
+    let how = format!("{pick} {rule}");
+    let projects = v
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, (title, cost))| {
+            let line = v.result.as_ref().map(|r| &r.projects[i]);
+            ProjectLine {
+                position: i,
+                title: title.clone(),
+                cost: cost.to_string(),
+                votes: line.map(|l| l.votes.to_string()).unwrap_or_default(),
+                outcome: match line.and_then(|l| l.chosen) {
+                    Some(n) => lang.t_args("bv-chosen", &[("n", n.to_string())]),
+                    None if line.is_some() => lang.t("bv-not-chosen"),
+                    None => String::new(),
+                },
+                why: line
+                    .map(|l| why_text(lang, &l.why, *cost))
+                    .unwrap_or_default(),
+                chosen: line.is_some_and(|l| l.chosen.is_some()),
+            }
+        })
+        .collect();
+    let result = v.result.as_ref().map(|r| {
+        lang.t_args(
+            "bv-result",
+            &[
+                ("ballots", r.ballots.to_string()),
+                ("spent", r.spent.to_string()),
+                ("budget", Fen(row.budget_fen).to_string()),
+            ],
+        )
+    });
+    // Only whether to show the button: the count itself checks again.
+    let may_count = !closed
+        && !v.voting_open
+        && visitor
+            .actor
+            .may(&state.app, Permission::ManageProjects, row.place_id)
+            .await;
+    render(&VotePage {
+        page,
+        id: id.to_string(),
+        title: row.title.clone(),
+        facts,
+        how,
+        projects,
+        closed,
+        result,
+        may_vote,
+        points: matches!(v.form, BallotForm::Points { .. }),
+        pick,
+        signed_in: visitor.account.is_some(),
+        voting_open: v.voting_open,
+        may_count,
+    })
+}
+
+async fn vote_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    vote_view_page(&state, lang, page, &visitor, id).await
+}
+
+/// The ballot: repeated `choice` fields (project positions) on approval ballots, or one
+/// `points-N` field per project on points ballots (empty or 0 leaves the project out).
+async fn ballot(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(fields): ApiForm<Vec<(String, String)>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    let mut marks: Vec<(usize, u32)> = Vec::new();
+    for (k, value) in &fields {
+        let value = value.trim();
+        if k == "choice" {
+            if let Ok(p) = value.parse() {
+                marks.push((p, 1));
+            }
+        } else if let Some(p) = k.strip_prefix("points-").and_then(|p| p.parse().ok()) {
+            match value {
+                "" | "0" => {}
+                v => match v.parse::<u32>() {
+                    Ok(x) => marks.push((p, x)),
+                    Err(_) => {
+                        page.error = Some(lang.t("bv-points-number"));
+                        return vote_view_page(&state, lang, page, &visitor, id).await;
+                    }
+                },
+            }
+        }
+    }
+    match budget_votes::cast_vote(&state.app, &visitor.actor, id, &marks, None).await {
+        Ok(()) => page.flash = Some(lang.t("ballot-cast")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    vote_view_page(&state, lang, page, &visitor, id).await
+}
+
+async fn count(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    match budget_votes::close_vote(&state.app, &visitor.actor, id).await {
+        Ok(_) => page.flash = Some(lang.t("bv-counted")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    vote_view_page(&state, lang, page, &visitor, id).await
+}
