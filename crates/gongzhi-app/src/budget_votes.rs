@@ -214,24 +214,11 @@ pub async fn cast_vote(
             (r, None)
         }
     };
-    let voter = if v.per == "household" {
-        repo_v::households_of(&mut read, tenant, &[resident])
-            .await?
-            .first()
-            .copied()
-            .ok_or_else(|| invalid("ballot_not_on_roll", "vote_id"))?
-    } else {
-        resident
-    };
+    let voter = voter_key(&mut read, tenant, &v, resident).await?;
     let form = form_of(&v)?;
     let projects = projects_of(&mut read, tenant, v.id).await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
-    let mut marks: Vec<Mark> = marks.to_vec();
-    if form.vote_type().is_approval() {
-        for m in &mut marks {
-            m.1 = 1;
-        }
-    }
+    let mut marks = normalised(form, marks);
     budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
     read.rollback().await?;
 
@@ -254,6 +241,15 @@ pub async fn cast_vote(
         &[
             ("voted_at", now.0.into()),
             ("entered_by", Value::from(entered_by)),
+            (
+                "channel",
+                if entered_by.is_some() {
+                    "assisted"
+                } else {
+                    "online"
+                }
+                .into(),
+            ),
         ],
     )
     .await?;
@@ -280,6 +276,192 @@ pub async fn cast_vote(
     .await?;
     cmd.commit().await?;
     Ok(())
+}
+
+/// Marks a resident (or their household) as voted by paper at the polling table: staff hand out
+/// a numbered paper ballot, and the sheet is entered after the polls close. The mark records who
+/// handed it out; nothing links the sheet's number to the voter.
+pub async fn mark_paper_voter(
+    app: &App,
+    actor: &Actor,
+    vote: Uuid,
+    resident: Uuid,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.paper_mark").await?;
+    actor
+        .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
+        .await?;
+    let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    let now = cmd.now();
+    if v.status != "open" || now.0 >= v.closes_at {
+        return Err(invalid("budget_vote_closed", "vote_id"));
+    }
+    let voter = voter_key(&mut cmd.tx, tenant, &v, resident).await?;
+    match repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await? {
+        None => return Err(invalid("ballot_not_on_roll", "vote_id")),
+        Some(Some(_)) => return Err(invalid("ballot_already_cast", "vote_id")),
+        Some(None) => {}
+    }
+    cmd.update(
+        "budget_vote_voters",
+        &[tenant.into(), v.id.into(), voter.into()],
+        &[
+            ("voted_at", now.0.into()),
+            ("entered_by", Value::from(actor.account_id)),
+            ("channel", "paper".into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// The resident's ballot holder: themselves, or their household when the vote is per household.
+async fn voter_key(
+    tx: &mut Tx,
+    tenant: Uuid,
+    v: &BudgetVoteRow,
+    resident: Uuid,
+) -> Result<Uuid, AppError> {
+    if v.per != "household" {
+        return Ok(resident);
+    }
+    repo_v::households_of(tx, tenant, &[resident])
+        .await?
+        .first()
+        .copied()
+        .ok_or_else(|| invalid("ballot_not_on_roll", "vote_id"))
+}
+
+/// Enters one paper sheet as one of two clerks (`entry` 1 or 2; the second must be another
+/// person). Sheets are entered after the polls close, so the order of entry says nothing of who
+/// voted when. Where the two entries disagree, either may be typed again from the sheet.
+pub async fn enter_paper_sheet(
+    app: &App,
+    actor: &Actor,
+    vote: Uuid,
+    sheet: &str,
+    marks: &[Mark],
+    entry: u8,
+) -> Result<(), AppError> {
+    let sheet = text(sheet, "sheet", 20)?;
+    if !(1..=2).contains(&entry) {
+        return Err(invalid("paper_entry_number", "entry"));
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    let form = form_of(&v)?;
+    let projects = projects_of(&mut read, tenant, v.id).await?;
+    read.rollback().await?;
+    let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
+    let mut marks = normalised(form, marks);
+    budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
+    marks.sort_unstable();
+    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.paper_sheet").await?;
+    actor
+        .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
+        .await?;
+    let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
+        .await?
+        .ok_or(AppError::NotFound("budget_vote"))?;
+    let now = cmd.now();
+    if v.status != "open" {
+        return Err(invalid("budget_vote_closed", "vote_id"));
+    }
+    if now.0 < v.closes_at {
+        return Err(AppError::Invalid(
+            DomainError::field("paper_before_close", "vote_id")
+                .arg("closes", Instant(v.closes_at).china_minute()),
+        ));
+    }
+    let clerk = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let entered: Vec<_> = repo_v::sheets(&mut cmd.tx, tenant, v.id)
+        .await?
+        .into_iter()
+        .filter(|(s, _, _, _)| *s == sheet)
+        .collect();
+    let this = entered.iter().find(|(_, e, _, _)| *e == i64::from(entry));
+    let other = entered.iter().find(|(_, e, _, _)| *e != i64::from(entry));
+    // An entry is typed again only to correct a disagreement, after looking at the sheet.
+    let disagree = matches!((this, other), (Some(a), Some(b)) if a.2 != b.2);
+    if this.is_some() && !disagree {
+        return Err(invalid("paper_sheet_entered", "sheet"));
+    }
+    if other.is_some_and(|o| o.3 == clerk) {
+        return Err(invalid("paper_same_clerk", "entry"));
+    }
+    let choices = serde_json::to_string(&marks).unwrap_or_default();
+    cmd.upsert(
+        "budget_vote_sheets",
+        &[
+            ("tenant_id", tenant.into()),
+            ("vote_id", v.id.into()),
+            ("sheet", sheet.as_str().into()),
+            ("entry", i64::from(entry).into()),
+        ],
+        &[
+            ("choices", choices.as_str().into()),
+            ("entered_by", clerk.into()),
+            ("entered_at", now.0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// Where the double entry of paper sheets stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaperCheck {
+    /// Residents marked as voting on paper.
+    pub marked: i64,
+    /// Sheets whose two entries agree, with their marks.
+    pub agreed: Vec<(String, Vec<Mark>)>,
+    /// Sheets whose two entries differ: to be looked at again and entered afresh.
+    pub disagree: Vec<String>,
+    /// Sheets entered once only.
+    pub single: Vec<String>,
+}
+
+async fn paper_check(tx: &mut Tx, tenant: Uuid, vote: Uuid) -> Result<PaperCheck, AppError> {
+    let (_, _, marked) = repo_v::channels(tx, tenant, vote).await?;
+    let mut check = PaperCheck {
+        marked,
+        ..PaperCheck::default()
+    };
+    let sheets = repo_v::sheets(tx, tenant, vote).await?;
+    for group in sheets.chunk_by(|a, b| a.0 == b.0) {
+        let sheet = group[0].0.clone();
+        match group {
+            [(_, _, a, _), (_, _, b, _)] if a == b => check.agreed.push((sheet, read_marks(a)?)),
+            [_, _] => check.disagree.push(sheet),
+            _ => check.single.push(sheet),
+        }
+    }
+    Ok(check)
+}
+
+/// The double entry's state, for the staff page before the count.
+pub async fn paper_reconciliation(app: &App, vote: Uuid) -> Result<PaperCheck, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    paper_check(&mut read, tenant, v.id).await
+}
+
+/// Approval ballots carry 1 point per project whatever was typed.
+fn normalised(form: BallotForm, marks: &[Mark]) -> Vec<Mark> {
+    let mut marks = marks.to_vec();
+    if form.vote_type().is_approval() {
+        for m in &mut marks {
+            m.1 = 1;
+        }
+    }
+    marks
 }
 
 fn read_marks(choices: &str) -> Result<Vec<Mark>, AppError> {
@@ -317,6 +499,32 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
                 .arg("ballots", ballots.len()),
         ));
     }
+    // Paper sheets count once both clerks' entries agree, and never more sheets than residents
+    // marked as voting on paper.
+    let paper = paper_check(&mut cmd.tx, tenant, v.id).await?;
+    if !paper.disagree.is_empty() || !paper.single.is_empty() {
+        let mut sheets = paper.disagree.clone();
+        sheets.extend(paper.single.iter().cloned());
+        return Err(AppError::Invalid(
+            DomainError::field("paper_sheets_unreconciled", "vote_id")
+                .arg("sheets", sheets.join(", ")),
+        ));
+    }
+    if paper.agreed.len() as i64 > paper.marked {
+        return Err(AppError::Invalid(
+            DomainError::field("paper_sheets_exceed_marks", "vote_id")
+                .arg("sheets", paper.agreed.len())
+                .arg("marks", paper.marked),
+        ));
+    }
+    let mut ballots = ballots;
+    for (_, marks) in &paper.agreed {
+        ballots.push((
+            Uuid::new_v4(),
+            serde_json::to_string(marks).unwrap_or_default(),
+        ));
+    }
+    ballots.sort_by_key(|b| b.0);
     let read_ballots = ballots
         .iter()
         .map(|(_, c)| read_marks(c))
@@ -377,15 +585,15 @@ pub struct BudgetVoteView {
     pub result: Option<BudgetCount>,
     /// Whether voting is open now (by the clock, not only the stored status).
     pub voting_open: bool,
-    /// Ballots entered by staff for others (assisted or paper).
-    pub assisted: i64,
+    /// Voters by channel: online, assisted (entered by staff), paper.
+    pub channels: (i64, i64, i64),
 }
 
 pub async fn vote_view(app: &App, vote: Uuid) -> Result<BudgetVoteView, AppError> {
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
     let projects = projects_of(&mut read, tenant, v.id).await?;
-    let assisted = repo_v::assisted_count(&mut read, tenant, v.id).await?;
+    let channels = repo_v::channels(&mut read, tenant, v.id).await?;
     read.rollback().await?;
     let form = form_of(&v)?;
     let result = v
@@ -399,7 +607,7 @@ pub async fn vote_view(app: &App, vote: Uuid) -> Result<BudgetVoteView, AppError
         projects,
         result,
         voting_open,
-        assisted,
+        channels,
     })
 }
 

@@ -128,18 +128,47 @@ pub async fn voter(
     .transpose()
 }
 
-/// Marks entered by staff for others (assisted or paper ballots).
-pub async fn assisted_count(tx: &mut Tx, tenant: Uuid, vote: Uuid) -> Result<i64, StoreError> {
-    tx.row(
-        "SELECT COUNT(*) FROM budget_vote_voters WHERE tenant_id = $1 AND vote_id = $2 \
-         AND entered_by IS NOT NULL",
+/// Voters marked by channel: (online, assisted, paper).
+pub async fn channels(
+    tx: &mut Tx,
+    tenant: Uuid,
+    vote: Uuid,
+) -> Result<(i64, i64, i64), StoreError> {
+    let mut out = (0, 0, 0);
+    for r in tx
+        .rows(
+            "SELECT channel, COUNT(*) FROM budget_vote_voters WHERE tenant_id = $1 \
+             AND vote_id = $2 AND voted_at IS NOT NULL GROUP BY channel",
+            &[tenant.into(), vote.into()],
+            &[Text, Int],
+        )
+        .await?
+    {
+        match r.opt_text(0)?.as_deref() {
+            Some("paper") => out.2 = r.int(1)?,
+            Some("assisted") => out.1 = r.int(1)?,
+            _ => out.0 = r.int(1)?,
+        }
+    }
+    Ok(out)
+}
+
+/// Paper-ballot entries: (sheet, entry 1 or 2, choices, clerk), by sheet and entry.
+pub async fn sheets(
+    tx: &mut Tx,
+    tenant: Uuid,
+    vote: Uuid,
+) -> Result<Vec<(String, i64, String, Uuid)>, StoreError> {
+    tx.rows(
+        "SELECT sheet, entry, choices, entered_by FROM budget_vote_sheets \
+         WHERE tenant_id = $1 AND vote_id = $2 ORDER BY sheet, entry",
         &[tenant.into(), vote.into()],
-        &[Int],
+        &[Text, Int, Text, Id],
     )
     .await?
-    .map(|r| r.int(0))
-    .transpose()
-    .map(|n| n.unwrap_or(0))
+    .into_iter()
+    .map(|r| Ok((r.text(0)?, r.int(1)?, r.text(2)?, r.id(3)?)))
+    .collect()
 }
 
 /// The households that residents on a roll currently belong to, each once.

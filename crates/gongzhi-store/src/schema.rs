@@ -2580,10 +2580,35 @@ const VOTE_TABLES: [Table; VOTE_COUNT] = [
             col8("voter_id", Id),
             opt8("voted_at", Int),
             opt8("entered_by", Id),
+            // `online`, `assisted` (entered by staff with the voter) or `paper` (a paper ballot
+            // handed out at the polling table, entered later from the sheet).
+            opt8("channel", Text),
         ],
         &["tenant_id", "vote_id", "voter_id"],
         &[fk(
             "fk_budget_vote_voters_vote",
+            &["tenant_id", "vote_id"],
+            "budget_votes",
+            &["tenant_id", "id"],
+        )],
+    ),
+    // Paper ballots as two clerks typed them, by the number printed on the sheet (not the
+    // voter's: sheets are handed out from a stack). A sheet goes into the count only when both
+    // entries agree.
+    vote_table(
+        "budget_vote_sheets",
+        &[
+            col8("tenant_id", Id),
+            col8("vote_id", Id),
+            col8("sheet", Text),
+            col8("entry", Int),
+            col8("choices", Text),
+            col8("entered_by", Id),
+            col8("entered_at", Int),
+        ],
+        &["tenant_id", "vote_id", "sheet", "entry"],
+        &[fk(
+            "fk_budget_vote_sheets_vote",
             &["tenant_id", "vote_id"],
             "budget_votes",
             &["tenant_id", "id"],
@@ -2595,7 +2620,7 @@ const LEDGER_COUNT: usize = 9;
 const PROJECT_COUNT: usize = 11;
 const ELECTION_COUNT: usize = 5;
 const PURCHASE_COUNT: usize = 13;
-const VOTE_COUNT: usize = 3;
+const VOTE_COUNT: usize = 4;
 const BUSINESS_COUNT: usize = FOUNDATION_COUNT
     + COUNCIL_COUNT
     + LEDGER_COUNT

@@ -107,7 +107,9 @@ async fn vote_view_page(
             &[
                 ("cast", row.ballots_cast.to_string()),
                 ("electorate", row.electorate.to_string()),
-                ("assisted", v.assisted.to_string()),
+                ("online", v.channels.0.to_string()),
+                ("assisted", v.channels.1.to_string()),
+                ("paper", v.channels.2.to_string()),
                 ("per", lang.t(&format!("bv-per-{}", row.per))),
             ],
         ),

@@ -136,7 +136,7 @@ async fn beiyuan_votes_on_its_micro_projects() {
             .unwrap();
     }
     let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
-    assert_eq!((view.vote.ballots_cast, view.assisted), (10, 9));
+    assert_eq!((view.vote.ballots_cast, view.channels), (10, (1, 9, 0)));
     assert_eq!(
         code(budget_votes::close_vote(&w.app, &w.staff, vote).await),
         "budget_vote_still_open"
@@ -291,4 +291,91 @@ async fn one_ballot_per_household_when_the_rulebook_says_so() {
         code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(1, 1)], Some(lodger)).await),
         "ballot_not_on_roll"
     );
+}
+
+/// Paper ballots: staff mark three residents as voting on paper at the polling table; after the
+/// close two clerks each type every sheet; a sheet typed differently blocks the count until it
+/// is typed again from the paper, and the count then holds the online ballot and the three sheets.
+#[tokio::test]
+async fn paper_ballots_are_entered_twice_and_reconciled() {
+    let w = world().await;
+    let people = residents(&w, 6).await;
+    let vote = open(&w, BallotForm::ApproveK { k: 2 }).await.unwrap();
+    budget_votes::cast_vote(&w.app, &w.resident, vote, &[(2, 1)], None)
+        .await
+        .unwrap();
+    for p in &people[1..4] {
+        budget_votes::mark_paper_voter(&w.app, &w.staff, vote, *p)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        code(budget_votes::mark_paper_voter(&w.app, &w.staff, vote, people[1]).await),
+        "ballot_already_cast"
+    );
+    assert_eq!(
+        code(budget_votes::cast_vote(&w.app, &w.staff, vote, &[(0, 1)], Some(people[2])).await),
+        "ballot_already_cast",
+        "a paper voter has no second ballot"
+    );
+    let sheet = |clerk, number: &'static str, marks: &'static [(usize, u32)], entry| {
+        let w = &w;
+        async move { budget_votes::enter_paper_sheet(&w.app, clerk, vote, number, marks, entry).await }
+    };
+    assert_eq!(
+        code(sheet(&w.staff, "001", &[(0, 1)], 1).await),
+        "paper_before_close"
+    );
+    w.app.clock.advance(2 * 86_400 + 60).unwrap();
+    for (number, marks) in [
+        ("001", &[(0, 1), (1, 1)][..]),
+        ("002", &[(0, 1)]),
+        ("003", &[(1, 1)]),
+    ] {
+        sheet(&w.staff, number, marks, 1).await.unwrap();
+    }
+    sheet(&w.admin, "001", &[(1, 1), (0, 1)], 2).await.unwrap();
+    sheet(&w.admin, "002", &[(0, 1)], 2).await.unwrap();
+    // The second clerk misreads sheet 003.
+    sheet(&w.admin, "003", &[(2, 1)], 2).await.unwrap();
+    assert_eq!(
+        code(sheet(&w.staff, "001", &[(0, 1)], 2).await),
+        "paper_sheet_entered"
+    );
+    assert_eq!(
+        code(sheet(&w.staff, "003", &[(1, 1)], 2).await),
+        "paper_same_clerk"
+    );
+    assert_eq!(
+        code(sheet(&w.staff, "004", &[(0, 1)], 3).await),
+        "paper_entry_number"
+    );
+    let check = budget_votes::paper_reconciliation(&w.app, vote)
+        .await
+        .unwrap();
+    assert_eq!(check.marked, 3);
+    assert_eq!(check.agreed.len(), 2);
+    assert_eq!(check.disagree, vec!["003".to_string()]);
+    match budget_votes::close_vote(&w.app, &w.staff, vote).await {
+        Err(AppError::Invalid(d)) => {
+            assert_eq!(d.code.0, "paper_sheets_unreconciled");
+            assert!(d.args.iter().any(|(k, v)| *k == "sheets" && v == "003"));
+        }
+        other => panic!("expected the count to be refused, got {other:?}"),
+    }
+    // Typed again from the paper, the entries agree and the box is counted.
+    sheet(&w.admin, "003", &[(1, 1)], 2).await.unwrap();
+    let count = budget_votes::close_vote(&w.app, &w.staff, vote)
+        .await
+        .unwrap();
+    assert_eq!(count.ballots, 4);
+    assert_eq!(
+        count.projects.iter().map(|p| p.votes).collect::<Vec<_>>(),
+        vec![2, 2, 1]
+    );
+    let view = budget_votes::vote_view(&w.app, vote).await.unwrap();
+    assert_eq!(view.channels, (1, 0, 3));
+    let election = budget_votes::export_election(&w.app, vote).await.unwrap();
+    assert_eq!(election.voter_count(), 4, "paper ballots are in the export");
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
