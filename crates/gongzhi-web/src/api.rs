@@ -589,6 +589,7 @@ pub fn all_routes() -> impl Iterator<Item = &'static Route> {
         .chain(crate::api_money::ROUTES)
         .chain(crate::api_projects::ROUTES)
         .chain(crate::api_elections::ROUTES)
+        .chain(crate::api_budget_votes::ROUTES)
         .chain(crate::api_purchases::ROUTES)
 }
 
@@ -597,6 +598,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::api_money::routes())
         .merge(crate::api_projects::routes())
         .merge(crate::api_elections::routes())
+        .merge(crate::api_budget_votes::routes())
         .merge(crate::api_purchases::routes())
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))

@@ -3,6 +3,8 @@
 
 /// JSON API handlers.
 pub mod api;
+/// The JSON API of resident-wide budget votes.
+pub mod api_budget_votes;
 /// The JSON API of council elections, seats ending and meeting calendars.
 pub mod api_elections;
 /// JSON API of the community fund.

@@ -16,6 +16,7 @@ use gongzhi_web::AppState;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod budget_votes;
 mod core_loop;
 mod elections;
 mod purchases;
