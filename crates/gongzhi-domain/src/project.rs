@@ -361,6 +361,11 @@ pub enum AllocationRule {
     GreedyVotes,
     /// The council's ranking (1 first), ties by earlier submission; the same passing over.
     CouncilRanking,
+    /// The Method of Equal Shares over the council's yes votes, completed by votes: each member
+    /// who voted yes on a project approves it, every member holds an equal share of the fund,
+    /// and a project is funded when its supporters' shares can pay for it (pabutools'
+    /// `mes_cost_then_greedy_cost`). Proportional: a minority's projects get their share.
+    EqualShares,
 }
 
 /// A project competing for the fund.
@@ -387,16 +392,22 @@ pub struct Outcome<K> {
 
 /// Funds candidates in the rule's order while money remains, passing over those that no longer
 /// fit. Exact in fen; deterministic (ties end on the submission instant, then on the input order).
+///
+/// `approvals` lists, for each council member, the candidates (by index) they voted yes on; only
+/// equal shares reads it.
 pub fn allocate<K: Clone>(
     rule: AllocationRule,
     available: i64,
     candidates: &[Candidate<K>],
+    approvals: &[Vec<usize>],
 ) -> Vec<Outcome<K>> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&candidates[a], &candidates[b]);
         let primary = match rule {
-            AllocationRule::GreedyVotes => y.yes_votes.cmp(&x.yes_votes),
+            AllocationRule::GreedyVotes | AllocationRule::EqualShares => {
+                y.yes_votes.cmp(&x.yes_votes)
+            }
             AllocationRule::CouncilRanking => {
                 x.rank.unwrap_or(u32::MAX).cmp(&y.rank.unwrap_or(u32::MAX))
             }
@@ -405,6 +416,14 @@ pub fn allocate<K: Clone>(
             .then(x.submitted_at.cmp(&y.submitted_at))
             .then(a.cmp(&b))
     });
+    if rule == AllocationRule::EqualShares {
+        // Chosen projects in the order equal shares chose them, then the rest by votes.
+        let chosen = equal_shares_order(available, candidates, approvals);
+        order.retain(|c| !chosen.contains(c));
+        let mut all = chosen;
+        all.extend(order);
+        order = all;
+    }
     let mut left = available;
     order
         .into_iter()
@@ -424,6 +443,40 @@ pub fn allocate<K: Clone>(
             }
         })
         .collect()
+}
+
+/// The candidates equal shares funds, in the order it funds them. Projects are numbered by their
+/// place in `candidates` (so ties between equally good projects go to the earlier one).
+fn equal_shares_order<K>(
+    available: i64,
+    candidates: &[Candidate<K>],
+    approvals: &[Vec<usize>],
+) -> Vec<usize> {
+    use crate::allocation::rules::{self, Completion, Rule};
+    use crate::allocation::{Decimal, Election, Project, Satisfaction, VoteType};
+    let fen = |f: i64| Decimal::from_scaled(i128::from(f), 2);
+    let mut election = Election::default();
+    election.vote_type = Some(VoteType::Approval);
+    election.budget = fen(available.max(0));
+    // Zero-padded ids compare by code point in candidate order.
+    election.projects = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Project {
+            id: format!("{i:06}"),
+            cost: fen(c.cost.max(0)),
+            fields: Vec::new(),
+        })
+        .collect();
+    for (m, ballot) in approvals.iter().enumerate() {
+        let projects: Vec<u32> = ballot.iter().map(|&c| c as u32).collect();
+        election.push_voter(&format!("m{m}"), &projects, &[], []);
+    }
+    let rule = Rule::Mes(Satisfaction::Cost, Completion::Greedy);
+    match rules::run(&election, rule) {
+        Ok(outcome) => outcome.selection_order,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// How a project means to be carried out.
@@ -683,7 +736,7 @@ mod tests {
             cand("c", 30, 20, 1),
             cand("d", 10, 5, 0),
         ];
-        let out = allocate(AllocationRule::GreedyVotes, 100, &c);
+        let out = allocate(AllocationRule::GreedyVotes, 100, &c, &[]);
         let funded: Vec<&str> = out.iter().filter(|o| o.funded).map(|o| o.key).collect();
         // b (30 votes) first; then c before a (same votes, earlier); a no longer fits; d fits.
         assert_eq!(funded, ["b", "c", "d"]);
@@ -696,8 +749,33 @@ mod tests {
         let mut c = [cand("a", 60, 0, 0), cand("b", 50, 0, 0)];
         c[0].rank = Some(2);
         c[1].rank = Some(1);
-        let out = allocate(AllocationRule::CouncilRanking, 100, &c);
+        let out = allocate(AllocationRule::CouncilRanking, 100, &c, &[]);
         assert_eq!(out[0].key, "b");
         assert!(out[0].funded && !out[1].funded);
+    }
+
+    /// Two members back three projects, the third member one of her own; the fund pays for
+    /// three. By votes the majority takes all three; by equal shares the minority's project is
+    /// funded with her third of the fund.
+    #[test]
+    fn equal_shares_funds_the_minoritys_project() {
+        let cand = |key: &'static str, yes| Candidate {
+            key,
+            cost: 40,
+            yes_votes: yes,
+            rank: None,
+            submitted_at: 0,
+        };
+        let c = [cand("a", 2), cand("b", 2), cand("c", 2), cand("d", 1)];
+        let approvals = [vec![0, 1, 2], vec![0, 1, 2], vec![3]];
+        let funded = |rule| -> Vec<&str> {
+            allocate(rule, 120, &c, &approvals)
+                .into_iter()
+                .filter(|o| o.funded)
+                .map(|o| o.key)
+                .collect()
+        };
+        assert_eq!(funded(AllocationRule::GreedyVotes), ["a", "b", "c"]);
+        assert_eq!(funded(AllocationRule::EqualShares), ["a", "b", "d"]);
     }
 }

@@ -359,8 +359,8 @@ pub const CATALOGUE: &[RuleSpec] = &[
     RuleSpec {
         key: "allocation.rule",
         kind: RuleKind::Allocation,
-        zh: "资金不足以支持全部通过项目时的分配规则：按赞成票数（greedy_votes）或按议事会排序（council_ranking）",
-        en: "How the fund is shared when approved projects cost more than it holds: by yes-votes (greedy_votes) or by the council's ranking (council_ranking)",
+        zh: "资金不足以支持全部通过项目时的分配规则：按赞成票数（greedy_votes）、按议事会排序（council_ranking）或按平等份额法（equal_shares，议事会成员的赞成票，余款按票数补足）",
+        en: "How the fund is shared when approved projects cost more than it holds: by yes-votes (greedy_votes), by the council's ranking (council_ranking), or by equal shares of the members' yes votes, completed by votes (equal_shares)",
         default: r#""greedy_votes""#,
         source: "issue 5: greedy by yes-votes, ties by earlier submission, until the PB engine is chosen per community (U)",
     },

@@ -1115,6 +1115,8 @@ pub async fn allocate_round(
     };
     let mut loaded = Vec::new();
     let mut candidates = Vec::new();
+    // For equal shares: each council seat's yes votes among the candidates.
+    let mut ballots: Vec<(Uuid, Vec<usize>)> = Vec::new();
     for (i, id) in projects.iter().enumerate() {
         if projects[..i].contains(id) {
             return Err(invalid("round_project_repeated", "projects"));
@@ -1136,6 +1138,20 @@ pub async fn allocate_round(
             .ok_or_else(|| invalid("project_no_resolution", "projects"))?;
         let (_, r) = resolution_in(&mut cmd.tx, app.now(), last).await?;
         let yes = yes_votes(&mut cmd.tx, tenant, r.row.motion_id).await?;
+        if rule_value == AllocationRule::EqualShares {
+            for (seat, choice) in repo_c::votes(&mut cmd.tx, tenant, r.row.motion_id).await? {
+                if choice == "yes" {
+                    let member = match ballots.iter().position(|(s, _)| *s == seat) {
+                        Some(m) => m,
+                        None => {
+                            ballots.push((seat, Vec::new()));
+                            ballots.len() - 1
+                        }
+                    };
+                    ballots[member].1.push(loaded.len());
+                }
+            }
+        }
         if rule_value == AllocationRule::CouncilRanking && !ranking.contains(id) {
             return Err(invalid("round_ranking_incomplete", "ranking"));
         }
@@ -1153,7 +1169,8 @@ pub async fn allocate_round(
         .ok_or(AppError::NotFound("account"))?
         .balance
         .available();
-    let outcome = allocate(rule_value, available, &candidates);
+    let approvals: Vec<Vec<usize>> = ballots.into_iter().map(|(_, b)| b).collect();
+    let outcome = allocate(rule_value, available, &candidates, &approvals);
     let round_id = new_id();
     let lines: Vec<RoundLine> = outcome
         .iter()

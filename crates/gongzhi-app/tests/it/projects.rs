@@ -406,3 +406,121 @@ async fn a_project_keeps_the_pipeline_it_was_proposed_under() {
     let v = verify_database(&m.w.app.db).await.unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 }
+
+/// An oversubscribed round by equal shares (`allocation.rule` = `equal_shares`): three members
+/// back three ¥60,000 projects, the fund holds ¥200,000, and the other two members back a fourth.
+/// By votes the majority's three would take the fund; by equal shares the fourth is funded from
+/// its supporters' shares and the majority's third waits.
+#[tokio::test]
+async fn an_oversubscribed_round_by_equal_shares() {
+    let m = money().await;
+    let no_roadshow = r#"{"steps":[{"id":"screening","kind":"screening"},{"id":"group_resolution","kind":"council_decision","council":"nearest"},{"id":"allocation","kind":"allocation"},{"id":"implementer","kind":"implementer_selection"},{"id":"implementation","kind":"implementation"},{"id":"acceptance","kind":"acceptance"},{"id":"close_out","kind":"close_out"}]}"#;
+    for (key, value) in [
+        ("project.pipeline", no_roadshow),
+        (
+            "vote.threshold.project_approval",
+            r#"{"num":1,"den":2,"base":"present","bound":"more_than"}"#,
+        ),
+        ("allocation.rule", r#""equal_shares""#),
+    ] {
+        rules::set_rule(
+            &m.w.app,
+            &m.w.admin,
+            m.w.jinyang,
+            key,
+            value,
+            "2026-01-01",
+            "试点",
+        )
+        .await
+        .unwrap();
+    }
+    let meeting =
+        councils::schedule_meeting(&m.w.app, &m.w.staff, m.council, "例会", m.w.app.now())
+            .await
+            .unwrap();
+    for s in &m.seats {
+        councils::record_attendance(&m.w.app, &m.w.staff, meeting, *s, true)
+            .await
+            .unwrap();
+    }
+    let mut ids = Vec::new();
+    let mut resolutions = Vec::new();
+    for (title, backers) in [
+        ("甲：楼道灯", 0..3),
+        ("乙：围墙", 0..3),
+        ("丙：车棚", 0..3),
+        ("丁：适老扶手", 2..5),
+    ] {
+        let p = projects::propose_project(
+            &m.w.app,
+            &m.w.staff,
+            &NewProject {
+                place_id: m.w.beiyuan,
+                title,
+                scope: "院落微更新",
+                category: "environment",
+                split: FundingSplit {
+                    total: 60_000_00,
+                    fund: 60_000_00,
+                    cofunding: 0,
+                    other: 0,
+                },
+                cofunding_source: "",
+                opinions: "",
+                implementer_plan: "self",
+                needs: &[],
+            },
+        )
+        .await
+        .unwrap();
+        projects::advance(
+            &m.w.app,
+            &m.w.staff,
+            p,
+            "screening",
+            Evidence::Screening { note: "" },
+        )
+        .await
+        .unwrap();
+        let motion = projects::table_project(&m.w.app, &m.w.staff, p, meeting, "")
+            .await
+            .unwrap();
+        for (k, s) in m.seats.iter().enumerate() {
+            let choice = if backers.contains(&k) { "yes" } else { "no" };
+            councils::cast_vote(&m.w.app, &m.w.staff, motion, *s, choice)
+                .await
+                .unwrap();
+        }
+        let r = councils::close_motion(&m.w.app, &m.w.staff, motion)
+            .await
+            .unwrap()
+            .resolution
+            .unwrap()
+            .0;
+        ids.push(p);
+        resolutions.push(r);
+    }
+    m.w.app.clock.advance(12 * 86_400).unwrap();
+    for (p, r) in ids.iter().zip(&resolutions) {
+        projects::advance(
+            &m.w.app,
+            &m.w.staff,
+            *p,
+            "group_resolution",
+            Evidence::Resolution(*r),
+        )
+        .await
+        .unwrap();
+    }
+    let (_, lines) = projects::allocate_round(&m.w.app, &m.w.staff, m.fund, &ids, &[])
+        .await
+        .unwrap();
+    let funded: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.funded)
+        .map(|l| l.title.as_str())
+        .collect();
+    assert_eq!(funded, ["甲：楼道灯", "乙：围墙", "丁：适老扶手"]);
+    assert!(verify_database(&m.w.app.db).await.unwrap().ok());
+}

@@ -642,6 +642,7 @@ step-kind-disclosure = Disclosure
 step-kind-rating = Satisfaction rating
 rule-greedy_votes = By yes-votes
 rule-council_ranking = By the council's ranking
+rule-equal_shares = By equal shares of the council's yes votes (each member's share of the fund pays for what they voted for)
 update-progress = Progress
 update-midterm = Mid-term review
 update-acceptance = Acceptance

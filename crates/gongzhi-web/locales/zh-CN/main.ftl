@@ -641,6 +641,7 @@ step-kind-disclosure = 公开
 step-kind-rating = 满意度评价
 rule-greedy_votes = 按赞成票数
 rule-council_ranking = 按议事会排序
+rule-equal_shares = 按平等份额法（议事会成员各得一份资金，为自己赞成的项目出资）
 update-progress = 进度
 update-midterm = 中期评议
 update-acceptance = 验收
