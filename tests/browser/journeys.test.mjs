@@ -471,3 +471,22 @@ test('community staff open a venture-philanthropy round from a phone and seat it
   assert.match(await page.locator('main').innerText(), /评审小组（1 人）已组建/);
   await page.screenshot({ path: `${SHOTS}/round-opened-390.png`, fullPage: true });
 });
+
+test("a visitor reads 玉东's residents' budget vote on a 320 px phone: who won, and why", { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(base + '/c/yudong/notices');
+  await page.getByRole('link', { name: /居民小微项目投票/ }).click();
+  const vote = await page.locator('main').innerText();
+  assert.match(vote, /可分配资金：¥30,000\.00/);
+  assert.match(vote, /平等份额法/);
+  assert.match(vote, /已计票：共 60 张选票/);
+  // Eleven funded, each with its reason; the three left out say what was left.
+  assert.equal(await page.locator('tr.elected').count(), 11);
+  assert.match(vote, /暑期托管班[\s\S]*获资助（第 1 个）[\s\S]*每人最多出 ¥/);
+  assert.match(vote, /宠物友好角[\s\S]*未获资助[\s\S]*资助其他项目后只剩 ¥1,700\.00/);
+  assert.doesNotMatch(vote, /王秀兰|李秀兰/, 'no voter is named');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  await page.screenshot({ path: `${SHOTS}/budget-vote-320.png`, fullPage: true });
+  await page.close();
+});

@@ -8,7 +8,8 @@
 //!   arithmetic is per group, not per voter. Grouping is exact: identical voters either all pay in
 //!   full or all pay in part.
 //! - Every class is an integer numerator over one common denominator ([`Purses`]), so sums and
-//!   comparisons are big-integer additions and multiplications, never a gcd per step.
+//!   comparisons are big-integer additions and multiplications, never a gcd per step; widening
+//!   the denominator after a purchase costs one multiplication per round, not per class.
 //! - Every class also carries its value as an `f64` within a few units in the last place. Each
 //!   decision (can the supporters afford it? which project has the smallest ρ?) is first taken in
 //!   `f64` with a proven error bound, and taken again in exact integers only when the bound does not
@@ -67,9 +68,18 @@ pub(crate) fn ratio_f64(n: &BigInt, d: &BigInt) -> f64 {
 }
 
 /// Voters' remaining budgets as classes of equal value over one common denominator.
+///
+/// The denominator only ever grows by whole factors, so a class keeps the numerator it was made
+/// with and the *epoch* (the denominator then); its value over today's denominator is that
+/// numerator times the epoch's factor. Widening the denominator multiplies one factor per epoch
+/// (one per round), not every class, and the exact paths multiply a class by its factor only when
+/// they read it.
 struct Purses {
     denominator: BigInt,
     numerator: Vec<BigInt>,
+    epoch: Vec<u32>,
+    /// For each epoch, today's denominator divided by the denominator of that epoch.
+    factor: Vec<BigInt>,
     approx: Vec<f64>,
     population: Vec<u64>,
     free: Vec<u32>,
@@ -83,6 +93,8 @@ impl Purses {
         Purses {
             denominator: d,
             numerator: vec![BigInt::zero(), n],
+            epoch: vec![0, 0],
+            factor: vec![BigInt::one()],
             approx: vec![0.0, approx],
             population: vec![0, voters as u64],
             free: Vec::new(),
@@ -90,16 +102,31 @@ impl Purses {
         }
     }
 
+    /// A class's numerator over today's denominator.
+    fn scaled(&self, class: u32) -> std::borrow::Cow<'_, BigInt> {
+        let c = class as usize;
+        let factor = &self.factor[self.epoch[c] as usize];
+        if factor.is_one() {
+            std::borrow::Cow::Borrowed(&self.numerator[c])
+        } else {
+            std::borrow::Cow::Owned(&self.numerator[c] * factor)
+        }
+    }
+
+    /// A new class whose numerator is over today's denominator.
     fn add_class(&mut self, numerator: BigInt) -> u32 {
         let approx = ratio_f64(&numerator, &self.denominator);
+        let epoch = (self.factor.len() - 1) as u32;
         match self.free.pop() {
             Some(c) => {
                 self.numerator[c as usize] = numerator;
+                self.epoch[c as usize] = epoch;
                 self.approx[c as usize] = approx;
                 c
             }
             None => {
                 self.numerator.push(numerator);
+                self.epoch.push(epoch);
                 self.approx.push(approx);
                 self.population.push(0);
                 (self.numerator.len() - 1) as u32
@@ -107,36 +134,21 @@ impl Purses {
         }
     }
 
-    /// Multiplies the common denominator and every numerator by `factor` (no value changes).
+    /// Multiplies the common denominator by `factor` (no value changes): a new epoch begins.
     fn rescale(&mut self, factor: &BigInt) {
         self.denominator *= factor;
-        for x in &mut self.numerator {
-            if !x.is_zero() {
-                *x *= factor;
-            }
+        for f in &mut self.factor {
+            *f *= factor;
         }
+        self.factor.push(BigInt::one());
     }
 
-    /// Divides out what the denominator shares with every numerator, so numbers stay short.
-    fn reduce(&mut self) {
-        let mut g = self.denominator.clone();
-        for x in &self.numerator {
-            if g.is_one() {
-                return;
-            }
-            if !x.is_zero() {
-                g = g.gcd(x);
-            }
-        }
-        if g.is_one() {
-            return;
-        }
-        self.denominator /= &g;
-        for x in &mut self.numerator {
-            if !x.is_zero() {
-                *x /= &g;
-            }
-        }
+    /// Every class's numerator over today's denominator.
+    fn into_numerators(self) -> (Vec<BigInt>, BigInt) {
+        let numerators = (0..self.numerator.len())
+            .map(|c| self.scaled(c as u32).into_owned())
+            .collect();
+        (numerators, self.denominator)
     }
 }
 
@@ -279,9 +291,9 @@ fn estimate(purses: &Purses, groups: &mut [Group], cost: i128, total_sat: i128) 
 fn affordable_exactly(purses: &Purses, groups: &[Group], cost: i128) -> bool {
     let mut available = BigInt::zero();
     for g in groups {
-        let x = &purses.numerator[g.class as usize];
+        let x = purses.scaled(g.class);
         if !x.is_zero() {
-            available += x * BigInt::from(g.count);
+            available += x.as_ref() * BigInt::from(g.count);
         }
     }
     available >= BigInt::from(cost) * &purses.denominator
@@ -301,7 +313,7 @@ fn exact_rho(
         let mut numerator = owed.clone();
         let mut sat_left = total_sat;
         for g in &groups[..split] {
-            numerator -= &purses.numerator[g.class as usize] * BigInt::from(g.count);
+            numerator -= purses.scaled(g.class).as_ref() * BigInt::from(g.count);
             sat_left -= g.count as i128 * g.sat;
         }
         ExactRho {
@@ -311,7 +323,7 @@ fn exact_rho(
     };
     // budget/sat against ρ: x / L / sat vs N / (L × D)  ⇔  x × D vs N × sat.
     let side = |rho: &ExactRho, g: &Group| -> Ordering {
-        (&purses.numerator[g.class as usize] * BigInt::from(rho.sat_left))
+        (purses.scaled(g.class).as_ref() * BigInt::from(rho.sat_left))
             .cmp(&(&rho.numerator * BigInt::from(g.sat)))
     };
     let guess = at_split(groups, split);
@@ -338,11 +350,8 @@ fn exact_rho(
     }
     // The f64 order misled us (values equal or within rounding): sort and walk exactly.
     groups.sort_by(|a, b| {
-        let (x, y) = (
-            &purses.numerator[a.class as usize],
-            &purses.numerator[b.class as usize],
-        );
-        (x * BigInt::from(b.sat)).cmp(&(y * BigInt::from(a.sat)))
+        let (x, y) = (purses.scaled(a.class), purses.scaled(b.class));
+        (x.as_ref() * BigInt::from(b.sat)).cmp(&(y.as_ref() * BigInt::from(a.sat)))
     });
     let mut rho = ExactRho {
         numerator: owed,
@@ -352,7 +361,7 @@ fn exact_rho(
         if side(&rho, g) != Ordering::Less {
             return rho;
         }
-        rho.numerator -= &purses.numerator[g.class as usize] * BigInt::from(g.count);
+        rho.numerator -= purses.scaled(g.class).as_ref() * BigInt::from(g.count);
         rho.sat_left -= g.count as i128 * g.sat;
     }
     unreachable!("an affordable project has a supporter who pays in part")
@@ -464,13 +473,15 @@ pub(crate) fn mes(profile: &Profile, per_voter: &Fraction, rank: &[u32]) -> MesR
         candidates.retain(|&p| p != winner.project);
         order.push(winner.project);
     }
+    let voter_class = std::mem::take(&mut purses.voter_class);
+    let (class_numerators, class_denominator) = purses.into_numerators();
     MesRun {
         per_voter: per_voter.clone(),
         order,
         rounds,
-        class_numerators: purses.numerator,
-        class_denominator: purses.denominator,
-        voter_class: purses.voter_class,
+        class_numerators,
+        class_denominator,
+        voter_class,
     }
 }
 
@@ -478,15 +489,28 @@ pub(crate) fn mes(profile: &Profile, per_voter: &Fraction, rank: &[u32]) -> MesR
 /// one new class.
 fn pay(profile: &Profile, purses: &mut Purses, winner: usize, groups: &[Group], rho: &ExactRho) {
     let d = BigInt::from(rho.sat_left);
+    // Who pays in part (budget/sat above ρ): decided in f64 away from ρ, exactly near it.
+    let rho_f = rho.approx(purses);
+    let margin = rho_f * 1e-12;
+    let pays_part: Vec<bool> = groups
+        .iter()
+        .map(|g| {
+            if g.key > rho_f + margin {
+                true
+            } else if g.key < rho_f - margin {
+                false
+            } else {
+                (purses.scaled(g.class).as_ref() * &d) > (&rho.numerator * BigInt::from(g.sat))
+            }
+        })
+        .collect();
     // Payments are N × sat / (L × D). Over the new denominator L × q, with h = D / q dividing
     // N × sat for every partial payer, a payment's numerator is the integer N × sat / h.
-    let pays_part = |g: &Group| {
-        (&purses.numerator[g.class as usize] * &d) > (&rho.numerator * BigInt::from(g.sat))
-    };
     let sat_gcd = groups
         .iter()
-        .filter(|g| pays_part(g))
-        .fold(0i128, |acc, g| acc.gcd(&g.sat));
+        .zip(&pays_part)
+        .filter(|(_, part)| **part)
+        .fold(0i128, |acc, (g, _)| acc.gcd(&g.sat));
     let h = if sat_gcd == 0 {
         d.clone()
     } else {
@@ -496,15 +520,18 @@ fn pay(profile: &Profile, purses: &mut Purses, winner: usize, groups: &[Group], 
     if !q.is_one() {
         purses.rescale(&q);
     }
+    // One payment per satisfaction (approval ballots have one).
+    let mut payments: FxHashMap<i128, BigInt> = FxHashMap::default();
     let mut moves: FxHashMap<(u32, i128), u32> = FxHashMap::default();
-    for g in groups {
-        let x = &purses.numerator[g.class as usize];
-        let payment = &rho.numerator * BigInt::from(g.sat);
-        let next = if x * &h <= payment {
-            0
-        } else {
-            let left = x - payment / &h;
+    for (g, part) in groups.iter().zip(&pays_part) {
+        let next = if *part {
+            let payment = payments
+                .entry(g.sat)
+                .or_insert_with(|| &rho.numerator * BigInt::from(g.sat) / &h);
+            let left = purses.scaled(g.class).into_owned() - &*payment;
             purses.add_class(left)
+        } else {
+            0
         };
         moves.insert((g.class, g.sat), next);
     }
@@ -524,7 +551,6 @@ fn pay(profile: &Profile, purses: &mut Purses, winner: usize, groups: &[Group], 
             purses.free.push(g.class);
         }
     }
-    purses.reduce();
 }
 
 /// pabutools' add-one completion: rerun MES with one more currency unit per voter until the
