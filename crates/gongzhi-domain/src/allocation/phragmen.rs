@@ -12,7 +12,6 @@ use std::cmp::Ordering;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
-use rustc_hash::FxHashMap;
 
 use super::Election;
 use super::profile::Profile;
@@ -35,7 +34,11 @@ pub(crate) fn phragmen(election: &Election, profile: &Profile) -> Vec<usize> {
     }
     let mut spent = 0i128;
     let mut order = Vec::new();
-    let mut shifts: FxHashMap<(u32, u32), u64> = FxHashMap::default();
+    // How many approvers of each project in play moved from each load class this round: a
+    // dense table, since there are at most as many classes as rounds (one per project).
+    let classes_max = m + 1;
+    let mut shifts = vec![0u64; m * classes_max];
+    let mut touched: Vec<(u32, u32)> = Vec::new();
     while !candidates.is_empty() {
         // t(p) = (load_sum + cost) / approvals = top / (denominator × approvals); +∞ without approvals.
         let top = |p: usize| &load_sum[p] + BigInt::from(profile.costs[p]) * &denominator;
@@ -109,18 +112,22 @@ pub(crate) fn phragmen(election: &Election, profile: &Profile) -> Vec<usize> {
         };
         loads.push(new_load);
         let new_class = (loads.len() - 1) as u32;
-        shifts.clear();
         let (voters, _) = profile.supporters_of(winner);
         for &v in voters {
             let old = voter_load[v as usize];
             voter_load[v as usize] = new_class;
             for &q in election.ballot(v as usize).projects {
                 if in_play[q as usize] {
-                    *shifts.entry((q, old)).or_default() += 1;
+                    let cell = &mut shifts[q as usize * classes_max + old as usize];
+                    if *cell == 0 {
+                        touched.push((q, old));
+                    }
+                    *cell += 1;
                 }
             }
         }
-        for (&(q, old), &count) in &shifts {
+        for (q, old) in touched.drain(..) {
+            let count = std::mem::take(&mut shifts[q as usize * classes_max + old as usize]);
             let delta = (&loads[new_class as usize] - &loads[old as usize]) * BigInt::from(count);
             load_sum[q as usize] += delta;
         }
