@@ -9,9 +9,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongzhi_app::authz::Permission;
-use gongzhi_app::budget_votes::{self, BudgetVoteView};
+use std::collections::HashMap;
+
+use gongzhi_app::AppError;
+use gongzhi_app::budget_votes::{self, BudgetVoteView, NewBudgetVote};
 use gongzhi_domain::Fen;
-use gongzhi_domain::budget_vote::{BallotForm, Why};
+use gongzhi_domain::budget_vote::{BALLOT_KINDS, BallotForm, Why};
 use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
@@ -20,11 +23,14 @@ use crate::error::ApiError;
 use crate::extract::{ApiForm, LargeText, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
+use crate::purchases_staff::Typed;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/v/new", get(new_vote).post(open_vote))
         .route("/v/{id}", get(vote_page))
         .route("/v/{id}/ballot", post(ballot))
+        .route("/v/{id}/sheet", post(sheet))
         .route("/v/{id}/count", post(count))
 }
 
@@ -55,6 +61,8 @@ struct VotePage {
     signed_in: bool,
     voting_open: bool,
     may_count: bool,
+    /// Staff after the close: the two clerks' entries of paper sheets, and where they stand.
+    paper: Option<String>,
 }
 
 fn why_text(lang: Lang, why: &Why, cost: Fen) -> String {
@@ -163,13 +171,30 @@ async fn vote_view_page(
             ],
         )
     });
-    // Only whether to show the button: the count itself checks again.
+    // Only whether to show the button and the sheet form: the commands check again.
     let may_count = !closed
         && !v.voting_open
         && visitor
             .actor
             .may(&state.app, Permission::ManageProjects, row.place_id)
             .await;
+    let paper = match may_count {
+        true => budget_votes::paper_reconciliation(&state.app, id)
+            .await
+            .ok()
+            .map(|c| {
+                lang.t_args(
+                    "bv-paper-state",
+                    &[
+                        ("marked", c.marked.to_string()),
+                        ("agreed", c.agreed.len().to_string()),
+                        ("disagree", c.disagree.join(", ")),
+                        ("single", c.single.join(", ")),
+                    ],
+                )
+            }),
+        false => None,
+    };
     render(&VotePage {
         page,
         id: id.to_string(),
@@ -185,6 +210,7 @@ async fn vote_view_page(
         signed_in: visitor.account.is_some(),
         voting_open: v.voting_open,
         may_count,
+        paper,
     })
 }
 
@@ -213,8 +239,22 @@ async fn ballot(
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
-    let mut marks: Vec<(usize, u32)> = Vec::new();
-    for (k, value) in &fields {
+    let Some(marks) = marks_of(&fields) else {
+        page.error = Some(lang.t("bv-points-number"));
+        return vote_view_page(&state, lang, page, &visitor, id).await;
+    };
+    match budget_votes::cast_vote(&state.app, &visitor.actor, id, &marks, None).await {
+        Ok(()) => page.flash = Some(lang.t("ballot-cast")),
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    vote_view_page(&state, lang, page, &visitor, id).await
+}
+
+/// The marks of a ballot form: repeated `choice` fields (project positions), or `points-N`
+/// fields (empty or 0 leaves the project out). None if points are not whole numbers.
+fn marks_of(fields: &[(String, String)]) -> Option<Vec<(usize, u32)>> {
+    let mut marks = Vec::new();
+    for (k, value) in fields {
         let value = value.trim();
         if k == "choice" {
             if let Ok(p) = value.parse() {
@@ -223,21 +263,164 @@ async fn ballot(
         } else if let Some(p) = k.strip_prefix("points-").and_then(|p| p.parse().ok()) {
             match value {
                 "" | "0" => {}
-                v => match v.parse::<u32>() {
-                    Ok(x) => marks.push((p, x)),
-                    Err(_) => {
-                        page.error = Some(lang.t("bv-points-number"));
-                        return vote_view_page(&state, lang, page, &visitor, id).await;
-                    }
-                },
+                v => marks.push((p, v.parse::<u32>().ok()?)),
             }
         }
     }
-    match budget_votes::cast_vote(&state.app, &visitor.actor, id, &marks, None).await {
-        Ok(()) => page.flash = Some(lang.t("ballot-cast")),
+    Some(marks)
+}
+
+/// A clerk's entry of one paper sheet (staff, after the close).
+async fn sheet(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(id): Path<Uuid>,
+    ApiForm(fields): ApiForm<Vec<(String, String)>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    let field = |key: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let Some(marks) = marks_of(&fields) else {
+        page.error = Some(lang.t("bv-points-number"));
+        return vote_view_page(&state, lang, page, &visitor, id).await;
+    };
+    let entry = field("entry").parse::<u8>().unwrap_or(0);
+    match budget_votes::enter_paper_sheet(
+        &state.app,
+        &visitor.actor,
+        id,
+        &field("sheet"),
+        &marks,
+        entry,
+    )
+    .await
+    {
+        Ok(()) => page.flash = Some(lang.t_args("bv-sheet-entered", &[("sheet", field("sheet"))])),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }
     vote_view_page(&state, lang, page, &visitor, id).await
+}
+
+// ---- opening a vote (staff) ----
+
+#[derive(Template)]
+#[template(path = "budget_vote_new.html")]
+struct NewVotePage {
+    page: Page,
+    places: Vec<crate::purchases::Choice>,
+    kinds: Vec<crate::purchases::Choice>,
+    typed: Typed,
+}
+
+async fn vote_form(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    typed: Typed,
+) -> Response {
+    let places =
+        crate::purchases_staff::places_for(state, visitor, lang, Permission::ManageProjects).await;
+    if places.is_empty() {
+        return Redirect::to("/login").into_response();
+    }
+    let kinds = BALLOT_KINDS
+        .iter()
+        .map(|k| crate::purchases::Choice {
+            id: k.to_string(),
+            label: lang.t(&format!("bv-kind-{k}")),
+        })
+        .collect();
+    render(&NewVotePage {
+        page,
+        places,
+        kinds,
+        typed,
+    })
+}
+
+async fn new_vote(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, "/v/new");
+    let typed = Typed(HashMap::from([("number".to_string(), "3".to_string())]));
+    vote_form(&state, lang, page, &visitor, typed).await
+}
+
+/// The projects box: one project a line, its title and then its cost in yuan after the last
+/// comma, full-width comma or tab ("楼道灯，12000").
+fn project_lines(text: &str) -> Result<Vec<(String, Fen)>, AppError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let at = line
+                .rfind([',', '，', '\t'])
+                .ok_or_else(|| AppError::invalid("budget_vote_project_line", "projects"))?;
+            let cost = line[at..].trim_start_matches([',', '，', '\t']).trim();
+            let fen = crate::api_money::yuan(cost, "projects")?;
+            Ok((line[..at].trim().to_string(), Fen(fen)))
+        })
+        .collect()
+}
+
+async fn open_vote(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    ApiForm(f): ApiForm<HashMap<String, String>>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, "/v/new");
+    let t = Typed(f);
+    let result = async {
+        let place = Uuid::parse_str(&t.trimmed("place_id"))
+            .map_err(|_| AppError::invalid("jurisdiction_not_found", "place_id"))?;
+        let number = t.trimmed("number").parse::<u32>().unwrap_or(0);
+        let form =
+            BallotForm::from_parts(&t.trimmed("ballot_kind"), number).map_err(AppError::Invalid)?;
+        let budget = Fen(crate::api_money::yuan(&t.trimmed("budget"), "budget")?);
+        let closes = crate::purchases_staff::datetime_local(&t.trimmed("closes_at"))
+            .ok_or_else(|| AppError::invalid("datetime_invalid", "closes_at"))?;
+        let projects = project_lines(t.get("projects"))?;
+        budget_votes::open_vote(
+            &state.app,
+            &visitor.actor,
+            &NewBudgetVote {
+                place_id: place,
+                title: t.get("title"),
+                budget,
+                form,
+                projects: &projects,
+                closes_at: closes,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/v/{id}")).into_response(),
+        Err(e) => {
+            page.error = Some(ApiError::from_app(e, lang).message());
+            vote_form(&state, lang, page, &visitor, t).await
+        }
+    }
 }
 
 async fn count(

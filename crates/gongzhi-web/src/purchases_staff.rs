@@ -54,13 +54,13 @@ impl Typed {
     pub fn checked(&self, key: &str) -> bool {
         !self.get(key).is_empty()
     }
-    fn trimmed(&self, key: &str) -> String {
+    pub fn trimmed(&self, key: &str) -> String {
         self.get(key).trim().to_string()
     }
 }
 
 /// The places where the visitor may act with `perm`, named in the page's language.
-async fn places_for(
+pub(crate) async fn places_for(
     state: &AppState,
     visitor: &Visitor,
     lang: Lang,

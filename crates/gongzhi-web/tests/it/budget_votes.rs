@@ -136,3 +136,67 @@ async fn beiyuan_residents_vote_on_three_projects() {
         assert!(!page.contains(name), "no voter's name on the result page");
     }
 }
+
+/// Staff open a vote from the page: a project line without a cost is explained and what was typed
+/// stays; a good form opens the vote and lands on its page. After the close a clerk types a paper
+/// sheet on the vote's page.
+#[tokio::test]
+async fn staff_open_a_vote_and_type_a_sheet_from_the_pages() {
+    use super::purchases::post_form;
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    assert!(staff.page("/home").await.contains("href=\"/v/new\""));
+    let form = staff.page("/v/new").await;
+    assert!(form.contains("name=\"projects\"") && form.contains(&t.community.to_string()));
+    let body = |projects: &str| {
+        format!(
+            "place_id={}&title=%E5%8C%97%E8%8B%91%E6%8A%95%E7%A5%A8&budget=20000&ballot_kind=approve_k&number=2&closes_at=2026-11-25T18%3A00&projects={}",
+            t.community, projects
+        )
+    };
+    // "楼道灯" with no cost.
+    let refused = post_form(t, &staff, "/v/new", body("%E6%A5%BC%E9%81%93%E7%81%AF")).await;
+    assert!(refused.contains("名称、逗号、费用"), "{refused}");
+    assert!(refused.contains("楼道灯"), "what was typed stays");
+    // "楼道灯，12000\n座椅,8000"
+    let page = post_form(
+        t,
+        &staff,
+        "/v/new",
+        body("%E6%A5%BC%E9%81%93%E7%81%AF%EF%BC%8C12000%0A%E5%BA%A7%E6%A4%85%2C8000"),
+    )
+    .await;
+    assert!(
+        page.contains("北苑投票") && page.contains("¥12,000.00") && page.contains("¥8,000.00"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("name=\"choice\""),
+        "staff are not on the roll: no ballot"
+    );
+    let board = staff.page(&format!("/c/{}/notices", "jinyang")).await;
+    let vote = board
+        .split("href=\"/v/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the vote on the notice board")
+        .to_string();
+    t.state.app.clock.advance(4 * 86_400).unwrap();
+    let page = staff.page(&format!("/v/{vote}")).await;
+    assert!(
+        page.contains("纸质选票") && page.contains("name=\"sheet\""),
+        "{page}"
+    );
+    let page = post_form(
+        t,
+        &staff,
+        &format!("/v/{vote}/sheet"),
+        "sheet=A-7&entry=1&choice=1".into(),
+    )
+    .await;
+    assert!(
+        page.contains("选票 A-7 已录入") && page.contains("只录入一次：A-7"),
+        "{page}"
+    );
+}

@@ -412,7 +412,7 @@ async fn a_venture_round_with_a_donor_adoption() {
 }
 
 /// Posts a form as a signed-in client; follows a redirect; the page must answer 200.
-async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String) -> String {
+pub(crate) async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String) -> String {
     let req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, who.cookie.borrow().clone())
