@@ -93,7 +93,7 @@ test('community staff sign in, see their home page and register a resident', { t
   assert.match(home, /社区工作人员/);
   assert.match(home, /晋阳社区/);
   await page.screenshot({ path: `${SHOTS}/staff-home.png`, fullPage: true });
-  await page.getByRole('link', { name: '居民' }).click();
+  await page.getByRole('link', { name: '居民', exact: true }).click();
   await page.getByLabel('姓名').fill('吴新来');
   await page.getByLabel('电话').fill('13800000099');
   await page.getByRole('button', { name: '保存' }).click();

@@ -18,6 +18,7 @@ use gongzhi_store::{Tx, Value, repo};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
+use crate::ballot_box;
 use crate::command::{Command, tenant_of};
 use crate::input::{invalid, text};
 use crate::{App, AppError, new_id};
@@ -170,19 +171,15 @@ pub async fn open_vote(
         )
         .await?;
     }
-    let voters: Vec<Vec<Value>> = roll
-        .iter()
-        .map(|r| vec![tenant.into(), id.into(), (*r).into()])
-        .collect();
-    for chunk in voters.chunks(500) {
-        cmd.insert_many(
-            "budget_vote_voters",
-            &["tenant_id", "vote_id", "voter_id"],
-            chunk,
-        )
-        .await?;
-    }
-    cmd.detail("electorate", roll.len());
+    ballot_box::snapshot_roll(
+        &mut cmd,
+        "budget_vote_voters",
+        ["tenant_id", "vote_id", "voter_id"],
+        tenant,
+        id,
+        &roll,
+    )
+    .await?;
     cmd.commit().await?;
     Ok(id)
 }
@@ -261,19 +258,8 @@ pub async fn cast_vote(
     .await?;
     // Sorted, so the ballot does not keep the order the voter ticked the projects in.
     marks.sort_unstable();
-    cmd.insert_sealed(
-        "sealed_ballots",
-        &[
-            ("tenant_id", tenant.into()),
-            ("box_id", v.id.into()),
-            ("id", Uuid::new_v4().into()),
-            (
-                "choices",
-                serde_json::to_string(&marks).unwrap_or_default().into(),
-            ),
-        ],
-    )
-    .await?;
+    let choices = serde_json::to_string(&marks).unwrap_or_default();
+    ballot_box::seal(&mut cmd, tenant, v.id, &choices).await?;
     cmd.commit().await?;
     Ok(())
 }
@@ -491,14 +477,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
                 .arg("closes", Instant(v.closes_at).china_minute()),
         ));
     }
-    let ballots = repo_e::take_ballots(&mut cmd.tx, tenant, v.id).await?;
-    if ballots.len() as i64 != v.ballots_cast {
-        return Err(AppError::Invalid(
-            DomainError::field("ballot_box_count_mismatch", "vote_id")
-                .arg("marks", v.ballots_cast)
-                .arg("ballots", ballots.len()),
-        ));
-    }
+    let ballots = ballot_box::take(&mut cmd.tx, tenant, v.id, v.ballots_cast, "vote_id").await?;
     // Paper sheets count once both clerks' entries agree, and never more sheets than residents
     // marked as voting on paper.
     let paper = paper_check(&mut cmd.tx, tenant, v.id).await?;
@@ -538,26 +517,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
         &read_ballots,
         rule_of(&v)?,
     )?;
-    let rows: Vec<Vec<Value>> = ballots
-        .iter()
-        .map(|(id, choices)| {
-            vec![
-                tenant.into(),
-                v.id.into(),
-                (*id).into(),
-                choices.as_str().into(),
-            ]
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        cmd.insert_many(
-            "sealed_ballots",
-            &["tenant_id", "box_id", "id", "choices"],
-            chunk,
-        )
-        .await?;
-    }
-    cmd.detail("opened_box", v.id.to_string());
+    ballot_box::put_back_opened(&mut cmd, tenant, v.id, &ballots).await?;
     cmd.update(
         "budget_votes",
         &[tenant.into(), v.id.into()],

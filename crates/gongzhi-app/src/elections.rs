@@ -20,6 +20,7 @@ use gongzhi_store::{Tx, Value, repo};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
+use crate::ballot_box;
 use crate::command::Command;
 use crate::input::{invalid, text};
 use crate::rules::rule_in_force;
@@ -235,19 +236,15 @@ pub async fn open_election(
         &candidates,
     )
     .await?;
-    let voters: Vec<Vec<Value>> = roll
-        .iter()
-        .map(|r| vec![tenant.into(), id.into(), (*r).into()])
-        .collect();
-    for chunk in voters.chunks(500) {
-        cmd.insert_many(
-            "election_voters",
-            &["tenant_id", "election_id", "resident_id"],
-            chunk,
-        )
-        .await?;
-    }
-    cmd.detail("electorate", roll.len());
+    ballot_box::snapshot_roll(
+        &mut cmd,
+        "election_voters",
+        ["tenant_id", "election_id", "resident_id"],
+        tenant,
+        id,
+        &roll,
+    )
+    .await?;
     cmd.commit().await?;
     Ok(id)
 }
@@ -322,19 +319,8 @@ pub async fn cast_ballot(
     // Sorted, so the ballot does not keep the order the voter ticked the names in.
     let mut marked: Vec<String> = choices.iter().map(Uuid::to_string).collect();
     marked.sort();
-    cmd.insert_sealed(
-        "sealed_ballots",
-        &[
-            ("tenant_id", tenant.into()),
-            ("box_id", e.id.into()),
-            ("id", Uuid::new_v4().into()),
-            (
-                "choices",
-                serde_json::to_string(&marked).unwrap_or_default().into(),
-            ),
-        ],
-    )
-    .await?;
+    let choices = serde_json::to_string(&marked).unwrap_or_default();
+    ballot_box::seal(&mut cmd, tenant, e.id, &choices).await?;
     cmd.commit().await?;
     Ok(())
 }
@@ -367,15 +353,8 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
     }
     let rule: ElectionRule =
         serde_json::from_str(&e.rule_json).map_err(|_| invalid("rule_missing", "election_id"))?;
-    let ballots = repo_e::take_ballots(&mut cmd.tx, tenant, e.id).await?;
-    if ballots.len() as i64 != e.ballots_cast {
-        // Somebody added or removed ballots behind the application: refuse to count.
-        return Err(AppError::Invalid(
-            DomainError::field("ballot_box_count_mismatch", "election_id")
-                .arg("marks", e.ballots_cast)
-                .arg("ballots", ballots.len()),
-        ));
-    }
+    let ballots =
+        ballot_box::take(&mut cmd.tx, tenant, e.id, e.ballots_cast, "election_id").await?;
     let mut read_ballots = Vec::with_capacity(ballots.len());
     for (_, choices) in &ballots {
         let ids: Vec<String> = serde_json::from_str(choices)
@@ -396,26 +375,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
         &read_ballots,
     );
     // The box, opened: every ballot imaged in this event, in the order of its random id.
-    let rows: Vec<Vec<Value>> = ballots
-        .iter()
-        .map(|(id, choices)| {
-            vec![
-                tenant.into(),
-                e.id.into(),
-                (*id).into(),
-                choices.as_str().into(),
-            ]
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        cmd.insert_many(
-            "sealed_ballots",
-            &["tenant_id", "box_id", "id", "choices"],
-            chunk,
-        )
-        .await?;
-    }
-    cmd.detail("opened_box", e.id.to_string());
+    ballot_box::put_back_opened(&mut cmd, tenant, e.id, &ballots).await?;
     let term_start = now.china_date();
     if e.kind == "general" && !count.elected.is_empty() {
         let day_before = format_date(term_start.previous_day().unwrap_or(term_start));

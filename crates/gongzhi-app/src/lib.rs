@@ -6,6 +6,8 @@
 pub mod accounts;
 /// Who may do what where: roles as permission sets on a jurisdiction and below.
 pub mod authz;
+/// The sealed ballot box that elections and budget votes share.
+mod ballot_box;
 /// Resident-wide budget votes: open, cast (secret, assisted), close and count by the PB engine.
 pub mod budget_votes;
 /// The command helper: one transaction, its row images, one audit event.
