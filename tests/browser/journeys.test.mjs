@@ -481,7 +481,7 @@ test("a visitor reads 玉东's residents' budget vote on a 320 px phone: who won
   assert.match(vote, /平等份额法/);
   assert.match(vote, /已计票：共 60 张选票/);
   // Eleven funded, each with its reason; the three left out say what was left.
-  assert.equal(await page.locator('tr.elected').count(), 11);
+  assert.equal(await page.locator('.bv-results .elected').count(), 11);
   assert.match(vote, /暑期托管班[\s\S]*获资助（第 1 个）[\s\S]*每人最多出 ¥/);
   assert.match(vote, /宠物友好角[\s\S]*未获资助[\s\S]*资助其他项目后只剩 ¥1,700\.00/);
   assert.doesNotMatch(vote, /王秀兰|李秀兰/, 'no voter is named');
