@@ -10,9 +10,12 @@ use gongzhi_store::elections as repo_e;
 use gongzhi_store::{Tx, Value};
 use uuid::Uuid;
 
-use crate::AppError;
-use crate::command::Command;
 use gongzhi_domain::DomainError;
+
+use crate::AppError;
+use crate::authz::{Actor, Permission};
+use crate::command::Command;
+use crate::input::invalid;
 
 /// Puts one ballot (its choices, already sorted so they keep no ticking order) into a box.
 pub(crate) async fn seal(
@@ -103,4 +106,43 @@ pub(crate) async fn snapshot_roll(
     }
     cmd.detail("electorate", roll.len());
     Ok(())
+}
+
+/// Whose ballot this is, and who entered it: the signed-in resident's own, or, with
+/// `for_resident`, one that staff holding `perm` at `place` enter for a resident (assisted or
+/// paper). `field` names the box in the error.
+pub(crate) async fn ballot_holder(
+    tx: &mut Tx,
+    actor: &Actor,
+    tenant: Uuid,
+    for_resident: Option<Uuid>,
+    (perm, place): (Permission, Uuid),
+    field: &'static str,
+) -> Result<(Uuid, Option<Uuid>), AppError> {
+    match for_resident {
+        Some(r) => {
+            actor.require(tx, perm, place).await?;
+            Ok((r, actor.account_id))
+        }
+        None => {
+            let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+            let (r, _) = gongzhi_store::projects::resident_by_account(tx, tenant, account)
+                .await?
+                .ok_or_else(|| invalid("ballot_not_on_roll", field))?;
+            Ok((r, None))
+        }
+    }
+}
+
+/// A voter's mark on the roll as read (`None`: not on the roll; `Some(Some(_))`: voted), checked
+/// before a ballot goes in.
+pub(crate) fn check_unmarked(
+    mark: Option<Option<i64>>,
+    field: &'static str,
+) -> Result<(), AppError> {
+    match mark {
+        None => Err(invalid("ballot_not_on_roll", field)),
+        Some(Some(_)) => Err(invalid("ballot_already_cast", field)),
+        Some(None) => Ok(()),
+    }
 }

@@ -196,21 +196,15 @@ pub async fn cast_vote(
 ) -> Result<(), AppError> {
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
-    let (resident, entered_by) = match for_resident {
-        Some(r) => {
-            actor
-                .require(&mut read, Permission::ManageProjects, v.place_id)
-                .await?;
-            (r, actor.account_id)
-        }
-        None => {
-            let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-            let (r, _) = gongzhi_store::projects::resident_by_account(&mut read, tenant, account)
-                .await?
-                .ok_or_else(|| invalid("ballot_not_on_roll", "vote_id"))?;
-            (r, None)
-        }
-    };
+    let (resident, entered_by) = ballot_box::ballot_holder(
+        &mut read,
+        actor,
+        tenant,
+        for_resident,
+        (Permission::ManageProjects, v.place_id),
+        "vote_id",
+    )
+    .await?;
     let voter = voter_key(&mut read, tenant, &v, resident).await?;
     let form = form_of(&v)?;
     let projects = projects_of(&mut read, tenant, v.id).await?;
@@ -227,11 +221,10 @@ pub async fn cast_vote(
     if v.status != "open" || now.0 >= v.closes_at {
         return Err(invalid("budget_vote_closed", "vote_id"));
     }
-    match repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await? {
-        None => return Err(invalid("ballot_not_on_roll", "vote_id")),
-        Some(Some(_)) => return Err(invalid("ballot_already_cast", "vote_id")),
-        Some(None) => {}
-    }
+    ballot_box::check_unmarked(
+        repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await?,
+        "vote_id",
+    )?;
     cmd.update(
         "budget_vote_voters",
         &[tenant.into(), v.id.into(), voter.into()],
@@ -288,11 +281,10 @@ pub async fn mark_paper_voter(
         return Err(invalid("budget_vote_closed", "vote_id"));
     }
     let voter = voter_key(&mut cmd.tx, tenant, &v, resident).await?;
-    match repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await? {
-        None => return Err(invalid("ballot_not_on_roll", "vote_id")),
-        Some(Some(_)) => return Err(invalid("ballot_already_cast", "vote_id")),
-        Some(None) => {}
-    }
+    ballot_box::check_unmarked(
+        repo_v::voter(&mut cmd.tx, tenant, v.id, voter).await?,
+        "vote_id",
+    )?;
     cmd.update(
         "budget_vote_voters",
         &[tenant.into(), v.id.into(), voter.into()],

@@ -263,22 +263,16 @@ pub async fn cast_ballot(
     // write lock, so ballots queue only for what must be serialised.
     let mut read = app.db.read().await?;
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
-    let (voter, entered_by) = match for_resident {
-        Some(r) => {
-            let (_, c) = crate::councils::load_council(&mut read, e.council_id).await?;
-            actor
-                .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
-                .await?;
-            (r, actor.account_id)
-        }
-        None => {
-            let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-            let (r, _) = gongzhi_store::projects::resident_by_account(&mut read, tenant, account)
-                .await?
-                .ok_or_else(|| invalid("ballot_not_on_roll", "election_id"))?;
-            (r, None)
-        }
-    };
+    let (_, c) = crate::councils::load_council(&mut read, e.council_id).await?;
+    let (voter, entered_by) = ballot_box::ballot_holder(
+        &mut read,
+        actor,
+        tenant,
+        for_resident,
+        (Permission::ManageCouncils, c.jurisdiction_id),
+        "election_id",
+    )
+    .await?;
     let candidates: Vec<Uuid> = repo_e::candidates(&mut read, tenant, e.id)
         .await?
         .into_iter()
@@ -296,11 +290,10 @@ pub async fn cast_ballot(
     if e.status != "open" || now.0 >= e.closes_at {
         return Err(invalid("election_closed", "election_id"));
     }
-    match repo_e::voter(&mut cmd.tx, tenant, e.id, voter).await? {
-        None => return Err(invalid("ballot_not_on_roll", "election_id")),
-        Some(Some(_)) => return Err(invalid("ballot_already_cast", "election_id")),
-        Some(None) => {}
-    }
+    ballot_box::check_unmarked(
+        repo_e::voter(&mut cmd.tx, tenant, e.id, voter).await?,
+        "election_id",
+    )?;
     cmd.update(
         "election_voters",
         &[tenant.into(), e.id.into(), voter.into()],
