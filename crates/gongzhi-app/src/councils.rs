@@ -1038,6 +1038,17 @@ pub async fn council_view(
     Ok((c, seats, meetings))
 }
 
+/// The open meetings of a community's councils: (meeting, council's name, meeting's title).
+pub async fn open_council_meetings(
+    app: &App,
+    community: Uuid,
+) -> Result<Vec<(Uuid, String, String)>, AppError> {
+    let mut tx = app.db.read().await?;
+    let m = repo_c::open_council_meetings(&mut tx, community).await?;
+    tx.rollback().await?;
+    Ok(m)
+}
+
 pub async fn councils_of(app: &App, community: Uuid) -> Result<Vec<CouncilRow>, AppError> {
     let mut tx = app.db.read().await?;
     let c = repo_c::councils(&mut tx, community).await?;

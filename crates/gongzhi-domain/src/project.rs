@@ -511,6 +511,18 @@ pub struct PanelMember {
     pub score: Option<i64>,
 }
 
+impl PanelMember {
+    /// The member as public pages show them: council members, supervisors, staff and experts act
+    /// in an office or a profession and are named in full; a resident representative is a
+    /// private person, masked (田*余).
+    pub fn public(mut self) -> Self {
+        if self.role == "resident_rep" {
+            self.name = crate::person::mask_name(&self.name);
+        }
+        self
+    }
+}
+
 /// Checks a panel: an acceptance needs council members, supervisors and resident
 /// representatives; a mid-term review at least a supervisor and a score (0–100) from everyone.
 /// Returns the mid-term review's mean score, rounded down.
@@ -684,6 +696,14 @@ mod tests {
             name: "田大山".into(),
             role: role.into(),
             score,
+        }
+    }
+
+    #[test]
+    fn resident_representatives_are_masked_office_holders_named() {
+        assert_eq!(member("resident_rep", None).public().name, "田*山");
+        for role in ["council_member", "supervisor", "staff", "expert"] {
+            assert_eq!(member(role, None).public().name, "田大山", "{role}");
         }
     }
 

@@ -165,6 +165,25 @@ pub async fn meetings_of(
     .collect()
 }
 
+/// The meetings not yet closed of a community's councils (not its supervisory boards), for forms
+/// that table an item: (meeting, council's name, meeting's title), council by council, in
+/// the order of their dates. One statement where a council-by-council read would be several.
+pub async fn open_council_meetings(
+    tx: &mut Tx,
+    tenant: Uuid,
+) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+    tx.rows(
+        "SELECT m.id, c.name_zh, m.title FROM meetings m JOIN councils c ON c.tenant_id = m.tenant_id AND c.id = m.council_id \
+         WHERE m.tenant_id = $1 AND c.kind = 'council' AND m.status <> 'closed' ORDER BY c.id, m.scheduled_for, m.id",
+        &[tenant.into()],
+        &[Id, Text, Text],
+    )
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.id(0)?, r.text(1)?, r.text(2)?)))
+    .collect()
+}
+
 /// Seats marked present at a meeting.
 pub async fn present_seats(
     tx: &mut Tx,

@@ -539,6 +539,32 @@ pub async fn expenses_of_budget(
     )
 }
 
+/// A budget's expenses, each with its payee's name, oldest first: one statement for the
+/// payments of a project's page.
+pub async fn expenses_of_budget_with_payees(
+    tx: &mut Tx,
+    tenant: Uuid,
+    budget: Uuid,
+) -> Result<Vec<(ExpenseRow, String)>, StoreError> {
+    let t = table("expenses").ok_or_else(|| StoreError::Data("no table expenses".into()))?;
+    let mut types: Vec<ColType> = t.columns.iter().map(|c| c.ty).collect();
+    types.push(ColType::Text);
+    let columns: Vec<String> = t.columns.iter().map(|c| format!("e.{}", c.name)).collect();
+    tx.rows(
+        &format!(
+            "SELECT {}, a.name_zh FROM expenses e LEFT JOIN ledger_accounts a ON a.tenant_id = e.tenant_id AND a.id = e.payee_id \
+             WHERE e.tenant_id = $1 AND e.budget_id = $2 ORDER BY e.submitted_at, e.id",
+            columns.join(", ")
+        ),
+        &[tenant.into(), budget.into()],
+        &types,
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((expense_row(r)?, r.opt_text(t.columns.len())?.unwrap_or_default())))
+    .collect()
+}
+
 /// Expenses still holding money whose window ended before `now`.
 pub async fn lapsed_expenses(
     tx: &mut Tx,

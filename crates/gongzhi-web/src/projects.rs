@@ -284,7 +284,7 @@ async fn project_view(
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let p = &s.project;
-    let staff = projects::can_manage_projects(&state.app, &visitor.actor, p.jurisdiction_id).await;
+    let staff = s.may_manage(&visitor.actor);
     let steps = s
         .steps
         .iter()
@@ -552,23 +552,12 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
         min_quotes: 3,
     };
     if step.kind == StepKind::CouncilDecision {
-        let tenant = projects::tenant_of_place(&state.app, s.project.jurisdiction_id)
-            .await
-            .ok()?;
-        for c in councils::councils_of(&state.app, tenant)
+        form.meetings = councils::open_council_meetings(&state.app, s.tenant)
             .await
             .unwrap_or_default()
-        {
-            if c.kind != "council" {
-                continue;
-            }
-            if let Ok((_, _, meetings)) = councils::council_view(&state.app, c.id).await {
-                for m in meetings.into_iter().filter(|m| m.status != "closed") {
-                    form.meetings
-                        .push((m.id.to_string(), format!("{} · {}", c.name_zh, m.title)));
-                }
-            }
-        }
+            .into_iter()
+            .map(|(id, council, title)| (id.to_string(), format!("{council} · {title}")))
+            .collect();
         form.resolutions = s
             .decisions
             .iter()

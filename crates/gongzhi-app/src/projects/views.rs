@@ -2,7 +2,7 @@
 //! to the rating: the votes (council members named, as office-holders acting in office), the
 //! notice and its objections, the contract, every payment, the acceptance and the accounts.
 
-use gongzhi_domain::project::{Pipeline, StepKind};
+use gongzhi_domain::project::{PanelMember, Pipeline, StepKind};
 use gongzhi_domain::time::Instant;
 use gongzhi_store::councils as repo_c;
 use gongzhi_store::ledger as repo_l;
@@ -53,6 +53,10 @@ pub struct PaymentView {
 #[derive(Debug, Clone)]
 pub struct ProjectStory {
     pub project: ProjectRow,
+    /// The community the project belongs to.
+    pub tenant: Uuid,
+    /// The project's place and its ancestors, nearest first.
+    pub chain: Vec<gongzhi_store::repo::JurisdictionRow>,
     pub place: String,
     pub steps: Vec<StepView>,
     /// (number, title, status) of the needs behind it; what residents wrote stays private.
@@ -75,6 +79,14 @@ pub struct ProjectStory {
 }
 
 impl ProjectStory {
+    /// Whether `actor` may manage this project, decided on the chain the story already read
+    /// (the page shows staff forms by it; every command checks again).
+    pub fn may_manage(&self, actor: &crate::authz::Actor) -> bool {
+        actor
+            .require_in(&self.chain, crate::authz::Permission::ManageProjects)
+            .is_ok()
+    }
+
     /// Mean rating in tenths (4.3 → 43), if any.
     pub fn rating_tenths(&self) -> Option<i64> {
         if self.ratings.is_empty() {
@@ -88,10 +100,10 @@ impl ProjectStory {
 pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError> {
     let mut tx = app.db.read().await?;
     let (tenant, p, pipeline) = load_project(&mut tx, id).await?;
-    let place = gongzhi_store::repo::jurisdiction_by_id(&mut tx, p.jurisdiction_id)
-        .await?
-        .map(|j| j.name_zh)
-        .unwrap_or_default();
+    // The place and its ancestors in one read: the name for the page, the chain for deciding
+    // whether a signed-in visitor sees staff forms (`may_manage`) without another read.
+    let chain = gongzhi_store::repo::ancestors(&mut tx, p.jurisdiction_id).await?;
+    let place = chain.first().map(|j| j.name_zh.clone()).unwrap_or_default();
     let moves = repo_p::moves(&mut tx, tenant, p.id).await?;
     let status = display_status(&p, app.now());
     let steps = step_views(&p, status, &pipeline, &moves);
@@ -158,11 +170,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
     };
     let mut payments = Vec::new();
     if let Some(b) = &budget {
-        for e in repo_l::expenses_of_budget(&mut tx, tenant, b.id).await? {
-            let payee = repo_l::account(&mut tx, tenant, e.payee_id)
-                .await?
-                .map(|a| a.name_zh)
-                .unwrap_or_default();
+        for (e, payee) in repo_l::expenses_of_budget_with_payees(&mut tx, tenant, b.id).await? {
             payments.push(PaymentView {
                 expense_id: e.id,
                 payee,
@@ -181,6 +189,8 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .is_some_and(|s| s.kind == StepKind::Rating)
         && gongzhi_domain::project::rating_open(p.rating_from, p.rating_until, now);
     let story = ProjectStory {
+        tenant,
+        chain,
         place,
         steps,
         needs,
@@ -189,7 +199,11 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         quotes: repo_p::quotes(&mut tx, tenant, p.id).await?,
         claims: repo_p::claims(&mut tx, tenant, p.id).await?,
         contractor,
-        updates: repo_p::updates(&mut tx, tenant, p.id).await?,
+        updates: repo_p::updates(&mut tx, tenant, p.id)
+            .await?
+            .into_iter()
+            .map(public_update)
+            .collect(),
         budget,
         payments,
         ratings: repo_p::ratings(&mut tx, tenant, p.id).await?,
@@ -275,6 +289,19 @@ pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
         _ if rating_over(p, now) => "done",
         _ => "active",
     }
+}
+
+/// A progress update as the public sees it: resident representatives on its panel masked.
+fn public_update(mut u: UpdateRow) -> UpdateRow {
+    if let Some(panel) = u
+        .panel_json
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Vec<PanelMember>>(p).ok())
+    {
+        let public: Vec<PanelMember> = panel.into_iter().map(PanelMember::public).collect();
+        u.panel_json = serde_json::to_string(&public).ok();
+    }
+    u
 }
 
 /// Whether the actor keeps the needs ledger and projects at `place` (pages show staff forms).
