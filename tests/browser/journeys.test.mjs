@@ -490,3 +490,48 @@ test("a visitor reads 玉东's residents' budget vote on a 320 px phone: who won
   await page.screenshot({ path: `${SHOTS}/budget-vote-320.png`, fullPage: true });
   await page.close();
 });
+
+// WCAG 2.2 AA, checked by axe-core (Deque's engine, the one Lighthouse uses) on the main
+// pages a visitor reaches: no serious or critical violation. Pages are found by following the
+// demo's links, so a new kind of page joins the check when the portal links to it.
+test('the main public pages have no serious or critical WCAG 2.2 AA violations (axe-core)', { timeout: 300_000 }, async () => {
+  const { createRequire } = await import('node:module');
+  const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  // The pages forbid inline scripts (CSP); the checker is injected past it, as a browser
+  // extension would be.
+  const context = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
+  const page = await context.newPage();
+  const firstLink = async (path, prefix) => {
+    await page.goto(base + path);
+    const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute('href');
+    assert.ok(href, `${path} links to a ${prefix} page`);
+    return href;
+  };
+  const pages = ['/', '/login', '/c/jinyang', '/c/yudong', '/c/jinyang/notices', '/c/yudong/notices',
+    '/c/jinyang/projects', '/c/jinyang/funds', '/calls', '/c/yudong/search?q=%E9%A1%B9%E7%9B%AE'];
+  pages.push(await firstLink('/c/jinyang/notices', '/r/'));
+  pages.push(await firstLink('/c/jinyang/projects', '/p/'));
+  pages.push(await firstLink('/c/jinyang/funds', '/fund/'));
+  pages.push(await firstLink('/c/jinyang', '/statement/'));
+  pages.push(await firstLink('/c/jinyang', '/council/'));
+  pages.push(await firstLink('/c/yudong/notices', '/v/'));
+  pages.push(await firstLink('/calls', '/call/'));
+  pages.push(await firstLink('/c/yudong', '/org/'));
+  const problems = [];
+  for (const path of pages) {
+    await page.goto(base + path);
+    await page.addScriptTag({ path: axePath });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    for (const v of violations) problems.push(`${path}: ${v}`);
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+  assert.ok(pages.length >= 18, `${pages.length} pages checked`);
+  await context.close();
+});

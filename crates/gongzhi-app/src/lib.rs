@@ -26,10 +26,12 @@ pub mod ledger;
 pub mod people;
 /// Jurisdictions, buildings, households.
 pub mod places;
-/// The needs ledger and the project pipeline (the core loop).
+/// The public portal: search across a community's record.
+pub mod portal;
 /// Government purchase of services: suppliers, plans, calls, bids, panels, contracts paid through
 /// the fund, evaluations, the social organisations' share, the OCDS export.
 pub mod procurement;
+/// The needs ledger and the project pipeline (the core loop).
 pub mod projects;
 /// The rulebook: setting rules and reading the rule in force.
 pub mod rules;

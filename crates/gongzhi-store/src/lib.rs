@@ -30,6 +30,8 @@ pub mod repo;
 pub mod rows;
 /// The schema as data.
 pub mod schema;
+/// Search of a community's public record.
+pub mod search;
 /// Fresh databases for tests on either backend.
 pub mod testing;
 mod value;

@@ -29,6 +29,8 @@ pub mod money;
 pub mod openapi;
 /// Server-rendered pages.
 pub mod pages;
+/// The public portal of a community: front page, search, Atom feed of notices.
+pub mod portal;
 /// The core loop's pages: projects, the needs ledger, my needs.
 pub mod projects;
 /// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
@@ -107,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ping", get(ping))
         .route("/static/app.css", get(css))
         .merge(pages::routes())
+        .merge(portal::routes())
         .merge(money::routes())
         .merge(projects::routes())
         .merge(elections::routes())

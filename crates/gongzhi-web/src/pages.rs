@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use gongzhi_app::{accounts, people, places, rules, setup};
+use gongzhi_app::{accounts, people, places, setup};
 use gongzhi_domain::audit::short_head;
 use serde::Deserialize;
 
@@ -97,7 +97,6 @@ struct MessagePage {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
-        .route("/c/{code}", get(community))
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout))
         .route("/home", get(home))
@@ -135,7 +134,7 @@ struct IndexPage {
     places: Vec<PlaceItem>,
 }
 
-fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -> String {
+pub(crate) fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -> String {
     if lang == Lang::En {
         j.name_en.clone()
     } else {
@@ -193,72 +192,6 @@ async fn index(
     render(&IndexPage {
         page,
         places: items,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "community.html")]
-struct CommunityPage {
-    page: Page,
-    code: String,
-    /// (id, title)
-    conventions: Vec<(String, String)>,
-    name: String,
-    level_key: String,
-    head: Option<String>,
-    children: Vec<(String, String)>,
-    rules: Vec<(String, String)>,
-}
-
-async fn community(
-    State(state): State<AppState>,
-    lang: Lang,
-    large: LargeText,
-    visitor: Visitor,
-    Path(code): Path<String>,
-) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}"));
-    let j = match places::jurisdiction_by_code(&state.app, &code).await {
-        Ok(j) => j,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
-    let all = places::jurisdictions(&state.app).await.unwrap_or_default();
-    let children = all
-        .iter()
-        .filter(|c| c.parent_id == Some(j.id))
-        .map(|c| (local_name(lang, c), format!("level-{}", c.level)))
-        .collect();
-    let head = setup::chain_head(&state.app, j.id)
-        .await
-        .ok()
-        .flatten()
-        .map(|h| short_head(h.seq, &h.hash));
-    let rules = rules::rulebook_today(&state.app, j.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(spec, v)| {
-            (
-                if lang == Lang::En { spec.en } else { spec.zh }.to_string(),
-                v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
-            )
-        })
-        .collect();
-    let conventions = councils::conventions_of(&state.app, j.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.id.to_string(), c.title))
-        .collect();
-    render(&CommunityPage {
-        page,
-        conventions,
-        code: code.clone(),
-        name: local_name(lang, &j),
-        level_key: format!("level-{}", j.level),
-        head,
-        children,
-        rules,
     })
 }
 
@@ -645,7 +578,7 @@ pub struct NoticeItem {
     pub dates: String,
 }
 
-fn dates_text(lang: Lang, r: &PublicResolution) -> String {
+pub(crate) fn dates_text(lang: Lang, r: &PublicResolution) -> String {
     let at = |v: i64| Instant(v).china_minute();
     let mut parts = Vec::new();
     if let (Some(start), Some(end)) = (r.row.notice_start, r.row.notice_end) {
@@ -663,7 +596,7 @@ fn dates_text(lang: Lang, r: &PublicResolution) -> String {
     parts.join("；")
 }
 
-fn council_name(lang: Lang, c: &gongzhi_store::councils::CouncilRow) -> String {
+pub(crate) fn council_name(lang: Lang, c: &gongzhi_store::councils::CouncilRow) -> String {
     if lang == Lang::En {
         c.name_en.clone()
     } else {

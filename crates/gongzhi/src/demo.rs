@@ -700,7 +700,7 @@ async fn seed_fund_history(
     .await?;
     receive(base, "carry_over", 12_345, "carry_over", "上年度结余结转").await?;
     app.clock.advance(60 * day)?;
-    for (donor, yuan) in [("张建国", 5_000), ("何静", 603), ("李秀英", 2_000)] {
+    for (donor, yuan) in [("张建国", 5_000), ("何婷婷", 603), ("李秀英", 2_000)] {
         ledger::record_donation(app, &o.staff, None, micro, donor, yuan * 100).await?;
     }
     // Quarterly statements are posted a few days after each quarter ends.

@@ -787,6 +787,90 @@ async fn the_beiyuan_story_end_to_end_over_http() {
     );
     let staff_view = staff.page(&format!("/p/{project}")).await;
     assert!(staff_view.contains("满意度"));
+
+    // The portal: the community's front page leads to the project, the notices and their feed.
+    let front = public.page("/c/jinyang").await;
+    assert!(
+        front.contains(&format!("/p/{project}")) && front.contains("/c/jinyang/notices.atom"),
+        "{front}"
+    );
+    // Search finds a title by any part of it (Chinese has no spaces), every term must occur,
+    // and a search too long is refused next to its field, in the visitor's language.
+    let found = public.page("/c/jinyang/search?q=%E5%9B%B4%E5%A2%99").await; // 围墙
+    assert!(found.contains(&format!("/p/{project}")), "{found}");
+    let none = public
+        .page("/c/jinyang/search?q=%E5%9B%B4%E5%A2%99+%E6%B8%B8%E6%B3%B3%E6%B1%A0") // 围墙 游泳池
+        .await;
+    assert!(!none.contains(&format!("/p/{project}")) && none.contains("没有找到"));
+    let (status, _, refused) = send(
+        &t.router,
+        Request::get(format!("/c/jinyang/search?q={}", "x".repeat(61)))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("最多 60 个字") && refused.contains("aria-invalid"));
+    let resolution = story["decisions"][0]["resolution"]["label"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let found = public
+        .page(&format!(
+            "/c/jinyang/search?q={}",
+            resolution
+                .replace('〔', "%E3%80%94")
+                .replace('〕', "%E3%80%95")
+        ))
+        .await;
+    assert!(found.contains(&resolution), "{resolution}: {found}");
+    // The Atom feed is well-formed XML with one entry a resolution, each linking to its page.
+    let feed = public.page("/c/jinyang/notices.atom").await;
+    let entries = atom_entries(&feed);
+    assert_eq!(entries.len(), 2, "{feed}");
+    assert!(entries.iter().any(|(title, _)| title.contains(&resolution)));
+    assert!(entries.iter().all(|(_, href)| href.contains("/r/")));
+}
+
+/// (title, link) of every entry of an Atom feed, read by a real XML parser (which refuses a
+/// document that is not well-formed).
+fn atom_entries(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut out, mut path, mut entry) =
+        (Vec::new(), Vec::<String>::new(), None::<(String, String)>);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                let name = e.name().as_ref().to_string();
+                if name == "entry" {
+                    entry = Some(Default::default());
+                }
+                path.push(name);
+            }
+            Event::Empty(e) if e.name().as_ref() == "link" => {
+                if let Some(en) = entry.as_mut() {
+                    let href = e.try_get_attribute("href").unwrap().unwrap();
+                    en.1 = href.value.to_string();
+                }
+            }
+            Event::Text(t) if path.last().is_some_and(|p| p == "title") => {
+                if let Some(en) = entry.as_mut() {
+                    en.0.push_str(&t.xml10_content());
+                }
+            }
+            Event::End(e) => {
+                path.pop();
+                if e.name().as_ref() == "entry" {
+                    out.extend(entry.take());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(path.is_empty(), "every element closed");
+    out
 }
 
 #[tokio::test]

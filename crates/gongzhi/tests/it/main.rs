@@ -123,6 +123,55 @@ fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((code, resp))
 }
 
+/// Every page a visitor reaches from `/` by following links on the site, at most `limit`:
+/// (path, body). A link that answers 404 or 5xx fails the test: a visitor would hit it.
+fn crawl(port: u16, limit: usize) -> Vec<(String, String)> {
+    let mut seen = std::collections::HashSet::from(["/".to_string()]);
+    let mut queue = std::collections::VecDeque::from(["/".to_string()]);
+    let mut out = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if out.len() >= limit {
+            break;
+        }
+        let (code, resp) =
+            http_get(port, &path).unwrap_or_else(|| panic!("{path} did not answer with text"));
+        assert!(
+            (200..400).contains(&code),
+            "{path} answers {code} to a visitor"
+        );
+        let body = resp
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        for link in body.split("href=\"").skip(1) {
+            let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
+            let href = href.split('#').next().unwrap_or("").to_string();
+            // Same-site pages only: not the style sheet, uploaded photos and files, or spreadsheets.
+            let skip = !href.starts_with('/')
+                || href.starts_with("//")
+                || href.starts_with("/static/")
+                || href.contains("/uploads/")
+                || href.ends_with("/xlsx");
+            if !skip && seen.insert(href.clone()) {
+                queue.push_back(href);
+            }
+        }
+        out.push((path, body));
+    }
+    out
+}
+
+/// An 11-digit mobile number or an 18-character ID number, not inside a longer run of letters
+/// and digits (hashes and ids).
+fn personal_number(page: &str) -> Option<String> {
+    page.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|run| {
+            (run.len() == 11 && run.starts_with('1') && run.bytes().all(|b| b.is_ascii_digit()))
+                || (run.len() == 18 && run[..17].bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(str::to_string)
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -165,6 +214,7 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
     let url = fresh_url("demo").await;
     let port = free_port();
     let vote: String;
+    let public_pages: Vec<(String, String)>;
     {
         let mut server = start_demo(&url, port);
         let (code, page) = http_get(port, "/").unwrap();
@@ -186,6 +236,7 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
         );
         let (code, _) = http_get(port, "/api/v1/openapi.json").unwrap();
         assert_eq!(code, 200);
+        public_pages = crawl(port, 3_000);
         let _ = server.0.kill();
         let mut out = String::new();
         server
@@ -257,6 +308,59 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
             .status
             .success()
     );
+
+    // Every public page of the demo (all a visitor reaches from `/`) shows no phone or ID number
+    // and no private person's name in full: residents who hold no seat and stand for none, and
+    // donors, appear masked (田*余) or not at all.
+    let export = std::fs::read_to_string(&first).unwrap();
+    let rows = |table: &str| -> Vec<serde_json::Value> {
+        export
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["table"] == table)
+            .map(|v| v["row"].clone())
+            .collect()
+    };
+    let in_office: std::collections::HashSet<String> = rows("council_seats")
+        .into_iter()
+        .chain(rows("election_candidates"))
+        .map(|r| r["resident_id"].as_str().unwrap().to_string())
+        .collect();
+    let residents = rows("residents");
+    let name_of = |r: &serde_json::Value| r["name"].as_str().unwrap().to_string();
+    // A name is an office-holder's if any record of it holds office (a merged duplicate keeps
+    // the name of the person seated).
+    let office_names: std::collections::HashSet<String> = residents
+        .iter()
+        .filter(|r| in_office.contains(r["id"].as_str().unwrap()))
+        .map(name_of)
+        .collect();
+    let private: Vec<String> = residents
+        .iter()
+        .map(name_of)
+        .filter(|n| !office_names.contains(n))
+        .chain(
+            rows("donations")
+                .iter()
+                .map(|r| r["donor_name"].as_str().unwrap().to_string()),
+        )
+        .filter(|n| n.chars().count() >= 2 && n.chars().all(|c| !c.is_ascii()))
+        .collect();
+    assert!(
+        private.len() > 20,
+        "the demo has private residents: {private:?}"
+    );
+    assert!(public_pages.len() > 150, "{} pages", public_pages.len());
+    for (path, body) in &public_pages {
+        assert_eq!(
+            personal_number(body),
+            None,
+            "{path} shows a phone or ID number"
+        );
+        if let Some(name) = private.iter().find(|n| body.contains(n.as_str())) {
+            panic!("{path} shows the private name {name} unmasked");
+        }
+    }
 
     // The demo's purchases as an OCDS record package (a venture round with several awards and
     // an adoption, a second city's 88-item contract): the real checker accepts them.
