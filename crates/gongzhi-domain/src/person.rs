@@ -38,6 +38,50 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// What replaces a phone or ID number in residents' words on public pages.
+pub const REDACTED: &str = "***";
+
+/// Residents' free text as public pages show it: every run of seven or more digits — written
+/// with spaces or hyphens inside (138 0000 1234, 028-8555-1234) or ending in an ID number's X —
+/// is replaced by [`REDACTED`]. That covers mobiles, landlines with area codes and ID numbers;
+/// a long amount in a comment is hidden too, which costs less than a leaked number.
+pub fn redact_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, single spaces or hyphens between digits, an X right after a digit.
+        let (start, mut end, mut digits) = (i, i, 0);
+        while end < chars.len() {
+            let c = chars[end];
+            if c.is_ascii_digit() {
+                digits += 1;
+                end += 1;
+            } else if matches!(c, ' ' | '-') && chars.get(end + 1).is_some_and(char::is_ascii_digit)
+            {
+                end += 1;
+            } else if matches!(c, 'X' | 'x') && digits == 17 {
+                end += 1;
+                break;
+            } else {
+                break;
+            }
+        }
+        if digits >= 7 {
+            out.push_str(REDACTED);
+        } else {
+            out.extend(&chars[start..end]);
+        }
+        i = end;
+    }
+    out
+}
+
 /// A phone number normalised to digits: an 11-digit mainland mobile (1xxxxxxxxxx, an optional
 /// +86/86 prefix dropped) or a landline with area code (028-12345678 → 02812345678). Families share
 /// phones, so a phone is never a unique key for a resident.
@@ -142,6 +186,21 @@ pub fn check_password(password: &str, min_chars: usize) -> Result<(), DomainErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_phone_and_id_numbers_in_free_text() {
+        assert_eq!(
+            redact_numbers("请联系13800001234或 138 0000 1234，座机028-8555-1234"),
+            "请联系***或 ***，座机***"
+        );
+        assert_eq!(redact_numbers("身份证11010519491231002X。"), "身份证***。");
+        // Dates, short amounts and counts stay.
+        assert_eq!(
+            redact_numbers("2026年11月22日修好，花了1500元，共 3-4 户"),
+            "2026年11月22日修好，花了1500元，共 3-4 户"
+        );
+        assert_eq!(redact_numbers("Room 12 - 3"), "Room 12 - 3");
+    }
 
     #[test]
     fn masks_private_names() {

@@ -520,20 +520,46 @@ pub async fn claims(tx: &mut Tx, tenant: Uuid, project: Uuid) -> Result<Vec<Clai
     )
 }
 
-/// Ratings of a project: (score, comment, rated_at), oldest first. Who rated stays out of it.
+/// A resident's rating of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingRow {
+    pub resident_id: Uuid,
+    pub score: i64,
+    pub comment: Option<String>,
+    /// `None` while a comment waits for staff, then `published` or `withheld`.
+    pub comment_review: Option<String>,
+    pub rated_at: i64,
+}
+
+/// Ratings of a project, oldest first.
 pub async fn ratings(
     tx: &mut Tx,
     tenant: Uuid,
     project: Uuid,
-) -> Result<Vec<(i64, Option<String>, i64)>, StoreError> {
+) -> Result<Vec<RatingRow>, StoreError> {
     tx.rows(
-        "SELECT score, comment, rated_at FROM project_ratings WHERE tenant_id = $1 AND project_id = $2 ORDER BY rated_at",
+        "SELECT resident_id, score, comment, comment_review, rated_at FROM project_ratings \
+         WHERE tenant_id = $1 AND project_id = $2 ORDER BY rated_at, resident_id",
         &[tenant.into(), project.into()],
-        &[ColType::Int, ColType::Text, ColType::Int],
+        &[
+            ColType::Id,
+            ColType::Int,
+            ColType::Text,
+            ColType::Text,
+            ColType::Int,
+        ],
     )
     .await?
     .iter()
-    .map(|r| Ok((r.int(0)?, r.opt_text(1)?, r.int(2)?)))
+    .map(|r| {
+        Ok(RatingRow {
+            resident_id: r.id(0)?,
+            score: r.int(1)?,
+            comment: r.opt_text(2)?,
+            comment_review: r.opt_text(3)?,
+            rated_at: r.int(4)?,
+        })
+    })
     .collect()
 }
 

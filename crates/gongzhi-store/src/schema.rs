@@ -1850,6 +1850,16 @@ const PROJECT_TABLES: [Table; PROJECT_COUNT] = [
             col4("score", Int),
             opt4("comment", Text),
             col4("rated_at", Int),
+            // A comment reaches public pages only once staff published it: NULL while it waits,
+            // then `published` or `withheld` (migration 9).
+            Column {
+                since: 9,
+                ..opt("comment_review", Text)
+            },
+            Column {
+                since: 9,
+                ..opt("reviewed_at", Int)
+            },
         ],
         &["tenant_id", "project_id", "resident_id"],
         &[],
@@ -2684,7 +2694,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 8;
+pub const LATEST: u32 = 9;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2696,4 +2706,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (6, "procurement"),
     (7, "grant_rounds"),
     (8, "budget_votes"),
+    (9, "comment_review"),
 ];

@@ -230,6 +230,20 @@ pub const ROUTES: &[Route] = &[
         body: Some(|| obj(&["score"], &[("score", "integer"), ("comment", "string")])),
     },
     Route {
+        method: "get",
+        path: "/projects/{id}/ratings/awaiting",
+        operation: "comments_awaiting_review",
+        summary: "Rating comments waiting for staff review (staff of the project's place)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/projects/{id}/ratings/{resident}/review",
+        operation: "review_rating_comment",
+        summary: "Publish a resident's rating comment (phone and ID numbers redacted) or withhold it",
+        body: Some(|| obj(&["publish"], &[("publish", "boolean")])),
+    },
+    Route {
         method: "post",
         path: "/funds/{id}/rounds",
         operation: "allocation_round",
@@ -278,6 +292,14 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/updates", post(post_update))
         .route("/projects/{id}/claims", post(claim_project))
         .route("/projects/{id}/ratings", post(rate_project))
+        .route(
+            "/projects/{id}/ratings/awaiting",
+            get(comments_awaiting_review),
+        )
+        .route(
+            "/projects/{id}/ratings/{resident}/review",
+            post(review_rating_comment),
+        )
         .route("/funds/{id}/rounds", post(allocation_round))
         .route("/budgets/{id}/pledges", post(pledge_cofunding))
 }
@@ -835,6 +857,44 @@ async fn rate_project(
         .await
         .map_err(err(lang))?;
     created(json!({"ok": true}))
+}
+
+async fn comments_awaiting_review(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let awaiting = projects::comments_awaiting_review(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    ok(json!(
+        awaiting
+            .iter()
+            .map(
+                |(resident, comment, at)| json!({"resident_id": resident, "comment": comment,
+            "rated_at": Instant(*at).china_minute()})
+            )
+            .collect::<Vec<_>>()
+    ))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    publish: bool,
+}
+
+async fn review_rating_comment(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path((id, resident)): Path<(Uuid, Uuid)>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> ApiResult {
+    projects::review_rating_comment(&state.app, &v.actor, id, resident, b.publish)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"ok": true}))
 }
 
 #[derive(Deserialize)]

@@ -244,6 +244,8 @@ struct ProjectPage {
     payments: Vec<PaymentLine>,
     rating: Option<String>,
     comments: Vec<String>,
+    /// (resident id, comment, when), for staff: comments waiting to be published or withheld.
+    awaiting_review: Vec<(String, String, String)>,
     rating_open: bool,
     rating_until: Option<String>,
     signed_in: bool,
@@ -445,6 +447,19 @@ async fn project_view(
     } else {
         None
     };
+    // Residents' comments wait for staff before they are published.
+    let awaiting_review = if staff {
+        projects::comments_awaiting_review(&state.app, &visitor.actor, id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(resident, comment, at)| {
+                (resident.to_string(), comment, Instant(at).china_minute())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&ProjectPage {
         id: p.id.to_string(),
         number: p.number,
@@ -514,6 +529,7 @@ async fn project_view(
             )
         }),
         comments: s.ratings.iter().filter_map(|r| r.1.clone()).collect(),
+        awaiting_review,
         rating_open: s.rating_open,
         rating_until: p.rating_until.map(|u| Instant(u).china_minute()),
         signed_in: visitor.account.is_some(),
@@ -666,6 +682,18 @@ async fn project_action(
                 let score = f.get("score").trim().parse::<i64>().unwrap_or(0);
                 projects::rate_project(app, actor, id, score, &f.get("comment")).await?;
                 Ok(lang.t("project-rated"))
+            }
+            "review_comment" => {
+                let resident = f
+                    .id("resident_id")
+                    .ok_or_else(|| AppError::invalid("resident_required", "resident_id"))?;
+                let publish = f.get("decision") == "publish";
+                projects::review_rating_comment(app, actor, id, resident, publish).await?;
+                Ok(lang.t(if publish {
+                    "comment-published"
+                } else {
+                    "comment-withheld"
+                }))
             }
             "decline" => {
                 projects::decline_project(app, actor, id, &f.get("reason")).await?;

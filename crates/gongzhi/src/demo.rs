@@ -1568,7 +1568,7 @@ async fn seed_yudong(
             name,
         )
         .await?;
-        people::register_resident(
+        let resident = people::register_resident(
             app,
             admin,
             yudong,
@@ -1580,7 +1580,7 @@ async fn seed_yudong(
             },
         )
         .await?;
-        raters.push(load(a).await?);
+        raters.push((load(a).await?, resident));
     }
     let council = councils::create_council(
         app,
@@ -1996,7 +1996,7 @@ async fn seed_yudong(
             },
         )
         .await?;
-        for (k, rater) in raters.iter().enumerate() {
+        for (k, (rater, resident)) in raters.iter().enumerate() {
             if (i + k) % 3 == 2 {
                 continue;
             }
@@ -2007,6 +2007,10 @@ async fn seed_yudong(
                 ""
             };
             projects::rate_project(app, rater, *p, score, comment).await?;
+            if !comment.is_empty() {
+                // Staff review residents' comments before they are published.
+                projects::review_rating_comment(app, &staff, *p, *resident, true).await?;
+            }
         }
     }
     // The rating windows close; the statements due by then are posted, as the server would have.

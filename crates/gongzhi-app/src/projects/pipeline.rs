@@ -1494,6 +1494,74 @@ pub async fn rate_project(
     Ok(())
 }
 
+/// Staff publish a resident's rating comment on the project's public page (numbers still
+/// redacted there) or withhold it; either way once, as one audited command.
+pub async fn review_rating_comment(
+    app: &App,
+    actor: &Actor,
+    project_id: Uuid,
+    resident_id: Uuid,
+    publish: bool,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, p, _) = load_project(&mut read, project_id).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "project.review_comment").await?;
+    let key = [tenant.into(), project_id.into(), resident_id.into()];
+    let rating = gongzhi_store::rows::get(&mut cmd.tx, "project_ratings", &key)
+        .await?
+        .ok_or(AppError::NotFound("rating"))?;
+    // Columns by the registry's order: tenant, project, resident, score, comment, rated_at,
+    // comment_review, reviewed_at.
+    let comment = rating.opt_text(4)?;
+    let review = rating.opt_text(6)?;
+    if comment.is_none() {
+        return Err(invalid("rating_has_no_comment", "resident_id"));
+    }
+    if review.is_some() {
+        return Err(invalid("comment_already_reviewed", "resident_id"));
+    }
+    cmd.update(
+        "project_ratings",
+        &key,
+        &[
+            (
+                "comment_review",
+                if publish { "published" } else { "withheld" }.into(),
+            ),
+            ("reviewed_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// Rating comments waiting for staff: (resident, comment, rated_at), oldest first. Staff of the
+/// project's place only: residents' words are not public until reviewed.
+pub async fn comments_awaiting_review(
+    app: &App,
+    actor: &Actor,
+    project_id: Uuid,
+) -> Result<Vec<(Uuid, String, i64)>, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, p, _) = load_project(&mut read, project_id).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
+        .await?;
+    let out = repo_p::ratings(&mut read, tenant, project_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.comment_review.is_none())
+        .filter_map(|r| r.comment.map(|c| (r.resident_id, c, r.rated_at)))
+        .collect();
+    read.rollback().await?;
+    Ok(out)
+}
+
 /// A step's evidence as forms and the API send it: every field optional, read according to the
 /// kind of the step named.
 #[derive(Debug, Clone, Default, serde::Deserialize)]

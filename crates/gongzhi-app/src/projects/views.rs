@@ -110,7 +110,13 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
     let needs = repo_p::needs_of_project(&mut tx, tenant, p.id)
         .await?
         .into_iter()
-        .map(|n| (n.number, n.title, n.status))
+        .map(|n| {
+            (
+                n.number,
+                gongzhi_domain::person::redact_numbers(&n.title),
+                n.status,
+            )
+        })
         .collect();
     let mut decisions = Vec::new();
     for (motion_id, step_id) in repo_p::motions_of_project(&mut tx, tenant, p.id).await? {
@@ -206,7 +212,11 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .collect(),
         budget,
         payments,
-        ratings: repo_p::ratings(&mut tx, tenant, p.id).await?,
+        ratings: repo_p::ratings(&mut tx, tenant, p.id)
+            .await?
+            .into_iter()
+            .map(public_rating)
+            .collect(),
         rating_open,
         status,
         current: (status == "active")
@@ -289,6 +299,16 @@ pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
         _ if rating_over(p, now) => "done",
         _ => "active",
     }
+}
+
+/// A rating as the public sees it: (score, comment, rated_at), the comment only once staff
+/// published it, with phone and ID numbers redacted; who rated stays out of it.
+fn public_rating(r: repo_p::RatingRow) -> (i64, Option<String>, i64) {
+    let comment = r
+        .comment
+        .filter(|_| r.comment_review.as_deref() == Some("published"))
+        .map(|c| gongzhi_domain::person::redact_numbers(&c));
+    (r.score, comment, r.rated_at)
 }
 
 /// A progress update as the public sees it: resident representatives on its panel masked.

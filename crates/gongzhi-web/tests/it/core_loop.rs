@@ -710,9 +710,44 @@ async fn the_beiyuan_story_end_to_end_over_http() {
     tian.ok(
         "POST",
         &format!("/projects/{project}/ratings"),
-        json!({"score": 5, "comment": "后门修好了，晚上安心"}),
+        json!({"score": 5, "comment": "后门修好了，晚上安心。有事找我 139 1234 5678"}),
     )
     .await;
+    // Her words wait for staff before anyone else reads them; she cannot publish them herself.
+    let before = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    assert_eq!(before["rating"]["count"], 1);
+    assert_eq!(before["rating"]["comments"], json!([]));
+    let awaiting = staff
+        .ok(
+            "GET",
+            &format!("/projects/{project}/ratings/awaiting"),
+            json!({}),
+        )
+        .await;
+    let resident = id(&awaiting[0], "resident_id");
+    let review = format!("/projects/{project}/ratings/{resident}/review");
+    assert_eq!(
+        tian.refused("POST", &review, json!({"publish": true}))
+            .await,
+        "forbidden"
+    );
+    staff.ok("POST", &review, json!({"publish": true})).await;
+    assert_eq!(
+        staff
+            .refused("POST", &review, json!({"publish": false}))
+            .await,
+        "comment_already_reviewed"
+    );
+    let after = public
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    assert_eq!(
+        after["rating"]["comments"],
+        json!(["后门修好了，晚上安心。有事找我 ***"]),
+        "published with the phone number redacted"
+    );
     let e = tian
         .refused(
             "POST",
