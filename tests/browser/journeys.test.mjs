@@ -535,3 +535,44 @@ test('the main public pages have no serious or critical WCAG 2.2 AA violations (
   assert.ok(pages.length >= 18, `${pages.length} pages checked`);
   await context.close();
 });
+
+test('a resident reports a need from her phone; a refused report and a lapsed session lose nothing', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  const signIn = async () => {
+    await page.getByLabel('用户名或手机号').fill('13800000001');
+    await page.getByLabel('密码').fill('gongzhi-demo-2026');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(base + '/my/needs');
+  };
+  await page.goto(base + '/login?next=/my/needs');
+  await signIn();
+  // Her own courtyard is already chosen.
+  assert.equal(await page.getByLabel('地点').evaluate((el) => el.selectedOptions[0].textContent), '北苑小区');
+  // A title of blanks passes the browser but not the server: the error sits by the field, and
+  // the details she wrote are still there.
+  await page.getByLabel('需求（一句话）').fill('   ');
+  await page.getByLabel('详细情况').fill('晚上老人出门看不清台阶，已经一周了。');
+  await page.getByRole('button', { name: '提交给社区' }).click();
+  const fieldError = page.locator('#n-title-error');
+  assert.ok((await fieldError.innerText()).length > 0, 'the error is next to the title');
+  assert.equal(await page.getByLabel('详细情况').inputValue(), '晚上老人出门看不清台阶，已经一周了。');
+  // Her session runs out while she finishes the sentence; she signs in again and it is all back.
+  await page.getByLabel('需求（一句话）').fill('3 栋门口的路灯不亮了');
+  await context.clearCookies();
+  await page.getByRole('button', { name: '提交给社区' }).click();
+  await page.waitForURL(/\/login\?next=/);
+  await signIn();
+  assert.equal(await page.getByLabel('需求（一句话）').inputValue(), '3 栋门口的路灯不亮了');
+  assert.equal(await page.getByLabel('详细情况').inputValue(), '晚上老人出门看不清台阶，已经一周了。');
+  assert.match(await page.getByRole('status').first().innerText(), /已恢复您上次没有提交的内容/);
+  await page.screenshot({ path: `${SHOTS}/need-draft-restored-360.png`, fullPage: true });
+  await page.getByRole('button', { name: '提交给社区' }).click();
+  assert.match(await page.getByRole('status').first().innerText(), /已登记，编号 \d+/);
+  assert.match(await page.locator('ul.cards').last().innerText(), /3 栋门口的路灯不亮了[\s\S]*新登记/);
+  // Once accepted, the draft is gone from the device.
+  await page.reload();
+  assert.equal(await page.getByLabel('需求（一句话）').inputValue(), '');
+  await page.screenshot({ path: `${SHOTS}/need-reported-360.png`, fullPage: true });
+  await context.close();
+});

@@ -96,6 +96,17 @@ async fn css() -> impl IntoResponse {
     )
 }
 
+/// Keeps what people type into long forms on their device until it is accepted (drafts).
+async fn drafts_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/drafts.js"),
+    )
+}
+
 /// A trivial route of the same server, the baseline for load benchmarks.
 async fn ping() -> &'static str {
     "pong"
@@ -108,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/ping", get(ping))
         .route("/static/app.css", get(css))
+        .route("/static/drafts.js", get(drafts_js))
         .merge(pages::routes())
         .merge(portal::routes())
         .merge(money::routes())

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -200,12 +200,37 @@ async fn index(
 struct LoginPage {
     page: Page,
     identifier: String,
+    /// Where to go once signed in (the page the visitor came from).
+    next: String,
 }
 
-async fn login_form(lang: Lang, large: LargeText, visitor: Visitor) -> Response {
+/// A page of this site to return to after signing in; anything else (another site, `//host`)
+/// is dropped, so a link cannot send someone elsewhere after they sign in.
+pub(crate) fn local_return_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 300
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(next)
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_form(
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Query(q): Query<NextQuery>,
+) -> Response {
     render(&LoginPage {
         page: Page::new(lang, &large, &visitor, "/login"),
         identifier: String::new(),
+        next: local_return_path(&q.next).unwrap_or("").to_string(),
     })
 }
 
@@ -213,6 +238,8 @@ async fn login_form(lang: Lang, large: LargeText, visitor: Visitor) -> Response 
 struct LoginForm {
     identifier: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn login_submit(
@@ -227,7 +254,8 @@ async fn login_submit(
         Ok(session) => {
             let cookie =
                 session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
-            ([(header::SET_COOKIE, cookie)], Redirect::to("/home")).into_response()
+            let to = local_return_path(&f.next).unwrap_or("/home");
+            ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
         }
         Err(e) => {
             let err = ApiError::from_app(e, lang);
@@ -236,6 +264,7 @@ async fn login_submit(
             let mut r = render(&LoginPage {
                 page,
                 identifier: f.identifier,
+                next: local_return_path(&f.next).unwrap_or("").to_string(),
             });
             *r.status_mut() = err.status;
             r
@@ -749,6 +778,8 @@ struct ResolutionPage {
     answers: Vec<String>,
     open: bool,
     can_object: bool,
+    /// The objection as typed, kept when it was refused.
+    typed_body: String,
 }
 
 async fn resolution_view(
@@ -757,6 +788,7 @@ async fn resolution_view(
     page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
+    typed_body: String,
 ) -> Response {
     let r = match councils::resolution(&state.app, id).await {
         Ok(r) => r,
@@ -822,6 +854,7 @@ async fn resolution_view(
         answers,
         open,
         can_object,
+        typed_body,
     })
 }
 
@@ -833,7 +866,7 @@ async fn resolution_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    resolution_view(&state, lang, page, &visitor, id).await
+    resolution_view(&state, lang, page, &visitor, id, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -850,14 +883,21 @@ async fn object(
     ApiForm(f): ApiForm<ObjectionForm>,
 ) -> Response {
     if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
+        // A session that ran out: sign in and come back; the draft is still on the device.
+        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
-        Ok(_) => page.flash = Some(lang.t("objection-filed")),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
-    resolution_view(&state, lang, page, &visitor, id).await
+    let typed = match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
+        Ok(_) => {
+            page.flash = Some(lang.t("objection-filed"));
+            String::new()
+        }
+        Err(e) => {
+            page.error = Some(ApiError::from_app(e, lang).message());
+            f.body
+        }
+    };
+    resolution_view(&state, lang, page, &visitor, id, typed).await
 }
 
 // ---- council and meeting pages (public: members act in office and are named) ----
@@ -1395,4 +1435,25 @@ async fn member_page(
         meetings,
         votes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_return_path;
+
+    #[test]
+    fn sign_in_returns_only_to_pages_of_this_site() {
+        assert_eq!(local_return_path("/r/01a2"), Some("/r/01a2"));
+        assert_eq!(local_return_path("/my/needs"), Some("/my/needs"));
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "",
+            "home",
+            "/r/1\n",
+        ] {
+            assert_eq!(local_return_path(elsewhere), None, "{elsewhere:?}");
+        }
+    }
 }

@@ -40,7 +40,10 @@ pub fn routes() -> Router<AppState> {
             "/c/{code}/needs",
             get(needs_page).post(needs_action).layer(limit),
         )
-        .route("/my/needs", get(my_needs_page))
+        .route(
+            "/my/needs",
+            get(my_needs_page).post(report_my_need).layer(limit),
+        )
 }
 
 fn fen(v: i64) -> String {
@@ -595,7 +598,7 @@ async fn project_action(
     multipart: Multipart,
 ) -> Response {
     if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
+        return Redirect::to(&format!("/login?next=/p/{id}")).into_response();
     }
     let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
@@ -1001,6 +1004,26 @@ async fn needs_action(
 struct MyNeedsPage {
     page: Page,
     needs: Vec<NeedLine>,
+    /// The form to report a need, for residents: (id, name) of places, (code, name) of
+    /// categories.
+    places: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    /// What the resident typed, kept when the report is refused (empty after a report).
+    typed: HashMap<String, String>,
+    /// The refused field and its message, shown next to it.
+    field_error: Option<(String, String)>,
+}
+
+impl MyNeedsPage {
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map_or("", String::as_str)
+    }
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.field_error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 async fn my_needs_page(
@@ -1010,16 +1033,124 @@ async fn my_needs_page(
     visitor: Visitor,
 ) -> Response {
     if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
+        return Redirect::to("/login?next=/my/needs").into_response();
     }
     let page = Page::new(lang, &large, &visitor, "/my/needs");
+    my_needs_view(&state, lang, page, &visitor, HashMap::new(), None).await
+}
+
+async fn my_needs_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    mut typed: HashMap<String, String>,
+    field_error: Option<(String, String)>,
+) -> Response {
     let rows = match projects::my_needs(&state.app, &visitor.actor).await {
         Ok(r) => r,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let form = projects::resident_need_form(&state.app, &visitor.actor)
+        .await
+        .ok()
+        .flatten();
+    let (places, categories) = match &form {
+        Some(f) => {
+            typed
+                .entry("place_id".into())
+                .or_insert_with(|| f.home.to_string());
+            (
+                f.places
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone()))
+                    .collect(),
+                f.categories
+                    .iter()
+                    .map(|(code, zh, en)| {
+                        (code.clone(), if lang == Lang::En { en } else { zh }.clone())
+                    })
+                    .collect(),
+            )
+        }
+        None => (Vec::new(), Vec::new()),
     };
     let today = format_date(state.app.now().china_date());
     render(&MyNeedsPage {
         needs: rows.iter().map(|n| need_line(lang, n, &today)).collect(),
         page,
+        places,
+        categories,
+        typed,
+        field_error,
     })
+}
+
+/// A resident reports a need online: the place (their own courtyard unless they pick another),
+/// a category, one sentence, details and a photo if they like.
+async fn report_my_need(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    multipart: Multipart,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to("/login?next=/my/needs").into_response();
+    }
+    let f = Form::read(multipart).await;
+    let mut page = Page::new(lang, &large, &visitor, "/my/needs");
+    let app = &state.app;
+    let actor = &visitor.actor;
+    let result: Result<i64, AppError> = async {
+        let form = projects::resident_need_form(app, actor)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        let photos: Vec<String> = if f.file.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                uploads::store(app, actor, form.community, &f.file)
+                    .await?
+                    .sha256,
+            ]
+        };
+        let (_, number) = projects::report_need(
+            app,
+            actor,
+            &NewNeed {
+                place_id: f.id("place_id"),
+                building_id: None,
+                category: &f.get("category"),
+                channel: "online",
+                title: &f.get("title"),
+                body: &f.get("body"),
+                photos: &photos,
+                reporter_id: None,
+            },
+        )
+        .await?;
+        Ok(number)
+    }
+    .await;
+    match result {
+        Ok(number) => {
+            page.flash = Some(lang.t_args("need-recorded", &[("number", number.to_string())]));
+            my_needs_view(&state, lang, page, &visitor, HashMap::new(), None).await
+        }
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            let typed = ["place_id", "category", "title", "body"]
+                .into_iter()
+                .map(|k| (k.to_string(), f.get(k)))
+                .collect();
+            let field_error = e.field.clone().map(|field| (field, e.message()));
+            if field_error.is_none() {
+                page.error = Some(e.message());
+            }
+            let mut r = my_needs_view(&state, lang, page, &visitor, typed, field_error).await;
+            *r.status_mut() = e.status;
+            r
+        }
+    }
 }

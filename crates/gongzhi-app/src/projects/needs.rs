@@ -467,6 +467,63 @@ pub async fn my_needs(app: &App, actor: &Actor) -> Result<Vec<NeedRow>, AppError
     Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
+/// What a resident's own "report a need" form offers: the places of their community (theirs
+/// first chosen) and the categories of the rulebook in force.
+#[derive(Debug, Clone)]
+pub struct ResidentNeedForm {
+    /// The community the need goes to (uploads are stored under it).
+    pub community: Uuid,
+    /// (place, name), the community's own places top first.
+    pub places: Vec<(Uuid, String)>,
+    /// The resident's own place, chosen unless they pick another.
+    pub home: Uuid,
+    /// (code, Chinese, English), the priority list's then `other`.
+    pub categories: Vec<(String, String, String)>,
+}
+
+/// The form for a signed-in resident to report a need online, or `None` for an account that
+/// is no resident anywhere.
+pub async fn resident_need_form(
+    app: &App,
+    actor: &Actor,
+) -> Result<Option<ResidentNeedForm>, AppError> {
+    let Some((_, home)) = actor.grants.iter().find(|(r, _)| r == "resident") else {
+        return Ok(None);
+    };
+    let mut read = app.db.read().await?;
+    let community = tenant_of(&mut read, *home).await?;
+    let places = repo::descendants(&mut read, community)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name_zh))
+        .collect();
+    let chain = repo::ancestors(&mut read, community).await?;
+    let lists = match crate::rules::rule_in_chain(
+        &mut read,
+        &chain,
+        "project.lists",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        RuleValue::Lists(l) => l,
+        _ => return Err(invalid("rule_missing", "project.lists")),
+    };
+    read.rollback().await?;
+    let mut categories: Vec<(String, String, String)> = lists
+        .categories()
+        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
+        .collect();
+    categories.push(("other".into(), "其他".into(), "Other".into()));
+    Ok(Some(ResidentNeedForm {
+        community,
+        places,
+        home: *home,
+        categories,
+    }))
+}
+
 /// The import columns: (English header, Chinese header).
 const IMPORT_COLUMNS: [(&str, &str); 6] = [
     ("title", "标题"),
