@@ -1106,7 +1106,6 @@ portal-projects = Projects
 portal-statements = Fund statements
 portal-councils = Councils and supervisory boards
 portal-organisations = Social organisations working here
-portal-all = See all
 portal-feed = Follow the notices (Atom)
 portal-places = Places within
 council-kind-council = Council

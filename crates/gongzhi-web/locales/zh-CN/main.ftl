@@ -1105,7 +1105,6 @@ portal-projects = 项目
 portal-statements = 资金公开
 portal-councils = 议事会与监事会
 portal-organisations = 在本地服务的社会组织
-portal-all = 查看全部
 portal-feed = 订阅公示（Atom）
 portal-places = 下辖
 council-kind-council = 议事会
