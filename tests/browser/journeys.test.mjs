@@ -576,3 +576,25 @@ test('a resident reports a need from her phone; a refused report and a lapsed se
   await page.screenshot({ path: `${SHOTS}/need-reported-360.png`, fullPage: true });
   await context.close();
 });
+
+test('a notice and a fund statement print on A4 with their QR code, chain head and seal block', { timeout: 180_000 }, async () => {
+  const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await page.goto(base + '/c/jinyang/notices');
+  await page.locator('main a[href^="/r/"]').first().click();
+  await page.emulateMedia({ media: 'print' });
+  // Printed, the sheet is all there is: no navigation, no forms; the QR code and the chain head stay.
+  assert.equal(await page.locator('header.top').isVisible(), false);
+  assert.equal(await page.locator('.notice-sheet .qr-code svg').isVisible(), true);
+  assert.match(await page.locator('.notice-sheet').innerText(), /记录链头 #\d+ [0-9a-f]{16}[\s\S]*（议事会盖章）/);
+  const notice = await page.pdf({ path: `${SHOTS}/notice-a4.pdf`, format: 'A4', printBackground: true });
+  assert.equal(notice.subarray(0, 5).toString(), '%PDF-');
+  assert.equal((notice.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, 'one A4 sheet');
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(base + '/c/jinyang');
+  await page.locator('main a[href^="/statement/"]').first().click();
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.qr-code svg').first().isVisible(), true);
+  const statement = await page.pdf({ path: `${SHOTS}/statement-a4.pdf`, format: 'A4', printBackground: true });
+  assert.equal(statement.subarray(0, 5).toString(), '%PDF-');
+  await page.context().close();
+});

@@ -831,9 +831,10 @@ fn state_of(now: Instant, r: &ResolutionRow, objections: &[repo_c::ObjectionRow]
 pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolution>, AppError> {
     let mut tx = app.db.read().await?;
     let councils = repo_c::councils(&mut tx, community).await?;
+    let mut all_objections = repo_c::objections_of_community(&mut tx, community).await?;
     let mut out = Vec::new();
     for r in repo_c::resolutions(&mut tx, community).await? {
-        let objections = repo_c::objections(&mut tx, community, r.id).await?;
+        let objections = all_objections.remove(&r.id).unwrap_or_default();
         let Some(c) = councils.iter().find(|c| c.id == r.council_id).cloned() else {
             continue;
         };
@@ -855,12 +856,13 @@ pub async fn resolutions_of_council(
 ) -> Result<Vec<PublicResolution>, AppError> {
     let mut tx = app.db.read().await?;
     let (tenant, c) = load_council(&mut tx, council).await?;
+    let mut all_objections = repo_c::objections_of_community(&mut tx, tenant).await?;
     let mut out = Vec::new();
     for r in repo_c::resolutions(&mut tx, tenant).await? {
         if r.council_id != c.id {
             continue;
         }
-        let objections = repo_c::objections(&mut tx, tenant, r.id).await?;
+        let objections = all_objections.remove(&r.id).unwrap_or_default();
         out.push(PublicResolution {
             state: state_of(app.now(), &r, &objections),
             row: r,
@@ -890,16 +892,25 @@ pub(crate) async fn resolution_in(
     let c = repo_c::council(tx, tenant, r.council_id)
         .await?
         .ok_or(AppError::NotFound("council"))?;
-    let objections = repo_c::objections(tx, tenant, id).await?;
-    Ok((
-        tenant,
-        PublicResolution {
-            state: state_of(now, &r, &objections),
-            row: r,
-            council: c,
-            objections,
-        },
-    ))
+    Ok((tenant, public_resolution(tx, now, tenant, r, c).await?))
+}
+
+/// A resolution already read, with its council, as the public sees it: its objections read and
+/// its notice state computed at `now`.
+pub(crate) async fn public_resolution(
+    tx: &mut Tx,
+    now: Instant,
+    tenant: Uuid,
+    r: ResolutionRow,
+    council: CouncilRow,
+) -> Result<PublicResolution, AppError> {
+    let objections = repo_c::objections(tx, tenant, r.id).await?;
+    Ok(PublicResolution {
+        state: state_of(now, &r, &objections),
+        row: r,
+        council,
+        objections,
+    })
 }
 
 /// A resident of the council's area objects to a resolution during its notice.
@@ -1056,24 +1067,29 @@ pub async fn councils_of(app: &App, community: Uuid) -> Result<Vec<CouncilRow>, 
     Ok(c)
 }
 
-/// The stored result of a closed motion (counts and the rule that produced them).
-pub async fn motion_result(app: &App, motion: Uuid) -> Result<Option<serde_json::Value>, AppError> {
-    let mut tx = app.db.read().await?;
-    let (_, m) = find_motion(&mut tx, motion).await?;
-    tx.rollback().await?;
-    Ok(m.result_json.and_then(|j| serde_json::from_str(&j).ok()))
-}
-
-/// The chain head of the community that owns a resolution, for its page and printed notice.
-pub async fn chain_head_of_resolution(
+/// What a resolution's public page shows, read on one connection: the resolution with its notice
+/// state, its motion's stored result, and its community's chain head for the printed sheet.
+pub async fn resolution_sheet(
     app: &App,
-    resolution: Uuid,
-) -> Result<Option<gongzhi_store::audit::Head>, AppError> {
-    let mut tx = app.db.read().await?;
-    let (tenant, _) = find_resolution(&mut tx, resolution).await?;
+    id: Uuid,
+) -> Result<
+    (
+        PublicResolution,
+        Option<serde_json::Value>,
+        Option<gongzhi_store::audit::Head>,
+    ),
+    AppError,
+> {
+    // No transaction: BEGIN and ROLLBACK would be two more round trips, and the head may be a
+    // moment newer than the resolution without harm (it anchors the record as of printing).
+    let mut tx = app.db.reads().await?;
+    let (tenant, r) = resolution_in(&mut tx, app.now(), id).await?;
+    let result = repo_c::motion(&mut tx, tenant, r.row.motion_id)
+        .await?
+        .and_then(|m| m.result_json)
+        .and_then(|j| serde_json::from_str(&j).ok());
     let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
-    tx.rollback().await?;
-    Ok(head)
+    Ok((r, result, head))
 }
 
 /// The secretary writes the minutes after the meeting; the meeting closes with them.

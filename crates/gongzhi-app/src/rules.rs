@@ -84,6 +84,18 @@ pub async fn rule_in_chain(
 ) -> Result<RuleValue, AppError> {
     let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
     let stored = repo::rule_versions(tx, &ids, key).await?;
+    resolve_stored(&ids, key, stored, on, pinned_at)
+}
+
+/// The value in force among a rule's stored versions (owner, value, effective from, recorded
+/// at), `ids` being the chain nearest first.
+fn resolve_stored(
+    ids: &[Uuid],
+    key: &str,
+    stored: Vec<(Uuid, String, String, i64)>,
+    on: Date,
+    pinned_at: Instant,
+) -> Result<RuleValue, AppError> {
     let versions: Vec<RuleVersion> = stored
         .into_iter()
         .filter_map(|(owner, json, eff, rec)| {
@@ -113,16 +125,24 @@ pub async fn rulebook_today(
     app: &App,
     jurisdiction: Uuid,
 ) -> Result<Vec<(&'static rulebook::RuleSpec, Option<serde_json::Value>)>, AppError> {
-    let mut tx = app.db.read().await?;
+    // Two statements whatever the catalogue's size: the chain, then every version it recorded.
+    let mut tx = app.db.reads().await?;
+    let chain = repo::ancestors(&mut tx, jurisdiction).await?;
+    let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
+    let mut stored = repo::rule_versions_of_chain(&mut tx, &ids).await?;
     let now = app.now();
     let mut out = Vec::new();
     for spec in rulebook::CATALOGUE {
-        let v = rule_in_force(&mut tx, jurisdiction, spec.key, now.china_date(), now)
-            .await
+        let (mine, rest): (Vec<_>, Vec<_>) = stored.into_iter().partition(|v| v.0 == spec.key);
+        stored = rest;
+        let mine = mine
+            .into_iter()
+            .map(|(_, owner, json, from, at)| (owner, json, from, at))
+            .collect();
+        let v = resolve_stored(&ids, spec.key, mine, now.china_date(), now)
             .ok()
             .map(|v| v.to_json());
         out.push((spec, v));
     }
-    tx.rollback().await?;
     Ok(out)
 }

@@ -402,20 +402,13 @@ pub struct ObjectionRow {
     pub answered_at: Option<i64>,
 }
 
-pub async fn objections(
-    tx: &mut Tx,
-    tenant: Uuid,
-    resolution: Uuid,
-) -> Result<Vec<ObjectionRow>, StoreError> {
-    tx.rows(
-        "SELECT id, account_id, body, filed_at, answer, upheld, answered_at FROM objections WHERE tenant_id = $1 AND resolution_id = $2 ORDER BY filed_at, id",
-        &[tenant.into(), resolution.into()],
-        &[Id, Id, Text, Int, Text, Bool, Int],
-    )
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(ObjectionRow {
+const OBJECTION_COLUMNS: &str =
+    "id, account_id, body, filed_at, answer, upheld, answered_at, resolution_id";
+
+fn objection_row(r: &crate::Row) -> Result<(Uuid, ObjectionRow), StoreError> {
+    Ok((
+        r.id(7)?,
+        ObjectionRow {
             id: r.id(0)?,
             account_id: r.id(1)?,
             body: r.text(2)?,
@@ -426,9 +419,45 @@ pub async fn objections(
                 _ => None,
             },
             answered_at: r.opt_int(6)?,
-        })
-    })
+        },
+    ))
+}
+
+pub async fn objections(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resolution: Uuid,
+) -> Result<Vec<ObjectionRow>, StoreError> {
+    tx.rows(
+        &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1 AND resolution_id = $2 ORDER BY filed_at, id"),
+        &[tenant.into(), resolution.into()],
+        &[Id, Id, Text, Int, Text, Bool, Int, Id],
+    )
+    .await?
+    .iter()
+    .map(|r| objection_row(r).map(|(_, o)| o))
     .collect()
+}
+
+/// Every objection filed in a community, by resolution, each resolution's oldest first: one
+/// statement for a notice board (one a resolution would grow with the board).
+pub async fn objections_of_community(
+    tx: &mut Tx,
+    tenant: Uuid,
+) -> Result<std::collections::HashMap<Uuid, Vec<ObjectionRow>>, StoreError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<ObjectionRow>> = Default::default();
+    for r in tx
+        .rows(
+            &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1 ORDER BY filed_at, id"),
+            &[tenant.into()],
+            &[Id, Id, Text, Int, Text, Bool, Int, Id],
+        )
+        .await?
+    {
+        let (resolution, o) = objection_row(&r)?;
+        out.entry(resolution).or_default().push(o);
+    }
+    Ok(out)
 }
 
 /// One seat in force on `date`, with its resident's name and account.

@@ -75,6 +75,34 @@ pub async fn organisation_by_code(
     .await
 }
 
+/// Organisations of the city's directory registered with one of these places (a community and
+/// the places above it: those working there), oldest first, at most `limit`.
+pub async fn organisations_registered_with(
+    tx: &mut Tx,
+    city: Uuid,
+    places: &[Uuid],
+    limit: i64,
+) -> Result<Vec<OrgRow>, StoreError> {
+    if places.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<crate::Value> = vec![city.into()];
+    args.extend(places.iter().map(|p| crate::Value::from(*p)));
+    let list: Vec<String> = (2..=args.len()).map(|i| format!("${i}")).collect();
+    let rows = select(
+        tx,
+        "organisations",
+        &format!(
+            "tenant_id = $1 AND registered_with IN ({})",
+            list.join(", ")
+        ),
+        &args,
+        &format!("ORDER BY id LIMIT {}", limit.clamp(1, 200)),
+    )
+    .await?;
+    all(rows, org_row)
+}
+
 /// A page of the directory in id order (ids are time-ordered: oldest first), after `after`.
 pub async fn organisations(
     tx: &mut Tx,

@@ -427,20 +427,47 @@ pub async fn rule_versions(
     jurisdictions: &[Uuid],
     key: &str,
 ) -> Result<Vec<(Uuid, String, String, i64)>, StoreError> {
-    let mut out = Vec::new();
-    for j in jurisdictions {
-        let rows = tx
-            .rows(
-                "SELECT tenant_id, value_json, effective_from, recorded_at FROM rule_versions WHERE tenant_id = $1 AND rule_key = $2",
-                &[(*j).into(), key.into()],
-                &[Id, Text, Text, Int],
-            )
-            .await?;
-        for r in rows {
-            out.push((r.id(0)?, r.text(1)?, r.text(2)?, r.int(3)?));
-        }
+    Ok(rule_versions_where(tx, jurisdictions, Some(key))
+        .await?
+        .into_iter()
+        .map(|(_, owner, json, from, at)| (owner, json, from, at))
+        .collect())
+}
+
+/// Every version of every rule recorded by these jurisdictions: (key, owner, value, effective
+/// from, recorded at), for a page showing the whole rulebook in force.
+pub async fn rule_versions_of_chain(
+    tx: &mut Tx,
+    jurisdictions: &[Uuid],
+) -> Result<Vec<(String, Uuid, String, String, i64)>, StoreError> {
+    rule_versions_where(tx, jurisdictions, None).await
+}
+
+/// One statement for a chain of jurisdictions (a lookup per level would be one round trip
+/// each, and every command reads rules).
+async fn rule_versions_where(
+    tx: &mut Tx,
+    jurisdictions: &[Uuid],
+    key: Option<&str>,
+) -> Result<Vec<(String, Uuid, String, String, i64)>, StoreError> {
+    if jurisdictions.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let mut args: Vec<Value> = jurisdictions.iter().map(|j| Value::from(*j)).collect();
+    let owners: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let mut sql = format!(
+        "SELECT rule_key, tenant_id, value_json, effective_from, recorded_at FROM rule_versions WHERE tenant_id IN ({})",
+        owners.join(", ")
+    );
+    if let Some(k) = key {
+        args.push(k.into());
+        sql.push_str(&format!(" AND rule_key = ${}", args.len()));
+    }
+    tx.rows(&sql, &args, &[Text, Id, Text, Text, Int])
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.text(0)?, r.id(1)?, r.text(2)?, r.text(3)?, r.int(4)?)))
+        .collect()
 }
 
 // ---- operational tables: sessions and login throttling (not audited, not exported) ----

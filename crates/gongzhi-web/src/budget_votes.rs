@@ -106,8 +106,8 @@ async fn vote_view_page(
         lang.t_args(
             "election-window",
             &[
-                ("opened", Instant(row.opens_at).china_minute()),
-                ("closes", Instant(row.closes_at).china_minute()),
+                ("opened", lang.minute(Instant(row.opens_at))),
+                ("closes", lang.minute(Instant(row.closes_at))),
             ],
         ),
         lang.t_args(

@@ -128,8 +128,8 @@ async fn election_view_page(
         lang.t_args(
             "election-window",
             &[
-                ("opened", Instant(e.opened_at).china_minute()),
-                ("closes", Instant(e.closes_at).china_minute()),
+                ("opened", lang.minute(Instant(e.opened_at))),
+                ("closes", lang.minute(Instant(e.closes_at))),
             ],
         ),
         lang.t_args(

@@ -29,6 +29,54 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// A moment as people read it, in China's time: `2026年11月22日 13:05` in Chinese,
+    /// `22 Nov 2026, 13:05` in English. (The API keeps `2026-11-22 13:05` for machines.)
+    pub fn minute(self, at: gongzhi_domain::time::Instant) -> String {
+        let t = at.to_offset_datetime();
+        let sep = if self == Lang::En { ", " } else { " " };
+        format!(
+            "{}{sep}{:02}:{:02}",
+            self.day(t.date()),
+            t.hour(),
+            t.minute()
+        )
+    }
+
+    /// A notice's end: a midnight end is 24:00 of the day before (`2026年11月30日 24:00`).
+    pub fn end(self, at: gongzhi_domain::time::Instant) -> String {
+        let t = at.to_offset_datetime();
+        if t.hour() == 0 && t.minute() == 0 {
+            let last = gongzhi_domain::time::Instant(at.0 - 1).china_date();
+            let sep = if self == Lang::En { ", " } else { " " };
+            format!("{}{sep}24:00", self.day(last))
+        } else {
+            self.minute(at)
+        }
+    }
+
+    /// A calendar day: `2026年11月22日`, `22 Nov 2026`.
+    pub fn day(self, d: time::Date) -> String {
+        match self {
+            Lang::Zh => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
+            Lang::En => {
+                const MONTHS: [&str; 12] = [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ];
+                format!(
+                    "{} {} {}",
+                    d.day(),
+                    MONTHS[usize::from(u8::from(d.month())) - 1],
+                    d.year()
+                )
+            }
+        }
+    }
+
+    /// A date stored as `YYYY-MM-DD` written as [`Lang::day`] does; other text unchanged.
+    pub fn date(self, ymd: &str) -> String {
+        gongzhi_domain::time::parse_date(ymd).map_or_else(|| ymd.to_string(), |d| self.day(d))
+    }
     pub fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",

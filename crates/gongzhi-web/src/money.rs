@@ -83,7 +83,7 @@ fn transfer_lines(
     transfers
         .iter()
         .map(|t| TransferLine {
-            at: Instant(t.created_at).china_minute(),
+            at: lang.minute(Instant(t.created_at)),
             what: format!(
                 "{} · {}",
                 lang.t(&format!("code-{}", t.code)),
@@ -369,9 +369,7 @@ async fn fund_view(state: &AppState, lang: Lang, page: Page, id: Uuid) -> Respon
         donations: v
             .donations
             .iter()
-            .map(|(_, donor, amount, at)| {
-                (donor.clone(), fen(*amount), Instant(*at).china_minute())
-            })
+            .map(|(_, donor, amount, at)| (donor.clone(), fen(*amount), lang.minute(Instant(*at))))
             .collect(),
         statements: v
             .statements
@@ -503,7 +501,7 @@ async fn budget_view(
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|(t, h, amount, at)| (t.to_string(), h, fen(amount), Instant(at).china_minute()))
+            .map(|(t, h, amount, at)| (t.to_string(), h, fen(amount), lang.minute(Instant(at))))
             .collect(),
         page,
     })
@@ -695,8 +693,8 @@ async fn expense_view(
         status: expense_status(lang, &v),
         settled: e.settled_amount.map(fen),
         reason: e.reason.clone(),
-        submitted: Instant(e.submitted_at).china_minute(),
-        expires: Instant(e.expires_at).china_minute(),
+        submitted: lang.minute(Instant(e.submitted_at)),
+        expires: lang.minute(Instant(e.expires_at)),
         document,
         steps: v
             .chain
@@ -731,7 +729,7 @@ async fn expense_view(
                 (
                     s.display_name.clone(),
                     lang.t(&format!("decision-{}", s.decision)),
-                    Instant(s.signed_at).china_minute(),
+                    lang.minute(Instant(s.signed_at)),
                     s.reason.clone().unwrap_or_default(),
                 )
             })
@@ -871,7 +869,7 @@ async fn statement_page(
         ),
         fund_id: fund.id.to_string(),
         reason: lang.t(&format!("statement-{}", s.reason)),
-        posted: Instant(s.posted_at).china_minute(),
+        posted: lang.minute(Instant(s.posted_at)),
         lines: body["lines"]
             .as_array()
             .into_iter()

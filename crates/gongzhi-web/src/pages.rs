@@ -608,19 +608,16 @@ pub struct NoticeItem {
 }
 
 pub(crate) fn dates_text(lang: Lang, r: &PublicResolution) -> String {
-    let at = |v: i64| Instant(v).china_minute();
+    let at = |v: i64| lang.minute(Instant(v));
     let mut parts = Vec::new();
     if let (Some(start), Some(end)) = (r.row.notice_start, r.row.notice_end) {
         parts.push(lang.t_args(
             "notice-window",
-            &[
-                ("start", at(start)),
-                ("end", Instant(end).china_end_label()),
-            ],
+            &[("start", at(start)), ("end", lang.end(Instant(end)))],
         ));
     }
     if let NoticeState::InForce(since) = r.state {
-        parts.push(lang.t_args("notice-in-force-since", &[("at", since.china_minute())]));
+        parts.push(lang.t_args("notice-in-force-since", &[("at", lang.minute(since))]));
     }
     parts.join("；")
 }
@@ -713,7 +710,7 @@ async fn notices(
                 e.id.to_string(),
                 e.title.clone(),
                 council_name(lang, c),
-                Instant(e.closes_at).china_minute(),
+                lang.minute(Instant(e.closes_at)),
             )
         })
         .collect();
@@ -732,7 +729,7 @@ async fn notices(
                 v.id.to_string(),
                 v.title.clone(),
                 lang.t(state_key),
-                Instant(v.closes_at).china_minute(),
+                lang.minute(Instant(v.closes_at)),
             )
         })
         .collect();
@@ -748,16 +745,33 @@ async fn notices(
     })
 }
 
-/// A QR code (SVG) for a printed notice, linking to the page it was printed from.
+/// A QR code (SVG) for a printed notice, linking to the page it was printed from. Encoding one
+/// costs more than reading the page's rows, and an address's code never changes, so the codes of
+/// the most recent addresses are kept (the cache is emptied when full: it stays small).
 pub(crate) fn qr_svg(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const KEPT: usize = 1024;
+    static CODES: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let codes = CODES.get_or_init(Default::default);
+    if let Some(svg) = codes.lock().ok().and_then(|c| c.get(url).cloned()) {
+        return svg;
+    }
+    let svg = match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::svg::Color>()
             .min_dimensions(120, 120)
             .quiet_zone(true)
             .build(),
         Err(_) => String::new(),
+    };
+    if let Ok(mut c) = codes.lock() {
+        if c.len() >= KEPT {
+            c.clear();
+        }
+        c.insert(url.to_string(), svg.clone());
     }
+    svg
 }
 
 #[derive(Template)]
@@ -790,35 +804,26 @@ async fn resolution_view(
     id: uuid::Uuid,
     typed_body: String,
 ) -> Response {
-    let r = match councils::resolution(&state.app, id).await {
-        Ok(r) => r,
+    let (r, result, head) = match councils::resolution_sheet(&state.app, id).await {
+        Ok(sheet) => sheet,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let vote = councils::motion_result(&state.app, r.row.motion_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|v| {
-            let n = |k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
-            lang.t_args(
-                "vote-result",
-                &[
-                    ("yes", n("yes")),
-                    ("no", n("no")),
-                    ("abstain", n("abstain")),
-                    ("recused", n("recused")),
-                    ("present", n("present")),
-                    ("seated", n("seated")),
-                    ("min_yes", n("min_yes")),
-                ],
-            )
-        });
-    let head = councils::chain_head_of_resolution(&state.app, id)
-        .await
-        .ok()
-        .flatten()
-        .map(|h| short_head(h.seq, &h.hash))
-        .unwrap_or_default();
+    let vote = result.map(|v| {
+        let n = |k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
+        lang.t_args(
+            "vote-result",
+            &[
+                ("yes", n("yes")),
+                ("no", n("no")),
+                ("abstain", n("abstain")),
+                ("recused", n("recused")),
+                ("present", n("present")),
+                ("seated", n("seated")),
+                ("min_yes", n("min_yes")),
+            ],
+        )
+    });
+    let head = head.map(|h| short_head(h.seq, &h.hash)).unwrap_or_default();
     let answers = r
         .objections
         .iter()
@@ -826,13 +831,13 @@ async fn resolution_view(
             Some(a) => lang.t_args(
                 "objection-answered",
                 &[
-                    ("at", Instant(o.filed_at).china_minute()),
+                    ("at", lang.minute(Instant(o.filed_at))),
                     ("answer", a.clone()),
                 ],
             ),
             None => lang.t_args(
                 "objection-pending",
-                &[("at", Instant(o.filed_at).china_minute())],
+                &[("at", lang.minute(Instant(o.filed_at)))],
             ),
         })
         .collect();
@@ -967,7 +972,7 @@ pub(crate) async fn council_view_page(
             (
                 m.id.to_string(),
                 m.title.clone(),
-                Instant(m.scheduled_for).china_minute(),
+                lang.minute(Instant(m.scheduled_for)),
                 lang.t(&format!("meeting-status-{}", m.status)),
             )
         })
@@ -988,7 +993,7 @@ pub(crate) async fn council_view_page(
                 } else {
                     "election-state-closed"
                 }),
-                Instant(e.closes_at).china_minute(),
+                lang.minute(Instant(e.closes_at)),
             )
         })
         .collect();
@@ -1253,7 +1258,7 @@ async fn meeting_view_page(
         title: v.meeting.title.clone(),
         council: council_name(lang, &v.council),
         council_id: v.council.id.to_string(),
-        when: Instant(v.meeting.scheduled_for).china_minute(),
+        when: lang.minute(Instant(v.meeting.scheduled_for)),
         status: lang.t(&format!("meeting-status-{}", v.meeting.status)),
         present_text,
         attendance: v
@@ -1318,7 +1323,7 @@ async fn convention_page(
         .map(|(n, _, at, _)| {
             lang.t_args(
                 "convention-current",
-                &[("version", n.to_string()), ("at", at.china_minute())],
+                &[("version", n.to_string()), ("at", lang.minute(*at))],
             )
         })
         .unwrap_or_default();
@@ -1331,7 +1336,7 @@ async fn convention_page(
                 "convention-version",
                 &[
                     ("version", n.to_string()),
-                    ("at", at.china_minute()),
+                    ("at", lang.minute(*at)),
                     ("resolution", label.clone().unwrap_or_default()),
                 ],
             );
@@ -1408,7 +1413,7 @@ async fn member_page(
         .map(|(t, at, present)| {
             (
                 t.clone(),
-                at.china_minute(),
+                lang.minute(*at),
                 lang.t(if *present {
                     "meeting-present"
                 } else {

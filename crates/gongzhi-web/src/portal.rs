@@ -168,18 +168,10 @@ async fn community(
             note: String::new(),
         })
         .collect();
-    // The organisations registered with this community or a place above it: those that work here.
-    let chain: Vec<uuid::Uuid> = std::iter::successors(Some(&j), |c| {
-        c.parent_id.and_then(|p| all.iter().find(|a| a.id == p))
-    })
-    .map(|c| c.id)
-    .collect();
-    let organisations = gongzhi_app::procurement::directory(app, j.id, None, 200)
+    let organisations = gongzhi_app::procurement::organisations_working_in(app, j.id, 20)
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|o| chain.contains(&o.registered_with))
-        .take(20)
         .map(|o| Line {
             href: format!("/org/{}", o.id),
             title: if lang == Lang::En {
@@ -275,7 +267,7 @@ async fn search(
             title: h.title,
             badge: lang.t(&format!("search-kind-{}", h.kind)),
             note: if h.at > 0 {
-                Instant(h.at).china_minute()
+                lang.minute(Instant(h.at))
             } else {
                 String::new()
             },

@@ -303,7 +303,7 @@ async fn project_view(
                 .map(|m| {
                     let mut d = format!(
                         "{} · {}",
-                        Instant(m.at).china_minute(),
+                        lang.minute(Instant(m.at)),
                         lang.t(&format!("move-{}", m.action))
                     );
                     if let Some(r) = &m.reference {
@@ -355,7 +355,7 @@ async fn project_view(
                             .map(|o| {
                                 format!(
                                     "{} · {}",
-                                    Instant(o.filed_at).china_minute(),
+                                    lang.minute(Instant(o.filed_at)),
                                     o.answer
                                         .clone()
                                         .unwrap_or_else(|| lang.t("objection-unanswered"))
@@ -420,7 +420,7 @@ async fn project_view(
         .iter()
         .map(|u| UpdateLine {
             kind: lang.t(&format!("update-{}", u.kind)),
-            at: Instant(u.created_at).china_minute(),
+            at: lang.minute(Instant(u.created_at)),
             body: u.body.clone(),
             panel: u
                 .panel_json
@@ -457,7 +457,7 @@ async fn project_view(
             .unwrap_or_default()
             .into_iter()
             .map(|(resident, comment, at)| {
-                (resident.to_string(), comment, Instant(at).china_minute())
+                (resident.to_string(), comment, lang.minute(Instant(at)))
             })
             .collect()
     } else {
@@ -534,7 +534,7 @@ async fn project_view(
         comments: s.ratings.iter().filter_map(|r| r.1.clone()).collect(),
         awaiting_review,
         rating_open: s.rating_open,
-        rating_until: p.rating_until.map(|u| Instant(u).china_minute()),
+        rating_until: p.rating_until.map(|u| lang.minute(Instant(u))),
         signed_in: visitor.account.is_some(),
         form,
         can_claim: visitor.account.is_some()

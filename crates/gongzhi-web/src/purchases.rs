@@ -89,7 +89,7 @@ fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallSummary) -> CallLin
         title: c.title.clone(),
         item: c.catalogue_code.clone(),
         value: fen(c.value),
-        closes: Instant(c.closes_at).china_minute(),
+        closes: lang.minute(Instant(c.closes_at)),
         status: lang.t(&format!("call-status-{}", c.status)),
     }
 }
@@ -240,8 +240,8 @@ async fn call_view_page_typed(
         lang.t_args(
             "call-fact-window",
             &[
-                ("opens", Instant(c.opens_at).china_minute()),
-                ("closes", Instant(c.closes_at).china_minute()),
+                ("opens", lang.minute(Instant(c.opens_at))),
+                ("closes", lang.minute(Instant(c.closes_at))),
             ],
         ),
         lang.t_args(
@@ -284,7 +284,7 @@ async fn call_view_page_typed(
             facts.push(lang.t_args(
                 "call-round-roadshow",
                 &[
-                    ("at", Instant(at).china_minute()),
+                    ("at", lang.minute(Instant(at))),
                     ("place", r.roadshow_place.clone().unwrap_or_default()),
                 ],
             ));

@@ -435,6 +435,21 @@ pub async fn directory(
     Ok(repo_p::organisations(&mut tx, city, after, limit.clamp(1, 200)).await?)
 }
 
+/// The organisations working in a place: registered with it or a place above it, oldest first.
+pub async fn organisations_working_in(
+    app: &App,
+    place: Uuid,
+    limit: i64,
+) -> Result<Vec<OrgRow>, AppError> {
+    let mut tx = app.db.reads().await?;
+    let chain = gongzhi_store::repo::ancestors(&mut tx, place).await?;
+    let Some(city) = chain.iter().find(|j| j.level == "city").map(|j| j.id) else {
+        return Ok(Vec::new());
+    };
+    let places: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
+    Ok(repo_p::organisations_registered_with(&mut tx, city, &places, limit).await?)
+}
+
 /// The organisations an account acts for.
 pub async fn organisations_of(app: &App, account: Uuid) -> Result<Vec<OrgRow>, AppError> {
     let mut tx = app.db.reads().await?;

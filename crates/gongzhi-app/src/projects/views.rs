@@ -123,18 +123,20 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         let Some(m) = repo_c::motion(&mut tx, tenant, motion_id).await? else {
             continue;
         };
-        let council = repo_c::council(&mut tx, tenant, m.council_id)
-            .await?
-            .map(|c| c.name_zh)
+        let council_row = repo_c::council(&mut tx, tenant, m.council_id).await?;
+        let council = council_row
+            .as_ref()
+            .map(|c| c.name_zh.clone())
             .unwrap_or_default();
         let votes = repo_p::votes_named(&mut tx, tenant, motion_id).await?;
-        let resolution = match repo_c::resolution_of_motion(&mut tx, tenant, motion_id).await? {
-            Some(r) => Some(
-                crate::councils::resolution_in(&mut tx, app.now(), r.id)
-                    .await?
-                    .1,
-            ),
-            None => None,
+        let resolution = match (
+            repo_c::resolution_of_motion(&mut tx, tenant, motion_id).await?,
+            council_row,
+        ) {
+            (Some(r), Some(c)) => {
+                Some(crate::councils::public_resolution(&mut tx, app.now(), tenant, r, c).await?)
+            }
+            _ => None,
         };
         decisions.push(DecisionView {
             step_id,

@@ -200,5 +200,5 @@ async fn a_resignation_and_a_by_election_by_secret_ballot() {
         .await;
     let council_page = public.page(&format!("/council/{council}")).await;
     assert!(council_page.contains("每月 10 日 19:30"), "{council_page}");
-    assert!(council_page.contains("2026-12-10 19:30"));
+    assert!(council_page.contains("2026年12月10日 19:30"));
 }
