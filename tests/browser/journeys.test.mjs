@@ -69,6 +69,7 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   await page.screenshot({ path: `${SHOTS}/public-320-large.png`, fullPage: true });
   // A convention: current text, history, and what the last revision changed.
   await page.goto(base + '/c/jinyang');
+  await page.screenshot({ path: `${SHOTS}/community-320-large.png` });
   await page.getByRole('link', { name: '北苑院落公约', exact: true }).click();
   const pact = await page.locator('main').innerText();
   assert.match(pact, /现行第 2 版/);

@@ -466,3 +466,83 @@ pub async fn change_password(
     cmd.commit().await?;
     Ok(())
 }
+
+/// A staff member starts acting for a resident (代办: an elderly resident at the counter or on a
+/// home visit). The resident's consent and how it was given are recorded in the resident's
+/// community chain; from then on every command of this session carries the resident in its
+/// event (`on_behalf_of`), and the resident's own acts (an objection, a rating) are theirs.
+/// Staff who may manage the resident's place only; one resident at a time.
+pub async fn start_assisting(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+    community: Uuid,
+    resident: Uuid,
+    consent: &str,
+) -> Result<(), AppError> {
+    if !gongzhi_domain::person::CONSENT_METHODS.contains(&consent) {
+        return Err(AppError::invalid("consent_method_unknown", "consent"));
+    }
+    if actor.on_behalf_of.is_some() {
+        return Err(AppError::invalid("already_assisting", "resident_id"));
+    }
+    let mut read = app.db.read().await?;
+    let (tenant, _, courtyard) = repo::resident_anywhere(&mut read, resident)
+        .await?
+        .filter(|(t, _, _)| *t == community)
+        .ok_or(AppError::NotFound("resident"))?;
+    actor
+        .require(
+            &mut read,
+            Permission::ManageResidents,
+            courtyard.unwrap_or(tenant),
+        )
+        .await?;
+    read.rollback().await?;
+    let assisting = Actor {
+        on_behalf_of: Some(resident),
+        ..actor.clone()
+    };
+    let mut cmd = Command::begin(app, &assisting, tenant, "assist.start").await?;
+    cmd.detail("consent", consent);
+    if !repo::session_set_acting_for(&mut cmd.tx, &token_hash(token), Some(resident)).await? {
+        return Err(AppError::Unauthenticated);
+    }
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// The staff member stops acting for the resident; recorded like the start.
+pub async fn stop_assisting(app: &App, actor: &Actor, token: &str) -> Result<(), AppError> {
+    let resident = actor
+        .on_behalf_of
+        .ok_or_else(|| AppError::invalid("not_assisting", "resident_id"))?;
+    let mut read = app.db.read().await?;
+    let found = repo::resident_anywhere(&mut read, resident).await?;
+    read.rollback().await?;
+    match found {
+        Some((tenant, _, _)) => {
+            let mut cmd = Command::begin(app, actor, tenant, "assist.stop").await?;
+            repo::session_set_acting_for(&mut cmd.tx, &token_hash(token), None).await?;
+            cmd.commit().await?;
+        }
+        // The resident's record was voided meanwhile: nothing to record against, only stop.
+        None => {
+            let mut tx = app.db.begin().await?;
+            repo::session_set_acting_for(&mut tx, &token_hash(token), None).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// The name of the resident a session acts for, for the banner staff see on every page.
+pub async fn assisted_name(app: &App, actor: &Actor) -> Option<String> {
+    let resident = actor.on_behalf_of?;
+    let mut tx = app.db.reads().await.ok()?;
+    repo::resident_anywhere(&mut tx, resident)
+        .await
+        .ok()
+        .flatten()
+        .map(|(_, name, _)| name)
+}

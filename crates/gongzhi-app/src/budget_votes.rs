@@ -594,7 +594,7 @@ pub async fn may_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<bool, AppE
 
 /// A community's votes, latest closing first.
 pub async fn votes_in(app: &App, community: Uuid) -> Result<Vec<BudgetVoteRow>, AppError> {
-    let mut read = app.db.read().await?;
+    let mut read = app.db.reads().await?;
     let tenant = tenant_of(&mut read, community).await?;
     Ok(repo_v::votes_of(&mut read, tenant).await?)
 }

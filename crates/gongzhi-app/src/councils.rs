@@ -829,7 +829,7 @@ fn state_of(now: Instant, r: &ResolutionRow, objections: &[repo_c::ObjectionRow]
 
 /// Every resolution of a community, newest first, with its state now.
 pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolution>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let councils = repo_c::councils(&mut tx, community).await?;
     let mut all_objections = repo_c::objections_of_community(&mut tx, community).await?;
     let mut out = Vec::new();
@@ -854,7 +854,7 @@ pub async fn resolutions_of_council(
     app: &App,
     council: Uuid,
 ) -> Result<Vec<PublicResolution>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let (tenant, c) = load_council(&mut tx, council).await?;
     let mut all_objections = repo_c::objections_of_community(&mut tx, tenant).await?;
     let mut out = Vec::new();
@@ -927,14 +927,28 @@ pub async fn file_objection(
     let c = repo_c::council(&mut read, tenant, r.council_id)
         .await?
         .ok_or(AppError::NotFound("council"))?;
-    // A resident of the area: a resident grant at the council's jurisdiction or below it.
+    // A resident of the area: a resident grant at the council's jurisdiction or below it, or,
+    // for staff acting for a resident with their consent, that resident's courtyard.
+    let homes: Vec<Uuid> = match actor.on_behalf_of {
+        Some(resident) => repo::resident_anywhere(&mut read, resident)
+            .await?
+            .filter(|(t, _, _)| *t == tenant)
+            .and_then(|(_, _, courtyard)| courtyard)
+            .into_iter()
+            .collect(),
+        None => actor
+            .grants
+            .iter()
+            .filter(|(role, _)| role == "resident")
+            .map(|(_, j)| *j)
+            .collect(),
+    };
     let mut lives_here = false;
-    for (role, j) in &actor.grants {
-        if role == "resident"
-            && repo::ancestors(&mut read, *j)
-                .await?
-                .iter()
-                .any(|a| a.id == c.jurisdiction_id)
+    for j in homes {
+        if repo::ancestors(&mut read, j)
+            .await?
+            .iter()
+            .any(|a| a.id == c.jurisdiction_id)
         {
             lives_here = true;
         }
@@ -1061,7 +1075,7 @@ pub async fn open_council_meetings(
 }
 
 pub async fn councils_of(app: &App, community: Uuid) -> Result<Vec<CouncilRow>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let c = repo_c::councils(&mut tx, community).await?;
     tx.rollback().await?;
     Ok(c)
@@ -1394,7 +1408,7 @@ pub async fn conventions_of(
     app: &App,
     community: Uuid,
 ) -> Result<Vec<repo_c::ConventionRow>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let c = repo_c::conventions_of(&mut tx, community).await?;
     tx.rollback().await?;
     Ok(c)

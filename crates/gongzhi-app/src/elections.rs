@@ -516,7 +516,7 @@ pub async fn open_elections_in(
     app: &App,
     community: Uuid,
 ) -> Result<Vec<(ElectionRow, CouncilRow)>, AppError> {
-    let mut read = app.db.read().await?;
+    let mut read = app.db.reads().await?;
     let tenant = crate::command::tenant_of(&mut read, community).await?;
     let councils = repo_c::councils(&mut read, tenant).await?;
     let out = repo_e::open_elections(&mut read, tenant)

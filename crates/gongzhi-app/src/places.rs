@@ -101,7 +101,7 @@ pub async fn create_jurisdiction(
 }
 
 pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let all = repo::all_jurisdictions(&mut tx).await?;
     tx.rollback().await?;
     Ok(all)

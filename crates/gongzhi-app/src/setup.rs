@@ -100,7 +100,7 @@ pub async fn anchor_heads(app: &App) -> Result<usize, AppError> {
 
 /// The chain head of a jurisdiction's tenant, for pages and printed notices.
 pub async fn chain_head(app: &App, tenant: Uuid) -> Result<Option<audit::Head>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let h = audit::head(&mut tx, tenant).await?;
     tx.rollback().await?;
     Ok(h)

@@ -38,6 +38,10 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// How a resident agreed that a staff member acts for them (代办): in person, by signing, on the
+/// phone, or through a guardian. The method goes into the audit trail with every act.
+pub const CONSENT_METHODS: [&str; 4] = ["in_person", "signed", "phone", "guardian"];
+
 /// What replaces a phone or ID number in residents' words on public pages.
 pub const REDACTED: &str = "***";
 

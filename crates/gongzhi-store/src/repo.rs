@@ -530,6 +530,37 @@ pub async fn session_actor(
     Ok(Some((account(head)?, acting_for, grants)))
 }
 
+/// Sets (or clears) the resident a session acts for: staff assisting a resident. Returns
+/// whether the session exists.
+pub async fn session_set_acting_for(
+    tx: &mut Tx,
+    token_hash: &str,
+    resident: Option<Uuid>,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .exec(
+            "UPDATE sessions SET acting_for = $2 WHERE token_hash = $1",
+            &[token_hash.into(), resident.into()],
+        )
+        .await?
+        == 1)
+}
+
+/// A resident found by id alone, in any community: (community, name, courtyard), not voided.
+pub async fn resident_anywhere(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<(Uuid, String, Option<Uuid>)>, StoreError> {
+    tx.row(
+        "SELECT tenant_id, name, courtyard_id FROM residents WHERE id = $1 AND voided_at IS NULL AND merged_into IS NULL",
+        &[id.into()],
+        &[Id, Text, Id],
+    )
+    .await?
+    .map(|r| Ok((r.id(0)?, r.text(1)?, r.opt_id(2)?)))
+    .transpose()
+}
+
 pub async fn session_delete(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
     tx.exec(
         "DELETE FROM sessions WHERE token_hash = $1",

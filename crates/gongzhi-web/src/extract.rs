@@ -60,6 +60,8 @@ pub struct Visitor {
     pub actor: Actor,
     pub account: Option<AccountRow>,
     pub token: Option<String>,
+    /// The name of the resident a staff member acts for (代办), shown on every page.
+    pub assisting: Option<String>,
 }
 
 impl<S> FromRequestParts<S> for Visitor
@@ -76,10 +78,15 @@ where
         if let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| t.len() == 64) {
             match gongzhi_app::accounts::actor_for_token(&state.app, token).await {
                 Ok(Some((actor, account))) => {
+                    let assisting = match actor.on_behalf_of {
+                        Some(_) => gongzhi_app::accounts::assisted_name(&state.app, &actor).await,
+                        None => None,
+                    };
                     return Ok(Visitor {
                         actor,
                         account: Some(account),
                         token: Some(token.to_string()),
+                        assisting,
                     });
                 }
                 Ok(None) => {}
@@ -90,6 +97,7 @@ where
             actor: Actor::anonymous(),
             account: None,
             token: None,
+            assisting: None,
         })
     }
 }

@@ -22,6 +22,8 @@ pub struct Page {
     pub lang: Lang,
     pub large: bool,
     pub user_name: Option<String>,
+    /// "You are acting for the resident …", when the signed-in staff member acts for one.
+    pub assisting: Option<String>,
     pub path: String,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -33,6 +35,10 @@ impl Page {
             lang,
             large: large.0,
             user_name: visitor.account.as_ref().map(|a| a.display_name.clone()),
+            assisting: visitor
+                .assisting
+                .as_ref()
+                .map(|name| lang.t_args("assist-banner", &[("name", name.clone())])),
             path: path.to_string(),
             flash: None,
             error: None,
@@ -107,6 +113,8 @@ pub fn routes() -> Router<AppState> {
             post(import_residents).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
         )
         .route("/prefs", post(prefs))
+        .route("/assist/start", post(assist_start))
+        .route("/assist/stop", post(assist_stop))
         .route("/c/{code}/notices", get(notices))
         .route("/r/{id}", get(resolution_page))
         .route("/r/{id}/object", post(object))
@@ -375,7 +383,10 @@ struct ResidentsPage {
     community: String,
     code: String,
     count_text: String,
-    residents: Vec<(String, String)>,
+    /// (id, name, phone)
+    residents: Vec<(String, String, String)>,
+    /// The ways a resident may consent to being assisted: (code, label).
+    consents: Vec<(&'static str, String)>,
     /// What was typed, shown again when the form comes back with an error.
     form_name: String,
     form_phone: String,
@@ -403,7 +414,17 @@ async fn residents_page(
     let count_text = lang.t_args("residents-count", &[("count", rows.len().to_string())]);
     let residents = rows
         .iter()
-        .map(|r| (r.name.clone(), r.phone.clone().unwrap_or_default()))
+        .map(|r| {
+            (
+                r.id.to_string(),
+                r.name.clone(),
+                r.phone.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let consents = gongzhi_domain::person::CONSENT_METHODS
+        .iter()
+        .map(|c| (*c, lang.t(&format!("consent-{c}"))))
         .collect();
     render(&ResidentsPage {
         page,
@@ -411,6 +432,7 @@ async fn residents_page(
         code: code.to_string(),
         count_text,
         residents,
+        consents,
         form_name: form.0,
         form_phone: form.1,
         row_errors,
@@ -438,6 +460,89 @@ async fn residents(
         &code,
     )
     .await
+}
+
+#[derive(Deserialize)]
+struct AssistForm {
+    code: String,
+    resident_id: String,
+    #[serde(default)]
+    consent: String,
+}
+
+/// Staff start acting for a resident, with the resident's consent (代办).
+async fn assist_start(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    ApiForm(f): ApiForm<AssistForm>,
+) -> Response {
+    let (Some(token), Some(_)) = (visitor.token.as_deref(), visitor.account.as_ref()) else {
+        return Redirect::to("/login").into_response();
+    };
+    let back = format!("/residents/{}", f.code);
+    let result = match (
+        places::jurisdiction_by_code(&state.app, &f.code).await,
+        f.resident_id.parse::<uuid::Uuid>(),
+    ) {
+        (Ok(j), Ok(resident)) => {
+            accounts::start_assisting(
+                &state.app,
+                &visitor.actor,
+                token,
+                j.id,
+                resident,
+                &f.consent,
+            )
+            .await
+        }
+        (Err(e), _) => Err(e),
+        (_, Err(_)) => Err(gongzhi_app::AppError::NotFound("resident")),
+    };
+    match result {
+        Ok(()) => Redirect::to("/home").into_response(),
+        Err(e) => {
+            let mut page = Page::new(lang, &large, &visitor, &back);
+            page.error = Some(ApiError::from_app(e, lang).message());
+            residents_page(
+                &state,
+                Default::default(),
+                Vec::new(),
+                &visitor.actor,
+                lang,
+                page,
+                &f.code,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StopForm {
+    #[serde(default)]
+    back: String,
+}
+
+/// Staff stop acting for the resident.
+async fn assist_stop(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    ApiForm(f): ApiForm<StopForm>,
+) -> Response {
+    let Some(token) = visitor.token.as_deref() else {
+        return Redirect::to("/login").into_response();
+    };
+    match accounts::stop_assisting(&state.app, &visitor.actor, token).await {
+        Ok(()) => Redirect::to(local_return_path(&f.back).unwrap_or("/home")).into_response(),
+        Err(e) => error_page(
+            ApiError::from_app(e, lang),
+            Page::new(lang, &large, &visitor, "/home"),
+        ),
+    }
 }
 
 #[derive(Deserialize)]

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}", get(community))
         .route("/c/{code}/search", get(search))
         .route("/c/{code}/notices.atom", get(notices_feed))
+        .route("/c/{code}/rules", get(rulebook))
 }
 
 /// How many items of each kind the front page shows before its "all" link.
@@ -56,7 +57,6 @@ struct CommunityPage {
     conventions: Vec<(String, String)>,
     organisations: Vec<Line>,
     children: Vec<(String, String)>,
-    rules: Vec<(String, String)>,
 }
 
 async fn community(
@@ -83,17 +83,6 @@ async fn community(
         .ok()
         .flatten()
         .map(|h| short_head(h.seq, &h.hash));
-    let rules = rules::rulebook_today(app, j.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(spec, v)| {
-            (
-                if lang == Lang::En { spec.en } else { spec.zh }.to_string(),
-                v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
-            )
-        })
-        .collect();
     let conventions = councils::conventions_of(app, j.id)
         .await
         .unwrap_or_default()
@@ -196,6 +185,48 @@ async fn community(
         conventions,
         organisations,
         children,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    page: Page,
+    code: String,
+    name: String,
+    /// (what the rule is, its value in force today)
+    rules: Vec<(String, String)>,
+}
+
+/// The rulebook in force today for a community: every rule, from the community itself or the
+/// nearest place above it that set one, or the catalogue's default.
+async fn rulebook(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: LargeText,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Response {
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/rules"));
+    let j = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => j,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let rules = rules::rulebook_today(&state.app, j.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(spec, v)| {
+            (
+                if lang == Lang::En { spec.en } else { spec.zh }.to_string(),
+                v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+            )
+        })
+        .collect();
+    render(&RulesPage {
+        page,
+        code: code.clone(),
+        name: local_name(lang, &j),
         rules,
     })
 }

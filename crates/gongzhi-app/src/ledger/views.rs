@@ -306,7 +306,7 @@ pub async fn statements_of(
     app: &App,
     community: Uuid,
 ) -> Result<Vec<(FundRow, gongzhi_store::ledger::StatementRow)>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let funds = repo_l::funds(&mut tx, community).await?;
     let statements = repo_l::statements(&mut tx, community).await?;
     tx.rollback().await?;

@@ -1455,9 +1455,16 @@ pub async fn rate_project(
     if !open {
         return Err(invalid("rating_window_closed", "project_id"));
     }
-    let (resident, courtyard) = repo_p::resident_by_account(&mut cmd.tx, tenant, account)
-        .await?
-        .ok_or_else(|| invalid("rating_not_resident_here", "project_id"))?;
+    // The resident rating: the signed-in resident, or the one staff act for with their consent.
+    let rater = match actor.on_behalf_of {
+        Some(r) => gongzhi_store::repo::resident_anywhere(&mut cmd.tx, r)
+            .await?
+            .filter(|(t, _, _)| *t == tenant)
+            .map(|(_, _, courtyard)| (r, courtyard)),
+        None => repo_p::resident_by_account(&mut cmd.tx, tenant, account).await?,
+    };
+    let (resident, courtyard) =
+        rater.ok_or_else(|| invalid("rating_not_resident_here", "project_id"))?;
     let lives_here = match courtyard {
         Some(c) => within(&mut cmd.tx, c, p.jurisdiction_id).await?,
         None => false,

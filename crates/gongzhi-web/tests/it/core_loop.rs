@@ -1193,3 +1193,97 @@ async fn a_needs_spreadsheet_with_broken_rows_is_refused_whole_with_line_numbers
         .await;
     assert_eq!(e, "forbidden");
 }
+
+/// Staff act for 李秀兰, an elderly resident with no account, with her consent: the consent is
+/// required, the objection she dictates is hers (filed as her, in the audit trail with the staff
+/// member who typed it), every page says whom staff act for, and stopping is recorded too.
+#[tokio::test]
+async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let project = id(
+        &staff
+            .ok(
+                "POST",
+                "/projects",
+                json!({
+                "place_id": b.beiyuan, "title": "北苑楼道扶手", "scope": "更换 2 栋楼道扶手",
+                "category": "environment", "total": "3,000", "fund": "3,000",
+                "implementer_plan": "quotes", "needs": []}),
+            )
+            .await,
+        "id",
+    );
+    step(&staff, &project, "screening", json!({"note": "环境整治"})).await;
+    let resolution = council_votes(&staff, &project, b.group_council, &b.group_seats, 4).await;
+
+    // Her row on the residents page offers to act for her; a consent must be chosen.
+    let residents = staff.page("/residents/jinyang").await;
+    let her = residents
+        .split("李秀兰</td>")
+        .nth(1)
+        .and_then(|r| r.split("name=\"resident_id\" value=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("李秀兰's row offers assistance")
+        .to_string();
+    let refused = super::purchases::post_form(
+        t,
+        &staff,
+        "/assist/start",
+        format!("code=jinyang&resident_id={her}&consent="),
+    )
+    .await;
+    assert!(refused.contains("请选择居民本人同意的方式"), "{refused}");
+    assert!(!refused.contains("您正在代居民"));
+    let home = super::purchases::post_form(
+        t,
+        &staff,
+        "/assist/start",
+        format!("code=jinyang&resident_id={her}&consent=in_person"),
+    )
+    .await;
+    assert!(home.contains("您正在代居民 李秀兰 办理"), "{home}");
+
+    // Staff have no home in 北苑, yet the objection goes in as hers, from the notice's page.
+    let page = super::purchases::post_form(
+        t,
+        &staff,
+        &format!("/r/{resolution}/object"),
+        "body=%E6%96%BD%E5%B7%A5%E6%97%B6%E8%AF%B7%E7%95%99%E9%80%9A%E9%81%93".into(), // 施工时请留通道
+    )
+    .await;
+    assert!(page.contains("已收到您的异议"), "{page}");
+    assert!(page.contains("您正在代居民 李秀兰 办理"));
+    let stopped =
+        super::purchases::post_form(t, &staff, "/assist/stop", "back=/c/jinyang".into()).await;
+    assert!(!stopped.contains("您正在代居民"));
+    // Without her, staff are no residents of 北苑: the same objection is refused.
+    let page = super::purchases::post_form(
+        t,
+        &staff,
+        &format!("/r/{resolution}/object"),
+        "body=x".into(),
+    )
+    .await;
+    assert!(!page.contains("已收到您的异议"));
+
+    // The trail: consent, the objection on her behalf, the stop — each with her id.
+    let mut tx = t.state.app.db.read().await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let hers: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.on_behalf_of.map(|r| r.to_string()) == Some(her.clone()))
+        .map(|e| (e.command.as_str(), e.payload.as_str()))
+        .collect();
+    let commands: Vec<&str> = hers.iter().map(|(c, _)| *c).collect();
+    assert_eq!(commands, ["assist.start", "objection.file", "assist.stop"]);
+    assert!(
+        hers[0].1.contains("\"consent\":\"in_person\""),
+        "{}",
+        hers[0].1
+    );
+}
