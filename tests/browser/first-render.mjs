@@ -29,7 +29,14 @@ for (const path of paths) {
   let bytes = 0;
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
   await page.goto(base + path, { waitUntil: 'load' });
-  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+  // The paint entry can come after `load`: wait for it (buffered), at most five seconds.
+  const fcp = await page.evaluate(() => new Promise((resolve) => {
+    new PerformanceObserver((list) => {
+      const e = list.getEntriesByName('first-contentful-paint')[0];
+      if (e) resolve(e.startTime);
+    }).observe({ type: 'paint', buffered: true });
+    setTimeout(() => resolve(NaN), 5000);
+  }));
   console.log(path.slice(0, 52).padEnd(52), String(Math.round(fcp)).padStart(6), (bytes / 1024).toFixed(1).padStart(15));
   await page.close();
 }

@@ -1049,7 +1049,7 @@ pub async fn council_view(
     app: &App,
     council: Uuid,
 ) -> Result<(CouncilRow, Vec<SeatRow>, Vec<repo_c::MeetingRow>), AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let (tenant, c) = load_council(&mut tx, council).await?;
     let seats = repo_c::seats(
         &mut tx,

@@ -532,7 +532,7 @@ pub async fn open_elections_in(
 }
 
 pub async fn elections_of(app: &App, council: Uuid) -> Result<Vec<ElectionRow>, AppError> {
-    let mut read = app.db.read().await?;
+    let mut read = app.db.reads().await?;
     let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
     let out = repo_e::elections_of(&mut read, tenant, c.id).await?;
     read.rollback().await?;
@@ -693,7 +693,7 @@ pub async fn schedule_series(
 }
 
 pub async fn series_of(app: &App, council: Uuid) -> Result<Vec<SeriesRow>, AppError> {
-    let mut read = app.db.read().await?;
+    let mut read = app.db.reads().await?;
     let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
     let out = repo_e::series_of(&mut read, tenant, c.id).await?;
     read.rollback().await?;

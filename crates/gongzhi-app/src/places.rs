@@ -107,6 +107,12 @@ pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> 
     Ok(all)
 }
 
+/// The places directly below a jurisdiction (a community's groups and courtyards).
+pub async fn children(app: &App, id: Uuid) -> Result<Vec<JurisdictionRow>, AppError> {
+    let mut tx = app.db.reads().await?;
+    Ok(repo::children(&mut tx, id).await?)
+}
+
 pub async fn jurisdiction_by_code(app: &App, code: &str) -> Result<JurisdictionRow, AppError> {
     let mut tx = app.db.reads().await?;
     let j = repo::jurisdiction_by_code(&mut tx, code)

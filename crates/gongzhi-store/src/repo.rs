@@ -60,6 +60,19 @@ pub async fn jurisdiction_by_code(
     .transpose()
 }
 
+/// The places directly below a jurisdiction, by code.
+pub async fn children(tx: &mut Tx, id: Uuid) -> Result<Vec<JurisdictionRow>, StoreError> {
+    tx.rows(
+        &format!("SELECT {J_COLS} FROM jurisdictions WHERE parent_id = $1 ORDER BY code"),
+        &[id.into()],
+        &J_TYPES,
+    )
+    .await?
+    .into_iter()
+    .map(jurisdiction)
+    .collect()
+}
+
 pub async fn root_jurisdiction(tx: &mut Tx) -> Result<Option<JurisdictionRow>, StoreError> {
     tx.row(
         &format!("SELECT {J_COLS} FROM jurisdictions WHERE parent_id IS NULL ORDER BY id LIMIT 1"),

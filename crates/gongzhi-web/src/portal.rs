@@ -72,10 +72,10 @@ async fn community(
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let all = places::jurisdictions(app).await.unwrap_or_default();
-    let children = all
+    let children = places::children(app, j.id)
+        .await
+        .unwrap_or_default()
         .iter()
-        .filter(|c| c.parent_id == Some(j.id))
         .map(|c| (local_name(lang, c), format!("level-{}", c.level)))
         .collect();
     let head = setup::chain_head(app, j.id)
