@@ -67,6 +67,13 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   await page.getByRole('button', { name: '大字模式' }).click();
   assert.equal(await page.locator('body').getAttribute('class'), 'large');
   await page.screenshot({ path: `${SHOTS}/public-320-large.png`, fullPage: true });
+  // High contrast, remembered on the device like large text; then back to normal colours.
+  await page.getByRole('button', { name: '高对比度' }).click();
+  assert.equal(await page.locator('body').getAttribute('class'), 'large contrast');
+  assert.equal(await page.locator('a.brand').evaluate((el) => getComputedStyle(el).color), 'rgb(0, 0, 0)');
+  await page.screenshot({ path: `${SHOTS}/public-320-large-contrast.png`, fullPage: true });
+  await page.getByRole('button', { name: '标准颜色' }).click();
+  assert.equal(await page.locator('body').getAttribute('class'), 'large');
   // A convention: current text, history, and what the last revision changed.
   await page.goto(base + '/c/jinyang');
   await page.screenshot({ path: `${SHOTS}/community-320-large.png` });

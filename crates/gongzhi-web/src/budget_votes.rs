@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::purchases_staff::Typed;
@@ -217,7 +217,7 @@ async fn vote_view_page(
 async fn vote_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -230,7 +230,7 @@ async fn vote_page(
 async fn ballot(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
@@ -274,7 +274,7 @@ fn marks_of(fields: &[(String, String)]) -> Option<Vec<(usize, u32)>> {
 async fn sheet(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
@@ -352,7 +352,7 @@ async fn vote_form(
 async fn new_vote(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/v/new");
@@ -380,7 +380,7 @@ fn project_lines(text: &str) -> Result<Vec<(String, Fen)>, AppError> {
 async fn open_vote(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
@@ -426,7 +426,7 @@ async fn open_vote(
 async fn count(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 
@@ -38,7 +38,7 @@ struct ResignForm {
 async fn resign(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<ResignForm>,
@@ -227,7 +227,7 @@ async fn election_view_page(
 async fn election_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -239,7 +239,7 @@ async fn election_page(
 async fn ballot(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
@@ -263,7 +263,7 @@ async fn ballot(
 async fn count(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {

@@ -45,13 +45,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
-/// Whether the device asked for large text (remembered in a cookie, per device).
-pub struct LargeText(pub bool);
+/// What the device asked for, remembered in cookies per device: large text, high contrast.
+pub struct DisplayPrefs {
+    pub large: bool,
+    pub contrast: bool,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for LargeText {
+impl<S: Send + Sync> FromRequestParts<S> for DisplayPrefs {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(LargeText(cookie(parts, "gz_large") == Some("1")))
+        Ok(DisplayPrefs {
+            large: cookie(parts, "gz_large") == Some("1"),
+            contrast: cookie(parts, "gz_contrast") == Some("1"),
+        })
     }
 }
 

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api_money::{decision, yuan};
 use crate::error::ApiError;
-use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, qr_svg, render};
 
@@ -144,7 +144,7 @@ struct FundsPage {
 async fn funds_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Response {
@@ -228,7 +228,7 @@ async fn funds_view(
 async fn import_vouchers(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
@@ -277,7 +277,7 @@ struct StatementForm {
 async fn post_statement(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<StatementForm>,
@@ -328,7 +328,7 @@ struct FundPage {
 async fn fund_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -425,7 +425,7 @@ struct BudgetPage {
 async fn budget_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -524,7 +524,7 @@ struct ReceiptPage {
 async fn receipt_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -565,7 +565,7 @@ fn expense_status(lang: Lang, e: &ledger::ExpenseView) -> String {
 async fn submit_expense(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
@@ -645,7 +645,7 @@ struct ExpensePage {
 async fn expense_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -753,7 +753,7 @@ struct SignForm {
 async fn sign(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<SignForm>,
@@ -788,7 +788,7 @@ struct PayForm {
 async fn pay(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PayForm>,
@@ -835,7 +835,7 @@ struct StatementPage {
 async fn statement_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {

@@ -14,13 +14,15 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::session_cookie;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, ClientAddr, LargeText, Visitor};
+use crate::extract::{ApiForm, ClientAddr, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 
 /// What every page needs: language, large-text mode, who is signed in, messages.
 pub struct Page {
     pub lang: Lang,
     pub large: bool,
+    /// High contrast: black on white, thick outlines, underlined links.
+    pub contrast: bool,
     pub user_name: Option<String>,
     /// "You are acting for the resident …", when the signed-in staff member acts for one.
     pub assisting: Option<String>,
@@ -30,10 +32,11 @@ pub struct Page {
 }
 
 impl Page {
-    pub(crate) fn new(lang: Lang, large: &LargeText, visitor: &Visitor, path: &str) -> Self {
+    pub(crate) fn new(lang: Lang, large: &DisplayPrefs, visitor: &Visitor, path: &str) -> Self {
         Page {
             lang,
-            large: large.0,
+            large: large.large,
+            contrast: large.contrast,
             user_name: visitor.account.as_ref().map(|a| a.display_name.clone()),
             assisting: visitor
                 .assisting
@@ -154,7 +157,7 @@ pub(crate) fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -
 async fn index(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/");
@@ -231,7 +234,7 @@ struct NextQuery {
 
 async fn login_form(
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Query(q): Query<NextQuery>,
 ) -> Response {
@@ -253,7 +256,7 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     addr: ClientAddr,
     ApiForm(f): ApiForm<LoginForm>,
@@ -305,7 +308,7 @@ struct HomePage {
 async fn home(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     if visitor.account.is_none() {
@@ -353,7 +356,7 @@ struct PasswordForm {
 async fn password(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     ApiForm(f): ApiForm<PasswordForm>,
 ) -> Response {
@@ -442,7 +445,7 @@ async fn residents_page(
 async fn residents(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Response {
@@ -474,7 +477,7 @@ struct AssistForm {
 async fn assist_start(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     ApiForm(f): ApiForm<AssistForm>,
 ) -> Response {
@@ -529,7 +532,7 @@ struct StopForm {
 async fn assist_stop(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     ApiForm(f): ApiForm<StopForm>,
 ) -> Response {
@@ -555,7 +558,7 @@ struct ResidentForm {
 async fn add_resident(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     ApiForm(f): ApiForm<ResidentForm>,
@@ -598,10 +601,12 @@ async fn add_resident(
 struct PrefsForm {
     lang: Option<String>,
     large: Option<String>,
+    contrast: Option<String>,
     back: Option<String>,
 }
 
-/// Language and large-text preferences, remembered on this device in cookies (no account needed).
+/// Language, large-text and high-contrast preferences, remembered on this device in cookies (no
+/// account needed).
 async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
     let mut headers = Vec::new();
     if let Some(l) = f.lang.as_deref().and_then(Lang::parse) {
@@ -613,19 +618,18 @@ async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
             ),
         ));
     }
-    if let Some(large) = f.large {
-        let v = if large == "1" { "1" } else { "0" };
-        headers.push((
-            header::SET_COOKIE,
-            format!("gz_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"),
-        ));
+    for (name, value) in [("gz_large", &f.large), ("gz_contrast", &f.contrast)] {
+        if let Some(on) = value {
+            let v = if on == "1" { "1" } else { "0" };
+            headers.push((
+                header::SET_COOKIE,
+                format!("{name}={v}; Path=/; Max-Age=31536000; SameSite=Lax"),
+            ));
+        }
     }
     // Only local paths: never redirect off-site.
-    let back = f
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
-    let mut r = Redirect::to(&back).into_response();
+    let back = f.back.as_deref().and_then(local_return_path).unwrap_or("/");
+    let mut r = Redirect::to(back).into_response();
     for (k, v) in headers {
         if let Ok(v) = v.parse() {
             r.headers_mut().append(k, v);
@@ -638,7 +642,7 @@ async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
 async fn import_residents(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
@@ -712,7 +716,9 @@ pub struct NoticeItem {
     pub dates: String,
 }
 
-pub(crate) fn dates_text(lang: Lang, r: &PublicResolution) -> String {
+/// A notice's dates as the board shows them: its window, and while it is open and `now` is
+/// given, the days left to object (a whole day counted for any part of one).
+pub(crate) fn dates_text(lang: Lang, r: &PublicResolution, now: Option<Instant>) -> String {
     let at = |v: i64| lang.minute(Instant(v));
     let mut parts = Vec::new();
     if let (Some(start), Some(end)) = (r.row.notice_start, r.row.notice_end) {
@@ -720,6 +726,11 @@ pub(crate) fn dates_text(lang: Lang, r: &PublicResolution) -> String {
             "notice-window",
             &[("start", at(start)), ("end", lang.end(Instant(end)))],
         ));
+        if let (NoticeState::Open, Some(now)) = (r.state, now) {
+            const DAY: i64 = 86_400 * 1_000_000;
+            let days = (end - now.0 + DAY - 1).div_euclid(DAY).max(1);
+            parts.push(lang.t_args("notice-days-left", &[("days", days.to_string())]));
+        }
     }
     if let NoticeState::InForce(since) = r.state {
         parts.push(lang.t_args("notice-in-force-since", &[("at", lang.minute(since))]));
@@ -754,7 +765,7 @@ struct NoticesPage {
 async fn notices(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Response {
@@ -777,7 +788,7 @@ async fn notices(
             title: r.row.title.clone(),
             state: r.state.key(),
             state_text: lang.t(&format!("notice-{}", r.state.key())),
-            dates: dates_text(lang, r),
+            dates: dates_text(lang, r, Some(state.app.now())),
         })
         .collect();
     let head = setup::chain_head(&state.app, j.id)
@@ -958,7 +969,7 @@ async fn resolution_view(
         council: council_name(lang, &r.council),
         title: r.row.title.clone(),
         state_text: lang.t(&format!("notice-{}", r.state.key())),
-        dates: dates_text(lang, &r),
+        dates: dates_text(lang, &r, Some(state.app.now())),
         vote,
         head,
         answers,
@@ -971,7 +982,7 @@ async fn resolution_view(
 async fn resolution_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
@@ -987,7 +998,7 @@ struct ObjectionForm {
 async fn object(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<ObjectionForm>,
@@ -1036,7 +1047,7 @@ struct CouncilPage {
 async fn council_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
@@ -1197,7 +1208,7 @@ pub struct RollMotionLine {
 async fn meeting_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
@@ -1217,7 +1228,7 @@ struct RollForm {
 async fn roll_action(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<RollForm>,
@@ -1262,7 +1273,7 @@ struct CloseForm {
 async fn roll_close(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<CloseForm>,
@@ -1411,7 +1422,7 @@ struct DiffQuery {
 async fn convention_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<uuid::Uuid>,
     axum::extract::Query(q): axum::extract::Query<DiffQuery>,
@@ -1498,7 +1509,7 @@ struct MemberPage {
 async fn member_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path((id, seat)): Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Response {

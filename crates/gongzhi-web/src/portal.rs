@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{LargeText, Visitor};
+use crate::extract::{DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, council_name, dates_text, error_page, local_name, render};
 
@@ -62,7 +62,7 @@ struct CommunityPage {
 async fn community(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Response {
@@ -107,7 +107,7 @@ async fn community(
             note: format!(
                 "{} · {}",
                 council_name(lang, &r.council),
-                dates_text(lang, r)
+                dates_text(lang, r, Some(app.now()))
             ),
         })
         .collect();
@@ -203,7 +203,7 @@ struct RulesPage {
 async fn rulebook(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Response {
@@ -267,7 +267,7 @@ fn hit_href(kind: &str, id: uuid::Uuid) -> String {
 async fn search(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     Query(q): Query<SearchQuery>,
@@ -390,7 +390,7 @@ async fn notices_feed(
             "{} · {} · {}",
             lang.t(&format!("notice-{}", r.state.key())),
             council_name(lang, &r.council),
-            dates_text(lang, r)
+            dates_text(lang, r, None)
         );
         xml.push_str(&format!(
             "<entry>\n<id>urn:uuid:{id}</id>\n<title>{}</title>\n<updated>{}</updated>\n\

@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::api_money::yuan;
 use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
-use crate::extract::{LargeText, Visitor};
+use crate::extract::{DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 
@@ -120,7 +120,7 @@ struct Before {
 async fn projects_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     Query(q): Query<Before>,
@@ -259,7 +259,7 @@ struct ProjectPage {
 async fn project_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -592,7 +592,7 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
 async fn project_action(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     multipart: Multipart,
@@ -769,7 +769,7 @@ struct NeedsPage {
 async fn needs_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     Query(q): Query<NeedQuery>,
@@ -886,7 +886,7 @@ async fn needs_view(
 async fn needs_action(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
     multipart: Multipart,
@@ -1029,7 +1029,7 @@ impl MyNeedsPage {
 async fn my_needs_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     if visitor.account.is_none() {
@@ -1091,7 +1091,7 @@ async fn my_needs_view(
 async fn report_my_need(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     multipart: Multipart,
 ) -> Response {

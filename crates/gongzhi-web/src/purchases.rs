@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::purchases_staff::Typed;
@@ -97,7 +97,7 @@ fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallSummary) -> CallLin
 async fn board(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/calls");
@@ -476,7 +476,7 @@ async fn call_view_page_typed(
 async fn decide(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -503,7 +503,7 @@ struct PanelForm {
 async fn seat_panel(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PanelForm>,
@@ -547,7 +547,7 @@ struct RerunForm {
 async fn rerun(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<RerunForm>,
@@ -580,7 +580,7 @@ async fn rerun(
 async fn sign(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
@@ -651,7 +651,7 @@ async fn sign(
 async fn call_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -674,7 +674,7 @@ struct BidForm {
 async fn bid(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BidForm>,
@@ -733,7 +733,7 @@ struct AdoptForm {
 async fn adopt(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<AdoptForm>,
@@ -751,7 +751,7 @@ async fn adopt(
 async fn score(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
@@ -828,7 +828,7 @@ pub struct ContractForms {
 async fn contract_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -984,7 +984,7 @@ struct PositionForm {
 async fn delivered(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PositionForm>,
@@ -1005,7 +1005,7 @@ async fn delivered(
 async fn pay(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
@@ -1048,7 +1048,7 @@ async fn pay(
 async fn evaluate(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
@@ -1089,7 +1089,7 @@ async fn evaluate(
 async fn complete(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -1129,7 +1129,7 @@ struct OrgPage {
 async fn org_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
 ) -> Response {
@@ -1242,7 +1242,7 @@ struct BlacklistForm {
 async fn blacklist(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BlacklistForm>,
@@ -1274,7 +1274,7 @@ struct LiftForm {
 async fn lift(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<LiftForm>,

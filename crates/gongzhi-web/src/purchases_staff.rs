@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, LargeText, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, render};
 use crate::purchases::Choice;
@@ -172,7 +172,7 @@ async fn call_form(
 async fn new_call(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/calls/new");
@@ -268,7 +268,7 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
 async fn open_call(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
@@ -371,7 +371,7 @@ async fn org_form(
 async fn new_org(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/orgs/new");
@@ -389,7 +389,7 @@ async fn new_org(
 async fn register_org(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Response {
@@ -472,7 +472,7 @@ struct ShareQuery {
 async fn share_page(
     State(state): State<AppState>,
     lang: Lang,
-    large: LargeText,
+    large: DisplayPrefs,
     visitor: Visitor,
     Query(q): Query<ShareQuery>,
 ) -> Response {

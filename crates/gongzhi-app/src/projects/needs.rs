@@ -399,24 +399,8 @@ pub async fn ledger_page(
         .into_iter()
         .map(|r| (r.id, r.name_zh))
         .collect();
-    let lists = match crate::rules::rule_in_chain(
-        &mut read,
-        &chain,
-        "project.lists",
-        app.now().china_date(),
-        app.now(),
-    )
-    .await?
-    {
-        RuleValue::Lists(l) => l,
-        _ => return Err(invalid("rule_missing", "project.lists")),
-    };
+    let categories = need_categories(app, &mut read, &chain).await?;
     read.rollback().await?;
-    let mut categories: Vec<(String, String, String)> = lists
-        .categories()
-        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
-        .collect();
-    categories.push(("other".into(), "其他".into(), "Other".into()));
     Ok(LedgerPage {
         community,
         needs,
@@ -467,6 +451,33 @@ pub async fn my_needs(app: &App, actor: &Actor) -> Result<Vec<NeedRow>, AppError
     Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
+/// The categories a need may have, in force today for a place's chain: (code, Chinese,
+/// English), the priority list's then `other`.
+async fn need_categories(
+    app: &App,
+    read: &mut Tx,
+    chain: &[repo::JurisdictionRow],
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let lists = match crate::rules::rule_in_chain(
+        read,
+        chain,
+        "project.lists",
+        app.now().china_date(),
+        app.now(),
+    )
+    .await?
+    {
+        RuleValue::Lists(l) => l,
+        _ => return Err(invalid("rule_missing", "project.lists")),
+    };
+    let mut categories: Vec<(String, String, String)> = lists
+        .categories()
+        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
+        .collect();
+    categories.push(("other".into(), "其他".into(), "Other".into()));
+    Ok(categories)
+}
+
 /// What a resident's own "report a need" form offers: the places of their community (theirs
 /// first chosen) and the categories of the rulebook in force.
 #[derive(Debug, Clone)]
@@ -498,24 +509,8 @@ pub async fn resident_need_form(
         .map(|r| (r.id, r.name_zh))
         .collect();
     let chain = repo::ancestors(&mut read, community).await?;
-    let lists = match crate::rules::rule_in_chain(
-        &mut read,
-        &chain,
-        "project.lists",
-        app.now().china_date(),
-        app.now(),
-    )
-    .await?
-    {
-        RuleValue::Lists(l) => l,
-        _ => return Err(invalid("rule_missing", "project.lists")),
-    };
+    let categories = need_categories(app, &mut read, &chain).await?;
     read.rollback().await?;
-    let mut categories: Vec<(String, String, String)> = lists
-        .categories()
-        .map(|e| (e.category.clone(), e.zh.clone(), e.en.clone()))
-        .collect();
-    categories.push(("other".into(), "其他".into(), "Other".into()));
     Ok(Some(ResidentNeedForm {
         community,
         places,

@@ -1151,3 +1151,6 @@ consent-guardian = Agreed by a guardian
 consent_method_unknown = Choose how the resident agreed: in person, by signing, by phone or through a guardian.
 already_assisting = You are already acting for another resident: stop that first.
 not_assisting = You are not acting for any resident.
+notice-days-left = { $days } days left to object
+high-contrast = High contrast
+normal-contrast = Normal colours

@@ -1150,3 +1150,6 @@ consent-guardian = 监护人同意
 consent_method_unknown = 请选择居民本人同意的方式（当面、签字、电话或监护人）。
 already_assisting = 您正在代另一位居民办理，请先结束代办。
 not_assisting = 您当前没有在代居民办理。
+notice-days-left = 还剩 { $days } 天可提异议
+high-contrast = 高对比度
+normal-contrast = 标准颜色

@@ -1255,6 +1255,12 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
     .await;
     assert!(page.contains("已收到您的异议"), "{page}");
     assert!(page.contains("您正在代居民 李秀兰 办理"));
+    // The notice counts down its days: posted at 00:00 on 22 November, it runs to the end of
+    // the 30th (seven working days over a weekend), nine days.
+    assert!(
+        page.contains("异议截止 2026年11月30日 24:00；还剩 9 天可提异议"),
+        "{page}"
+    );
     let stopped =
         super::purchases::post_form(t, &staff, "/assist/stop", "back=/c/jinyang".into()).await;
     assert!(!stopped.contains("您正在代居民"));
