@@ -606,3 +606,53 @@ test('a notice and a fund statement print on A4 with their QR code, chain head a
   assert.equal(statement.subarray(0, 5).toString(), '%PDF-');
   await page.context().close();
 });
+
+test('staff publish a call from a phone; a social organisation bids on it, a wrong price explained and nothing lost', { timeout: 180_000 }, async () => {
+  const signIn = async (page, who) => {
+    await page.goto(base + '/login');
+    await page.getByLabel('用户名或手机号').fill(who);
+    await page.getByLabel('密码').fill('gongzhi-demo-2026');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(base + '/home');
+  };
+  const staff = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+  await signIn(staff, 'jinyang-staff');
+  await staff.goto(base + '/calls');
+  await staff.getByRole('link', { name: '发布购买服务项目或公益创投' }).click();
+  await staff.getByLabel('项目名称').fill('晋阳社区楼道清洁与邻里互助服务');
+  await staff.getByLabel('服务内容').fill('每周清洁北苑、东苑楼道，组织邻里互助小组');
+  await staff.getByLabel('购买服务目录：').selectOption('B3-2');
+  await staff.getByLabel('采购方式').selectOption('comparative_selection');
+  await staff.getByLabel('预算上限或创投资金池（元）').fill('48,000');
+  await staff.getByLabel('申报截止时间').fill('2027-02-01T17:00');
+  await staff.getByLabel('合同期限（月）').fill('12');
+  await staff.getByRole('button', { name: '发布项目' }).click();
+  await staff.waitForURL(/\/call\//);
+  const callUrl = staff.url();
+  await staff.context().close();
+
+  // 同行社工 finds it on the board and bids from a phone.
+  const org = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 } })).newPage();
+  await signIn(org, 'tongxing');
+  await org.goto(base + '/calls');
+  await org.getByRole('link', { name: '晋阳社区楼道清洁与邻里互助服务' }).click();
+  assert.equal(org.url(), callUrl);
+  await org.getByLabel('报价（元）').fill('四万五');
+  await org.getByLabel('服务方案').fill('两名保洁员每周两次；每月一次邻里茶话会。');
+  await org.getByRole('button', { name: '提交申报' }).click();
+  // Refused with a reason a clerk can act on; the plan she typed is still there.
+  assert.ok((await org.getByRole('alert').first().innerText()).length > 0);
+  assert.equal(await org.getByLabel('服务方案').inputValue(), '两名保洁员每周两次；每月一次邻里茶话会。');
+  await org.getByLabel('报价（元）').fill('45,000');
+  await org.getByRole('button', { name: '提交申报' }).click();
+  assert.match(await org.getByRole('status').first().innerText(), /申报已收到/);
+  // The board shows that a bid came in, but not whose or at what price until the panel is done.
+  const call = await org.locator('main').innerText();
+  assert.match(call, /已收到申报：1/);
+  await org.screenshot({ path: `${SHOTS}/bid-submitted-360.png`, fullPage: true });
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto(callUrl);
+  assert.doesNotMatch(await visitor.locator('main').innerText(), /45,000|同行社会工作服务中心/);
+  await visitor.context().close();
+  await org.context().close();
+});
