@@ -908,8 +908,9 @@ struct ResolutionPage {
     answers: Vec<String>,
     open: bool,
     can_object: bool,
-    /// The objection as typed, kept when it was refused.
+    /// The objection as typed, kept when it was refused, and why, shown next to it.
     typed_body: String,
+    body_error: Option<String>,
 }
 
 async fn resolution_view(
@@ -918,7 +919,7 @@ async fn resolution_view(
     page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
-    typed_body: String,
+    (typed_body, body_error): (String, Option<String>),
 ) -> Response {
     let (r, result, head) = match councils::resolution_sheet(&state.app, id).await {
         Ok(sheet) => sheet,
@@ -958,7 +959,9 @@ async fn resolution_view(
         })
         .collect();
     let open = r.state == NoticeState::Open;
-    let can_object = open && visitor.actor.has_role("resident");
+    // Residents object themselves; staff acting for a resident object in their name.
+    let can_object =
+        open && (visitor.actor.has_role("resident") || visitor.actor.on_behalf_of.is_some());
     let url = format!("{}/r/{id}", state.public_base_url.trim_end_matches('/'));
     render(&ResolutionPage {
         page,
@@ -976,6 +979,7 @@ async fn resolution_view(
         open,
         can_object,
         typed_body,
+        body_error,
     })
 }
 
@@ -987,7 +991,7 @@ async fn resolution_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    resolution_view(&state, lang, page, &visitor, id, String::new()).await
+    resolution_view(&state, lang, page, &visitor, id, (String::new(), None)).await
 }
 
 #[derive(Deserialize)]
@@ -1011,11 +1015,18 @@ async fn object(
     let typed = match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
         Ok(_) => {
             page.flash = Some(lang.t("objection-filed"));
-            String::new()
+            (String::new(), None)
         }
+        // What is wrong with the text goes next to it; anything else (the notice closed, not
+        // a resident here) at the top of the page.
         Err(e) => {
-            page.error = Some(ApiError::from_app(e, lang).message());
-            f.body
+            let e = ApiError::from_app(e, lang);
+            if e.field.as_deref() == Some("body") {
+                (f.body, Some(e.message()))
+            } else {
+                page.error = Some(e.message());
+                (f.body, None)
+            }
         }
     };
     resolution_view(&state, lang, page, &visitor, id, typed).await

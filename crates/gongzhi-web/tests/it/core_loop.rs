@@ -1245,6 +1245,18 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
     .await;
     assert!(home.contains("您正在代居民 李秀兰 办理"), "{home}");
 
+    // An empty objection is explained next to its field, in the form she was filling.
+    let page = super::purchases::post_form(
+        t,
+        &staff,
+        &format!("/r/{resolution}/object"),
+        "body=+++".into(),
+    )
+    .await;
+    assert!(
+        page.contains("id=\"body-error\"") && page.contains("aria-invalid=\"true\""),
+        "{page}"
+    );
     // Staff have no home in 北苑, yet the objection goes in as hers, from the notice's page.
     let page = super::purchases::post_form(
         t,
