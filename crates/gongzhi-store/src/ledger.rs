@@ -520,25 +520,6 @@ pub async fn expenses(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ExpenseRow>, Stor
     )
 }
 
-/// The expenses of one budget, oldest first.
-pub async fn expenses_of_budget(
-    tx: &mut Tx,
-    tenant: Uuid,
-    budget: Uuid,
-) -> Result<Vec<ExpenseRow>, StoreError> {
-    all(
-        select(
-            tx,
-            "expenses",
-            "tenant_id = $1 AND budget_id = $2",
-            &[tenant.into(), budget.into()],
-            "ORDER BY submitted_at, id",
-        )
-        .await?,
-        expense_row,
-    )
-}
-
 /// A budget's expenses, each with its payee's name, oldest first: one statement for the
 /// payments of a project's page.
 pub async fn expenses_of_budget_with_payees(

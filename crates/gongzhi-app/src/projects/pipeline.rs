@@ -407,12 +407,7 @@ pub async fn table_project(
     presenter: &str,
 ) -> Result<Uuid, AppError> {
     let presenter = optional_text(presenter, "presenter", 80)?;
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let tenant = managed_project(app, actor, project_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "project.table").await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
     let step = current_step(&p, &pipeline)?;
@@ -1051,12 +1046,7 @@ pub async fn decline_project(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = text(reason, "reason", 500)?;
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let tenant = managed_project(app, actor, project_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "project.decline").await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
     let step = current_step(&p, &pipeline)?.clone();
@@ -1501,6 +1491,18 @@ pub async fn rate_project(
     Ok(())
 }
 
+/// A project's community, once `actor` is found to manage projects at its place: the opening
+/// of staff commands on a project that re-read it inside their own transaction.
+async fn managed_project(app: &App, actor: &Actor, project_id: Uuid) -> Result<Uuid, AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, p, _) = load_project(&mut read, project_id).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    Ok(tenant)
+}
+
 /// Staff publish a resident's rating comment on the project's public page (numbers still
 /// redacted there) or withhold it; either way once, as one audited command.
 pub async fn review_rating_comment(
@@ -1510,12 +1512,7 @@ pub async fn review_rating_comment(
     resident_id: Uuid,
     publish: bool,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
+    let tenant = managed_project(app, actor, project_id).await?;
     let mut cmd = Command::begin(app, actor, tenant, "project.review_comment").await?;
     let key = [tenant.into(), project_id.into(), resident_id.into()];
     let rating = gongzhi_store::rows::get(&mut cmd.tx, "project_ratings", &key)
@@ -1554,11 +1551,8 @@ pub async fn comments_awaiting_review(
     actor: &Actor,
     project_id: Uuid,
 ) -> Result<Vec<(Uuid, String, i64)>, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
-        .await?;
+    let tenant = managed_project(app, actor, project_id).await?;
+    let mut read = app.db.reads().await?;
     let out = repo_p::ratings(&mut read, tenant, project_id)
         .await?
         .into_iter()

@@ -326,13 +326,6 @@ fn public_update(mut u: UpdateRow) -> UpdateRow {
     u
 }
 
-/// Whether the actor keeps the needs ledger and projects at `place` (pages show staff forms).
-pub async fn can_manage_projects(app: &App, actor: &crate::authz::Actor, place: Uuid) -> bool {
-    actor
-        .may(app, crate::authz::Permission::ManageProjects, place)
-        .await
-}
-
 /// The community owning a place.
 pub async fn tenant_of_place(app: &App, place: Uuid) -> Result<Uuid, AppError> {
     let mut tx = app.db.read().await?;
