@@ -109,8 +109,9 @@ pub(crate) async fn snapshot_roll(
 }
 
 /// Whose ballot this is, and who entered it: the signed-in resident's own, or, with
-/// `for_resident`, one that staff holding `perm` at `place` enter for a resident (assisted or
-/// paper). `field` names the box in the error.
+/// `for_resident` (or while staff act for a resident with her consent, 代办), one that staff
+/// holding `perm` at `place` enter for a resident (assisted or paper). `field` names the box in
+/// the error.
 pub(crate) async fn ballot_holder(
     tx: &mut Tx,
     actor: &Actor,
@@ -119,7 +120,7 @@ pub(crate) async fn ballot_holder(
     (perm, place): (Permission, Uuid),
     field: &'static str,
 ) -> Result<(Uuid, Option<Uuid>), AppError> {
-    match for_resident {
+    match for_resident.or(actor.on_behalf_of) {
         Some(r) => {
             actor.require(tx, perm, place).await?;
             Ok((r, actor.account_id))
@@ -132,6 +133,26 @@ pub(crate) async fn ballot_holder(
             Ok((r, None))
         }
     }
+}
+
+/// The resident whose ballot the signed-in person would cast: the one staff act for with her
+/// consent (代办), else their own; `None` for a visitor or someone on no roll here.
+pub(crate) async fn ballot_resident(
+    tx: &mut Tx,
+    actor: &Actor,
+    tenant: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    if let Some(r) = actor.on_behalf_of {
+        return Ok(Some(r));
+    }
+    let Some(account) = actor.account_id else {
+        return Ok(None);
+    };
+    Ok(
+        gongzhi_store::projects::resident_by_account(tx, tenant, account)
+            .await?
+            .map(|(r, _)| r),
+    )
 }
 
 /// A voter's mark on the roll as read (`None`: not on the roll; `Some(Some(_))`: voted), checked

@@ -565,14 +565,12 @@ pub async fn vote_view(app: &App, vote: Uuid) -> Result<BudgetVoteView, AppError
 
 /// Whether the signed-in resident (or their household) may still vote in this vote.
 pub async fn may_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<bool, AppError> {
-    let Some(account) = actor.account_id else {
+    if actor.account_id.is_none() {
         return Ok(false);
-    };
+    }
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
-    let Some((resident, _)) =
-        gongzhi_store::projects::resident_by_account(&mut read, tenant, account).await?
-    else {
+    let Some(resident) = ballot_box::ballot_resident(&mut read, actor, tenant).await? else {
         return Ok(false);
     };
     let voter = if v.per == "household" {

@@ -493,20 +493,19 @@ pub async fn voter_standing(
     actor: &Actor,
     election: Uuid,
 ) -> Result<VoterStanding, AppError> {
-    let Some(account) = actor.account_id else {
+    if actor.account_id.is_none() {
         return Ok(VoterStanding::NotOnRoll);
-    };
+    }
     let mut read = app.db.read().await?;
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
-    let standing =
-        match gongzhi_store::projects::resident_by_account(&mut read, tenant, account).await? {
+    let standing = match ballot_box::ballot_resident(&mut read, actor, tenant).await? {
+        None => VoterStanding::NotOnRoll,
+        Some(r) => match repo_e::voter(&mut read, tenant, e.id, r).await? {
             None => VoterStanding::NotOnRoll,
-            Some((r, _)) => match repo_e::voter(&mut read, tenant, e.id, r).await? {
-                None => VoterStanding::NotOnRoll,
-                Some(None) => VoterStanding::MayVote,
-                Some(Some(_)) => VoterStanding::Voted,
-            },
-        };
+            Some(None) => VoterStanding::MayVote,
+            Some(Some(_)) => VoterStanding::Voted,
+        },
+    };
     read.rollback().await?;
     Ok(standing)
 }

@@ -79,7 +79,7 @@ async fn beiyuan_residents_vote_on_three_projects() {
         .await,
         "ballot_already_cast"
     );
-    for voter in &people[..3] {
+    for voter in &people[..2] {
         staff
             .ok(
                 "POST",
@@ -88,6 +88,45 @@ async fn beiyuan_residents_vote_on_three_projects() {
             )
             .await;
     }
+    // 居民丙 asks staff to vote for her (代办, by phone): staff see her ballot on the page and
+    // tick it; the ballot is hers, entered as assisted, and the trail names her.
+    let assisting = super::purchases::post_form(
+        t,
+        &staff,
+        "/assist/start",
+        format!("code=jinyang&resident_id={}&consent=phone", people[2]),
+    )
+    .await;
+    assert!(
+        assisting.contains("您正在代居民 居民丙 办理"),
+        "{assisting}"
+    );
+    let page = staff.page(&format!("/v/{v}")).await;
+    assert!(page.contains("name=\"choice\""), "{page}");
+    let page = super::purchases::post_form(
+        t,
+        &staff,
+        &format!("/v/{v}/ballot"),
+        "choice=0&choice=1".into(),
+    )
+    .await;
+    assert!(page.contains("您的选票已投入票箱"), "{page}");
+    assert!(
+        !page.contains("name=\"choice\""),
+        "her ballot is in: no second one"
+    );
+    super::purchases::post_form(t, &staff, "/assist/stop", "back=/c/jinyang".into()).await;
+    let mut tx = t.state.app.db.read().await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.command == "budget_vote.ballot" && e.on_behalf_of == Some(people[2])),
+        "the ballot's event names her"
+    );
     staff
         .ok(
             "POST",
