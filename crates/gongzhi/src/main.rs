@@ -1,6 +1,11 @@
 //! The `gongzhi` binary: one program for serving, the demo, set-up, export/import, verification
 //! and benchmarks.
 
+/// glibc's malloc contends across the runtime's threads under load; mimalloc keeps a heap per
+/// thread (measured on the needs ledger: BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod bench_ledger;
 mod bench_projects;
