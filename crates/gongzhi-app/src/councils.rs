@@ -1044,6 +1044,91 @@ pub async fn answer_objection(
     Ok(())
 }
 
+/// Staff publish an objection's words beside the council's answer (phone and ID numbers are
+/// still redacted on the page) or withhold them; either way once, as one audited command. Until
+/// then the public sees only that an objection was filed, and the answer.
+pub async fn review_objection(
+    app: &App,
+    actor: &Actor,
+    resolution: Uuid,
+    objection: Uuid,
+    publish: bool,
+) -> Result<(), AppError> {
+    let mut read = app.db.read().await?;
+    let (tenant, r) = find_resolution(&mut read, resolution).await?;
+    let c = repo_c::council(&mut read, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    actor
+        .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+        .await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, tenant, "objection.review").await?;
+    // Read again inside the command, so two staff reviewing at once cannot both succeed.
+    let o = repo_c::objections(&mut cmd.tx, tenant, resolution)
+        .await?
+        .into_iter()
+        .find(|o| o.id == objection)
+        .ok_or(AppError::NotFound("objection"))?;
+    if o.body_review.is_some() {
+        return Err(invalid("objection_already_reviewed", "objection_id"));
+    }
+    cmd.update(
+        "objections",
+        &[tenant.into(), objection.into()],
+        &[
+            (
+                "body_review",
+                if publish { "published" } else { "withheld" }.into(),
+            ),
+            ("reviewed_at", app.now().0.into()),
+        ],
+    )
+    .await?;
+    cmd.commit().await?;
+    Ok(())
+}
+
+/// The objections to a resolution with the residents' own words, for those who deal with them:
+/// the council's chair answers, staff answer and review. `None` for anyone else.
+pub struct ObjectionDesk {
+    pub objections: Vec<repo_c::ObjectionRow>,
+    pub may_review: bool,
+}
+
+pub async fn objection_desk(
+    app: &App,
+    actor: &Actor,
+    resolution: Uuid,
+) -> Result<Option<ObjectionDesk>, AppError> {
+    if actor.account_id.is_none() {
+        return Ok(None);
+    }
+    let mut read = app.db.reads().await?;
+    let (tenant, r) = find_resolution(&mut read, resolution).await?;
+    let c = repo_c::council(&mut read, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    let may_review = actor
+        .can(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+        .await?;
+    let today = format_date(app.now().china_date());
+    let chair = match actor.account_id {
+        Some(a) => repo_c::is_chair(&mut read, tenant, c.id, a, &today).await?,
+        None => false,
+    };
+    if !(may_review || chair) {
+        read.rollback().await?;
+        return Ok(None);
+    }
+    let objections = repo_c::objections(&mut read, tenant, resolution).await?;
+    read.rollback().await?;
+    Ok(Some(ObjectionDesk {
+        objections,
+        may_review,
+    }))
+}
+
 /// A council's seats in force today, for pages and the API.
 pub async fn council_view(
     app: &App,

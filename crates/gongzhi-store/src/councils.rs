@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::db::Tx;
-use crate::schema::ColType::{Bool, Id, Int, Text};
+use crate::schema::ColType::{self, Bool, Id, Int, Text};
 use crate::value::Value;
 
 /// The tenant that owns a council, meeting, motion or resolution, looked up by its id alone (the
@@ -400,10 +400,20 @@ pub struct ObjectionRow {
     pub answer: Option<String>,
     pub upheld: Option<bool>,
     pub answered_at: Option<i64>,
+    /// `published` or `withheld` once staff reviewed the resident's words; `None` while they wait.
+    pub body_review: Option<String>,
+}
+
+impl ObjectionRow {
+    /// The resident's words as public pages may show them: only once staff published them.
+    pub fn published_body(&self) -> Option<&str> {
+        (self.body_review.as_deref() == Some("published")).then_some(self.body.as_str())
+    }
 }
 
 const OBJECTION_COLUMNS: &str =
-    "id, account_id, body, filed_at, answer, upheld, answered_at, resolution_id";
+    "id, account_id, body, filed_at, answer, upheld, answered_at, resolution_id, body_review";
+const OBJECTION_TYPES: &[ColType] = &[Id, Id, Text, Int, Text, Bool, Int, Id, Text];
 
 fn objection_row(r: &crate::Row) -> Result<(Uuid, ObjectionRow), StoreError> {
     Ok((
@@ -419,6 +429,7 @@ fn objection_row(r: &crate::Row) -> Result<(Uuid, ObjectionRow), StoreError> {
                 _ => None,
             },
             answered_at: r.opt_int(6)?,
+            body_review: r.opt_text(8)?,
         },
     ))
 }
@@ -431,7 +442,7 @@ pub async fn objections(
     tx.rows(
         &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1 AND resolution_id = $2 ORDER BY filed_at, id"),
         &[tenant.into(), resolution.into()],
-        &[Id, Id, Text, Int, Text, Bool, Int, Id],
+        OBJECTION_TYPES,
     )
     .await?
     .iter()
@@ -450,7 +461,7 @@ pub async fn objections_of_community(
         .rows(
             &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1 ORDER BY filed_at, id"),
             &[tenant.into()],
-            &[Id, Id, Text, Int, Text, Bool, Int, Id],
+            OBJECTION_TYPES,
         )
         .await?
     {

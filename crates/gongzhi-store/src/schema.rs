@@ -937,6 +937,17 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             opt2("upheld", Bool),
             opt2("answered_at", Int),
             opt2("answered_by", Id),
+            // The resident's words reach public pages only once staff published them (numbers
+            // still redacted there): NULL while they wait, then `published` or `withheld`
+            // (migration 10), as a rating's comment.
+            Column {
+                since: 10,
+                ..opt("body_review", Text)
+            },
+            Column {
+                since: 10,
+                ..opt("reviewed_at", Int)
+            },
         ],
         &["tenant_id", "id"],
         &[],
@@ -2694,7 +2705,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 9;
+pub const LATEST: u32 = 10;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2707,4 +2718,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (7, "grant_rounds"),
     (8, "budget_votes"),
     (9, "comment_review"),
+    (10, "objection_review"),
 ];

@@ -477,6 +477,20 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/resolutions/{id}/objections",
+        operation: "objection_desk",
+        summary: "The objections with the residents' words and their review (the council's chair, staff)",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/resolutions/{id}/objections/{objection_id}/review",
+        operation: "review_objection",
+        summary: "Publish an objection's words beside its answer (numbers redacted) or withhold them (staff)",
+        body: Some(|| obj(&["publish"], &[("publish", "boolean")])),
+    },
+    Route {
+        method: "get",
         path: "/meetings/{id}",
         operation: "meeting",
         summary: "A meeting: attendance (members named, acting in office), minutes, signatures (public)",
@@ -650,7 +664,14 @@ pub fn routes() -> Router<AppState> {
         .route("/motions/{id}/close", post(close_motion))
         .route("/communities/{code}/notices", get(notice_board))
         .route("/resolutions/{id}", get(resolution))
-        .route("/resolutions/{id}/objections", post(file_objection))
+        .route(
+            "/resolutions/{id}/objections",
+            get(objection_desk).post(file_objection),
+        )
+        .route(
+            "/resolutions/{id}/objections/{objection_id}/review",
+            post(review_objection),
+        )
         .route(
             "/resolutions/{id}/objections/{objection_id}/answer",
             post(answer_objection),
@@ -1226,7 +1247,8 @@ async fn fetch_upload(
 
 // ---- councils ----
 
-use gongzhi_app::councils;
+use gongzhi_app::{AppError, councils};
+use gongzhi_domain::person::redact_numbers;
 
 pub(crate) fn err(lang: Lang) -> impl Fn(gongzhi_app::AppError) -> ApiError {
     move |e| ApiError::from_app(e, lang)
@@ -1454,12 +1476,19 @@ pub(crate) fn resolution_json(r: &councils::PublicResolution) -> Value {
         gongzhi_domain::council::NoticeState::InForce(i) => Some(i.china_minute()),
         _ => None,
     };
-    // Objections are counted and their answers shown; residents' own words wait for staff review
-    // before they are published (public portal issue), so they are not in the public record here.
+    // Objections are counted and their answers shown; a resident's own words appear only once
+    // staff published them, with phone and ID numbers redacted.
     let answers: Vec<Value> = r
         .objections
         .iter()
-        .map(|o| json!({"filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(), "answer": o.answer, "upheld": o.upheld}))
+        .map(|o| {
+            json!({
+                "id": o.id,
+                "filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(),
+                "body": o.published_body().map(redact_numbers),
+                "answer": o.answer, "upheld": o.upheld,
+            })
+        })
         .collect();
     json!({
         "id": r.row.id, "label": r.row.label, "title": r.row.title, "council": r.council.name_zh, "council_id": r.council.id,
@@ -1506,6 +1535,45 @@ async fn file_objection(
         .await
         .map_err(err(lang))?;
     created(json!({"id": o}))
+}
+
+async fn objection_desk(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let desk = councils::objection_desk(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?
+        .ok_or_else(|| err(lang)(AppError::Forbidden))?;
+    ok(json!({
+        "may_review": desk.may_review,
+        "objections": desk.objections.iter().map(|o| json!({
+            "id": o.id,
+            "filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(),
+            "body": o.body, "review": o.body_review,
+            "answer": o.answer, "upheld": o.upheld,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    publish: bool,
+}
+
+async fn review_objection(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path((id, objection)): Path<(Uuid, Uuid)>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> ApiResult {
+    councils::review_objection(&state.app, &v.actor, id, objection, b.publish)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"review": if b.publish { "published" } else { "withheld" }}))
 }
 
 #[derive(Deserialize)]

@@ -121,6 +121,14 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}/notices", get(notices))
         .route("/r/{id}", get(resolution_page))
         .route("/r/{id}/object", post(object))
+        .route(
+            "/r/{id}/objections/{objection}/answer",
+            post(answer_objection),
+        )
+        .route(
+            "/r/{id}/objections/{objection}/review",
+            post(review_objection),
+        )
         .route("/council/{id}", get(council_page))
         .route("/m/{id}", get(meeting_page))
         .route("/m/{id}/roll", post(roll_action))
@@ -905,12 +913,45 @@ struct ResolutionPage {
     dates: String,
     vote: Option<String>,
     head: String,
-    answers: Vec<String>,
+    answers: Vec<PublicObjection>,
     open: bool,
     can_object: bool,
     /// The objection as typed, kept when it was refused, and why, shown next to it.
     typed_body: String,
     body_error: Option<String>,
+    /// For the council's chair and staff: every objection with the resident's words, to answer
+    /// and (staff) to publish or withhold.
+    desk: Vec<DeskLine>,
+    may_review: bool,
+}
+
+/// An objection as the public reads it: when, the resident's words once staff published them
+/// (numbers redacted), and the council's answer.
+pub struct PublicObjection {
+    pub filed: String,
+    pub body: Option<String>,
+    pub answer: String,
+}
+
+pub struct DeskLine {
+    pub id: String,
+    pub filed: String,
+    pub body: String,
+    pub review: String,
+    pub reviewed: bool,
+    pub answer: Option<String>,
+    /// The answer as typed when it was refused, and why (shown next to it).
+    pub typed: String,
+    pub error: Option<String>,
+}
+
+/// What a visitor typed into the resolution page's forms, kept when a form was refused.
+#[derive(Default)]
+struct ResolutionTyped {
+    body: String,
+    body_error: Option<String>,
+    /// (objection, answer as typed, why it was refused)
+    answer: Option<(uuid::Uuid, String, Option<String>)>,
 }
 
 async fn resolution_view(
@@ -919,10 +960,14 @@ async fn resolution_view(
     page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
-    (typed_body, body_error): (String, Option<String>),
+    typed: ResolutionTyped,
 ) -> Response {
     let (r, result, head) = match councils::resolution_sheet(&state.app, id).await {
         Ok(sheet) => sheet,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let desk = match councils::objection_desk(&state.app, &visitor.actor, id).await {
+        Ok(d) => d,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let vote = result.map(|v| {
@@ -941,21 +986,53 @@ async fn resolution_view(
         )
     });
     let head = head.map(|h| short_head(h.seq, &h.hash)).unwrap_or_default();
+    let answer_text = |o: &gongzhi_store::councils::ObjectionRow| match &o.answer {
+        Some(a) => lang.t_args(
+            "objection-answered",
+            &[
+                ("at", lang.minute(Instant(o.filed_at))),
+                ("answer", a.clone()),
+            ],
+        ),
+        None => lang.t_args(
+            "objection-pending",
+            &[("at", lang.minute(Instant(o.filed_at)))],
+        ),
+    };
     let answers = r
         .objections
         .iter()
-        .map(|o| match &o.answer {
-            Some(a) => lang.t_args(
-                "objection-answered",
-                &[
-                    ("at", lang.minute(Instant(o.filed_at))),
-                    ("answer", a.clone()),
-                ],
-            ),
-            None => lang.t_args(
-                "objection-pending",
-                &[("at", lang.minute(Instant(o.filed_at)))],
-            ),
+        .map(|o| PublicObjection {
+            filed: lang.minute(Instant(o.filed_at)),
+            body: o
+                .published_body()
+                .map(gongzhi_domain::person::redact_numbers),
+            answer: answer_text(o),
+        })
+        .collect();
+    let may_review = desk.as_ref().is_some_and(|d| d.may_review);
+    let desk = desk
+        .map(|d| d.objections)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| {
+            let (typed, error) = match &typed.answer {
+                Some((oid, t, e)) if *oid == o.id => (t.clone(), e.clone()),
+                _ => (String::new(), None),
+            };
+            DeskLine {
+                id: o.id.to_string(),
+                filed: lang.minute(Instant(o.filed_at)),
+                review: lang.t(&format!(
+                    "objection-review-{}",
+                    o.body_review.as_deref().unwrap_or("waiting")
+                )),
+                reviewed: o.body_review.is_some(),
+                answer: o.answer.as_ref().map(|_| answer_text(&o)),
+                body: o.body,
+                typed,
+                error,
+            }
         })
         .collect();
     let open = r.state == NoticeState::Open;
@@ -978,8 +1055,10 @@ async fn resolution_view(
         answers,
         open,
         can_object,
-        typed_body,
-        body_error,
+        typed_body: typed.body,
+        body_error: typed.body_error,
+        desk,
+        may_review,
     })
 }
 
@@ -991,7 +1070,7 @@ async fn resolution_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    resolution_view(&state, lang, page, &visitor, id, (String::new(), None)).await
+    resolution_view(&state, lang, page, &visitor, id, ResolutionTyped::default()).await
 }
 
 #[derive(Deserialize)]
@@ -1015,21 +1094,112 @@ async fn object(
     let typed = match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
         Ok(_) => {
             page.flash = Some(lang.t("objection-filed"));
-            (String::new(), None)
+            ResolutionTyped::default()
         }
         // What is wrong with the text goes next to it; anything else (the notice closed, not
         // a resident here) at the top of the page.
         Err(e) => {
             let e = ApiError::from_app(e, lang);
-            if e.field.as_deref() == Some("body") {
-                (f.body, Some(e.message()))
-            } else {
-                page.error = Some(e.message());
-                (f.body, None)
+            let body_error = beside_field(e, "body", &mut page);
+            ResolutionTyped {
+                body: f.body,
+                body_error,
+                answer: None,
             }
         }
     };
     resolution_view(&state, lang, page, &visitor, id, typed).await
+}
+
+/// An error about `field` is returned to be shown next to it; any other (the notice closed, not
+/// allowed) goes at the top of the page.
+pub(crate) fn beside_field(e: ApiError, field: &str, page: &mut Page) -> Option<String> {
+    if e.field.as_deref() == Some(field) {
+        Some(e.message())
+    } else {
+        page.error = Some(e.message());
+        None
+    }
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    /// A checkbox: present ("1") when the council upholds the objection.
+    upheld: Option<String>,
+}
+
+/// The council's chair or staff answer an objection from the resolution page.
+async fn answer_objection(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: DisplayPrefs,
+    visitor: Visitor,
+    Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
+    ApiForm(f): ApiForm<AnswerForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    let upheld = f.upheld.is_some_and(|v| !v.is_empty());
+    let typed = match councils::answer_objection(
+        &state.app,
+        &visitor.actor,
+        id,
+        objection,
+        &f.answer,
+        upheld,
+    )
+    .await
+    {
+        Ok(()) => {
+            page.flash = Some(lang.t("objection-answer-saved"));
+            ResolutionTyped::default()
+        }
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            let error = beside_field(e, "answer", &mut page);
+            ResolutionTyped {
+                answer: Some((objection, f.answer, error)),
+                ..Default::default()
+            }
+        }
+    };
+    resolution_view(&state, lang, page, &visitor, id, typed).await
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    publish: String,
+}
+
+/// Staff publish an objection's words (numbers redacted) or withhold them.
+async fn review_objection(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: DisplayPrefs,
+    visitor: Visitor,
+    Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
+    ApiForm(f): ApiForm<ReviewForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    let publish = f.publish == "1";
+    match councils::review_objection(&state.app, &visitor.actor, id, objection, publish).await {
+        Ok(()) => {
+            page.flash = Some(lang.t(if publish {
+                "objection-published"
+            } else {
+                "objection-withheld"
+            }))
+        }
+        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    }
+    resolution_view(&state, lang, page, &visitor, id, ResolutionTyped::default()).await
 }
 
 // ---- council and meeting pages (public: members act in office and are named) ----

@@ -16,6 +16,7 @@ use axum::routing::get;
 use gongzhi_app::projects::{self, Advanced, NeedAction, NewNeed, PanelMember, StepInput};
 use gongzhi_app::{AppError, councils, places, uploads};
 use gongzhi_domain::Fen;
+use gongzhi_domain::person::redact_numbers;
 use gongzhi_domain::project::StepKind;
 use gongzhi_domain::time::{Instant, format_date};
 use uuid::Uuid;
@@ -89,6 +90,84 @@ impl Form {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// A refused form of the project page, shown again: which form (its `action`), what was typed
+/// in it, and the error next to the field it names. An error about anything the form does not
+/// show (the project moved on, not allowed) stays at the top of the page.
+#[derive(Default)]
+pub struct Refused {
+    action: String,
+    typed: HashMap<String, String>,
+    field: Option<String>,
+    message: String,
+}
+
+/// The fields each form of the project page shows, by `action` (errors naming one go beside it).
+const PROJECT_FORM_FIELDS: &[(&str, &[&str])] = &[
+    ("table", &["meeting_id", "presenter"]),
+    ("quote", &["supplier", "amount", "file"]),
+    ("update", &["body", "file"]),
+    (
+        "step",
+        &[
+            "resolution_id",
+            "reference",
+            "mode",
+            "quote_id",
+            "claim_id",
+            "contractor",
+            "contract_amount",
+            "file",
+            "panel",
+            "passed",
+            "note",
+        ],
+    ),
+    ("claim", &["claimant", "claimant_kind", "offer"]),
+    ("rate", &["score", "comment"]),
+];
+
+impl Refused {
+    fn new(f: &Form, e: &ApiError, page: &mut Page) -> Refused {
+        let action = f.get("action");
+        let shown = PROJECT_FORM_FIELDS
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map_or(&[][..], |(_, fields)| *fields);
+        // The command names the stored evidence; the form calls it the file.
+        let field = e.field.as_deref().map(|f| match f {
+            "contract_sha256" | "document_sha256" => "file",
+            other => other,
+        });
+        let field = field.filter(|f| shown.contains(f)).map(str::to_string);
+        if field.is_none() {
+            page.error = Some(e.message());
+        }
+        Refused {
+            typed: shown
+                .iter()
+                .filter(|k| **k != "file")
+                .map(|k| (k.to_string(), f.get(k)))
+                .collect(),
+            action,
+            field,
+            message: e.message(),
+        }
+    }
+    /// What was typed into `name` of form `action`, if that form was refused.
+    pub fn value(&self, action: &str, name: &str) -> &str {
+        if self.action == action {
+            self.typed.get(name).map_or("", String::as_str)
+        } else {
+            ""
+        }
+    }
+    /// Why form `action` was refused, if it was because of `name`.
+    pub fn error(&self, action: &str, name: &str) -> Option<&str> {
+        (self.action == action && self.field.as_deref() == Some(name))
+            .then_some(self.message.as_str())
     }
 }
 
@@ -254,6 +333,7 @@ struct ProjectPage {
     signed_in: bool,
     form: Option<StepForm>,
     can_claim: bool,
+    refused: Refused,
 }
 
 async fn project_page(
@@ -264,7 +344,7 @@ async fn project_page(
     Path(id): Path<Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
-    project_view(&state, lang, page, &visitor, id).await
+    project_view(&state, lang, page, &visitor, id, Refused::default()).await
 }
 
 fn step_name(lang: Lang, id: &str, kind: StepKind) -> String {
@@ -283,6 +363,7 @@ async fn project_view(
     page: Page,
     visitor: &Visitor,
     id: Uuid,
+    refused: Refused,
 ) -> Response {
     let s = match projects::project_story(&state.app, id).await {
         Ok(s) => s,
@@ -353,8 +434,13 @@ async fn project_view(
                         r.objections
                             .iter()
                             .map(|o| {
+                                // The resident's words only once staff published them.
+                                let words = o
+                                    .published_body()
+                                    .map(|b| format!("「{}」 ", redact_numbers(b)))
+                                    .unwrap_or_default();
                                 format!(
-                                    "{} · {}",
+                                    "{} · {words}{}",
                                     lang.minute(Instant(o.filed_at)),
                                     o.answer
                                         .clone()
@@ -541,6 +627,7 @@ async fn project_view(
             && p.status == "active"
             && p.implement_mode.is_none()
             && p.budget_id.is_none(),
+        refused,
         page,
     })
 }
@@ -706,11 +793,23 @@ async fn project_action(
         }
     }
     .await;
-    match result {
-        Ok(msg) => page.flash = Some(msg),
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+    let (refused, status) = match result {
+        Ok(msg) => {
+            page.flash = Some(msg);
+            (Refused::default(), None)
+        }
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            (Refused::new(&f, &e, &mut page), Some(e.status))
+        }
+    };
+    let mut response = project_view(&state, lang, page, &visitor, id, refused).await;
+    if let Some(status) = status
+        && response.status().is_success()
+    {
+        *response.status_mut() = status;
     }
-    project_view(&state, lang, page, &visitor, id).await
+    response
 }
 
 // ---- the needs ledger ----

@@ -1305,3 +1305,278 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
         hers[0].1
     );
 }
+
+/// An objection's words stay private until staff review them: the council's chair (田小余) reads
+/// and answers it on the notice's page, staff publish the words (the phone number in them
+/// hidden) or withhold them, each once; the public page and the API show only what was
+/// published. A resident may neither read the desk nor review.
+#[tokio::test]
+async fn objections_are_answered_and_reviewed_on_the_notice_page_before_the_words_go_public() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let project = id(
+        &staff
+            .ok(
+                "POST",
+                "/projects",
+                json!({
+                "place_id": b.beiyuan, "title": "北苑车棚", "scope": "修车棚顶",
+                "category": "environment", "total": "2,000", "fund": "2,000",
+                "implementer_plan": "quotes", "needs": []}),
+            )
+            .await,
+        "id",
+    );
+    step(&staff, &project, "screening", json!({"note": "环境整治"})).await;
+    let resolution = council_votes(&staff, &project, b.group_council, &b.group_seats, 4).await;
+    // 田大山 (a resident of 北苑, not the chair) objects twice.
+    let resident = client(t, "supervisor").await;
+    let words = "车棚挡住了消防通道，请联系我 138 1234 5678";
+    let first = id(
+        &resident
+            .ok(
+                "POST",
+                &format!("/resolutions/{resolution}/objections"),
+                json!({"body": words}),
+            )
+            .await,
+        "id",
+    );
+    let second = id(
+        &resident
+            .ok(
+                "POST",
+                &format!("/resolutions/{resolution}/objections"),
+                json!({"body": "施工噪音太大，我家老人身体不好"}),
+            )
+            .await,
+        "id",
+    );
+
+    // Before review: the public sees that objections were filed, not what they say.
+    let public = anonymous(t);
+    let page = public.page(&format!("/r/{resolution}")).await;
+    assert!(page.contains("待答复"), "{page}");
+    assert!(
+        !page.contains("消防通道") && !page.contains("老人"),
+        "{page}"
+    );
+    assert!(!page.contains("objection-desk") && !page.contains("desk-title"));
+    let api = public
+        .ok("GET", &format!("/resolutions/{resolution}"), json!({}))
+        .await;
+    assert!(api["objections"][0]["body"].is_null(), "{api}");
+    assert_eq!(api["objections"].as_array().unwrap().len(), 2);
+    // The objector, a plain resident, has no desk and may not review.
+    let e = resident
+        .refused(
+            "GET",
+            &format!("/resolutions/{resolution}/objections"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(e, "forbidden");
+    let e = resident
+        .refused(
+            "POST",
+            &format!("/resolutions/{resolution}/objections/{first}/review"),
+            json!({"publish": true}),
+        )
+        .await;
+    assert_eq!(e, "forbidden");
+
+    // The chair reads the words in full on the notice's page and answers; an empty answer is
+    // explained next to its field, on that objection's form. The chair is not staff: no review.
+    let chair = client(t, "tian").await;
+    let desk = chair.page(&format!("/r/{resolution}")).await;
+    assert!(
+        desk.contains("desk-title") && desk.contains(words),
+        "{desk}"
+    );
+    assert!(!desk.contains(&format!("/objections/{first}/review")));
+    let refused = super::purchases::post_form(
+        t,
+        &chair,
+        &format!("/r/{resolution}/objections/{first}/answer"),
+        "answer=++".into(),
+    )
+    .await;
+    assert!(
+        refused.contains(&format!("id=\"answer-{first}-error\"")),
+        "{refused}"
+    );
+    let answered = super::purchases::post_form(
+        t,
+        &chair,
+        &format!("/r/{resolution}/objections/{first}/answer"),
+        "answer=%E8%BD%A6%E6%A3%9A%E5%90%8E%E7%A7%BB%E4%B8%A4%E7%B1%B3".into(), // 车棚后移两米
+    )
+    .await;
+    assert!(answered.contains("答复已记录并公示"), "{answered}");
+
+    // Staff publish the first and withhold the second, each once.
+    let desk = staff
+        .ok(
+            "GET",
+            &format!("/resolutions/{resolution}/objections"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(desk["may_review"], true);
+    assert_eq!(desk["objections"][0]["body"], words);
+    assert!(desk["objections"][0]["review"].is_null());
+    let published = super::purchases::post_form(
+        t,
+        &staff,
+        &format!("/r/{resolution}/objections/{first}/review"),
+        "publish=1".into(),
+    )
+    .await;
+    assert!(published.contains("居民的原话已公开"), "{published}");
+    staff
+        .ok(
+            "POST",
+            &format!("/resolutions/{resolution}/objections/{second}/review"),
+            json!({"publish": false}),
+        )
+        .await;
+    let again = staff
+        .refused(
+            "POST",
+            &format!("/resolutions/{resolution}/objections/{first}/review"),
+            json!({"publish": false}),
+        )
+        .await;
+    assert_eq!(again, "objection_already_reviewed");
+
+    // The public now reads the first objection's words beside the answer, the number hidden;
+    // the withheld one shows only its answer state.
+    let page = public.page(&format!("/r/{resolution}")).await;
+    assert!(
+        page.contains("车棚挡住了消防通道，请联系我 ***") && page.contains("车棚后移两米"),
+        "{page}"
+    );
+    assert!(!page.contains("5678") && !page.contains("老人"), "{page}");
+    let api = public
+        .ok("GET", &format!("/resolutions/{resolution}"), json!({}))
+        .await;
+    assert_eq!(
+        api["objections"][0]["body"],
+        "车棚挡住了消防通道，请联系我 ***"
+    );
+    assert!(api["objections"][1]["body"].is_null());
+    let story = public.page(&format!("/p/{project}")).await;
+    assert!(story.contains("车棚挡住了消防通道"), "{story}");
+    assert!(!story.contains("老人"));
+
+    // Each review is one audited command.
+    let mut tx = t.state.app.db.read().await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.command == "objection.review")
+            .count(),
+        2
+    );
+}
+
+/// Posts a multipart form (the project page's forms are multipart, for their files) as `who`;
+/// the status and the page.
+async fn post_multipart(
+    t: &T,
+    who: &Client<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let boundary = "gongzhi-test-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let req = Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, who.cookie.borrow().clone())
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = send(&t.router, req).await;
+    (status, page)
+}
+
+/// The project page's forms explain an error next to the field it is about and keep what was
+/// typed (an organisation's claim without its name; a wrong contract amount); an error about
+/// nothing the form shows (a step out of order) stays at the top. Nothing is recorded.
+#[tokio::test]
+async fn project_page_forms_show_errors_beside_their_fields_and_keep_what_was_typed() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let project = id(
+        &staff
+            .ok(
+                "POST",
+                "/projects",
+                json!({
+                "place_id": b.beiyuan, "title": "北苑儿童角", "scope": "铺软垫",
+                "category": "environment", "total": "5,000", "fund": "5,000",
+                "implementer_plan": "claim", "needs": []}),
+            )
+            .await,
+        "id",
+    );
+    let path = format!("/p/{project}");
+    let (status, page) = post_multipart(
+        t,
+        &staff,
+        &path,
+        &[
+            ("action", "claim"),
+            ("claimant", "  "),
+            ("claimant_kind", "social_org"),
+            ("offer", "我们出两名志愿者"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"claimant-error\"") && page.contains("aria-invalid=\"true\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(">我们出两名志愿者</textarea>"),
+        "the offer is kept"
+    );
+    assert!(!page.contains("class=\"error\""), "not at the top: {page}");
+    // A step that is not the current one is no field's fault: at the top, nothing beside.
+    let (status, page) = post_multipart(
+        t,
+        &staff,
+        &path,
+        &[
+            ("action", "step"),
+            ("step", "acceptance"),
+            ("note", "先验收"),
+        ],
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(page.contains("class=\"error\""), "{page}");
+    assert!(!page.contains("field-error"), "{page}");
+    let story = staff
+        .ok("GET", &format!("/projects/{project}"), json!({}))
+        .await;
+    assert!(
+        story["claims"].as_array().is_none_or(|c| c.is_empty()),
+        "nothing was recorded: {story}"
+    );
+}
