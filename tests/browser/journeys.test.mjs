@@ -157,6 +157,7 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   assert.match(await page.getByRole('status').innerText(), /已收到您的异议/);
   assert.match(await page.locator('main').innerText(), /待答复/);
   await page.screenshot({ path: `${SHOTS}/resolution-objection.png`, fullPage: true });
+  const notice = page.url();
   // Printed for the courtyard board: only the notice, with its QR code and record head.
   assert.equal(await page.locator('.qr-code svg').count(), 1);
   await page.emulateMedia({ media: 'print' });
@@ -167,6 +168,30 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   await page.getByRole('button', { name: '退出' }).click();
   await page.waitForURL(base + '/');
   await page.close();
+
+  // Staff read her objection in full on the notice's page, answer it, and publish her words;
+  // a visitor then reads them beside the answer.
+  const words = '围墙施工期间请保留北侧通道。';
+  const staff = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } })).newPage();
+  await staff.goto(base + '/login?next=' + encodeURIComponent(new URL(notice).pathname));
+  await staff.getByLabel('用户名或手机号').fill('jinyang-staff');
+  await staff.getByLabel('密码').fill('gongzhi-demo-2026');
+  await staff.getByRole('button', { name: '登录' }).click();
+  await staff.waitForURL(notice);
+  const visitor = await browser.newPage();
+  await visitor.goto(notice);
+  assert.doesNotMatch(await visitor.locator('main').innerText(), new RegExp(words), 'not public before review');
+  const hers = () => staff.locator('li', { hasText: words }).last();
+  await hers().getByLabel('议事会的答复').fill('施工期间保留北侧通道，夜间不施工。');
+  await hers().getByRole('button', { name: '提交答复' }).click();
+  assert.match(await staff.getByRole('status').innerText(), /答复已记录并公示/);
+  await hers().getByRole('button', { name: '公开', exact: true }).click();
+  assert.match(await staff.getByRole('status').innerText(), /居民的原话已公开/);
+  await staff.screenshot({ path: `${SHOTS}/objection-desk-360.png`, fullPage: true });
+  await visitor.reload();
+  assert.match(await visitor.locator('main').innerText(), new RegExp(words + '[\\s\\S]*施工期间保留北侧通道'));
+  await staff.close();
+  await visitor.close();
 });
 
 test('a visitor follows the money; the supervisory board, the director and the accountant sign an expense', { timeout: 180_000 }, async () => {
