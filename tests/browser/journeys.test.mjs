@@ -152,12 +152,12 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   await page.locator('li.state-open a').first().click();
   assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
   assert.match(await page.locator('main').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);
+  const notice = page.url();
   await page.getByLabel('您的异议是什么').fill('围墙施工期间请保留北侧通道。');
   await page.getByRole('button', { name: '提交异议' }).click();
   assert.match(await page.getByRole('status').innerText(), /已收到您的异议/);
   assert.match(await page.locator('main').innerText(), /待答复/);
   await page.screenshot({ path: `${SHOTS}/resolution-objection.png`, fullPage: true });
-  const notice = page.url();
   // Printed for the courtyard board: only the notice, with its QR code and record head.
   assert.equal(await page.locator('.qr-code svg').count(), 1);
   await page.emulateMedia({ media: 'print' });
