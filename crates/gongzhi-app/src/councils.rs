@@ -784,16 +784,21 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     })
 }
 
-async fn find_resolution(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ResolutionRow), AppError> {
+/// A resolution with its tenant and the council that passed it.
+async fn find_resolution(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<(Uuid, ResolutionRow, CouncilRow), AppError> {
     let tenant = repo_c::tenant_of(tx, "resolutions", id)
         .await?
         .ok_or(AppError::NotFound("resolution"))?;
-    Ok((
-        tenant,
-        repo_c::resolution(tx, tenant, id)
-            .await?
-            .ok_or(AppError::NotFound("resolution"))?,
-    ))
+    let r = repo_c::resolution(tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound("resolution"))?;
+    let c = repo_c::council(tx, tenant, r.council_id)
+        .await?
+        .ok_or(AppError::NotFound("council"))?;
+    Ok((tenant, r, c))
 }
 
 /// A resolution as the public sees it: its notice state computed at `now`.
@@ -888,10 +893,7 @@ pub(crate) async fn resolution_in(
     now: Instant,
     id: Uuid,
 ) -> Result<(Uuid, PublicResolution), AppError> {
-    let (tenant, r) = find_resolution(tx, id).await?;
-    let c = repo_c::council(tx, tenant, r.council_id)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let (tenant, r, c) = find_resolution(tx, id).await?;
     Ok((tenant, public_resolution(tx, now, tenant, r, c).await?))
 }
 
@@ -923,10 +925,7 @@ pub async fn file_objection(
     let body = text(body, "body", 2_000)?;
     let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
     let mut read = app.db.read().await?;
-    let (tenant, r) = find_resolution(&mut read, resolution).await?;
-    let c = repo_c::council(&mut read, tenant, r.council_id)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let (tenant, r, c) = find_resolution(&mut read, resolution).await?;
     // A resident of the area: a resident grant at the council's jurisdiction or below it, or,
     // for staff acting for a resident with their consent, that resident's courtyard.
     let homes: Vec<Uuid> = match actor.on_behalf_of {
@@ -1004,10 +1003,7 @@ pub async fn answer_objection(
 ) -> Result<(), AppError> {
     let answer = text(answer, "answer", 2_000)?;
     let mut read = app.db.read().await?;
-    let (tenant, r) = find_resolution(&mut read, resolution).await?;
-    let c = repo_c::council(&mut read, tenant, r.council_id)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let (tenant, r, c) = find_resolution(&mut read, resolution).await?;
     let today = format_date(app.now().china_date());
     require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
     let o = repo_c::objections(&mut read, tenant, resolution)
@@ -1055,10 +1051,7 @@ pub async fn review_objection(
     publish: bool,
 ) -> Result<(), AppError> {
     let mut read = app.db.read().await?;
-    let (tenant, r) = find_resolution(&mut read, resolution).await?;
-    let c = repo_c::council(&mut read, tenant, r.council_id)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let (tenant, _, c) = find_resolution(&mut read, resolution).await?;
     actor
         .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
         .await?;
@@ -1105,10 +1098,7 @@ pub async fn objection_desk(
         return Ok(None);
     }
     let mut read = app.db.reads().await?;
-    let (tenant, r) = find_resolution(&mut read, resolution).await?;
-    let c = repo_c::council(&mut read, tenant, r.council_id)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let (tenant, _, c) = find_resolution(&mut read, resolution).await?;
     let may_review = actor
         .can(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
         .await?;

@@ -1194,6 +1194,32 @@ async fn a_needs_spreadsheet_with_broken_rows_is_refused_whole_with_line_numbers
     assert_eq!(e, "forbidden");
 }
 
+/// A 北苑 project proposed, screened and passed by the group council (4 of 5): now on notice.
+/// (project, resolution)
+async fn project_on_notice(
+    b: &Beiyuan,
+    staff: &Client<'_>,
+    title: &str,
+    total: &str,
+) -> (String, String) {
+    let project = id(
+        &staff
+            .ok(
+                "POST",
+                "/projects",
+                json!({
+                "place_id": b.beiyuan, "title": title, "scope": title,
+                "category": "environment", "total": total, "fund": total,
+                "implementer_plan": "quotes", "needs": []}),
+            )
+            .await,
+        "id",
+    );
+    step(staff, &project, "screening", json!({"note": "环境整治"})).await;
+    let resolution = council_votes(staff, &project, b.group_council, &b.group_seats, 4).await;
+    (project, resolution)
+}
+
 /// Staff act for 李秀兰, an elderly resident with no account, with her consent: the consent is
 /// required, the objection she dictates is hers (filed as her, in the audit trail with the staff
 /// member who typed it), every page says whom staff act for, and stopping is recorded too.
@@ -1202,21 +1228,7 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
     let b = beiyuan().await;
     let t = &b.t;
     let staff = client(t, "staff").await;
-    let project = id(
-        &staff
-            .ok(
-                "POST",
-                "/projects",
-                json!({
-                "place_id": b.beiyuan, "title": "北苑楼道扶手", "scope": "更换 2 栋楼道扶手",
-                "category": "environment", "total": "3,000", "fund": "3,000",
-                "implementer_plan": "quotes", "needs": []}),
-            )
-            .await,
-        "id",
-    );
-    step(&staff, &project, "screening", json!({"note": "环境整治"})).await;
-    let resolution = council_votes(&staff, &project, b.group_council, &b.group_seats, 4).await;
+    let (_, resolution) = project_on_notice(&b, &staff, "北苑楼道扶手", "3,000").await;
 
     // Her row on the residents page offers to act for her; a consent must be chosen.
     let residents = staff.page("/residents/jinyang").await;
@@ -1315,21 +1327,7 @@ async fn objections_are_answered_and_reviewed_on_the_notice_page_before_the_word
     let b = beiyuan().await;
     let t = &b.t;
     let staff = client(t, "staff").await;
-    let project = id(
-        &staff
-            .ok(
-                "POST",
-                "/projects",
-                json!({
-                "place_id": b.beiyuan, "title": "北苑车棚", "scope": "修车棚顶",
-                "category": "environment", "total": "2,000", "fund": "2,000",
-                "implementer_plan": "quotes", "needs": []}),
-            )
-            .await,
-        "id",
-    );
-    step(&staff, &project, "screening", json!({"note": "环境整治"})).await;
-    let resolution = council_votes(&staff, &project, b.group_council, &b.group_seats, 4).await;
+    let (project, resolution) = project_on_notice(&b, &staff, "北苑车棚", "2,000").await;
     // 田大山 (a resident of 北苑, not the chair) objects twice.
     let resident = client(t, "supervisor").await;
     let words = "车棚挡住了消防通道，请联系我 138 1234 5678";
