@@ -356,13 +356,17 @@ test('a need becomes a project: the resident follows hers, staff record one hear
   await staff.getByRole('button', { name: '登记需求' }).last().click();
   assert.match(await staff.getByRole('status').innerText(), /已登记，编号 \d+/);
   assert.match(await staff.locator('ul.cards').first().innerText(), /2 栋楼道扶手松动[\s\S]*入户走访[\s\S]*应答复日期/);
-  // The staff member answers it from the ledger and closes it.
+  // The staff member opens it from the ledger, answers it on its own page and closes it.
   const card = staff.locator('ul.cards > li', { hasText: '2 栋楼道扶手松动' });
-  await card.getByText('答复居民', { exact: true }).first().click();
-  await card.getByLabel('答复').fill('已联系物业，本周内加固扶手。');
-  await card.getByLabel('同时结案').selectOption('resolved');
-  await card.getByRole('button', { name: '答复居民' }).click();
+  await card.getByRole('link', { name: /答复居民/ }).click();
+  assert.match(await staff.locator('h1').innerText(), /2 栋楼道扶手松动/);
+  await staff.getByLabel('答复', { exact: true }).fill('已联系物业，本周内加固扶手。');
+  await staff.getByLabel('同时结案').selectOption('resolved');
+  await staff.getByRole('button', { name: '答复居民' }).click();
   assert.match(await staff.getByRole('status').innerText(), /已答复/);
+  assert.match(await staff.locator('main').innerText(), /已解决[\s\S]*已联系物业/);
+  await staff.screenshot({ path: `${SHOTS}/need-answered.png`, fullPage: true });
+  await staff.locator('main').getByRole('link', { name: '需求台账' }).click();
   assert.match(await staff.locator('ul.cards > li', { hasText: '2 栋楼道扶手松动' }).innerText(), /已解决[\s\S]*已联系物业/);
   await staff.screenshot({ path: `${SHOTS}/needs-ledger.png`, fullPage: true });
   await staff.context().close();

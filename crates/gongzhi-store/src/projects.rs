@@ -109,6 +109,26 @@ pub async fn need(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<NeedRow>
     .await
 }
 
+/// A community's need by its number in the ledger (需求 12).
+pub async fn need_by_number(
+    tx: &mut Tx,
+    tenant: Uuid,
+    number: i64,
+) -> Result<Option<NeedRow>, StoreError> {
+    one(
+        select(
+            tx,
+            "needs",
+            "tenant_id = $1 AND number = $2",
+            &[tenant.into(), number.into()],
+            "",
+        )
+        .await,
+        need_row,
+    )
+    .await
+}
+
 /// Which needs a list shows. Every filter is optional; `before` is the number of the last need
 /// on the previous page (keyset pagination: newest first, constant cost per page).
 #[derive(Debug, Clone, Default)]

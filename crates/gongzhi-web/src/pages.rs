@@ -1111,6 +1111,20 @@ async fn object(
     resolution_view(&state, lang, page, &visitor, id, typed).await
 }
 
+/// A page shown again after a refused form answers with the refusal's status (422, 403…), so
+/// scripts and tests see the failure; a page that itself failed keeps its own.
+pub(crate) fn with_refusal_status(
+    mut page: Response,
+    refusal: Option<axum::http::StatusCode>,
+) -> Response {
+    if let Some(status) = refusal
+        && page.status().is_success()
+    {
+        *page.status_mut() = status;
+    }
+    page
+}
+
 /// An error about `field` is returned to be shown next to it; any other (the notice closed, not
 /// allowed) goes at the top of the page.
 pub(crate) fn beside_field(e: ApiError, field: &str, page: &mut Page) -> Option<String> {

@@ -27,7 +27,7 @@ use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
 use crate::extract::{DisplayPrefs, Visitor};
 use crate::i18n::Lang;
-use crate::pages::{Page, error_page, render};
+use crate::pages::{Page, error_page, render, with_refusal_status};
 
 pub fn routes() -> Router<AppState> {
     let limit = axum::extract::DefaultBodyLimit::max(uploads::MAX_FILE_BYTES + 64 * 1024);
@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             "/c/{code}/needs",
             get(needs_page).post(needs_action).layer(limit),
         )
+        .route("/c/{code}/needs/{number}", get(need_page).post(need_action))
         .route(
             "/my/needs",
             get(my_needs_page).post(report_my_need).layer(limit),
@@ -803,13 +804,10 @@ async fn project_action(
             (Refused::new(&f, &e, &mut page), Some(e.status))
         }
     };
-    let mut response = project_view(&state, lang, page, &visitor, id, refused).await;
-    if let Some(status) = status
-        && response.status().is_success()
-    {
-        *response.status_mut() = status;
-    }
-    response
+    with_refusal_status(
+        project_view(&state, lang, page, &visitor, id, refused).await,
+        status,
+    )
 }
 
 // ---- the needs ledger ----
@@ -1037,23 +1035,6 @@ async fn needs_action(
                 }
                 Err(e) => Err(e),
             },
-            "reply" => {
-                let need = f
-                    .id("need_id")
-                    .ok_or_else(|| AppError::invalid("need_not_found", "need_id"))?;
-                let close = f.get("close");
-                projects::act_on_need(
-                    app,
-                    actor,
-                    need,
-                    NeedAction::Reply {
-                        reply: &f.get("reply"),
-                        close: Some(close.as_str()).filter(|c| !c.is_empty()),
-                    },
-                )
-                .await?;
-                Ok(Ok(lang.t("need-replied")))
-            }
             "propose" => {
                 let body = ProjectBody {
                     place_id: f
@@ -1123,6 +1104,195 @@ impl MyNeedsPage {
             .filter(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
     }
+}
+
+// ---- one need, for staff: what the resident wrote, the reply, merging, taking it on ----
+
+#[derive(Template)]
+#[template(path = "need.html")]
+struct NeedPage {
+    page: Page,
+    code: String,
+    line: NeedLine,
+    body: String,
+    reported: String,
+    merged_into: Option<i64>,
+    project: Option<String>,
+    open: bool,
+    assigned_to_me: bool,
+    assigned: bool,
+    /// What was typed into the reply and merge forms when one was refused, and why.
+    typed_reply: String,
+    reply_error: Option<String>,
+    typed_into: String,
+    into_error: Option<String>,
+}
+
+#[derive(Default)]
+struct NeedTyped {
+    reply: String,
+    reply_error: Option<String>,
+    into: String,
+    into_error: Option<String>,
+}
+
+async fn need_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: DisplayPrefs,
+    visitor: Visitor,
+    Path((code, number)): Path<(String, i64)>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to(&format!("/login?next=/c/{code}/needs/{number}")).into_response();
+    }
+    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
+    need_view(
+        &state,
+        lang,
+        page,
+        &visitor,
+        &code,
+        number,
+        NeedTyped::default(),
+    )
+    .await
+}
+
+async fn need_view(
+    state: &AppState,
+    lang: Lang,
+    page: Page,
+    visitor: &Visitor,
+    code: &str,
+    number: i64,
+    typed: NeedTyped,
+) -> Response {
+    let sheet = match projects::need_sheet(&state.app, &visitor.actor, code, number).await {
+        Ok(s) => s,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
+    let today = format_date(state.app.now().china_date());
+    let n = &sheet.need;
+    render(&NeedPage {
+        code: code.to_string(),
+        line: NeedLine {
+            place: sheet.place.clone(),
+            ..need_line(lang, n, &today)
+        },
+        body: n.body.clone(),
+        reported: lang.minute(Instant(n.created_at)),
+        merged_into: sheet.merged_into,
+        project: n.project_id.map(|p| p.to_string()),
+        open: matches!(n.status.as_str(), "new" | "assigned"),
+        assigned: n.assigned_to.is_some(),
+        assigned_to_me: n.assigned_to.is_some() && n.assigned_to == visitor.actor.account_id,
+        typed_reply: typed.reply,
+        reply_error: typed.reply_error,
+        typed_into: typed.into,
+        into_error: typed.into_error,
+        page,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct NeedForm {
+    action: String,
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    close: String,
+    #[serde(default)]
+    into: String,
+}
+
+/// Staff act on one need: answer the resident (and close it or not), merge it into the need
+/// it repeats (by number), or take it on themselves.
+async fn need_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    large: DisplayPrefs,
+    visitor: Visitor,
+    Path((code, number)): Path<(String, i64)>,
+    crate::extract::ApiForm(f): crate::extract::ApiForm<NeedForm>,
+) -> Response {
+    if visitor.account.is_none() {
+        return Redirect::to(&format!("/login?next=/c/{code}/needs/{number}")).into_response();
+    }
+    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
+    let app = &state.app;
+    let actor = &visitor.actor;
+    let result: Result<&str, AppError> = async {
+        let need = projects::need_sheet(app, actor, &code, number)
+            .await?
+            .need
+            .id;
+        match f.action.as_str() {
+            "reply" => {
+                let close = Some(f.close.as_str()).filter(|c| !c.is_empty());
+                let reply = NeedAction::Reply {
+                    reply: &f.reply,
+                    close,
+                };
+                projects::act_on_need(app, actor, need, reply).await?;
+                Ok("need-replied")
+            }
+            "merge" => {
+                let into = f
+                    .into
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| AppError::invalid("need_not_found", "into"))?;
+                let into = match projects::need_sheet(app, actor, &code, into).await {
+                    Ok(s) => s.need.id,
+                    Err(AppError::NotFound(_)) => {
+                        return Err(AppError::invalid("need_not_found", "into"));
+                    }
+                    Err(e) => return Err(e),
+                };
+                projects::act_on_need(app, actor, need, NeedAction::Merge { into }).await?;
+                Ok("need-merged")
+            }
+            "assign_me" => {
+                let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
+                projects::act_on_need(app, actor, need, NeedAction::Assign(me)).await?;
+                Ok("need-assigned")
+            }
+            _ => Err(AppError::invalid("action_unknown", "action")),
+        }
+    }
+    .await;
+    let (typed, status) = match result {
+        Ok(key) => {
+            page.flash = Some(lang.t(key));
+            (NeedTyped::default(), None)
+        }
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            let status = e.status;
+            let typed = match f.action.as_str() {
+                "reply" => NeedTyped {
+                    reply_error: crate::pages::beside_field(e, "reply", &mut page),
+                    reply: f.reply,
+                    ..Default::default()
+                },
+                "merge" => NeedTyped {
+                    into_error: crate::pages::beside_field(e, "into", &mut page),
+                    into: f.into,
+                    ..Default::default()
+                },
+                _ => {
+                    page.error = Some(e.message());
+                    NeedTyped::default()
+                }
+            };
+            (typed, Some(status))
+        }
+    };
+    with_refusal_status(
+        need_view(&state, lang, page, &visitor, &code, number, typed).await,
+        status,
+    )
 }
 
 async fn my_needs_page(

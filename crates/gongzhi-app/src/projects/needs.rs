@@ -409,6 +409,51 @@ pub async fn ledger_page(
     })
 }
 
+/// One need of a community's ledger by its number, for its staff: the need (with what the
+/// resident wrote), the name of its place, and the number of the need it was merged into.
+pub struct NeedSheet {
+    pub community: repo::JurisdictionRow,
+    pub need: NeedRow,
+    pub place: String,
+    pub merged_into: Option<i64>,
+}
+
+pub async fn need_sheet(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    number: i64,
+) -> Result<NeedSheet, AppError> {
+    let mut read = app.db.reads().await?;
+    let chain = repo::ancestors_of_code(&mut read, code).await?;
+    let community = chain
+        .first()
+        .cloned()
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    actor.require_in(&chain, Permission::ManageProjects)?;
+    let need = repo_p::need_by_number(&mut read, community.id, number)
+        .await?
+        .ok_or(AppError::NotFound("need"))?;
+    let place = repo::ancestors(&mut read, need.jurisdiction_id)
+        .await?
+        .first()
+        .map(|p| p.name_zh.clone())
+        .unwrap_or_default();
+    let merged_into = match need.merged_into {
+        Some(id) => repo_p::need(&mut read, community.id, id)
+            .await?
+            .map(|n| n.number),
+        None => None,
+    };
+    read.rollback().await?;
+    Ok(NeedSheet {
+        community,
+        need,
+        place,
+        merged_into,
+    })
+}
+
 /// One need, for staff of its community or the resident who raised it.
 pub async fn need_view(app: &App, actor: &Actor, id: Uuid) -> Result<NeedRow, AppError> {
     let mut read = app.db.read().await?;

@@ -1499,11 +1499,32 @@ async fn post_multipart(
         ));
     }
     body.push_str(&format!("--{boundary}--\r\n"));
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    post_page(t, who, path, &content_type, body).await
+}
+
+/// Posts a plain (URL-encoded) form as `who`; the status and the page, refused or not.
+async fn post_fields(
+    t: &T,
+    who: &Client<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    post_page(t, who, path, "application/x-www-form-urlencoded", body).await
+}
+
+async fn post_page(
+    t: &T,
+    who: &Client<'_>,
+    path: &str,
+    content_type: &str,
+    body: String,
+) -> (StatusCode, String) {
     let req = Request::post(path)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::COOKIE, who.cookie.borrow().clone())
         .body(Body::from(body))
         .unwrap();
@@ -1577,4 +1598,167 @@ async fn project_page_forms_show_errors_beside_their_fields_and_keep_what_was_ty
         story["claims"].as_array().is_none_or(|c| c.is_empty()),
         "nothing was recorded: {story}"
     );
+}
+
+/// Staff open one need from the ledger on its own page (/c/{code}/needs/{number}): they read
+/// what the resident wrote, take it on, answer her and close it; a duplicate is merged into the
+/// need it repeats by number. A refused answer or merge is explained beside its field, keeps
+/// what was typed and changes nothing. Residents, visitors and a wrong number get no page.
+#[tokio::test]
+async fn staff_answer_merge_and_take_on_a_need_on_its_own_page() {
+    let b = beiyuan().await;
+    let t = &b.t;
+    let staff = client(t, "staff").await;
+    let tian = client(t, "tian").await;
+    let first = staff
+        .ok(
+            "POST",
+            "/needs",
+            json!({"place_id": b.beiyuan, "category": "environment", "channel": "home_visit",
+            "title": "2 栋楼道扶手松动", "body": "王婆婆说上下楼不敢扶"}),
+        )
+        .await;
+    let repeat = tian
+        .ok(
+            "POST",
+            "/needs",
+            json!({"place_id": b.beiyuan, "category": "environment", "title": "楼道扶手晃"}),
+        )
+        .await;
+    let (n1, n2) = (
+        first["number"].as_i64().unwrap(),
+        repeat["number"].as_i64().unwrap(),
+    );
+    let path = format!("/c/jinyang/needs/{n1}");
+    let ledger = staff.page("/c/jinyang/needs").await;
+    assert!(ledger.contains(&format!("href=\"{path}\"")), "{ledger}");
+    let page = staff.page(&path).await;
+    assert!(
+        page.contains("2 栋楼道扶手松动") && page.contains("王婆婆说上下楼不敢扶"),
+        "{page}"
+    );
+
+    // Taking it on.
+    let (status, page) = post_fields(t, &staff, &path, &[("action", "assign_me")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("已由您跟进") && page.contains("由您跟进"),
+        "{page}"
+    );
+
+    // An empty answer is explained beside the field; nothing is stored.
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &path,
+        &[("action", "reply"), ("reply", "   "), ("close", "resolved")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"reply-error\""), "{page}");
+    let stored = staff
+        .ok("GET", &format!("/needs/{}", id(&first, "id")), json!({}))
+        .await;
+    assert_eq!(stored["status"], "assigned");
+    assert!(stored["reply"].is_null(), "{stored}");
+
+    // A merge into a number that does not exist keeps what was typed.
+    let n2_path = format!("/c/jinyang/needs/{n2}");
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &n2_path,
+        &[("action", "merge"), ("into", "99999")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"into-error\"") && page.contains("value=\"99999\""),
+        "{page}"
+    );
+    // Into itself is refused too.
+    let (status, _) = post_fields(
+        t,
+        &staff,
+        &n2_path,
+        &[("action", "merge"), ("into", &n2.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The repeat merged into the first: its page links there and offers no more forms.
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &n2_path,
+        &[("action", "merge"), ("into", &n1.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("已合并") && page.contains(&format!("href=\"{path}\"")),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"reply\""), "{page}");
+
+    // The answer, closing the need; the resident sees it on her own page.
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &path,
+        &[
+            ("action", "reply"),
+            ("reply", "已联系物业，本周内加固扶手。"),
+            ("close", "resolved"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("已答复") && page.contains("已联系物业"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("name=\"reply\""),
+        "a closed need takes no answer"
+    );
+    let mine = tian.ok("GET", "/me/needs", json!({})).await;
+    assert_eq!(mine[0]["status"], "merged", "{mine}");
+
+    // Each action was one audited command.
+    let mut tx = t.state.app.db.read().await.unwrap();
+    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    for command in ["need.assign", "need.merge", "need.reply"] {
+        assert_eq!(
+            events.iter().filter(|e| e.command == command).count(),
+            1,
+            "{command}"
+        );
+    }
+
+    // No page for a resident, a visitor (sent to sign in) or a number the ledger lacks.
+    let cookie = tian.cookie.borrow().clone();
+    let req = Request::get(&path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = send(&t.router, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, _) =
+        send(&t.router, Request::get(&path).body(Body::empty()).unwrap()).await;
+    assert!(status.is_redirection());
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=")
+    );
+    let req = Request::get("/c/jinyang/needs/99999")
+        .header(header::COOKIE, staff.cookie.borrow().clone())
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = send(&t.router, req).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
