@@ -810,6 +810,23 @@ pub struct PublicResolution {
     pub objections: Vec<repo_c::ObjectionRow>,
 }
 
+impl PublicResolution {
+    /// A resolution already read, with its council and objections, in its state at `now`.
+    pub fn at(
+        now: Instant,
+        row: ResolutionRow,
+        council: CouncilRow,
+        objections: Vec<repo_c::ObjectionRow>,
+    ) -> Self {
+        PublicResolution {
+            state: state_of(now, &row, &objections),
+            row,
+            council,
+            objections,
+        }
+    }
+}
+
 fn state_of(now: Instant, r: &ResolutionRow, objections: &[repo_c::ObjectionRow]) -> NoticeState {
     if r.returned_at.is_some() {
         return NoticeState::Returned;
@@ -843,12 +860,7 @@ pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolu
         let Some(c) = councils.iter().find(|c| c.id == r.council_id).cloned() else {
             continue;
         };
-        out.push(PublicResolution {
-            state: state_of(app.now(), &r, &objections),
-            row: r,
-            council: c,
-            objections,
-        });
+        out.push(PublicResolution::at(app.now(), r, c, objections));
     }
     tx.rollback().await?;
     Ok(out)
@@ -868,12 +880,7 @@ pub async fn resolutions_of_council(
             continue;
         }
         let objections = all_objections.remove(&r.id).unwrap_or_default();
-        out.push(PublicResolution {
-            state: state_of(app.now(), &r, &objections),
-            row: r,
-            council: c.clone(),
-            objections,
-        });
+        out.push(PublicResolution::at(app.now(), r, c.clone(), objections));
     }
     tx.rollback().await?;
     Ok(out)
@@ -894,25 +901,8 @@ pub(crate) async fn resolution_in(
     id: Uuid,
 ) -> Result<(Uuid, PublicResolution), AppError> {
     let (tenant, r, c) = find_resolution(tx, id).await?;
-    Ok((tenant, public_resolution(tx, now, tenant, r, c).await?))
-}
-
-/// A resolution already read, with its council, as the public sees it: its objections read and
-/// its notice state computed at `now`.
-pub(crate) async fn public_resolution(
-    tx: &mut Tx,
-    now: Instant,
-    tenant: Uuid,
-    r: ResolutionRow,
-    council: CouncilRow,
-) -> Result<PublicResolution, AppError> {
     let objections = repo_c::objections(tx, tenant, r.id).await?;
-    Ok(PublicResolution {
-        state: state_of(now, &r, &objections),
-        row: r,
-        council,
-        objections,
-    })
+    Ok((tenant, PublicResolution::at(now, r, c, objections)))
 }
 
 /// A resident of the council's area objects to a resolution during its notice.

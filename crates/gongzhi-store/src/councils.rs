@@ -456,11 +456,37 @@ pub async fn objections_of_community(
     tx: &mut Tx,
     tenant: Uuid,
 ) -> Result<std::collections::HashMap<Uuid, Vec<ObjectionRow>>, StoreError> {
+    objections_by_resolution(tx, "", &[tenant.into()]).await
+}
+
+/// Every objection to the resolutions a project's motions became, by resolution: one statement
+/// for a project's page.
+pub async fn objections_of_project(
+    tx: &mut Tx,
+    tenant: Uuid,
+    project: Uuid,
+) -> Result<std::collections::HashMap<Uuid, Vec<ObjectionRow>>, StoreError> {
+    objections_by_resolution(
+        tx,
+        " AND resolution_id IN (SELECT r.id FROM project_motions pm JOIN resolutions r \
+           ON r.tenant_id = pm.tenant_id AND r.motion_id = pm.motion_id \
+           WHERE pm.tenant_id = $1 AND pm.project_id = $2)",
+        &[tenant.into(), project.into()],
+    )
+    .await
+}
+
+/// A community's objections (`$1`) that also meet `and_where`, by resolution, oldest first.
+async fn objections_by_resolution(
+    tx: &mut Tx,
+    and_where: &str,
+    args: &[Value],
+) -> Result<std::collections::HashMap<Uuid, Vec<ObjectionRow>>, StoreError> {
     let mut out: std::collections::HashMap<Uuid, Vec<ObjectionRow>> = Default::default();
     for r in tx
         .rows(
-            &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1 ORDER BY filed_at, id"),
-            &[tenant.into()],
+            &format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE tenant_id = $1{and_where} ORDER BY filed_at, id"),
+            args,
             OBJECTION_TYPES,
         )
         .await?

@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::councils::{CouncilRow, ResolutionRow};
 use crate::db::Tx;
 use crate::ledger::{all, one, select};
 use crate::schema::ColType;
@@ -636,40 +637,104 @@ pub async fn resident_by_account(
     .transpose()
 }
 
-/// Every vote on a motion with the member's name and seat role: council members voting in office
-/// are named on the public record.
-pub async fn votes_named(
-    tx: &mut Tx,
-    tenant: Uuid,
-    motion: Uuid,
-) -> Result<Vec<(String, String, String)>, StoreError> {
-    tx.rows(
-        "SELECT r.name, s.seat_role, v.choice FROM votes v \
-         JOIN council_seats s ON s.tenant_id = v.tenant_id AND s.id = v.seat_id \
-         JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.resident_id \
-         WHERE v.tenant_id = $1 AND v.motion_id = $2 ORDER BY v.cast_at, v.seat_id",
-        &[tenant.into(), motion.into()],
-        &[ColType::Text, ColType::Text, ColType::Text],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)))
-    .collect()
+/// A council's decision on a project: the motion tabled for it at a step, the council that
+/// voted, and the resolution it became if it passed.
+#[derive(Debug, Clone)]
+pub struct DecisionRow {
+    pub step_id: String,
+    pub motion_id: Uuid,
+    pub title: String,
+    pub status: String,
+    pub council: Option<CouncilRow>,
+    pub resolution: Option<ResolutionRow>,
 }
 
-/// The motions tabled for a project: (motion, step).
-pub async fn motions_of_project(
+/// Every motion tabled for a project, oldest first, with its council and resolution: one read
+/// for all of them (the page read five statements a motion before).
+pub async fn decisions_of_project(
     tx: &mut Tx,
     tenant: Uuid,
     project: Uuid,
-) -> Result<Vec<(Uuid, String)>, StoreError> {
+) -> Result<Vec<DecisionRow>, StoreError> {
+    use ColType::{Id, Int, Text};
     tx.rows(
-        "SELECT motion_id, step_id FROM project_motions WHERE tenant_id = $1 AND project_id = $2 ORDER BY motion_id",
+        "SELECT pm.step_id, m.id, m.title, m.status, \
+           c.id, c.jurisdiction_id, c.kind, c.name_zh, c.name_en, c.short_name, \
+           r.id, r.label, r.notice_start, r.notice_end, r.returned_at, r.created_at \
+         FROM project_motions pm \
+         JOIN motions m ON m.tenant_id = pm.tenant_id AND m.id = pm.motion_id \
+         LEFT JOIN councils c ON c.tenant_id = m.tenant_id AND c.id = m.council_id \
+         LEFT JOIN resolutions r ON r.tenant_id = m.tenant_id AND r.motion_id = m.id \
+         WHERE pm.tenant_id = $1 AND pm.project_id = $2 ORDER BY pm.motion_id",
         &[tenant.into(), project.into()],
-        &[ColType::Id, ColType::Text],
+        &[
+            Text, Id, Text, Text, Id, Id, Text, Text, Text, Text, Id, Text, Int, Int, Int, Int,
+        ],
     )
     .await?
     .iter()
-    .map(|r| Ok((r.id(0)?, r.text(1)?)))
+    .map(|r| {
+        let motion_id = r.id(1)?;
+        let council = match r.opt_id(4)? {
+            Some(id) => Some(CouncilRow {
+                id,
+                jurisdiction_id: r.id(5)?,
+                kind: r.text(6)?,
+                name_zh: r.text(7)?,
+                name_en: r.text(8)?,
+                short_name: r.text(9)?,
+            }),
+            None => None,
+        };
+        let resolution = match (r.opt_id(10)?, &council) {
+            (Some(id), Some(c)) => Some(ResolutionRow {
+                id,
+                council_id: c.id,
+                motion_id,
+                label: r.text(11)?,
+                title: r.text(2)?,
+                notice_start: r.opt_int(12)?,
+                notice_end: r.opt_int(13)?,
+                returned_at: r.opt_int(14)?,
+                created_at: r.int(15)?,
+            }),
+            _ => None,
+        };
+        Ok(DecisionRow {
+            step_id: r.text(0)?,
+            motion_id,
+            title: r.text(2)?,
+            status: r.text(3)?,
+            council,
+            resolution,
+        })
+    })
     .collect()
+}
+
+/// Every vote on the motions tabled for a project, by motion, with the member's name and seat
+/// role (council members voting in office are named on the public record): one read for all.
+pub async fn votes_named_of_project(
+    tx: &mut Tx,
+    tenant: Uuid,
+    project: Uuid,
+) -> Result<std::collections::HashMap<Uuid, Vec<(String, String, String)>>, StoreError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<_>> = Default::default();
+    for r in tx
+        .rows(
+            "SELECT v.motion_id, r.name, s.seat_role, v.choice FROM project_motions pm \
+             JOIN votes v ON v.tenant_id = pm.tenant_id AND v.motion_id = pm.motion_id \
+             JOIN council_seats s ON s.tenant_id = v.tenant_id AND s.id = v.seat_id \
+             JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.resident_id \
+             WHERE pm.tenant_id = $1 AND pm.project_id = $2 ORDER BY v.motion_id, v.cast_at, v.seat_id",
+            &[tenant.into(), project.into()],
+            &[ColType::Id, ColType::Text, ColType::Text, ColType::Text],
+        )
+        .await?
+    {
+        out.entry(r.id(0)?)
+            .or_default()
+            .push((r.text(1)?, r.text(2)?, r.text(3)?));
+    }
+    Ok(out)
 }

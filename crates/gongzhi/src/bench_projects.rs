@@ -164,6 +164,10 @@ pub async fn run(b: ProjectsBench) -> Result<(), String> {
         }
     }
     let proposed = started.elapsed();
+    app.db
+        .refresh_statistics()
+        .await
+        .map_err(|e| e.to_string())?;
     eprintln!(
         "filled: {} needs imported in {:.1} s; {} projects proposed and screened in {:.1} s",
         b.needs,

@@ -201,6 +201,10 @@ pub async fn run(b: PurchasesBench) -> Result<(), String> {
         sample.get_or_insert(*call);
     }
     let processed = started.elapsed();
+    app.db
+        .refresh_statistics()
+        .await
+        .map_err(|e| e.to_string())?;
     eprintln!(
         "filled: {} organisations in {:.1}s, {} processes (7 commands each) in {:.1}s",
         orgs.len(),

@@ -398,6 +398,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let db = open(&cfg.database, Open::CreateIfMissing).await?;
             let mut reader = BufReader::new(std::fs::File::open(&input)?);
             let n = gongzhi_store::dump::import(&db, &mut reader).await?;
+            db.refresh_statistics().await?;
             println!("已导入 {n} 行 / imported {n} rows");
         }
         Command::Audit {
@@ -508,6 +509,7 @@ async fn serve(
     });
     if let Some(seed) = seed {
         seed(app.clone()).await?;
+        app.db.refresh_statistics().await?;
     }
     ready.store(true, Ordering::SeqCst);
     eprintln!(

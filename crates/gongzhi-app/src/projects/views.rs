@@ -118,36 +118,32 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             )
         })
         .collect();
-    let mut decisions = Vec::new();
-    for (motion_id, step_id) in repo_p::motions_of_project(&mut tx, tenant, p.id).await? {
-        let Some(m) = repo_c::motion(&mut tx, tenant, motion_id).await? else {
-            continue;
-        };
-        let council_row = repo_c::council(&mut tx, tenant, m.council_id).await?;
-        let council = council_row
-            .as_ref()
-            .map(|c| c.name_zh.clone())
-            .unwrap_or_default();
-        let votes = repo_p::votes_named(&mut tx, tenant, motion_id).await?;
-        let resolution = match (
-            repo_c::resolution_of_motion(&mut tx, tenant, motion_id).await?,
-            council_row,
-        ) {
-            (Some(r), Some(c)) => {
-                Some(crate::councils::public_resolution(&mut tx, app.now(), tenant, r, c).await?)
-            }
-            _ => None,
-        };
-        decisions.push(DecisionView {
-            step_id,
-            motion_id,
-            title: m.title,
-            status: m.status,
-            council,
-            votes,
-            resolution,
-        });
-    }
+    // The decisions, their votes and the objections to their resolutions: three reads for all.
+    let mut votes = repo_p::votes_named_of_project(&mut tx, tenant, p.id).await?;
+    let mut objections = repo_c::objections_of_project(&mut tx, tenant, p.id).await?;
+    let decisions = repo_p::decisions_of_project(&mut tx, tenant, p.id)
+        .await?
+        .into_iter()
+        .map(|d| DecisionView {
+            votes: votes.remove(&d.motion_id).unwrap_or_default(),
+            council: d
+                .council
+                .as_ref()
+                .map(|c| c.name_zh.clone())
+                .unwrap_or_default(),
+            resolution: match (d.resolution, d.council) {
+                (Some(r), Some(c)) => {
+                    let o = objections.remove(&r.id).unwrap_or_default();
+                    Some(PublicResolution::at(app.now(), r, c, o))
+                }
+                _ => None,
+            },
+            step_id: d.step_id,
+            motion_id: d.motion_id,
+            title: d.title,
+            status: d.status,
+        })
+        .collect();
     let mut rounds = Vec::new();
     for m in moves.iter().filter(|m| m.kind == "allocation") {
         let Some(round) = m

@@ -788,7 +788,13 @@ async fn the_beiyuan_story_end_to_end_over_http() {
             .all(|n| n["status"] == "resolved")
     );
     assert_eq!(story["decisions"].as_array().unwrap().len(), 2);
+    // Each decision carries its own council's votes (read for all motions at once).
+    assert_eq!(story["decisions"][0]["votes"].as_array().unwrap().len(), 5);
     assert_eq!(story["decisions"][1]["votes"].as_array().unwrap().len(), 37);
+    assert_ne!(
+        story["decisions"][0]["council"],
+        story["decisions"][1]["council"]
+    );
     assert_eq!(story["payments"].as_array().unwrap().len(), 2);
     let page = public.page(&format!("/p/{project}")).await;
     for expected in [
