@@ -387,12 +387,7 @@ pub async fn ledger_page(
     // places and the rulebook change only by commands, and a page showing needs a moment newer
     // than its list of places is harmless.
     let mut read = app.db.reads().await?;
-    let chain = repo::ancestors_of_code(&mut read, code).await?;
-    let community = chain
-        .first()
-        .cloned()
-        .ok_or(AppError::NotFound("jurisdiction"))?;
-    actor.require_in(&chain, Permission::ManageProjects)?;
+    let (chain, community) = staff_community(&mut read, actor, code).await?;
     let needs = repo_p::needs_page(&mut read, community.id, filter).await?;
     let places = repo::descendants(&mut read, community.id)
         .await?
@@ -407,6 +402,22 @@ pub async fn ledger_page(
         places,
         categories,
     })
+}
+
+/// The community with this code and its chain of places (nearest first), for staff who manage
+/// its projects: one read for finding it and checking the permission.
+async fn staff_community(
+    read: &mut Tx,
+    actor: &Actor,
+    code: &str,
+) -> Result<(Vec<repo::JurisdictionRow>, repo::JurisdictionRow), AppError> {
+    let chain = repo::ancestors_of_code(read, code).await?;
+    let community = chain
+        .first()
+        .cloned()
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    actor.require_in(&chain, Permission::ManageProjects)?;
+    Ok((chain, community))
 }
 
 /// One need of a community's ledger by its number, for its staff: the need (with what the
@@ -425,12 +436,7 @@ pub async fn need_sheet(
     number: i64,
 ) -> Result<NeedSheet, AppError> {
     let mut read = app.db.reads().await?;
-    let chain = repo::ancestors_of_code(&mut read, code).await?;
-    let community = chain
-        .first()
-        .cloned()
-        .ok_or(AppError::NotFound("jurisdiction"))?;
-    actor.require_in(&chain, Permission::ManageProjects)?;
+    let (_, community) = staff_community(&mut read, actor, code).await?;
     let need = repo_p::need_by_number(&mut read, community.id, number)
         .await?
         .ok_or(AppError::NotFound("need"))?;
