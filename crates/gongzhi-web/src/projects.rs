@@ -1126,6 +1126,9 @@ struct NeedPage {
     reply_error: Option<String>,
     typed_into: String,
     into_error: Option<String>,
+    /// Colleagues it can be handed to: (account id, name, whether it is with them now).
+    colleagues: Vec<(String, String, bool)>,
+    assign_error: Option<String>,
 }
 
 #[derive(Default)]
@@ -1134,6 +1137,7 @@ struct NeedTyped {
     reply_error: Option<String>,
     into: String,
     into_error: Option<String>,
+    assign_error: Option<String>,
 }
 
 async fn need_page(
@@ -1191,6 +1195,12 @@ async fn need_view(
         reply_error: typed.reply_error,
         typed_into: typed.into,
         into_error: typed.into_error,
+        colleagues: sheet
+            .colleagues
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone(), n.assigned_to == Some(*id)))
+            .collect(),
+        assign_error: typed.assign_error,
         page,
     })
 }
@@ -1204,6 +1214,8 @@ struct NeedForm {
     close: String,
     #[serde(default)]
     into: String,
+    #[serde(default)]
+    assigned_to: String,
 }
 
 /// Staff act on one need: answer the resident (and close it or not), merge it into the need
@@ -1222,11 +1234,9 @@ async fn need_action(
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
     let app = &state.app;
     let actor = &visitor.actor;
-    let result: Result<&str, AppError> = async {
-        let need = projects::need_sheet(app, actor, &code, number)
-            .await?
-            .need
-            .id;
+    let result: Result<String, AppError> = async {
+        let sheet = projects::need_sheet(app, actor, &code, number).await?;
+        let need = sheet.need.id;
         match f.action.as_str() {
             "reply" => {
                 let close = Some(f.close.as_str()).filter(|c| !c.is_empty());
@@ -1235,7 +1245,7 @@ async fn need_action(
                     close,
                 };
                 projects::act_on_need(app, actor, need, reply).await?;
-                Ok("need-replied")
+                Ok(lang.t("need-replied"))
             }
             "merge" => {
                 let into = f
@@ -1251,20 +1261,35 @@ async fn need_action(
                     Err(e) => return Err(e),
                 };
                 projects::act_on_need(app, actor, need, NeedAction::Merge { into }).await?;
-                Ok("need-merged")
+                Ok(lang.t("need-merged"))
             }
             "assign_me" => {
                 let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
                 projects::act_on_need(app, actor, need, NeedAction::Assign(me)).await?;
-                Ok("need-assigned")
+                Ok(lang.t("need-assigned"))
+            }
+            "assign" => {
+                let to = f
+                    .assigned_to
+                    .trim()
+                    .parse::<Uuid>()
+                    .map_err(|_| AppError::invalid("account_not_found", "assigned_to"))?;
+                projects::act_on_need(app, actor, need, NeedAction::Assign(to)).await?;
+                let name = sheet
+                    .colleagues
+                    .iter()
+                    .find(|(id, _)| *id == to)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                Ok(lang.t_args("need-assigned-to", &[("name", name)]))
             }
             _ => Err(AppError::invalid("action_unknown", "action")),
         }
     }
     .await;
     let (typed, status) = match result {
-        Ok(key) => {
-            page.flash = Some(lang.t(key));
+        Ok(message) => {
+            page.flash = Some(message);
             (NeedTyped::default(), None)
         }
         Err(e) => {
@@ -1279,6 +1304,10 @@ async fn need_action(
                 "merge" => NeedTyped {
                     into_error: crate::pages::beside_field(e, "into", &mut page),
                     into: f.into,
+                    ..Default::default()
+                },
+                "assign" => NeedTyped {
+                    assign_error: crate::pages::beside_field(e, "assigned_to", &mut page),
                     ..Default::default()
                 },
                 _ => {

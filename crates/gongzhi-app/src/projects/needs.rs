@@ -272,8 +272,21 @@ pub async fn act_on_need(
     let mut set: Vec<(&str, Value)> = vec![("updated_at", now.into())];
     match action {
         NeedAction::Assign(to) => {
+            // Only to someone who may follow it up here: staff of this community or above.
             if repo::account_by_id(&mut cmd.tx, to).await?.is_none() {
                 return Err(invalid("account_not_found", "assigned_to"));
+            }
+            let assignee = crate::authz::Actor::load(&mut cmd.tx, to).await?;
+            if assignee
+                .require(
+                    &mut cmd.tx,
+                    Permission::ManageProjects,
+                    need.jurisdiction_id,
+                )
+                .await
+                .is_err()
+            {
+                return Err(invalid("need_assignee_not_staff", "assigned_to"));
             }
             if need.status != "assigned" {
                 need_transition(&need.status, "assigned")?;
@@ -427,6 +440,8 @@ pub struct NeedSheet {
     pub need: NeedRow,
     pub place: String,
     pub merged_into: Option<i64>,
+    /// Who may follow it up (staff here or above): (account, name), for handing it on.
+    pub colleagues: Vec<(Uuid, String)>,
 }
 
 pub async fn need_sheet(
@@ -436,7 +451,7 @@ pub async fn need_sheet(
     number: i64,
 ) -> Result<NeedSheet, AppError> {
     let mut read = app.db.reads().await?;
-    let (_, community) = staff_community(&mut read, actor, code).await?;
+    let (chain, community) = staff_community(&mut read, actor, code).await?;
     let need = repo_p::need_by_number(&mut read, community.id, number)
         .await?
         .ok_or(AppError::NotFound("need"))?;
@@ -451,12 +466,20 @@ pub async fn need_sheet(
             .map(|n| n.number),
         None => None,
     };
+    let places: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
+    let roles: Vec<&str> = crate::authz::ROLES
+        .iter()
+        .filter(|(_, perms)| perms.contains(&Permission::ManageProjects))
+        .map(|(role, _)| *role)
+        .collect();
+    let colleagues = repo::accounts_with_role_in(&mut read, &places, &roles).await?;
     read.rollback().await?;
     Ok(NeedSheet {
         community,
         need,
         place,
         merged_into,
+        colleagues,
     })
 }
 

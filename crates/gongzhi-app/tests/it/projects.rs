@@ -127,6 +127,21 @@ async fn needs_move_forward_merge_and_come_back_from_a_declined_project() {
         ),
         "need_closed"
     );
+    // A need is handed only to someone who may follow it up here: not to another community's
+    // staff, nor to a resident.
+    for (who, expected) in [
+        (
+            m.w.other_staff.account_id.unwrap(),
+            "need_assignee_not_staff",
+        ),
+        (m.w.resident.account_id.unwrap(), "need_assignee_not_staff"),
+        (Uuid::nil(), "account_not_found"),
+    ] {
+        assert_eq!(
+            code(projects::act_on_need(&m.w.app, &m.w.staff, a, NeedAction::Assign(who)).await),
+            expected
+        );
+    }
     // Residents cannot act on the ledger; other communities' staff cannot either.
     assert_eq!(
         code(

@@ -440,6 +440,7 @@ roll-abstain = Abstain
 
 ## Needs ledger and projects
 account_not_found = No such account.
+need_assignee_not_staff = Only staff of this community (or above it) can follow up a need.
 category_unknown = Unknown category “{ $value }”: choose one from the priority list, or “other”.
 claim_not_found = Choose one of this project's claims.
 claimant_kind_unknown = Say who is claiming: a social organisation, party unit, company, volunteer team or resident group.
@@ -537,6 +538,9 @@ need-reported-at = Recorded
 need-assigned-to-me = You follow it up
 need-assign-me = I'll follow it up
 need-assigned = You now follow it up.
+need-assign-to = Hand it to a colleague
+need-assign-who = Colleague
+need-assigned-to = Handed to { $name }.
 need-merge = Merge with another need (reported twice)
 need-merge-into = Merge into need number
 need-merged = Merged.

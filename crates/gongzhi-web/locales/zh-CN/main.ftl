@@ -439,6 +439,7 @@ roll-abstain = 弃权
 
 ## 需求台账与项目
 account_not_found = 没有这个账号。
+need_assignee_not_staff = 只能交给本社区（或上级）的工作人员跟进。
 category_unknown = 类别“{ $value }”不存在：请从优先保障清单中选择，或选“其他”。
 claim_not_found = 请选择本项目的一项认领。
 claimant_kind_unknown = 请说明认领方：社会组织、党组织单位、企业、志愿服务队或居民自组织。
@@ -536,6 +537,9 @@ need-reported-at = 登记于
 need-assigned-to-me = 由您跟进
 need-assign-me = 我来跟进
 need-assigned = 已由您跟进。
+need-assign-to = 交给同事跟进
+need-assign-who = 同事
+need-assigned-to = 已交给{ $name }跟进。
 need-merge = 与另一条需求合并（重复反映）
 need-merge-into = 并入需求编号
 need-merged = 已合并。

@@ -1706,6 +1706,43 @@ async fn staff_answer_merge_and_take_on_a_need_on_its_own_page() {
     );
     assert!(!page.contains("name=\"reply\""), "{page}");
 
+    // Handed to a colleague (staff of the community are offered); never to a resident.
+    let director = id(
+        &client(t, "director")
+            .await
+            .ok("GET", "/me", json!({}))
+            .await,
+        "account_id",
+    );
+    let resident = id(&tian.ok("GET", "/me", json!({})).await, "account_id");
+    let form = staff.page(&path).await;
+    assert!(
+        form.contains(&format!("<option value=\"{director}\"")) && !form.contains(&resident),
+        "staff are offered, residents not: {form}"
+    );
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &path,
+        &[("action", "assign"), ("assigned_to", &director)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("已交给director跟进"), "{page}");
+    let (status, page) = post_fields(
+        t,
+        &staff,
+        &path,
+        &[("action", "assign"), ("assigned_to", &resident)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"assigned_to-error\""), "{page}");
+    let stored = staff
+        .ok("GET", &format!("/needs/{}", id(&first, "id")), json!({}))
+        .await;
+    assert_eq!(stored["assigned_to"], director.as_str(), "{stored}");
+
     // The answer, closing the need; the resident sees it on her own page.
     let (status, page) = post_fields(
         t,
@@ -1736,10 +1773,10 @@ async fn staff_answer_merge_and_take_on_a_need_on_its_own_page() {
         .await
         .unwrap();
     tx.rollback().await.unwrap();
-    for command in ["need.assign", "need.merge", "need.reply"] {
+    for (command, times) in [("need.assign", 2), ("need.merge", 1), ("need.reply", 1)] {
         assert_eq!(
             events.iter().filter(|e| e.command == command).count(),
-            1,
+            times,
             "{command}"
         );
     }
