@@ -109,6 +109,15 @@ pub const ROLES: &[(&str, &[Permission])] = &[
     ),
 ];
 
+/// The roles that carry `perm`: who may be handed work that needs it.
+pub fn roles_with(perm: Permission) -> Vec<&'static str> {
+    ROLES
+        .iter()
+        .filter(|(_, perms)| perms.contains(&perm))
+        .map(|(role, _)| *role)
+        .collect()
+}
+
 pub fn role_permissions(role: &str) -> Option<&'static [Permission]> {
     ROLES.iter().find(|(r, _)| *r == role).map(|(_, p)| *p)
 }

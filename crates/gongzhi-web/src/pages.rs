@@ -589,7 +589,7 @@ async fn add_resident(
             e.status
         }
     };
-    let mut r = residents_page(
+    let r = residents_page(
         &state,
         (f.name, f.phone),
         Vec::new(),
@@ -599,10 +599,7 @@ async fn add_resident(
         &code,
     )
     .await;
-    if r.status() == StatusCode::OK {
-        *r.status_mut() = status;
-    }
-    r
+    with_refusal_status(r, Some(status))
 }
 
 #[derive(Deserialize)]

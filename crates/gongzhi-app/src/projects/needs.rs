@@ -455,10 +455,9 @@ pub async fn need_sheet(
     let need = repo_p::need_by_number(&mut read, community.id, number)
         .await?
         .ok_or(AppError::NotFound("need"))?;
-    let place = repo::ancestors(&mut read, need.jurisdiction_id)
+    let place = repo::jurisdiction_by_id(&mut read, need.jurisdiction_id)
         .await?
-        .first()
-        .map(|p| p.name_zh.clone())
+        .map(|p| p.name_zh)
         .unwrap_or_default();
     let merged_into = match need.merged_into {
         Some(id) => repo_p::need(&mut read, community.id, id)
@@ -467,11 +466,7 @@ pub async fn need_sheet(
         None => None,
     };
     let places: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
-    let roles: Vec<&str> = crate::authz::ROLES
-        .iter()
-        .filter(|(_, perms)| perms.contains(&Permission::ManageProjects))
-        .map(|(role, _)| *role)
-        .collect();
+    let roles = crate::authz::roles_with(Permission::ManageProjects);
     let colleagues = repo::accounts_with_role_in(&mut read, &places, &roles).await?;
     read.rollback().await?;
     Ok(NeedSheet {
