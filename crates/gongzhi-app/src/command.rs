@@ -23,6 +23,8 @@ pub struct Command<'a> {
     root: Option<Uuid>,
     /// Salts read in this transaction, by owner: a command imaging many rows asks once.
     salts: std::collections::HashMap<Uuid, Vec<u8>>,
+    /// Whether a table the pages' reference copies hold was written (see `reference`).
+    writes_reference: bool,
 }
 
 fn fresh_salt() -> [u8; 16] {
@@ -49,6 +51,7 @@ impl<'a> Command<'a> {
             details: Map::new(),
             root: None,
             salts: std::collections::HashMap::new(),
+            writes_reference: false,
         })
     }
 
@@ -161,6 +164,7 @@ impl<'a> Command<'a> {
         stored: &[gongzhi_store::Row],
     ) -> Result<(), AppError> {
         let t = table(table_name).ok_or(AppError::NotFound("table"))?;
+        self.writes_reference |= crate::reference::COPIED_TABLES.contains(&table_name);
         for row in stored {
             let salt = self.salt_for(table_name, row).await?;
             let key: Vec<Json> = t
@@ -241,6 +245,9 @@ impl<'a> Command<'a> {
         )
         .await?;
         self.tx.commit().await?;
+        if self.writes_reference {
+            self.app.reference.changed();
+        }
         Ok(head)
     }
 }

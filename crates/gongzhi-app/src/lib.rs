@@ -33,6 +33,8 @@ pub mod portal;
 pub mod procurement;
 /// The needs ledger and the project pipeline (the core loop).
 pub mod projects;
+/// Per-process copies of places and rule versions for pages (see its module doc for staleness).
+pub mod reference;
 /// The rulebook: setting rules and reading the rule in force.
 pub mod rules;
 /// First administrator and city; the default rulebook.
@@ -116,6 +118,9 @@ pub struct Settings {
     pub login_window_secs: i64,
     pub login_lockout_secs: i64,
     pub session_ttl_secs: i64,
+    /// How long a page may use a copy of a community's places and rule versions written by
+    /// another process (this process's own commands refresh them at once); 0: no copies.
+    pub reference_cache_secs: u64,
 }
 
 impl Default for Settings {
@@ -129,24 +134,29 @@ impl Default for Settings {
             login_window_secs: 15 * 60,
             login_lockout_secs: 15 * 60,
             session_ttl_secs: 7 * 86_400,
+            reference_cache_secs: 5,
         }
     }
 }
 
-/// The application: the database, the clock and the settings. Cheap to clone.
+/// The application: the database, the clock, the settings and the copies of reference data
+/// its pages read. Cheap to clone (clones share the copies).
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    pub reference: Arc<reference::ReferenceCache>,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        let ttl = std::time::Duration::from_secs(settings.reference_cache_secs);
         App {
             db,
             clock,
             settings: Arc::new(settings),
+            reference: Arc::new(reference::ReferenceCache::new(ttl)),
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Read client addresses from `X-Forwarded-For` (only behind a proxy you control).
     pub trust_forwarded_for: bool,
+    /// How long pages may use this process's copy of a community's places and rule versions
+    /// after another process changed them (this server's own changes show at once); 0: no copies.
+    pub reference_cache_seconds: u64,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             session_days: 7,
             secure_cookies: false,
             trust_forwarded_for: false,
+            reference_cache_seconds: 5,
         }
     }
 }
@@ -57,6 +61,7 @@ const KEYS: &[&str] = &[
     "session_days",
     "secure_cookies",
     "trust_forwarded_for",
+    "reference_cache_seconds",
 ];
 
 impl Config {
@@ -89,6 +94,7 @@ impl Config {
             login_max_failures_address: self.login_max_failures_address,
             login_lockout_secs: self.login_lockout_minutes * 60,
             session_ttl_secs: self.session_days * 86_400,
+            reference_cache_secs: self.reference_cache_seconds,
             ..gongzhi_app::Settings::default()
         }
     }
@@ -116,6 +122,10 @@ session_days = 7
 secure_cookies = false
 # Read client addresses from X-Forwarded-For; only behind a reverse proxy you control
 trust_forwarded_for = false
+# How long pages may show a community's places and rules as this server last read them, when
+# another process (a second server, a command-line tool) changed them; this server's own changes
+# show at once. 0 reads them afresh for every page
+reference_cache_seconds = 5
 "#;
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! a reporter; a reply owed by a date from the rulebook; assignment, merging of duplicates, and
 //! a spreadsheet import that is all-or-nothing.
 
+use std::sync::Arc;
+
 use gongzhi_domain::DomainError;
+use gongzhi_domain::place::Level;
 use gongzhi_domain::project::{NEED_CHANNELS, NEED_STATUSES, need_transition};
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::format_date;
@@ -377,6 +380,7 @@ async fn ledger_read(
 /// What the needs ledger page shows: the community, a page of needs, its places and the
 /// categories in force, read in one transaction (the community's chain read once for the
 /// permission and the rulebook).
+#[derive(Debug)]
 pub struct LedgerPage {
     pub community: repo::JurisdictionRow,
     pub needs: Vec<NeedRow>,
@@ -396,17 +400,13 @@ pub async fn ledger_page(
     {
         return Err(invalid("need_status_unknown", "status"));
     }
-    // Four reads with no transaction around them (two round trips fewer on PostgreSQL): the
-    // places and the rulebook change only by commands, and a page showing needs a moment newer
-    // than its list of places is harmless.
+    // Reads with no transaction around them (two round trips fewer on PostgreSQL), the chain,
+    // places and rulebook from the process's copies (`reference`): they change only by
+    // commands, and a page showing needs a moment newer than its list of places is harmless.
     let mut read = app.db.reads().await?;
-    let (chain, community) = staff_community(&mut read, actor, code).await?;
+    let (chain, community) = staff_community(app, &mut read, actor, code).await?;
     let needs = repo_p::needs_page(&mut read, community.id, filter).await?;
-    let places = repo::descendants(&mut read, community.id)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name_zh))
-        .collect();
+    let places = place_names(app, &mut read, community.id).await?;
     let categories = need_categories(app, &mut read, &chain).await?;
     read.rollback().await?;
     Ok(LedgerPage {
@@ -418,13 +418,14 @@ pub async fn ledger_page(
 }
 
 /// The community with this code and its chain of places (nearest first), for staff who manage
-/// its projects: one read for finding it and checking the permission.
+/// its projects: one read (or the process's copy) for finding it and checking the permission.
 async fn staff_community(
+    app: &App,
     read: &mut Tx,
     actor: &Actor,
     code: &str,
-) -> Result<(Vec<repo::JurisdictionRow>, repo::JurisdictionRow), AppError> {
-    let chain = repo::ancestors_of_code(read, code).await?;
+) -> Result<(Arc<[repo::JurisdictionRow]>, repo::JurisdictionRow), AppError> {
+    let chain = app.reference.chain_of_code(read, code).await?;
     let community = chain
         .first()
         .cloned()
@@ -451,7 +452,7 @@ pub async fn need_sheet(
     number: i64,
 ) -> Result<NeedSheet, AppError> {
     let mut read = app.db.reads().await?;
-    let (chain, community) = staff_community(&mut read, actor, code).await?;
+    let (chain, community) = staff_community(app, &mut read, actor, code).await?;
     let need = repo_p::need_by_number(&mut read, community.id, number)
         .await?
         .ok_or(AppError::NotFound("need"))?;
@@ -527,7 +528,8 @@ async fn need_categories(
     read: &mut Tx,
     chain: &[repo::JurisdictionRow],
 ) -> Result<Vec<(String, String, String)>, AppError> {
-    let lists = match crate::rules::rule_in_chain(
+    let lists = match crate::rules::rule_for_page(
+        app,
         read,
         chain,
         "project.lists",
@@ -545,6 +547,22 @@ async fn need_categories(
         .collect();
     categories.push(("other".into(), "其他".into(), "Other".into()));
     Ok(categories)
+}
+
+/// The community's places (itself, then its groups and courtyards) by name, for a form's or a
+/// filter's choice of place.
+async fn place_names(
+    app: &App,
+    read: &mut Tx,
+    community: Uuid,
+) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(app
+        .reference
+        .places_below(read, community)
+        .await?
+        .iter()
+        .map(|r| (r.id, r.name_zh.clone()))
+        .collect())
 }
 
 /// What a resident's own "report a need" form offers: the places of their community (theirs
@@ -570,15 +588,17 @@ pub async fn resident_need_form(
     let Some((_, home)) = actor.grants.iter().find(|(r, _)| r == "resident") else {
         return Ok(None);
     };
-    let mut read = app.db.read().await?;
-    let community = tenant_of(&mut read, *home).await?;
-    let places = repo::descendants(&mut read, community)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name_zh))
-        .collect();
-    let chain = repo::ancestors(&mut read, community).await?;
-    let categories = need_categories(app, &mut read, &chain).await?;
+    let mut read = app.db.reads().await?;
+    // The resident's place and everything above it; the community's chain is its tail.
+    let home_chain = repo::ancestors(&mut read, *home).await?;
+    let at = home_chain
+        .iter()
+        .position(|j| Level::parse(&j.level).is_ok_and(|l| l.is_tenant()))
+        .ok_or(AppError::NotFound("jurisdiction"))?;
+    let chain = &home_chain[at..];
+    let community = chain[0].id;
+    let places = place_names(app, &mut read, community).await?;
+    let categories = need_categories(app, &mut read, chain).await?;
     read.rollback().await?;
     Ok(Some(ResidentNeedForm {
         community,

@@ -100,9 +100,14 @@ impl ProjectStory {
 pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError> {
     let mut tx = app.db.read().await?;
     let (tenant, p, pipeline) = load_project(&mut tx, id).await?;
-    // The place and its ancestors in one read: the name for the page, the chain for deciding
-    // whether a signed-in visitor sees staff forms (`may_manage`) without another read.
-    let chain = gongzhi_store::repo::ancestors(&mut tx, p.jurisdiction_id).await?;
+    // The place and its ancestors (one read, or the process's copy: chains never change): the
+    // name for the page, the chain for deciding whether a signed-in visitor sees staff forms
+    // (`may_manage`) without another read.
+    let chain = app
+        .reference
+        .chain_of_place(&mut tx, p.jurisdiction_id)
+        .await?
+        .to_vec();
     let place = chain.first().map(|j| j.name_zh.clone()).unwrap_or_default();
     let moves = repo_p::moves(&mut tx, tenant, p.id).await?;
     let status = display_status(&p, app.now());

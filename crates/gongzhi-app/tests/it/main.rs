@@ -10,6 +10,7 @@ mod people;
 mod permissions;
 mod procurement;
 mod projects;
+mod reference;
 mod roundtrip;
 mod rules_and_login;
 
