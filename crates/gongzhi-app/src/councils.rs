@@ -1133,7 +1133,7 @@ pub async fn open_council_meetings(
     app: &App,
     community: Uuid,
 ) -> Result<Vec<(Uuid, String, String)>, AppError> {
-    let mut tx = app.db.read().await?;
+    let mut tx = app.db.reads().await?;
     let m = repo_c::open_council_meetings(&mut tx, community).await?;
     tx.rollback().await?;
     Ok(m)

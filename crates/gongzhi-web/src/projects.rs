@@ -538,18 +538,18 @@ async fn project_view(
         None
     };
     // Residents' comments wait for staff before they are published.
-    let awaiting_review = if staff {
-        projects::comments_awaiting_review(&state.app, &visitor.actor, id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(resident, comment, at)| {
-                (resident.to_string(), comment, lang.minute(Instant(at)))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let awaiting_review = s
+        .comments_awaiting_review(&visitor.actor)
+        .unwrap_or_default()
+        .iter()
+        .map(|(resident, comment, at)| {
+            (
+                resident.to_string(),
+                comment.clone(),
+                lang.minute(Instant(*at)),
+            )
+        })
+        .collect();
     render(&ProjectPage {
         id: p.id.to_string(),
         number: p.number,

@@ -1555,9 +1555,8 @@ pub async fn comments_awaiting_review(
     let mut read = app.db.reads().await?;
     let out = repo_p::ratings(&mut read, tenant, project_id)
         .await?
-        .into_iter()
-        .filter(|r| r.comment_review.is_none())
-        .filter_map(|r| r.comment.map(|c| (r.resident_id, c, r.rated_at)))
+        .iter()
+        .filter_map(super::views::awaiting_review)
         .collect();
     read.rollback().await?;
     Ok(out)

@@ -70,6 +70,9 @@ pub struct ProjectStory {
     pub budget: Option<repo_l::BudgetRow>,
     pub payments: Vec<PaymentView>,
     pub ratings: Vec<(i64, Option<String>, i64)>,
+    /// Rating comments not yet reviewed, as residents wrote them: (resident, comment, rated at).
+    /// Private: only `comments_awaiting_review` hands them out, to those who may manage.
+    awaiting_review: Vec<(Uuid, String, i64)>,
     /// Whether residents may rate now.
     pub rating_open: bool,
     /// The step the project stands at, if active.
@@ -85,6 +88,17 @@ impl ProjectStory {
         actor
             .require_in(&self.chain, crate::authz::Permission::ManageProjects)
             .is_ok()
+    }
+
+    /// The rating comments waiting for staff review, for an actor who may manage this project
+    /// (read with the story: no second read for the staff's view of the page); `None` for
+    /// anyone else.
+    pub fn comments_awaiting_review(
+        &self,
+        actor: &crate::authz::Actor,
+    ) -> Option<&[(Uuid, String, i64)]> {
+        self.may_manage(actor)
+            .then_some(self.awaiting_review.as_slice())
     }
 
     /// Mean rating in tenths (4.3 → 43), if any.
@@ -197,6 +211,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .get(p.step_index as usize)
             .is_some_and(|s| s.kind == StepKind::Rating)
         && gongzhi_domain::project::rating_open(p.rating_from, p.rating_until, now);
+    let ratings = repo_p::ratings(&mut tx, tenant, p.id).await?;
     let story = ProjectStory {
         tenant,
         chain,
@@ -215,11 +230,8 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .collect(),
         budget,
         payments,
-        ratings: repo_p::ratings(&mut tx, tenant, p.id)
-            .await?
-            .into_iter()
-            .map(public_rating)
-            .collect(),
+        awaiting_review: ratings.iter().filter_map(awaiting_review).collect(),
+        ratings: ratings.into_iter().map(public_rating).collect(),
         rating_open,
         status,
         current: (status == "active")
@@ -306,6 +318,14 @@ pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
 
 /// A rating as the public sees it: (score, comment, rated_at), the comment only once staff
 /// published it, with phone and ID numbers redacted; who rated stays out of it.
+/// A rating's comment that staff have not yet published or withheld.
+pub(super) fn awaiting_review(r: &repo_p::RatingRow) -> Option<(Uuid, String, i64)> {
+    match (&r.comment, &r.comment_review) {
+        (Some(c), None) => Some((r.resident_id, c.clone(), r.rated_at)),
+        _ => None,
+    }
+}
+
 fn public_rating(r: repo_p::RatingRow) -> (i64, Option<String>, i64) {
     let comment = r
         .comment

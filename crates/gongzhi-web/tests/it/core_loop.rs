@@ -726,6 +726,13 @@ async fn the_beiyuan_story_end_to_end_over_http() {
             json!({}),
         )
         .await;
+    // On the project's page only staff see her words, in the section awaiting their review.
+    let words = "后门修好了，晚上安心";
+    let staff_view = staff.page(&format!("/p/{project}")).await;
+    assert!(staff_view.contains("待审核的居民留言") && staff_view.contains(words));
+    for who in [&public, &tian] {
+        assert!(!who.page(&format!("/p/{project}")).await.contains(words));
+    }
     let resident = id(&awaiting[0], "resident_id");
     let review = format!("/projects/{project}/ratings/{resident}/review");
     assert_eq!(
@@ -734,6 +741,12 @@ async fn the_beiyuan_story_end_to_end_over_http() {
         "forbidden"
     );
     staff.ok("POST", &review, json!({"publish": true})).await;
+    assert!(
+        !staff
+            .page(&format!("/p/{project}"))
+            .await
+            .contains("待审核的居民留言")
+    );
     assert_eq!(
         staff
             .refused("POST", &review, json!({"publish": false}))
