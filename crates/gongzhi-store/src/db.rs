@@ -104,11 +104,17 @@ impl Db {
         })
     }
 
-    /// A read-only unit of work (a plain transaction, so reads are consistent).
+    /// A read-only unit of work whose reads all see one snapshot: a deferred transaction on
+    /// SQLite (its first read fixes the snapshot), `REPEATABLE READ, READ ONLY` on PostgreSQL,
+    /// whose default (`READ COMMITTED`) gives each statement a snapshot of its own, so a page
+    /// reading a budget and then its payments could show a payment committed in between.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?, None),
-            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+            Db::Pg(pool) => Tx::Pg(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
         })
     }
 

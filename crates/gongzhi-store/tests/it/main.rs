@@ -246,3 +246,51 @@ fn no_sql_outside_the_store() {
         "SQL outside gongzhi-store: {offenders:?}"
     );
 }
+
+/// A read unit of work sees one snapshot: a row committed by a writer between its two reads
+/// is not there for the second (PostgreSQL's default would show it: a statement, a snapshot),
+/// and a read unit refuses to write.
+#[tokio::test]
+async fn a_read_sees_one_snapshot_and_writes_nothing() {
+    let db = fresh_db().await;
+    let city = |code: &str| {
+        vec![
+            ("id", Value::from(uuid::Uuid::now_v7())),
+            ("level", "city".into()),
+            ("code", code.into()),
+            ("name_zh", "市".into()),
+            ("name_en", "city".into()),
+            ("created_at", 0i64.into()),
+        ]
+    };
+    let count = "SELECT COUNT(*) FROM jurisdictions";
+    let mut read = db.read().await.unwrap();
+    let before = read.rows(count, &[], &[ColType::Int]).await.unwrap()[0]
+        .int(0)
+        .unwrap();
+    let mut write = db.begin().await.unwrap();
+    rows::insert(&mut write, "jurisdictions", &city("c1"))
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    let during = read.rows(count, &[], &[ColType::Int]).await.unwrap()[0]
+        .int(0)
+        .unwrap();
+    assert_eq!(during, before, "the read saw a commit made after it began");
+    read.rollback().await.unwrap();
+    let mut after = db.reads().await.unwrap();
+    let now = after.rows(count, &[], &[ColType::Int]).await.unwrap()[0]
+        .int(0)
+        .unwrap();
+    assert_eq!(now, before + 1);
+    after.rollback().await.unwrap();
+    if db.backend() == Backend::Postgres {
+        let mut read = db.read().await.unwrap();
+        assert!(
+            rows::insert(&mut read, "jurisdictions", &city("c2"))
+                .await
+                .is_err(),
+            "a read unit wrote"
+        );
+    }
+}
