@@ -137,11 +137,19 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             )
         })
         .collect();
-    // The decisions, their votes and the objections to their resolutions: three reads for all.
-    let mut votes = repo_p::votes_named_of_project(&mut tx, tenant, p.id).await?;
-    let mut objections = repo_c::objections_of_project(&mut tx, tenant, p.id).await?;
-    let decisions = repo_p::decisions_of_project(&mut tx, tenant, p.id)
-        .await?
+    // The decisions, their votes and the objections to their resolutions: three reads for all,
+    // one for a project no council has taken up yet (votes and objections reach a project only
+    // through its motions, in the same snapshot).
+    let decided = repo_p::decisions_of_project(&mut tx, tenant, p.id).await?;
+    let (mut votes, mut objections) = if decided.is_empty() {
+        Default::default()
+    } else {
+        (
+            repo_p::votes_named_of_project(&mut tx, tenant, p.id).await?,
+            repo_c::objections_of_project(&mut tx, tenant, p.id).await?,
+        )
+    };
+    let decisions = decided
         .into_iter()
         .map(|d| DecisionView {
             votes: votes.remove(&d.motion_id).unwrap_or_default(),
