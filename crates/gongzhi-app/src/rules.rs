@@ -87,17 +87,16 @@ pub async fn rule_in_chain(
     resolve_stored(&ids, key, stored, on, pinned_at)
 }
 
-/// The same, for a page, from the process's copy of the chain's rule versions (`reference`:
-/// this process's own rule changes are seen at once, another's within seconds). Commands read
-/// with `rule_in_chain`, in their transaction.
+/// The value in force today, for a page, from the process's copy of the chain's rule versions
+/// (`reference`: this process's own rule changes are seen at once, another's within seconds).
+/// Commands read with `rule_in_chain`, in their transaction.
 pub async fn rule_for_page(
     app: &App,
     read: &mut Tx,
     chain: &[repo::JurisdictionRow],
     key: &str,
-    on: Date,
-    pinned_at: Instant,
 ) -> Result<RuleValue, AppError> {
+    let now = app.now();
     let ids: Vec<Uuid> = chain.iter().map(|j| j.id).collect();
     let stored = app
         .reference
@@ -107,7 +106,7 @@ pub async fn rule_for_page(
         .filter(|(k, ..)| k == key)
         .map(|(_, owner, json, from, at)| (*owner, json.clone(), from.clone(), *at))
         .collect();
-    resolve_stored(&ids, key, stored, on, pinned_at)
+    resolve_stored(&ids, key, stored, now.china_date(), now)
 }
 
 /// The value in force among a rule's stored versions (owner, value, effective from, recorded

@@ -528,16 +528,7 @@ async fn need_categories(
     read: &mut Tx,
     chain: &[repo::JurisdictionRow],
 ) -> Result<Vec<(String, String, String)>, AppError> {
-    let lists = match crate::rules::rule_for_page(
-        app,
-        read,
-        chain,
-        "project.lists",
-        app.now().china_date(),
-        app.now(),
-    )
-    .await?
-    {
+    let lists = match crate::rules::rule_for_page(app, read, chain, "project.lists").await? {
         RuleValue::Lists(l) => l,
         _ => return Err(invalid("rule_missing", "project.lists")),
     };
