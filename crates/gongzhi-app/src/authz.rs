@@ -231,6 +231,23 @@ impl Actor {
         ok
     }
 
+    /// [`Actor::require`] in a read snapshot of its own, for checks that must come before the
+    /// command reads its input (an upload is authorised before it is unpacked).
+    pub async fn authorize(
+        &self,
+        app: &crate::App,
+        perm: Permission,
+        jurisdiction: Uuid,
+    ) -> Result<(), AppError> {
+        if self.account_id.is_none() && !self.is_system() {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut read = app.db.read().await?;
+        let outcome = self.require(&mut read, perm, jurisdiction).await;
+        read.rollback().await?;
+        outcome
+    }
+
     pub async fn require(
         &self,
         tx: &mut Tx,

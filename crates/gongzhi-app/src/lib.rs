@@ -39,6 +39,8 @@ pub mod reference;
 pub mod rules;
 /// First administrator and city; the default rulebook.
 pub mod setup;
+/// Reading uploaded spreadsheets (CSV, XLSX) within fixed bounds.
+pub mod spreadsheet;
 /// Uploaded files: content-addressed, location data stripped.
 pub mod uploads;
 /// `audit verify`: recompute every chain and compare every row with its last image.

@@ -357,118 +357,7 @@ const IMPORT_COLUMNS: [(&str, &str); 8] = [
     ("representative", "户代表"),
 ];
 
-/// A spreadsheet read into memory: the header row and the data rows, each with the line number a
-/// person sees in their spreadsheet program (the header is line 1). An unreadable row is `Err`.
-pub struct Sheet {
-    pub headers: Vec<String>,
-    pub rows: Vec<(usize, Result<Vec<String>, DomainError>)>,
-}
-
-impl Sheet {
-    /// Where each column of `spec` ((English header, Chinese header) pairs) is in the header row,
-    /// English matched without regard to case. The first `required` must be there, or the file
-    /// is refused naming the missing ones.
-    pub fn columns(
-        &self,
-        spec: &[(&str, &str)],
-        required: usize,
-    ) -> Result<Vec<Option<usize>>, AppError> {
-        let cols: Vec<Option<usize>> = spec
-            .iter()
-            .map(|(en, zh)| {
-                self.headers
-                    .iter()
-                    .position(|h| h.trim().eq_ignore_ascii_case(en) || h.trim() == *zh)
-            })
-            .collect();
-        let missing: Vec<String> = spec[..required]
-            .iter()
-            .zip(&cols)
-            .filter(|(_, c)| c.is_none())
-            .map(|((en, zh), _)| format!("{zh} ({en})"))
-            .collect();
-        if missing.is_empty() {
-            Ok(cols)
-        } else {
-            Err(AppError::Invalid(
-                DomainError::field("import_columns_missing", "file")
-                    .arg("columns", missing.join(", ")),
-            ))
-        }
-    }
-}
-
-/// Reads a CSV file (UTF-8, with or without BOM).
-pub fn read_csv(data: &[u8]) -> Result<Sheet, AppError> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let text = std::str::from_utf8(data).map_err(|_| AppError::invalid("file_not_utf8", "file"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|_| AppError::invalid("csv_unreadable", "file"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows = reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                i + 2,
-                r.map(|r| r.iter().map(str::to_string).collect())
-                    .map_err(|_| DomainError::new("csv_row_unreadable")),
-            )
-        })
-        .collect();
-    Ok(Sheet { headers, rows })
-}
-
-/// Reads the first worksheet of an XLSX file. Numbers that are whole (phone numbers typed as
-/// numbers) become digits without a decimal point.
-pub fn read_xlsx(data: &[u8]) -> Result<Sheet, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book = Xlsx::new(std::io::Cursor::new(data))
-        .map_err(|_| AppError::invalid("xlsx_unreadable", "file"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::invalid("xlsx_no_sheet", "file"))?
-        .map_err(|_| AppError::invalid("xlsx_unreadable", "file"))?;
-    let text = |d: &Data| match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => {
-            if *b {
-                "是".into()
-            } else {
-                "否".into()
-            }
-        }
-        other => other.to_string(),
-    };
-    // Line numbers as the spreadsheet shows them, even when the used range starts lower down.
-    let first_line = range
-        .start()
-        .map(|(row, _)| usize::try_from(row).unwrap_or(0) + 1)
-        .unwrap_or(1);
-    let mut rows = range.rows();
-    let headers = rows
-        .next()
-        .map(|r| r.iter().map(text).collect())
-        .unwrap_or_default();
-    let rows = rows
-        .enumerate()
-        .map(|(i, r)| (first_line + 1 + i, Ok(r.iter().map(text).collect())))
-        .filter(|(_, r): &(usize, Result<Vec<String>, DomainError>)| {
-            r.as_ref()
-                .is_ok_and(|cells| cells.iter().any(|c| !c.trim().is_empty()))
-        })
-        .collect();
-    Ok(Sheet { headers, rows })
-}
+pub use crate::spreadsheet::{Sheet, read_csv, read_sheet, read_xlsx};
 
 /// Imports residents from a spreadsheet, CSV or XLSX (told apart by content). The header row has
 /// the columns `name, phone, id_number, courtyard, building, unit, room, representative` in English
@@ -482,16 +371,16 @@ pub async fn import_residents_file(
     community: Uuid,
     data: &[u8],
 ) -> Result<ImportReport, AppError> {
+    authorize_import(app, actor, community).await?;
     import_residents(app, actor, community, read_sheet(data)?).await
 }
 
-/// Reads a spreadsheet, XLSX or CSV, told apart by content (an XLSX file is a ZIP archive).
-pub fn read_sheet(data: &[u8]) -> Result<Sheet, AppError> {
-    if data.starts_with(b"PK\x03\x04") {
-        read_xlsx(data)
-    } else {
-        read_csv(data)
-    }
+/// Whether the actor may import residents into the community: asked before the file is read
+/// (by the command and by the web layer before it reads the upload), and again in the command.
+pub async fn authorize_import(app: &App, actor: &Actor, community: Uuid) -> Result<(), AppError> {
+    actor
+        .authorize(app, Permission::ManageResidents, community)
+        .await
 }
 
 /// CSV import (kept for callers that know the format).
@@ -501,6 +390,7 @@ pub async fn import_residents_csv(
     community: Uuid,
     data: &[u8],
 ) -> Result<ImportReport, AppError> {
+    authorize_import(app, actor, community).await?;
     import_residents(app, actor, community, read_csv(data)?).await
 }
 

@@ -2,7 +2,7 @@
 //! and the result (or error) back; they hold no rules.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -1082,9 +1082,12 @@ async fn import_residents(
     lang: Lang,
     Authed(v): Authed,
     Path(id): Path<Uuid>,
-    _h: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> ApiResult {
+    people::authorize_import(&state.app, &v.actor, id)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    let body = crate::extract::read_body(body, crate::IMPORT_BODY_LIMIT, lang).await?;
     let report = people::import_residents_file(&state.app, &v.actor, id, &body)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;

@@ -832,8 +832,12 @@ async fn import_vouchers(
     lang: Lang,
     Authed(v): Authed,
     Path(id): Path<Uuid>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> ApiResult {
+    ledger::authorize_voucher_import(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    let body = crate::extract::read_body(body, crate::IMPORT_BODY_LIMIT, lang).await?;
     let r = ledger::import_vouchers(&state.app, &v.actor, id, &body)
         .await
         .map_err(err(lang))?;

@@ -275,7 +275,7 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/{id}/needs", get(list_needs))
         .route(
             "/communities/{id}/needs/import",
-            post(import_needs).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+            post(import_needs),
         )
         .route("/me/needs", get(my_needs))
         .route("/needs/{id}", get(need))
@@ -414,8 +414,12 @@ async fn import_needs(
     lang: Lang,
     Authed(v): Authed,
     Path(id): Path<Uuid>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> ApiResult {
+    projects::authorize_needs_import(&state.app, &v.actor, id)
+        .await
+        .map_err(err(lang))?;
+    let body = crate::extract::read_body(body, crate::IMPORT_BODY_LIMIT, lang).await?;
     let n = projects::import_needs(&state.app, &v.actor, id, &body)
         .await
         .map_err(err(lang))?;

@@ -62,6 +62,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DisplayPrefs {
 }
 
 /// The visitor: signed in or not. An invalid or expired session is treated as signed out.
+#[derive(Clone)]
 pub struct Visitor {
     pub actor: Actor,
     pub account: Option<AccountRow>,
@@ -77,6 +78,10 @@ where
 {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // The guard in front of every route that takes a body has resolved the session already.
+        if let Some(v) = parts.extensions.get::<Visitor>() {
+            return Ok(v.clone());
+        }
         let state = AppState::from_ref(state);
         let lang = Lang::from_request_parts(parts, &())
             .await
@@ -228,4 +233,90 @@ pub async fn fields_and_file(
         }
     }
     (fields, file)
+}
+
+/// Requests with a body that a visitor who is not signed in may send: signing in, choosing a
+/// language or display size, signing out. Every other request with a body is refused before its
+/// body is read unless it carries a live session ([`body_needs_session`]).
+const OPEN_TO_VISITORS: &[(&str, &str)] = &[
+    ("POST", "/login"),
+    ("POST", "/prefs"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+];
+
+/// Whether a request of this method to this path may be sent without signing in.
+pub fn open_to_visitors(method: &axum::http::Method, path: &str) -> bool {
+    OPEN_TO_VISITORS
+        .iter()
+        .any(|(m, p)| *m == method.as_str() && *p == path)
+}
+
+/// The guard in front of every route: a request that may carry a body (anything but GET, HEAD
+/// and OPTIONS) is answered before a byte of its body is read unless it comes with a live
+/// session or is [open to visitors](open_to_visitors): 401 on the API, a redirect to the sign-in
+/// page on pages. The visitor it resolved is handed on to the handler, so the session is read
+/// once. Which permission a route needs is the handler's to check, before it reads the body
+/// (uploads and imports do so explicitly).
+pub async fn body_needs_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    let method = req.method().clone();
+    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || open_to_visitors(&method, req.uri().path())
+    {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let lang = Lang::from_request_parts(&mut parts, &())
+        .await
+        .unwrap_or_default();
+    let visitor = match Visitor::from_request_parts(&mut parts, &state).await {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    if visitor.account.is_none() {
+        let path = parts.uri.path();
+        if path.starts_with("/api/") {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated")
+                .lang(lang)
+                .into_response();
+        }
+        // A form posted after the session ran out: sign in, then back to the page it came from
+        // (the page, not the form's action, which answers only POST).
+        let back = parts
+            .headers
+            .get(axum::http::header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| {
+                r.find("://")
+                    .map(|i| &r[i + 3..])
+                    .and_then(|rest| rest.find('/').map(|j| &rest[j..]))
+            })
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+            .unwrap_or("/")
+            .to_string();
+        let next_param: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+        return axum::response::Redirect::to(&format!("/login?next={next_param}")).into_response();
+    }
+    parts.extensions.insert(visitor);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Reads a request body of at most `limit` bytes, after the handler has authorised the request.
+/// Routes that take files use it instead of a body extractor, which would read the whole body
+/// before the handler runs.
+pub async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+    lang: Lang,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").lang(lang))
 }

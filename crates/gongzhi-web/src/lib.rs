@@ -78,6 +78,10 @@ impl AppState {
 /// Largest request body accepted by default (forms and JSON). Upload routes set their own.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// Largest spreadsheet accepted by an import (read only after the import is authorised; what it
+/// unpacks to is bounded by `gongzhi_app::spreadsheet::SheetLimits`).
+pub const IMPORT_BODY_LIMIT: usize = 20 * 1024 * 1024;
+
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     if state.ready.load(Ordering::SeqCst) {
         (StatusCode::OK, "ok")
@@ -130,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .merge(purchases_staff::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::body_needs_session,
+        ))
         .layer(csrf)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

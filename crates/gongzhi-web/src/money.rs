@@ -237,6 +237,14 @@ async fn import_vouchers(
         return Redirect::to("/login").into_response();
     }
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
+    // Authorised before a byte of the file is read.
+    let authorised = match places::jurisdiction_by_code(&state.app, &code).await {
+        Ok(j) => ledger::authorize_voucher_import(&state.app, &visitor.actor, j.id).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = authorised {
+        return crate::pages::error_page(ApiError::from_app(e, lang), page);
+    }
     let mut file = Vec::new();
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("file") {

@@ -657,6 +657,10 @@ async fn import_residents(
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // Authorised before a byte of the file is read.
+    if let Err(e) = people::authorize_import(&state.app, &visitor.actor, j.id).await {
+        return error_page(ApiError::from_app(e, lang), page);
+    }
     let mut file = None;
     loop {
         match form.next_field().await {

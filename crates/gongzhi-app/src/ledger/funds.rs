@@ -434,6 +434,15 @@ pub struct VoucherReport {
     pub transfers: usize,
 }
 
+/// Whether the actor may import vouchers into the community, asked before the file is read.
+pub async fn authorize_voucher_import(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+) -> Result<(), AppError> {
+    actor.authorize(app, Permission::ManageFunds, community).await
+}
+
 /// Imports vouchers from a spreadsheet (CSV or XLSX): one line per account touched, with the
 /// money that came in or went out of it. Each voucher must balance (Σ in = Σ out); a voucher with
 /// one payer and several receivers (or the reverse) becomes one transfer per pair. Accounts are
@@ -445,6 +454,7 @@ pub async fn import_vouchers(
     community: Uuid,
     data: &[u8],
 ) -> Result<VoucherReport, AppError> {
+    authorize_voucher_import(app, actor, community).await?;
     let sheet = crate::people::read_sheet(data)?;
     let cols = sheet.columns(&VOUCHER_COLUMNS, 5)?;
     let mut read = app.db.read().await?;

@@ -609,6 +609,13 @@ const IMPORT_COLUMNS: [(&str, &str); 6] = [
     ("building", "楼栋"),
 ];
 
+/// Whether the actor may import needs into the community, asked before the file is read.
+pub async fn authorize_needs_import(app: &App, actor: &Actor, community: Uuid) -> Result<(), AppError> {
+    actor
+        .authorize(app, Permission::ManageProjects, community)
+        .await
+}
+
 /// Imports needs from a spreadsheet (CSV or XLSX, told apart by content). Columns, in English or
 /// Chinese: `title`/标题, `place`/地点 (the courtyard's code), `category`/类别, `channel`/渠道,
 /// and optionally `body`/内容 and `building`/楼栋 (the building's label in that courtyard). If any
@@ -620,6 +627,7 @@ pub async fn import_needs(
     community: Uuid,
     data: &[u8],
 ) -> Result<usize, AppError> {
+    authorize_needs_import(app, actor, community).await?;
     let sheet = crate::people::read_sheet(data)?;
     let cols = sheet.columns(&IMPORT_COLUMNS, 4)?;
     let mut read = app.db.read().await?;

@@ -20,6 +20,7 @@ mod budget_votes;
 mod core_loop;
 mod elections;
 mod purchases;
+mod security;
 
 const PASSWORD: &str = "web-test-password";
 

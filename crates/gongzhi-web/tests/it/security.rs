@@ -1,0 +1,184 @@
+//! What an attacker tries first: bodies sent without the right to send them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::{Body, Bytes};
+use axum::http::{Method, Request, StatusCode, header};
+
+use super::*;
+
+/// A body that records whether anything read it: its one chunk is produced only when polled.
+fn watched_body(content: &'static [u8]) -> (Body, Arc<AtomicBool>) {
+    let read = Arc::new(AtomicBool::new(false));
+    let flag = read.clone();
+    let stream = futures_util::stream::once(async move {
+        flag.store(true, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(Bytes::from_static(content))
+    });
+    (Body::from_stream(stream), read)
+}
+
+/// Every route of the pages that takes a body, read from the routers' source: `.route("…",
+/// …post(…))` and the like. A new route is covered by the tests below without being listed.
+fn page_routes_with_a_body() -> Vec<(Method, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("api.rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        // The API's routers live in api*.rs and are listed by `all_routes`.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("api"))
+        {
+            continue;
+        }
+        for call in source.split(".route(").skip(1) {
+            let Some(route) = call.split('"').nth(1) else {
+                continue;
+            };
+            let end = call.find("\n        .").unwrap_or(call.len());
+            let handlers = &call[..end];
+            for (needle, method) in [
+                ("post(", Method::POST),
+                ("put(", Method::PUT),
+                ("patch(", Method::PATCH),
+                ("delete(", Method::DELETE),
+            ] {
+                if handlers.contains(needle) {
+                    out.push((method, route.to_string()));
+                }
+            }
+        }
+    }
+    assert!(out.len() > 40, "found only {} page routes: {out:?}", out.len());
+    out
+}
+
+fn api_routes_with_a_body() -> Vec<(Method, String)> {
+    gongzhi_web::api::all_routes()
+        .filter(|r| r.method != "get")
+        .map(|r| {
+            (
+                Method::from_bytes(r.method.to_uppercase().as_bytes()).unwrap(),
+                format!("/api/v1{}", r.path),
+            )
+        })
+        .collect()
+}
+
+/// A concrete address for a route template: codes become the test community's, ids a UUID.
+fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|seg| match seg {
+            "{code}" => "jinyang".to_string(),
+            "{number}" | "{step}" => "1".to_string(),
+            s if s.starts_with('{') => uuid::Uuid::now_v7().to_string(),
+            s => s.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn no_route_reads_a_body_from_a_visitor_who_is_not_signed_in() {
+    let t = app().await;
+    let routes: Vec<_> = api_routes_with_a_body()
+        .into_iter()
+        .chain(page_routes_with_a_body())
+        .collect();
+    let mut checked = 0;
+    for (method, template) in routes {
+        let path = concrete(&template);
+        if gongzhi_web::extract::open_to_visitors(&method, &path) {
+            continue;
+        }
+        let (body, read) = watched_body(b"name\n");
+        let req = Request::builder()
+            .method(method.clone())
+            .uri(&path)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::REFERER, "http://127.0.0.1:8080/c/jinyang")
+            .body(body)
+            .unwrap();
+        let (status, headers, _) = send(&t.router, req).await;
+        assert!(
+            !read.load(Ordering::SeqCst),
+            "{method} {template} read the body of a visitor who is not signed in"
+        );
+        if path.starts_with("/api/") {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {template}");
+        } else {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{method} {template}");
+            assert_eq!(
+                headers.get(header::LOCATION).unwrap(),
+                "/login?next=%2Fc%2Fjinyang",
+                "{method} {template}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "checked only {checked} routes");
+}
+
+#[tokio::test]
+async fn imports_refuse_a_resident_before_reading_the_file() {
+    let t = app().await;
+    let app = &t.state.app;
+    let mut tx = app.db.read().await.unwrap();
+    let admin_id = gongzhi_store::repo::accounts_for_login(&mut tx, "admin", None)
+        .await
+        .unwrap()[0]
+        .id;
+    let admin = Actor::load(&mut tx, admin_id).await.unwrap();
+    tx.rollback().await.unwrap();
+    accounts::create_account(
+        app,
+        &admin,
+        t.community,
+        "resident",
+        &NewAccount {
+            username: Some("resident"),
+            phone: None,
+            display_name: "居民",
+            password: PASSWORD,
+            locale: "zh-CN",
+        },
+    )
+    .await
+    .unwrap();
+    let cookie = login(&t, "resident").await;
+    let c = t.community;
+    for (path, multipart) in [
+        (format!("/api/v1/communities/{c}/residents/import"), false),
+        (format!("/api/v1/communities/{c}/needs/import"), false),
+        (format!("/api/v1/communities/{c}/vouchers"), false),
+        ("/residents/jinyang/import".to_string(), true),
+        ("/c/jinyang/funds/vouchers".to_string(), true),
+    ] {
+        let (body, read) = watched_body(
+            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nname\r\n--b--\r\n",
+        );
+        let content_type = if multipart {
+            "multipart/form-data; boundary=b"
+        } else {
+            "text/csv"
+        };
+        let req = Request::post(&path)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body)
+            .unwrap();
+        let (status, _, text) = send(&t.router, req).await;
+        assert!(
+            !read.load(Ordering::SeqCst),
+            "{path} read a resident's file before refusing her"
+        );
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+    }
+}
