@@ -161,12 +161,18 @@ fn check_archive(data: &[u8], limits: &SheetLimits) -> Result<(), AppError> {
     for i in 0..archive.len() {
         let part = archive.by_index(i).map_err(|_| unreadable())?;
         if part.size() > left {
-            return Err(too_large("xlsx_unpacks_too_large", limits.max_unpacked_bytes / 1024 / 1024));
+            return Err(too_large(
+                "xlsx_unpacks_too_large",
+                limits.max_unpacked_bytes / 1024 / 1024,
+            ));
         }
         let read = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
             .map_err(|_| unreadable())?;
         if read > left {
-            return Err(too_large("xlsx_unpacks_too_large", limits.max_unpacked_bytes / 1024 / 1024));
+            return Err(too_large(
+                "xlsx_unpacks_too_large",
+                limits.max_unpacked_bytes / 1024 / 1024,
+            ));
         }
         left -= read;
     }
@@ -221,7 +227,11 @@ fn read_xlsx_within(data: &[u8], limits: &SheetLimits) -> Result<Sheet, AppError
         by_row.entry(row).or_default().push((col, value));
     }
     let widen = |cells: Vec<(u32, String)>| {
-        let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+        let width = cells
+            .iter()
+            .map(|(c, _)| *c as usize + 1)
+            .max()
+            .unwrap_or(0);
         let mut out = vec![String::new(); width];
         for (c, v) in cells {
             out[c as usize] = v;
@@ -323,18 +333,24 @@ mod tests {
             ..SheetLimits::default()
         };
         let rows: Vec<(u32, u16, &str)> = (0..5).map(|r| (r, 0, "x")).collect();
-        let e = read_sheet_within(&sparse_workbook(&rows), &limits).err().unwrap();
+        let e = read_sheet_within(&sparse_workbook(&rows), &limits)
+            .err()
+            .unwrap();
         assert_eq!(code(e), "sheet_too_many_rows");
         let cells: Vec<(u32, u16, &str)> = (0..25).map(|r| (r / 2, (r % 2) as u16, "x")).collect();
         let wide = SheetLimits {
             max_rows: 100,
             ..limits
         };
-        let e = read_sheet_within(&sparse_workbook(&cells), &wide).err().unwrap();
+        let e = read_sheet_within(&sparse_workbook(&cells), &wide)
+            .err()
+            .unwrap();
         assert_eq!(code(e), "sheet_too_many_cells");
         let e = read_sheet_within(b"a,b,c\n1,2,3\n", &limits).err().unwrap();
         assert_eq!(code(e), "sheet_too_many_columns");
-        let e = read_sheet_within(b"a\n1\n2\n3\n4\n", &limits).err().unwrap();
+        let e = read_sheet_within(b"a\n1\n2\n3\n4\n", &limits)
+            .err()
+            .unwrap();
         assert_eq!(code(e), "sheet_too_many_rows");
         // Within the limits both formats read the same rows.
         let ok = read_sheet_within(b"a,b\n1,2\n", &limits).unwrap();

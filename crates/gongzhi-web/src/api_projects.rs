@@ -273,10 +273,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/needs", post(report_need))
         .route("/communities/{id}/needs", get(list_needs))
-        .route(
-            "/communities/{id}/needs/import",
-            post(import_needs),
-        )
+        .route("/communities/{id}/needs/import", post(import_needs))
         .route("/me/needs", get(my_needs))
         .route("/needs/{id}", get(need))
         .route("/needs/{id}/assign", post(assign_need))

@@ -252,6 +252,7 @@ async fn import_vouchers(
         }
     }
     let mut row_errors = Vec::new();
+    let mut refusal = None;
     let result = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => ledger::import_vouchers(&state.app, &visitor.actor, j.id, &file).await,
         Err(e) => Err(e),
@@ -269,10 +270,16 @@ async fn import_vouchers(
         Err(gongzhi_app::AppError::Rows(rows)) => {
             page.error = Some(lang.t("import_rows_invalid"));
             row_errors = crate::pages::row_messages(lang, &rows);
+            refusal = Some(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         }
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            refusal = Some(e.status);
+            page.error = Some(e.message());
+        }
     }
-    funds_view(&state, lang, page, &visitor, &code, row_errors).await
+    let shown = funds_view(&state, lang, page, &visitor, &code, row_errors).await;
+    crate::pages::with_refusal_status(shown, refusal)
 }
 
 #[derive(Deserialize)]

@@ -686,6 +686,7 @@ async fn import_residents(
         .await;
     };
     let mut row_errors = Vec::new();
+    let mut refusal = None;
     match people::import_residents_file(&state.app, &visitor.actor, j.id, &file).await {
         Ok(report) => {
             page.flash = Some(lang.t_args("imported", &[("count", report.imported.to_string())]))
@@ -693,10 +694,15 @@ async fn import_residents(
         Err(gongzhi_app::AppError::Rows(rows)) => {
             page.error = Some(lang.t("import_rows_invalid"));
             row_errors = row_messages(lang, &rows);
+            refusal = Some(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         }
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
+        Err(e) => {
+            let e = ApiError::from_app(e, lang);
+            refusal = Some(e.status);
+            page.error = Some(e.message());
+        }
     }
-    residents_page(
+    let shown = residents_page(
         &state,
         Default::default(),
         row_errors,
@@ -705,7 +711,8 @@ async fn import_residents(
         page,
         &code,
     )
-    .await
+    .await;
+    with_refusal_status(shown, refusal)
 }
 
 // ---- notice board and resolutions ----

@@ -440,7 +440,9 @@ pub async fn authorize_voucher_import(
     actor: &Actor,
     community: Uuid,
 ) -> Result<(), AppError> {
-    actor.authorize(app, Permission::ManageFunds, community).await
+    actor
+        .authorize(app, Permission::ManageFunds, community)
+        .await
 }
 
 /// Imports vouchers from a spreadsheet (CSV or XLSX): one line per account touched, with the

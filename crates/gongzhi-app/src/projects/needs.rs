@@ -610,7 +610,11 @@ const IMPORT_COLUMNS: [(&str, &str); 6] = [
 ];
 
 /// Whether the actor may import needs into the community, asked before the file is read.
-pub async fn authorize_needs_import(app: &App, actor: &Actor, community: Uuid) -> Result<(), AppError> {
+pub async fn authorize_needs_import(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+) -> Result<(), AppError> {
     actor
         .authorize(app, Permission::ManageProjects, community)
         .await

@@ -55,7 +55,11 @@ fn page_routes_with_a_body() -> Vec<(Method, String)> {
             }
         }
     }
-    assert!(out.len() > 40, "found only {} page routes: {out:?}", out.len());
+    assert!(
+        out.len() > 40,
+        "found only {} page routes: {out:?}",
+        out.len()
+    );
     out
 }
 

@@ -749,3 +749,173 @@ fn pabulib_checker_accepts_our_files_and_confirms_our_results() {
     assert!(errors.contains("rule not followed"), "{errors}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// One HTTP/1.1 request over a fresh connection: (status, head, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    // The server may answer (and close) before taking the whole body: that is the point.
+    let _ = s.write_all(body);
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let resp = String::from_utf8_lossy(&resp).into_owned();
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, head.to_string(), body.to_string())
+}
+
+fn sign_in(port: u16, who: &str) -> String {
+    let body = format!(r#"{{"identifier":"{who}","password":"gongzhi-demo-2026"}}"#);
+    let (code, head, text) = http(
+        port,
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 200, "{who}: {text}");
+    head.lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string()
+}
+
+/// The largest the process has been (VmHWM), in KiB.
+fn peak_memory_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// A workbook of a few kilobytes with a cell at A1 and one at XFD1048576: read as a grid it
+/// asks for hundreds of GiB.
+fn sparse_sheet_bomb() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// A ZIP archive of ~80 KB whose one part unpacks to 80 MiB.
+fn zip_bomb() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..80 {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// The server's memory bound under spreadsheet bombs (README, "Limits"): 512 MiB at its peak.
+const BOMB_MEMORY_BOUND_KIB: u64 = 512 * 1024;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spreadsheet_bombs_neither_stop_the_server_nor_swell_it() {
+    let url = fresh_url("bombs").await;
+    let port = free_port();
+    let server = start_demo(&url, port);
+    let (_, communities) = http_get(port, "/api/v1/jurisdictions").unwrap();
+    let jinyang = communities
+        .split("\"code\":\"jinyang\"")
+        .next()
+        .and_then(|before| before.rsplit("\"id\":\"").next())
+        .map(|id| id[..36].to_string())
+        .expect("晋阳's id in the jurisdictions list");
+    let bombs = [
+        ("sparse sheet", sparse_sheet_bomb()),
+        ("zip bomb", zip_bomb()),
+    ];
+    assert!(bombs.iter().all(|(_, b)| b.len() < 200_000));
+    let sessions = [
+        ("visitor", None),
+        ("resident", Some(sign_in(port, "13800000001"))),
+        ("staff", Some(sign_in(port, "jinyang-staff"))),
+    ];
+    for (who, cookie) in &sessions {
+        for (bomb, file) in &bombs {
+            for route in [
+                format!("/api/v1/communities/{jinyang}/residents/import"),
+                format!("/api/v1/communities/{jinyang}/needs/import"),
+                format!("/api/v1/communities/{jinyang}/vouchers"),
+                "/residents/jinyang/import".to_string(),
+                "/c/jinyang/funds/vouchers".to_string(),
+            ] {
+                let multipart = !route.starts_with("/api/");
+                let mut body = Vec::new();
+                let content_type = if multipart {
+                    body.extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+                    body.extend_from_slice(file);
+                    body.extend_from_slice(b"\r\n--b--\r\n");
+                    "multipart/form-data; boundary=b"
+                } else {
+                    body.extend_from_slice(file);
+                    "application/octet-stream"
+                };
+                let mut headers = vec![("Content-Type", content_type)];
+                if let Some(c) = cookie {
+                    headers.push(("Cookie", c.as_str()));
+                }
+                let (code, _, text) = http(port, "POST", &route, &headers, &body);
+                let expected: &[u16] = match *who {
+                    "visitor" if multipart => &[303],
+                    "visitor" => &[401],
+                    "resident" => &[403],
+                    // Staff may import: the file itself is refused, naming the limit.
+                    _ => &[400, 422],
+                };
+                assert!(
+                    expected.contains(&code),
+                    "{who}, {bomb}, {route}: {code} {}",
+                    &text[..text.len().min(300)]
+                );
+                if *who == "staff" {
+                    let named = if *bomb == "zip bomb" { "64 MB" } else { "64" };
+                    assert!(text.contains(named), "{route}: {text}");
+                }
+                assert_eq!(http_get(port, "/healthz").map(|r| r.0), Some(200));
+            }
+        }
+    }
+    let peak = peak_memory_kib(server.0.id());
+    eprintln!(
+        "the server's peak memory under the bombs: {} MiB",
+        peak / 1024
+    );
+    assert!(
+        peak < BOMB_MEMORY_BOUND_KIB,
+        "the server peaked at {} MiB",
+        peak / 1024
+    );
+}
