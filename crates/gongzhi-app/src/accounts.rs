@@ -24,6 +24,7 @@ fn argon2(app: &App) -> Result<Argon2<'static>, AppError> {
 /// Hashes a password with Argon2id off the async threads.
 pub async fn hash_password(app: &App, password: &str) -> Result<String, AppError> {
     let hasher = argon2(app)?;
+    let _slot = app.password_slot().await;
     let password = password.to_string();
     tokio::task::spawn_blocking(move || {
         hasher
@@ -37,6 +38,7 @@ pub async fn hash_password(app: &App, password: &str) -> Result<String, AppError
 
 async fn verify_password(app: &App, password: &str, stored: &str) -> Result<bool, AppError> {
     let hasher = argon2(app)?;
+    let _slot = app.password_slot().await;
     let password = password.to_string();
     let stored = stored.to_string();
     tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
@@ -50,7 +52,13 @@ async fn verify_password(app: &App, password: &str, stored: &str) -> Result<bool
 /// A hash that no password matches, verified when the login names nobody, so that a wrong
 /// username takes as long as a wrong password and accounts cannot be enumerated by timing.
 async fn dummy_verify(app: &App, password: &str) -> Result<(), AppError> {
-    let dummy = hash_password(app, "gongzhi-dummy-password").await?;
+    let dummy = match app.dummy_password_hash.get() {
+        Some(h) => h.clone(),
+        None => {
+            let h = hash_password(app, "gongzhi-dummy-password").await?;
+            app.dummy_password_hash.get_or_init(|| h).clone()
+        }
+    };
     verify_password(app, password, &dummy).await.map(|_| ())
 }
 
@@ -289,41 +297,22 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// Checks whether a throttle key is locked; returns minutes left.
-async fn locked_minutes(
-    tx: &mut gongzhi_store::Tx,
-    key: &str,
-    now: i64,
-) -> Result<Option<i64>, AppError> {
-    if let Some((_, _, Some(until))) = repo::throttle_get(tx, key).await?
-        && until > now
-    {
-        // Rounded up: "wait 1 minute" rather than "wait 0 minutes".
-        return Ok(Some((until - now + 59_999_999) / 60_000_000));
-    }
-    Ok(None)
+/// Minutes until `until`, rounded up: "wait 1 minute" rather than "wait 0 minutes".
+fn minutes_until(until: i64, now: i64) -> i64 {
+    (until - now + 59_999_999) / 60_000_000
 }
 
-async fn record_failure(
-    app: &App,
-    tx: &mut gongzhi_store::Tx,
-    key: &str,
-    max: i64,
-    now: i64,
-) -> Result<(), AppError> {
-    let window = app.settings.login_window_secs * 1_000_000;
-    let (failures, start) = match repo::throttle_get(tx, key).await? {
-        Some((f, start, _)) if now - start < window => (f + 1, start),
-        _ => (1, now),
-    };
-    let locked = (failures >= max).then_some(now + app.settings.login_lockout_secs * 1_000_000);
-    repo::throttle_put(tx, key, failures, start, locked).await?;
-    Ok(())
-}
-
-/// Logs in by username or phone number and password. Failed attempts are counted per account
-/// and per client address; past the limit, both are locked for a while with a message that says
-/// how long. Successful logins are never limited and clear the account's count.
+/// Logs in by username or phone number and password. Attempts are limited per account and per
+/// client address within a window; past the limit both are locked for a while with a message
+/// that says how long.
+///
+/// Each attempt is *reserved* before its password is verified: one short write transaction
+/// counts it against the address and every account the identifier names, in one atomic
+/// statement per key, and refuses it once a count passes its limit. So a hundred attempts fired
+/// at once are counted one after another, and at most the limit of them reach Argon2; the rest
+/// are refused without it. A successful login gives its reservation back and clears the
+/// account's count: successful logins are never limited. At most `App::password_slots` hashes
+/// run at once, so a burst cannot occupy every core.
 pub async fn login(
     app: &App,
     identifier: &str,
@@ -335,13 +324,10 @@ pub async fn login(
         return Err(AppError::invalid("login_fields_required", "identifier"));
     }
     let now = app.now().0;
+    let window_from = now - app.settings.login_window_secs * 1_000_000;
+    let lockout_until = now + app.settings.login_lockout_secs * 1_000_000;
     let address_key = format!("addr:{address}");
-    // Checks and the (slow, deliberately) password verification happen outside any write
-    // transaction, so a burst of logins never holds up the community's other writes.
     let mut read = app.db.read().await?;
-    if let Some(minutes) = locked_minutes(&mut read, &address_key, now).await? {
-        return Err(AppError::Locked { minutes });
-    }
     let phone = Phone::parse(identifier).ok();
     let candidates: Vec<AccountRow> = repo::accounts_for_login(
         &mut read,
@@ -352,12 +338,43 @@ pub async fn login(
     .into_iter()
     .filter(|a| !a.disabled)
     .collect();
-    for a in &candidates {
-        if let Some(minutes) = locked_minutes(&mut read, &format!("acct:{}", a.id), now).await? {
-            return Err(AppError::Locked { minutes });
+    read.rollback().await?;
+    let keys: Vec<(String, i64)> =
+        std::iter::once((address_key.clone(), app.settings.login_max_failures_address))
+            .chain(candidates.iter().map(|a| {
+                (
+                    format!("acct:{}", a.id),
+                    app.settings.login_max_failures_account,
+                )
+            }))
+            .collect();
+    // Reserve the attempt on every key; the verification below runs outside any transaction,
+    // so a burst of logins never holds up the community's other writes.
+    let mut tx = app.db.begin().await?;
+    let mut locked: Option<i64> = None;
+    let mut reached_limit = Vec::new();
+    for (key, max) in &keys {
+        let (attempts, until) = repo::throttle_reserve(&mut tx, key, now, window_from).await?;
+        let until = match until {
+            Some(u) if u > now => Some(u),
+            _ if attempts > *max => {
+                repo::throttle_lock(&mut tx, key, lockout_until).await?;
+                Some(lockout_until)
+            }
+            _ => None,
+        };
+        if let Some(u) = until {
+            locked = locked.max(Some(u));
+        } else if attempts == *max {
+            reached_limit.push(key.clone());
         }
     }
-    read.rollback().await?;
+    tx.commit().await?;
+    if let Some(until) = locked {
+        return Err(AppError::Locked {
+            minutes: minutes_until(until, now),
+        });
+    }
     let mut matched = None;
     if candidates.is_empty() {
         dummy_verify(app, password).await?;
@@ -370,28 +387,15 @@ pub async fn login(
     }
     let mut tx = app.db.begin().await?;
     let Some(account_id) = matched else {
-        record_failure(
-            app,
-            &mut tx,
-            &address_key,
-            app.settings.login_max_failures_address,
-            now,
-        )
-        .await?;
-        for a in &candidates {
-            record_failure(
-                app,
-                &mut tx,
-                &format!("acct:{}", a.id),
-                app.settings.login_max_failures_account,
-                now,
-            )
-            .await?;
+        // The attempt that used up a key's allowance locks it, so the next one hears how long.
+        for key in &reached_limit {
+            repo::throttle_lock(&mut tx, key, lockout_until).await?;
         }
         tx.commit().await?;
         return Err(AppError::invalid("login_failed", "password"));
     };
     repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
+    repo::throttle_release(&mut tx, &address_key).await?;
     let token = new_token();
     let expires = now + app.settings.session_ttl_secs * 1_000_000;
     repo::session_insert(&mut tx, &token_hash(&token), account_id, now, expires).await?;

@@ -149,6 +149,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub reference: Arc<reference::ReferenceCache>,
+    /// Password hashes (Argon2id) that may run at once: one core is always left for the rest.
+    password_slots: Arc<tokio::sync::Semaphore>,
+    /// The hash verified when a login names nobody, made once per process.
+    pub(crate) dummy_password_hash: Arc<std::sync::OnceLock<String>>,
 }
 
 impl App {
@@ -159,12 +163,27 @@ impl App {
             clock,
             settings: Arc::new(settings),
             reference: Arc::new(reference::ReferenceCache::new(ttl)),
+            password_slots: Arc::new(tokio::sync::Semaphore::new(password_slots())),
+            dummy_password_hash: Arc::default(),
         }
+    }
+
+    /// Waits for a slot to hash a password in; the slot is freed when the guard drops.
+    pub(crate) async fn password_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.password_slots.acquire().await.ok()
     }
 
     pub fn now(&self) -> Instant {
         self.clock.now()
     }
+}
+
+/// How many password hashes may run at once: all cores but one, at least one.
+fn password_slots() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// A fresh UUIDv7 (time-ordered, so keys insert in order and sort by creation).

@@ -662,6 +662,54 @@ pub async fn throttle_put(
     Ok(())
 }
 
+/// Counts one more attempt on a throttle key, atomically (one statement: concurrent attempts are
+/// serialised on the key's row on both backends), restarting the count when the window that
+/// began before `window_from` has passed. Returns (attempts in the window, locked_until).
+pub async fn throttle_reserve(
+    tx: &mut Tx,
+    key: &str,
+    now: i64,
+    window_from: i64,
+) -> Result<(i64, Option<i64>), StoreError> {
+    let row = tx
+        .row(
+            "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) \
+             VALUES ($1, 1, $2, NULL) \
+             ON CONFLICT (throttle_key) DO UPDATE SET \
+               failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
+                          ELSE login_throttle.failures + 1 END, \
+               window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
+                              ELSE login_throttle.window_start END \
+             RETURNING failures, locked_until",
+            &[key.into(), now.into(), window_from.into()],
+            &[Int, Int],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Data("the throttle upsert returned no row".into()))?;
+    Ok((row.int(0)?, row.opt_int(1)?))
+}
+
+/// Locks a throttle key until `until` (keeping a later lock).
+pub async fn throttle_lock(tx: &mut Tx, key: &str, until: i64) -> Result<(), StoreError> {
+    tx.exec(
+        "UPDATE login_throttle SET locked_until = $2 \
+         WHERE throttle_key = $1 AND (locked_until IS NULL OR locked_until < $2)",
+        &[key.into(), until.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Gives back one reserved attempt (a login that succeeded is not a failure).
+pub async fn throttle_release(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.exec(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+        &[key.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn throttle_clear(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
     tx.exec(
         "DELETE FROM login_throttle WHERE throttle_key = $1",

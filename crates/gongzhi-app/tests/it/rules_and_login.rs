@@ -200,6 +200,57 @@ async fn wrong_passwords_lock_the_account_for_a_while() {
     );
 }
 
+/// A hundred attempts fired at once, the right password among them (#77): each is reserved
+/// before its password is verified, so at most the account's limit (5) reach Argon2 and the
+/// rest are refused as locked, whatever their password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_guesses_is_evaluated_at_most_up_to_the_limit() {
+    let w = world().await;
+    let attempts = (0..100).map(|i| {
+        let app = w.app.clone();
+        let password = if i == 77 { PASSWORD } else { "wrong-password" };
+        tokio::spawn(async move {
+            accounts::login(
+                &app,
+                "staff",
+                password,
+                &format!("10.7.{}.{}", i / 50, i % 50),
+            )
+            .await
+        })
+    });
+    let mut evaluated = 0;
+    let mut locked = 0;
+    for a in attempts.collect::<Vec<_>>() {
+        match a.await.unwrap() {
+            Ok(_) => evaluated += 1,
+            Err(AppError::Invalid(e)) if e.code.0 == "login_failed" => evaluated += 1,
+            Err(AppError::Locked { .. }) => locked += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(evaluated <= 5, "{evaluated} attempts were evaluated");
+    assert_eq!(evaluated + locked, 100);
+    // The same from one address guessing many accounts: at most its limit (20) evaluated.
+    let attempts = (0..60).map(|i| {
+        let app = w.app.clone();
+        tokio::spawn(async move {
+            accounts::login(&app, &format!("nobody{i}"), "wrong-password", "10.8.8.8").await
+        })
+    });
+    let mut evaluated = 0;
+    for a in attempts.collect::<Vec<_>>() {
+        if let Err(AppError::Invalid(e)) = a.await.unwrap() {
+            assert_eq!(e.code.0, "login_failed");
+            evaluated += 1;
+        }
+    }
+    assert!(
+        evaluated <= 20,
+        "{evaluated} attempts from one address were evaluated"
+    );
+}
+
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_paused() {
     let w = world().await;
