@@ -330,6 +330,9 @@ pub struct NewMotion<'a> {
     /// For a convention: which one and the full text proposed (adopted as its next version if
     /// the motion passes).
     pub convention: Option<(Uuid, &'a str)>,
+    /// For a project approval without a project in the pipeline: what it approves from the
+    /// fund, in fen (budgets on its resolution reserve no more in total).
+    pub approved_fund: Option<i64>,
 }
 
 /// Puts a motion to the vote. The rulebook is pinned at this instant for everything the vote needs.
@@ -366,6 +369,13 @@ pub(crate) async fn open_motion_in(
         (_, Some(_)) => return Err(invalid("convention_needs_convention_motion", "kind")),
         (_, None) => None,
     };
+    match (new.kind, new.approved_fund) {
+        (_, None) => {}
+        ("project_approval", Some(a)) => {
+            gongzhi_domain::ledger::check_amount(a, "approved_fund")?;
+        }
+        (_, Some(_)) => return Err(invalid("approved_fund_needs_project_approval", "kind")),
+    }
     let expected = cmd.tenant_id();
     let read = &mut cmd.tx;
     let (tenant, c) = load_council(read, new.council_id).await?;
@@ -416,6 +426,7 @@ pub(crate) async fn open_motion_in(
                 serde_json::to_string(&rules).unwrap_or_default().into(),
             ),
             ("seated", i64::from(voting).into()),
+            ("approved_fund", Value::from(new.approved_fund)),
             (
                 "convention_id",
                 Value::from(convention.as_ref().map(|(id, _)| *id)),

@@ -251,6 +251,8 @@ pub struct BudgetRow {
     pub created_at: i64,
     pub closed_at: Option<i64>,
     pub released: Option<i64>,
+    /// Why a second budget was reserved on the same resolution.
+    pub reason: Option<String>,
 }
 
 fn budget_row(r: &Row) -> Result<BudgetRow, StoreError> {
@@ -268,7 +270,57 @@ fn budget_row(r: &Row) -> Result<BudgetRow, StoreError> {
         created_at: r.int(10)?,
         closed_at: r.opt_int(11)?,
         released: r.opt_int(12)?,
+        reason: r.opt_text(13)?,
     })
+}
+
+/// What a project-approval resolution approves: from the fund and from households'
+/// co-funding, in fen. A project's motion approves the project's funding split; a motion
+/// without a project, what it stated (`approved_fund`, no co-funding bound); `None` when the
+/// resolution states no amount.
+pub async fn approved_amounts(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resolution: Uuid,
+) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+    let row = tx
+        .row(
+            "SELECT m.approved_fund, p.fund_share, p.cofunding_share \
+             FROM resolutions r JOIN motions m ON m.tenant_id = r.tenant_id AND m.id = r.motion_id \
+             LEFT JOIN project_motions pm ON pm.tenant_id = m.tenant_id AND pm.motion_id = m.id \
+             LEFT JOIN projects p ON p.tenant_id = pm.tenant_id AND p.id = pm.project_id \
+             WHERE r.tenant_id = $1 AND r.id = $2",
+            &[tenant.into(), resolution.into()],
+            &[ColType::Int, ColType::Int, ColType::Int],
+        )
+        .await?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    Ok(match (r.opt_int(1)?, r.opt_int(2)?, r.opt_int(0)?) {
+        (Some(fund), cofunding, _) => Some((fund, cofunding)),
+        (None, _, Some(stated)) => Some((stated, None)),
+        _ => None,
+    })
+}
+
+/// The budgets already reserved on a resolution: (how many, fen reserved, co-funding expected).
+pub async fn budgets_on_resolution(
+    tx: &mut Tx,
+    tenant: Uuid,
+    resolution: Uuid,
+) -> Result<(i64, i64, i64), StoreError> {
+    let r = tx
+        .row(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(reserved), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(cofunding_expected), 0) AS BIGINT) \
+             FROM budgets WHERE tenant_id = $1 AND resolution_id = $2",
+            &[tenant.into(), resolution.into()],
+            &[ColType::Int, ColType::Int, ColType::Int],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Data("an aggregate returned no row".into()))?;
+    Ok((r.int(0)?, r.int(1)?, r.int(2)?))
 }
 
 pub async fn budget(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<BudgetRow>, StoreError> {

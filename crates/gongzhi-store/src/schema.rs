@@ -803,6 +803,12 @@ const COUNCIL_TABLES: [Table; COUNCIL_COUNT] = [
             col2("seated", Int),
             opt2("convention_id", Id),
             opt2("proposed_text", Text),
+            // What a project approval approves from the fund, in fen, when no project states
+            // it (migration 11): budgets on its resolution never reserve more in total.
+            Column {
+                since: 11,
+                ..opt("approved_fund", Int)
+            },
         ],
         &[],
         &[
@@ -1215,6 +1221,11 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
             col3("created_at", Int),
             opt3("closed_at", Int),
             opt3("released", Int),
+            // Why a second budget was reserved on a resolution that had one (migration 11).
+            Column {
+                since: 11,
+                ..opt("reason", Text)
+            },
         ],
         &TENANT_ID,
         &[Unique {
@@ -2705,7 +2716,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 10;
+pub const LATEST: u32 = 11;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2719,4 +2730,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (8, "budget_votes"),
     (9, "comment_review"),
     (10, "objection_review"),
+    (11, "approved_amounts"),
 ];

@@ -407,6 +407,7 @@ pub const ROUTES: &[Route] = &[
                     ("title", "string"),
                     ("body", "string"),
                     ("needs_notice", "boolean"),
+                    ("approved_fund", "string"),
                 ],
             )
         }),
@@ -1388,6 +1389,8 @@ struct MotionBody {
     needs_notice: bool,
     convention_id: Option<Uuid>,
     proposed_text: Option<String>,
+    /// A project approval without a project: what it approves from the fund, in yuan.
+    approved_fund: Option<String>,
 }
 
 async fn open_motion(
@@ -1396,6 +1399,12 @@ async fn open_motion(
     Authed(v): Authed,
     ApiJson(b): ApiJson<MotionBody>,
 ) -> ApiResult {
+    let approved_fund = b
+        .approved_fund
+        .as_deref()
+        .map(|a| crate::api_money::yuan(a, "approved_fund"))
+        .transpose()
+        .map_err(err(lang))?;
     let id = councils::open_motion(
         &state.app,
         &v.actor,
@@ -1409,6 +1418,7 @@ async fn open_motion(
             convention: b
                 .convention_id
                 .map(|id| (id, b.proposed_text.as_deref().unwrap_or(""))),
+            approved_fund,
         },
     )
     .await

@@ -195,6 +195,7 @@ pub const ROUTES: &[Route] = &[
                     "fund_id": {"type": "string"},
                     "title": {"type": "string"},
                     "reserved": {"type": "string"},
+                    "reason": {"type": "string", "description": "required for a second budget on the same resolution"},
                     "pledges": {"type": "array", "items": {"type": "object", "required": ["household_id", "amount"],
                         "properties": {"household_id": {"type": "string"}, "amount": {"type": "string"}}}}
                 }
@@ -590,6 +591,8 @@ struct BudgetBody {
     reserved: String,
     #[serde(default)]
     pledges: Vec<PledgeBody>,
+    /// Why a second budget is reserved on a resolution that has one.
+    reason: Option<String>,
 }
 
 async fn reserve_budget(
@@ -616,6 +619,7 @@ async fn reserve_budget(
             title: &b.title,
             reserved,
             pledges: &pledges,
+            reason: b.reason.as_deref(),
         },
     )
     .await

@@ -846,6 +846,7 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
             body: "居民会议表决",
             needs_notice: false,
             convention: None,
+            approved_fund: None,
         },
     )
     .await
@@ -886,6 +887,7 @@ async fn votes(members: usize, clients: usize, target: Option<String>) -> Result
             body: "基准",
             needs_notice: false,
             convention: None,
+            approved_fund: None,
         },
     )
     .await

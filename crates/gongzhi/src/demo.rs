@@ -875,6 +875,7 @@ async fn seed_money_now(
             body: "由社区微基金（基金会托管）直接支付医院，结余退回基金。",
             needs_notice: false,
             convention: None,
+            approved_fund: Some(6_000_00),
         },
     )
     .await?;
@@ -897,6 +898,7 @@ async fn seed_money_now(
             title: "困境家庭住院救助",
             reserved: 6_000_00,
             pledges: &[],
+            reason: None,
         },
     )
     .await?;
@@ -1160,6 +1162,7 @@ async fn seed_councils(
                 body: "院落议事会讨论后表决。",
                 needs_notice: false,
                 convention: Some((pact, &text)),
+                approved_fund: None,
             },
         )
         .await?;

@@ -27,6 +27,8 @@ pub struct NewBudget<'a> {
     pub reserved: i64,
     /// Co-funding expected from households: (household, fen).
     pub pledges: &'a [(Uuid, i64)],
+    /// Why: required for a second budget on a resolution that has one already.
+    pub reason: Option<&'a str>,
 }
 
 /// Reserves an approved project's budget from a fund: the resolution must be a project approval
@@ -111,6 +113,7 @@ pub(crate) async fn reserve_in(
             j
         }
     };
+    let reason = within_approval(&mut cmd.tx, tenant, new, cofunding).await?;
     for (h, _) in new.pledges {
         if !household_exists(&mut cmd.tx, tenant, *h).await? {
             return Err(invalid("household_not_found", "pledges"));
@@ -134,6 +137,7 @@ pub(crate) async fn reserve_in(
             ("created_at", app.now().0.into()),
             ("closed_at", Value::Int(None)),
             ("released", Value::Int(None)),
+            ("reason", Value::from(reason)),
         ],
     )
     .await?;
@@ -162,6 +166,55 @@ pub(crate) async fn reserve_in(
     .await?;
     ts.flush(cmd, actor).await?;
     Ok(())
+}
+
+/// Keeps the budgets on a resolution within what it approved, read in the command's own
+/// transaction: the fund's share in total, and the households' co-funding where the resolution
+/// approved a project's split. A second budget on the same resolution needs a reason (returned,
+/// to be stored with it) and fits in what the first left.
+async fn within_approval(
+    tx: &mut Tx,
+    tenant: Uuid,
+    new: &NewBudget<'_>,
+    cofunding: i64,
+) -> Result<Option<String>, AppError> {
+    let Some((fund, cofunding_approved)) =
+        repo_l::approved_amounts(tx, tenant, new.resolution_id).await?
+    else {
+        return Err(invalid(
+            "budget_resolution_states_no_amount",
+            "resolution_id",
+        ));
+    };
+    let (count, reserved, expected) =
+        repo_l::budgets_on_resolution(tx, tenant, new.resolution_id).await?;
+    let reason = match new.reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(text(r, "reason", 500)?),
+        None if count > 0 => {
+            return Err(AppError::Invalid(
+                DomainError::field("budget_second_needs_reason", "reason").arg("count", count),
+            ));
+        }
+        None => None,
+    };
+    if reserved.saturating_add(new.reserved) > fund {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_exceeds_approved", "reserved")
+                .arg("approved", Fen(fund))
+                .arg("reserved", Fen(reserved))
+                .arg("left", Fen((fund - reserved).max(0))),
+        ));
+    }
+    if let Some(approved) = cofunding_approved
+        && expected.saturating_add(cofunding) > approved
+    {
+        return Err(AppError::Invalid(
+            DomainError::field("budget_cofunding_exceeds_approved", "pledges")
+                .arg("approved", Fen(approved))
+                .arg("left", Fen((approved - expected).max(0))),
+        ));
+    }
+    Ok(reason)
 }
 
 pub(super) async fn household_exists(

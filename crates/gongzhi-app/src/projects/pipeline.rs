@@ -451,6 +451,7 @@ pub async fn table_project(
             body: &body,
             needs_notice: step.notice,
             convention: None,
+            approved_fund: None,
         },
     )
     .await?;
@@ -1225,6 +1226,7 @@ pub async fn allocate_round(
             title: &p.title,
             reserved: p.fund_share,
             pledges: &[],
+            reason: None,
         };
         let (title, _) = check_new_budget(&new)?;
         reserve_in(

@@ -92,6 +92,7 @@ async fn motion(w: &World, c: Uuid, meeting: Option<Uuid>, kind: &str, notice: b
             body: "更换路灯、修缮围墙，预算 36,000 元",
             needs_notice: notice,
             convention: None,
+            approved_fund: None,
         },
     )
     .await
@@ -417,6 +418,7 @@ async fn council_size_comes_from_the_rulebook() {
             body: "b",
             needs_notice: false,
             convention: None,
+            approved_fund: None,
         },
     )
     .await;
@@ -443,7 +445,8 @@ async fn council_size_comes_from_the_rulebook() {
                 title: "t",
                 body: "b",
                 needs_notice: false,
-                convention: None
+                convention: None,
+                approved_fund: None,
             }
         )
         .await
@@ -681,6 +684,7 @@ async fn conventions_change_only_by_passed_motions() {
                     body: "表决",
                     needs_notice: false,
                     convention: Some((pact, text)),
+                    approved_fund: None,
                 },
             )
             .await
@@ -734,6 +738,7 @@ async fn conventions_change_only_by_passed_motions() {
             body: "表决",
             needs_notice: false,
             convention: None,
+            approved_fund: None,
         },
     )
     .await;
@@ -1055,6 +1060,7 @@ async fn a_convention_revision_waits_for_its_notice() {
                     body: "表决",
                     needs_notice: notice,
                     convention: Some((pact, text)),
+                    approved_fund: None,
                 },
             )
             .await

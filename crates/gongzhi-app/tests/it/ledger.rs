@@ -180,6 +180,12 @@ pub async fn money() -> Money {
 
 /// A project-approval resolution of 北苑's council, in force (no notice needed) or on notice.
 pub(crate) async fn approved(m: &Money, notice: bool) -> Uuid {
+    // More than the fund holds, so that the fund's own limit can be tested too.
+    approved_for(m, notice, Some(600_000_00)).await
+}
+
+/// The same, approving `amount` from the fund (or stating none).
+pub(crate) async fn approved_for(m: &Money, notice: bool, amount: Option<i64>) -> Uuid {
     let w = &m.w;
     let mo = councils::open_motion(
         &w.app,
@@ -192,6 +198,7 @@ pub(crate) async fn approved(m: &Money, notice: bool) -> Uuid {
             body: "预算 36,000 元，社区资金与居民自筹各半",
             needs_notice: notice,
             convention: None,
+            approved_fund: amount,
         },
     )
     .await
@@ -206,6 +213,76 @@ pub(crate) async fn approved(m: &Money, notice: bool) -> Uuid {
         .resolution
         .unwrap()
         .0
+}
+
+/// A resolution approves a stated amount: the budgets on it never reserve more in total, a
+/// second one needs a reason and fits in what is left, and a resolution that states no amount
+/// reserves nothing (¥200,000 was once reserved on a resolution that approved ¥18,000).
+#[tokio::test]
+async fn budgets_stay_within_what_their_resolution_approved() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved_for(&m, false, Some(18_000_00)).await;
+    let before = event_count(&w.app).await;
+    let refused = budget(&m, res, 200_000_00, &[]).await;
+    let Err(AppError::Invalid(e)) = &refused else {
+        panic!("{refused:?}");
+    };
+    assert_eq!(e.code.0, "budget_exceeds_approved");
+    assert_eq!(
+        e.args,
+        vec![
+            ("approved", "¥18,000.00".to_string()),
+            ("reserved", "¥0.00".to_string()),
+            ("left", "¥18,000.00".to_string())
+        ]
+    );
+    assert_eq!(
+        event_count(&w.app).await,
+        before,
+        "a refusal changes nothing"
+    );
+    budget(&m, res, 10_000_00, &[]).await.unwrap();
+    assert_eq!(
+        code(budget(&m, res, 8_000_00, &[]).await),
+        "budget_second_needs_reason"
+    );
+    let second = |amount| async move {
+        ledger::reserve_budget(
+            &w.app,
+            &w.staff,
+            &NewBudget {
+                id: None,
+                resolution_id: res,
+                jurisdiction_id: None,
+                fund_id: m.fund,
+                title: "北苑院落改造（追加）",
+                reserved: amount,
+                pledges: &[],
+                reason: Some("围墙加高部分另行施工"),
+            },
+        )
+        .await
+    };
+    assert_eq!(code(second(8_000_01).await), "budget_exceeds_approved");
+    let b = second(8_000_00).await.unwrap();
+    let mut read = w.app.db.read().await.unwrap();
+    let tenant = gongzhi_store::ledger::tenant_of(&mut read, "budgets", b)
+        .await
+        .unwrap()
+        .unwrap();
+    let row = gongzhi_store::ledger::budget(&mut read, tenant, b)
+        .await
+        .unwrap()
+        .unwrap();
+    read.rollback().await.unwrap();
+    assert_eq!(row.reason.as_deref(), Some("围墙加高部分另行施工"));
+    assert_eq!(code(second(1).await), "budget_exceeds_approved");
+    let silent = approved_for(&m, false, None).await;
+    assert_eq!(
+        code(budget(&m, silent, 1_000_00, &[]).await),
+        "budget_resolution_states_no_amount"
+    );
 }
 
 pub(crate) async fn budget(
@@ -225,6 +302,7 @@ pub(crate) async fn budget(
             title: "北苑院落改造",
             reserved,
             pledges,
+            reason: None,
         },
     )
     .await
@@ -690,6 +768,7 @@ async fn custody_apart_from_use() {
             title: "困境儿童医疗救助",
             reserved: 6_000_00,
             pledges: &[],
+            reason: None,
         },
     )
     .await
