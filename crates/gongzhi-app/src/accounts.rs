@@ -1,5 +1,6 @@
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 use gongzhi_domain::person::{PersonName, Phone, check_password};
+use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::Instant;
 use gongzhi_store::Value;
 use gongzhi_store::repo::{self, AccountRow};
@@ -237,15 +238,34 @@ pub async fn assign_office(
         }
     }
     let mut read = app.db.read().await?;
-    actor
-        .require(&mut read, Permission::ManageOffices, jurisdiction)
-        .await?;
-    repo::account_by_id(&mut read, account)
-        .await?
-        .ok_or(AppError::NotFound("account"))?;
     let tenant = tenant_of(&mut read, jurisdiction).await?;
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "office.assign").await?;
+    // Everything the decision rests on is read in the command's own transaction.
+    let chain = repo::ancestors(&mut cmd.tx, jurisdiction).await?;
+    actor.require_in(&chain, Permission::ManageOffices)?;
+    repo::account_by_id(&mut cmd.tx, account)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    let now = app.now();
+    let RuleValue::OfficeAppointment(rule) = crate::rules::rule_in_chain(
+        &mut cmd.tx,
+        &chain,
+        "office.appointment",
+        now.china_date(),
+        now,
+    )
+    .await?
+    else {
+        return Err(AppError::invalid("rule_missing", "office.appointment"));
+    };
+    let days_back = (now.china_date() - start).whole_days();
+    rule.check(
+        office,
+        &actor.levels_holding(&chain, Permission::ManageOffices),
+        actor.account_id == Some(account),
+        days_back,
+    )?;
     let id = new_id();
     cmd.insert(
         "offices",

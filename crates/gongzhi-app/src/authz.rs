@@ -282,6 +282,28 @@ impl Actor {
         }
     }
 
+    /// The levels of the places in `chain` (a place, then its ancestors) where the actor was
+    /// granted `perm`: how high up the body acting is (the street's staff, a district official).
+    /// Gongzhi itself acts from the top.
+    pub fn levels_holding(
+        &self,
+        chain: &[repo::JurisdictionRow],
+        perm: Permission,
+    ) -> Vec<gongzhi_domain::place::Level> {
+        if self.is_system() {
+            return vec![gongzhi_domain::place::Level::City];
+        }
+        chain
+            .iter()
+            .filter(|c| {
+                self.grants.iter().any(|(role, j)| {
+                    *j == c.id && role_permissions(role).is_some_and(|p| p.contains(&perm))
+                })
+            })
+            .filter_map(|c| gongzhi_domain::place::Level::parse(&c.level).ok())
+            .collect()
+    }
+
     /// Whether the actor holds `role` exactly somewhere.
     pub fn has_role(&self, role: &str) -> bool {
         self.grants.iter().any(|(r, _)| r == role)

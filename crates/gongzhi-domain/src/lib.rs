@@ -24,6 +24,8 @@ pub mod ledger;
 pub mod media;
 /// Money in integer fen (分).
 pub mod money;
+/// Offices that sign money: who records them, how far back a term may start.
+pub mod office;
 /// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.
 pub mod person;
 /// Jurisdiction levels (city → courtyard) and what may sit under what.

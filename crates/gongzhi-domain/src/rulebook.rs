@@ -113,6 +113,7 @@ pub enum RuleValue {
     Procurement(crate::procurement::ProcurementRule),
     Catalogue(crate::procurement::Catalogue),
     BudgetVote(crate::budget_vote::BudgetVoteRule),
+    OfficeAppointment(crate::office::AppointmentRule),
 }
 
 impl RuleValue {
@@ -134,6 +135,7 @@ impl RuleValue {
             RuleValue::Procurement(v) => serde_json::to_value(v),
             RuleValue::Catalogue(v) => serde_json::to_value(v),
             RuleValue::BudgetVote(v) => serde_json::to_value(v),
+            RuleValue::OfficeAppointment(v) => serde_json::to_value(v),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -170,6 +172,8 @@ pub enum RuleKind {
     Catalogue,
     /// How a resident-wide budget vote is counted, and who has a ballot.
     BudgetVote,
+    /// Who records the offices that sign money, and how far back a term may start.
+    OfficeAppointment,
 }
 
 /// One entry of the rule catalogue: what a key means and where its default comes from.
@@ -396,6 +400,14 @@ pub const CATALOGUE: &[RuleSpec] = &[
         default: r#"{"days":5,"counting":"working"}"#,
         source: "placeholder (U): no Chengdu rule for replying to a need was found",
     },
+    RuleSpec {
+        key: "office.appointment",
+        kind: RuleKind::OfficeAppointment,
+        zh: "签批资金的职务由谁记录（街道、区等层级，或仅由选举产生），任期最多可向前追溯的天数；任何人不得为自己记录职务",
+        en: "Who records the offices that sign money (the body at a level such as the street or district, or election only) and how many days back a term may start; nobody records an office for themselves",
+        default: r#"{"recorded_by":{"committee_director":"street","accountant":"street","party_secretary":"street","custodian":"street","supervisor":"election"},"backdate_days":7}"#,
+        source: "居委会主任 elected and filed with the street, accountants appointed by the street's 财政所 under 村(居)账街管 (C); supervisors elected by the residents (seed 003, A); backdate window placeholder (U)",
+    },
 ];
 
 pub fn spec(key: &str) -> Option<&'static RuleSpec> {
@@ -483,6 +495,11 @@ pub fn parse_value(key: &str, json: &str) -> Result<RuleValue, DomainError> {
             let v: crate::budget_vote::BudgetVoteRule = serde_json::from_str(json).map_err(bad)?;
             v.validate()?;
             RuleValue::BudgetVote(v)
+        }
+        RuleKind::OfficeAppointment => {
+            let v: crate::office::AppointmentRule = serde_json::from_str(json).map_err(bad)?;
+            v.validate()?;
+            RuleValue::OfficeAppointment(v)
         }
         RuleKind::Template => {
             let v: String = serde_json::from_str(json).map_err(bad)?;

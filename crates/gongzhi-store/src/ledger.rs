@@ -517,6 +517,9 @@ pub struct ExpenseRow {
     pub settled_amount: Option<i64>,
     pub closed_at: Option<i64>,
     pub reason: Option<String>,
+    /// The signers of each step, pinned at submission (NULL for expenses submitted before
+    /// migration 11, whose signers are the office holders of the day).
+    pub signers_json: Option<String>,
 }
 
 fn expense_row(r: &Row) -> Result<ExpenseRow, StoreError> {
@@ -536,6 +539,7 @@ fn expense_row(r: &Row) -> Result<ExpenseRow, StoreError> {
         settled_amount: r.opt_int(13)?,
         closed_at: r.opt_int(14)?,
         reason: r.opt_text(15)?,
+        signers_json: r.opt_text(16)?,
     })
 }
 
@@ -848,4 +852,27 @@ pub async fn household_label(
     .await?
     .map(|r| r.text(0))
     .transpose()
+}
+
+/// Whether two accounts belong to residents declared close relatives (in either direction, not
+/// voided): a relative of whoever submitted an expense signs none of it.
+pub async fn accounts_related(
+    tx: &mut Tx,
+    tenant: Uuid,
+    a: Uuid,
+    b: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT 1 FROM declared_relatives d \
+             JOIN residents r1 ON r1.tenant_id = d.tenant_id AND r1.id = d.resident_id \
+             JOIN residents r2 ON r2.tenant_id = d.tenant_id AND r2.id = d.relative_id \
+             WHERE d.tenant_id = $1 AND d.voided_at IS NULL \
+               AND ((r1.account_id = $2 AND r2.account_id = $3) \
+                 OR (r1.account_id = $3 AND r2.account_id = $2))",
+            &[tenant.into(), a.into(), b.into()],
+            &[ColType::Int],
+        )
+        .await?
+        .is_some())
 }

@@ -1380,6 +1380,12 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
             opt3("settled_amount", Int),
             opt3("closed_at", Int),
             opt3("reason", Text),
+            // Who signs each step, pinned when the expense was submitted (migration 11): a
+            // change of office holders reaches it only by an explicit, recorded re-assignment.
+            Column {
+                since: 11,
+                ..opt("signers_json", Text)
+            },
         ],
         &TENANT_ID,
         &[],

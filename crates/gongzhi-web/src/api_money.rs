@@ -266,6 +266,13 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "post",
+        path: "/expenses/{id}/signers",
+        operation: "reassign_signers",
+        summary: "Re-pin who signs a held expense to today's office holders (an explicit, recorded re-assignment, with its reason)",
+        body: Some(|| obj(&["reason"], &[("reason", "string")])),
+    },
+    Route {
+        method: "post",
         path: "/expenses/{id}/sign",
         operation: "sign_expense",
         summary: "Sign or reject an expense at its current step (the last signer may settle less)",
@@ -317,6 +324,7 @@ pub fn routes() -> Router<AppState> {
         .route("/expenses", post(submit_expense))
         .route("/expenses/{id}", get(expense))
         .route("/expenses/{id}/sign", post(sign_expense))
+        .route("/expenses/{id}/signers", post(reassign_signers))
         .route("/expenses/{id}/pay", post(pay_expense))
         .route("/transfers/{id}/reverse", post(reverse_transfer))
 }
@@ -787,6 +795,24 @@ async fn sign_expense(
         .await
         .map_err(err(lang))?;
     ok(state_json(&s))
+}
+
+#[derive(Deserialize)]
+struct ReassignBody {
+    reason: String,
+}
+
+async fn reassign_signers(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ReassignBody>,
+) -> ApiResult {
+    ledger::reassign_signers(&state.app, &v.actor, id, &b.reason)
+        .await
+        .map_err(err(lang))?;
+    ok(json!({"id": id}))
 }
 
 #[derive(Deserialize)]

@@ -328,7 +328,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
         group,
         "council_member",
         tian,
-        "2026-01-01",
+        &gongzhi_domain::time::format_date(app.now().china_date()),
         Some("2030-12-31"),
     )
     .await?;
@@ -589,7 +589,7 @@ async fn seed_officers(app: &App, admin: &Actor, jinyang: Uuid) -> Result<Office
             jinyang,
             office,
             id,
-            "2026-01-01",
+            &gongzhi_domain::time::format_date(app.now().china_date()),
             Some("2028-12-31"),
         )
         .await?;
@@ -1512,7 +1512,8 @@ async fn seed_yudong(
         Ok(a)
     };
     let year = app.now().china_date().year();
-    let term = format!("{year}-01-01");
+    // The director's term starts the day it is recorded (the rulebook bounds back-dating).
+    let term = gongzhi_domain::time::format_date(app.now().china_date());
     let staff = load(
         account(
             app,

@@ -100,6 +100,9 @@ pub(crate) async fn submit_in(
         return Err(invalid("payee_unknown", "payee_id"));
     }
     let chain = signoff_chain(&mut cmd.tx, app, b.jurisdiction_id).await?;
+    // Who signs is pinned now, with the chain.
+    let today = format_date(app.now().china_date());
+    let signers = step_members(&mut cmd.tx, tenant, b.jurisdiction_id, &chain, &today).await?;
     let now = app.now();
     let expires = now.0 + i64::from(chain.window_days) * 86_400_000_000;
     let transfer = new_id();
@@ -138,9 +141,73 @@ pub(crate) async fn submit_in(
             ("settled_amount", Value::Int(None)),
             ("closed_at", Value::Int(None)),
             ("reason", Value::Text(None)),
+            ("signers_json", pinned_signers_json(&signers).into()),
         ],
     )
     .await?;
+    Ok(())
+}
+
+fn pinned_signers_json(signers: &[Vec<Signer>]) -> String {
+    serde_json::to_string(signers).unwrap_or_default()
+}
+
+/// Who signs each step of an expense: the signers pinned when it was submitted, or for an
+/// expense submitted before signers were pinned, the office holders of `today`.
+pub(super) async fn signers_of(
+    tx: &mut Tx,
+    tenant: Uuid,
+    b: &BudgetRow,
+    e: &ExpenseRow,
+    chain: &SignoffChain,
+    today: &str,
+) -> Result<Vec<Vec<Signer>>, AppError> {
+    match &e.signers_json {
+        Some(json) => {
+            let pinned: Vec<Vec<Signer>> =
+                serde_json::from_str(json).map_err(|_| AppError::NotFound("pinned signers"))?;
+            if pinned.len() != chain.steps.len() {
+                return Err(AppError::NotFound("pinned signers"));
+            }
+            Ok(pinned)
+        }
+        None => step_members(tx, tenant, b.jurisdiction_id, chain, today).await,
+    }
+}
+
+/// Re-pins who signs a held expense to today's office holders and board members: the one way a
+/// change of office holders reaches an expense in flight, recorded with its reason. Signatures
+/// already given stay; nobody who signed one step may sign another (`check_separation`).
+pub async fn reassign_signers(
+    app: &App,
+    actor: &Actor,
+    expense_id: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = text(reason, "reason", 500)?;
+    let (mut cmd, tenant, e) =
+        begin_on_expense(app, actor, expense_id, "expense.reassign_signers").await?;
+    let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    let chain_of_place = repo::ancestors(&mut cmd.tx, b.jurisdiction_id).await?;
+    actor.require_in(&chain_of_place, Permission::ManageFunds)?;
+    if e.status != "held" {
+        return Err(AppError::Invalid(
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+        ));
+    }
+    let chain = pinned_chain(&e)?;
+    let today = format_date(app.now().china_date());
+    let signers = step_members(&mut cmd.tx, tenant, b.jurisdiction_id, &chain, &today).await?;
+    cmd.update(
+        "expenses",
+        &[tenant.into(), expense_id.into()],
+        &[("signers_json", pinned_signers_json(&signers).into())],
+    )
+    .await?;
+    cmd.detail("reason", reason);
+    cmd.commit().await?;
     Ok(())
 }
 
@@ -165,7 +232,7 @@ pub(super) async fn signoff_chain(
 
 /// One person who may sign a step: identified by account (a board member without an account is
 /// identified by their resident id, which no account matches, so the step waits for them).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Signer {
     pub id: Uuid,
     pub name: String,
@@ -286,6 +353,38 @@ async fn begin_on_expense<'a>(
     Ok((cmd, tenant, e))
 }
 
+/// Separation of duties on one expense: whoever submitted it signs none of it, nor does a
+/// declared close relative of theirs, and nobody signs two of its steps (a person holding two
+/// offices on the chain still counts as one pair of eyes).
+async fn check_separation(
+    tx: &mut Tx,
+    tenant: Uuid,
+    e: &ExpenseRow,
+    sigs: &[SignatureRow],
+    step: usize,
+    me: Uuid,
+) -> Result<(), AppError> {
+    if e.submitted_by == Some(me) {
+        return Err(invalid("signoff_own_expense", "expense_id"));
+    }
+    if let Some(earlier) = sigs.iter().find(|s| s.account_id == me) {
+        return Err(if earlier.step == step as i64 {
+            invalid("signoff_already_signed", "expense_id")
+        } else {
+            AppError::Invalid(
+                DomainError::field("signoff_signed_another_step", "expense_id")
+                    .arg("step", earlier.step + 1),
+            )
+        });
+    }
+    if let Some(submitter) = e.submitted_by
+        && repo_l::accounts_related(tx, tenant, submitter, me).await?
+    {
+        return Err(invalid("signoff_relative_of_submitter", "expense_id"));
+    }
+    Ok(())
+}
+
 pub(super) fn pinned_chain(e: &ExpenseRow) -> Result<SignoffChain, AppError> {
     serde_json::from_str(&e.chain_json).map_err(|_| AppError::NotFound("sign-off chain"))
 }
@@ -338,7 +437,7 @@ pub async fn sign_expense(
         .ok_or(AppError::NotFound("budget"))?;
     let chain = pinned_chain(&e)?;
     let today = format_date(app.now().china_date());
-    let members = step_members(&mut cmd.tx, tenant, b.jurisdiction_id, &chain, &today).await?;
+    let members = signers_of(&mut cmd.tx, tenant, &b, &e, &chain, &today).await?;
     let sigs = repo_l::signatures(&mut cmd.tx, tenant, expense_id).await?;
     let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
         return Err(invalid("expense_not_waiting", "expense_id"));
@@ -357,15 +456,7 @@ pub async fn sign_expense(
             "expense_id",
         ));
     }
-    if e.submitted_by == Some(me) {
-        return Err(invalid("signoff_own_expense", "expense_id"));
-    }
-    if sigs
-        .iter()
-        .any(|s| s.step == step as i64 && s.account_id == me)
-    {
-        return Err(invalid("signoff_already_signed", "expense_id"));
-    }
+    check_separation(&mut cmd.tx, tenant, &e, &sigs, step, me).await?;
     let now = app.now().0;
     cmd.insert(
         "expense_signatures",

@@ -134,7 +134,7 @@ pub(super) async fn expense_view_in(
 ) -> Result<ExpenseView, AppError> {
     let chain = pinned_chain(&e)?;
     let today = format_date(app.now().china_date());
-    let members = step_members(tx, tenant, b.jurisdiction_id, &chain, &today).await?;
+    let members = signers_of(tx, tenant, b, &e, &chain, &today).await?;
     let sigs = repo_l::signatures(tx, tenant, e.id).await?;
     let waiting_step = match (e.status.as_str(), progress_of(&chain, &members, &sigs)) {
         ("held", SignoffProgress::Waiting { step, .. }) => Some(step),

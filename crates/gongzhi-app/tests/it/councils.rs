@@ -786,7 +786,7 @@ async fn supervisory_board_independence() {
         w.jinyang,
         "committee_director",
         director_account,
-        "2026-01-01",
+        "2026-11-22",
         None,
     )
     .await
@@ -824,7 +824,7 @@ async fn supervisory_board_independence() {
                 board,
                 director,
                 "member",
-                "2026-01-01",
+                "2026-11-22",
                 None
             )
             .await
@@ -837,7 +837,7 @@ async fn supervisory_board_independence() {
         board,
         spouse,
         "member",
-        "2026-01-01",
+        "2026-11-22",
         None,
     )
     .await
@@ -855,7 +855,7 @@ async fn supervisory_board_independence() {
             board,
             neighbour,
             "member",
-            "2026-01-01",
+            "2026-11-22",
             None
         )
         .await
@@ -864,7 +864,7 @@ async fn supervisory_board_independence() {
     // An ordinary council has no such rule.
     let (c, _) = council(&w, w.jinyang, "晋阳社区", 0).await;
     assert!(
-        councils::seat_member(&w.app, &w.staff, c, spouse, "member", "2026-01-01", None)
+        councils::seat_member(&w.app, &w.staff, c, spouse, "member", "2026-11-22", None)
             .await
             .is_ok()
     );

@@ -151,7 +151,7 @@ pub async fn money() -> Money {
             w.jinyang,
             office,
             a.account_id.unwrap(),
-            "2026-01-01",
+            "2026-11-22",
             None,
         )
         .await
@@ -562,7 +562,7 @@ async fn director_and_party_secretary_co_sign_and_one_person_in_both_signs_once(
         w.jinyang,
         "party_secretary",
         m.director.account_id.unwrap(),
-        "2026-01-01",
+        "2026-11-22",
         None,
     )
     .await
@@ -751,7 +751,7 @@ async fn custody_apart_from_use() {
         w.jinyang,
         "custodian",
         custodian.account_id.unwrap(),
-        "2026-01-01",
+        "2026-11-22",
         None,
     )
     .await
@@ -1171,4 +1171,175 @@ async fn allocations_are_split_by_the_rulebook_shares() {
         code(ledger::allocate(&w.app, &w.staff, None, m.fund, 0, "零").await),
         "amount_not_positive"
     );
+}
+
+/// One person cannot pass two signatures: the director who also holds the accountant's office
+/// signs one step, never two; a declared close relative of the submitter signs none.
+#[tokio::test]
+async fn one_person_signs_one_step_and_relatives_of_the_submitter_none() {
+    let m = money().await;
+    let w = &m.w;
+    // The street's official gives the director the accountant's office as well.
+    accounts::assign_office(
+        &w.app,
+        &w.official,
+        w.jinyang,
+        "accountant",
+        m.director.account_id.unwrap(),
+        "2026-11-22",
+        None,
+    )
+    .await
+    .unwrap();
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    for s in &m.supervisors {
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None)
+            .await
+            .unwrap(),
+        ExpenseState::Waiting(2)
+    );
+    let before = event_count(&w.app).await;
+    let refused = ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None).await;
+    let Err(AppError::Invalid(err)) = &refused else {
+        panic!("{refused:?}");
+    };
+    assert_eq!(err.code.0, "signoff_signed_another_step");
+    assert_eq!(err.args, vec![("step", "2".to_string())]);
+    assert_eq!(event_count(&w.app).await, before);
+    assert_eq!(
+        ledger::sign_expense(&w.app, &m.accountant, e, Decision::Sign, None)
+            .await
+            .unwrap(),
+        ExpenseState::Posted(1_000_00)
+    );
+
+    // The director is the spouse of the staff member who submits the next expense.
+    let register = |name: &'static str, account: Option<Uuid>| async move {
+        people::register_resident(
+            &w.app,
+            &w.staff,
+            w.jinyang,
+            &NewResident {
+                name: name.into(),
+                account_id: account,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let director = register("马德明", m.director.account_id).await;
+    let submitter = register("王秀英", w.staff.account_id).await;
+    councils::declare_relative(&w.app, &w.staff, w.jinyang, submitter, director, "spouse")
+        .await
+        .unwrap();
+    let e = expense(&m, b, 2_000_00).await.unwrap();
+    for s in &m.supervisors {
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None).await),
+        "signoff_relative_of_submitter"
+    );
+}
+
+/// The offices that sign money are recorded by the body the rulebook names, never by the person
+/// themselves, never back-dated beyond the rule's days; supervisors only by election.
+#[tokio::test]
+async fn offices_that_sign_money_are_recorded_only_by_the_body_entitled_to() {
+    let m = money().await;
+    let w = &m.w;
+    let newcomer = account(&w.app, &w.admin, w.jinyang, "resident", "newcomer").await;
+    let (staff, official) = (&w.staff, &w.official);
+    let assign = async |by: &Actor, office: &str, to: Uuid, start: &str| {
+        accounts::assign_office(&w.app, by, w.jinyang, office, to, start, None).await
+    };
+    let to = newcomer.account_id.unwrap();
+    let before = event_count(&w.app).await;
+    // Community staff cannot make an account they just created the accountant…
+    assert_eq!(
+        code(assign(staff, "accountant", to, "2026-11-22").await),
+        "office_recorded_by_level"
+    );
+    // …nor themselves anything…
+    assert_eq!(
+        code(assign(staff, "evaluator", staff.account_id.unwrap(), "2026-11-22").await),
+        "office_self_appointment"
+    );
+    // …and nobody records a supervisor: the residents elect them.
+    assert_eq!(
+        code(assign(official, "supervisor", to, "2026-11-22").await),
+        "office_by_election_only"
+    );
+    // The street may, from today or a week back, not further.
+    assert_eq!(
+        code(assign(official, "accountant", to, "2026-11-14").await),
+        "office_backdated"
+    );
+    assert_eq!(event_count(&w.app).await, before, "refusals change nothing");
+    assign(official, "accountant", to, "2026-11-15")
+        .await
+        .unwrap();
+    assign(staff, "evaluator", to, "2026-11-22").await.unwrap();
+}
+
+/// Who signs is pinned when the expense is submitted: an accountant appointed afterwards signs
+/// it only after staff re-assign its signers, which is recorded with the reason.
+#[tokio::test]
+async fn signers_are_pinned_when_an_expense_is_submitted() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    let newcomer = account(&w.app, &w.admin, w.jinyang, "staff", "new-accountant").await;
+    accounts::assign_office(
+        &w.app,
+        &w.official,
+        w.jinyang,
+        "accountant",
+        newcomer.account_id.unwrap(),
+        "2026-11-22",
+        None,
+    )
+    .await
+    .unwrap();
+    for s in &m.supervisors {
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
+    }
+    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &newcomer, e, Decision::Sign, None).await),
+        "signoff_not_a_signer"
+    );
+    assert_eq!(
+        code(ledger::reassign_signers(&w.app, &w.resident, e, "新会计到任").await),
+        "forbidden"
+    );
+    let before = event_count(&w.app).await;
+    ledger::reassign_signers(&w.app, &w.staff, e, "新会计到任")
+        .await
+        .unwrap();
+    assert_eq!(event_count(&w.app).await, before + 1);
+    assert_eq!(
+        ledger::sign_expense(&w.app, &newcomer, e, Decision::Sign, None)
+            .await
+            .unwrap(),
+        ExpenseState::Posted(1_000_00)
+    );
+    let v = verify_database(&w.app.db).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
 }

@@ -200,7 +200,7 @@ pub(super) async fn beiyuan() -> Beiyuan {
         ("accountant", "accountant"),
     ] {
         let a = account(&t, &admin, c, "staff", username).await;
-        accounts::assign_office(app, &admin, c, office, a, "2026-01-01", None)
+        accounts::assign_office(app, &admin, c, office, a, "2026-11-22", None)
             .await
             .unwrap();
     }
