@@ -190,6 +190,8 @@ pub struct FundRow {
     pub account_id: Uuid,
     pub custodian: Option<String>,
     pub created_at: i64,
+    /// The custodian organisation (funds opened before migration 11 name it only in words).
+    pub custodian_org_id: Option<Uuid>,
 }
 
 fn fund_row(r: &Row) -> Result<FundRow, StoreError> {
@@ -204,6 +206,7 @@ fn fund_row(r: &Row) -> Result<FundRow, StoreError> {
         account_id: r.id(7)?,
         custodian: r.opt_text(8)?,
         created_at: r.int(9)?,
+        custodian_org_id: r.opt_id(10)?,
     })
 }
 

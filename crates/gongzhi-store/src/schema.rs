@@ -1180,6 +1180,12 @@ const LEDGER_TABLES: [Table; LEDGER_COUNT] = [
             col3("account_id", Id),
             opt3("custodian", Text),
             col3("created_at", Int),
+            // The custodian organisation in the city's directory (migration 11): only its
+            // people, holding the custodian's office, move the fund's money.
+            Column {
+                since: 11,
+                ..opt("custodian_org_id", Id)
+            },
         ],
         &TENANT_ID,
         &[Unique {

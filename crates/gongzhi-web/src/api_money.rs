@@ -48,7 +48,7 @@ pub const ROUTES: &[Route] = &[
                     ("year", "integer"),
                     ("name_zh", "string"),
                     ("name_en", "string"),
-                    ("custodian", "string"),
+                    ("custodian_organisation_id", "string"),
                 ],
             )
         }),
@@ -337,7 +337,10 @@ struct FundBody {
     name_zh: String,
     #[serde(default)]
     name_en: String,
+    /// The custodian organisation (its id in the directory). A custodian named only in words,
+    /// as before, is refused: only an organisation's people can be held to it.
     custodian: Option<String>,
+    custodian_organisation_id: Option<Uuid>,
 }
 
 async fn create_fund(
@@ -346,6 +349,14 @@ async fn create_fund(
     Authed(v): Authed,
     ApiJson(b): ApiJson<FundBody>,
 ) -> ApiResult {
+    if b.custodian_organisation_id.is_none()
+        && b.custodian.as_deref().is_some_and(|c| !c.trim().is_empty())
+    {
+        return Err(err(lang)(AppError::invalid(
+            "custodian_needs_organisation",
+            "custodian_organisation_id",
+        )));
+    }
     let id = ledger::create_fund(
         &state.app,
         &v.actor,
@@ -355,7 +366,7 @@ async fn create_fund(
             year: b.year,
             name_zh: &b.name_zh,
             name_en: &b.name_en,
-            custodian: b.custodian.as_deref(),
+            custodian: b.custodian_organisation_id,
         },
     )
     .await

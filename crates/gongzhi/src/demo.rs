@@ -366,7 +366,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
     let officers = seed_officers(app, &admin, jinyang).await?;
-    let history = seed_fund_history(app, &officers, jinyang, present).await?;
+    let history = seed_fund_history(app, &admin, &officers, (wuhou, jinyang), present).await?;
     // The councils' story: last month's meeting 40 days ago, this month's votes today.
     clock_to(app, present.plus_seconds(-40 * 86_400))?;
     let councils = seed_councils(app, &admin, (jinyang, beiyuan), present).await?;
@@ -627,15 +627,46 @@ struct FundHistory {
 /// (管用分离), and the quarterly statements posted as each quarter ended.
 async fn seed_fund_history(
     app: &App,
+    admin: &Actor,
     o: &Officers,
-    jinyang: Uuid,
+    (wuhou, jinyang): (Uuid, Uuid),
     present: Instant,
 ) -> Result<FundHistory, Failure> {
     use gongzhi_app::ledger::{self, NewFund, Receipt};
     // Steps dated after the present are left out (a demo started early in the year).
     let due = |at: Instant| at.0 < present.0 - 86_400_000_000;
     let year = i64::from(app.now().china_date().year());
-    let fund = async |programme: &str, name_zh: &str, name_en: &str, custodian: Option<&str>| {
+    // The micro-fund's custodian is a foundation of the city's directory; its 林芳 holds the
+    // custodian's office, so only she moves the fund's money (管用分离).
+    let foundation = gongzhi_app::procurement::register_organisation(
+        app,
+        admin,
+        &gongzhi_app::procurement::NewOrganisation {
+            name_zh: "成都市武侯社区发展基金会",
+            name_en: "Wuhou Community Development Foundation",
+            kind: "foundation",
+            credit_code: Some("53510107MJ000F0DN3"),
+            registered_with: wuhou,
+            registered_on: None,
+            business_scope: "社区基金托管、公益项目资助",
+            capacity: "专职人员 6 名",
+            incubator_id: None,
+            incubator_level: None,
+            qualifications: &[],
+        },
+    )
+    .await?;
+    gongzhi_app::procurement::seat_org_staff(
+        app,
+        admin,
+        foundation,
+        o.custodian
+            .account_id
+            .ok_or_else(|| Failure("custodian".into()))?,
+        "admin",
+    )
+    .await?;
+    let fund = async |programme: &str, name_zh: &str, name_en: &str, custodian: Option<Uuid>| {
         ledger::create_fund(
             app,
             &o.staff,
@@ -668,7 +699,7 @@ async fn seed_fund_history(
         "donation",
         "晋阳社区微基金",
         "Jinyang community micro-fund",
-        Some("成都市武侯社区发展基金会"),
+        Some(foundation),
     )
     .await?;
     let receive = async |fund_id: Uuid, source: &str, yuan: i64, code: &str, memo: &str| {

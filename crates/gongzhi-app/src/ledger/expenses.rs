@@ -597,7 +597,7 @@ pub async fn pay_expense(
     if fund.custodian.is_none() {
         return Err(invalid("fund_not_in_custody", "expense_id"));
     }
-    if !is_custodian(&mut cmd.tx, tenant, fund.jurisdiction_id, me, app).await? {
+    if !is_custodian(&mut cmd.tx, tenant, &fund, me, app).await? {
         return Err(invalid("custodian_only", "expense_id"));
     }
     if e.status != "approved" {
@@ -611,15 +611,27 @@ pub async fn pay_expense(
     Ok(paid)
 }
 
+/// Whether `account` acts as the fund's custodian: one of the custodian organisation's people
+/// who holds the custodian's office where the fund is. (A fund opened before the custodian was
+/// named by organisation is checked by the office alone.)
 pub(super) async fn is_custodian(
     tx: &mut Tx,
     tenant: Uuid,
-    jurisdiction: Uuid,
+    fund: &gongzhi_store::ledger::FundRow,
     account: Uuid,
     app: &App,
 ) -> Result<bool, AppError> {
+    if let Some(org) = fund.custodian_org_id {
+        let Some(o) = gongzhi_store::procurement::organisation(tx, org).await? else {
+            return Ok(false);
+        };
+        let people = gongzhi_store::procurement::staff(tx, o.tenant_id, o.id).await?;
+        if !people.iter().any(|(a, _)| *a == account) {
+            return Ok(false);
+        }
+    }
     let today = format_date(app.now().china_date());
-    let up: Vec<Uuid> = repo::ancestors(tx, jurisdiction)
+    let up: Vec<Uuid> = repo::ancestors(tx, fund.jurisdiction_id)
         .await?
         .iter()
         .map(|j| j.id)

@@ -20,8 +20,9 @@ pub struct NewFund<'a> {
     pub year: i64,
     pub name_zh: &'a str,
     pub name_en: &'a str,
-    /// The foundation that holds the money (管用分离): only its custodian pays from the fund.
-    pub custodian: Option<&'a str>,
+    /// The foundation that holds the money (管用分离), an organisation of the city's directory:
+    /// only its people holding the custodian's office pay from the fund.
+    pub custodian: Option<Uuid>,
 }
 
 pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<Uuid, AppError> {
@@ -37,12 +38,15 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
     } else {
         text(new.name_en, "name_en", 80)?
     };
-    let custodian = new
-        .custodian
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| text(c, "custodian", 80))
-        .transpose()?;
     let mut read = app.db.read().await?;
+    let custodian = match new.custodian {
+        None => None,
+        Some(org) => Some(
+            gongzhi_store::procurement::organisation(&mut read, org)
+                .await?
+                .ok_or_else(|| invalid("organisation_not_found", "custodian_organisation_id"))?,
+        ),
+    };
     actor
         .require(&mut read, Permission::ManageFunds, new.community_id)
         .await?;
@@ -70,8 +74,15 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
             ("name_zh", name_zh.into()),
             ("name_en", name_en.into()),
             ("account_id", account.into()),
-            ("custodian", custodian.into()),
+            (
+                "custodian",
+                gongzhi_store::Value::from(custodian.as_ref().map(|o| o.name_zh.clone())),
+            ),
             ("created_at", app.now().0.into()),
+            (
+                "custodian_org_id",
+                gongzhi_store::Value::from(custodian.map(|o| o.id)),
+            ),
         ],
     )
     .await?;
@@ -255,7 +266,7 @@ pub async fn refund(
     let mut cmd = Command::begin(app, actor, tenant, "fund.refund").await?;
     if fund.custodian.is_some() {
         let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
-        if !is_custodian(&mut cmd.tx, tenant, fund.jurisdiction_id, me, app).await? {
+        if !is_custodian(&mut cmd.tx, tenant, &fund, me, app).await? {
             return Err(invalid("custodian_only", "fund_id"));
         }
     }

@@ -290,7 +290,7 @@ pub async fn is_custodian_of(app: &App, fund_id: Uuid, account: Option<Uuid>) ->
     let found = match load_fund(&mut tx, fund_id).await {
         Ok((tenant, f)) => {
             f.custodian.is_some()
-                && is_custodian(&mut tx, tenant, f.jurisdiction_id, account, app)
+                && is_custodian(&mut tx, tenant, &f, account, app)
                     .await
                     .unwrap_or(false)
         }

@@ -727,6 +727,25 @@ async fn lapsed_holds_are_released_and_corrections_reverse() {
 async fn custody_apart_from_use() {
     let m = money().await;
     let w = &m.w;
+    let foundation = gongzhi_app::procurement::register_organisation(
+        &w.app,
+        &w.admin,
+        &gongzhi_app::procurement::NewOrganisation {
+            name_zh: "成都市武侯社区发展基金会",
+            name_en: "",
+            kind: "foundation",
+            credit_code: Some("53510107MJ000F0DN3"),
+            registered_with: w.district,
+            registered_on: None,
+            business_scope: "社区基金托管",
+            capacity: "",
+            incubator_id: None,
+            incubator_level: None,
+            qualifications: &[],
+        },
+    )
+    .await
+    .unwrap();
     let held = ledger::create_fund(
         &w.app,
         &w.staff,
@@ -736,7 +755,7 @@ async fn custody_apart_from_use() {
             year: 2026,
             name_zh: "晋阳社区微基金",
             name_en: "",
-            custodian: Some("成都市武侯社区发展基金会"),
+            custodian: Some(foundation),
         },
     )
     .await
@@ -745,14 +764,28 @@ async fn custody_apart_from_use() {
         .await
         .unwrap();
     let custodian = account(&w.app, &w.admin, w.jinyang, "org_staff", "foundation").await;
-    accounts::assign_office(
+    // Another holder of the custodian's office, who is not the foundation's: the office alone
+    // does not move the foundation's money.
+    let outsider = account(&w.app, &w.admin, w.jinyang, "org_staff", "outsider").await;
+    for who in [&custodian, &outsider] {
+        accounts::assign_office(
+            &w.app,
+            &w.admin,
+            w.jinyang,
+            "custodian",
+            who.account_id.unwrap(),
+            "2026-11-22",
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    gongzhi_app::procurement::seat_org_staff(
         &w.app,
         &w.admin,
-        w.jinyang,
-        "custodian",
+        foundation,
         custodian.account_id.unwrap(),
-        "2026-11-22",
-        None,
+        "member",
     )
     .await
     .unwrap();
@@ -806,6 +839,10 @@ async fn custody_apart_from_use() {
     );
     assert_eq!(
         code(ledger::pay_expense(&w.app, &m.accountant, e, None).await),
+        "custodian_only"
+    );
+    assert_eq!(
+        code(ledger::pay_expense(&w.app, &outsider, e, None).await),
         "custodian_only"
     );
     assert_eq!(

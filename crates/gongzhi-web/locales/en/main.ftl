@@ -284,6 +284,7 @@ payee_unknown = This community has no such payee.
 signoff_not_your_turn = It is not your turn to sign yet: earlier signers come first.
 signoff_not_a_signer = You are not in this expense's sign-off chain.
 signoff_own_expense = You cannot sign off an expense you submitted.
+custodian_needs_organisation = Name the custodian by its organisation in the directory (custodian_organisation_id): only an organisation's people can be held to the custody of a fund.
 signoff_signed_another_step = You signed step { $step } of this expense already: one person signs one step of an expense, so another holder of this office must sign.
 signoff_relative_of_submitter = You are a declared close relative of whoever submitted this expense, so you cannot sign it. Another holder of this office must sign.
 office_self_appointment = Nobody can record an office for themselves. Ask the body that records this office.

@@ -283,6 +283,7 @@ payee_unknown = 本社区没有登记这个收款方。
 signoff_not_your_turn = 还没轮到您签批：请等待前面的签批人。
 signoff_not_a_signer = 您不在这笔支出的签批流程中。
 signoff_own_expense = 不能签批自己提交的支出。
+custodian_needs_organisation = 请按组织名录中的组织指定托管方（custodian_organisation_id）：只有组织的人员才能对基金托管负责。
 signoff_signed_another_step = 您已签批本笔支出的第 { $step } 步：一笔支出每人只签一步，请由担任该职务的其他人签批。
 signoff_relative_of_submitter = 您是本笔支出提交人已申报的近亲属，不能签批。请由担任该职务的其他人签批。
 office_self_appointment = 任何人不得为自己记录职务。请由负责记录该职务的机构办理。
