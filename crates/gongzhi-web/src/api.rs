@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Authed, ClientAddr, SESSION_COOKIE, Visitor};
+use crate::extract::{ApiJson, Authed, ClientAddr, Visitor};
 use crate::i18n::Lang;
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
@@ -694,8 +694,9 @@ pub(crate) fn created(value: Value) -> ApiResult {
 /// Session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
 pub fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if state.secure_cookies { "; Secure" } else { "" }
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        state.session_cookie_name(),
+        if state.secure { "; Secure" } else { "" }
     )
 }
 

@@ -86,7 +86,7 @@ where
         let lang = Lang::from_request_parts(parts, &())
             .await
             .unwrap_or_default();
-        if let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| t.len() == 64) {
+        if let Some(token) = cookie(parts, state.session_cookie_name()).filter(|t| t.len() == 64) {
             match gongzhi_app::accounts::actor_for_token(&state.app, token).await {
                 Ok(Some((actor, account))) => {
                     let assisting = match actor.on_behalf_of {
@@ -134,9 +134,27 @@ where
     }
 }
 
-/// The client's address, for login throttling. Behind a trusted proxy the server is configured to
-/// read `X-Forwarded-For`; otherwise the socket address is used.
+/// The client's address, for login throttling: the socket's address, or behind `trusted_proxies`
+/// reverse proxies of ours, the `X-Forwarded-For` entry written by the outermost of them (that
+/// many from the right). Entries to the left of it are whatever the client wrote and are never
+/// believed.
 pub struct ClientAddr(pub String);
+
+/// The address `trusted` proxies vouch for in an `X-Forwarded-For` value (all of a request's
+/// headers joined by commas): the entry `trusted` from the right, or the leftmost when there are
+/// fewer (the request came past fewer proxies than configured).
+pub fn forwarded_client(forwarded: &str, trusted: usize) -> Option<String> {
+    let hops: Vec<&str> = forwarded
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    if trusted == 0 || hops.is_empty() {
+        return None;
+    }
+    let i = hops.len().saturating_sub(trusted);
+    Some(hops[i].to_string())
+}
 
 impl<S> FromRequestParts<S> for ClientAddr
 where
@@ -146,14 +164,16 @@ where
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        if state.trust_forwarded_for
-            && let Some(first) = parts
+        if state.trusted_proxies > 0 {
+            let joined: Vec<&str> = parts
                 .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|f| f.split(',').next())
-        {
-            return Ok(ClientAddr(first.trim().to_string()));
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            if let Some(client) = forwarded_client(&joined.join(","), state.trusted_proxies) {
+                return Ok(ClientAddr(client));
+            }
         }
         let addr = parts
             .extensions

@@ -56,10 +56,13 @@ pub struct AppState {
     pub app: App,
     /// Set once seeding is done: `/healthz` answers 200 only then.
     pub ready: Arc<AtomicBool>,
-    /// Send session cookies with `Secure` (when served over HTTPS behind a proxy).
-    pub secure_cookies: bool,
-    /// Read the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Served over HTTPS: the session cookie is `__Host-gz_session` with `Secure`, and every
+    /// answer carries HSTS. Derived from the public address (`https://…`).
+    pub secure: bool,
+    /// How many reverse proxies of ours stand in front of the server: the client's address is
+    /// the `X-Forwarded-For` entry that many from the right (0: the socket's address; the header
+    /// is the client's to write and is never read).
+    pub trusted_proxies: usize,
     pub public_base_url: String,
 }
 
@@ -68,9 +71,19 @@ impl AppState {
         AppState {
             app,
             ready: Arc::new(AtomicBool::new(false)),
-            secure_cookies: false,
-            trust_forwarded_for: false,
+            secure: public_base_url.starts_with("https://"),
+            trusted_proxies: 0,
             public_base_url,
+        }
+    }
+
+    /// The session cookie's name: with the `__Host-` prefix when served over HTTPS, so that no
+    /// other site or path (nor plain HTTP) can set it.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-gz_session"
+        } else {
+            extract::SESSION_COOKIE
         }
     }
 }
@@ -116,6 +129,37 @@ async fn ping() -> &'static str {
     "pong"
 }
 
+/// Answers that may hold personal data are never stored by a browser or a proxy: every answer to
+/// a signed-in visitor (personal data is shown only to the signed-in) and signing in itself are
+/// `Cache-Control: no-store`, unless the handler chose a cache policy itself (static assets). Over HTTPS every answer
+/// carries HSTS.
+async fn private_answers(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let signed_in = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.contains(state.session_cookie_name()));
+    // Signing in answers with the session itself.
+    let personal = req.uri().path().starts_with("/api/v1/session") || req.uri().path() == "/login";
+    let mut resp = next.run(req).await;
+    let headers = resp.headers_mut();
+    if (signed_in || personal) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.secure {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    resp
+}
+
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     let csrf = CsrfLayer::new();
@@ -137,6 +181,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             extract::body_needs_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            private_answers,
         ))
         .layer(csrf)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -23,9 +23,14 @@ pub struct Config {
     pub login_lockout_minutes: i64,
     /// Session lifetime in days.
     pub session_days: i64,
-    /// Mark cookies `Secure` (set when served over HTTPS).
+    /// Mark cookies `Secure` and send HSTS even if `public_base_url` is not `https://` (it is
+    /// derived from an `https://` public address anyway).
     pub secure_cookies: bool,
-    /// Read client addresses from `X-Forwarded-For` (only behind a proxy you control).
+    /// How many reverse proxies you control stand in front of the server; the client's address
+    /// (for sign-in limits) is the `X-Forwarded-For` entry that many from the right. 0: the
+    /// header is ignored.
+    pub trusted_proxies: usize,
+    /// Earlier name: `true` means one trusted proxy.
     pub trust_forwarded_for: bool,
     /// How long pages may use this process's copy of a community's places and rule versions
     /// after another process changed them (this server's own changes show at once); 0: no copies.
@@ -44,6 +49,7 @@ impl Default for Config {
             login_lockout_minutes: 15,
             session_days: 7,
             secure_cookies: false,
+            trusted_proxies: 0,
             trust_forwarded_for: false,
             reference_cache_seconds: 5,
         }
@@ -60,6 +66,7 @@ const KEYS: &[&str] = &[
     "login_lockout_minutes",
     "session_days",
     "secure_cookies",
+    "trusted_proxies",
     "trust_forwarded_for",
     "reference_cache_seconds",
 ];
@@ -118,9 +125,14 @@ login_max_failures_address = 20
 login_lockout_minutes = 15
 # Session lifetime in days
 session_days = 7
-# Set to true when served over HTTPS (cookies get the Secure flag)
+# Served over HTTPS, cookies get the Secure flag (and the __Host- name) and answers carry HSTS:
+# derived from an https:// public_base_url; set true to force it
 secure_cookies = false
-# Read client addresses from X-Forwarded-For; only behind a reverse proxy you control
+# How many reverse proxies you control stand in front of the server. The client's address (for
+# sign-in limits) is then the X-Forwarded-For entry that many from the right; entries further
+# left are the client's own words. 0 ignores the header
+trusted_proxies = 0
+# Earlier name of trusted_proxies = 1
 trust_forwarded_for = false
 # How long pages may show a community's places and rules as this server last read them, when
 # another process (a second server, a command-line tool) changed them; this server's own changes

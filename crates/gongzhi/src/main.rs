@@ -493,8 +493,10 @@ async fn serve(
         .await
         .map_err(|e| Failure(format!("无法监听 {addr} / cannot listen on {addr}: {e}")))?;
     let mut state = gongzhi_web::AppState::new(app.clone(), cfg.public_base_url.clone());
-    state.secure_cookies = cfg.secure_cookies;
-    state.trust_forwarded_for = cfg.trust_forwarded_for;
+    state.secure |= cfg.secure_cookies;
+    state.trusted_proxies = cfg
+        .trusted_proxies
+        .max(usize::from(cfg.trust_forwarded_for));
     let ready = state.ready.clone();
     let router = gongzhi_web::router(state);
     let server = tokio::spawn(async move {

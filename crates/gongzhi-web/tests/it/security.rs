@@ -186,3 +186,105 @@ async fn imports_refuse_a_resident_before_reading_the_file() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
     }
 }
+
+#[test]
+fn the_client_address_is_the_one_our_proxies_vouch_for() {
+    use gongzhi_web::extract::forwarded_client;
+    // The client may write anything to the left; our one proxy appended what it saw.
+    assert_eq!(
+        forwarded_client("6.6.6.6, 203.0.113.9", 1).as_deref(),
+        Some("203.0.113.9")
+    );
+    assert_eq!(
+        forwarded_client("6.6.6.6, 203.0.113.9, 10.0.0.2", 2).as_deref(),
+        Some("203.0.113.9")
+    );
+    assert_eq!(
+        forwarded_client("203.0.113.9", 2).as_deref(),
+        Some("203.0.113.9")
+    );
+    assert_eq!(forwarded_client("203.0.113.9", 0), None);
+}
+
+/// Rotating a spoofed `X-Forwarded-For` entry does not escape the per-address sign-in limit.
+#[tokio::test]
+async fn a_spoofed_forwarded_for_does_not_reset_the_address_limit() {
+    let t = app().await;
+    let mut state = t.state.clone();
+    state.trusted_proxies = 1;
+    let router = gongzhi_web::router(state);
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let body = format!(r#"{{"identifier":"nobody{i}","password":"wrong-password"}}"#);
+        let req = Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", format!("10.9.{i}.1, 198.51.100.7"))
+            .body(Body::from(body))
+            .unwrap();
+        statuses.push(send(&router, req).await.0);
+    }
+    assert!(
+        statuses.ends_with(&[StatusCode::TOO_MANY_REQUESTS; 5]),
+        "{statuses:?}"
+    );
+}
+
+/// Served over HTTPS the session cookie is `__Host-` and `Secure`, answers carry HSTS, and
+/// what a signed-in person sees is never stored by a browser or proxy.
+#[tokio::test]
+async fn over_https_the_session_is_a_host_cookie_and_private_pages_are_not_stored() {
+    let t = app().await;
+    let state = AppState::new(t.state.app.clone(), "https://gongzhi.example.cn".into());
+    state.ready.store(true, Ordering::SeqCst);
+    let router = gongzhi_web::router(state);
+    let body = format!(r#"{{"identifier":"staff","password":"{PASSWORD}"}}"#);
+    let (status, headers, _) = send(
+        &router,
+        Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-gz_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_some());
+    let session = cookie.split(';').next().unwrap().to_string();
+    let c = t.community;
+    for path in [
+        "/api/v1/me".to_string(),
+        format!("/api/v1/communities/{c}/residents"),
+        "/residents/jinyang".to_string(),
+    ] {
+        let (status, headers, _) = send(
+            &router,
+            Request::get(&path)
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store",
+            "{path}"
+        );
+    }
+    // The plain-HTTP cookie name means nothing over HTTPS.
+    let plain = session.replacen("__Host-gz_session", "gz_session", 1);
+    let (status, _, _) = send(
+        &router,
+        Request::get("/api/v1/me")
+            .header(header::COOKIE, &plain)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
