@@ -209,7 +209,7 @@ pub async fn cast_vote(
     let form = form_of(&v)?;
     let projects = projects_of(&mut read, tenant, v.id).await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
-    let mut marks = normalised(form, marks);
+    let mut marks = marks.to_vec();
     budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
     read.rollback().await?;
 
@@ -337,7 +337,7 @@ pub async fn enter_paper_sheet(
     let projects = projects_of(&mut read, tenant, v.id).await?;
     read.rollback().await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
-    let mut marks = normalised(form, marks);
+    let mut marks = marks.to_vec();
     budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
     marks.sort_unstable();
     let mut cmd = Command::begin(app, actor, tenant, "budget_vote.paper_sheet").await?;
@@ -424,22 +424,19 @@ async fn paper_check(tx: &mut Tx, tenant: Uuid, vote: Uuid) -> Result<PaperCheck
     Ok(check)
 }
 
-/// The double entry's state, for the staff page before the count.
-pub async fn paper_reconciliation(app: &App, vote: Uuid) -> Result<PaperCheck, AppError> {
+/// The double entry's state, for the staff who count the vote (the sheets' numbers and who
+/// voted on paper are theirs to see, not every signed-in account's).
+pub async fn paper_reconciliation(
+    app: &App,
+    actor: &Actor,
+    vote: Uuid,
+) -> Result<PaperCheck, AppError> {
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, v.place_id)
+        .await?;
     paper_check(&mut read, tenant, v.id).await
-}
-
-/// Approval ballots carry 1 point per project whatever was typed.
-fn normalised(form: BallotForm, marks: &[Mark]) -> Vec<Mark> {
-    let mut marks = marks.to_vec();
-    if form.vote_type().is_approval() {
-        for m in &mut marks {
-            m.1 = 1;
-        }
-    }
-    marks
 }
 
 fn read_marks(choices: &str) -> Result<Vec<Mark>, AppError> {

@@ -86,6 +86,24 @@ impl Sheet {
     }
 }
 
+/// A cell as a spreadsheet program will not run it: text that starts like a formula (`=`, `+`,
+/// `-`, `@`, a tab or a line break: a memo such as `=HYPERLINK(…)` typed by whoever recorded a
+/// transfer) gets a leading apostrophe, which Excel and WPS show as text. Numbers, negative ones
+/// included, stay numbers.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.chars().next().is_some_and(|c| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
+        )
+    });
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn too_large(code: &'static str, limit: impl ToString) -> AppError {
     AppError::Invalid(DomainError::field(code, "file").arg("limit", limit.to_string()))
 }
@@ -285,6 +303,18 @@ mod tests {
         }
         zip.finish().unwrap();
         out.into_inner()
+    }
+
+    #[test]
+    fn cells_that_start_like_formulas_are_written_as_text() {
+        assert_eq!(
+            inert_cell("=HYPERLINK(\"http://x\",\"点击\")"),
+            "'=HYPERLINK(\"http://x\",\"点击\")"
+        );
+        assert_eq!(inert_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert_cell("+86 138"), "'+86 138");
+        assert_eq!(inert_cell("-1500.00"), "-1500.00");
+        assert_eq!(inert_cell("后门维修"), "后门维修");
     }
 
     #[test]

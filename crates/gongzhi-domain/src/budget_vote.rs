@@ -118,6 +118,12 @@ pub fn check_ballot(
         if points == 0 {
             return Err(DomainError::field("budget_ballot_zero_points", "choices"));
         }
+        // An approval is one mark: any other weight would count one resident many times.
+        if !matches!(form, BallotForm::Points { .. }) && points != 1 {
+            return Err(
+                DomainError::field("budget_ballot_approval_is_one", "choices").arg("given", points),
+            );
+        }
     }
     match form {
         BallotForm::ApproveK { k } if marks.len() > k as usize => {
@@ -350,6 +356,13 @@ mod tests {
         );
         let knapsack = BallotForm::ApproveBudget;
         assert!(check_ballot(knapsack, &costs(), budget, &[(1, 1), (2, 1)]).is_ok());
+        // An approval weighs one: 4,294,967,295 "points" on an approval ballot is refused.
+        for form in [k2, knapsack] {
+            assert_eq!(
+                code(check_ballot(form, &costs(), budget, &[(1, u32::MAX)])),
+                "budget_ballot_approval_is_one"
+            );
+        }
         assert_eq!(
             code(check_ballot(knapsack, &costs(), budget, &[(0, 1), (1, 1)])),
             "budget_ballot_over_budget"

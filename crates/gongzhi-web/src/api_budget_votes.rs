@@ -263,10 +263,10 @@ async fn sheet(
 async fn paper(
     State(state): State<AppState>,
     lang: Lang,
-    Authed(_): Authed,
+    Authed(v): Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult {
-    let c = budget_votes::paper_reconciliation(&state.app, id)
+    let c = budget_votes::paper_reconciliation(&state.app, &v.actor, id)
         .await
         .map_err(err(lang))?;
     ok(json!({

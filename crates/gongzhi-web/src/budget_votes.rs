@@ -179,7 +179,7 @@ async fn vote_view_page(
             .may(&state.app, Permission::ManageProjects, row.place_id)
             .await;
     let paper = match may_count {
-        true => budget_votes::paper_reconciliation(&state.app, id)
+        true => budget_votes::paper_reconciliation(&state.app, &visitor.actor, id)
             .await
             .ok()
             .map(|c| {

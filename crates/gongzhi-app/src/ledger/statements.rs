@@ -416,7 +416,10 @@ pub fn statement_csv(body_json: &str) -> Vec<u8> {
         .flexible(true)
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     for r in statement_table(body_json) {
-        let _ = w.write_record(&r);
+        let _ = w.write_record(
+            r.iter()
+                .map(|c| crate::spreadsheet::inert_cell(c).into_owned()),
+        );
     }
     w.into_inner().unwrap_or_default()
 }

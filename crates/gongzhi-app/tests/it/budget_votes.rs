@@ -350,7 +350,11 @@ async fn paper_ballots_are_entered_twice_and_reconciled() {
         code(sheet(&w.staff, "004", &[(0, 1)], 3).await),
         "paper_entry_number"
     );
-    let check = budget_votes::paper_reconciliation(&w.app, vote)
+    assert_eq!(
+        code(budget_votes::paper_reconciliation(&w.app, &w.resident, vote).await),
+        "forbidden"
+    );
+    let check = budget_votes::paper_reconciliation(&w.app, &w.staff, vote)
         .await
         .unwrap();
     assert_eq!(check.marked, 3);

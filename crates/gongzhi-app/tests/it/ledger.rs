@@ -427,6 +427,11 @@ async fn beiyuan_money_story() {
     let bv = ledger::budget_view(&w.app, b).await.unwrap();
     assert_eq!(bv.account.balance.available(), 0);
     assert_eq!(bv.account.balance.debits_posted, 34_500_00 + 1_500_00);
+    // What went back to the fund is not spent: 34,500 was.
+    assert_eq!(
+        ledger::budget_spent(&bv.budget, &bv.account.balance),
+        34_500_00
+    );
     assert_eq!(bv.cofunding, (6, 6, 18_000_00, 18_000_00));
     assert_eq!(bv.budget.status, "closed");
 

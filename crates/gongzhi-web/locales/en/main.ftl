@@ -1075,6 +1075,7 @@ budget_vote_form_number = Give how many projects a ballot may approve, or how ma
 budget_ballot_unknown_project = The ballot names a project that is not on this vote.
 budget_ballot_duplicate = Each project can be chosen once on a ballot.
 budget_ballot_zero_points = A project given points needs at least 1 point.
+budget_ballot_approval_is_one = On this ballot each project chosen counts once: mark it, without points.
 budget_ballot_too_many = This ballot may choose at most { $k } projects; { $chosen } were chosen.
 budget_ballot_over_budget = The chosen projects cost { $chosen }, more than the { $budget } to share: choose fewer.
 budget_ballot_points_over = This ballot holds { $total } points; { $given } were given.

@@ -1074,6 +1074,7 @@ budget_vote_form_number = 请填写每张选票最多可选的项目数或可分
 budget_ballot_unknown_project = 选票上的项目不在本次投票中。
 budget_ballot_duplicate = 同一项目在一张选票上只能选一次。
 budget_ballot_zero_points = 给项目分配积分时至少为 1 分。
+budget_ballot_approval_is_one = 本次投票每个所选项目只计一票：请直接勾选，不要填分数。
 budget_ballot_too_many = 本次每张选票最多选 { $k } 个项目，您选了 { $chosen } 个。
 budget_ballot_over_budget = 所选项目合计 { $chosen }，超过可分配的 { $budget }，请少选几个。
 budget_ballot_points_over = 每张选票共有 { $total } 分，您分配了 { $given } 分。
