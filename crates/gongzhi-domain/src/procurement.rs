@@ -407,6 +407,18 @@ impl ProcurementRule {
     }
 }
 
+/// Checks a contract against the term its call announced: a contract signed on a call for 24
+/// months may not run 36, whatever the rulebook would allow (the other bidders priced 24).
+pub fn check_term_within_call(starts: Date, ends: Date, months: u32) -> Result<(), DomainError> {
+    let limit = add_months(starts, months).previous_day().unwrap_or(starts);
+    if ends > limit {
+        return Err(
+            DomainError::field("contract_term_beyond_call", "ends_on").arg("months", months)
+        );
+    }
+    Ok(())
+}
+
 /// `date` plus `months`, clamped to the month's last day.
 pub fn add_months(date: Date, months: u32) -> Date {
     let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months as i32;

@@ -228,6 +228,7 @@ pub const ROUTES: &[Route] = &[
                     ("courtyard_id", "string"),
                     ("household_id", "string"),
                     ("representative", "boolean"),
+                    ("account_id", "string"),
                 ],
             )
         }),

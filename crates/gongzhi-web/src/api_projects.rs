@@ -582,6 +582,9 @@ fn project_json(p: &ProjectRow) -> Value {
         "other": money(p.other_share), "cofunding_source": p.cofunding_source,
         "opinions": p.opinions, "implementer_plan": p.implementer_plan,
         "budget_id": p.budget_id, "decline_reason": p.decline_reason,
+        // The contractor's payee account, once the project has one: pay expenses to it rather
+        // than registering the contractor again.
+        "payee_id": p.payee_id, "contract_amount": p.contract_amount.map(money),
         "submitted_at": Instant(p.submitted_at).china_minute(),
     })
 }

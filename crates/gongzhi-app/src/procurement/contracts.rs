@@ -72,6 +72,11 @@ pub async fn sign_contract(
         return Err(invalid("call_not_awarded", "call_id"));
     }
     rule_of(&c)?.check_term(starts, ends, c.stable)?;
+    gongzhi_domain::procurement::check_term_within_call(
+        starts,
+        ends,
+        u32::try_from(c.contract_months).unwrap_or(0),
+    )?;
     let mut milestones = 0i64;
     let mut finals = 0;
     if new.items.is_empty() {

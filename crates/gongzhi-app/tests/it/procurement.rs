@@ -764,9 +764,10 @@ async fn a_call_with_too_few_bids_fails_and_can_be_run_again() {
     .unwrap();
 }
 
-/// One year normally; a stable service may run three, never four.
+/// One year normally; a stable service may run three, never four; and a contract never runs
+/// longer than its call announced (a call for two years signs no three-year contract).
 #[tokio::test]
-async fn a_three_year_contract_for_a_stable_service_and_never_four() {
+async fn a_stable_service_runs_at_most_three_years_and_never_beyond_its_call() {
     let m = money().await;
     let w = &m.w;
     let crit = criteria();
@@ -778,9 +779,15 @@ async fn a_three_year_contract_for_a_stable_service_and_never_four() {
         code(pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, true, 48)).await),
         "contract_term_too_long"
     );
+    // A stable service may be called for three years; this call announces two.
+    assert!(
+        pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, true, 36))
+            .await
+            .is_ok()
+    );
     let single = NewCall {
         method: "single_source",
-        ..call_for(w, &crit, None, true, 36)
+        ..call_for(w, &crit, None, true, 24)
     };
     assert_eq!(
         code(pr::open_call(&w.app, &w.staff, &single).await),
@@ -845,11 +852,20 @@ async fn a_three_year_contract_for_a_stable_service_and_never_four() {
         code(pr::sign_contract(&w.app, &w.staff, &four).await),
         "contract_term_too_long"
     );
+    let three = NewContract {
+        ends_on: "2029-12-31",
+        payment_rule: None,
+        ..four
+    };
+    assert_eq!(
+        code(pr::sign_contract(&w.app, &w.staff, &three).await),
+        "contract_term_beyond_call"
+    );
     let k = pr::sign_contract(
         &w.app,
         &w.staff,
         &NewContract {
-            ends_on: "2029-12-31",
+            ends_on: "2028-12-31",
             ..four
         },
     )

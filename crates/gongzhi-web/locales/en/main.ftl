@@ -838,6 +838,7 @@ contract_milestones_mismatch = The milestones add up to { $milestones }, not the
 contract_no_budget = This contract names no community-fund budget, so it cannot be paid through the fund ledger.
 contract_not_active = This contract is not active.
 contract_term_too_long = The term is too long: at most { $months } months (stable service: { $stable }).
+contract_term_beyond_call = The call announced a contract of { $months } months; the contract cannot run longer. Sign it for the announced term, or publish a new call.
 contract_two_final_payments = Only one milestone can be the final, evaluation-based payment.
 credit_code_character = A unified social credit code cannot contain "{ $character }" (I, O, S, V and Z are not used).
 credit_code_check_digit = The credit code's check character is wrong: it should be { $expected }, not { $found }. Please check the code.

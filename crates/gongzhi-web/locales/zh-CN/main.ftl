@@ -837,6 +837,7 @@ contract_milestones_mismatch = 付款节点合计 { $milestones }，与合同金
 contract_no_budget = 该合同没有关联社区资金的项目预算，不能通过资金台账付款。
 contract_not_active = 该合同不在履行中。
 contract_term_too_long = 合同期限过长：最长 { $months } 个月（服务稳定：{ $stable }）。
+contract_term_beyond_call = 采购公告写明合同期 { $months } 个月，合同不能更长。请按公告期限签订，或重新发布采购公告。
 contract_two_final_payments = 按绩效支付的尾款只能有一个。
 credit_code_character = 统一社会信用代码中不能有字符“{ $character }”（不用 I、O、S、V、Z）。
 credit_code_check_digit = 统一社会信用代码校验位不对：最后一位应为 { $expected }，现为 { $found }，请核对。

@@ -613,19 +613,13 @@ async fn the_beiyuan_story_end_to_end_over_http() {
             json!({"body": "后门已更换，围墙防攀爬设施完工"}),
         )
         .await;
-    let payee = public
-        .ok("GET", &format!("/budgets/{budget}"), json!({}))
-        .await;
-    let _ = payee;
-    let contractor_payee = {
-        let mut tx = t.state.app.db.read().await.unwrap();
-        let p = gongzhi_store::projects::project(&mut tx, t.community, project.parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        tx.rollback().await.unwrap();
-        p.payee_id.unwrap()
-    };
+    // The API names the contractor's payee account: no second registration of the contractor.
+    let contractor_payee = id(
+        &public
+            .ok("GET", &format!("/projects/{project}"), json!({}))
+            .await,
+        "payee_id",
+    );
     let signers = [
         client(t, "supervisor").await,
         client(t, "director").await,
