@@ -7,6 +7,7 @@
 //! ballot goes into `sealed_ballots` with a random id and no voter; closing opens the box, counts,
 //! and images every ballot in the closing event in the order of the random ids.
 
+use gongzhi_domain::allocation::rules::{self as pb_rules};
 use gongzhi_domain::allocation::{Election, Rule};
 use gongzhi_domain::budget_vote::{self, BallotForm, BudgetCount, BudgetVoteRule, Mark};
 use gongzhi_domain::rulebook::RuleValue;
@@ -53,6 +54,18 @@ fn form_of(v: &BudgetVoteRow) -> Result<BallotForm, AppError> {
 
 fn rule_of(v: &BudgetVoteRow) -> Result<Rule, AppError> {
     Rule::parse(&v.rule, None).map_err(|_| invalid("budget_vote_rule_unknown", "rule"))
+}
+
+/// The limits a vote is counted within: the add-one rounds pinned with its rule (votes opened
+/// before they were pinned get the engine's default).
+fn limits_of(v: &BudgetVoteRow) -> pb_rules::Limits {
+    pb_rules::Limits {
+        rounds: v
+            .add_one_rounds
+            .and_then(|r| u64::try_from(r).ok())
+            .unwrap_or(pb_rules::DEFAULT_ADD_ONE_ROUNDS),
+        deadline: None,
+    }
 }
 
 async fn projects_of(
@@ -114,12 +127,24 @@ pub async fn open_vote(
         RuleValue::BudgetVote(r) => r,
         _ => return Err(invalid("rule_missing", "budget_vote.rule")),
     };
-    let BudgetVoteRule { rule, per } = pinned;
+    let BudgetVoteRule {
+        rule,
+        per,
+        add_one_rounds,
+    } = pinned;
     let parsed =
         Rule::parse(&rule, None).map_err(|_| invalid("budget_vote_rule_unknown", "rule"))?;
     // The rule must fit the ballots (points rules need a points ballot, Phragmén approvals):
     // counting an empty box tells.
-    budget_vote::count(&title, new.budget, new.form, &projects, &[], parsed)?;
+    budget_vote::count(
+        &title,
+        new.budget,
+        new.form,
+        &projects,
+        &[],
+        parsed,
+        pb_rules::Limits::default(),
+    )?;
     let places: Vec<Uuid> = repo::descendants(&mut cmd.tx, new.place_id)
         .await?
         .into_iter()
@@ -145,6 +170,10 @@ pub async fn open_vote(
                 serde_json::to_string(&new.form).unwrap_or_default().into(),
             ),
             ("rule", rule.as_str().into()),
+            (
+                "add_one_rounds",
+                Value::from(add_one_rounds.and_then(|r| i64::try_from(r).ok())),
+            ),
             ("per", per.as_str().into()),
             ("opens_at", now.0.into()),
             ("closes_at", new.closes_at.0.into()),
@@ -505,6 +534,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
         &projects,
         &read_ballots,
         rule_of(&v)?,
+        limits_of(&v),
     )?;
     ballot_box::put_back_opened(&mut cmd, tenant, v.id, &ballots).await?;
     cmd.update(

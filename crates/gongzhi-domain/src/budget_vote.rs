@@ -81,12 +81,35 @@ pub struct BudgetVoteRule {
     pub rule: String,
     /// `resident` or `household`.
     pub per: String,
+    /// For an add-one rule (`mes_cost_add1`, …): how many reruns it may take. Required for those
+    /// rules, so that no residents' vote is counted by a rule without a bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_one_rounds: Option<u64>,
 }
+
+/// The most add-one reruns a rulebook may allow a residents' vote.
+pub const MAX_ADD_ONE_ROUNDS: u64 = 1_000_000;
 
 impl BudgetVoteRule {
     pub fn validate(&self) -> Result<(), DomainError> {
-        Rule::parse(&self.rule, None)
+        let rule = Rule::parse(&self.rule, None)
             .map_err(|_| DomainError::field("budget_vote_rule_unknown", "rule"))?;
+        match (rule.reruns(), self.add_one_rounds) {
+            (true, Some(n)) if (1..=MAX_ADD_ONE_ROUNDS).contains(&n) => {}
+            (true, _) => {
+                return Err(
+                    DomainError::field("budget_vote_rule_unbounded", "add_one_rounds")
+                        .arg("max", MAX_ADD_ONE_ROUNDS),
+                );
+            }
+            (false, Some(_)) => {
+                return Err(DomainError::field(
+                    "budget_vote_rounds_need_add_one",
+                    "add_one_rounds",
+                ));
+            }
+            (false, None) => {}
+        }
         if !VOTE_UNITS.contains(&self.per.as_str()) {
             return Err(DomainError::field("budget_vote_unit_unknown", "per"));
         }
@@ -254,9 +277,10 @@ pub fn count(
     projects: &[(String, Fen)],
     ballots: &[Vec<Mark>],
     rule: Rule,
+    limits: rules::Limits,
 ) -> Result<BudgetCount, DomainError> {
     let election = to_election(title, budget, form, projects, ballots);
-    let outcome = rules::run(&election, rule).map_err(|e| {
+    let outcome = rules::run_within(&election, rule, limits).map_err(|e| {
         DomainError::field("budget_vote_rule_unfit", "rule").arg("reason", e.to_string())
     })?;
     let mut votes = vec![0u64; projects.len()];
@@ -384,6 +408,71 @@ mod tests {
     /// Five ballots on a ¥4,000 pot: greedy funds the two most-voted; equal shares funds what the
     /// voters' equal shares can buy, and says how much each supporter paid and what was left.
     #[test]
+    fn a_residents_vote_never_uses_an_add_one_rule_without_a_bound() {
+        let rule = |json: &str| -> Result<(), DomainError> {
+            serde_json::from_str::<BudgetVoteRule>(json)
+                .unwrap()
+                .validate()
+        };
+        let code = |r: Result<(), DomainError>| r.err().map(|e| e.code.0).unwrap_or("ok");
+        assert_eq!(
+            code(rule(r#"{"rule":"mes_cost_add1","per":"resident"}"#)),
+            "budget_vote_rule_unbounded"
+        );
+        assert_eq!(
+            code(rule(
+                r#"{"rule":"mes_cost_add1","per":"resident","add_one_rounds":0}"#
+            )),
+            "budget_vote_rule_unbounded"
+        );
+        assert_eq!(
+            code(rule(
+                r#"{"rule":"mes_cost_add1","per":"resident","add_one_rounds":5000}"#
+            )),
+            "ok"
+        );
+        assert_eq!(
+            code(rule(
+                r#"{"rule":"greedy_cost","per":"resident","add_one_rounds":5000}"#
+            )),
+            "budget_vote_rounds_need_add_one"
+        );
+        // A count that runs out of rounds is refused, not cut short.
+        let projects: Vec<(String, Fen)> =
+            vec![("a".into(), Fen(300_000)), ("b".into(), Fen(200_000))];
+        let ballots: Vec<Vec<Mark>> = vec![vec![(0, 1)], vec![(1, 1)], vec![(0, 1), (1, 1)]];
+        let add_one = Rule::parse("mes_cost_add1", None).unwrap();
+        let none_left = rules::Limits {
+            rounds: 0,
+            deadline: None,
+        };
+        let e = count(
+            "t",
+            Fen(400_000),
+            BallotForm::ApproveK { k: 2 },
+            &projects,
+            &ballots,
+            add_one,
+            none_left,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.code.0, "budget_vote_rule_unfit");
+        assert!(
+            count(
+                "t",
+                Fen(400_000),
+                BallotForm::ApproveK { k: 2 },
+                &projects,
+                &ballots,
+                add_one,
+                rules::Limits::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn the_count_explains_greedy_and_equal_shares() {
         let projects: Vec<(String, Fen)> = vec![
             ("路灯".into(), Fen(300_000)),
@@ -406,6 +495,7 @@ mod tests {
             &projects,
             &ballots,
             Rule::Greedy(crate::allocation::Satisfaction::Cost),
+            rules::Limits::default(),
         )
         .unwrap();
         assert_eq!(greedy.projects[0].chosen, Some(1));
@@ -420,6 +510,7 @@ mod tests {
             &projects,
             &ballots,
             Rule::Mes(crate::allocation::Satisfaction::Cost, Completion::None),
+            rules::Limits::default(),
         )
         .unwrap();
         // Each voter holds ¥800. The four share the lamps (¥750 each; the lamps tie with the

@@ -23,12 +23,14 @@ pub struct BudgetVoteRow {
     pub ballots_cast: i64,
     pub result_json: Option<String>,
     pub closed_at: Option<i64>,
+    /// The add-one completion's rounds, pinned with the rule.
+    pub add_one_rounds: Option<i64>,
 }
 
 const VOTE_COLUMNS: &str = "id, place_id, title, budget_fen, form_json, rule, per, opens_at, \
-     closes_at, status, electorate, ballots_cast, result_json, closed_at";
+     closes_at, status, electorate, ballots_cast, result_json, closed_at, add_one_rounds";
 const VOTE_TYPES: &[crate::schema::ColType] = &[
-    Id, Id, Text, Int, Text, Text, Text, Int, Int, Text, Int, Int, Text, Int,
+    Id, Id, Text, Int, Text, Text, Text, Int, Int, Text, Int, Int, Text, Int, Int,
 ];
 
 fn vote_of(r: crate::Row) -> Result<BudgetVoteRow, StoreError> {
@@ -47,6 +49,7 @@ fn vote_of(r: crate::Row) -> Result<BudgetVoteRow, StoreError> {
         ballots_cast: r.int(11)?,
         result_json: r.opt_text(12)?,
         closed_at: r.opt_int(13)?,
+        add_one_rounds: r.opt_int(14)?,
     })
 }
 

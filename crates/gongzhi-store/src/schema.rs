@@ -2592,6 +2592,12 @@ const VOTE_TABLES: [Table; VOTE_COUNT] = [
             opt8("result_json", Text),
             opt8("closed_at", Int),
             col8("opened_by", Id),
+            // How many reruns the add-one completion may take, pinned with the rule
+            // (migration 11; NULL for other rules).
+            Column {
+                since: 11,
+                ..opt("add_one_rounds", Int)
+            },
         ],
         &TENANT_ID,
         &[],

@@ -45,6 +45,35 @@ pub const LOGINS: &[(&str, &str)] = &[
         "tongxing",
         "同行社工 社会组织工作人员 social organisation staff (/calls)",
     ),
+    (
+        "beiyuan-1",
+        "北苑小区议事会成员 council members 赵秀英; beiyuan-2 钱建国, beiyuan-3 孙丽华, beiyuan-4 李志强",
+    ),
+    ("yudong-staff", "社区工作人员 community staff (玉东社区)"),
+    (
+        "yudong-director",
+        "居委会主任 committee director (玉东社区)",
+    ),
+    (
+        "yudong-supervisor",
+        "监事会成员 supervisor 林国栋 (玉东社区)",
+    ),
+    (
+        "yudong-resident-0",
+        "居民 residents 吴淑芬 (玉东); yudong-resident-1 郑国强, yudong-resident-2 孔丽娟",
+    ),
+    (
+        "panel-wang",
+        "评审专家 scoring panel 王老师; panel-li 李老师, panel-zhao 赵老师 (purchases)",
+    ),
+    (
+        "panel-venture-1",
+        "评审 venture-round panel (议事会代表); panel-venture-2 (社区营造顾问)",
+    ),
+    (
+        "beiyuan-street-staff",
+        "街道工作人员 street staff, a reviewer (北苑街道)",
+    ),
 ];
 
 pub fn seed(

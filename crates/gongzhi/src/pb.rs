@@ -29,6 +29,14 @@ pub enum PbCommand {
         /// Refuse larger files
         #[arg(long, default_value_t = pabulib::DEFAULT_MAX_BYTES)]
         max_bytes: u64,
+        /// The add-one completions rerun MES once per currency unit per voter: stop with an
+        /// error after this many reruns (the largest real election in the shared data needs
+        /// 3,244)
+        #[arg(long, default_value_t = rules::DEFAULT_ADD_ONE_ROUNDS)]
+        max_rounds: u64,
+        /// …or after this many seconds of counting, whichever comes first
+        #[arg(long, default_value_t = 120)]
+        max_seconds: u64,
         /// Also write the election to this `.pb` file with the result in it: `selected` 1 for
         /// the winners, 0 for the rest, and META `rule` set to the Pabulib name of the rule (or
         /// `unknown` where Pabulib has none), so that `pabulib-checker` can verify it
@@ -96,6 +104,8 @@ pub fn run(command: PbCommand) -> Result<(), String> {
             json,
             timings,
             max_bytes,
+            max_rounds,
+            max_seconds,
             write,
             file,
         } => {
@@ -103,7 +113,13 @@ pub fn run(command: PbCommand) -> Result<(), String> {
             let started = Instant::now();
             let election = read(&file, max_bytes)?;
             let parsed = started.elapsed();
-            let outcome = rules::run(&election, rule).map_err(|e| e.to_string())?;
+            let limits = rules::Limits {
+                rounds: max_rounds,
+                deadline: Some(
+                    std::time::Instant::now() + std::time::Duration::from_secs(max_seconds),
+                ),
+            };
+            let outcome = rules::run_within(&election, rule, limits).map_err(|e| e.to_string())?;
             let counted = started.elapsed() - parsed;
             let ids = |list: &[usize]| -> Vec<&str> {
                 list.iter()

@@ -555,7 +555,8 @@ fn pay(profile: &Profile, purses: &mut Purses, winner: usize, groups: &[Group], 
 
 /// pabutools' add-one completion: rerun MES with one more currency unit per voter until the
 /// outcome is exhaustive among the projects MES could buy, or the next one would overspend.
-pub(crate) fn mes_add_one(profile: &Profile) -> MesRun {
+/// `None` once `limits` is spent before that (each rerun is a round).
+pub(crate) fn mes_add_one(profile: &Profile, limits: &mut super::rules::Limits) -> Option<MesRun> {
     let n = frac(profile.voters.max(1) as i128);
     let unit = frac(10i128.pow(profile.cost_scale));
     let buyable: Vec<usize> = (0..profile.projects())
@@ -564,19 +565,22 @@ pub(crate) fn mes_add_one(profile: &Profile) -> MesRun {
     let mut per_voter = frac(profile.budget) / n;
     let mut previous: Option<MesRun> = None;
     loop {
+        if !limits.take_round() {
+            return None;
+        }
         let run = mes(profile, &per_voter, &profile.rank);
         if profile.cost_of(&run.order) > profile.budget {
             // Cannot happen at the first step (voters hold exactly the budget); pabutools would
             // return the projects that cost nothing.
-            return previous.unwrap_or_else(|| {
+            return Some(previous.unwrap_or_else(|| {
                 let mut free = run;
                 free.order.retain(|&p| profile.costs[p] == 0);
                 free.rounds.clear();
                 free
-            });
+            }));
         }
         if profile.is_exhaustive(&run.order, buyable.iter().copied()) {
-            return run;
+            return Some(run);
         }
         per_voter += &unit;
         previous = Some(run);
@@ -589,7 +593,10 @@ pub(crate) fn mes_add_one(profile: &Profile) -> MesRun {
 /// voter, then with ⌊budget / n⌋ + 1, + 2, … whole units; the last outcome that does not
 /// overspend. It never stops at an exhaustive outcome, so it stops instead once every project it
 /// could buy is bought (more money can change nothing then; the checker itself would loop).
-pub(crate) fn mes_add_one_checker(profile: &Profile) -> MesRun {
+pub(crate) fn mes_add_one_checker(
+    profile: &Profile,
+    limits: &mut super::rules::Limits,
+) -> Option<MesRun> {
     let floored = profile.floored();
     let rank = floored.checker_rank();
     let n = floored.voters.max(1) as i128;
@@ -603,11 +610,14 @@ pub(crate) fn mes_add_one_checker(profile: &Profile) -> MesRun {
         if best.order.len() >= buyable {
             break;
         }
+        if !limits.take_round() {
+            return None;
+        }
         let next = mes(&floored, &frac((whole + step) * unit), &rank);
         if floored.cost_of(&next.order) > floored.budget {
             break;
         }
         best = next;
     }
-    best
+    Some(best)
 }

@@ -51,8 +51,45 @@ pub enum Rule {
     Phragmen,
 }
 
+/// The add-one completion reruns MES once per currency unit per voter until it stops, which on
+/// a crafted file may be never in practice. So a count runs within limits: at most `rounds`
+/// reruns (deterministic, so a residents' vote is counted the same everywhere; the largest real
+/// election in the shared Pabulib data needs 3,244), and for the command line optionally before
+/// a deadline.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub rounds: u64,
+    pub deadline: Option<std::time::Instant>,
+}
+
+/// Add-one reruns allowed by default: three times the most a real election of the shared data
+/// needs.
+pub const DEFAULT_ADD_ONE_ROUNDS: u64 = 10_000;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            rounds: DEFAULT_ADD_ONE_ROUNDS,
+            deadline: None,
+        }
+    }
+}
+
+impl Limits {
+    /// Takes one rerun from the allowance; false when none is left or the deadline passed.
+    pub(crate) fn take_round(&mut self) -> bool {
+        if self.rounds == 0 || self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            return false;
+        }
+        self.rounds -= 1;
+        true
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RuleError {
+    /// The add-one completion did not finish within its limits (rounds allowed).
+    Unfinished(u64),
     Unknown(String),
     NeedsPoints(VoteType),
     NeedsOrdinal(VoteType),
@@ -89,6 +126,10 @@ impl fmt::Display for RuleError {
                 f,
                 "the number {v} is too large to count exactly / 数值 {v} 过大，无法精确计算"
             ),
+            RuleError::Unfinished(rounds) => write!(
+                f,
+                "the add-one completion did not finish within {rounds} rounds (or the time allowed); raise the limit only for a file you trust / 逐一加额补充在 {rounds} 轮（或限定时间）内未完成；只有对可信的文件才应提高上限"
+            ),
         }
     }
 }
@@ -96,6 +137,15 @@ impl fmt::Display for RuleError {
 impl std::error::Error for RuleError {}
 
 impl Rule {
+    /// Whether the rule reruns MES until it stops (the add-one completions), so that it needs a
+    /// bound on its rounds.
+    pub fn reruns(self) -> bool {
+        matches!(
+            self,
+            Rule::Mes(_, Completion::AddOne | Completion::AddOneChecker)
+        )
+    }
+
     /// Reads a rule name: ours (`greedy-cost`, `mes-card`, `phragmen`) or the reference data's
     /// (`greedy_cost`, `mes_cost_then_greedy_cost`, `mes_cost_add1`, `seq_phragmen`), with an
     /// optional completion (`greedy`, `add1`) for MES.
@@ -226,24 +276,39 @@ impl EqualShares {
     }
 }
 
-/// Runs `rule` on `election`.
+/// Runs `rule` on `election` within the default [`Limits`].
 pub fn run(election: &Election, rule: Rule) -> Result<Outcome, RuleError> {
+    run_within(election, rule, Limits::default())
+}
+
+/// Runs `rule` on `election` within `limits`.
+pub fn run_within(election: &Election, rule: Rule, limits: Limits) -> Result<Outcome, RuleError> {
     if rule == Rule::Phragmen && !election.vote_type().is_approval() {
         return Err(RuleError::NeedsApproval(election.vote_type()));
     }
     let profile = Profile::new(election, rule.satisfaction())?;
-    Ok(run_on(election, &profile, rule))
+    run_on(election, &profile, rule, limits)
 }
 
 /// Runs `rule` on a prepared profile (its satisfaction must be the rule's).
-pub fn run_on(election: &Election, profile: &Profile, rule: Rule) -> Outcome {
+pub fn run_on(
+    election: &Election,
+    profile: &Profile,
+    rule: Rule,
+    limits: Limits,
+) -> Result<Outcome, RuleError> {
+    let allowed = limits.rounds;
+    let mut limits = limits;
     let (order, equal_shares) = match rule {
         Rule::Greedy(_) => (greedy(profile, &[]), None),
         Rule::Phragmen => (phragmen::phragmen(election, profile), None),
         Rule::Mes(_, completion) => {
             let run = match completion {
-                Completion::AddOne => mes::mes_add_one(profile),
-                Completion::AddOneChecker => mes::mes_add_one_checker(profile),
+                Completion::AddOne => {
+                    mes::mes_add_one(profile, &mut limits).ok_or(RuleError::Unfinished(allowed))?
+                }
+                Completion::AddOneChecker => mes::mes_add_one_checker(profile, &mut limits)
+                    .ok_or(RuleError::Unfinished(allowed))?,
                 _ => mes::mes(
                     profile,
                     &(frac(profile.budget) / frac(profile.voters.max(1) as i128)),
@@ -281,12 +346,12 @@ pub fn run_on(election: &Election, profile: &Profile, rule: Rule) -> Outcome {
     };
     let mut winners = order.clone();
     winners.sort_by_key(|&p| profile.rank[p]);
-    Outcome {
+    Ok(Outcome {
         total_cost: election.total_cost(&order),
         selection_order: order,
         winners,
         equal_shares,
-    }
+    })
 }
 
 /// Compares a×b with c×d exactly.

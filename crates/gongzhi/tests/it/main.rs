@@ -250,6 +250,30 @@ async fn demo_seeds_once_serves_and_round_trips_through_export() {
             out.contains("jinyang-staff") && out.contains("gongzhi-demo-2026"),
             "prints the demo logins: {out}"
         );
+        // Every account the demo seeds is in its banner: nobody is left to guess.
+        let db = gongzhi_store::Db::connect(&url, gongzhi_store::db::Open::MustExist)
+            .await
+            .unwrap();
+        let mut read = db.read().await.unwrap();
+        let logins = read
+            .rows(
+                "SELECT COALESCE(username, phone) FROM accounts",
+                &[],
+                &[gongzhi_store::schema::ColType::Text],
+            )
+            .await
+            .unwrap();
+        read.rollback().await.unwrap();
+        db.close().await;
+        assert!(logins.len() > 20, "{} accounts", logins.len());
+        for row in logins {
+            let login = row.text(0).unwrap();
+            assert!(
+                out.lines()
+                    .any(|l| l.split([' ', ';', ',']).any(|w| w == login)),
+                "the banner does not list {login}: {out}"
+            );
+        }
     }
     // A second start serves the existing demo database without seeding again.
     let events_before = text(&run(&["--database", &url, "audit", "verify"]));
@@ -646,6 +670,24 @@ fn pb_tally_refuses_a_broken_file_with_its_line_in_both_languages() {
     ]);
     assert_eq!(limited.status.code(), Some(2));
     assert!(text(&limited).contains("too large"), "{}", text(&limited));
+    // The add-one completion stops at its bound with an error, never runs unbounded.
+    let bounded = run(&[
+        "pb",
+        "tally",
+        "--rule",
+        "mes-cost",
+        "--completion",
+        "add1",
+        "--max-rounds",
+        "2",
+        &pabulib_file("Poland_Swiecie_2023.pb"),
+    ]);
+    assert_eq!(bounded.status.code(), Some(2), "{}", text(&bounded));
+    assert!(
+        text(&bounded).contains("did not finish within 2 rounds"),
+        "{}",
+        text(&bounded)
+    );
     let unknown = run(&[
         "pb",
         "tally",
