@@ -198,6 +198,12 @@ pub const MOTION_KINDS: [&str; 5] = [
     "general",
 ];
 
+/// The State Council's holiday arrangements from 2020 to 2026, as published (each year's
+/// 国务院办公厅关于某年部分节假日安排的通知, and the 2020 notice extending the Spring Festival to
+/// 2 February): every day off of each holiday period and every adjusted working weekend.
+/// `tests/it/calendar.rs` checks it against an independent copy (PyPI's `chinese-calendar`).
+pub const OFFICIAL_CALENDAR: &str = include_str!("../data/calendar-official.json");
+
 /// The rule catalogue. Adding a rule is adding a line here; its values live in the database.
 pub const CATALOGUE: &[RuleSpec] = &[
     RuleSpec {
@@ -213,8 +219,8 @@ pub const CATALOGUE: &[RuleSpec] = &[
         kind: RuleKind::Calendar,
         zh: "法定节假日与调休上班日（YYYY-MM-DD）",
         en: "Official public holidays and adjusted working weekends (YYYY-MM-DD)",
-        default: r#"{"holidays":[],"workdays":[]}"#,
-        source: "State Council holiday notice, entered yearly by the city (N)",
+        default: OFFICIAL_CALENDAR,
+        source: "国务院办公厅关于2020年至2026年部分节假日安排的通知 (one a year) and 国务院办公厅关于延长2020年春节假期的通知, as published; checked against PyPI's chinese-calendar; a later year's notice is entered by the city as a new version until a release ships it (A)",
     },
     RuleSpec {
         key: "council.size.courtyard",

@@ -362,18 +362,9 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
 
-    // The rulebook: the city defaults came with `init`; the district adds the 2026 holiday calendar
-    // (illustrative dates) and the community council sets its own size.
-    rules::set_rule(
-        app,
-        &admin,
-        wuhou,
-        "calendar.official",
-        r#"{"holidays":["2026-01-01","2026-10-01","2026-10-02","2026-10-03","2026-10-04","2026-10-05","2026-10-06","2026-10-07"],"workdays":["2026-09-27","2026-10-10"]}"#,
-        "2026-01-01",
-        "演示：2026 年节假日安排 / demo: 2026 holiday calendar",
-    )
-    .await?;
+    // The rulebook: the city defaults came with `init` (among them the State Council's holiday
+    // calendar); the district sets how city and district share the fund and the community
+    // council sets its own size.
     rules::set_rule(
         app,
         &admin,

@@ -3,6 +3,7 @@
 
 mod allocation;
 mod allocation_naive;
+mod calendar;
 mod elections;
 mod ledger;
 mod pipelines;
