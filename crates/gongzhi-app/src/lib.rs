@@ -123,6 +123,9 @@ pub struct Settings {
     /// How long a page may use a copy of a community's places and rule versions written by
     /// another process (this process's own commands refresh them at once); 0: no copies.
     pub reference_cache_secs: u64,
+    /// Bytes one account, and one community in all, may upload in 24 hours.
+    pub upload_quota_account_bytes: i64,
+    pub upload_quota_community_bytes: i64,
 }
 
 impl Default for Settings {
@@ -137,6 +140,8 @@ impl Default for Settings {
             login_lockout_secs: 15 * 60,
             session_ttl_secs: 7 * 86_400,
             reference_cache_secs: 5,
+            upload_quota_account_bytes: 200 * 1024 * 1024,
+            upload_quota_community_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }

@@ -734,3 +734,87 @@ pub async fn upload(
     .map(|r| Ok((r.text(0)?, r.bytes(1)?)))
     .transpose()
 }
+
+/// A record an upload is attached to, as far as who may read the file is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment {
+    /// Public evidence: a project's progress photo, a quote, its contract (staff put them there).
+    Public,
+    /// The invoice of an expense on a budget at this place, with the expense's pinned signers
+    /// (who must see what they sign).
+    Invoice {
+        place: Uuid,
+        signers_json: Option<String>,
+    },
+    /// A photo of a need reported at this place, by this account.
+    NeedPhoto { place: Uuid, reporter: Option<Uuid> },
+}
+
+/// Who uploaded a file and every record it is attached to (one statement).
+pub async fn upload_attachments(
+    tx: &mut Tx,
+    tenant: Uuid,
+    sha256: &str,
+) -> Result<Option<(Option<Uuid>, Vec<Attachment>)>, StoreError> {
+    let rows = tx
+        .rows(
+            "SELECT 'uploader', NULL, u.uploaded_by, NULL FROM uploads u \
+               WHERE u.tenant_id = $1 AND u.sha256 = $2 \
+             UNION ALL SELECT 'public', NULL, NULL, NULL FROM project_updates x \
+               WHERE x.tenant_id = $1 AND x.photo_sha256 = $2 \
+             UNION ALL SELECT 'public', NULL, NULL, NULL FROM project_quotes x \
+               WHERE x.tenant_id = $1 AND x.document_sha256 = $2 \
+             UNION ALL SELECT 'public', NULL, NULL, NULL FROM projects x \
+               WHERE x.tenant_id = $1 AND x.contract_sha256 = $2 \
+             UNION ALL SELECT 'invoice', b.jurisdiction_id, NULL, e.signers_json FROM expenses e \
+               JOIN budgets b ON b.tenant_id = e.tenant_id AND b.id = e.budget_id \
+               WHERE e.tenant_id = $1 AND e.document_sha256 = $2 \
+             UNION ALL SELECT 'need', n.jurisdiction_id, n.reporter_account_id, NULL \
+               FROM need_photos p JOIN needs n ON n.tenant_id = p.tenant_id AND n.id = p.need_id \
+               WHERE p.tenant_id = $1 AND p.sha256 = $2",
+            &[tenant.into(), sha256.into()],
+            &[Text, Id, Id, Text],
+        )
+        .await?;
+    let mut uploader = None;
+    let mut found = false;
+    let mut attached = Vec::new();
+    for r in rows {
+        match r.text(0)?.as_str() {
+            "uploader" => {
+                found = true;
+                uploader = r.opt_id(2)?;
+            }
+            "public" => attached.push(Attachment::Public),
+            "invoice" => attached.push(Attachment::Invoice {
+                place: r.id(1)?,
+                signers_json: r.opt_text(3)?,
+            }),
+            _ => attached.push(Attachment::NeedPhoto {
+                place: r.id(1)?,
+                reporter: r.opt_id(2)?,
+            }),
+        }
+    }
+    Ok(found.then_some((uploader, attached)))
+}
+
+/// Bytes uploaded since `since`: in the community, and by `account` there.
+pub async fn uploaded_since(
+    tx: &mut Tx,
+    tenant: Uuid,
+    account: Option<Uuid>,
+    since: i64,
+) -> Result<(i64, i64), StoreError> {
+    let r = tx
+        .row(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(CASE WHEN uploaded_by = $3 THEN size ELSE 0 END), 0) AS BIGINT) \
+             FROM uploads WHERE tenant_id = $1 AND uploaded_at >= $2",
+            &[tenant.into(), since.into(), Value::from(account)],
+            &[Int, Int],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Data("an aggregate returned no row".into()))?;
+    Ok((r.int(0)?, r.int(1)?))
+}

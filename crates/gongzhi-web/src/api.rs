@@ -1235,7 +1235,7 @@ async fn upload(
 async fn fetch_upload(
     State(state): State<AppState>,
     lang: Lang,
-    Authed(v): Authed,
+    v: Visitor,
     Path((id, sha)): Path<(Uuid, String)>,
 ) -> ApiResult {
     let (media_type, bytes) = gongzhi_app::uploads::fetch(&state.app, &v.actor, id, &sha)

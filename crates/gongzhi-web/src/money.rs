@@ -691,13 +691,17 @@ async fn expense_view(
         && !v.lapsed
         && ledger::is_custodian_of(&state.app, b.fund_id, me).await;
     let e = &v.expense;
-    // The invoice is for people entitled to the community's records (staff, residents there).
-    let document = (visitor.account.is_some()).then(|| {
-        format!(
-            "/api/v1/communities/{}/uploads/{}",
-            b.tenant_id, e.document_sha256
-        )
-    });
+    // The invoice is linked for those who may read it: its signers, the fund's keepers and
+    // auditors (the same rule the file's address applies).
+    let document =
+        uploads::may_read_file(&state.app, &visitor.actor, b.tenant_id, &e.document_sha256)
+            .await
+            .then(|| {
+                format!(
+                    "/api/v1/communities/{}/uploads/{}",
+                    b.tenant_id, e.document_sha256
+                )
+            });
     render(&ExpensePage {
         id: id.to_string(),
         budget_id: b.id.to_string(),

@@ -35,6 +35,9 @@ pub struct Config {
     /// How long pages may use this process's copy of a community's places and rule versions
     /// after another process changed them (this server's own changes show at once); 0: no copies.
     pub reference_cache_seconds: u64,
+    /// Megabytes one account, and one community in all, may upload in 24 hours.
+    pub upload_quota_account_mb_per_day: i64,
+    pub upload_quota_community_mb_per_day: i64,
 }
 
 impl Default for Config {
@@ -52,6 +55,8 @@ impl Default for Config {
             trusted_proxies: 0,
             trust_forwarded_for: false,
             reference_cache_seconds: 5,
+            upload_quota_account_mb_per_day: 200,
+            upload_quota_community_mb_per_day: 2048,
         }
     }
 }
@@ -69,6 +74,8 @@ const KEYS: &[&str] = &[
     "trusted_proxies",
     "trust_forwarded_for",
     "reference_cache_seconds",
+    "upload_quota_account_mb_per_day",
+    "upload_quota_community_mb_per_day",
 ];
 
 impl Config {
@@ -102,6 +109,8 @@ impl Config {
             login_lockout_secs: self.login_lockout_minutes * 60,
             session_ttl_secs: self.session_days * 86_400,
             reference_cache_secs: self.reference_cache_seconds,
+            upload_quota_account_bytes: self.upload_quota_account_mb_per_day * 1024 * 1024,
+            upload_quota_community_bytes: self.upload_quota_community_mb_per_day * 1024 * 1024,
             ..gongzhi_app::Settings::default()
         }
     }
@@ -138,6 +147,10 @@ trust_forwarded_for = false
 # another process (a second server, a command-line tool) changed them; this server's own changes
 # show at once. 0 reads them afresh for every page
 reference_cache_seconds = 5
+# Megabytes of files (photos, invoices) one account, and one community in all, may upload in 24
+# hours
+upload_quota_account_mb_per_day = 200
+upload_quota_community_mb_per_day = 2048
 "#;
 
 #[cfg(test)]

@@ -1385,3 +1385,76 @@ async fn signers_are_pinned_when_an_expense_is_submitted() {
     let v = verify_database(&w.app.db).await.unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 }
+
+/// A file is read by whoever may read the record it is attached to: an expense's invoice by its
+/// signers and the fund's keepers, not by a resident who may upload photos, nor by staff of
+/// another community; uploads are bounded per account and per community.
+#[tokio::test]
+async fn files_are_read_by_who_may_read_their_record_and_uploads_have_quotas() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 10_000_00, &[]).await.unwrap();
+    expense(&m, b, 1_000_00).await.unwrap();
+    let fetch = async |who: &Actor| {
+        uploads::fetch(&w.app, who, w.jinyang, &m.invoice)
+            .await
+            .map(|_| ())
+    };
+    fetch(&w.staff).await.unwrap();
+    fetch(&m.supervisors[0]).await.unwrap();
+    fetch(&w.auditor).await.unwrap();
+    assert_eq!(code(fetch(&w.resident).await), "forbidden");
+    assert_eq!(code(fetch(&w.other_staff).await), "forbidden");
+    let uploader_elsewhere = account(&w.app, &w.admin, w.jinyang, "resident", "uploader").await;
+    assert_eq!(code(fetch(&uploader_elsewhere).await), "forbidden");
+    assert_eq!(code(fetch(&Actor::anonymous()).await), "unauthenticated");
+    // A resident reads back what she uploaded herself, and only that.
+    let neighbour = account(&w.app, &w.admin, w.jinyang, "resident", "neighbour").await;
+    let photo: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% her own\n";
+    let own = uploads::store(&w.app, &neighbour, w.jinyang, photo)
+        .await
+        .unwrap();
+    uploads::fetch(&w.app, &neighbour, w.jinyang, &own.sha256)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(uploads::fetch(&w.app, &m.supervisors[1], w.jinyang, &own.sha256).await),
+        "forbidden"
+    );
+
+    // Quotas. Today the staff member stored the invoice and the resident her file; an app whose
+    // quotas leave the staff member room for one more small file, and the community for as much.
+    let used = (INVOICE.len() + photo.len()) as i64;
+    let file = |n: usize| {
+        let mut f = INVOICE.to_vec();
+        f.extend(std::iter::repeat_n(b'%', n));
+        f
+    };
+    let tight = gongzhi_app::App::new(
+        w.app.db.clone(),
+        w.app.clock.clone(),
+        gongzhi_app::Settings {
+            upload_quota_account_bytes: 2 * INVOICE.len() as i64 + 5,
+            upload_quota_community_bytes: used + INVOICE.len() as i64 + 5,
+            ..(*w.app.settings).clone()
+        },
+    );
+    let before = event_count(&w.app).await;
+    assert_eq!(
+        code(uploads::store(&tight, &w.staff, w.jinyang, &file(10)).await),
+        "upload_quota_account"
+    );
+    uploads::store(&tight, &w.staff, w.jinyang, &file(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        code(uploads::store(&tight, &w.admin, w.jinyang, &file(2)).await),
+        "upload_quota_community"
+    );
+    assert_eq!(event_count(&w.app).await, before + 1);
+    w.app.clock.advance(86_400 + 1).unwrap();
+    uploads::store(&tight, &w.admin, w.jinyang, &file(2))
+        .await
+        .unwrap();
+}
