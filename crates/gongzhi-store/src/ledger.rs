@@ -867,7 +867,7 @@ pub async fn accounts_related(
 ) -> Result<bool, StoreError> {
     Ok(tx
         .row(
-            "SELECT 1 FROM declared_relatives d \
+            "SELECT CAST(1 AS BIGINT) FROM declared_relatives d \
              JOIN residents r1 ON r1.tenant_id = d.tenant_id AND r1.id = d.resident_id \
              JOIN residents r2 ON r2.tenant_id = d.tenant_id AND r2.id = d.relative_id \
              WHERE d.tenant_id = $1 AND d.voided_at IS NULL \

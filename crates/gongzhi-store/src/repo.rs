@@ -758,7 +758,7 @@ pub async fn upload_attachments(
 ) -> Result<Option<(Option<Uuid>, Vec<Attachment>)>, StoreError> {
     let rows = tx
         .rows(
-            "SELECT 'uploader', NULL, u.uploaded_by, NULL FROM uploads u \
+            "SELECT 'uploader', CAST(NULL AS UUID), u.uploaded_by, CAST(NULL AS TEXT) FROM uploads u \
                WHERE u.tenant_id = $1 AND u.sha256 = $2 \
              UNION ALL SELECT 'public', NULL, NULL, NULL FROM project_updates x \
                WHERE x.tenant_id = $1 AND x.photo_sha256 = $2 \
