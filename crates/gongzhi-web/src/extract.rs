@@ -186,6 +186,8 @@ where
 fn body_error(status: StatusCode, text: &str, lang: Lang) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(status, "body_too_large").lang(lang)
+    } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        ApiError::new(status, "unsupported_media_type").lang(lang)
     } else if text.contains("UTF-8") || text.contains("utf-8") {
         ApiError::new(StatusCode::BAD_REQUEST, "body_invalid_utf8").lang(lang)
     } else {

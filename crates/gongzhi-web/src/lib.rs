@@ -160,6 +160,94 @@ async fn private_answers(
     resp
 }
 
+/// One shape for every refusal, whatever produced it. Answers that a handler never saw (a path
+/// whose id is not an id, a missing query field, a method the route does not take, a body over
+/// the limit: axum's own rejections, in English plain text) are rewritten: on the API as
+/// `{"error", "message", "fields"}` in the request's language, on pages as the site's own error
+/// page. And a page form that was refused, rendered with its error next to what was typed, is
+/// answered with 422 rather than 200, so that the refusal is visible to scripts, crawlers and
+/// tests without reading the page.
+pub(crate) async fn uniform_errors(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (mut parts, body) = req.into_parts();
+    let lang =
+        <i18n::Lang as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap_or_default();
+    let path = parts.uri.path().to_string();
+    let is_post = parts.method == axum::http::Method::POST;
+    let api = path.starts_with("/api/");
+    let head = parts.clone();
+    let resp = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    if (status.is_client_error() || status.is_server_error())
+        && !content_type.starts_with("application/json")
+        && !content_type.starts_with("text/html")
+    {
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::UNAUTHORIZED => "unauthenticated",
+            StatusCode::FORBIDDEN => "forbidden",
+            s if s.is_server_error() => "internal",
+            _ => "request_invalid",
+        };
+        let error = error::ApiError::new(status, code).lang(lang);
+        if api {
+            return error.into_response();
+        }
+        let mut head = head;
+        let prefs =
+            <extract::DisplayPrefs as axum::extract::FromRequestParts<()>>::from_request_parts(
+                &mut head,
+                &(),
+            )
+            .await
+            .unwrap_or(extract::DisplayPrefs {
+                large: false,
+                contrast: false,
+            });
+        let visitor = match <extract::Visitor as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+            &mut head, &state,
+        )
+        .await
+        {
+            Ok(v) => v,
+            Err(e) => return e.into_response(),
+        };
+        let page = pages::Page::new(lang, &prefs, &visitor, &path);
+        return pages::error_page(error, page);
+    }
+    if is_post && !api && status == StatusCode::OK && content_type.starts_with("text/html") {
+        let (mut parts, body) = resp.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        if bytes
+            .windows(pages::REFUSAL_MARK.len())
+            .any(|w| w == pages::REFUSAL_MARK.as_bytes())
+        {
+            parts.status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        return axum::response::Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    resp
+}
+
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     let csrf = CsrfLayer::new();
@@ -187,6 +275,10 @@ pub fn router(state: AppState) -> Router {
             private_answers,
         ))
         .layer(csrf)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uniform_errors,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(

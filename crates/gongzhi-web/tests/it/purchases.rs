@@ -411,8 +411,19 @@ async fn a_venture_round_with_a_donor_adoption() {
     assert!(!open.contains("合同已结束"), "{open}");
 }
 
-/// Posts a form as a signed-in client; follows a redirect; the page must answer 200.
+/// Posts a form as a signed-in client; follows a redirect. The page answers 200, or 422 when
+/// the form was refused (its error shown beside what was typed).
 pub(crate) async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String) -> String {
+    post_form_status(t, who, path, body).await.1
+}
+
+/// [`post_form`] with the status of the answer (after a redirect: the page's).
+pub(crate) async fn post_form_status(
+    t: &T,
+    who: &Client<'_>,
+    path: &str,
+    body: String,
+) -> (StatusCode, String) {
     let req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, who.cookie.borrow().clone())
@@ -421,10 +432,19 @@ pub(crate) async fn post_form(t: &T, who: &Client<'_>, path: &str, body: String)
     let (status, headers, page) = send(&t.router, req).await;
     if status.is_redirection() {
         let to = headers.get(header::LOCATION).unwrap().to_str().unwrap();
-        return who.page(to).await;
+        return (StatusCode::OK, who.page(to).await);
     }
-    assert_eq!(status, StatusCode::OK, "{path}: {page}");
-    page
+    assert!(
+        status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{path}: {status} {page}"
+    );
+    // A page showing a refusal says so in its status, and only then.
+    assert_eq!(
+        status == StatusCode::UNPROCESSABLE_ENTITY,
+        page.contains("data-refused"),
+        "{path}: {status}"
+    );
+    (status, page)
 }
 
 /// Community staff file a group and open a round from the pages alone: a wrong credit code is

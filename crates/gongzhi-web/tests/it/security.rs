@@ -288,3 +288,82 @@ async fn over_https_the_session_is_a_host_cookie_and_private_pages_are_not_store
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Rejections no handler wrote (a bad id in the path, a wrong method, a body over the limit) come
+/// as our bilingual JSON on the API and as our error page on pages; a refused page form answers
+/// 422, not 200.
+#[tokio::test]
+async fn every_refusal_has_one_shape_and_a_refused_form_is_not_200() {
+    let t = app().await;
+    let cookie = login(&t, "staff").await;
+    for (method, path, body, status, code) in [
+        (
+            "GET",
+            "/api/v1/resolutions/not-an-id",
+            "",
+            StatusCode::BAD_REQUEST,
+            "request_invalid",
+        ),
+        (
+            "DELETE",
+            "/api/v1/me",
+            "",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "GET",
+            "/api/v1/no-such-thing",
+            "",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "POST",
+            "/api/v1/councils",
+            "x",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &cookie)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(body))
+            .unwrap();
+        let (got, headers, text) = send(&t.router, req).await;
+        assert_eq!(got, status, "{method} {path}: {text}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{method} {path}"
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["error"], code, "{method} {path}");
+        assert!(v["message"].as_str().unwrap().len() > 10, "{text}");
+    }
+    // A page whose id is not an id: the site's own page, in the visitor's language.
+    let (status, headers, page) = send(&t.router, get("/r/garbage")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.contains("无法理解该请求"), "{page}");
+    // A refused sign-in form is a refusal.
+    let (status, _, page) = send(
+        &t.router,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("identifier=staff&password=wrong-password"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+}
