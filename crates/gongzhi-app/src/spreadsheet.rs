@@ -393,4 +393,33 @@ mod tests {
         assert_eq!(ok.headers, vec!["a", "b"]);
         assert_eq!(ok.rows[0].1.as_ref().unwrap(), &vec!["1", "2"]);
     }
+
+    // Bounded fuzzing of both readers: arbitrary bytes, and byte edits of a real workbook and a
+    // real CSV file, never make them panic; they read the file or refuse it.
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        #[test]
+        fn arbitrary_bytes_are_read_or_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2_000)) {
+            let _ = read_sheet(&bytes);
+            let mut zipped = b"PK\x03\x04".to_vec();
+            zipped.extend(&bytes);
+            let _ = read_sheet(&zipped);
+        }
+
+        #[test]
+        fn edited_workbooks_and_csv_files_are_read_or_refused(
+            edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..16)
+        ) {
+            let book = sparse_workbook(&[(0, 0, "姓名"), (0, 1, "电话"), (1, 0, "田小余"), (1, 1, "13800000001")]);
+            let csv = "姓名,电话,院落\n田小余,13800000001,beiyuan\n\"钱,建国\",,beiyuan\n".as_bytes().to_vec();
+            for mut file in [book, csv] {
+                for &(at, byte) in &edits {
+                    let n = file.len();
+                    file[at % n] = byte;
+                }
+                let _ = read_sheet(&file);
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@ mod allocation;
 mod allocation_naive;
 mod calendar;
 mod elections;
+mod fuzz_pb;
 mod ledger;
 mod pipelines;
 mod procurement;

@@ -961,3 +961,127 @@ async fn spreadsheet_bombs_neither_stop_the_server_nor_swell_it() {
         peak / 1024
     );
 }
+
+/// Kill -9 under write load: every write the server acknowledged is there after a restart, and
+/// the audit chains and the ledger check out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_under_write_load_loses_no_acknowledged_write() {
+    let url = fresh_url("crash").await;
+    let port = free_port();
+    let mut server = start_demo(&url, port);
+    let (_, communities) = http_get(port, "/api/v1/jurisdictions").unwrap();
+    let jinyang = communities
+        .split("\"code\":\"jinyang\"")
+        .next()
+        .and_then(|before| before.rsplit("\"id\":\"").next())
+        .map(|id| id[..36].to_string())
+        .expect("晋阳's id");
+    let (_, funds) = http_get(port, "/api/v1/communities/jinyang/funds").unwrap();
+    let body = funds.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let funds: serde_json::Value = serde_json::from_str(body).expect("funds as JSON");
+    let fund = funds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["custodian"].is_null())
+        .and_then(|f| f["id"].as_str())
+        .expect("a fund of 晋阳 its staff keep")
+        .to_string();
+    let cookie = sign_in(port, "jinyang-staff");
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (cookie, jinyang, fund) = (cookie.clone(), jinyang.clone(), fund.clone());
+            let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for i in 0..10_000 {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let (path, body, table) = if i % 2 == 0 {
+                        (
+                            "/api/v1/residents".to_string(),
+                            format!(r#"{{"community_id":"{jinyang}","name":"压测居民{w}-{i}"}}"#),
+                            "residents",
+                        )
+                    } else {
+                        (
+                            format!("/api/v1/funds/{fund}/receipts"),
+                            format!(r#"{{"source":"donors","amount":"1.{:02}","code":"crash-{w}-{i}","memo":"断电测试"}}"#, i % 100),
+                            "transfers",
+                        )
+                    };
+                    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+                        break;
+                    };
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                    let request = format!(
+                        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if s.write_all(request.as_bytes()).is_err() {
+                        break;
+                    }
+                    let mut resp = String::new();
+                    let _ = s.read_to_string(&mut resp);
+                    // Acknowledged: the server said 201 and named what it wrote.
+                    if resp.starts_with("HTTP/1.1 201")
+                        && let Some(id) = resp
+                            .split("\"id\":\"")
+                            .nth(1)
+                            .or_else(|| resp.split("\"transfer_id\":\"").nth(1))
+                            .map(|r| r[..36].to_string())
+                    {
+                        acknowledged.lock().unwrap().push((table.to_string(), id));
+                    }
+                }
+            })
+        })
+        .collect();
+    // Let the writes run, then pull the plug in the middle of them.
+    while acknowledged.lock().unwrap().len() < 60 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 60);
+    // Restarted, it serves the same database; every acknowledged write is in it.
+    drop(start_demo(&url, port));
+    let db = gongzhi_store::Db::connect(&url, gongzhi_store::db::Open::MustExist)
+        .await
+        .unwrap();
+    let mut read = db.read().await.unwrap();
+    for (table, id) in &acknowledged {
+        let (sql, column) = match table.as_str() {
+            "residents" => (
+                "SELECT CAST(1 AS BIGINT) FROM residents WHERE id = $1",
+                "resident",
+            ),
+            _ => (
+                "SELECT CAST(1 AS BIGINT) FROM ledger_transfers WHERE id = $1",
+                "transfer",
+            ),
+        };
+        let found = read
+            .row(
+                sql,
+                &[uuid::Uuid::parse_str(id).unwrap().into()],
+                &[gongzhi_store::schema::ColType::Int],
+            )
+            .await
+            .unwrap();
+        assert!(found.is_some(), "acknowledged {column} {id} was lost");
+    }
+    read.rollback().await.unwrap();
+    db.close().await;
+    let verify = run(&["--database", &url, "audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    let ledger = run(&["--database", &url, "ledger", "check"]);
+    assert!(ledger.status.success(), "{}", text(&ledger));
+}
