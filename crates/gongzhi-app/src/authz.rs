@@ -231,6 +231,32 @@ impl Actor {
         ok
     }
 
+    /// `perm` on `community` itself or above it, or on a place inside it: a resident granted her
+    /// courtyard uploads the photo of her need to her community's files.
+    pub async fn require_in_community(
+        &self,
+        tx: &mut Tx,
+        perm: Permission,
+        community: Uuid,
+    ) -> Result<(), AppError> {
+        if self.can(tx, perm, community).await? {
+            return Ok(());
+        }
+        if self.account_id.is_none() {
+            return Err(AppError::Unauthenticated);
+        }
+        for place in self.granted_places(perm) {
+            if repo::ancestors(tx, place)
+                .await?
+                .iter()
+                .any(|j| j.id == community)
+            {
+                return Ok(());
+            }
+        }
+        Err(AppError::Forbidden)
+    }
+
     /// [`Actor::require`] in a read snapshot of its own, for checks that must come before the
     /// command reads its input (an upload is authorised before it is unpacked).
     pub async fn authorize(

@@ -51,16 +51,17 @@ pub async fn store(
                 .arg("max_mb", MAX_FILE_BYTES / (1024 * 1024)),
         ));
     }
-    let kind = MediaType::sniff(bytes)?;
-    let clean = strip_location(kind, bytes)?;
-    let sha256 = hex::encode(Sha256::digest(&clean));
+    // Authorised before the file is looked at.
     let mut read = app.db.read().await?;
     actor
-        .require(&mut read, Permission::Upload, community)
+        .require_in_community(&mut read, Permission::Upload, community)
         .await?;
     if tenant_of(&mut read, community).await? != community {
         return Err(AppError::invalid("not_a_community", "community_id"));
     }
+    let kind = MediaType::sniff(bytes)?;
+    let clean = strip_location(kind, bytes)?;
+    let sha256 = hex::encode(Sha256::digest(&clean));
     let exists = repo::upload(&mut read, community, &sha256).await?.is_some();
     read.rollback().await?;
     let stored = Stored {
