@@ -1085,3 +1085,44 @@ async fn a_server_killed_under_write_load_loses_no_acknowledged_write() {
     let ledger = run(&["--database", &url, "ledger", "check"]);
     assert!(ledger.status.success(), "{}", text(&ledger));
 }
+
+/// A schema-driven fuzzer (schemathesis, PyPI) over the OpenAPI document, signed in as staff and
+/// as a visitor: no generated request, valid for the schema or broken on purpose, makes the
+/// server answer 5xx. (Installed by the test command into GONGZHI_OCDS_PYTHON's environment.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_schema_driven_fuzzer_finds_no_server_error() {
+    let python = std::env::var("GONGZHI_OCDS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let schemathesis = std::path::Path::new(&python)
+        .parent()
+        .map(|bin| bin.join("schemathesis"))
+        .filter(|p| p.is_file())
+        .expect("schemathesis is needed: pip install schemathesis beside GONGZHI_OCDS_PYTHON");
+    let url = fresh_url("fuzz").await;
+    let port = free_port();
+    let _server = start_demo(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let staff = sign_in(port, "jinyang-staff");
+    for (who, header) in [
+        ("staff", format!("Cookie: {staff}")),
+        ("visitor", String::new()),
+    ] {
+        let mut command = Command::new(&schemathesis);
+        command
+            .args(["--no-color", "run", &format!("{base}/api/v1/openapi.json")])
+            .args(["--url", &format!("{base}/api/v1")])
+            .args(["--checks", "not_a_server_error"])
+            .args(["--phases", "examples,fuzzing"])
+            .args(["--max-examples", "6", "--seed", "20261207"])
+            .env("NO_COLOR", "1");
+        if !header.is_empty() {
+            command.args(["-H", &header]);
+        }
+        let out = command.output().unwrap();
+        let report = text(&out);
+        assert!(out.status.success(), "{who}: {report}");
+        assert!(
+            report.contains("passed") && !report.contains("Server error"),
+            "{who}: {report}"
+        );
+    }
+}
