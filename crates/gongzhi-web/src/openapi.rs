@@ -5,27 +5,125 @@ use serde_json::{Map, Value, json};
 
 use crate::api::all_routes;
 
+/// Operations whose body is a file, sent as is (a spreadsheet, a photo or a PDF).
+const RAW_BODY_OPERATIONS: &[(&str, &[&str])] = &[
+    (
+        "import_residents",
+        &[
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ],
+    ),
+    (
+        "import_needs",
+        &[
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ],
+    ),
+    (
+        "import_vouchers",
+        &[
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ],
+    ),
+    ("upload", &["image/jpeg", "image/png", "application/pdf"]),
+];
+
+/// Amounts in yuan as people write them (18000, 18,000.00): the API's money fields.
+const MONEY_FIELDS: &[&str] = &[
+    "amount",
+    "settle_amount",
+    "reserved",
+    "total",
+    "fund",
+    "cofunding",
+    "other",
+    "approved_fund",
+    "budget",
+];
+const YUAN_PATTERN: &str = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$";
+
+/// What the names of the API say about their values, written into every schema once: ids are
+/// UUIDs, a community code is lower-case letters, digits and hyphens, a file's address is its
+/// SHA-256, money fields are yuan.
+fn refine(name: &str, schema: &mut Value) {
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if kind == "string" {
+        if name == "id" || name.ends_with("_id") {
+            schema["format"] = json!("uuid");
+        } else if name == "code" {
+            schema["pattern"] = json!("^[a-z0-9-]{2,48}$");
+        } else if name == "sha256" || name.ends_with("_sha256") {
+            schema["pattern"] = json!("^[0-9a-fA-F]{64}$");
+        } else if MONEY_FIELDS.contains(&name) {
+            schema["pattern"] = json!(YUAN_PATTERN);
+        }
+    }
+    if kind == "array"
+        && name.ends_with("_ids")
+        && let Some(items) = schema.get_mut("items")
+    {
+        refine("id", items);
+    }
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (k, v) in props.iter_mut() {
+            refine(k, v);
+        }
+    }
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for r in all_routes() {
         let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        let mut responses = json!({
+            "200": {"description": "OK"},
+            "4XX": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        });
+        // A command that records something new answers 201; repeating it with the same id, 200.
+        if r.method == "post" {
+            responses["201"] = json!({"description": "Created"});
+        }
         let mut op = json!({
             "summary": r.summary,
             "operationId": r.operation,
-            "responses": {
-                "200": {"description": "OK"},
-                "4XX": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            }
+            "responses": responses,
         });
         if let Some(body) = r.body {
+            let mut schema = body();
+            refine("", &mut schema);
             op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": body()}}});
+                json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        } else if let Some((_, types)) = RAW_BODY_OPERATIONS
+            .iter()
+            .find(|(operation, _)| *operation == r.operation)
+        {
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        json!({"schema": {"type": "string", "format": "binary"}}),
+                    )
+                })
+                .collect();
+            op["requestBody"] = json!({"required": true, "content": content});
         }
         let params: Vec<Value> = r
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|p| {
+                let mut schema = json!({"type": "string"});
+                refine(if p == "resident" { "resident_id" } else { p }, &mut schema);
+                json!({"name": p, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
