@@ -427,17 +427,21 @@ pub async fn sign_expense(
         amount(s, "settle_amount")?;
     }
     let (mut cmd, tenant, e) = begin_on_expense(app, actor, expense_id, "expense.sign").await?;
-    if e.status != "held" {
-        return Err(AppError::Invalid(
-            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
-        ));
-    }
     let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
     let chain = pinned_chain(&e)?;
     let today = format_date(app.now().china_date());
     let members = signers_of(&mut cmd.tx, tenant, &b, &e, &chain, &today).await?;
+    // Whoever signs none of its steps learns nothing about the expense, not even its state.
+    if !members.iter().flatten().any(|s| s.id == me) {
+        return Err(invalid("signoff_not_a_signer", "expense_id"));
+    }
+    if e.status != "held" {
+        return Err(AppError::Invalid(
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+        ));
+    }
     let sigs = repo_l::signatures(&mut cmd.tx, tenant, expense_id).await?;
     let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
         return Err(invalid("expense_not_waiting", "expense_id"));

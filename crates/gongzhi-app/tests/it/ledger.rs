@@ -1261,6 +1261,11 @@ async fn one_person_signs_one_step_and_relatives_of_the_submitter_none() {
             .unwrap(),
         ExpenseState::Posted(1_000_00)
     );
+    // A stranger (staff of the next community) learns nothing of its state by trying to sign.
+    assert_eq!(
+        code(ledger::sign_expense(&w.app, &w.other_staff, e, Decision::Sign, None).await),
+        "signoff_not_a_signer"
+    );
 
     // The director is the spouse of the staff member who submits the next expense.
     let register = |name: &'static str, account: Option<Uuid>| async move {
