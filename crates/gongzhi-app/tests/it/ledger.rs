@@ -324,6 +324,18 @@ async fn expense(m: &Money, budget: Uuid, amount: i64) -> Result<Uuid, AppError>
     .await
 }
 
+/// Every supervisor, then the director, sign `e`: it waits for the accountant.
+async fn board_and_director_sign(m: &Money, e: Uuid) {
+    for s in &m.supervisors {
+        ledger::sign_expense(&m.w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
+    }
+    ledger::sign_expense(&m.w.app, &m.director, e, Decision::Sign, None)
+        .await
+        .unwrap();
+}
+
 pub(crate) async fn sign_through(m: &Money, e: Uuid, settle: Option<i64>) -> ExpenseState {
     for s in &m.supervisors {
         assert!(matches!(
@@ -828,14 +840,7 @@ async fn custody_apart_from_use() {
     )
     .await
     .unwrap();
-    for s in &m.supervisors {
-        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
-            .await
-            .unwrap();
-    }
-    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None)
-        .await
-        .unwrap();
+    board_and_director_sign(&m, e).await;
     assert_eq!(
         ledger::sign_expense(&w.app, &m.accountant, e, Decision::Sign, None)
             .await
@@ -1360,14 +1365,7 @@ async fn signers_are_pinned_when_an_expense_is_submitted() {
     )
     .await
     .unwrap();
-    for s in &m.supervisors {
-        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
-            .await
-            .unwrap();
-    }
-    ledger::sign_expense(&w.app, &m.director, e, Decision::Sign, None)
-        .await
-        .unwrap();
+    board_and_director_sign(&m, e).await;
     assert_eq!(
         code(ledger::sign_expense(&w.app, &newcomer, e, Decision::Sign, None).await),
         "signoff_not_a_signer"

@@ -845,6 +845,16 @@ fn sign_in(port: u16, who: &str) -> String {
         .to_string()
 }
 
+/// A place's id, from the public list of jurisdictions.
+fn place_id(port: u16, code: &str) -> String {
+    let (_, list) = http_get(port, "/api/v1/jurisdictions").unwrap();
+    list.split(&format!("\"code\":\"{code}\""))
+        .next()
+        .and_then(|before| before.rsplit("\"id\":\"").next())
+        .map(|id| id[..36].to_string())
+        .unwrap_or_else(|| panic!("{code}'s id in the jurisdictions list"))
+}
+
 /// The largest the process has been (VmHWM), in KiB.
 fn peak_memory_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -888,13 +898,7 @@ async fn spreadsheet_bombs_neither_stop_the_server_nor_swell_it() {
     let url = fresh_url("bombs").await;
     let port = free_port();
     let server = start_demo(&url, port);
-    let (_, communities) = http_get(port, "/api/v1/jurisdictions").unwrap();
-    let jinyang = communities
-        .split("\"code\":\"jinyang\"")
-        .next()
-        .and_then(|before| before.rsplit("\"id\":\"").next())
-        .map(|id| id[..36].to_string())
-        .expect("晋阳's id in the jurisdictions list");
+    let jinyang = place_id(port, "jinyang");
     let bombs = [
         ("sparse sheet", sparse_sheet_bomb()),
         ("zip bomb", zip_bomb()),
@@ -969,13 +973,7 @@ async fn a_server_killed_under_write_load_loses_no_acknowledged_write() {
     let url = fresh_url("crash").await;
     let port = free_port();
     let mut server = start_demo(&url, port);
-    let (_, communities) = http_get(port, "/api/v1/jurisdictions").unwrap();
-    let jinyang = communities
-        .split("\"code\":\"jinyang\"")
-        .next()
-        .and_then(|before| before.rsplit("\"id\":\"").next())
-        .map(|id| id[..36].to_string())
-        .expect("晋阳's id");
+    let jinyang = place_id(port, "jinyang");
     let (_, funds) = http_get(port, "/api/v1/communities/jinyang/funds").unwrap();
     let body = funds.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
     let funds: serde_json::Value = serde_json::from_str(body).expect("funds as JSON");
