@@ -372,29 +372,31 @@ pub async fn login(
     // so a burst of logins never holds up the community's other writes.
     let mut tx = app.db.begin().await?;
     let mut locked: Option<i64> = None;
+    let mut crowded = false;
     let mut reached_limit = Vec::new();
     for (key, max) in &keys {
         let (attempts, until) = repo::throttle_reserve(&mut tx, key, now, window_from).await?;
-        let until = match until {
-            Some(u) if u > now => Some(u),
-            _ if attempts > *max => {
-                repo::throttle_lock(&mut tx, key, lockout_until).await?;
-                Some(lockout_until)
-            }
-            _ => None,
-        };
-        if let Some(u) = until {
-            locked = locked.max(Some(u));
-        } else if attempts == *max {
-            reached_limit.push(key.clone());
+        match until {
+            Some(u) if u > now => locked = locked.max(Some(u)),
+            // More attempts in the window than allowed, counting those still being checked: a
+            // burst. This one is not checked, and locks nothing (a crowd signing in behind one
+            // address at once is not guessing); failures alone lock a key, below.
+            _ if attempts > *max => crowded = true,
+            _ if attempts == *max => reached_limit.push(key.clone()),
+            _ => {}
         }
     }
-    tx.commit().await?;
-    if let Some(until) = locked {
+    if locked.is_some() || crowded {
+        // Not evaluated: the attempt gives its reservations back.
+        for (key, _) in &keys {
+            repo::throttle_release(&mut tx, key).await?;
+        }
+        tx.commit().await?;
         return Err(AppError::Locked {
-            minutes: minutes_until(until, now),
+            minutes: locked.map_or(1, |until| minutes_until(until, now)),
         });
     }
+    tx.commit().await?;
     let mut matched = None;
     if candidates.is_empty() {
         dummy_verify(app, password).await?;
@@ -414,8 +416,10 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::invalid("login_failed", "password"));
     };
-    repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
+    // Keys are always written address first, then accounts, as when reserving: two sign-ins
+    // never wait for each other's rows in opposite orders.
     repo::throttle_release(&mut tx, &address_key).await?;
+    repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
     let token = new_token();
     let expires = now + app.settings.session_ttl_secs * 1_000_000;
     repo::session_insert(&mut tx, &token_hash(&token), account_id, now, expires).await?;

@@ -251,6 +251,34 @@ async fn a_burst_of_parallel_guesses_is_evaluated_at_most_up_to_the_limit() {
     );
 }
 
+/// Forty people signing in at once behind one address (a community centre's network): those
+/// beyond the address's allowance while the others are still being checked are asked to retry,
+/// and nothing is locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crowd_signing_in_behind_one_address_locks_nothing() {
+    let w = world().await;
+    let attempts = (0..40).map(|_| {
+        let app = w.app.clone();
+        tokio::spawn(async move { accounts::login(&app, "staff", PASSWORD, "10.5.5.5").await })
+    });
+    for a in attempts.collect::<Vec<_>>() {
+        match a.await.unwrap() {
+            Ok(_) | Err(AppError::Locked { minutes: 1 }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        accounts::login(&w.app, "staff", PASSWORD, "10.5.5.5")
+            .await
+            .is_ok()
+    );
+    assert!(
+        accounts::login(&w.app, "auditor", PASSWORD, "10.5.5.5")
+            .await
+            .is_ok()
+    );
+}
+
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_paused() {
     let w = world().await;
