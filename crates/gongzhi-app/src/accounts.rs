@@ -397,38 +397,72 @@ pub async fn login(
         });
     }
     tx.commit().await?;
-    let mut matched = None;
-    if candidates.is_empty() {
-        dummy_verify(app, password).await?;
-    }
-    for a in &candidates {
-        if verify_password(app, password, &a.password_hash).await? {
-            matched = Some(a.id);
-            break;
-        }
-    }
-    let mut tx = app.db.begin().await?;
-    let Some(account_id) = matched else {
-        // The attempt that used up a key's allowance locks it, so the next one hears how long.
-        for key in &reached_limit {
-            repo::throttle_lock(&mut tx, key, lockout_until).await?;
-        }
-        tx.commit().await?;
-        return Err(AppError::invalid("login_failed", "password"));
+    // The reservation is settled whatever happens to the request: a client that hangs up while
+    // its password is being checked must neither leak the reservation (locking out the rightful
+    // owner) nor escape counting as a failure. So the rest runs as a task of its own, which
+    // dropping this future does not cancel.
+    let attempt = Attempt {
+        app: app.clone(),
+        password: password.to_string(),
+        candidates,
+        address_key,
+        reached_limit,
+        now,
+        lockout_until,
     };
-    // Keys are always written address first, then accounts, as when reserving: two sign-ins
-    // never wait for each other's rows in opposite orders.
-    repo::throttle_release(&mut tx, &address_key).await?;
-    repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
-    let token = new_token();
-    let expires = now + app.settings.session_ttl_secs * 1_000_000;
-    repo::session_insert(&mut tx, &token_hash(&token), account_id, now, expires).await?;
-    tx.commit().await?;
-    Ok(Session {
-        token,
-        account_id,
-        expires_at: Instant(expires),
-    })
+    tokio::spawn(attempt.settle())
+        .await
+        .map_err(|_| AppError::invalid("internal", "password"))?
+}
+
+/// A reserved sign-in attempt, checked and settled: a success gives the address its reservation
+/// back, clears the account's count and opens a session; a failure that used up a key's
+/// allowance locks it, so the next attempt hears how long.
+struct Attempt {
+    app: App,
+    password: String,
+    candidates: Vec<AccountRow>,
+    address_key: String,
+    reached_limit: Vec<String>,
+    now: i64,
+    lockout_until: i64,
+}
+
+impl Attempt {
+    async fn settle(self) -> Result<Session, AppError> {
+        let app = &self.app;
+        let mut matched = None;
+        if self.candidates.is_empty() {
+            dummy_verify(app, &self.password).await?;
+        }
+        for a in &self.candidates {
+            if verify_password(app, &self.password, &a.password_hash).await? {
+                matched = Some(a.id);
+                break;
+            }
+        }
+        let mut tx = app.db.begin().await?;
+        let Some(account_id) = matched else {
+            for key in &self.reached_limit {
+                repo::throttle_lock(&mut tx, key, self.lockout_until).await?;
+            }
+            tx.commit().await?;
+            return Err(AppError::invalid("login_failed", "password"));
+        };
+        // Keys are always written address first, then accounts, as when reserving: two sign-ins
+        // never wait for each other's rows in opposite orders.
+        repo::throttle_release(&mut tx, &self.address_key).await?;
+        repo::throttle_clear(&mut tx, &format!("acct:{account_id}")).await?;
+        let token = new_token();
+        let expires = self.now + app.settings.session_ttl_secs * 1_000_000;
+        repo::session_insert(&mut tx, &token_hash(&token), account_id, self.now, expires).await?;
+        tx.commit().await?;
+        Ok(Session {
+            token,
+            account_id,
+            expires_at: Instant(expires),
+        })
+    }
 }
 
 /// The actor behind a session token, if the session is live.

@@ -279,6 +279,39 @@ async fn a_crowd_signing_in_behind_one_address_locks_nothing() {
     );
 }
 
+/// Clients that hang up while their password is being checked leak nothing: the rightful
+/// owner signs in afterwards (each abandoned attempt is settled by a task of its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn abandoned_sign_ins_neither_lock_out_nor_leak() {
+    let w = world().await;
+    // The production cost of Argon2, so that checking a password takes long enough to hang up
+    // in the middle of it.
+    let app = gongzhi_app::App::new(
+        w.app.db.clone(),
+        w.app.clock.clone(),
+        gongzhi_app::Settings {
+            argon2_memory_kib: gongzhi_app::Settings::default().argon2_memory_kib,
+            argon2_iterations: gongzhi_app::Settings::default().argon2_iterations,
+            ..(*w.app.settings).clone()
+        },
+    );
+    crate::account(&app, &w.admin, w.jinyang, "staff", "patient").await;
+    let started = std::time::Instant::now();
+    accounts::login(&app, "patient", PASSWORD, "10.6.6.5")
+        .await
+        .unwrap();
+    let one = started.elapsed();
+    for i in 1..=8u32 {
+        let attempt = accounts::login(&app, "patient", PASSWORD, "10.6.6.6");
+        let _ = tokio::time::timeout(one * i / 10, attempt).await;
+    }
+    // The abandoned attempts finish on their own.
+    tokio::time::sleep(one * 20).await;
+    accounts::login(&app, "patient", PASSWORD, "10.6.6.6")
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_paused() {
     let w = world().await;
