@@ -71,7 +71,8 @@ fn digit_of(c: char) -> Option<u32> {
         '九' | '玖' => Some(9),
         _ => None,
     };
-    if chinese.is_some() {
+    if chinese.is_some() || c.is_ascii() || !c.is_numeric() {
+        // Most characters of a text (Hanzi, punctuation, letters) end here, without NFKC.
         return chinese;
     }
     let mut folded = std::iter::once(c).nfkc();

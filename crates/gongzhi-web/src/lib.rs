@@ -63,7 +63,8 @@ pub struct AppState {
     /// the `X-Forwarded-For` entry that many from the right (0: the socket's address; the header
     /// is the client's to write and is never read).
     pub trusted_proxies: usize,
-    pub public_base_url: String,
+    /// Shared, not copied: the state is cloned for every request by each layer that reads it.
+    pub public_base_url: Arc<str>,
 }
 
 impl AppState {
@@ -73,7 +74,7 @@ impl AppState {
             ready: Arc::new(AtomicBool::new(false)),
             secure: public_base_url.starts_with("https://"),
             trusted_proxies: 0,
-            public_base_url,
+            public_base_url: public_base_url.into(),
         }
     }
 
@@ -129,45 +130,18 @@ async fn ping() -> &'static str {
     "pong"
 }
 
-/// Answers that may hold personal data are never stored by a browser or a proxy: every answer to
-/// a signed-in visitor (personal data is shown only to the signed-in) and signing in itself are
-/// `Cache-Control: no-store`, unless the handler chose a cache policy itself (static assets). Over HTTPS every answer
-/// carries HSTS.
-async fn private_answers(
-    State(state): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let signed_in = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| c.contains(state.session_cookie_name()));
-    // Signing in answers with the session itself.
-    let personal = req.uri().path().starts_with("/api/v1/session") || req.uri().path() == "/login";
-    let mut resp = next.run(req).await;
-    let headers = resp.headers_mut();
-    if (signed_in || personal) && !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    if state.secure {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    resp
-}
-
-/// One shape for every refusal, whatever produced it. Answers that a handler never saw (a path
-/// whose id is not an id, a missing query field, a method the route does not take, a body over
-/// the limit: axum's own rejections, in English plain text) are rewritten: on the API as
-/// `{"error", "message", "fields"}` in the request's language, on pages as the site's own error
-/// page. And a page form that was refused, rendered with its error next to what was typed, is
-/// answered with 422 rather than 200, so that the refusal is visible to scripts, crawlers and
-/// tests without reading the page.
-pub(crate) async fn uniform_errors(
+/// What every answer goes through on its way out, in one layer (each layer costs every request):
+///
+/// - **Private answers are not stored.** Every answer to a signed-in visitor (personal data is
+///   shown only to the signed-in) and signing in itself are `Cache-Control: no-store`, unless the
+///   handler chose a cache policy itself (static assets). Over HTTPS every answer carries HSTS.
+/// - **One shape for every refusal.** Answers no handler wrote (a path whose id is not an id, a
+///   method the route does not take, a wrong content type: axum's own rejections, in English
+///   plain text) become `{"error", "message", "fields"}` in the request's language on the API,
+///   and the site's own error page on pages. A page form that was refused, rendered with its
+///   error beside what was typed, answers 422 rather than 200, so that the refusal is visible to
+///   scripts, crawlers and tests without reading the page.
+pub(crate) async fn shape_answers(
     State(state): State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -181,21 +155,40 @@ pub(crate) async fn uniform_errors(
     let path = parts.uri.path().to_string();
     let is_post = parts.method == axum::http::Method::POST;
     let api = path.starts_with("/api/");
-    let head = parts.clone();
-    let resp = next
+    // Only the cookies are kept: an error page needs the visitor and the display preferences.
+    let cookies: Vec<HeaderValue> = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    let signed_in = cookies
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.contains(state.session_cookie_name()));
+    let personal = path.starts_with("/api/v1/session") || path == "/login";
+    let mut resp = next
         .run(axum::extract::Request::from_parts(parts, body))
         .await;
+    let headers = resp.headers_mut();
+    if (signed_in || personal) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.secure {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let status = resp.status();
     let content_type = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if (status.is_client_error() || status.is_server_error())
-        && !content_type.starts_with("application/json")
-        && !content_type.starts_with("text/html")
-    {
+        .unwrap_or("");
+    let shaped =
+        content_type.starts_with("application/json") || content_type.starts_with("text/html");
+    if (status.is_client_error() || status.is_server_error()) && !shaped {
         let code = match status {
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -210,7 +203,10 @@ pub(crate) async fn uniform_errors(
         if api {
             return error.into_response();
         }
-        let mut head = head;
+        let mut head = axum::http::Request::new(());
+        head.headers_mut()
+            .extend(cookies.into_iter().map(|c| (header::COOKIE, c)));
+        let (mut head, ()) = head.into_parts();
         let prefs =
             <extract::DisplayPrefs as axum::extract::FromRequestParts<()>>::from_request_parts(
                 &mut head,
@@ -232,7 +228,8 @@ pub(crate) async fn uniform_errors(
         let page = pages::Page::new(lang, &prefs, &visitor, &path);
         return pages::error_page(error, page);
     }
-    if is_post && !api && status == StatusCode::OK && content_type.starts_with("text/html") {
+    let html = content_type.starts_with("text/html");
+    if is_post && !api && status == StatusCode::OK && html {
         let (mut parts, body) = resp.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -270,14 +267,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             extract::body_needs_session,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            private_answers,
-        ))
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            uniform_errors,
+            shape_answers,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

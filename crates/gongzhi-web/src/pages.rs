@@ -85,7 +85,7 @@ pub(crate) fn render(t: &impl Template) -> Response {
 }
 
 /// What base.html writes beside a page's error: a page form answered with it (and 200) was
-/// refused, and `uniform_errors` answers 422 instead.
+/// refused, and `shape_answers` answers 422 instead.
 pub(crate) const REFUSAL_MARK: &str = "role=\"alert\" data-refused";
 
 /// An error shown on an HTML page (status kept, message translated).
