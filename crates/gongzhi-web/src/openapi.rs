@@ -45,6 +45,40 @@ const MONEY_FIELDS: &[&str] = &[
 ];
 const YUAN_PATTERN: &str = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$";
 
+/// The values a field of this name takes wherever it appears, from the same lists the commands
+/// check (a name that means different things in different bodies, such as `kind`, is not here).
+fn enum_of(name: &str) -> Option<Vec<String>> {
+    let list = |xs: &[&str]| Some(xs.iter().map(|x| x.to_string()).collect());
+    match name {
+        "programme" => list(gongzhi_app::ledger::PROGRAMMES),
+        "source" => Some(
+            gongzhi_app::ledger::SOURCES
+                .iter()
+                .map(|(k, _, _)| k.to_string())
+                .collect(),
+        ),
+        "office" => list(gongzhi_app::accounts::OFFICES),
+        "relation" => list(gongzhi_app::councils::RELATIONS),
+        "channel" => list(&gongzhi_domain::project::NEED_CHANNELS),
+        "consent" => list(&gongzhi_domain::person::CONSENT_METHODS),
+        "implementer_plan" => list(&gongzhi_domain::project::IMPLEMENTER_PLANS),
+        "per" => list(&gongzhi_domain::budget_vote::VOTE_UNITS),
+        "method" => Some(
+            gongzhi_domain::procurement::METHODS
+                .iter()
+                .map(|m| m.key().to_string())
+                .collect(),
+        ),
+        "level" => Some(
+            gongzhi_domain::place::Level::ALL
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
 /// What the names of the API say about their values, written into every schema once: ids are
 /// UUIDs, a community code is lower-case letters, digits and hyphens, a file's address is its
 /// SHA-256, money fields are yuan.
@@ -63,6 +97,10 @@ fn refine(name: &str, schema: &mut Value) {
             schema["pattern"] = json!("^[0-9a-fA-F]{64}$");
         } else if MONEY_FIELDS.contains(&name) {
             schema["pattern"] = json!(YUAN_PATTERN);
+        } else if let Some(values) = enum_of(name) {
+            schema["enum"] = json!(values);
+        } else if name.ends_with("_on") || name == "term_start" || name == "term_end" {
+            schema["pattern"] = json!("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
         }
     }
     if kind == "array"
