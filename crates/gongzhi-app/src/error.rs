@@ -51,13 +51,13 @@ impl From<StoreError> for AppError {
         // Named constraints become field errors, so a race between two inserts still ends in a
         // message the user can act on.
         match &e {
-            StoreError::Unique(name) => match name.as_str() {
-                "uq_households_address" => AppError::invalid("household_duplicate", "room"),
-                "uq_buildings_label" => AppError::invalid("building_duplicate", "label"),
-                "uq_accounts_username" => AppError::invalid("username_taken", "username"),
-                "uq_jurisdictions_code" => AppError::invalid("jurisdiction_code_taken", "code"),
-                _ => AppError::Store(e),
-            },
+            StoreError::Unique(name) => {
+                let (code, field) = gongzhi_store::schema::duplicate_error(name);
+                if code == "already_recorded" {
+                    tracing::warn!(constraint = %name, "a duplicate with no message of its own");
+                }
+                AppError::invalid(code, field)
+            }
             _ => AppError::Store(e),
         }
     }

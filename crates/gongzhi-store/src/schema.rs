@@ -2729,6 +2729,61 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
     out
 }
 
+/// What a duplicate means to the person who caused it, by constraint: the error code (a message
+/// id) and the field it is about. A unique or primary key constraint that two people acting at
+/// once can both reach is listed here, so the loser hears what happened instead of an internal
+/// error; one not listed still ends as `already_recorded` (`duplicate_error`). Primary keys are
+/// named `pk_{table}`.
+pub const DUPLICATES: &[(&str, &str, &str)] = &[
+    ("uq_households_address", "household_duplicate", "room"),
+    ("uq_buildings_label", "building_duplicate", "label"),
+    ("uq_accounts_username", "username_taken", "username"),
+    ("uq_jurisdictions_code", "jurisdiction_code_taken", "code"),
+    ("uq_resolutions_motion", "motion_closed", "motion_id"),
+    (
+        "uq_organisations_credit_code",
+        "credit_code_taken",
+        "credit_code",
+    ),
+    (
+        "uq_purchase_plans_buyer_year",
+        "purchase_plan_exists",
+        "year",
+    ),
+    (
+        "uq_call_bids_org",
+        "bid_already_submitted",
+        "organisation_id",
+    ),
+    (
+        "pk_minute_signatures",
+        "minutes_already_signed_by_you",
+        "meeting_id",
+    ),
+    ("pk_recusals", "recusal_already_declared", "seat_id"),
+    (
+        "pk_expense_signatures",
+        "signoff_already_signed",
+        "expense_id",
+    ),
+    ("uq_statements_period", "statement_exists", "period_start"),
+    (
+        "uq_ledger_transfers_reverses",
+        "transfer_already_reversed",
+        "transfer_id",
+    ),
+];
+
+/// The error a duplicate on `constraint` means: its listed code and field, or `already_recorded`
+/// — the same thing was recorded a moment ago, most likely by someone acting at the same time.
+pub fn duplicate_error(constraint: &str) -> (&'static str, &'static str) {
+    DUPLICATES
+        .iter()
+        .find(|(name, ..)| *name == constraint)
+        .map(|(_, code, field)| (*code, *field))
+        .unwrap_or(("already_recorded", "id"))
+}
+
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }

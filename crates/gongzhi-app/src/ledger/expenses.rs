@@ -709,14 +709,7 @@ pub async fn reverse_transfer(
         },
     )
     .await?;
-    ts.flush(&mut cmd, actor).await.map_err(|e| match e {
-        AppError::Store(gongzhi_store::StoreError::Unique(ref n))
-            if n == "uq_ledger_transfers_reverses" =>
-        {
-            invalid("transfer_already_reversed", "transfer_id")
-        }
-        other => other,
-    })?;
+    ts.flush(&mut cmd, actor).await?;
     cmd.commit().await?;
     Ok(id)
 }

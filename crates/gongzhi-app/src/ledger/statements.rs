@@ -213,15 +213,7 @@ pub async fn post_statement(
             ("posted_by", actor.account_id.into()),
         ],
     )
-    .await
-    .map_err(|e| match e {
-        AppError::Store(gongzhi_store::StoreError::Unique(ref n))
-            if n == "uq_statements_period" =>
-        {
-            invalid("statement_exists", "period_start")
-        }
-        other => other,
-    })?;
+    .await?;
     cmd.commit().await?;
     Ok(id)
 }

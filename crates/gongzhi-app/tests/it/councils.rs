@@ -1120,3 +1120,34 @@ async fn a_convention_revision_waits_for_its_notice() {
         "in force once its notice ends without objection"
     );
 }
+
+/// Twelve people declaring the same recusal at once: one is recorded, the others hear it was
+/// already declared — never an internal error — and the record verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_recusal_declared_twelve_times_at_once_is_recorded_once() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    let full = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(full), "general", false).await;
+    let attempts: Vec<_> = (0..12)
+        .map(|_| {
+            let (app, staff, seat) = (w.app.clone(), w.staff.clone(), seats[1]);
+            tokio::spawn(async move {
+                councils::recuse(&app, &staff, mo, seat, "申报人的亲属承接该项目").await
+            })
+        })
+        .collect();
+    let mut recorded = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Ok(()) => recorded += 1,
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "recusal_already_declared"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(recorded, 1);
+    let v = gongzhi_app::verify::verify_database(&w.app.db)
+        .await
+        .unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}

@@ -577,6 +577,7 @@ fn every_error_code_is_translated() {
         "DomainError::field(\"",
         "invalid(\"",
         "fail(\"",
+        "too_large(\"",
         "ApiError::new(StatusCode::",
     ];
     let mut seen = 0;
@@ -605,6 +606,17 @@ fn every_error_code_is_translated() {
                     missing.push(format!("{code} ({})", f.display()));
                 }
             }
+        }
+    }
+    // What duplicates mean (a race's loser reads it) and the fallback.
+    for code in gongzhi_store::schema::DUPLICATES
+        .iter()
+        .map(|(_, code, _)| *code)
+        .chain(["already_recorded"])
+    {
+        let line = format!("\n{code} = ");
+        if !ftl_en.contains(&line) || !ftl_zh.contains(&line) {
+            missing.push(format!("{code} (schema::DUPLICATES)"));
         }
     }
     assert!(seen > 40, "the scan found the error codes ({seen})");
