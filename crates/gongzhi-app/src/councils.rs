@@ -500,13 +500,22 @@ pub async fn cast_vote(
 ) -> Result<(), AppError> {
     let choice = Choice::parse(choice)?;
     let today = format_date(app.now().china_date());
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_motion(&mut read, motion).await?;
+    // A motion's community never changes: found first; everything the decision rests on is read
+    // again in the command's own transaction, after the community's commands before it.
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let (tenant, _) = find_motion(&mut read, motion).await?;
+        read.rollback().await?;
+        tenant
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
+    let read = &mut cmd.tx;
+    let (_, m) = find_motion(read, motion).await?;
     if m.status != "open" {
         return Err(invalid("motion_closed", "motion_id"));
     }
-    let (_, c) = load_council(&mut read, m.council_id).await?;
-    let s = repo_c::seat(&mut read, tenant, c.id, seat, &today)
+    let (_, c) = load_council(read, m.council_id).await?;
+    let s = repo_c::seat(read, tenant, c.id, seat, &today)
         .await?
         .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
     if s.seat_role == "invitee" {
@@ -516,28 +525,28 @@ pub async fn cast_vote(
     if !own {
         // The permission check is cheap (grants are in memory); the chair lookup is a query.
         let may_record = actor
-            .can(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+            .can(read, Permission::ManageCouncils, c.jurisdiction_id)
             .await?
             || match actor.account_id {
-                Some(a) => repo_c::is_chair(&mut read, tenant, c.id, a, &today).await?,
+                Some(a) => repo_c::is_chair(read, tenant, c.id, a, &today).await?,
                 None => false,
             };
         if m.meeting_id.is_none() || !may_record {
             return Err(invalid("vote_for_another", "seat_id"));
         }
     }
-    if repo_c::is_recused(&mut read, tenant, motion, seat).await? {
+    if repo_c::is_recused(read, tenant, motion, seat).await? {
         return Err(invalid("member_recused", "seat_id"));
     }
     if let Some(meeting) = m.meeting_id {
-        if !repo_c::is_present(&mut read, tenant, meeting, seat).await? {
+        if !repo_c::is_present(read, tenant, meeting, seat).await? {
             return Err(invalid("member_not_present", "seat_id"));
         }
         let quorum = pinned_of(&m)?.quorum;
         // O(1): the seated count was pinned when the motion opened; the meeting keeps its count of
         // members present.
         let seated = u32::try_from(m.seated).unwrap_or(0);
-        let here = repo_c::meeting(&mut read, tenant, meeting)
+        let here = repo_c::meeting(read, tenant, meeting)
             .await?
             .map(|mt| u32::try_from(mt.present_count).unwrap_or(0))
             .unwrap_or(0);
@@ -549,8 +558,6 @@ pub async fn cast_vote(
             ));
         }
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
     // An upsert inside the write transaction (serialised per community): two clients voting for one
     // seat at once never make two rows.
     let values: [(&str, Value); 3] = [
@@ -657,30 +664,35 @@ pub struct Closed {
 /// that rule, and turns a passed motion into a resolution with the council's next number for the
 /// year (in the same transaction), posting it for notice when the motion says so.
 pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Closed, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_motion(&mut read, motion).await?;
+    // A motion's community never changes: found first; everything the decision rests on is read
+    // again in the command's own transaction, after the community's commands before it.
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let (tenant, _) = find_motion(&mut read, motion).await?;
+        read.rollback().await?;
+        tenant
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "motion.close").await?;
+    let read = &mut cmd.tx;
+    let (_, m) = find_motion(read, motion).await?;
     if m.status != "open" {
         return Err(invalid("motion_closed", "motion_id"));
     }
-    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
     let today = format_date(app.now().china_date());
-    require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     let today = app.now().china_date();
     let rules = pinned_of(&m)?;
     let (threshold, recused_in_base) = (rules.threshold, rules.recused_in_base);
     // "All seated members" are those seated when the vote opened: the base does not move under a vote.
     let seated = u32::try_from(m.seated).unwrap_or(0);
     let present = match m.meeting_id {
-        Some(meeting) => repo_c::count_present(&mut read, tenant, meeting).await?,
+        Some(meeting) => repo_c::count_present(read, tenant, meeting).await?,
         None => seated,
     };
-    let recused = u32::try_from(
-        repo_c::recused_seats(&mut read, tenant, motion)
-            .await?
-            .len(),
-    )
-    .unwrap_or(0);
-    let choices: Vec<Choice> = repo_c::votes(&mut read, tenant, motion)
+    let recused =
+        u32::try_from(repo_c::recused_seats(read, tenant, motion).await?.len()).unwrap_or(0);
+    let choices: Vec<Choice> = repo_c::votes(read, tenant, motion)
         .await?
         .iter()
         .filter_map(|(_, c)| Choice::parse(c).ok())
@@ -695,20 +707,14 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     );
     let template = rules.number_template.clone();
     let notice = if m.needs_notice {
-        let period = match rule_in_force(
-            &mut read,
-            c.jurisdiction_id,
-            "notice.period",
-            today,
-            app.now(),
-        )
-        .await?
+        let period = match rule_in_force(read, c.jurisdiction_id, "notice.period", today, app.now())
+            .await?
         {
             RuleValue::NoticePeriod(p) => p,
             _ => return Err(invalid("rule_missing", "notice.period")),
         };
         let calendar = match rule_in_force(
-            &mut read,
+            read,
             c.jurisdiction_id,
             "calendar.official",
             today,
@@ -723,9 +729,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     } else {
         None
     };
-    read.rollback().await?;
 
-    let mut cmd = Command::begin(app, actor, tenant, "motion.close").await?;
     let now = app.now();
     let result = json!({
         "yes": tally.counts.yes, "no": tally.counts.no, "abstain": tally.abstain, "recused": tally.recused,

@@ -1151,3 +1151,52 @@ async fn the_same_recusal_declared_twelve_times_at_once_is_recorded_once() {
         .unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 }
+
+/// Five votes recorded and twelve closes of the same motion, all at once: one close wins, the
+/// others hear the motion is closed, and the stored tally counts exactly the votes that were
+/// accepted — none accepted and left uncounted (both backends; the record verifies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn votes_and_closes_at_once_count_exactly_the_votes_accepted() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 5).await;
+    let full = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(full), "general", false).await;
+    let votes: Vec<_> = seats
+        .iter()
+        .map(|&seat| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { councils::cast_vote(&app, &staff, mo, seat, "yes").await })
+        })
+        .collect();
+    let closes: Vec<_> = (0..12)
+        .map(|_| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { councils::close_motion(&app, &staff, mo).await })
+        })
+        .collect();
+    let mut accepted = 0;
+    for v in votes {
+        match v.await.unwrap() {
+            Ok(()) => accepted += 1,
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "motion_closed"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    let mut closed = Vec::new();
+    for c in closes {
+        match c.await.unwrap() {
+            Ok(result) => closed.push(result),
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "motion_closed"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(closed.len(), 1, "one close wins");
+    assert_eq!(
+        closed[0].tally.counts.yes, accepted,
+        "every accepted vote is counted"
+    );
+    let v = gongzhi_app::verify::verify_database(&w.app.db)
+        .await
+        .unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
