@@ -1007,11 +1007,20 @@ pub async fn answer_objection(
     upheld: bool,
 ) -> Result<(), AppError> {
     let answer = text(answer, "answer", 2_000)?;
-    let mut read = app.db.read().await?;
-    let (tenant, r, c) = find_resolution(&mut read, resolution).await?;
+    // Its community never changes: found first; everything the decision rests on is read again
+    // in the command's own transaction, after the community's commands before it.
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let (tenant, _, _) = find_resolution(&mut read, resolution).await?;
+        read.rollback().await?;
+        tenant
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "objection.answer").await?;
+    let read = &mut cmd.tx;
+    let (_, r, c) = find_resolution(read, resolution).await?;
     let today = format_date(app.now().china_date());
-    require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
-    let o = repo_c::objections(&mut read, tenant, resolution)
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
+    let o = repo_c::objections(read, tenant, resolution)
         .await?
         .into_iter()
         .find(|o| o.id == objection)
@@ -1019,8 +1028,6 @@ pub async fn answer_objection(
     if o.answered_at.is_some() {
         return Err(invalid("objection_already_answered", "objection_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "objection.answer").await?;
     let now = app.now().0;
     cmd.update(
         "objections",
@@ -1237,29 +1244,36 @@ pub async fn sign_minutes(
     meeting: Uuid,
     seat: Uuid,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_meeting(&mut read, meeting).await?;
+    // Its community never changes: found first; everything the decision rests on is read again
+    // in the command's own transaction, after the community's commands before it.
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let (tenant, _) = find_meeting(&mut read, meeting).await?;
+        read.rollback().await?;
+        tenant
+    };
+    let mut cmd = Command::begin(app, actor, tenant, "meeting.sign_minutes").await?;
+    let read = &mut cmd.tx;
+    let (_, m) = find_meeting(read, meeting).await?;
     let today = format_date(app.now().china_date());
-    let s = repo_c::seat(&mut read, tenant, m.council_id, seat, &today)
+    let s = repo_c::seat(read, tenant, m.council_id, seat, &today)
         .await?
         .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
     if actor.account_id.is_none() || s.account_id != actor.account_id {
         return Err(invalid("sign_for_another", "seat_id"));
     }
-    if repo_c::minutes(&mut read, tenant, meeting).await?.is_none() {
+    if repo_c::minutes(read, tenant, meeting).await?.is_none() {
         return Err(invalid("minutes_not_written", "meeting_id"));
     }
-    if !repo_c::is_present(&mut read, tenant, meeting, seat).await? {
+    if !repo_c::is_present(read, tenant, meeting, seat).await? {
         return Err(invalid("minutes_signer_absent", "seat_id"));
     }
-    if repo_c::minute_signatures(&mut read, tenant, meeting)
+    if repo_c::minute_signatures(read, tenant, meeting)
         .await?
         .contains(&seat)
     {
         return Err(invalid("minutes_already_signed_by_you", "seat_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.sign_minutes").await?;
     cmd.insert(
         "minute_signatures",
         &[

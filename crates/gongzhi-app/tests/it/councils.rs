@@ -1200,3 +1200,45 @@ async fn votes_and_closes_at_once_count_exactly_the_votes_accepted() {
         .unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 }
+
+/// One objection answered twelve times at once: one answer is recorded, the others hear it was
+/// already answered (before, several answers succeeded and the last won).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_objection_answered_twelve_times_at_once_is_answered_once() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(m), "project_approval", true).await;
+    for s in &seats {
+        councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
+            .await
+            .unwrap();
+    }
+    let res = councils::close_motion(&w.app, &w.staff, mo)
+        .await
+        .unwrap()
+        .resolution
+        .unwrap()
+        .0;
+    let o = councils::file_objection(&w.app, &w.resident, res, "预算过高")
+        .await
+        .unwrap();
+    let answers: Vec<_> = (0..12)
+        .map(|i| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move {
+                councils::answer_objection(&app, &staff, res, o, &format!("答复{i}"), false).await
+            })
+        })
+        .collect();
+    let mut recorded = 0;
+    for a in answers {
+        match a.await.unwrap() {
+            Ok(()) => recorded += 1,
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "objection_already_answered"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(recorded, 1);
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
