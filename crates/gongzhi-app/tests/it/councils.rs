@@ -1121,6 +1121,23 @@ async fn a_convention_revision_waits_for_its_notice() {
     );
 }
 
+/// Awaits commands started at once; counts those that succeeded and checks every other was
+/// refused with `refusal` (a clear error for the loser of a race, never an internal one).
+async fn settled<T: std::fmt::Debug>(
+    attempts: Vec<tokio::task::JoinHandle<Result<T, AppError>>>,
+    refusal: &str,
+) -> Vec<T> {
+    let mut won = Vec::new();
+    for a in attempts {
+        match a.await.unwrap() {
+            Ok(v) => won.push(v),
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, refusal),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    won
+}
+
 /// Twelve people declaring the same recusal at once: one is recorded, the others hear it was
 /// already declared — never an internal error — and the record verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1137,15 +1154,7 @@ async fn the_same_recusal_declared_twelve_times_at_once_is_recorded_once() {
             })
         })
         .collect();
-    let mut recorded = 0;
-    for a in attempts {
-        match a.await.unwrap() {
-            Ok(()) => recorded += 1,
-            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "recusal_already_declared"),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-    assert_eq!(recorded, 1);
+    assert_eq!(settled(attempts, "recusal_already_declared").await.len(), 1);
     let v = gongzhi_app::verify::verify_database(&w.app.db)
         .await
         .unwrap();
@@ -1174,22 +1183,8 @@ async fn votes_and_closes_at_once_count_exactly_the_votes_accepted() {
             tokio::spawn(async move { councils::close_motion(&app, &staff, mo).await })
         })
         .collect();
-    let mut accepted = 0;
-    for v in votes {
-        match v.await.unwrap() {
-            Ok(()) => accepted += 1,
-            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "motion_closed"),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-    let mut closed = Vec::new();
-    for c in closes {
-        match c.await.unwrap() {
-            Ok(result) => closed.push(result),
-            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "motion_closed"),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
+    let accepted = settled(votes, "motion_closed").await.len() as u32;
+    let closed = settled(closes, "motion_closed").await;
     assert_eq!(closed.len(), 1, "one close wins");
     assert_eq!(
         closed[0].tally.counts.yes, accepted,
@@ -1231,14 +1226,9 @@ async fn an_objection_answered_twelve_times_at_once_is_answered_once() {
             })
         })
         .collect();
-    let mut recorded = 0;
-    for a in answers {
-        match a.await.unwrap() {
-            Ok(()) => recorded += 1,
-            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "objection_already_answered"),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-    assert_eq!(recorded, 1);
+    assert_eq!(
+        settled(answers, "objection_already_answered").await.len(),
+        1
+    );
     assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
