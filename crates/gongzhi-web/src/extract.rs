@@ -320,7 +320,7 @@ pub async fn body_needs_session(
                     .map(|i| &r[i + 3..])
                     .and_then(|rest| rest.find('/').map(|j| &rest[j..]))
             })
-            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+            .and_then(crate::pages::local_return_path)
             .unwrap_or("/")
             .to_string();
         let next_param: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();

@@ -1461,3 +1461,42 @@ async fn files_are_read_by_who_may_read_their_record_and_uploads_have_quotas() {
         .await
         .unwrap();
 }
+
+/// Two budgets of 10,000 reserved at once on a resolution that approved 18,000: one is
+/// reserved, the other refused with what is left — never both (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_budgets_reserved_at_once_stay_within_the_approval() {
+    let m = money().await;
+    let res = approved_for(&m, false, Some(18_000_00)).await;
+    let attempts: Vec<_> = (0..2)
+        .map(|i| {
+            let (app, staff, fund) = (m.w.app.clone(), m.w.staff.clone(), m.fund);
+            tokio::spawn(async move {
+                ledger::reserve_budget(
+                    &app,
+                    &staff,
+                    &NewBudget {
+                        id: None,
+                        resolution_id: res,
+                        jurisdiction_id: None,
+                        fund_id: fund,
+                        title: "北苑院落改造",
+                        reserved: 10_000_00,
+                        pledges: &[],
+                        reason: Some(if i == 0 { "一期" } else { "二期" }),
+                    },
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut reserved = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Ok(_) => reserved += 1,
+            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, "budget_exceeds_approved"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(reserved, 1);
+}
