@@ -382,12 +382,9 @@ fn balance_json(b: &gongzhi_domain::ledger::Balance) -> Value {
 }
 
 /// A project budget's balance: what close-out returned to the fund is `released`, not spent.
-fn budget_balance_json(
-    budget: &gongzhi_store::ledger::BudgetRow,
-    b: &gongzhi_domain::ledger::Balance,
-) -> Value {
+fn budget_balance_json(released: Option<i64>, b: &gongzhi_domain::ledger::Balance) -> Value {
     let mut v = balance_json(b);
-    v["spent"] = money(ledger::budget_spent(budget, b));
+    v["spent"] = money(ledger::budget_spent(released, b));
     v
 }
 
@@ -433,7 +430,7 @@ async fn fund(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
         "name_zh": v.fund.name_zh, "name_en": v.fund.name_en, "custodian": v.fund.custodian,
         "balance": balance_json(&v.account.balance),
         "budgets": v.budgets.iter().map(|(b, a)| json!({"id": b.id, "title": b.title, "status": b.status,
-            "reserved": money(b.reserved), "balance": budget_balance_json(b, &a.balance)})).collect::<Vec<_>>(),
+            "reserved": money(b.reserved), "balance": budget_balance_json(b.released, &a.balance)})).collect::<Vec<_>>(),
         "donations": v.donations.iter().map(|(id, donor, amount, at)| json!({"id": id, "donor": donor,
             "amount": money(*amount), "at": Instant(*at).china_minute()})).collect::<Vec<_>>(),
         "statements": v.statements.iter().map(|s| json!({"id": s.id, "period_start": s.period_start,
@@ -686,7 +683,7 @@ async fn budget(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>)
         "resolution": {"id": v.budget.resolution_id, "label": v.resolution_label},
         "fund": {"id": v.fund.id, "name": v.fund.name_zh},
         "reserved": money(v.budget.reserved), "released": v.budget.released.map(money),
-        "balance": budget_balance_json(&v.budget, &v.account.balance),
+        "balance": budget_balance_json(v.budget.released, &v.account.balance),
         "cofunding": {"households": pledged, "paid_in_full": paid_in_full, "expected": money(expected), "paid": money(paid)},
         "expenses": v.expenses.iter().map(expense_json).collect::<Vec<_>>(),
         "transfers": v.transfers.iter().map(|t| transfer_json(t, &v.names)).collect::<Vec<_>>(),

@@ -486,7 +486,7 @@ async fn budget_view(
         reserved: fen(v.budget.reserved),
         available: fen(b.available()),
         held: fen(b.debits_pending),
-        spent: fen(ledger::budget_spent(&v.budget, &b)),
+        spent: fen(ledger::budget_spent(v.budget.released, &b)),
         released: v.budget.released.map(fen),
         cofunding: (households > 0).then(|| {
             lang.t_args(

@@ -126,8 +126,8 @@ pub struct BudgetView {
 
 /// What a project budget paid out: its posted debits less what close-out returned to the fund
 /// (the return is a posted debit of the project's account too, but nobody spent it).
-pub fn budget_spent(budget: &BudgetRow, balance: &gongzhi_domain::ledger::Balance) -> i64 {
-    balance.debits_posted - budget.released.unwrap_or(0)
+pub fn budget_spent(released: Option<i64>, balance: &gongzhi_domain::ledger::Balance) -> i64 {
+    balance.debits_posted - released.unwrap_or(0)
 }
 
 pub(super) async fn expense_view_in(

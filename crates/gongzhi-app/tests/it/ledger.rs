@@ -441,7 +441,7 @@ async fn beiyuan_money_story() {
     assert_eq!(bv.account.balance.debits_posted, 34_500_00 + 1_500_00);
     // What went back to the fund is not spent: 34,500 was.
     assert_eq!(
-        ledger::budget_spent(&bv.budget, &bv.account.balance),
+        ledger::budget_spent(bv.budget.released, &bv.account.balance),
         34_500_00
     );
     assert_eq!(bv.cofunding, (6, 6, 18_000_00, 18_000_00));
