@@ -511,10 +511,32 @@ pub async fn cast_vote(
     let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
     let read = &mut cmd.tx;
     let (_, m) = find_motion(read, motion).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
+    // Authorised before anything of the motion is told: a member votes in her own seat; the
+    // chair or staff record a member's vote in a meeting. (The permission check is cheap, grants
+    // are in memory; the chair and member lookups are queries.)
+    let may_record = actor
+        .can(read, Permission::ManageCouncils, c.jurisdiction_id)
+        .await?
+        || match actor.account_id {
+            Some(a) => repo_c::is_chair(read, tenant, c.id, a, &today).await?,
+            None => false,
+        };
+    if !may_record {
+        let member = match actor.account_id {
+            Some(a) => repo_c::seats(read, tenant, c.id, &today)
+                .await?
+                .iter()
+                .any(|s| s.account_id == Some(a)),
+            None => false,
+        };
+        if !member {
+            return Err(AppError::Forbidden);
+        }
+    }
     if m.status != "open" {
         return Err(invalid("motion_closed", "motion_id"));
     }
-    let (_, c) = load_council(read, m.council_id).await?;
     let s = repo_c::seat(read, tenant, c.id, seat, &today)
         .await?
         .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
@@ -522,18 +544,8 @@ pub async fn cast_vote(
         return Err(invalid("invitee_cannot_vote", "seat_id"));
     }
     let own = actor.account_id.is_some() && s.account_id == actor.account_id;
-    if !own {
-        // The permission check is cheap (grants are in memory); the chair lookup is a query.
-        let may_record = actor
-            .can(read, Permission::ManageCouncils, c.jurisdiction_id)
-            .await?
-            || match actor.account_id {
-                Some(a) => repo_c::is_chair(read, tenant, c.id, a, &today).await?,
-                None => false,
-            };
-        if m.meeting_id.is_none() || !may_record {
-            return Err(invalid("vote_for_another", "seat_id"));
-        }
+    if !own && (m.meeting_id.is_none() || !may_record) {
+        return Err(invalid("vote_for_another", "seat_id"));
     }
     if repo_c::is_recused(read, tenant, motion, seat).await? {
         return Err(invalid("member_recused", "seat_id"));
@@ -675,12 +687,13 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     let mut cmd = Command::begin(app, actor, tenant, "motion.close").await?;
     let read = &mut cmd.tx;
     let (_, m) = find_motion(read, motion).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
+    let today = format_date(app.now().china_date());
+    // Who may close it is decided before anything about it is told.
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     if m.status != "open" {
         return Err(invalid("motion_closed", "motion_id"));
     }
-    let (_, c) = load_council(read, m.council_id).await?;
-    let today = format_date(app.now().china_date());
-    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     let today = app.now().china_date();
     let rules = pinned_of(&m)?;
     let (threshold, recused_in_base) = (rules.threshold, rules.recused_in_base);

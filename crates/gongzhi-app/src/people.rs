@@ -240,7 +240,8 @@ pub async fn merge_residents(
 }
 
 /// Tables whose records can be voided, and the permission that allows it.
-const VOIDABLE: &[(&str, Permission)] = &[
+/// The records that can be voided, and the permission each needs.
+pub const VOIDABLE: &[(&str, Permission)] = &[
     ("residents", Permission::ManageResidents),
     ("households", Permission::ManagePlaces),
     ("role_grants", Permission::ManageRoles),

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use gongzhi_app::authz::Actor;
 use gongzhi_store::repo::AccountRow;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -208,13 +209,37 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .unwrap_or_default();
         let req = Request::from_parts(parts, body);
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        let mut value = match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
             Err(rejection) => {
                 let r: JsonRejection = rejection;
-                Err(body_error(r.status(), &r.body_text(), lang))
+                return Err(body_error(r.status(), &r.body_text(), lang));
+            }
+        };
+        whole_numbers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| body_error(StatusCode::BAD_REQUEST, &e.to_string(), lang))
+    }
+}
+
+/// JSON Schema counts `3.0` as the integer 3, and so does a client that computes in floating
+/// point; serde would refuse it for an integer field. Numbers with no fraction that a double
+/// holds exactly become integers before the body is read into its type.
+fn whole_numbers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < EXACT
+            {
+                *value = Value::from(f as i64);
             }
         }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
     }
 }
 

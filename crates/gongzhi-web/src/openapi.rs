@@ -5,6 +5,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::all_routes;
 
+mod fields;
+
 /// Operations whose body is a file, sent as is (a spreadsheet, a photo or a PDF).
 const RAW_BODY_OPERATIONS: &[(&str, &[&str])] = &[
     (
@@ -42,8 +44,14 @@ const MONEY_FIELDS: &[&str] = &[
     "other",
     "approved_fund",
     "budget",
+    "contract_amount",
+    "budget_yuan",
+    "cost_yuan",
 ];
-const YUAN_PATTERN: &str = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$";
+const YUAN_PATTERN: &str = r"^(?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,13})(?:\.[0-9]{1,2})?$";
+/// The same, above zero: the amounts a command refuses at 0 (all money fields but these).
+const POSITIVE_YUAN_PATTERN: &str = r"^(?:(?:[1-9][0-9]{0,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,2})?|0\.(?:[1-9][0-9]?|0[1-9]))$";
+const MAY_BE_ZERO: &[&str] = &["cofunding", "other", "settle_amount"];
 
 /// The values a field of this name takes wherever it appears, from the same lists the commands
 /// check (a name that means different things in different bodies, such as `kind`, is not here).
@@ -81,37 +89,59 @@ fn enum_of(name: &str) -> Option<Vec<String>> {
 
 /// What the names of the API say about their values, written into every schema once: ids are
 /// UUIDs, a community code is lower-case letters, digits and hyphens, a file's address is its
-/// SHA-256, money fields are yuan.
-fn refine(name: &str, schema: &mut Value) {
+/// SHA-256, money fields are yuan, and the rest as `fields` knows them for `operation`.
+fn refine(operation: &str, name: &str, schema: &mut Value) {
     let kind = schema
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if kind == "string" {
-        if name == "id" || name.ends_with("_id") {
-            schema["format"] = json!("uuid");
-        } else if name == "code" {
-            schema["pattern"] = json!("^[a-z0-9-]{2,48}$");
-        } else if name == "sha256" || name.ends_with("_sha256") {
-            schema["pattern"] = json!("^[0-9a-fA-F]{64}$");
-        } else if MONEY_FIELDS.contains(&name) {
-            schema["pattern"] = json!(YUAN_PATTERN);
-        } else if let Some(values) = enum_of(name) {
-            schema["enum"] = json!(values);
-        } else if name.ends_with("_on") || name == "term_start" || name == "term_end" {
-            schema["pattern"] = json!("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+    let patch = match kind.as_str() {
+        "string"
+            if name == "id"
+                || name.ends_with("_id")
+                || name == "into"
+                || name == "registered_with" =>
+        {
+            Some(json!({"format": "uuid"}))
         }
-    }
-    if kind == "array"
-        && name.ends_with("_ids")
-        && let Some(items) = schema.get_mut("items")
-    {
-        refine("id", items);
+        "string" if name == "sha256" || name.ends_with("_sha256") => {
+            Some(json!({"pattern": "^[0-9a-fA-F]{64}$"}))
+        }
+        "string" if MONEY_FIELDS.contains(&name) => {
+            Some(json!({"pattern": if MAY_BE_ZERO.contains(&name) {
+                YUAN_PATTERN
+            } else {
+                POSITIVE_YUAN_PATTERN
+            }}))
+        }
+        "string" => fields::string(operation, name)
+            .or_else(|| enum_of(name).map(|values| json!({ "enum": values }))),
+        "integer" => fields::integer(operation, name),
+        "object" if schema.get("properties").is_none() => fields::object_field(name),
+        "array" => {
+            if schema.get("items").is_none()
+                && let Some(items) = fields::items(operation, name)
+            {
+                schema["items"] = items;
+            }
+            if let Some(min) = fields::min_items(operation, name) {
+                schema["minItems"] = json!(min);
+            }
+            let item_name = if name.ends_with("_ids") { "id" } else { "" };
+            if let Some(items) = schema.get_mut("items") {
+                refine(operation, item_name, items);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let (Some(Value::Object(patch)), Some(target)) = (patch, schema.as_object_mut()) {
+        target.extend(patch);
     }
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         for (k, v) in props.iter_mut() {
-            refine(k, v);
+            refine(operation, k, v);
         }
     }
 }
@@ -135,7 +165,7 @@ pub fn document() -> Value {
         });
         if let Some(body) = r.body {
             let mut schema = body();
-            refine("", &mut schema);
+            refine(r.operation, "", &mut schema);
             op["requestBody"] =
                 json!({"required": true, "content": {"application/json": {"schema": schema}}});
         } else if let Some((_, types)) = RAW_BODY_OPERATIONS
@@ -159,9 +189,19 @@ pub fn document() -> Value {
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|p| {
                 let mut schema = json!({"type": "string"});
-                refine(if p == "resident" { "resident_id" } else { p }, &mut schema);
+                refine(
+                    r.operation,
+                    if p == "resident" { "resident_id" } else { p },
+                    &mut schema,
+                );
                 json!({"name": p, "in": "path", "required": true, "schema": schema})
             })
+            .collect();
+        let params: Vec<Value> = params
+            .into_iter()
+            .chain(fields::query(r.operation).into_iter().map(|(name, required, schema)| {
+                json!({"name": name, "in": "query", "required": required, "schema": schema})
+            }))
             .collect();
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);

@@ -598,11 +598,12 @@ pub async fn pay_expense(
     let fund = repo_l::fund(&mut cmd.tx, tenant, b.fund_id)
         .await?
         .ok_or(AppError::NotFound("fund"))?;
-    if fund.custodian.is_none() {
-        return Err(invalid("fund_not_in_custody", "expense_id"));
-    }
+    // Who may pay is decided before anything about the fund is told.
     if !is_custodian(&mut cmd.tx, tenant, &fund, me, app).await? {
         return Err(invalid("custodian_only", "expense_id"));
+    }
+    if fund.custodian.is_none() {
+        return Err(invalid("fund_not_in_custody", "expense_id"));
     }
     if e.status != "approved" {
         return Err(AppError::Invalid(

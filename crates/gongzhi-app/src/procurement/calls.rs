@@ -304,6 +304,9 @@ pub async fn rerun_call(
 ) -> Result<Uuid, AppError> {
     let mut read = app.db.reads().await?;
     let c = load_call(&mut read, call).await?;
+    actor
+        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .await?;
     if c.status != "failed" {
         return Err(invalid("call_not_failed", "call_id"));
     }

@@ -1439,14 +1439,7 @@ pub async fn rate_project(
     read.rollback().await?;
     let mut cmd = Command::begin(app, actor, tenant, "project.rate").await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
-    let open = pipeline
-        .steps
-        .get(p.step_index as usize)
-        .is_some_and(|s| s.kind == StepKind::Rating)
-        && rating_open(p.rating_from, p.rating_until, app.now().0);
-    if !open {
-        return Err(invalid("rating_window_closed", "project_id"));
-    }
+    // Who may rate is decided first (a resident of the project's place), then whether now.
     // The resident rating: the signed-in resident, or the one staff act for with their consent.
     let rater = match actor.on_behalf_of {
         Some(r) => gongzhi_store::repo::resident_anywhere(&mut cmd.tx, r)
@@ -1463,6 +1456,14 @@ pub async fn rate_project(
     };
     if !lives_here {
         return Err(invalid("rating_not_resident_here", "project_id"));
+    }
+    let open = pipeline
+        .steps
+        .get(p.step_index as usize)
+        .is_some_and(|s| s.kind == StepKind::Rating)
+        && rating_open(p.rating_from, p.rating_until, app.now().0);
+    if !open {
+        return Err(invalid("rating_window_closed", "project_id"));
     }
     if gongzhi_store::rows::get(
         &mut cmd.tx,
@@ -1597,6 +1598,16 @@ pub async fn complete_step(
     let kind = {
         let mut read = app.db.read().await?;
         let (_, p, pipeline) = load_project(&mut read, project_id).await?;
+        // Only those who may move some step of it learn anything of its steps (`advance` then
+        // checks the permission of the step itself).
+        if !actor
+            .can(&mut read, Permission::FileProjects, p.jurisdiction_id)
+            .await?
+        {
+            actor
+                .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
+                .await?;
+        }
         read.rollback().await?;
         if !pipeline.steps.iter().any(|s| s.id == step_id) {
             return Err(AppError::Invalid(
