@@ -333,7 +333,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     .await?;
 
     // 玉东's micro-grants happened last year; 晋阳's story is this year's.
-    seed_yudong(app, &admin, (yudong, yudong_court)).await?;
+    let yudong_council = seed_yudong(app, &admin, (yudong, yudong_court)).await?;
     seed_other_communities(app, &admin, (city, wuhou)).await?;
     let suppliers = crate::demo_purchases::seed_directory_and_last_year(
         app,
@@ -346,7 +346,8 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     // Early in the year: 玉东's micro-venture round and, in Beijing, the service-station contract.
     clock_to(app, present.plus_seconds(-333 * 86_400))?;
     crate::demo_purchases::seed_beijing_station(app).await?;
-    crate::demo_purchases::seed_venture_round(app, &admin, yudong, suppliers.mulin).await?;
+    crate::demo_purchases::seed_venture_round(app, &admin, &yudong_council, suppliers.mulin)
+        .await?;
     crate::demo_votes::seed_yudong_vote(app, &admin, yudong, yudong_court).await?;
     clock_to(app, present.plus_seconds(-320 * 86_400))?;
 
@@ -992,7 +993,7 @@ async fn seed_money_now(
 }
 
 /// A one-page PDF standing in for a scanned quote.
-const DEMO_INVOICE: &[u8] =
+pub(crate) const DEMO_INVOICE: &[u8] =
     b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n";
 
 /// The demo resident's account (田小余, who signs in by phone).
@@ -1546,11 +1547,22 @@ async fn propose_second_phase(
 /// as a lever for 11 resident-run projects, needs from the petition drop and evening talks,
 /// three projects claimed by residents' organisations, one roadshow, one allocation round, each
 /// project implemented, accepted, closed out, disclosed and rated; 1,000+ person-times served.
+/// 玉东社区 as later stories need it: its council and seats, and the people who keep and sign
+/// its funds.
+pub struct Yudong {
+    pub community: Uuid,
+    pub council: Uuid,
+    pub seats: Vec<Uuid>,
+    pub staff: Actor,
+    pub supervisor: Actor,
+    pub director: Actor,
+}
+
 async fn seed_yudong(
     app: &App,
     admin: &Actor,
     (yudong, court): (Uuid, Uuid),
-) -> Result<(), Failure> {
+) -> Result<Yudong, Failure> {
     use gongzhi_app::councils::{self, NewCouncil};
     use gongzhi_app::ledger::{self, Decision, NewExpense, NewFund, Receipt};
     use gongzhi_app::projects::{self, Evidence, Implementer, NewProject, PanelMember};
@@ -2071,7 +2083,14 @@ async fn seed_yudong(
     // The rating windows close; the statements due by then are posted, as the server would have.
     app.clock.advance(35 * day)?;
     ledger::post_due_statements(app).await?;
-    Ok(())
+    Ok(Yudong {
+        community: yudong,
+        council,
+        seats,
+        staff,
+        supervisor,
+        director,
+    })
 }
 
 /// More communities from the seeds, with their needs and claimed projects: 锦绣社区 (成华区,

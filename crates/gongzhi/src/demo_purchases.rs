@@ -5,7 +5,9 @@
 //! 003) in a second city, and a call open now.
 //!
 //! Last year's purchase is the district's: the ledger keeps community funds only, so its payments
-//! are not in the fund ledger (a contract paid from a community fund is, see the app tests).
+//! are not in the fund ledger. 玉东's venture round is the community's own: its pool is a budget
+//! on a fund, and the start-up half of each funded grant is paid through the fund's sign-off
+//! chain, so a visitor follows it from call to contract to payment.
 
 use gongzhi_app::authz::Actor;
 use gongzhi_app::procurement::{
@@ -460,10 +462,12 @@ pub async fn seed_open_call(
 pub async fn seed_venture_round(
     app: &App,
     admin: &Actor,
-    yudong: Uuid,
+    y: &crate::demo::Yudong,
     mulin: Uuid,
 ) -> Result<Uuid, Failure> {
     use gongzhi_domain::procurement::GrantRound;
+    let yudong = y.community;
+    let pool = venture_pool(app, admin, y).await?;
     pr::qualify(app, admin, mulin, &["B3-2".to_string()]).await?;
     let mut groups = vec![mulin];
     for (name, en, kind, scope) in [
@@ -534,7 +538,7 @@ pub async fn seed_venture_round(
             contract_months: 12,
             stable: false,
             criteria: &crit,
-            budget_id: None,
+            budget_id: Some(pool),
             round: Some(GrantRound {
                 themes: themes.iter().map(|t| t.to_string()).collect(),
                 max_awards: 3,
@@ -626,7 +630,9 @@ pub async fn seed_venture_round(
         .previous_day()
         .unwrap_or(start);
     let d = gongzhi_domain::time::format_date;
-    for bid in result.funded().into_iter().chain([bids[3]]) {
+    let funded = result.funded();
+    let mut granted = Vec::new();
+    for bid in funded.iter().copied().chain([bids[3]]) {
         let price = [12_000_00, 18_000_00, 15_000_00, 22_000_00, 6_000_00]
             [bids.iter().position(|b| *b == bid).unwrap_or(0)];
         let items = vec![
@@ -647,7 +653,7 @@ pub async fn seed_venture_round(
                 final_payment: true,
             },
         ];
-        pr::sign_contract(
+        let contract = pr::sign_contract(
             app,
             admin,
             &NewContract {
@@ -661,8 +667,113 @@ pub async fn seed_venture_round(
             },
         )
         .await?;
+        if funded.contains(&bid) {
+            granted.push(contract);
+        }
+    }
+    // The start-up half of each grant the pool funds is paid through the fund: submitted by the
+    // community's staff, signed by the supervisory board and then the director. (The adopted
+    // application is paid by the company that adopted it, outside the fund.)
+    let invoice = gongzhi_app::uploads::store(app, &y.staff, yudong, crate::demo::DEMO_INVOICE)
+        .await?
+        .sha256;
+    for contract in granted {
+        let expense = pr::pay_milestone(app, &y.staff, contract, 1, None, &invoice).await?;
+        for signer in [&y.supervisor, &y.director] {
+            gongzhi_app::ledger::sign_expense(
+                app,
+                signer,
+                expense,
+                gongzhi_app::ledger::Decision::Sign,
+                None,
+            )
+            .await?;
+        }
     }
     Ok(call)
+}
+
+/// The venture round's pool as 玉东's own money: the street allocates it to a fund, the council
+/// approves spending it in a meeting, and a budget reserves it for the call.
+async fn venture_pool(app: &App, admin: &Actor, y: &crate::demo::Yudong) -> Result<Uuid, Failure> {
+    use gongzhi_app::councils::{self, NewMotion};
+    use gongzhi_app::ledger::{self, NewBudget, NewFund, Receipt};
+    let year = app.now().china_date().year();
+    let fund = ledger::create_fund(
+        app,
+        &y.staff,
+        &NewFund {
+            community_id: y.community,
+            programme: "base",
+            year: i64::from(year),
+            name_zh: &format!("玉东社区公益创投资金{year}"),
+            name_en: &format!("Yudong micro-venture pool {year}"),
+            custodian: None,
+        },
+    )
+    .await?;
+    ledger::receive(
+        app,
+        &y.staff,
+        &Receipt {
+            id: None,
+            fund_id: fund,
+            source: "street",
+            amount: 50_000_00,
+            code: "allocation",
+            memo: "街道下达社区公益创投资金",
+        },
+    )
+    .await?;
+    let meeting = councils::schedule_meeting(
+        app,
+        admin,
+        y.council,
+        "玉东社区议事会：公益创投资金使用",
+        app.now(),
+    )
+    .await?;
+    for seat in &y.seats {
+        councils::record_attendance(app, admin, meeting, *seat, true).await?;
+    }
+    let motion = councils::open_motion(
+        app,
+        admin,
+        &NewMotion {
+            council_id: y.council,
+            meeting_id: Some(meeting),
+            kind: "project_approval",
+            title: "使用公益创投资金 5 万元开展社区“微创投”",
+            body: "面向居民自组织征集微项目，路演评审后按排名资助，资金由社区公益创投资金支付。",
+            needs_notice: false,
+            convention: None,
+            approved_fund: Some(50_000_00),
+        },
+    )
+    .await?;
+    for seat in &y.seats {
+        councils::cast_vote(app, admin, motion, *seat, "yes").await?;
+    }
+    let resolution = councils::close_motion(app, admin, motion)
+        .await?
+        .resolution
+        .ok_or_else(|| Failure("the venture pool motion did not pass".into()))?
+        .0;
+    Ok(ledger::reserve_budget(
+        app,
+        &y.staff,
+        &NewBudget {
+            id: None,
+            resolution_id: resolution,
+            jurisdiction_id: None,
+            fund_id: fund,
+            title: "玉东社区“微创投”资金池",
+            reserved: 50_000_00,
+            pledges: &[],
+            reason: None,
+        },
+    )
+    .await?)
 }
 
 /// The service areas of a community service station; with four kinds of work each they make the
