@@ -551,6 +551,15 @@ pub async fn cast_vote(
         return Err(invalid("member_recused", "seat_id"));
     }
     if let Some(meeting) = m.meeting_id {
+        // A motion tabled in a meeting is voted in it: once the minutes close the meeting, no
+        // vote is taken, neither a member's own nor one the chair or staff record (the motion
+        // can still be closed, counting the votes cast while the meeting sat).
+        if repo_c::meeting(read, tenant, meeting)
+            .await?
+            .is_none_or(|x| x.status == "closed")
+        {
+            return Err(invalid("meeting_closed", "motion_id"));
+        }
         if !repo_c::is_present(read, tenant, meeting, seat).await? {
             return Err(invalid("member_not_present", "seat_id"));
         }

@@ -1238,3 +1238,36 @@ async fn an_objection_answered_twelve_times_at_once_is_answered_once() {
     );
     assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
+
+/// A motion tabled in a meeting takes no vote once the minutes close the meeting: not one the
+/// staff record for a member, not a member's own; closing the motion still counts what was cast.
+#[tokio::test]
+async fn no_vote_is_taken_after_the_meeting_closed() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let tabled = motion(&w, c, Some(m), "general", false).await;
+    councils::cast_vote(&w.app, &w.staff, tabled, seats[0], "yes")
+        .await
+        .unwrap();
+    councils::write_minutes(&w.app, &w.staff, m, "议题一：院落停车。表决进行中。")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.staff, tabled, seats[1], "yes").await),
+        "meeting_closed"
+    );
+    assert_eq!(
+        code(councils::cast_vote(&w.app, &w.admin, tabled, seats[2], "no").await),
+        "meeting_closed"
+    );
+    let closed = councils::close_motion(&w.app, &w.staff, tabled)
+        .await
+        .unwrap();
+    assert_eq!(
+        (closed.tally.counts.yes, closed.tally.counts.no),
+        (1, 0),
+        "only the vote cast while the meeting sat"
+    );
+    assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
