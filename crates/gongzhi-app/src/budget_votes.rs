@@ -49,7 +49,7 @@ async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow),
 }
 
 fn form_of(v: &BudgetVoteRow) -> Result<BallotForm, AppError> {
-    serde_json::from_str(&v.form_json).map_err(|_| invalid("rule_missing", "form"))
+    serde_json::from_str(&v.form_json).map_err(|_| AppError::Corrupt("budget vote's ballot form"))
 }
 
 fn rule_of(v: &BudgetVoteRow) -> Result<Rule, AppError> {

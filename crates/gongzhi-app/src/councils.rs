@@ -670,7 +670,7 @@ async fn resolve_pinned(
 }
 
 fn pinned_of(m: &MotionRow) -> Result<PinnedRules, AppError> {
-    serde_json::from_str(&m.rules_json).map_err(|_| invalid("rule_missing", "motion_id"))
+    serde_json::from_str(&m.rules_json).map_err(|_| AppError::Corrupt("motion's pinned rules"))
 }
 
 /// The outcome of closing a vote.

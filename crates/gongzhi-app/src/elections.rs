@@ -345,7 +345,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
         ));
     }
     let rule: ElectionRule =
-        serde_json::from_str(&e.rule_json).map_err(|_| invalid("rule_missing", "election_id"))?;
+        serde_json::from_str(&e.rule_json).map_err(|_| AppError::Corrupt("election's rule"))?;
     let ballots =
         ballot_box::take(&mut cmd.tx, tenant, e.id, e.ballots_cast, "election_id").await?;
     let mut read_ballots = Vec::with_capacity(ballots.len());

@@ -19,6 +19,11 @@ pub enum AppError {
     /// A bulk import with broken rows: nothing was written. (row number, error) pairs.
     #[error("{} rows have errors", .0.len())]
     Rows(Vec<(usize, DomainError)>),
+    /// A stored record the command relies on cannot be read (its JSON does not parse): the
+    /// database holds something this version did not write. Not the user's fault, and not a
+    /// missing record.
+    #[error("stored {0} cannot be read")]
+    Corrupt(&'static str),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -38,6 +43,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Locked { .. } => "login_locked",
             AppError::Rows(_) => "import_rows_invalid",
+            AppError::Corrupt(_) => "stored_record_unreadable",
             AppError::Store(StoreError::Unreachable(..)) => "database_unreachable",
             AppError::Store(StoreError::UnknownScheme(_)) => "database_url_unknown_scheme",
             AppError::Store(StoreError::BadUrl(..)) => "database_url_malformed",

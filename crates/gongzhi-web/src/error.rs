@@ -52,7 +52,7 @@ impl ApiError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Store(_) | AppError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut out = ApiError::new(status, e.code()).lang(lang);
         match e {
@@ -68,6 +68,7 @@ impl ApiError {
                     .collect();
             }
             AppError::Store(s) => tracing::error!(error = %s, "store error"),
+            AppError::Corrupt(what) => tracing::error!(record = what, "stored record unreadable"),
             _ => {}
         }
         out

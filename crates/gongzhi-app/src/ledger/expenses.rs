@@ -165,9 +165,9 @@ pub(super) async fn signers_of(
     match &e.signers_json {
         Some(json) => {
             let pinned: Vec<Vec<Signer>> =
-                serde_json::from_str(json).map_err(|_| AppError::NotFound("pinned signers"))?;
+                serde_json::from_str(json).map_err(|_| AppError::Corrupt("pinned signers"))?;
             if pinned.len() != chain.steps.len() {
-                return Err(AppError::NotFound("pinned signers"));
+                return Err(AppError::Corrupt("pinned signers"));
             }
             Ok(pinned)
         }
@@ -386,7 +386,7 @@ async fn check_separation(
 }
 
 pub(super) fn pinned_chain(e: &ExpenseRow) -> Result<SignoffChain, AppError> {
-    serde_json::from_str(&e.chain_json).map_err(|_| AppError::NotFound("sign-off chain"))
+    serde_json::from_str(&e.chain_json).map_err(|_| AppError::Corrupt("sign-off chain"))
 }
 
 /// What a signer decides.

@@ -291,7 +291,7 @@ fn check_round(
 pub(crate) fn round_of(c: &CallRow) -> Result<Option<GrantRound>, AppError> {
     c.round_json
         .as_deref()
-        .map(|r| serde_json::from_str(r).map_err(|_| AppError::NotFound("round terms")))
+        .map(|r| serde_json::from_str(r).map_err(|_| AppError::Corrupt("round terms")))
         .transpose()
 }
 
@@ -340,11 +340,11 @@ pub(crate) async fn load_call(tx: &mut Tx, id: Uuid) -> Result<CallRow, AppError
 }
 
 pub(crate) fn criteria_of(c: &CallRow) -> Result<Vec<Criterion>, AppError> {
-    serde_json::from_str(&c.criteria_json).map_err(|_| AppError::NotFound("call criteria"))
+    serde_json::from_str(&c.criteria_json).map_err(|_| AppError::Corrupt("call criteria"))
 }
 
 pub(crate) fn rule_of(c: &CallRow) -> Result<ProcurementRule, AppError> {
-    serde_json::from_str(&c.rule_json).map_err(|_| AppError::NotFound("call rule"))
+    serde_json::from_str(&c.rule_json).map_err(|_| AppError::Corrupt("call rule"))
 }
 
 pub struct NewBid<'a> {

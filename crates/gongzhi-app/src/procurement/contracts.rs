@@ -106,11 +106,12 @@ pub async fn sign_contract(
     if finals > 1 {
         return Err(invalid("contract_two_final_payments", "items"));
     }
-    let result: super::CallResult = c
-        .result_json
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
-        .ok_or(AppError::NotFound("call result"))?;
+    let result: super::CallResult = serde_json::from_str(
+        c.result_json
+            .as_deref()
+            .ok_or(AppError::NotFound("call result"))?,
+    )
+    .map_err(|_| AppError::Corrupt("call result"))?;
     let chosen = match new.bid_id {
         Some(b) => b,
         None => result.winner.ok_or(AppError::NotFound("winning bid"))?,
@@ -324,7 +325,7 @@ pub async fn pay_milestone(
             .last()
             .ok_or_else(|| invalid("final_payment_needs_evaluation", "position"))?;
         let rule: PaymentRule = serde_json::from_str(&k.payment_rule_json)
-            .map_err(|_| AppError::NotFound("payment rule"))?;
+            .map_err(|_| AppError::Corrupt("payment rule"))?;
         rule.final_amount(item.amount, u32::try_from(last.score).unwrap_or(0))
     } else {
         item.amount

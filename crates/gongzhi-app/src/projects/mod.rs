@@ -73,6 +73,5 @@ pub(crate) async fn load_project(
 }
 
 pub(crate) fn pinned(p: &ProjectRow) -> Result<Pipeline, AppError> {
-    serde_json::from_str(&p.pipeline_json)
-        .map_err(|e| AppError::Store(gongzhi_store::StoreError::Data(e.to_string())))
+    serde_json::from_str(&p.pipeline_json).map_err(|_| AppError::Corrupt("project's pipeline"))
 }

@@ -1271,3 +1271,24 @@ async fn no_vote_is_taken_after_the_meeting_closed() {
     );
     assert!(verify_database(&w.app.db).await.unwrap().ok());
 }
+
+/// A stored record that no longer parses is its own error (`stored_record_unreadable`, a fault
+/// of the server), never "not found" nor a mistake the user could fix.
+#[tokio::test]
+async fn an_unreadable_stored_record_is_not_reported_missing() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let tabled = motion(&w, c, Some(m), "general", false).await;
+    let mut tx = w.app.db.begin().await.unwrap();
+    tx.exec(
+        "UPDATE motions SET rules_json = '{not json' WHERE id = $1",
+        &[tabled.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let closed = councils::close_motion(&w.app, &w.staff, tabled).await;
+    assert!(matches!(closed, Err(AppError::Corrupt(_))), "{closed:?}");
+    assert_eq!(code(closed), "stored_record_unreadable");
+}

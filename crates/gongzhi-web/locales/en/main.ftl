@@ -54,6 +54,7 @@ saved = Saved.
 unauthenticated = Please sign in first.
 forbidden = You do not have permission to do this here.
 not_found = Not found. It may have been moved, or the address is wrong.
+stored_record_unreadable = A stored record could not be read, so nothing was changed. Please tell the community office: the record needs an administrator.
 internal = Something went wrong on our side. Nothing was changed. Please try again, and tell the community office if it keeps happening.
 already_recorded = This was recorded a moment ago, probably by someone acting at the same time. Reload the page to see it; nothing was changed by this request.
 recusal_already_declared = This member has already declared a conflict of interest on this motion.

@@ -53,6 +53,7 @@ saved = 已保存。
 unauthenticated = 请先登录。
 forbidden = 您在此处没有进行该操作的权限。
 not_found = 未找到。可能已被移动，或地址有误。
+stored_record_unreadable = 一条已存记录无法读取，没有做任何更改。请告知社区办公室，由管理员处理该记录。
 internal = 系统出现问题，没有做任何更改。请重试；如反复出现，请告知社区办公室。
 already_recorded = 刚刚已有记录，可能是他人同时操作。请刷新页面查看；本次操作未作任何更改。
 recusal_already_declared = 该成员已就本项动议申报回避。
