@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission, role_permissions};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Target, tenant_of};
 use crate::{App, AppError, new_id};
 
 fn argon2(app: &App) -> Result<Argon2<'static>, AppError> {
@@ -136,17 +136,15 @@ pub async fn create_account(
     if role_permissions(role).is_none() {
         return Err(AppError::invalid("role_unknown", "role"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(jurisdiction), "account.create").await?;
+    let read = &mut cmd.tx;
     // Creating a resident account is staff work; anything else is a role grant.
     let needed = if role == "resident" {
         Permission::ManageResidents
     } else {
         Permission::ManageRoles
     };
-    actor.require(&mut read, needed, jurisdiction).await?;
-    let tenant = tenant_of(&mut read, jurisdiction).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "account.create").await?;
+    actor.require(read, needed, jurisdiction).await?;
     let id = insert_account(&mut cmd, app, new).await?;
     insert_grant(&mut cmd, app, id, jurisdiction, role).await?;
     cmd.commit().await?;
@@ -187,16 +185,14 @@ pub async fn grant_role(
     if role_permissions(role).is_none() {
         return Err(AppError::invalid("role_unknown", "role"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(jurisdiction), "role.grant").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageRoles, jurisdiction)
+        .require(read, Permission::ManageRoles, jurisdiction)
         .await?;
-    repo::account_by_id(&mut read, account)
+    repo::account_by_id(read, account)
         .await?
         .ok_or(AppError::NotFound("account"))?;
-    let tenant = tenant_of(&mut read, jurisdiction).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "role.grant").await?;
     let id = insert_grant(&mut cmd, app, account, jurisdiction, role).await?;
     cmd.commit().await?;
     Ok(id)
@@ -237,10 +233,9 @@ pub async fn assign_office(
             return Err(AppError::invalid("term_end_before_start", "term_end"));
         }
     }
-    let mut read = app.db.read().await?;
-    let tenant = tenant_of(&mut read, jurisdiction).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "office.assign").await?;
+    let mut cmd = Command::on(app, actor, Target::Place(jurisdiction), "office.assign").await?;
+    let read = &mut cmd.tx;
+    let tenant = tenant_of(read, jurisdiction).await?;
     // Everything the decision rests on is read in the command's own transaction.
     let chain = repo::ancestors(&mut cmd.tx, jurisdiction).await?;
     actor.require_in(&chain, Permission::ManageOffices)?;
@@ -466,10 +461,20 @@ impl Attempt {
 }
 
 /// The actor behind a session token, if the session is live.
+/// The signed-in person as pages and the API see them: who they are and the language they
+/// chose, never their password hash or phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub id: Uuid,
+    pub username: Option<String>,
+    pub display_name: String,
+    pub locale: String,
+}
+
 pub async fn actor_for_token(
     app: &App,
     token: &str,
-) -> Result<Option<(Actor, AccountRow)>, AppError> {
+) -> Result<Option<(Actor, SignedIn)>, AppError> {
     let Some((account, acting_for, grants)) =
         repo::session_actor(&app.db, &token_hash(token), app.now().0).await?
     else {
@@ -484,7 +489,13 @@ pub async fn actor_for_token(
         on_behalf_of: acting_for,
         channel: "online",
     };
-    Ok(Some((actor, account)))
+    let signed_in = SignedIn {
+        id: account.id,
+        username: account.username,
+        display_name: account.display_name,
+        locale: account.locale,
+    };
+    Ok(Some((actor, signed_in)))
 }
 
 pub async fn logout(app: &App, token: &str) -> Result<(), AppError> {

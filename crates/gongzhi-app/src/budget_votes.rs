@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
 use crate::ballot_box;
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target, tenant_of};
 use crate::input::{invalid, text};
 use crate::{App, AppError, new_id};
 
@@ -39,9 +39,7 @@ pub struct NewBudgetVote<'a> {
 }
 
 async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow), AppError> {
-    let tenant = repo_v::tenant_of_vote(tx, id)
-        .await?
-        .ok_or(AppError::NotFound("budget_vote"))?;
+    let tenant = Record::BudgetVote.tenant(tx, id).await?;
     let v = repo_v::vote(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("budget_vote"))?;
@@ -104,10 +102,9 @@ pub async fn open_vote(
         }
         projects.push((name, *cost));
     }
-    let mut read = app.db.read().await?;
-    let tenant = tenant_of(&mut read, new.place_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.open").await?;
+    let mut cmd = Command::on(app, actor, Target::Place(new.place_id), "budget_vote.open").await?;
+    let read = &mut cmd.tx;
+    let tenant = tenant_of(read, new.place_id).await?;
     actor
         .require(&mut cmd.tx, Permission::ManageProjects, new.place_id)
         .await?;
@@ -223,6 +220,9 @@ pub async fn cast_vote(
     marks: &[Mark],
     for_resident: Option<Uuid>,
 ) -> Result<(), AppError> {
+    // The ballot box's fast path (as for elections): the vote's community, place, form,
+    // projects, costs and budget are fixed when it opened, and whose ballot this is does not
+    // change; the box's state and the voter's roll entry are read again under the lock.
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
     let (resident, entered_by) = ballot_box::ballot_holder(
@@ -295,10 +295,15 @@ pub async fn mark_paper_voter(
     vote: Uuid,
     resident: Uuid,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.paper_mark").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::BudgetVote, vote),
+        "budget_vote.paper_mark",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, v) = vote_and_tenant(read, vote).await?;
     actor
         .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
         .await?;
@@ -360,22 +365,25 @@ pub async fn enter_paper_sheet(
     if !(1..=2).contains(&entry) {
         return Err(invalid("paper_entry_number", "entry"));
     }
-    let mut read = app.db.read().await?;
-    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::BudgetVote, vote),
+        "budget_vote.paper_sheet",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, v) = vote_and_tenant(read, vote).await?;
+    // Authorised before the sheet is judged against the vote's form.
+    actor
+        .require(read, Permission::ManageProjects, v.place_id)
+        .await?;
     let form = form_of(&v)?;
-    let projects = projects_of(&mut read, tenant, v.id).await?;
-    read.rollback().await?;
+    let projects = projects_of(read, tenant, v.id).await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
     let mut marks = marks.to_vec();
     budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
     marks.sort_unstable();
-    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.paper_sheet").await?;
-    actor
-        .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
-        .await?;
-    let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
-        .await?
-        .ok_or(AppError::NotFound("budget_vote"))?;
     let now = cmd.now();
     if v.status != "open" {
         return Err(invalid("budget_vote_closed", "vote_id"));
@@ -475,10 +483,15 @@ fn read_marks(choices: &str) -> Result<Vec<Mark>, AppError> {
 /// Closes a vote once its time is over: opens the box, counts by the pinned rule, and records the
 /// result with every project's explanation.
 pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCount, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget_vote.close").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::BudgetVote, vote),
+        "budget_vote.close",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, v) = vote_and_tenant(read, vote).await?;
     actor
         .require(&mut cmd.tx, Permission::ManageProjects, v.place_id)
         .await?;

@@ -31,15 +31,172 @@ fn fresh_salt() -> [u8; 16] {
     *Uuid::new_v4().as_bytes()
 }
 
+/// A kind of record that commands address by its id alone. The one registry of those lookups:
+/// each kind names its table (whose records are found by an index led by `id`, tested) and the
+/// word a refusal uses when there is no such record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Council,
+    Seat,
+    Meeting,
+    Motion,
+    Resolution,
+    Convention,
+    MeetingRequest,
+    Election,
+    BudgetVote,
+    LedgerAccount,
+    Fund,
+    Budget,
+    Transfer,
+    Expense,
+    Donation,
+    Statement,
+    Need,
+    Project,
+    Round,
+    Organisation,
+    Plan,
+    Call,
+    Bid,
+    Contract,
+}
+
+impl Record {
+    pub const ALL: [Record; 24] = [
+        Record::Council,
+        Record::Seat,
+        Record::Meeting,
+        Record::Motion,
+        Record::Resolution,
+        Record::Convention,
+        Record::MeetingRequest,
+        Record::Election,
+        Record::BudgetVote,
+        Record::LedgerAccount,
+        Record::Fund,
+        Record::Budget,
+        Record::Transfer,
+        Record::Expense,
+        Record::Donation,
+        Record::Statement,
+        Record::Need,
+        Record::Project,
+        Record::Round,
+        Record::Organisation,
+        Record::Plan,
+        Record::Call,
+        Record::Bid,
+        Record::Contract,
+    ];
+
+    /// Its table in the schema registry.
+    pub const fn table(self) -> &'static str {
+        match self {
+            Record::Council => "councils",
+            Record::Seat => "council_seats",
+            Record::Meeting => "meetings",
+            Record::Motion => "motions",
+            Record::Resolution => "resolutions",
+            Record::Convention => "conventions",
+            Record::MeetingRequest => "meeting_requests",
+            Record::Election => "elections",
+            Record::BudgetVote => "budget_votes",
+            Record::LedgerAccount => "ledger_accounts",
+            Record::Fund => "funds",
+            Record::Budget => "budgets",
+            Record::Transfer => "ledger_transfers",
+            Record::Expense => "expenses",
+            Record::Donation => "donations",
+            Record::Statement => "statements",
+            Record::Need => "needs",
+            Record::Project => "projects",
+            Record::Round => "allocation_rounds",
+            Record::Organisation => "organisations",
+            Record::Plan => "purchase_plans",
+            Record::Call => "purchase_calls",
+            Record::Bid => "call_bids",
+            Record::Contract => "contracts",
+        }
+    }
+
+    /// What a refusal calls a missing one (`not_found` names it).
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Record::Council => "council",
+            Record::Seat => "seat",
+            Record::Meeting => "meeting",
+            Record::Motion => "motion",
+            Record::Resolution => "resolution",
+            Record::Convention => "convention",
+            Record::MeetingRequest => "meeting request",
+            Record::Election => "election",
+            Record::BudgetVote => "budget vote",
+            Record::LedgerAccount => "ledger account",
+            Record::Fund => "fund",
+            Record::Budget => "budget",
+            Record::Transfer => "transfer",
+            Record::Expense => "expense",
+            Record::Donation => "donation",
+            Record::Statement => "statement",
+            Record::Need => "need",
+            Record::Project => "project",
+            Record::Round => "round",
+            Record::Organisation => "organisation",
+            Record::Plan => "plan",
+            Record::Call => "call",
+            Record::Bid => "bid",
+            Record::Contract => "contract",
+        }
+    }
+
+    /// The community (tenant) that owns the record `id`, or `NotFound` naming the kind.
+    pub async fn tenant(self, tx: &mut Tx, id: Uuid) -> Result<Uuid, AppError> {
+        rows::tenant_of(tx, self.table(), id)
+            .await?
+            .ok_or(AppError::NotFound(self.noun()))
+    }
+}
+
+/// What a command acts on, as its caller addressed it; the command's chain (and lock) is the
+/// community that owns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A record addressed by id alone.
+    Record(Record, Uuid),
+    /// A place: its own chain from community upwards, else its community's.
+    Place(Uuid),
+    /// The city above a place: the chain of city-wide records (organisations).
+    CityOf(Uuid),
+    /// A chain already known (a sweep over one community, a command on the city).
+    Tenant(Uuid),
+}
+
+impl Target {
+    async fn tenant(self, tx: &mut Tx) -> Result<Uuid, AppError> {
+        match self {
+            Target::Record(kind, id) => kind.tenant(tx, id).await,
+            Target::Place(place) => tenant_of(tx, place).await,
+            Target::CityOf(place) => crate::procurement::city_of(tx, place).await,
+            Target::Tenant(t) => Ok(t),
+        }
+    }
+}
+
 impl<'a> Command<'a> {
-    /// Opens a command whose event goes to `tenant_id`'s chain.
-    pub async fn begin(
+    /// Opens a command on `target`: its write transaction finds the community that owns the
+    /// target (a fact that never changes), takes that community's chain-head lock, and only then
+    /// does the caller read what it decides on, through `cmd.tx`. Every read after this call
+    /// sees the commands of the community committed before it, and none can commit in between:
+    /// two people acting at once get one outcome, decided on current facts.
+    pub async fn on(
         app: &'a App,
         actor: &'a Actor,
-        tenant_id: Uuid,
+        target: Target,
         name: &'static str,
     ) -> Result<Self, AppError> {
         let mut tx = app.db.begin().await?;
+        let tenant_id = target.tenant(&mut tx).await?;
         gongzhi_store::audit::lock_head(&mut tx, tenant_id, app.now().0).await?;
         Ok(Command {
             tx,
@@ -53,6 +210,16 @@ impl<'a> Command<'a> {
             salts: std::collections::HashMap::new(),
             writes_reference: false,
         })
+    }
+
+    /// Opens a command whose event goes to `tenant_id`'s chain.
+    pub async fn begin(
+        app: &'a App,
+        actor: &'a Actor,
+        tenant_id: Uuid,
+        name: &'static str,
+    ) -> Result<Self, AppError> {
+        Self::on(app, actor, Target::Tenant(tenant_id), name).await
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -260,4 +427,26 @@ pub async fn tenant_of(tx: &mut Tx, jurisdiction: Uuid) -> Result<Uuid, AppError
         .find(|j| gongzhi_domain::place::Level::parse(&j.level).is_ok_and(|l| l.is_tenant()))
         .map(|j| j.id)
         .ok_or(AppError::NotFound("jurisdiction"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Record;
+    use gongzhi_store::schema::{Tenancy, table};
+
+    /// Every kind of record a command is opened on is a tenant table found by its id through an
+    /// index, and names itself for a refusal.
+    #[test]
+    fn every_record_kind_is_found_by_its_id_through_an_index() {
+        for kind in Record::ALL {
+            let t = table(kind.table()).unwrap_or_else(|| panic!("{kind:?}: no table"));
+            assert_eq!(t.tenancy, Tenancy::Tenant, "{kind:?}");
+            assert!(t.indexed_by_id(), "{kind:?}: {} has no index on id", t.name);
+            assert!(!kind.noun().is_empty());
+        }
+        let mut tables: Vec<_> = Record::ALL.iter().map(|k| k.table()).collect();
+        tables.sort_unstable();
+        tables.dedup();
+        assert_eq!(tables.len(), Record::ALL.len(), "one kind per table");
+    }
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target, tenant_of};
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
 
@@ -29,9 +29,7 @@ pub(crate) async fn load_council(
     tx: &mut Tx,
     council: Uuid,
 ) -> Result<(Uuid, CouncilRow), AppError> {
-    let tenant = repo_c::tenant_of(tx, "councils", council)
-        .await?
-        .ok_or(AppError::NotFound("council"))?;
+    let tenant = Record::Council.tenant(tx, council).await?;
     let c = repo_c::council(tx, tenant, council)
         .await?
         .ok_or(AppError::NotFound("council"))?;
@@ -80,11 +78,18 @@ pub async fn create_council(
         text(new.name_en, "name_en", 80)?
     };
     let short = text(new.short_name, "short_name", 20)?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Place(new.jurisdiction_id),
+        "council.create",
+    )
+    .await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageCouncils, new.jurisdiction_id)
+        .require(read, Permission::ManageCouncils, new.jurisdiction_id)
         .await?;
-    let j = repo::jurisdiction_by_id(&mut read, new.jurisdiction_id)
+    let j = repo::jurisdiction_by_id(read, new.jurisdiction_id)
         .await?
         .ok_or(AppError::NotFound("jurisdiction"))?;
     if !matches!(
@@ -93,9 +98,7 @@ pub async fn create_council(
     ) {
         return Err(invalid("council_level_invalid", "jurisdiction_id"));
     }
-    let tenant = tenant_of(&mut read, j.id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "council.create").await?;
+    let tenant = tenant_of(read, j.id).await?;
     let id = new_id();
     cmd.insert(
         "councils",
@@ -159,24 +162,30 @@ pub async fn seat_member(
             return Err(invalid("term_end_before_start", "term_end"));
         }
     }
-    let mut read = app.db.read().await?;
-    let (tenant, c) = load_council(&mut read, council).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, council),
+        "council.seat",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = load_council(read, council).await?;
     actor
-        .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+        .require(read, Permission::ManageCouncils, c.jurisdiction_id)
         .await?;
-    repo::resident(&mut read, tenant, resident)
+    repo::resident(read, tenant, resident)
         .await?
         .ok_or_else(|| invalid("resident_not_found", "resident_id"))?;
-    if repo_c::resident_seated(&mut read, tenant, council, resident, &format_date(start)).await? {
+    if repo_c::resident_seated(read, tenant, council, resident, &format_date(start)).await? {
         return Err(invalid("seat_already_held", "resident_id"));
     }
     if c.kind == "supervisory_board" && seat_role != "invitee" {
-        check_supervisor_eligible(&mut read, tenant, resident, &format_date(start)).await?;
+        check_supervisor_eligible(read, tenant, resident, &format_date(start)).await?;
     }
     if seat_role != "invitee" {
-        let voting =
-            repo_c::count_voting_seats(&mut read, tenant, council, &format_date(start)).await?;
-        let size = size_rule(&mut read, app, &c, app.now()).await?;
+        let voting = repo_c::count_voting_seats(read, tenant, council, &format_date(start)).await?;
+        let size = size_rule(read, app, &c, app.now()).await?;
         if size.max.is_some_and(|max| voting + 1 > max) {
             return Err(AppError::Invalid(
                 DomainError::field("council_full", "council_id")
@@ -184,8 +193,6 @@ pub async fn seat_member(
             ));
         }
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "council.seat").await?;
     let id = new_id();
     cmd.insert(
         "council_seats",
@@ -212,12 +219,17 @@ pub async fn schedule_meeting(
     at: Instant,
 ) -> Result<Uuid, AppError> {
     let title = text(title, "title", 120)?;
-    let mut read = app.db.read().await?;
-    let (tenant, c) = load_council(&mut read, council).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, council),
+        "meeting.schedule",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = load_council(read, council).await?;
     let today = format_date(app.now().china_date());
-    require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.schedule").await?;
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     let id = new_id();
     cmd.insert(
         "meetings",
@@ -245,22 +257,27 @@ pub async fn record_attendance(
     seat: Uuid,
     present: bool,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_meeting(&mut read, meeting).await?;
-    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Meeting, meeting),
+        "meeting.attendance",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, m) = find_meeting(read, meeting).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
     let today = format_date(app.now().china_date());
-    require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
+    require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     if m.status == "closed" {
         return Err(invalid("meeting_closed", "meeting_id"));
     }
-    if repo_c::seat(&mut read, tenant, c.id, seat, &today)
+    if repo_c::seat(read, tenant, c.id, seat, &today)
         .await?
         .is_none()
     {
         return Err(invalid("seat_not_in_council", "seat_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.attendance").await?;
     // Read inside the write transaction (serialised per community), so the running count of
     // members present stays exact however many secretaries record at once.
     let current = repo_c::meeting(&mut cmd.tx, tenant, meeting)
@@ -297,9 +314,7 @@ pub async fn record_attendance(
 }
 
 async fn find_meeting(tx: &mut Tx, meeting: Uuid) -> Result<(Uuid, repo_c::MeetingRow), AppError> {
-    let tenant = repo_c::tenant_of(tx, "meetings", meeting)
-        .await?
-        .ok_or(AppError::NotFound("meeting"))?;
+    let tenant = Record::Meeting.tenant(tx, meeting).await?;
     Ok((
         tenant,
         repo_c::meeting(tx, tenant, meeting)
@@ -309,9 +324,7 @@ async fn find_meeting(tx: &mut Tx, meeting: Uuid) -> Result<(Uuid, repo_c::Meeti
 }
 
 async fn find_motion(tx: &mut Tx, motion: Uuid) -> Result<(Uuid, MotionRow), AppError> {
-    let tenant = repo_c::tenant_of(tx, "motions", motion)
-        .await?
-        .ok_or(AppError::NotFound("motion"))?;
+    let tenant = Record::Motion.tenant(tx, motion).await?;
     Ok((
         tenant,
         repo_c::motion(tx, tenant, motion)
@@ -337,13 +350,13 @@ pub struct NewMotion<'a> {
 
 /// Puts a motion to the vote. The rulebook is pinned at this instant for everything the vote needs.
 pub async fn open_motion(app: &App, actor: &Actor, new: &NewMotion<'_>) -> Result<Uuid, AppError> {
-    let tenant = {
-        let mut read = app.db.read().await?;
-        let (tenant, _) = load_council(&mut read, new.council_id).await?;
-        read.rollback().await?;
-        tenant
-    };
-    let mut cmd = Command::begin(app, actor, tenant, "motion.open").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, new.council_id),
+        "motion.open",
+    )
+    .await?;
     let id = open_motion_in(&mut cmd, app, actor, new).await?;
     cmd.commit().await?;
     Ok(id)
@@ -447,22 +460,27 @@ pub async fn recuse(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = text(reason, "reason", 500)?;
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_motion(&mut read, motion).await?;
-    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Motion, motion),
+        "motion.recuse",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, m) = find_motion(read, motion).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
     let today = format_date(app.now().china_date());
-    let s = repo_c::seat(&mut read, tenant, c.id, seat, &today)
+    let s = repo_c::seat(read, tenant, c.id, seat, &today)
         .await?
         .ok_or_else(|| invalid("seat_not_in_council", "seat_id"))?;
     if s.account_id != actor.account_id || actor.account_id.is_none() {
-        require_chair_or_staff(&mut read, actor, tenant, &c, &today).await?;
+        require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     }
     if m.status != "open" {
         return Err(invalid("motion_closed", "motion_id"));
     }
-    let already_voted = repo_c::vote_exists(&mut read, tenant, motion, seat).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "motion.recuse").await?;
+    let already_voted = repo_c::vote_exists(read, tenant, motion, seat).await?;
     cmd.insert(
         "recusals",
         &[
@@ -502,13 +520,14 @@ pub async fn cast_vote(
     let today = format_date(app.now().china_date());
     // A motion's community never changes: found first; everything the decision rests on is read
     // again in the command's own transaction, after the community's commands before it.
-    let tenant = {
-        let mut read = app.db.read().await?;
-        let (tenant, _) = find_motion(&mut read, motion).await?;
-        read.rollback().await?;
-        tenant
-    };
-    let mut cmd = Command::begin(app, actor, tenant, "vote.cast").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Motion, motion),
+        "vote.cast",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
     let read = &mut cmd.tx;
     let (_, m) = find_motion(read, motion).await?;
     let (_, c) = load_council(read, m.council_id).await?;
@@ -687,13 +706,14 @@ pub struct Closed {
 pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Closed, AppError> {
     // A motion's community never changes: found first; everything the decision rests on is read
     // again in the command's own transaction, after the community's commands before it.
-    let tenant = {
-        let mut read = app.db.read().await?;
-        let (tenant, _) = find_motion(&mut read, motion).await?;
-        read.rollback().await?;
-        tenant
-    };
-    let mut cmd = Command::begin(app, actor, tenant, "motion.close").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Motion, motion),
+        "motion.close",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
     let read = &mut cmd.tx;
     let (_, m) = find_motion(read, motion).await?;
     let (_, c) = load_council(read, m.council_id).await?;
@@ -826,9 +846,7 @@ async fn find_resolution(
     tx: &mut Tx,
     id: Uuid,
 ) -> Result<(Uuid, ResolutionRow, CouncilRow), AppError> {
-    let tenant = repo_c::tenant_of(tx, "resolutions", id)
-        .await?
-        .ok_or(AppError::NotFound("resolution"))?;
+    let tenant = Record::Resolution.tenant(tx, id).await?;
     let r = repo_c::resolution(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("resolution"))?;
@@ -942,21 +960,21 @@ pub(crate) async fn resolution_in(
     Ok((tenant, PublicResolution::at(now, r, c, objections)))
 }
 
-/// A resident of the council's area objects to a resolution during its notice.
-pub async fn file_objection(
+/// Why `actor` may not object to a resolution now, if they may not: the rule `file_objection`
+/// applies inside its command, and the page asks before it shows the form. An objector is
+/// signed in and lives in the council's area (a resident grant at its place or below, or, for
+/// staff acting for a resident with her consent, that resident's courtyard), while the notice
+/// is open.
+async fn objection_refused(
+    tx: &mut Tx,
     app: &App,
     actor: &Actor,
     resolution: Uuid,
-    body: &str,
-) -> Result<Uuid, AppError> {
-    let body = text(body, "body", 2_000)?;
-    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-    let mut read = app.db.read().await?;
-    let (tenant, r, c) = find_resolution(&mut read, resolution).await?;
-    // A resident of the area: a resident grant at the council's jurisdiction or below it, or,
-    // for staff acting for a resident with their consent, that resident's courtyard.
+) -> Result<(), AppError> {
+    actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let (tenant, r, c) = find_resolution(tx, resolution).await?;
     let homes: Vec<Uuid> = match actor.on_behalf_of {
-        Some(resident) => repo::resident_anywhere(&mut read, resident)
+        Some(resident) => repo::resident_anywhere(tx, resident)
             .await?
             .filter(|(t, _, _)| *t == tenant)
             .and_then(|(_, _, courtyard)| courtyard)
@@ -971,7 +989,7 @@ pub async fn file_objection(
     };
     let mut lives_here = false;
     for j in homes {
-        if repo::ancestors(&mut read, j)
+        if repo::ancestors(tx, j)
             .await?
             .iter()
             .any(|a| a.id == c.jurisdiction_id)
@@ -982,15 +1000,44 @@ pub async fn file_objection(
     if !lives_here {
         return Err(invalid("objection_not_resident", "resolution_id"));
     }
-    let objections = repo_c::objections(&mut read, tenant, resolution).await?;
+    let objections = repo_c::objections(tx, tenant, resolution).await?;
     match state_of(app.now(), &r, &objections) {
-        NoticeState::Open => {}
-        _ if r.notice_end.is_none() => {
-            return Err(invalid("resolution_not_on_notice", "resolution_id"));
-        }
-        _ => return Err(invalid("notice_period_over", "resolution_id")),
+        NoticeState::Open => Ok(()),
+        _ if r.notice_end.is_none() => Err(invalid("resolution_not_on_notice", "resolution_id")),
+        _ => Err(invalid("notice_period_over", "resolution_id")),
     }
-    read.rollback().await?;
+}
+
+/// Whether `actor` may object to the resolution now: the page's hint, by the command's rule.
+pub async fn may_object(app: &App, actor: &Actor, resolution: Uuid) -> Result<bool, AppError> {
+    let mut tx = app.db.read().await?;
+    let refused = objection_refused(&mut tx, app, actor, resolution).await;
+    tx.rollback().await?;
+    match refused {
+        Ok(()) => Ok(true),
+        Err(AppError::Invalid(_) | AppError::Unauthenticated) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// A resident of the council's area objects to a resolution during its notice.
+pub async fn file_objection(
+    app: &App,
+    actor: &Actor,
+    resolution: Uuid,
+    body: &str,
+) -> Result<Uuid, AppError> {
+    let body = text(body, "body", 2_000)?;
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Resolution, resolution),
+        "objection.file",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
+    objection_refused(&mut cmd.tx, app, actor, resolution).await?;
     let lang = if body
         .chars()
         .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))
@@ -999,7 +1046,6 @@ pub async fn file_objection(
     } else {
         "en"
     };
-    let mut cmd = Command::begin(app, actor, tenant, "objection.file").await?;
     let id = new_id();
     cmd.insert(
         "objections",
@@ -1031,13 +1077,14 @@ pub async fn answer_objection(
     let answer = text(answer, "answer", 2_000)?;
     // Its community never changes: found first; everything the decision rests on is read again
     // in the command's own transaction, after the community's commands before it.
-    let tenant = {
-        let mut read = app.db.read().await?;
-        let (tenant, _, _) = find_resolution(&mut read, resolution).await?;
-        read.rollback().await?;
-        tenant
-    };
-    let mut cmd = Command::begin(app, actor, tenant, "objection.answer").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Resolution, resolution),
+        "objection.answer",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
     let read = &mut cmd.tx;
     let (_, r, c) = find_resolution(read, resolution).await?;
     let today = format_date(app.now().china_date());
@@ -1084,13 +1131,18 @@ pub async fn review_objection(
     objection: Uuid,
     publish: bool,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, _, c) = find_resolution(&mut read, resolution).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Resolution, resolution),
+        "objection.review",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, _, c) = find_resolution(read, resolution).await?;
     actor
-        .require(&mut read, Permission::ManageCouncils, c.jurisdiction_id)
+        .require(read, Permission::ManageCouncils, c.jurisdiction_id)
         .await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "objection.review").await?;
     // Read again inside the command, so two staff reviewing at once cannot both succeed.
     let o = repo_c::objections(&mut cmd.tx, tenant, resolution)
         .await?
@@ -1223,26 +1275,31 @@ pub async fn write_minutes(
     minutes: &str,
 ) -> Result<(), AppError> {
     let minutes = text(minutes, "minutes", 50_000)?;
-    let mut read = app.db.read().await?;
-    let (tenant, m) = find_meeting(&mut read, meeting).await?;
-    let (_, c) = load_council(&mut read, m.council_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Meeting, meeting),
+        "meeting.minutes",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, m) = find_meeting(read, meeting).await?;
+    let (_, c) = load_council(read, m.council_id).await?;
     require_chair_or_staff(
-        &mut read,
+        read,
         actor,
         tenant,
         &c,
         &format_date(app.now().china_date()),
     )
     .await?;
-    if !repo_c::minute_signatures(&mut read, tenant, meeting)
+    if !repo_c::minute_signatures(read, tenant, meeting)
         .await?
         .is_empty()
     {
         // Signed minutes are part of the record: corrections go through a new motion.
         return Err(invalid("minutes_already_signed", "meeting_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.minutes").await?;
     let now = app.now().0;
     cmd.update(
         "meetings",
@@ -1268,13 +1325,14 @@ pub async fn sign_minutes(
 ) -> Result<(), AppError> {
     // Its community never changes: found first; everything the decision rests on is read again
     // in the command's own transaction, after the community's commands before it.
-    let tenant = {
-        let mut read = app.db.read().await?;
-        let (tenant, _) = find_meeting(&mut read, meeting).await?;
-        read.rollback().await?;
-        tenant
-    };
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.sign_minutes").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Meeting, meeting),
+        "meeting.sign_minutes",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
     let read = &mut cmd.tx;
     let (_, m) = find_meeting(read, meeting).await?;
     let today = format_date(app.now().china_date());
@@ -1448,13 +1506,12 @@ pub async fn create_convention(
     title: &str,
 ) -> Result<Uuid, AppError> {
     let title = text(title, "title", 120)?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(jurisdiction), "convention.create").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageCouncils, jurisdiction)
+        .require(read, Permission::ManageCouncils, jurisdiction)
         .await?;
-    let tenant = tenant_of(&mut read, jurisdiction).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "convention.create").await?;
+    let tenant = tenant_of(read, jurisdiction).await?;
     let id = new_id();
     cmd.insert(
         "conventions",
@@ -1486,9 +1543,7 @@ pub struct ConventionView {
 
 pub async fn convention_view(app: &App, id: Uuid) -> Result<ConventionView, AppError> {
     let mut tx = app.db.read().await?;
-    let tenant = repo_c::tenant_of(&mut tx, "conventions", id)
-        .await?
-        .ok_or(AppError::NotFound("convention"))?;
+    let tenant = Record::Convention.tenant(&mut tx, id).await?;
     let convention = repo_c::convention(&mut tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("convention"))?;
@@ -1583,17 +1638,22 @@ pub async fn declare_relative(
     if resident == relative {
         return Err(invalid("relation_to_self", "relative_id"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Tenant(community),
+        "resident.declare_relative",
+    )
+    .await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageResidents, community)
+        .require(read, Permission::ManageResidents, community)
         .await?;
     for r in [resident, relative] {
-        repo::resident(&mut read, community, r)
+        repo::resident(read, community, r)
             .await?
             .ok_or_else(|| invalid("resident_not_found", "resident_id"))?;
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "resident.declare_relative").await?;
     let id = new_id();
     cmd.insert(
         "declared_relatives",
@@ -1680,11 +1740,16 @@ pub async fn request_meeting(
 ) -> Result<Uuid, AppError> {
     let reason = text(reason, "reason", 2_000)?;
     let today = format_date(app.now().china_date());
-    let mut read = app.db.read().await?;
-    let (tenant, c) = load_council(&mut read, council).await?;
-    own_seat(&mut read, actor, tenant, c.id, seat, &today).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.request").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, council),
+        "meeting.request",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = load_council(read, council).await?;
+    own_seat(read, actor, tenant, c.id, seat, &today).await?;
     let id = new_id();
     let now = app.now().0;
     cmd.insert(
@@ -1716,9 +1781,7 @@ async fn find_request(
     tx: &mut Tx,
     id: Uuid,
 ) -> Result<(Uuid, (Uuid, String, Option<Uuid>, Vec<Uuid>)), AppError> {
-    let tenant = repo_c::tenant_of(tx, "meeting_requests", id)
-        .await?
-        .ok_or(AppError::NotFound("request"))?;
+    let tenant = Record::MeetingRequest.tenant(tx, id).await?;
     Ok((
         tenant,
         repo_c::meeting_request(tx, tenant, id)
@@ -1735,17 +1798,22 @@ pub async fn support_request(
     seat: Uuid,
 ) -> Result<(), AppError> {
     let today = format_date(app.now().china_date());
-    let mut read = app.db.read().await?;
-    let (tenant, (council, _, meeting, supports)) = find_request(&mut read, request).await?;
-    own_seat(&mut read, actor, tenant, council, seat, &today).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::MeetingRequest, request),
+        "meeting.support_request",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, (council, _, meeting, supports)) = find_request(read, request).await?;
+    own_seat(read, actor, tenant, council, seat, &today).await?;
     if meeting.is_some() {
         return Err(invalid("request_already_called", "request_id"));
     }
     if supports.contains(&seat) {
         return Err(invalid("request_already_supported", "seat_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.support_request").await?;
     cmd.insert(
         "meeting_request_supports",
         &[
@@ -1772,18 +1840,25 @@ pub async fn call_requested_meeting(
 ) -> Result<Uuid, AppError> {
     let title = text(title, "title", 120)?;
     let today = format_date(app.now().china_date());
-    let mut read = app.db.read().await?;
-    let (tenant, (council, _, meeting, supports)) = find_request(&mut read, request).await?;
-    own_seat(&mut read, actor, tenant, council, seat, &today).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::MeetingRequest, request),
+        "meeting.call_extraordinary",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, (council, _, meeting, supports)) = find_request(read, request).await?;
+    own_seat(read, actor, tenant, council, seat, &today).await?;
     if !supports.contains(&seat) {
         return Err(invalid("request_not_supported_by_you", "seat_id"));
     }
     if meeting.is_some() {
         return Err(invalid("request_already_called", "request_id"));
     }
-    let (_, c) = load_council(&mut read, council).await?;
+    let (_, c) = load_council(read, council).await?;
     let share = match rule_in_force(
-        &mut read,
+        read,
         c.jurisdiction_id,
         "council.extraordinary_request",
         app.now().china_date(),
@@ -1794,7 +1869,7 @@ pub async fn call_requested_meeting(
         RuleValue::Threshold(t) => t,
         _ => return Err(invalid("rule_missing", "council.extraordinary_request")),
     };
-    let seated = repo_c::count_voting_seats(&mut read, tenant, council, &today).await?;
+    let seated = repo_c::count_voting_seats(read, tenant, council, &today).await?;
     let support = u32::try_from(supports.len()).unwrap_or(u32::MAX);
     // Exact integers: supporters × den ≥ num × seated.
     if !council::quorum_met(&share, support, seated) {
@@ -1805,8 +1880,6 @@ pub async fn call_requested_meeting(
                 .arg("seated", seated),
         ));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.call_extraordinary").await?;
     let id = new_id();
     cmd.insert(
         "meetings",

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
 use crate::ballot_box;
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::input::{invalid, text};
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
@@ -33,9 +33,7 @@ pub const SEAT_END_REASONS: &[&str] = &["resigned", "removed", "moved_away", "de
 const MAX_SERIES_MEETINGS: u32 = 24;
 
 async fn election_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ElectionRow), AppError> {
-    let tenant = repo_e::tenant_of_election(tx, id)
-        .await?
-        .ok_or(AppError::NotFound("election"))?;
+    let tenant = Record::Election.tenant(tx, id).await?;
     let e = repo_e::election(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("election"))?;
@@ -106,10 +104,15 @@ pub async fn open_election(
     };
     let today = format_date(now.china_date());
 
-    let mut read = app.db.read().await?;
-    let (tenant, c) = crate::councils::load_council(&mut read, new.council_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "election.open").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, new.council_id),
+        "election.open",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = crate::councils::load_council(read, new.council_id).await?;
     actor
         .require(&mut cmd.tx, Permission::ManageCouncils, c.jurisdiction_id)
         .await?;
@@ -259,8 +262,12 @@ pub async fn cast_ballot(
     choices: &[Uuid],
     for_resident: Option<Uuid>,
 ) -> Result<(), AppError> {
-    // Everything that cannot change while voting is open is checked before the community's
-    // write lock, so ballots queue only for what must be serialised.
+    // The ballot box's fast path: what is checked before the community's write lock cannot
+    // change while voting is open, so ballots queue only for what must be serialised. The facts
+    // it relies on: the election's community, council, candidates and number of seats (fixed
+    // when it opened) and whose ballot this is (the resident an account stands for; their roll
+    // entry is read again under the lock). Whether the box is still open, and whether this voter
+    // has voted, are read under the lock.
     let mut read = app.db.read().await?;
     let (tenant, e) = election_and_tenant(&mut read, election).await?;
     let (_, c) = crate::councils::load_council(&mut read, e.council_id).await?;
@@ -324,10 +331,15 @@ pub type Count = election::ElectionCount<Uuid>;
 /// Closes an election once its voting time is over: opens the box, counts, seats the elected. A
 /// general election starts a new term, so the members seated before it leave on the day before.
 pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<Count, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, e) = election_and_tenant(&mut read, election).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "election.close").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Election, election),
+        "election.close",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, e) = election_and_tenant(read, election).await?;
     let (_, c) = crate::councils::load_council(&mut cmd.tx, e.council_id).await?;
     let now = cmd.now();
     let today = format_date(now.china_date());
@@ -552,10 +564,15 @@ pub async fn end_seat(
         return Err(invalid("seat_end_reason_unknown", "reason"));
     }
     let last = parse_date(last_day.trim()).ok_or_else(|| invalid("date_invalid", "last_day"))?;
-    let mut read = app.db.read().await?;
-    let (tenant, c) = crate::councils::load_council(&mut read, council).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "council.seat_end").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, council),
+        "council.seat_end",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = crate::councils::load_council(read, council).await?;
     let (seat_council, resident, _, term_start, term_end, ended) =
         repo_e::seat_any(&mut cmd.tx, tenant, seat)
             .await?
@@ -630,10 +647,15 @@ pub async fn schedule_series(
         ));
     }
     let from = parse_date(new.from.trim()).ok_or_else(|| invalid("date_invalid", "from"))?;
-    let mut read = app.db.read().await?;
-    let (tenant, c) = crate::councils::load_council(&mut read, new.council_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "meeting.series").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Council, new.council_id),
+        "meeting.series",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, c) = crate::councils::load_council(read, new.council_id).await?;
     let today = format_date(cmd.now().china_date());
     crate::councils::require_chair_or_staff(&mut cmd.tx, actor, tenant, &c, &today).await?;
     let series = new_id();

@@ -33,6 +33,8 @@ pub mod portal;
 pub mod procurement;
 /// The needs ledger and the project pipeline (the core loop).
 pub mod projects;
+/// Stored records the app shows as they are (the web layer names them from here).
+pub mod records;
 /// Per-process copies of places and rule versions for pages (see its module doc for staleness).
 pub mod reference;
 /// The rulebook: setting rules and reading the rule in force.

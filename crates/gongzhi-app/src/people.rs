@@ -8,7 +8,7 @@ use gongzhi_store::repo::{self, ResidentRow};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Target, tenant_of};
 use crate::places::check_inside;
 use crate::{App, AppError, new_id};
 
@@ -126,18 +126,17 @@ pub async fn register_resident(
     new: &NewResident,
 ) -> Result<Uuid, AppError> {
     let checked = check_resident(new)?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(community), "resident.register").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageResidents, community)
+        .require(read, Permission::ManageResidents, community)
         .await?;
-    if tenant_of(&mut read, community).await? != community {
+    if tenant_of(read, community).await? != community {
         return Err(AppError::invalid("not_a_community", "community_id"));
     }
     if let Some(c) = new.courtyard_id {
-        check_inside(&mut read, community, c).await?;
+        check_inside(read, community, c).await?;
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "resident.register").await?;
     let id = insert_resident(&mut cmd, app, community, new, checked).await?;
     cmd.commit().await?;
     Ok(id)
@@ -205,21 +204,20 @@ pub async fn merge_residents(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(community), "resident.merge").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageResidents, community)
+        .require(read, Permission::ManageResidents, community)
         .await?;
-    let kept = repo::resident(&mut read, community, keep)
+    let kept = repo::resident(read, community, keep)
         .await?
         .ok_or(AppError::NotFound("resident"))?;
-    let dup = repo::resident(&mut read, community, duplicate)
+    let dup = repo::resident(read, community, duplicate)
         .await?
         .ok_or(AppError::NotFound("resident"))?;
     if kept.merged_into.is_some() || dup.merged_into.is_some() {
         return Err(AppError::invalid("resident_already_merged", "duplicate_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "resident.merge").await?;
     cmd.detail("reason", reason.trim());
     cmd.update(
         "residents",
@@ -266,12 +264,12 @@ pub async fn void_record(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
-    let mut read = app.db.read().await?;
-    actor.require(&mut read, perm, tenant).await?;
-    let row = gongzhi_store::rows::get(&mut read, table, &[tenant.into(), id.into()])
+    let mut cmd = Command::on(app, actor, Target::Tenant(tenant), "record.void").await?;
+    let read = &mut cmd.tx;
+    actor.require(read, perm, tenant).await?;
+    let row = gongzhi_store::rows::get(read, table, &[tenant.into(), id.into()])
         .await?
         .ok_or(AppError::NotFound("record"))?;
-    read.rollback().await?;
     let t = gongzhi_store::schema::table(table).ok_or(AppError::NotFound("table"))?;
     let voided_pos = t
         .columns
@@ -281,7 +279,6 @@ pub async fn void_record(
     if !row.0[voided_pos].is_null() {
         return Err(AppError::invalid("already_voided", "id"));
     }
-    let mut cmd = Command::begin(app, actor, tenant, "record.void").await?;
     cmd.detail("reason", reason.trim());
     cmd.update(
         table,
@@ -324,15 +321,14 @@ pub async fn amend_resident(
     if sets.is_empty() {
         return Err(AppError::invalid("nothing_to_amend", "name"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(community), "record.amend").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageResidents, community)
+        .require(read, Permission::ManageResidents, community)
         .await?;
-    repo::resident(&mut read, community, id)
+    repo::resident(read, community, id)
         .await?
         .ok_or(AppError::NotFound("resident"))?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "record.amend").await?;
     cmd.detail("reason", reason.trim());
     cmd.update("residents", &[community.into(), id.into()], &sets)
         .await?;
@@ -560,18 +556,23 @@ pub async fn link_account(
     resident: Uuid,
     account: Uuid,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Tenant(community),
+        "resident.link_account",
+    )
+    .await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageResidents, community)
+        .require(read, Permission::ManageResidents, community)
         .await?;
-    repo::resident(&mut read, community, resident)
+    repo::resident(read, community, resident)
         .await?
         .ok_or(AppError::NotFound("resident"))?;
-    repo::account_by_id(&mut read, account)
+    repo::account_by_id(read, account)
         .await?
         .ok_or(AppError::NotFound("account"))?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "resident.link_account").await?;
     cmd.update(
         "residents",
         &[community.into(), resident.into()],

@@ -4,7 +4,7 @@ use gongzhi_store::repo::{self, JurisdictionRow};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Target, tenant_of};
 use crate::{App, AppError, new_id};
 
 pub struct NewJurisdiction<'a> {
@@ -146,20 +146,19 @@ pub async fn create_building(
     label: &str,
 ) -> Result<Uuid, AppError> {
     let label = check_label(label, "label")?;
-    let mut read = app.db.read().await?;
-    let tenant = tenant_of(&mut read, courtyard).await?;
+    let mut cmd = Command::on(app, actor, Target::Place(courtyard), "building.create").await?;
+    let read = &mut cmd.tx;
+    let tenant = tenant_of(read, courtyard).await?;
     actor
-        .require(&mut read, Permission::ManagePlaces, courtyard)
+        .require(read, Permission::ManagePlaces, courtyard)
         .await?;
-    let place = check_inside(&mut read, tenant, courtyard).await?;
+    let place = check_inside(read, tenant, courtyard).await?;
     if place.level != "courtyard" {
         return Err(AppError::invalid(
             "building_needs_courtyard",
             "courtyard_id",
         ));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "building.create").await?;
     let id = new_id();
     cmd.insert(
         "buildings",
@@ -186,21 +185,20 @@ pub async fn create_household(
 ) -> Result<Uuid, AppError> {
     let unit = check_label(unit, "unit")?;
     let room = check_label(room, "room")?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(community), "household.create").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManagePlaces, community)
+        .require(read, Permission::ManagePlaces, community)
         .await?;
-    repo::building(&mut read, community, building)
+    repo::building(read, community, building)
         .await?
         .ok_or(AppError::NotFound("building"))?;
-    if repo::household_by_address(&mut read, community, building, &unit, &room)
+    if repo::household_by_address(read, community, building, &unit, &room)
         .await?
         .is_some()
     {
         return Err(AppError::invalid("household_duplicate", "room"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "household.create").await?;
     let id = new_id();
     cmd.insert(
         "households",

@@ -5,7 +5,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Target};
 use crate::{App, AppError, new_id};
 
 /// Records a new version of a rule for a jurisdiction, effective from a date. Old versions stay:
@@ -26,21 +26,20 @@ pub async fn set_rule(
     if reason.is_empty() {
         return Err(AppError::invalid("reason_required", "reason"));
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(jurisdiction), "rule.set").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::SetRules, jurisdiction)
+        .require(read, Permission::SetRules, jurisdiction)
         .await?;
-    let j = repo::jurisdiction_by_id(&mut read, jurisdiction)
+    let j = repo::jurisdiction_by_id(read, jurisdiction)
         .await?
         .ok_or(AppError::NotFound("jurisdiction"))?;
-    read.rollback().await?;
     if !gongzhi_domain::place::Level::parse(&j.level)?.is_tenant() {
         return Err(AppError::invalid(
             "rule_needs_community_or_above",
             "jurisdiction_id",
         ));
     }
-    let mut cmd = Command::begin(app, actor, jurisdiction, "rule.set").await?;
     let id = new_id();
     cmd.insert(
         "rule_versions",

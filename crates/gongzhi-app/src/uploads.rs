@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Target, tenant_of};
 use crate::{App, AppError};
 
 /// Largest single file accepted (a phone photo is 2–6 MB; an invoice PDF less).
@@ -52,18 +52,18 @@ pub async fn store(
         ));
     }
     // Authorised before the file is looked at.
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Tenant(community), "upload.store").await?;
+    let read = &mut cmd.tx;
     actor
-        .require_in_community(&mut read, Permission::Upload, community)
+        .require_in_community(read, Permission::Upload, community)
         .await?;
-    if tenant_of(&mut read, community).await? != community {
+    if tenant_of(read, community).await? != community {
         return Err(AppError::invalid("not_a_community", "community_id"));
     }
     let kind = MediaType::sniff(bytes)?;
     let clean = strip_location(kind, bytes)?;
     let sha256 = hex::encode(Sha256::digest(&clean));
-    let exists = repo::upload(&mut read, community, &sha256).await?.is_some();
-    read.rollback().await?;
+    let exists = repo::upload(read, community, &sha256).await?.is_some();
     let stored = Stored {
         sha256: sha256.clone(),
         media_type: kind.mime(),
@@ -72,7 +72,6 @@ pub async fn store(
     if exists {
         return Ok(stored);
     }
-    let mut cmd = Command::begin(app, actor, community, "upload.store").await?;
     let size = i64::try_from(clean.len()).unwrap_or(i64::MAX);
     // Quotas, read in the command's transaction: the community's chain lock serialises uploads
     // to one community, so two at once cannot both slip under its quota.

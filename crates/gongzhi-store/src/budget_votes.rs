@@ -53,18 +53,6 @@ fn vote_of(r: crate::Row) -> Result<BudgetVoteRow, StoreError> {
     })
 }
 
-/// The tenant that owns a vote, by its id alone.
-pub async fn tenant_of_vote(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, StoreError> {
-    tx.row(
-        "SELECT tenant_id FROM budget_votes WHERE id = $1",
-        &[id.into()],
-        &[Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 pub async fn vote(
     tx: &mut Tx,
     tenant: Uuid,

@@ -7,25 +7,6 @@ use crate::db::Tx;
 use crate::schema::ColType::{self, Bool, Id, Int, Text};
 use crate::value::Value;
 
-/// The tenant that owns a council, meeting, motion or resolution, looked up by its id alone (the
-/// API addresses them by id; each of these tables has an index on `id`).
-pub async fn tenant_of(tx: &mut Tx, table: &str, id: Uuid) -> Result<Option<Uuid>, StoreError> {
-    if !matches!(
-        table,
-        "councils" | "meetings" | "motions" | "resolutions" | "conventions" | "meeting_requests"
-    ) {
-        return Err(StoreError::Data(format!("no id lookup for {table}")));
-    }
-    tx.row(
-        &format!("SELECT tenant_id FROM {table} WHERE id = $1"),
-        &[id.into()],
-        &[Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouncilRow {
     pub id: Uuid,

@@ -49,18 +49,6 @@ fn election_of(r: crate::Row) -> Result<ElectionRow, StoreError> {
     })
 }
 
-/// The tenant that owns an election, by its id alone.
-pub async fn tenant_of_election(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, StoreError> {
-    tx.row(
-        "SELECT tenant_id FROM elections WHERE id = $1",
-        &[id.into()],
-        &[Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 pub async fn election(
     tx: &mut Tx,
     tenant: Uuid,
@@ -338,18 +326,6 @@ pub async fn seat_any(
             r.opt_text(5)?,
         ))
     })
-    .transpose()
-}
-
-/// The tenant owning a seat, by its id alone (seats are addressed by id in the API).
-pub async fn tenant_of_seat(tx: &mut Tx, seat: Uuid) -> Result<Option<Uuid>, StoreError> {
-    tx.row(
-        "SELECT tenant_id FROM council_seats WHERE id = $1",
-        &[seat.into()],
-        &[Id],
-    )
-    .await?
-    .map(|r| r.id(0))
     .transpose()
 }
 

@@ -46,34 +46,6 @@ pub(crate) fn all<T>(
     rows.iter().map(decode).collect()
 }
 
-/// The tenant owning a ledger record addressed by id alone.
-pub async fn tenant_of(
-    tx: &mut Tx,
-    table_name: &str,
-    id: Uuid,
-) -> Result<Option<Uuid>, StoreError> {
-    if !matches!(
-        table_name,
-        "ledger_accounts"
-            | "funds"
-            | "budgets"
-            | "ledger_transfers"
-            | "expenses"
-            | "donations"
-            | "statements"
-    ) {
-        return Err(StoreError::Data(format!("no id lookup for {table_name}")));
-    }
-    tx.row(
-        &format!("SELECT tenant_id FROM {table_name} WHERE id = $1"),
-        &[id.into()],
-        &[ColType::Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
     pub id: Uuid,

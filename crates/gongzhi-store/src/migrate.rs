@@ -89,6 +89,17 @@ pub fn render(backend: Backend, version: u32) -> Vec<String> {
             ));
         }
     }
+    for (_, table_name, ix) in crate::schema::LATER_INDEXES
+        .iter()
+        .filter(|(v, _, _)| *v == version)
+    {
+        out.push(format!(
+            "CREATE INDEX {} ON {} ({})",
+            ix.name,
+            table_name,
+            ix.columns.join(", ")
+        ));
+    }
     out
 }
 

@@ -932,18 +932,6 @@ pub async fn new_service_awards(
     .collect()
 }
 
-/// The tenant owning a bid, by its id alone.
-pub async fn tenant_of_bid(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, StoreError> {
-    tx.row(
-        "SELECT tenant_id FROM call_bids WHERE id = $1",
-        &[id.into()],
-        &[ColType::Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 pub async fn bid(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<BidRow>, StoreError> {
     one(
         select(

@@ -11,25 +11,6 @@ use crate::ledger::{all, one, select};
 use crate::schema::ColType;
 use crate::value::{Row, Value};
 
-/// The tenant owning a record addressed by id alone.
-pub async fn tenant_of(
-    tx: &mut Tx,
-    table_name: &str,
-    id: Uuid,
-) -> Result<Option<Uuid>, StoreError> {
-    if !matches!(table_name, "needs" | "projects" | "allocation_rounds") {
-        return Err(StoreError::Data(format!("no id lookup for {table_name}")));
-    }
-    tx.row(
-        &format!("SELECT tenant_id FROM {table_name} WHERE id = $1"),
-        &[id.into()],
-        &[ColType::Id],
-    )
-    .await?
-    .map(|r| r.id(0))
-    .transpose()
-}
-
 /// The next number in a per-community sequence (needs, projects). Gapless because a community's
 /// commands are serialised on its chain head.
 pub async fn next_number(tx: &mut Tx, table_name: &str, tenant: Uuid) -> Result<i64, StoreError> {

@@ -175,6 +175,28 @@ pub async fn update_many(
     Ok(changed)
 }
 
+/// The tenant owning a record addressed by its id alone (commands and pages address records by
+/// id; a record never moves to another tenant). Only tenant tables found by an index led by `id`
+/// answer (`Table::indexed_by_id`), so the lookup never scans.
+pub async fn tenant_of(
+    tx: &mut Tx,
+    table_name: &str,
+    id: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, StoreError> {
+    let t = registered(table_name)?;
+    if t.tenancy != crate::schema::Tenancy::Tenant || !t.indexed_by_id() {
+        return Err(StoreError::Data(format!("no id lookup for {table_name}")));
+    }
+    tx.row(
+        &format!("SELECT tenant_id FROM {} WHERE id = $1", t.name),
+        &[id.into()],
+        &[crate::schema::ColType::Id],
+    )
+    .await?
+    .map(|r| r.id(0))
+    .transpose()
+}
+
 /// Reads rows of a table keyed by (`tenant_id`, `id`), all columns in registry order, in the
 /// order of `ids` (missing rows are left out).
 pub async fn get_many_by_id(

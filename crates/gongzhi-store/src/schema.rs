@@ -2788,8 +2788,44 @@ pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }
 
+/// Indexes added to tables that already existed, with the migration that adds each.
+pub const LATER_INDEXES: &[(u32, &str, Index)] = &[
+    // A command addressed by a seat's or a bid's id alone finds its community without a scan.
+    (
+        12,
+        "council_seats",
+        Index {
+            name: "ix_council_seats_id",
+            columns: &["id"],
+        },
+    ),
+    (
+        12,
+        "call_bids",
+        Index {
+            name: "ix_call_bids_id",
+            columns: &["id"],
+        },
+    ),
+];
+
+impl Table {
+    /// Whether a record of this table can be found by its `id` alone through an index: the
+    /// tables whose records commands and pages address by id (see `rows::tenant_of`).
+    pub fn indexed_by_id(&self) -> bool {
+        let led_by_id = |cols: &[&str]| cols.first() == Some(&"id");
+        self.column("id").is_some()
+            && (led_by_id(self.primary_key)
+                || self.uniques.iter().any(|u| led_by_id(u.columns))
+                || self.indexes.iter().any(|i| led_by_id(i.columns))
+                || LATER_INDEXES
+                    .iter()
+                    .any(|(_, t, i)| *t == self.name && led_by_id(i.columns)))
+    }
+}
+
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 11;
+pub const LATEST: u32 = 12;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -2804,4 +2840,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (9, "comment_review"),
     (10, "objection_review"),
     (11, "approved_amounts"),
+    (12, "id_lookups"),
 ];

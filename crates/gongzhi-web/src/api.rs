@@ -1046,7 +1046,7 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-fn resident_json(r: &gongzhi_store::repo::ResidentRow) -> Value {
+fn resident_json(r: &gongzhi_app::records::ResidentRow) -> Value {
     json!({"id": r.id, "name": r.name, "phone": r.phone, "id_number": r.id_number, "courtyard_id": r.courtyard_id})
 }
 

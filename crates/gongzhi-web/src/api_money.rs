@@ -411,7 +411,7 @@ async fn list_funds(
 }
 
 fn transfer_json(
-    t: &gongzhi_store::ledger::TransferRow,
+    t: &gongzhi_app::records::TransferRow,
     names: &std::collections::HashMap<Uuid, (String, String)>,
 ) -> Value {
     let name = |id: &Uuid| names.get(id).map(|n| n.0.clone()).unwrap_or_default();

@@ -9,10 +9,10 @@ use axum::routing::{get, post};
 use gongzhi_app::procurement::{
     self as pr, NewBid, NewCall, NewContract, NewEvaluation, NewItem, NewOrganisation, Panelist,
 };
+use gongzhi_app::records::OrgRow;
 use gongzhi_domain::person::mask_name;
 use gongzhi_domain::procurement::{Criterion, GrantRound, PaymentRule};
 use gongzhi_domain::time::{Instant, parse_china_minute};
-use gongzhi_store::procurement::OrgRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -389,7 +389,7 @@ async fn blacklist(
     created(json!({"id": s}))
 }
 
-fn call_summary(c: &gongzhi_store::procurement::CallSummary) -> Value {
+fn call_summary(c: &gongzhi_app::records::CallSummary) -> Value {
     json!({
         "id": c.id,
         "number": c.number,

@@ -8,7 +8,6 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use gongzhi_app::authz::Actor;
-use gongzhi_store::repo::AccountRow;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -66,7 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DisplayPrefs {
 #[derive(Clone)]
 pub struct Visitor {
     pub actor: Actor,
-    pub account: Option<AccountRow>,
+    pub account: Option<gongzhi_app::accounts::SignedIn>,
     pub token: Option<String>,
     /// The name of the resident a staff member acts for (代办), shown on every page.
     pub assisting: Option<String>,

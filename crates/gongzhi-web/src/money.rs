@@ -65,7 +65,7 @@ pub struct TransferLine {
 
 fn transfer_lines(
     lang: Lang,
-    transfers: &[gongzhi_store::ledger::TransferRow],
+    transfers: &[gongzhi_app::records::TransferRow],
     names: &std::collections::HashMap<Uuid, (String, String)>,
 ) -> Vec<TransferLine> {
     let name = |id: &Uuid| {

@@ -157,7 +157,7 @@ struct IndexPage {
     places: Vec<PlaceItem>,
 }
 
-pub(crate) fn local_name(lang: Lang, j: &gongzhi_store::repo::JurisdictionRow) -> String {
+pub(crate) fn local_name(lang: Lang, j: &gongzhi_app::records::JurisdictionRow) -> String {
     if lang == Lang::En {
         j.name_en.clone()
     } else {
@@ -758,7 +758,7 @@ pub(crate) fn dates_text(lang: Lang, r: &PublicResolution, now: Option<Instant>)
     parts.join("；")
 }
 
-pub(crate) fn council_name(lang: Lang, c: &gongzhi_store::councils::CouncilRow) -> String {
+pub(crate) fn council_name(lang: Lang, c: &gongzhi_app::records::CouncilRow) -> String {
     if lang == Lang::En {
         c.name_en.clone()
     } else {
@@ -998,7 +998,7 @@ async fn resolution_view(
         )
     });
     let head = head.map(|h| short_head(h.seq, &h.hash)).unwrap_or_default();
-    let answer_text = |o: &gongzhi_store::councils::ObjectionRow| match &o.answer {
+    let answer_text = |o: &gongzhi_app::records::ObjectionRow| match &o.answer {
         Some(a) => lang.t_args(
             "objection-answered",
             &[
@@ -1048,9 +1048,13 @@ async fn resolution_view(
         })
         .collect();
     let open = r.state == NoticeState::Open;
-    // Residents object themselves; staff acting for a resident object in their name.
-    let can_object =
-        open && (visitor.actor.has_role("resident") || visitor.actor.on_behalf_of.is_some());
+    // By the command's own rule: residents of the council's area object themselves; staff
+    // acting for one of them object in her name.
+    let can_object = open
+        && match councils::may_object(&state.app, &visitor.actor, id).await {
+            Ok(may) => may,
+            Err(e) => return error_page(ApiError::from_app(e, lang), page),
+        };
     let url = format!("{}/r/{id}", state.public_base_url.trim_end_matches('/'));
     render(&ResolutionPage {
         page,

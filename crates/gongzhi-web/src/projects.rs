@@ -624,10 +624,7 @@ async fn project_view(
         rating_until: p.rating_until.map(|u| lang.minute(Instant(u))),
         signed_in: visitor.account.is_some(),
         form,
-        can_claim: visitor.account.is_some()
-            && p.status == "active"
-            && p.implement_mode.is_none()
-            && p.budget_id.is_none(),
+        can_claim: visitor.account.is_some() && s.takes_claims,
         refused,
         page,
     })
@@ -827,7 +824,7 @@ pub struct NeedLine {
 }
 
 /// A need as a card: no place, not selectable (callers add those where they apply).
-fn need_line(lang: Lang, n: &gongzhi_store::projects::NeedRow, today: &str) -> NeedLine {
+fn need_line(lang: Lang, n: &gongzhi_app::records::NeedRow, today: &str) -> NeedLine {
     NeedLine {
         id: n.id.to_string(),
         number: n.number,

@@ -83,7 +83,7 @@ struct BoardPage {
     may_register: bool,
 }
 
-fn call_line(lang: Lang, c: &gongzhi_store::procurement::CallSummary) -> CallLine {
+fn call_line(lang: Lang, c: &gongzhi_app::records::CallSummary) -> CallLine {
     CallLine {
         id: c.id.to_string(),
         title: c.title.clone(),
@@ -911,7 +911,7 @@ async fn contract_view_page_typed(
         .may(&state.app, Permission::ManagePurchases, v.buyer_id)
         .await
     {
-        let choice = |i: &gongzhi_store::procurement::ItemRow| Choice {
+        let choice = |i: &gongzhi_app::records::ItemRow| Choice {
             id: i.position.to_string(),
             label: i.title.clone(),
         };

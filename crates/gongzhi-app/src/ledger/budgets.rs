@@ -8,7 +8,7 @@ use gongzhi_store::{Tx, Value, repo};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::councils::resolution_in;
 use crate::{App, AppError, new_id};
 
@@ -39,8 +39,14 @@ pub async fn reserve_budget(
     new: &NewBudget<'_>,
 ) -> Result<Uuid, AppError> {
     let (title, cofunding) = check_new_budget(new)?;
-    let (tenant, fund) = managed_fund(app, actor, new.fund_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget.reserve").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, new.fund_id),
+        "budget.reserve",
+    )
+    .await?;
+    let (tenant, fund) = managed_fund(&mut cmd.tx, actor, new.fund_id).await?;
     let id = new.id.unwrap_or_else(new_id);
     if let Some(b) = repo_l::budget(&mut cmd.tx, tenant, id).await? {
         cmd.tx.rollback().await?;
@@ -229,25 +235,22 @@ pub(super) async fn household_exists(
     )
 }
 
-/// A budget and its tenant, after checking the actor keeps the funds where the project is.
+/// A budget and its tenant, read in `tx` (a command's, on the budget), after checking the actor
+/// keeps the funds where the project is.
 pub(super) async fn managed_budget(
-    app: &App,
+    tx: &mut Tx,
     actor: &Actor,
     id: Uuid,
 ) -> Result<(Uuid, BudgetRow), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, b) = load_budget(&mut read, id).await?;
+    let (tenant, b) = load_budget(tx, id).await?;
     actor
-        .require(&mut read, Permission::ManageFunds, b.jurisdiction_id)
+        .require(tx, Permission::ManageFunds, b.jurisdiction_id)
         .await?;
-    read.rollback().await?;
     Ok((tenant, b))
 }
 
 pub(super) async fn load_budget(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetRow), AppError> {
-    let tenant = repo_l::tenant_of(tx, "budgets", id)
-        .await?
-        .ok_or(AppError::NotFound("budget"))?;
+    let tenant = Record::Budget.tenant(tx, id).await?;
     let b = repo_l::budget(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
@@ -263,8 +266,14 @@ pub async fn pledge_cofunding(
     expected: i64,
 ) -> Result<(), AppError> {
     amount(expected, "expected")?;
-    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget.pledge").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Budget, budget_id),
+        "budget.pledge",
+    )
+    .await?;
+    let (tenant, b) = managed_budget(&mut cmd.tx, actor, budget_id).await?;
     if b.status != "open" {
         return Err(invalid("budget_closed", "budget_id"));
     }
@@ -306,8 +315,14 @@ pub async fn receive_cofunding(
     fen: i64,
 ) -> Result<Posted, AppError> {
     amount(fen, "amount")?;
-    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget.cofunding").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Budget, budget_id),
+        "budget.cofunding",
+    )
+    .await?;
+    let (tenant, b) = managed_budget(&mut cmd.tx, actor, budget_id).await?;
     let id = id.unwrap_or_else(new_id);
     if let Some(t) = replayed(&mut cmd.tx, tenant, id, None, b.account_id, fen).await? {
         cmd.tx.rollback().await?;
@@ -392,9 +407,8 @@ pub(crate) async fn gift_into_budget(
 /// Closes a project's budget: no expense may still be on hold; whatever was not spent goes back to
 /// its fund (北苑: 36,000 reserved and co-funded, 34,500 spent, 1,500 back).
 pub async fn close_budget(app: &App, actor: &Actor, budget_id: Uuid) -> Result<i64, AppError> {
-    let (tenant, _) = managed_budget(app, actor, budget_id).await?;
-    sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "budget.close").await?;
+    let mut cmd = on_swept(app, actor, Record::Budget, budget_id, "budget.close").await?;
+    managed_budget(&mut cmd.tx, actor, budget_id).await?;
     let left = close_in(&mut cmd, app, actor, budget_id).await?;
     cmd.commit().await?;
     Ok(left)
@@ -475,9 +489,7 @@ pub async fn cofunding_receipt(
     transfer_id: Uuid,
 ) -> Result<CofundingReceipt, AppError> {
     let mut tx = app.db.read().await?;
-    let tenant = repo_l::tenant_of(&mut tx, "ledger_transfers", transfer_id)
-        .await?
-        .ok_or(AppError::NotFound("transfer"))?;
+    let tenant = Record::Transfer.tenant(&mut tx, transfer_id).await?;
     let t = repo_l::transfer(&mut tx, tenant, transfer_id)
         .await?
         .ok_or(AppError::NotFound("transfer"))?;
@@ -510,8 +522,8 @@ pub async fn cofunding_receipts(
     actor: &Actor,
     budget_id: Uuid,
 ) -> Result<Vec<(Uuid, String, i64, i64)>, AppError> {
-    let (tenant, b) = managed_budget(app, actor, budget_id).await?;
     let mut tx = app.db.read().await?;
+    let (tenant, b) = managed_budget(&mut tx, actor, budget_id).await?;
     let mut out = Vec::new();
     for t in repo_l::transfers_of_account(&mut tx, tenant, b.account_id).await? {
         if let Some(h) = t.household_id {

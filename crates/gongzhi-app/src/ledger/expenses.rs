@@ -10,7 +10,7 @@ use gongzhi_store::{Tx, Value, repo};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::councils::resolution_in;
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
@@ -41,9 +41,8 @@ pub async fn submit_expense(
     if sha.is_empty() {
         return Err(invalid("expense_document_missing", "document_sha256"));
     }
-    let (tenant, _) = managed_budget(app, actor, new.budget_id).await?;
-    sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "expense.submit").await?;
+    let mut cmd = on_swept(app, actor, Record::Budget, new.budget_id, "expense.submit").await?;
+    let (tenant, _) = managed_budget(&mut cmd.tx, actor, new.budget_id).await?;
     let id = new.id.unwrap_or_else(new_id);
     if let Some(e) = repo_l::expense(&mut cmd.tx, tenant, id).await? {
         cmd.tx.rollback().await?;
@@ -325,9 +324,7 @@ pub(super) fn progress_of(
 }
 
 pub(super) async fn load_expense(tx: &mut Tx, id: Uuid) -> Result<(Uuid, ExpenseRow), AppError> {
-    let tenant = repo_l::tenant_of(tx, "expenses", id)
-        .await?
-        .ok_or(AppError::NotFound("expense"))?;
+    let tenant = Record::Expense.tenant(tx, id).await?;
     let e = repo_l::expense(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("expense"))?;
@@ -342,14 +339,8 @@ async fn begin_on_expense<'a>(
     expense_id: Uuid,
     name: &'static str,
 ) -> Result<(Command<'a>, Uuid, ExpenseRow), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, _) = load_expense(&mut read, expense_id).await?;
-    read.rollback().await?;
-    sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, name).await?;
-    let e = repo_l::expense(&mut cmd.tx, tenant, expense_id)
-        .await?
-        .ok_or(AppError::NotFound("expense"))?;
+    let mut cmd = on_swept(app, actor, Record::Expense, expense_id, name).await?;
+    let (tenant, e) = load_expense(&mut cmd.tx, expense_id).await?;
     Ok((cmd, tenant, e))
 }
 
@@ -446,6 +437,8 @@ pub async fn sign_expense(
     let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
         return Err(invalid("expense_not_waiting", "expense_id"));
     };
+    // Who already signed hears so, whichever step the expense has moved on to.
+    check_separation(&mut cmd.tx, tenant, &e, &sigs, step, me).await?;
     if !members[step].iter().any(|s| s.id == me) {
         let later = members
             .iter()
@@ -460,7 +453,6 @@ pub async fn sign_expense(
             "expense_id",
         ));
     }
-    check_separation(&mut cmd.tx, tenant, &e, &sigs, step, me).await?;
     let now = app.now().0;
     cmd.insert(
         "expense_signatures",
@@ -650,6 +642,27 @@ pub(super) async fn is_custodian(
     }))
 }
 
+/// Opens a command on a ledger record once the lapsed holds of its community are released. The
+/// release is Gongzhi's own command, before this one: it is due whoever asks and tells the caller
+/// nothing. The record's community is read first (it never changes); everything else is read by
+/// the caller inside the command.
+pub(crate) async fn on_swept<'a>(
+    app: &'a App,
+    actor: &'a Actor,
+    record: Record,
+    id: Uuid,
+    name: &'static str,
+) -> Result<Command<'a>, AppError> {
+    let tenant = {
+        let mut read = app.db.read().await?;
+        let tenant = record.tenant(&mut read, id).await?;
+        read.rollback().await?;
+        tenant
+    };
+    sweep_lapsed(app, tenant).await?;
+    Command::on(app, actor, Target::Tenant(tenant), name).await
+}
+
 /// Voids every hold whose sign-off window has ended, as one command by Gongzhi itself. Runs before
 /// the commands that depend on what is held, so a lapsed expense never blocks money; pages compute
 /// "lapsed" from the clock for what has not been swept yet.
@@ -683,15 +696,16 @@ pub async fn reverse_transfer(
     reason: &str,
 ) -> Result<Uuid, AppError> {
     let reason = text(reason, "reason", 200)?;
-    let mut read = app.db.read().await?;
-    let tenant = repo_l::tenant_of(&mut read, "ledger_transfers", transfer_id)
-        .await?
-        .ok_or(AppError::NotFound("transfer"))?;
-    actor
-        .require(&mut read, Permission::ManageFunds, tenant)
-        .await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "transfer.reverse").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Transfer, transfer_id),
+        "transfer.reverse",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let tenant = Record::Transfer.tenant(read, transfer_id).await?;
+    actor.require(read, Permission::ManageFunds, tenant).await?;
     let t = repo_l::transfer(&mut cmd.tx, tenant, transfer_id)
         .await?
         .ok_or(AppError::NotFound("transfer"))?;

@@ -8,7 +8,7 @@ use gongzhi_store::ledger::{self as repo_l, FundRow};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target, tenant_of};
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
 
@@ -38,23 +38,22 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
     } else {
         text(new.name_en, "name_en", 80)?
     };
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(new.community_id), "fund.create").await?;
+    let read = &mut cmd.tx;
+    actor
+        .require(read, Permission::ManageFunds, new.community_id)
+        .await?;
+    if tenant_of(read, new.community_id).await? != new.community_id {
+        return Err(invalid("not_a_community", "community_id"));
+    }
     let custodian = match new.custodian {
         None => None,
         Some(org) => Some(
-            gongzhi_store::procurement::organisation(&mut read, org)
+            gongzhi_store::procurement::organisation(read, org)
                 .await?
                 .ok_or_else(|| invalid("organisation_not_found", "custodian_organisation_id"))?,
         ),
     };
-    actor
-        .require(&mut read, Permission::ManageFunds, new.community_id)
-        .await?;
-    if tenant_of(&mut read, new.community_id).await? != new.community_id {
-        return Err(invalid("not_a_community", "community_id"));
-    }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, new.community_id, "fund.create").await?;
     let id = new_id();
     let code = format!(
         "F{}-{}-{}",
@@ -90,25 +89,22 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
     Ok(id)
 }
 
-/// A fund and its tenant, after checking the actor keeps the funds where it sits.
+/// A fund and its tenant, read in `tx` (a command's, on the fund), after checking the actor
+/// keeps the funds where it sits.
 pub(crate) async fn managed_fund(
-    app: &App,
+    tx: &mut Tx,
     actor: &Actor,
     id: Uuid,
 ) -> Result<(Uuid, FundRow), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, id).await?;
+    let (tenant, fund) = load_fund(tx, id).await?;
     actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+        .require(tx, Permission::ManageFunds, fund.jurisdiction_id)
         .await?;
-    read.rollback().await?;
     Ok((tenant, fund))
 }
 
 pub(super) async fn load_fund(tx: &mut Tx, id: Uuid) -> Result<(Uuid, FundRow), AppError> {
-    let tenant = repo_l::tenant_of(tx, "funds", id)
-        .await?
-        .ok_or(AppError::NotFound("fund"))?;
+    let tenant = Record::Fund.tenant(tx, id).await?;
     let f = repo_l::fund(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("fund"))?;
@@ -135,8 +131,14 @@ pub async fn receive(app: &App, actor: &Actor, r: &Receipt<'_>) -> Result<Posted
         return Err(invalid("ledger_source_unknown", "source"));
     }
     let memo = text(r.memo, "memo", 200)?;
-    let (tenant, fund) = managed_fund(app, actor, r.fund_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "fund.receive").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, r.fund_id),
+        "fund.receive",
+    )
+    .await?;
+    let (tenant, fund) = managed_fund(&mut cmd.tx, actor, r.fund_id).await?;
     let id = r.id.unwrap_or_else(new_id);
     if let Some(t) = replayed(&mut cmd.tx, tenant, id, None, fund.account_id, r.amount).await? {
         cmd.tx.rollback().await?;
@@ -174,8 +176,14 @@ pub async fn record_donation(
 ) -> Result<Uuid, AppError> {
     amount(fen, "amount")?;
     let donor = text(donor_name, "donor_name", 60)?;
-    let (tenant, fund) = managed_fund(app, actor, fund_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "fund.donation").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, fund_id),
+        "fund.donation",
+    )
+    .await?;
+    let (tenant, fund) = managed_fund(&mut cmd.tx, actor, fund_id).await?;
     let id = id.unwrap_or_else(new_id);
     if let Some(d) = repo_l::donation(&mut cmd.tx, tenant, id).await? {
         cmd.tx.rollback().await?;
@@ -227,15 +235,14 @@ pub async fn register_payee(
     } else {
         text(name_en, "name_en", 80)?
     };
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(community), "payee.register").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageFunds, community)
+        .require(read, Permission::ManageFunds, community)
         .await?;
-    if tenant_of(&mut read, community).await? != community {
+    if tenant_of(read, community).await? != community {
         return Err(invalid("not_a_community", "community_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "payee.register").await?;
     let code = format!("Y-{}", short(new_id()));
     let id = open_account(&mut cmd, AccountKind::Payee, &code, &name_zh, &name_en).await?;
     cmd.commit().await?;
@@ -255,15 +262,20 @@ pub async fn refund(
 ) -> Result<Posted, AppError> {
     amount(fen, "amount")?;
     let memo = text(memo, "memo", 200)?;
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, fund_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, fund_id),
+        "fund.refund",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, fund) = load_fund(read, fund_id).await?;
     if fund.custodian.is_none() {
         actor
-            .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+            .require(read, Permission::ManageFunds, fund.jurisdiction_id)
             .await?;
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "fund.refund").await?;
     if fund.custodian.is_some() {
         let me = actor.account_id.ok_or(AppError::Unauthenticated)?;
         if !is_custodian(&mut cmd.tx, tenant, &fund, me, app).await? {
@@ -334,12 +346,11 @@ pub async fn post_transfers(
         }
         amount(s.amount, "amount")?;
     }
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(community), "ledger.post").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageFunds, community)
+        .require(read, Permission::ManageFunds, community)
         .await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "ledger.post").await?;
     let mut ts = Transfers::new(community);
     let ids: Vec<Uuid> = specs.iter().map(|s| s.id).collect();
     // A retried batch: transfers already posted with the same content are skipped.
@@ -610,12 +621,13 @@ pub async fn import_vouchers(
     if specs.is_empty() {
         return Err(invalid("import_empty", "file"));
     }
-    let mut read = app.db.read().await?;
+    // The sheet is read and its account names resolved before the community's write lock, so
+    // a long file does not hold every other command of the community; the names resolve to
+    // account ids (which never change), and every transfer is checked again under the lock.
+    let mut cmd = Command::on(app, actor, Target::Place(community), "ledger.import").await?;
     actor
-        .require(&mut read, Permission::ManageFunds, community)
+        .require(&mut cmd.tx, Permission::ManageFunds, community)
         .await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "ledger.import").await?;
     let mut ts = Transfers::new(community);
     let guard = DirectGuard::load(&mut cmd.tx, community).await?;
     let n = specs.len();
@@ -655,13 +667,20 @@ pub async fn allocate(
 ) -> Result<Vec<(String, i64)>, AppError> {
     amount(total, "amount")?;
     let memo = text(memo, "memo", 200)?;
-    let mut read = app.db.read().await?;
-    let (tenant, fund) = load_fund(&mut read, fund_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, fund_id),
+        "fund.allocate",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, fund) = load_fund(read, fund_id).await?;
     actor
-        .require(&mut read, Permission::ManageFunds, fund.jurisdiction_id)
+        .require(read, Permission::ManageFunds, fund.jurisdiction_id)
         .await?;
     let shares = match rule_in_force(
-        &mut read,
+        read,
         fund.jurisdiction_id,
         "fund.allocation_shares",
         app.now().china_date(),
@@ -672,7 +691,6 @@ pub async fn allocate(
         gongzhi_domain::rulebook::RuleValue::Shares(s) => s,
         _ => return Err(invalid("rule_missing", "fund.allocation_shares")),
     };
-    read.rollback().await?;
     let parts = shares.split(total);
     for (source, _) in &parts {
         if source == "donors" || !SOURCES.iter().any(|(k, _, _)| k == source) {
@@ -680,7 +698,6 @@ pub async fn allocate(
         }
     }
     let base = id.unwrap_or_else(new_id);
-    let mut cmd = Command::begin(app, actor, tenant, "fund.allocate").await?;
     let mut ts = Transfers::new(tenant);
     let mut fresh = false;
     for (i, (source, fen)) in parts.iter().enumerate() {

@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::authz::Actor;
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
 
@@ -192,8 +192,14 @@ pub async fn post_statement(
     if end > app.now().0 {
         return Err(invalid("statement_period_not_over", "period_end"));
     }
-    let (tenant, fund) = managed_fund(app, actor, fund_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "statement.post").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Fund, fund_id),
+        "statement.post",
+    )
+    .await?;
+    let (tenant, fund) = managed_fund(&mut cmd.tx, actor, fund_id).await?;
     let accounts = repo_l::accounts(&mut cmd.tx, tenant).await?;
     let budgets = repo_l::budgets(&mut cmd.tx, tenant).await?;
     let transfers = repo_l::transfers(&mut cmd.tx, tenant).await?;
@@ -339,9 +345,7 @@ pub async fn statement_view(
     AppError,
 > {
     let mut tx = app.db.read().await?;
-    let tenant = repo_l::tenant_of(&mut tx, "statements", id)
-        .await?
-        .ok_or(AppError::NotFound("statement"))?;
+    let tenant = Record::Statement.tenant(&mut tx, id).await?;
     let s = repo_l::statement(&mut tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("statement"))?;

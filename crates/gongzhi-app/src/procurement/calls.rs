@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::{barring, catalogue, procurement_rule};
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target, tenant_of};
 use crate::input::{invalid, text};
 use crate::{App, AppError, new_id};
 
@@ -55,13 +55,13 @@ pub async fn record_plan(
         return Err(invalid("plan_lines_missing", "lines"));
     }
     let now = app.now();
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(buyer), "purchase.plan").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManagePurchases, buyer)
+        .require(read, Permission::ManagePurchases, buyer)
         .await?;
-    let tenant = tenant_of(&mut read, buyer).await?;
-    let cat = catalogue(&mut read, buyer, now).await?;
-    read.rollback().await?;
+    let tenant = tenant_of(read, buyer).await?;
+    let cat = catalogue(read, buyer, now).await?;
     for l in lines {
         cat.leaf(&l.catalogue_code)?;
         text(&l.description, "lines", 200)?;
@@ -69,7 +69,6 @@ pub async fn record_plan(
             return Err(invalid("amount_not_positive", "lines"));
         }
     }
-    let mut cmd = Command::begin(app, actor, tenant, "purchase.plan").await?;
     if repo_p::plan_of(&mut cmd.tx, tenant, buyer, i64::from(year))
         .await?
         .is_some()
@@ -166,14 +165,15 @@ async fn open_call_as(
         return Err(invalid("call_closes_in_past", "closes_at"));
     }
     let round = check_round(method, new.round.as_ref(), new.closes_at)?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(new.buyer_id), "call.open").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManagePurchases, new.buyer_id)
+        .require(read, Permission::ManagePurchases, new.buyer_id)
         .await?;
-    let tenant = tenant_of(&mut read, new.buyer_id).await?;
-    let cat = catalogue(&mut read, new.buyer_id, now).await?;
+    let tenant = tenant_of(read, new.buyer_id).await?;
+    let cat = catalogue(read, new.buyer_id, now).await?;
     cat.leaf(new.catalogue_code)?;
-    let rule = procurement_rule(&mut read, new.buyer_id, now).await?;
+    let rule = procurement_rule(read, new.buyer_id, now).await?;
     let max = if new.stable {
         rule.stable_max_months
     } else {
@@ -187,7 +187,7 @@ async fn open_call_as(
         ));
     }
     if let Some(p) = new.plan_id {
-        let plan = repo_p::plan(&mut read, p)
+        let plan = repo_p::plan(read, p)
             .await?
             .ok_or_else(|| invalid("plan_not_found", "plan_id"))?;
         if plan.buyer_id != new.buyer_id {
@@ -195,7 +195,7 @@ async fn open_call_as(
         }
     }
     if let Some(b) = new.budget_id {
-        let budget = gongzhi_store::ledger::budget(&mut read, tenant, b)
+        let budget = gongzhi_store::ledger::budget(read, tenant, b)
             .await?
             .ok_or_else(|| invalid("budget_not_found", "budget_id"))?;
         if budget.status != "open" {
@@ -208,9 +208,6 @@ async fn open_call_as(
             ));
         }
     }
-    read.rollback().await?;
-
-    let mut cmd = Command::begin(app, actor, tenant, "call.open").await?;
     let id = new_id();
     let year = now.china_date().year();
     let number = format!("{}-{}", year, super::short_code(id));
@@ -371,20 +368,27 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
         return Err(invalid("amount_negative", "cofunding"));
     }
     let now = app.now();
-    let mut read = app.db.read().await?;
-    let c = load_call(&mut read, new.call_id).await?;
-    let org = repo_p::organisation(&mut read, new.organisation_id)
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Call, new.call_id),
+        "call.bid",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let c = load_call(read, new.call_id).await?;
+    let org = repo_p::organisation(read, new.organisation_id)
         .await?
         .ok_or_else(|| invalid("organisation_not_found", "organisation_id"))?;
     let is_staff = match actor.account_id {
-        Some(a) => repo_p::organisations_of_account(&mut read, a)
+        Some(a) => repo_p::organisations_of_account(read, a)
             .await?
             .contains(&org.id),
         None => false,
     };
     if !is_staff {
         actor
-            .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+            .require(read, Permission::ManagePurchases, c.buyer_id)
             .await?;
     }
     if c.status != "open" || now.0 >= c.closes_at {
@@ -399,14 +403,14 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
             DomainError::field("bid_kind_not_eligible", "organisation_id").arg("kind", &org.kind),
         ));
     }
-    let quals = repo_p::qualifications(&mut read, org.tenant_id, org.id).await?;
+    let quals = repo_p::qualifications(read, org.tenant_id, org.id).await?;
     if !quals.contains(&c.catalogue_code) {
         return Err(AppError::Invalid(
             DomainError::field("bid_not_qualified", "organisation_id")
                 .arg("item", &c.catalogue_code),
         ));
     }
-    let sanctions = repo_p::sanctions(&mut read, org.tenant_id, org.id).await?;
+    let sanctions = repo_p::sanctions(read, org.tenant_id, org.id).await?;
     if let Some(s) = barring(&sanctions, &format_date(now.china_date())) {
         return Err(AppError::Invalid(
             DomainError::field("bid_org_blacklisted", "organisation_id")
@@ -414,7 +418,6 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
                 .arg("until", s.ends_on.unwrap_or_else(|| "—".into())),
         ));
     }
-    read.rollback().await?;
     if new.price > c.value {
         return Err(AppError::Invalid(
             DomainError::field("bid_above_ceiling", "price")
@@ -437,7 +440,6 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
                 .arg("minimum", gongzhi_domain::Fen(need)),
         ));
     }
-    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.bid").await?;
     // Re-read under the tenant's lock: the call may have been decided meanwhile.
     let c = load_call(&mut cmd.tx, c.id).await?;
     if c.status != "open" {
@@ -490,10 +492,11 @@ pub async fn seat_panel(
     if members.is_empty() {
         return Err(invalid("panel_empty", "members"));
     }
-    let mut read = app.db.read().await?;
-    let c = load_call(&mut read, call).await?;
+    let mut cmd = Command::on(app, actor, Target::Record(Record::Call, call), "call.panel").await?;
+    let read = &mut cmd.tx;
+    let c = load_call(read, call).await?;
     actor
-        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .require(read, Permission::ManagePurchases, c.buyer_id)
         .await?;
     let mut rows = Vec::new();
     for (i, m) in members.iter().enumerate() {
@@ -501,20 +504,15 @@ pub async fn seat_panel(
         if members[..i].iter().any(|o| o.account_id == m.account_id) {
             return Err(invalid("panelist_twice", "members"));
         }
-        if repo::account_by_id(&mut read, m.account_id)
-            .await?
-            .is_none()
-        {
+        if repo::account_by_id(read, m.account_id).await?.is_none() {
             return Err(invalid("account_not_found", "members"));
         }
         let mut ties = m.ties.clone();
-        ties.extend(repo_p::organisations_of_account(&mut read, m.account_id).await?);
+        ties.extend(repo_p::organisations_of_account(read, m.account_id).await?);
         ties.sort();
         ties.dedup();
         rows.push((m.account_id, name, ties));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.panel").await?;
     let c = load_call(&mut cmd.tx, c.id).await?;
     if c.status != "open" {
         return Err(invalid("call_decided", "call_id"));
@@ -565,13 +563,9 @@ pub async fn score_bid(
     scores: &[(String, u32)],
 ) -> Result<u32, AppError> {
     let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-    let mut read = app.db.reads().await?;
-    let tenant = repo_p::tenant_of_bid(&mut read, bid)
-        .await?
-        .ok_or(AppError::NotFound("bid"))?;
-    drop(read);
     let now = app.now();
-    let mut cmd = Command::begin(app, actor, tenant, "call.score").await?;
+    let mut cmd = Command::on(app, actor, Target::Record(Record::Bid, bid), "call.score").await?;
+    let tenant = cmd.tenant_id();
     let b = repo_p::bid(&mut cmd.tx, tenant, bid)
         .await?
         .ok_or(AppError::NotFound("bid"))?;
@@ -664,14 +658,19 @@ impl CallResult {
 /// fails (it can be run again); otherwise every panelist must have scored every bid they may
 /// score, and the best-ranked bid wins. The ranking and every score are published.
 pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallResult, AppError> {
-    let mut read = app.db.read().await?;
-    let c = load_call(&mut read, call).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Call, call),
+        "call.decide",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let c = load_call(read, call).await?;
     actor
-        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .require(read, Permission::ManagePurchases, c.buyer_id)
         .await?;
-    read.rollback().await?;
     let now = app.now();
-    let mut cmd = Command::begin(app, actor, c.tenant_id, "call.decide").await?;
     let c = load_call(&mut cmd.tx, c.id).await?;
     if c.status != "open" {
         return Err(invalid("call_decided", "call_id"));

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{criteria_of, load_call, rule_of};
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::input::{invalid, text};
 use crate::ledger::{NewExpense, open_account};
 use crate::{App, AppError, new_id};
@@ -61,13 +61,19 @@ pub async fn sign_contract(
     let ends = parse_date(new.ends_on.trim()).ok_or_else(|| invalid("date_invalid", "ends_on"))?;
     let rule = new.payment_rule.clone().unwrap_or_default();
     rule.validate()?;
-    let mut read = app.db.read().await?;
-    let c = load_call(&mut read, new.call_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Call, new.call_id),
+        "contract.sign",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let c = load_call(read, new.call_id).await?;
     actor
-        .require(&mut read, Permission::ManagePurchases, c.buyer_id)
+        .require(read, Permission::ManagePurchases, c.buyer_id)
         .await?;
-    let cat = super::catalogue(&mut read, c.buyer_id, app.now()).await?;
-    read.rollback().await?;
+    let cat = super::catalogue(read, c.buyer_id, app.now()).await?;
     if c.status != "awarded" {
         return Err(invalid("call_not_awarded", "call_id"));
     }
@@ -116,8 +122,6 @@ pub async fn sign_contract(
         Some(b) => b,
         None => result.winner.ok_or(AppError::NotFound("winning bid"))?,
     };
-
-    let mut cmd = Command::begin(app, actor, c.tenant_id, "contract.sign").await?;
     let tenant = c.tenant_id;
     let adopted = repo_p::adoptions(&mut cmd.tx, tenant, c.id).await?;
     if !result.funded().contains(&chosen) && !adopted.iter().any(|a| a.bid_id == chosen) {
@@ -253,10 +257,15 @@ pub async fn record_delivery(
     contract: Uuid,
     position: i64,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (k, _) = managed_contract(&mut read, actor, contract).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, k.tenant_id, "contract.delivered").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Contract, contract),
+        "contract.delivered",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (k, _) = managed_contract(read, actor, contract).await?;
     let item = item_at(&mut cmd.tx, &k, position).await?;
     if item.done_at.is_some() {
         return Err(invalid("contract_item_already_done", "position"));
@@ -292,17 +301,15 @@ pub async fn pay_milestone(
     amount: Option<i64>,
     document_sha256: &str,
 ) -> Result<Uuid, AppError> {
-    let mut read = app.db.read().await?;
-    let (k, _) = managed_contract(&mut read, actor, contract).await?;
-    read.rollback().await?;
+    let mut cmd =
+        crate::ledger::on_swept(app, actor, Record::Contract, contract, "contract.pay").await?;
+    let (k, _) = managed_contract(&mut cmd.tx, actor, contract).await?;
     let budget_id = k
         .budget_id
         .ok_or_else(|| invalid("contract_no_budget", "contract_id"))?;
     let payee = k
         .payee_id
         .ok_or_else(|| invalid("contract_no_budget", "contract_id"))?;
-    crate::ledger::sweep_lapsed(app, k.tenant_id).await?;
-    let mut cmd = Command::begin(app, actor, k.tenant_id, "contract.pay").await?;
     let items = repo_p::items(&mut cmd.tx, k.tenant_id, k.id).await?;
     let item = items
         .iter()
@@ -413,18 +420,23 @@ pub async fn evaluate_contract(
     }
     let name = text(new.evaluator_name, "evaluator_name", 80)?;
     let summary = text(new.summary, "summary", 2000)?;
-    let mut read = app.db.read().await?;
-    let (k, _) = managed_contract(&mut read, actor, new.contract_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Contract, new.contract_id),
+        "contract.evaluate",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (k, _) = managed_contract(read, actor, new.contract_id).await?;
     if let Some(e) = new.evaluator_org_id {
         if e == k.organisation_id {
             return Err(invalid("evaluator_is_supplier", "evaluator_org_id"));
         }
-        if repo_p::organisation(&mut read, e).await?.is_none() {
+        if repo_p::organisation(read, e).await?.is_none() {
             return Err(invalid("organisation_not_found", "evaluator_org_id"));
         }
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, k.tenant_id, "contract.evaluate").await?;
     let id = new_id();
     let now = cmd.now();
     cmd.insert(
@@ -449,10 +461,15 @@ pub async fn evaluate_contract(
 
 /// Closes a contract once every milestone's payment has settled or lapsed for good.
 pub async fn complete_contract(app: &App, actor: &Actor, contract: Uuid) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (k, _) = managed_contract(&mut read, actor, contract).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, k.tenant_id, "contract.complete").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Contract, contract),
+        "contract.complete",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (k, _) = managed_contract(read, actor, contract).await?;
     if k.status != "active" {
         return Err(invalid("contract_not_active", "contract_id"));
     }

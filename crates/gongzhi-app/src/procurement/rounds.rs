@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{CallResult, load_call, round_of};
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::input::{invalid, text};
 use crate::{App, AppError};
 
@@ -25,12 +25,8 @@ pub async fn adopt_bid(
     donor_name: &str,
 ) -> Result<AdoptionRow, AppError> {
     let donor = text(donor_name, "donor_name", 60)?;
-    let mut read = app.db.reads().await?;
-    let tenant = repo_p::tenant_of_bid(&mut read, bid)
-        .await?
-        .ok_or(AppError::NotFound("bid"))?;
-    drop(read);
-    let mut cmd = Command::begin(app, actor, tenant, "round.adopt").await?;
+    let mut cmd = Command::on(app, actor, Target::Record(Record::Bid, bid), "round.adopt").await?;
+    let tenant = cmd.tenant_id();
     let b = repo_p::bid(&mut cmd.tx, tenant, bid)
         .await?
         .ok_or(AppError::NotFound("bid"))?;

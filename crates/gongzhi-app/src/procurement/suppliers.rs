@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{catalogue, city_of};
 use crate::authz::{Actor, Permission};
-use crate::command::Command;
+use crate::command::{Command, Record, Target};
 use crate::input::{invalid, text};
 use crate::{App, AppError, new_id};
 
@@ -74,8 +74,19 @@ pub async fn register_organisation(
         }
     }
     let now = app.now();
-    let mut read = app.db.read().await?;
-    let place = repo::jurisdiction_by_id(&mut read, new.registered_with)
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::CityOf(new.registered_with),
+        "organisation.register",
+    )
+    .await
+    .map_err(|e| match e {
+        AppError::NotFound(_) => invalid("jurisdiction_not_found", "registered_with"),
+        other => other,
+    })?;
+    let read = &mut cmd.tx;
+    let place = repo::jurisdiction_by_id(read, new.registered_with)
         .await?
         .ok_or_else(|| invalid("jurisdiction_not_found", "registered_with"))?;
     let level = Level::parse(&place.level)?;
@@ -96,10 +107,10 @@ pub async fn register_organisation(
         ));
     }
     actor
-        .require(&mut read, Permission::ManageOrganisations, place.id)
+        .require(read, Permission::ManageOrganisations, place.id)
         .await?;
-    let city = city_of(&mut read, place.id).await?;
-    let cat = catalogue(&mut read, city, now).await?;
+    let city = city_of(read, place.id).await?;
+    let cat = catalogue(read, city, now).await?;
     let mut quals = new.qualifications.to_vec();
     quals.sort();
     quals.dedup();
@@ -107,13 +118,11 @@ pub async fn register_organisation(
         cat.leaf(q)?;
     }
     if let Some(inc) = new.incubator_id
-        && repo_p::organisation(&mut read, inc).await?.is_none()
+        && repo_p::organisation(read, inc).await?.is_none()
     {
         return Err(invalid("incubator_not_found", "incubator_id"));
     }
-    read.rollback().await?;
 
-    let mut cmd = Command::begin(app, actor, city, "organisation.register").await?;
     if let Some(c) = &code
         && let Some(o) = repo_p::organisation_by_code(&mut cmd.tx, city, c).await?
     {
@@ -189,11 +198,16 @@ pub async fn qualify(
     org: Uuid,
     codes: &[String],
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let o = managed_org(&mut read, actor, org).await?;
-    let cat = catalogue(&mut read, o.tenant_id, app.now()).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, o.tenant_id, "organisation.qualify").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Organisation, org),
+        "organisation.qualify",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let o = managed_org(read, actor, org).await?;
+    let cat = catalogue(read, o.tenant_id, app.now()).await?;
     let have = repo_p::qualifications(&mut cmd.tx, o.tenant_id, o.id).await?;
     let mut added = 0;
     for c in codes {
@@ -222,12 +236,19 @@ pub async fn seat_org_staff(
     if !ORG_STAFF_ROLES.contains(&role) {
         return Err(invalid("org_staff_role_unknown", "role"));
     }
-    let mut read = app.db.read().await?;
-    let o = repo_p::organisation(&mut read, org)
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Organisation, org),
+        "organisation.seat_staff",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let o = repo_p::organisation(read, org)
         .await?
         .ok_or(AppError::NotFound("organisation"))?;
     let is_admin = match actor.account_id {
-        Some(a) => repo_p::staff(&mut read, o.tenant_id, o.id)
+        Some(a) => repo_p::staff(read, o.tenant_id, o.id)
             .await?
             .iter()
             .any(|(acc, r)| *acc == a && r == "admin"),
@@ -235,18 +256,12 @@ pub async fn seat_org_staff(
     };
     if !is_admin {
         actor
-            .require(
-                &mut read,
-                Permission::ManageOrganisations,
-                o.registered_with,
-            )
+            .require(read, Permission::ManageOrganisations, o.registered_with)
             .await?;
     }
-    if repo::account_by_id(&mut read, account).await?.is_none() {
+    if repo::account_by_id(read, account).await?.is_none() {
         return Err(invalid("account_not_found", "account_id"));
     }
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, o.tenant_id, "organisation.seat_staff").await?;
     if repo_p::staff(&mut cmd.tx, o.tenant_id, o.id)
         .await?
         .iter()
@@ -290,10 +305,15 @@ pub async fn blacklist(
     if ends.is_some_and(|e| e < starts) {
         return Err(invalid("sanction_ends_before_start", "ends_on"));
     }
-    let mut read = app.db.read().await?;
-    let o = managed_org(&mut read, actor, org).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, o.tenant_id, "organisation.blacklist").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Organisation, org),
+        "organisation.blacklist",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let o = managed_org(read, actor, org).await?;
     let id = new_id();
     let now = cmd.now();
     cmd.insert(
@@ -325,10 +345,15 @@ pub async fn lift_sanction(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = text(reason, "reason", 300)?;
-    let mut read = app.db.read().await?;
-    let o = managed_org(&mut read, actor, org).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, o.tenant_id, "organisation.lift_sanction").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Organisation, org),
+        "organisation.lift_sanction",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let o = managed_org(read, actor, org).await?;
     let s = repo_p::sanction(&mut cmd.tx, o.tenant_id, sanction)
         .await?
         .filter(|s| s.organisation_id == o.id)

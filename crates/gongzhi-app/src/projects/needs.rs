@@ -14,7 +14,7 @@ use gongzhi_store::{Tx, Value, repo};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target, tenant_of};
 use crate::input::{invalid, text};
 use crate::{App, AppError, new_id};
 
@@ -59,17 +59,18 @@ pub async fn report_need(
     } else {
         text(new.body, "body", 4_000)?
     };
-    let mut read = app.db.read().await?;
-    let tenant = tenant_of(&mut read, place)
-        .await
-        .map_err(|_| invalid("need_place_unknown", "place_id"))?;
-    let reporter = reporter_for(&mut read, actor, tenant, place, new).await?;
-    check_category(&mut read, app, place, new.category).await?;
-    read.rollback().await?;
     if new.photos.len() > 9 {
         return Err(invalid("need_too_many_photos", "photos"));
     }
-    let mut cmd = Command::begin(app, actor, tenant, "need.report").await?;
+    let mut cmd = Command::on(app, actor, Target::Place(place), "need.report")
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => invalid("need_place_unknown", "place_id"),
+            other => other,
+        })?;
+    let tenant = cmd.tenant_id();
+    let reporter = reporter_for(&mut cmd.tx, actor, tenant, place, new).await?;
+    check_category(&mut cmd.tx, app, place, new.category).await?;
     for p in new.photos {
         if repo::upload(&mut cmd.tx, tenant, p).await?.is_none() {
             return Err(invalid("upload_not_found", "photos"));
@@ -255,22 +256,20 @@ pub async fn act_on_need(
     need_id: Uuid,
     action: NeedAction<'_>,
 ) -> Result<(), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, need) = load_need(&mut read, need_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, need.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
     let name = match action {
         NeedAction::Assign(_) => "need.assign",
         NeedAction::Reply { .. } => "need.reply",
         NeedAction::Merge { .. } => "need.merge",
     };
-    let mut cmd = Command::begin(app, actor, tenant, name).await?;
-    // Re-read inside the write transaction: the status may have moved since.
-    let need = repo_p::need(&mut cmd.tx, tenant, need_id)
-        .await?
-        .ok_or(AppError::NotFound("need"))?;
+    let mut cmd = Command::on(app, actor, Target::Record(Record::Need, need_id), name).await?;
+    let (tenant, need) = load_need(&mut cmd.tx, need_id).await?;
+    actor
+        .require(
+            &mut cmd.tx,
+            Permission::ManageProjects,
+            need.jurisdiction_id,
+        )
+        .await?;
     let now = app.now().0;
     let mut set: Vec<(&str, Value)> = vec![("updated_at", now.into())];
     match action {
@@ -335,9 +334,7 @@ pub async fn act_on_need(
 }
 
 pub(super) async fn load_need(tx: &mut Tx, id: Uuid) -> Result<(Uuid, NeedRow), AppError> {
-    let tenant = repo_p::tenant_of(tx, "needs", id)
-        .await?
-        .ok_or(AppError::NotFound("need"))?;
+    let tenant = Record::Need.tenant(tx, id).await?;
     let n = repo_p::need(tx, tenant, id)
         .await?
         .ok_or(AppError::NotFound("need"))?;
@@ -634,16 +631,15 @@ pub async fn import_needs(
     authorize_needs_import(app, actor, community).await?;
     let sheet = crate::people::read_sheet(data)?;
     let cols = sheet.columns(&IMPORT_COLUMNS, 4)?;
-    let mut read = app.db.read().await?;
+    let mut cmd = Command::on(app, actor, Target::Place(community), "need.import").await?;
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageProjects, community)
+        .require(read, Permission::ManageProjects, community)
         .await?;
-    if tenant_of(&mut read, community).await? != community {
+    if tenant_of(read, community).await? != community {
         return Err(invalid("not_a_community", "community_id"));
     }
-    let lists = lists_in_force(&mut read, app, community).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, community, "need.import").await?;
+    let lists = lists_in_force(read, app, community).await?;
     let mut errors: Vec<(usize, DomainError)> = Vec::new();
     let mut rows = Vec::new();
     let mut places: std::collections::HashMap<String, Option<Uuid>> = Default::default();

@@ -14,7 +14,7 @@ use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
-use crate::command::{Command, tenant_of};
+use crate::command::{Command, Record, Target};
 use crate::councils::{NewMotion, open_motion_in, resolution_in};
 use crate::input::{invalid, text};
 use crate::ledger::{NewBudget, check_new_budget, close_in, managed_fund, reserve_in};
@@ -61,14 +61,18 @@ pub async fn propose_project(
         return Err(invalid("cofunding_source_missing", "cofunding_source"));
     }
     let opinions = optional_text(new.opinions, "opinions", 2_000)?;
-    let mut read = app.db.read().await?;
-    let tenant = tenant_of(&mut read, new.place_id)
+    let mut cmd = Command::on(app, actor, Target::Place(new.place_id), "project.propose")
         .await
-        .map_err(|_| invalid("need_place_unknown", "place_id"))?;
+        .map_err(|e| match e {
+            AppError::NotFound(_) => invalid("need_place_unknown", "place_id"),
+            other => other,
+        })?;
+    let tenant = cmd.tenant_id();
+    let read = &mut cmd.tx;
     actor
-        .require(&mut read, Permission::ManageProjects, new.place_id)
+        .require(read, Permission::ManageProjects, new.place_id)
         .await?;
-    let lists = lists_in_force(&mut read, app, new.place_id).await?;
+    let lists = lists_in_force(read, app, new.place_id).await?;
     if new.category != "other" && !lists.categories().any(|e| e.category == new.category) {
         return Err(AppError::Invalid(
             DomainError::field("category_unknown", "category").arg("value", new.category),
@@ -78,9 +82,7 @@ pub async fn propose_project(
     if let Some(refusal) = prohibited_error(&lists, &screening) {
         return Err(refusal);
     }
-    let pipeline = pipeline_in_force(&mut read, app, new.place_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.propose").await?;
+    let pipeline = pipeline_in_force(read, app, new.place_id).await?;
     let id = new_id();
     let number = repo_p::next_number(&mut cmd.tx, "projects", tenant).await?;
     let now = app.now().0;
@@ -407,8 +409,14 @@ pub async fn table_project(
     presenter: &str,
 ) -> Result<Uuid, AppError> {
     let presenter = optional_text(presenter, "presenter", 80)?;
-    let tenant = managed_project(app, actor, project_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.table").await?;
+    let (tenant, _, mut cmd) = begin_on_project(
+        app,
+        actor,
+        project_id,
+        "project.table",
+        Permission::ManageProjects,
+    )
+    .await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
     let step = current_step(&p, &pipeline)?;
     let Some(at) = step
@@ -510,6 +518,19 @@ async fn reload(cmd: &mut Command<'_>, id: Uuid) -> Result<(ProjectRow, Pipeline
     Ok((p, pipeline))
 }
 
+/// Why a project takes no claim now, if it does not: it is active and has not gone past choosing
+/// who carries it out. `claim_project` refuses by it; the project page shows the claim form by it.
+pub(crate) fn claim_refused(p: &ProjectRow, pipeline: &Pipeline) -> Result<(), AppError> {
+    current_step(p, pipeline)?;
+    if pipeline
+        .index_of(StepKind::ImplementerSelection)
+        .is_some_and(|i| (p.step_index as usize) > i)
+    {
+        return Err(invalid("project_already_under_way", "project_id"));
+    }
+    Ok(())
+}
+
 fn current_step<'p>(p: &ProjectRow, pipeline: &'p Pipeline) -> Result<&'p Step, AppError> {
     if p.status != "active" {
         return Err(AppError::Invalid(
@@ -602,6 +623,9 @@ pub async fn advance(
         .require(&mut read, permission, p.jurisdiction_id)
         .await?;
     read.rollback().await?;
+    // Read before the lock, to authorise first and to release lapsed holds before a close-out:
+    // the step the caller names. The project is read again inside the command, and a step taken
+    // meanwhile fails there (`expect` checks the named step is still the current one).
     if step.kind == StepKind::CloseOut {
         crate::ledger::sweep_lapsed(app, tenant).await?;
     }
@@ -1047,8 +1071,14 @@ pub async fn decline_project(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = text(reason, "reason", 500)?;
-    let tenant = managed_project(app, actor, project_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.decline").await?;
+    let (_, _, mut cmd) = begin_on_project(
+        app,
+        actor,
+        project_id,
+        "project.decline",
+        Permission::ManageProjects,
+    )
+    .await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
     let step = current_step(&p, &pipeline)?.clone();
     if p.budget_id.is_some() {
@@ -1097,9 +1127,9 @@ pub async fn allocate_round(
     if projects.is_empty() {
         return Err(invalid("round_empty", "projects"));
     }
-    let (tenant, fund) = managed_fund(app, actor, fund_id).await?;
-    crate::ledger::sweep_lapsed(app, tenant).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "allocation.round").await?;
+    let mut cmd =
+        crate::ledger::on_swept(app, actor, Record::Fund, fund_id, "allocation.round").await?;
+    let (tenant, fund) = managed_fund(&mut cmd.tx, actor, fund_id).await?;
     let rule_value = match rule(&mut cmd.tx, app, tenant, "allocation.rule").await? {
         RuleValue::Allocation(r) => r,
         _ => AllocationRule::GreedyVotes,
@@ -1306,8 +1336,8 @@ pub async fn add_quote(
     Ok(id)
 }
 
-/// Checks the actor's permission on the project's place, then opens the command and re-reads
-/// the project inside it.
+/// Opens a command on a project: reads it inside the command and checks the actor's permission
+/// on its place before anything else.
 async fn begin_on_project<'a>(
     app: &'a App,
     actor: &'a Actor,
@@ -1315,14 +1345,17 @@ async fn begin_on_project<'a>(
     name: &'static str,
     permission: Permission,
 ) -> Result<(Uuid, ProjectRow, Command<'a>), AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Project, project_id),
+        name,
+    )
+    .await?;
+    let (tenant, p, _) = load_project(&mut cmd.tx, project_id).await?;
     actor
-        .require(&mut read, permission, p.jurisdiction_id)
+        .require(&mut cmd.tx, permission, p.jurisdiction_id)
         .await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, name).await?;
-    let (p, _) = reload(&mut cmd, project_id).await?;
     Ok((tenant, p, cmd))
 }
 
@@ -1391,18 +1424,16 @@ pub async fn claim_project(
     if !CLAIMANT_KINDS.contains(&claimant_kind) {
         return Err(invalid("claimant_kind_unknown", "claimant_kind"));
     }
-    let mut read = app.db.read().await?;
-    let (tenant, _, _) = load_project(&mut read, project_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.claim").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Project, project_id),
+        "project.claim",
+    )
+    .await?;
+    let tenant = cmd.tenant_id();
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
-    current_step(&p, &pipeline)?;
-    if pipeline
-        .index_of(StepKind::ImplementerSelection)
-        .is_some_and(|i| (p.step_index as usize) > i)
-    {
-        return Err(invalid("project_already_under_way", "project_id"));
-    }
+    claim_refused(&p, &pipeline)?;
     let id = new_id();
     cmd.insert(
         "project_claims",
@@ -1434,10 +1465,15 @@ pub async fn rate_project(
     check_score(score)?;
     let comment = optional_text(comment, "comment", 500)?;
     let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
-    let mut read = app.db.read().await?;
-    let (tenant, _, _) = load_project(&mut read, project_id).await?;
-    read.rollback().await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.rate").await?;
+    let mut cmd = Command::on(
+        app,
+        actor,
+        Target::Record(Record::Project, project_id),
+        "project.rate",
+    )
+    .await?;
+    let read = &mut cmd.tx;
+    let (tenant, _, _) = load_project(read, project_id).await?;
     let (p, pipeline) = reload(&mut cmd, project_id).await?;
     // Who may rate is decided first (a resident of the project's place), then whether now.
     // The resident rating: the signed-in resident, or the one staff act for with their consent.
@@ -1515,8 +1551,14 @@ pub async fn review_rating_comment(
     resident_id: Uuid,
     publish: bool,
 ) -> Result<(), AppError> {
-    let tenant = managed_project(app, actor, project_id).await?;
-    let mut cmd = Command::begin(app, actor, tenant, "project.review_comment").await?;
+    let (tenant, _, mut cmd) = begin_on_project(
+        app,
+        actor,
+        project_id,
+        "project.review_comment",
+        Permission::ManageProjects,
+    )
+    .await?;
     let key = [tenant.into(), project_id.into(), resident_id.into()];
     let rating = gongzhi_store::rows::get(&mut cmd.tx, "project_ratings", &key)
         .await?

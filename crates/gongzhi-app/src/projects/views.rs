@@ -79,6 +79,9 @@ pub struct ProjectStory {
     pub current: Option<String>,
     /// `active`, `declined` or `done` (a project whose rating window has closed is done).
     pub status: &'static str,
+    /// Whether it takes a claim now, by `claim_project`'s own rule (the claimant must also be
+    /// signed in).
+    pub takes_claims: bool,
 }
 
 impl ProjectStory {
@@ -220,7 +223,9 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             .is_some_and(|s| s.kind == StepKind::Rating)
         && gongzhi_domain::project::rating_open(p.rating_from, p.rating_until, now);
     let ratings = repo_p::ratings(&mut tx, tenant, p.id).await?;
+    let takes_claims = super::pipeline::claim_refused(&p, &pipeline).is_ok();
     let story = ProjectStory {
+        takes_claims,
         tenant,
         chain,
         place,
@@ -375,7 +380,7 @@ pub struct TabledProject {
 
 pub async fn projects_at_meeting(app: &App, meeting: Uuid) -> Result<Vec<TabledProject>, AppError> {
     let mut tx = app.db.read().await?;
-    let Some(tenant) = repo_c::tenant_of(&mut tx, "meetings", meeting).await? else {
+    let Some(tenant) = gongzhi_store::rows::tenant_of(&mut tx, "meetings", meeting).await? else {
         return Err(AppError::NotFound("meeting"));
     };
     let mut out = Vec::new();

@@ -10,7 +10,7 @@ use gongzhi_domain::allocation::{pabulib, rules};
 use gongzhi_domain::budget_vote::{BallotForm, Why};
 use uuid::Uuid;
 
-use crate::{World, event_count, world};
+use crate::{World, assert_record_verifies, event_count, settled, world};
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
@@ -382,4 +382,31 @@ async fn paper_ballots_are_entered_twice_and_reconciled() {
     let election = budget_votes::export_election(&w.app, vote).await.unwrap();
     assert_eq!(election.voter_count(), 4, "paper ballots are in the export");
     assert!(verify_database(&w.app.db).await.unwrap().ok());
+}
+
+/// A budget vote closed eight times at once: one close counts it, the others hear it is closed,
+/// and the record verifies (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_budget_vote_closed_eight_times_at_once_is_counted_once() {
+    let w = world().await;
+    let people = residents(&w, 4).await;
+    let vote = open(&w, BallotForm::ApproveK { k: 2 }).await.unwrap();
+    for voter in &people {
+        budget_votes::cast_vote(&w.app, &w.staff, vote, &[(0, 1), (1, 1)], Some(*voter))
+            .await
+            .unwrap();
+    }
+    w.app.clock.advance(2 * 86_400 + 60).unwrap();
+    let before = event_count(&w.app).await;
+    let closes: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { budget_votes::close_vote(&app, &staff, vote).await })
+        })
+        .collect();
+    let counted = settled(closes, "budget_vote_closed").await;
+    assert_eq!(counted.len(), 1, "one close counts");
+    assert_eq!(counted[0].ballots, 4);
+    assert_eq!(event_count(&w.app).await, before + 1);
+    assert_record_verifies(&w.app).await;
 }

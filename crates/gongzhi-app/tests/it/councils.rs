@@ -5,7 +5,7 @@ use gongzhi_app::{AppError, accounts};
 use gongzhi_domain::council::NoticeState;
 use uuid::Uuid;
 
-use crate::{World, actor, world};
+use crate::{World, actor, settled, world};
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
@@ -1127,23 +1127,6 @@ async fn a_convention_revision_waits_for_its_notice() {
     );
 }
 
-/// Awaits commands started at once; counts those that succeeded and checks every other was
-/// refused with `refusal` (a clear error for the loser of a race, never an internal one).
-async fn settled<T: std::fmt::Debug>(
-    attempts: Vec<tokio::task::JoinHandle<Result<T, AppError>>>,
-    refusal: &str,
-) -> Vec<T> {
-    let mut won = Vec::new();
-    for a in attempts {
-        match a.await.unwrap() {
-            Ok(v) => won.push(v),
-            Err(AppError::Invalid(e)) => assert_eq!(e.code.0, refusal),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-    won
-}
-
 /// Twelve people declaring the same recusal at once: one is recorded, the others hear it was
 /// already declared — never an internal error — and the record verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1291,4 +1274,55 @@ async fn an_unreadable_stored_record_is_not_reported_missing() {
     let closed = councils::close_motion(&w.app, &w.staff, tabled).await;
     assert!(matches!(closed, Err(AppError::Corrupt(_))), "{closed:?}");
     assert_eq!(code(closed), "stored_record_unreadable");
+}
+
+/// The resolution page's objection form is shown by the command's own rule: for every kind of
+/// visitor (a resident of the area, a resident of another community, staff here and elsewhere,
+/// a resident with no home set, a stranger signed out), `may_object` says yes exactly when
+/// `file_objection` accepts — while the notice is open, and after it ends.
+#[tokio::test]
+async fn the_objection_hint_agrees_with_the_command_for_every_visitor() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(m), "project_approval", true).await;
+    for s in &seats {
+        councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
+            .await
+            .unwrap();
+    }
+    let res = councils::close_motion(&w.app, &w.staff, mo)
+        .await
+        .unwrap()
+        .resolution
+        .unwrap()
+        .0;
+    let elsewhere = crate::account(&w.app, &w.admin, w.yudong_court, "resident", "yd-res").await;
+    let street_resident = crate::account(&w.app, &w.admin, w.street, "resident", "st-res").await;
+    let visitors = [
+        ("resident here", w.resident.clone()),
+        ("resident elsewhere", elsewhere),
+        ("resident of the street", street_resident),
+        ("staff here", w.staff.clone()),
+        ("staff elsewhere", w.other_staff.clone()),
+        ("official", w.official.clone()),
+        ("signed out", gongzhi_app::authz::Actor::anonymous()),
+    ];
+    let mut accepted_any = false;
+    for open in [true, false] {
+        if !open {
+            w.app.clock.advance(30 * 86_400).unwrap();
+        }
+        for (who, visitor) in &visitors {
+            let hint = councils::may_object(&w.app, visitor, res).await.unwrap();
+            let filed = councils::file_objection(&w.app, visitor, res, "预算过高").await;
+            assert_eq!(
+                hint,
+                filed.is_ok(),
+                "{who} (notice open: {open}): {filed:?}"
+            );
+            accepted_any |= filed.is_ok();
+        }
+    }
+    assert!(accepted_any, "someone may object");
 }

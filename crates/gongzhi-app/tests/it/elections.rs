@@ -7,7 +7,7 @@ use gongzhi_app::people::{self, NewResident};
 use gongzhi_app::verify::verify_database;
 use uuid::Uuid;
 
-use crate::{World, event_count, world};
+use crate::{World, assert_record_verifies, event_count, settled, world};
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
@@ -479,4 +479,39 @@ async fn a_monthly_calendar_schedules_meetings_on_the_tenth() {
         "forbidden"
     );
     assert_eq!(event_count(&w.app).await, before);
+}
+
+/// An election closed eight times at once, once its voting time is over: one close opens the box
+/// and seats the elected, the others hear it is closed (never an internal error), and the
+/// record verifies (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_election_closed_eight_times_at_once_is_counted_once() {
+    let w = world().await;
+    let people = residents(&w, 6).await;
+    let council = beiyuan_council(&w).await;
+    let e = open(&w, council, "general", 3, &people[1..5])
+        .await
+        .unwrap();
+    for voter in &people[..4] {
+        elections::cast_ballot(&w.app, &w.staff, e, &people[1..4], Some(*voter))
+            .await
+            .unwrap();
+    }
+    w.app.clock.advance(3 * 86_400 + 60).unwrap();
+    let before = event_count(&w.app).await;
+    let closes: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { elections::close_election(&app, &staff, e).await })
+        })
+        .collect();
+    let counted = settled(closes, "election_closed").await;
+    assert_eq!(counted.len(), 1, "one close counts");
+    assert_eq!(counted[0].ballots, 4);
+    assert_eq!(
+        event_count(&w.app).await,
+        before + 1,
+        "one event, one count"
+    );
+    assert_record_verifies(&w.app).await;
 }

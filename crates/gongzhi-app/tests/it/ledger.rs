@@ -10,7 +10,7 @@ use gongzhi_app::verify::verify_database;
 use gongzhi_app::{AppError, accounts, places, uploads};
 use uuid::Uuid;
 
-use crate::{World, account, event_count, world};
+use crate::{World, account, assert_record_verifies, event_count, settled, world};
 
 pub(crate) fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
@@ -267,7 +267,7 @@ async fn budgets_stay_within_what_their_resolution_approved() {
     assert_eq!(code(second(8_000_01).await), "budget_exceeds_approved");
     let b = second(8_000_00).await.unwrap();
     let mut read = w.app.db.read().await.unwrap();
-    let tenant = gongzhi_store::ledger::tenant_of(&mut read, "budgets", b)
+    let tenant = gongzhi_store::rows::tenant_of(&mut read, "budgets", b)
         .await
         .unwrap()
         .unwrap();
@@ -1499,4 +1499,46 @@ async fn two_budgets_reserved_at_once_stay_within_the_approval() {
         }
     }
     assert_eq!(reserved, 1);
+}
+
+/// One supervisor's signature sent twelve times at once, then the director's and the
+/// accountant's last signature each twelve times at once: every signature is recorded once, the
+/// repeats hear it was given, the money moves once, and the record and the ledger verify (both
+/// backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_signature_sent_twelve_times_at_once_is_recorded_once() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    let at_once = |signer: Actor| -> Vec<_> {
+        (0..12)
+            .map(|_| {
+                let (app, s) = (w.app.clone(), signer.clone());
+                tokio::spawn(async move {
+                    ledger::sign_expense(&app, &s, e, Decision::Sign, None).await
+                })
+            })
+            .collect()
+    };
+    let before = event_count(&w.app).await;
+    let first = settled(at_once(m.supervisors[0].clone()), "signoff_already_signed").await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(event_count(&w.app).await, before + 1);
+    for s in &m.supervisors[1..] {
+        ledger::sign_expense(&w.app, s, e, Decision::Sign, None)
+            .await
+            .unwrap();
+    }
+    // The director's signature completes her step: the repeats hear she signed it.
+    let director = settled(at_once(m.director.clone()), "signoff_signed_another_step").await;
+    assert_eq!(director.len(), 1);
+    // The accountant's signature settles the expense: the repeats find it no longer waiting.
+    let last = settled(at_once(m.accountant.clone()), "expense_not_waiting").await;
+    assert_eq!(last, vec![ExpenseState::Posted(1_000_00)]);
+    let bv = ledger::budget_view(&w.app, b).await.unwrap();
+    assert_eq!(bv.account.balance.available(), 29_000_00, "paid once");
+    assert!(ledger_check(w).await.problems.is_empty());
+    assert_record_verifies(&w.app).await;
 }

@@ -161,3 +161,26 @@ pub async fn event_count(app: &App) -> i64 {
     tx.rollback().await.unwrap();
     heads.iter().map(|h| h.seq).sum()
 }
+
+/// Awaits commands started at once; counts those that succeeded and checks every other was
+/// refused with `refusal` (a clear error for the loser of a race, never an internal one).
+pub async fn settled<T: std::fmt::Debug>(
+    attempts: Vec<tokio::task::JoinHandle<Result<T, gongzhi_app::AppError>>>,
+    refusal: &str,
+) -> Vec<T> {
+    let mut won = Vec::new();
+    for a in attempts {
+        match a.await.unwrap() {
+            Ok(v) => won.push(v),
+            Err(gongzhi_app::AppError::Invalid(e)) => assert_eq!(e.code.0, refusal),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    won
+}
+
+/// The audit chain and every row image verify (after commands raced each other).
+pub async fn assert_record_verifies(app: &App) {
+    let v = gongzhi_app::verify::verify_database(&app.db).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}

@@ -18,7 +18,7 @@ use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
 use crate::ledger::{Money, approved, budget, code, money, sign_through};
-use crate::{World, account, event_count};
+use crate::{World, account, assert_record_verifies, event_count, settled};
 
 const TONGXING: &str = "52510107MJ0000001B";
 const BLACKLISTED: &str = "52510107MJ0000002E";
@@ -191,7 +191,7 @@ fn alone(p: &Actor) -> Panelist {
 /// Plan → call → 4 bids (the blacklisted one refused) → a panel whose member from 同行社工 cannot
 /// score it → award → contract → milestones paid through sign-off → evaluation 85/100 → final
 /// payment at 90% → OCDS export valid and reconciled with the ledger.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_purchase_from_plan_to_open_data() {
     let m = money().await;
     let w = &m.w;
@@ -621,7 +621,15 @@ async fn a_full_purchase_from_plan_to_open_data() {
         sign_through(&m, e3, None).await,
         ExpenseState::Posted(24_300_00)
     );
-    pr::complete_contract(&w.app, &w.staff, k).await.unwrap();
+    // Completed six times at once: once (its state is read inside the command), the others
+    // hear it is no longer active.
+    let completes: Vec<_> = (0..6)
+        .map(|_| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { pr::complete_contract(&app, &staff, k).await })
+        })
+        .collect();
+    assert_eq!(settled(completes, "contract_not_active").await.len(), 1);
 
     // The supplier's record now carries the evaluation.
     let profile = pr::org_profile(&w.app, tongxing).await.unwrap();
@@ -1432,4 +1440,35 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
         code(pr::adopt_bid(&w.app, &w.staff, plain_bid, "某企业").await),
         "adoption_only_for_rounds"
     );
+}
+
+/// A call decided eight times at once after it closed: one decision is recorded, the others hear
+/// it was decided, and the record verifies (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_call_decided_eight_times_at_once_is_decided_once() {
+    let m = money().await;
+    let w = &m.w;
+    let (a, c) = two_suppliers(w).await;
+    let crit = criteria();
+    let call = pr::open_call(&w.app, &w.staff, &call_for(w, &crit, None, false, 12))
+        .await
+        .unwrap();
+    for (org, price) in [(a, 90_000_00), (c, 91_000_00)] {
+        pr::submit_bid(&w.app, &w.staff, &bid(call, org, price))
+            .await
+            .unwrap();
+    }
+    w.app.clock.advance(10 * 86_400 + 60).unwrap();
+    let before = event_count(&w.app).await;
+    let decisions: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, staff) = (w.app.clone(), w.staff.clone());
+            tokio::spawn(async move { pr::decide_call(&app, &staff, call).await })
+        })
+        .collect();
+    let decided = settled(decisions, "call_decided").await;
+    assert_eq!(decided.len(), 1, "one decision");
+    assert_eq!(decided[0].outcome, "failed", "two bids are too few");
+    assert_eq!(event_count(&w.app).await, before + 1);
+    assert_record_verifies(&w.app).await;
 }

@@ -539,3 +539,70 @@ async fn an_oversubscribed_round_by_equal_shares() {
     assert_eq!(funded, ["甲：楼道灯", "乙：围墙", "丁：适老扶手"]);
     assert!(verify_database(&m.w.app.db).await.unwrap().ok());
 }
+
+/// The project page shows the claim form by `claim_project`'s own rule: at each stage of a
+/// project's life (proposed, decided, funded, implementer chosen, declined) the story's
+/// `takes_claims` says yes exactly when a claim is accepted. (Before, the page had a rule of its
+/// own that disagreed once a project was funded.)
+#[tokio::test]
+async fn the_claim_hint_agrees_with_the_command_at_every_stage() {
+    let m = money().await;
+    let w = &m.w;
+    let agree = |p: Uuid, stage: &'static str| async move {
+        let hint = projects::project_story(&w.app, p)
+            .await
+            .unwrap()
+            .takes_claims;
+        let claim = projects::claim_project(
+            &w.app,
+            &w.resident,
+            p,
+            "北苑志愿队",
+            "resident_group",
+            "义务施工",
+        )
+        .await;
+        assert_eq!(hint, claim.is_ok(), "{stage}: {claim:?}");
+        hint
+    };
+    // A pipeline without a roadshow, so that a funded project reaches implementer selection.
+    let pipeline = r#"{"steps":[{"id":"screening","kind":"screening"},{"id":"group_resolution","kind":"council_decision","council":"nearest"},{"id":"allocation","kind":"allocation"},{"id":"implementer","kind":"implementer_selection"},{"id":"implementation","kind":"implementation"},{"id":"acceptance","kind":"acceptance"},{"id":"close_out","kind":"close_out"}]}"#;
+    rules::set_rule(
+        &w.app,
+        &w.admin,
+        w.district,
+        "project.pipeline",
+        pipeline,
+        "2026-01-01",
+        "无路演",
+    )
+    .await
+    .unwrap();
+    let p = propose(&m, "院落照明", &[]).await.unwrap();
+    let mut seen = vec![agree(p, "proposed").await];
+    through_group(&m, p).await;
+    seen.push(agree(p, "decided by the group").await);
+    projects::allocate_round(&w.app, &w.staff, m.fund, &[p], &[])
+        .await
+        .unwrap();
+    seen.push(agree(p, "funded").await);
+    projects::advance(
+        &w.app,
+        &w.staff,
+        p,
+        "implementer",
+        Evidence::Implementer(Implementer {
+            mode: "self",
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    seen.push(agree(p, "implementer chosen").await);
+    let q = propose(&m, "楼道扶手", &[]).await.unwrap();
+    projects::decline_project(&w.app, &w.staff, q, "重复立项")
+        .await
+        .unwrap();
+    seen.push(agree(q, "declined").await);
+    assert!(seen.contains(&true) && seen.contains(&false), "{seen:?}");
+}

@@ -294,3 +294,37 @@ async fn a_read_sees_one_snapshot_and_writes_nothing() {
         );
     }
 }
+
+/// A record is found by its id alone only in a tenant table indexed by `id` (the index of
+/// migration 12 included), so the lookup every command opens with never scans; any other table is
+/// refused by name.
+#[tokio::test]
+async fn records_are_found_by_id_only_through_an_index() {
+    let db = gongzhi_store::testing::fresh_db().await;
+    let mut tx = db.read().await.unwrap();
+    let unknown = uuid::Uuid::new_v4();
+    for table in [
+        "motions",
+        "council_seats",
+        "call_bids",
+        "expenses",
+        "budget_votes",
+    ] {
+        assert!(
+            gongzhi_store::schema::table(table).unwrap().indexed_by_id(),
+            "{table} is indexed by id"
+        );
+        assert_eq!(
+            gongzhi_store::rows::tenant_of(&mut tx, table, unknown)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    // A reference table (accounts), a table without an id (attendance) and an unknown name.
+    for table in ["accounts", "attendance", "no_such_table"] {
+        let refused = gongzhi_store::rows::tenant_of(&mut tx, table, unknown).await;
+        assert!(refused.is_err(), "{table}: {refused:?}");
+    }
+    tx.rollback().await.unwrap();
+}

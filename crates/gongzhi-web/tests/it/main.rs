@@ -19,6 +19,7 @@ use tower::ServiceExt;
 mod budget_votes;
 mod core_loop;
 mod elections;
+mod layering;
 mod purchases;
 mod security;
 
