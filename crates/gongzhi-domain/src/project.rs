@@ -250,6 +250,14 @@ pub struct Step {
     pub days: Option<u32>,
 }
 
+impl Step {
+    /// How many quotes a comparison at this step needs: its own number, else three (the usual
+    /// 比选 of three suppliers).
+    pub fn quotes_needed(&self) -> u32 {
+        self.min_quotes.unwrap_or(3)
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -10,7 +10,6 @@ use gongzhi_app::procurement::{
     self as pr, NewBid, NewCall, NewContract, NewEvaluation, NewItem, NewOrganisation, Panelist,
 };
 use gongzhi_app::records::OrgRow;
-use gongzhi_domain::person::mask_name;
 use gongzhi_domain::procurement::{Criterion, GrantRound, PaymentRule};
 use gongzhi_domain::time::{Instant, parse_china_minute};
 use serde::Deserialize;
@@ -533,11 +532,11 @@ async fn call(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
                 .collect::<Vec<_>>()
         );
         out["result"] = json!(v.result);
-        // A donor's name is personal data: masked, as on every public page.
+        // Donors' names come masked from the app's public view of the call.
         out["adoptions"] = json!(
             v.adoptions
                 .iter()
-                .map(|a| json!({"bid_id": a.bid_id, "donor": mask_name(&a.donor_name), "amount": a.amount}))
+                .map(|a| json!({"bid_id": a.bid_id, "donor": a.donor_name, "amount": a.amount}))
                 .collect::<Vec<_>>()
         );
         out["contracts"] = json!(v.contracts.iter().map(|k| k.id).collect::<Vec<_>>());

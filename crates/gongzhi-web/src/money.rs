@@ -680,13 +680,12 @@ async fn expense_view(
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
     let me = visitor.actor.account_id;
-    let can_sign = !v.lapsed
-        && v.waiting_step.is_some_and(|s| {
-            v.steps[s]
-                .iter()
-                .any(|(p, signed)| Some(p.id) == me && !signed)
-        })
-        && v.expense.submitted_by != me;
+    // By the command's own rule (offices on the pinned chain, separation of duties, the hold's
+    // window): the buttons show exactly when signing would be accepted.
+    let can_sign = match ledger::may_sign(&state.app, &visitor.actor, id).await {
+        Ok(may) => may,
+        Err(e) => return error_page(ApiError::from_app(e, lang), page),
+    };
     let can_pay = v.expense.status == "approved"
         && !v.lapsed
         && ledger::is_custodian_of(&state.app, b.fund_id, me).await;

@@ -653,7 +653,7 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
             .iter()
             .map(|c| (c.id.to_string(), c.claimant.clone()))
             .collect(),
-        min_quotes: 3,
+        min_quotes: s.quotes_needed,
     };
     if step.kind == StepKind::CouncilDecision {
         form.meetings = councils::open_council_meetings(&state.app, s.tenant)

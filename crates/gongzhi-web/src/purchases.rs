@@ -14,7 +14,6 @@ use axum::routing::{get, post};
 use gongzhi_app::authz::Permission;
 use gongzhi_app::procurement::{self as pr, CallView, NewBid};
 use gongzhi_domain::Fen;
-use gongzhi_domain::person::mask_name;
 use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
@@ -230,7 +229,7 @@ async fn call_view_page_typed(
     };
     let c = &v.call;
     let now = state.app.now();
-    let open = c.status == "open" && now.0 < c.closes_at;
+    let open = pr::accepts_bids(c, now);
     let mut facts = vec![
         lang.t_args(
             "call-fact-method",
@@ -296,49 +295,50 @@ async fn call_view_page_typed(
         .flat_map(|r| r.ranking.iter().map(|x| (x.bid, (x.mean_centi, x.rank))))
         .collect();
     let funded = v.result.as_ref().map(|r| r.funded()).unwrap_or_default();
-    let mut bids: Vec<BidLine> = if v.decided() {
-        v.bids
-            .iter()
-            .map(|(b, o)| {
-                let (mean, rank) = ranking.get(&b.id).copied().unwrap_or_default();
-                BidLine {
-                    id: b.id,
-                    org_id: o.id.to_string(),
-                    org: name(lang, &o.name_zh, &o.name_en),
-                    price: fen(b.price),
-                    cofunding: fen(b.cofunding),
-                    mean: if rank > 0 {
-                        points(i64::from(mean))
-                    } else {
-                        String::new()
-                    },
-                    rank: if rank > 0 {
-                        rank.to_string()
-                    } else {
-                        String::new()
-                    },
-                    totals: v
-                        .panel
-                        .iter()
-                        .map(|p| {
-                            v.scores
-                                .iter()
-                                .find(|s| s.bid_id == b.id && s.account_id == p.account_id)
-                                .map(|s| points(s.total))
-                                .unwrap_or_else(|| "—".into())
-                        })
-                        .collect(),
-                    theme: b.theme.clone().unwrap_or_default(),
-                    funded: funded.contains(&b.id),
-                    adopted_by: v.adoptions.iter().find(|a| a.bid_id == b.id).map(|a| {
-                        lang.t_args("call-adopted", &[("donor", mask_name(&a.donor_name))])
-                    }),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut bids: Vec<BidLine> =
+        if v.decided() {
+            v.bids
+                .iter()
+                .map(|(b, o)| {
+                    let (mean, rank) = ranking.get(&b.id).copied().unwrap_or_default();
+                    BidLine {
+                        id: b.id,
+                        org_id: o.id.to_string(),
+                        org: name(lang, &o.name_zh, &o.name_en),
+                        price: fen(b.price),
+                        cofunding: fen(b.cofunding),
+                        mean: if rank > 0 {
+                            points(i64::from(mean))
+                        } else {
+                            String::new()
+                        },
+                        rank: if rank > 0 {
+                            rank.to_string()
+                        } else {
+                            String::new()
+                        },
+                        totals: v
+                            .panel
+                            .iter()
+                            .map(|p| {
+                                v.scores
+                                    .iter()
+                                    .find(|s| s.bid_id == b.id && s.account_id == p.account_id)
+                                    .map(|s| points(s.total))
+                                    .unwrap_or_else(|| "—".into())
+                            })
+                            .collect(),
+                        theme: b.theme.clone().unwrap_or_default(),
+                        funded: funded.contains(&b.id),
+                        adopted_by: v.adoptions.iter().find(|a| a.bid_id == b.id).map(|a| {
+                            lang.t_args("call-adopted", &[("donor", a.donor_name.clone())])
+                        }),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
     bids.sort_by_key(|b| b.rank.parse::<u32>().unwrap_or(u32::MAX));
     let result = v.result.as_ref().map(|r| {
         if r.outcome == "failed" {
@@ -369,7 +369,7 @@ async fn call_view_page_typed(
                 .collect();
         }
         let on_panel = v.panel.iter().any(|p| p.account_id == account);
-        if on_panel && c.status == "open" && now.0 >= c.closes_at {
+        if on_panel && pr::awaits_decision(c, now) {
             to_score = v
                 .bids
                 .iter()
@@ -420,7 +420,7 @@ async fn call_view_page_typed(
             .collect();
         staff = Some(CallForms {
             seat_panel: c.status == "open" && v.panel.is_empty(),
-            decide: c.status == "open" && now.0 >= c.closes_at,
+            decide: pr::awaits_decision(c, now),
             rerun: c.status == "failed",
             to_contract,
             today: gongzhi_domain::time::format_date(now.china_date()),

@@ -344,6 +344,89 @@ async fn begin_on_expense<'a>(
     Ok((cmd, tenant, e))
 }
 
+/// What signing an expense rests on, read in one transaction.
+struct Signing {
+    budget: BudgetRow,
+    chain: SignoffChain,
+    members: Vec<Vec<Signer>>,
+    signatures: Vec<SignatureRow>,
+    /// The step `me` would sign.
+    step: usize,
+}
+
+/// Whether `me` may sign the expense now, and what that rests on: the rule `sign_expense`
+/// applies inside its command and the expense page asks before it shows the buttons. A signer
+/// holds an office on the expense's pinned chain, the expense is held and waiting for a step of
+/// theirs, and separation of duties holds (not the submitter nor a declared relative of them,
+/// not twice).
+async fn signing(
+    tx: &mut Tx,
+    app: &App,
+    tenant: Uuid,
+    e: &ExpenseRow,
+    me: Uuid,
+) -> Result<Signing, AppError> {
+    let b = repo_l::budget(tx, tenant, e.budget_id)
+        .await?
+        .ok_or(AppError::NotFound("budget"))?;
+    let chain = pinned_chain(e)?;
+    let today = format_date(app.now().china_date());
+    let members = signers_of(tx, tenant, &b, e, &chain, &today).await?;
+    // Whoever signs none of its steps learns nothing about the expense, not even its state.
+    if !members.iter().flatten().any(|s| s.id == me) {
+        return Err(invalid("signoff_not_a_signer", "expense_id"));
+    }
+    if e.status != "held" || e.expires_at < app.now().0 {
+        // A hold whose window ended is swept before a command reads it; a page may see it first.
+        return Err(AppError::Invalid(
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+        ));
+    }
+    let sigs = repo_l::signatures(tx, tenant, e.id).await?;
+    let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
+        return Err(invalid("expense_not_waiting", "expense_id"));
+    };
+    // Who already signed hears so, whichever step the expense has moved on to.
+    check_separation(tx, tenant, e, &sigs, step, me).await?;
+    if !members[step].iter().any(|s| s.id == me) {
+        let later = members
+            .iter()
+            .skip(step + 1)
+            .any(|m| m.iter().any(|s| s.id == me));
+        return Err(invalid(
+            if later {
+                "signoff_not_your_turn"
+            } else {
+                "signoff_not_a_signer"
+            },
+            "expense_id",
+        ));
+    }
+    Ok(Signing {
+        budget: b,
+        chain,
+        members,
+        signatures: sigs,
+        step,
+    })
+}
+
+/// Whether `actor` may sign (or reject) the expense now: the page's hint, by the command's rule.
+pub async fn may_sign(app: &App, actor: &Actor, expense_id: Uuid) -> Result<bool, AppError> {
+    let Some(me) = actor.account_id else {
+        return Ok(false);
+    };
+    let mut tx = app.db.read().await?;
+    let (tenant, e) = load_expense(&mut tx, expense_id).await?;
+    let refused = signing(&mut tx, app, tenant, &e, me).await;
+    tx.rollback().await?;
+    match refused {
+        Ok(_) => Ok(true),
+        Err(AppError::Invalid(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
 /// Separation of duties on one expense: whoever submitted it signs none of it, nor does a
 /// declared close relative of theirs, and nobody signs two of its steps (a person holding two
 /// offices on the chain still counts as one pair of eyes).
@@ -418,41 +501,13 @@ pub async fn sign_expense(
         amount(s, "settle_amount")?;
     }
     let (mut cmd, tenant, e) = begin_on_expense(app, actor, expense_id, "expense.sign").await?;
-    let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
-        .await?
-        .ok_or(AppError::NotFound("budget"))?;
-    let chain = pinned_chain(&e)?;
-    let today = format_date(app.now().china_date());
-    let members = signers_of(&mut cmd.tx, tenant, &b, &e, &chain, &today).await?;
-    // Whoever signs none of its steps learns nothing about the expense, not even its state.
-    if !members.iter().flatten().any(|s| s.id == me) {
-        return Err(invalid("signoff_not_a_signer", "expense_id"));
-    }
-    if e.status != "held" {
-        return Err(AppError::Invalid(
-            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
-        ));
-    }
-    let sigs = repo_l::signatures(&mut cmd.tx, tenant, expense_id).await?;
-    let SignoffProgress::Waiting { step, .. } = progress_of(&chain, &members, &sigs) else {
-        return Err(invalid("expense_not_waiting", "expense_id"));
-    };
-    // Who already signed hears so, whichever step the expense has moved on to.
-    check_separation(&mut cmd.tx, tenant, &e, &sigs, step, me).await?;
-    if !members[step].iter().any(|s| s.id == me) {
-        let later = members
-            .iter()
-            .skip(step + 1)
-            .any(|m| m.iter().any(|s| s.id == me));
-        return Err(invalid(
-            if later {
-                "signoff_not_your_turn"
-            } else {
-                "signoff_not_a_signer"
-            },
-            "expense_id",
-        ));
-    }
+    let Signing {
+        budget: b,
+        chain,
+        members,
+        signatures: sigs,
+        step,
+    } = signing(&mut cmd.tx, app, tenant, &e, me).await?;
     let now = app.now().0;
     cmd.insert(
         "expense_signatures",

@@ -330,6 +330,18 @@ pub async fn rerun_call(
     open_call_as(app, actor, &new, Some(c.id)).await
 }
 
+/// Whether a call takes bids at `now`: open and before its closing time. `submit_bid` refuses by
+/// it; the call page shows the bid form by it.
+pub fn accepts_bids(c: &CallRow, now: Instant) -> bool {
+    c.status == "open" && now.0 < c.closes_at
+}
+
+/// Whether a call is closed for bids and waits to be scored and decided at `now`. Scoring and
+/// `decide_call` need it; the call page shows the panel's and the buyer's forms by it.
+pub fn awaits_decision(c: &CallRow, now: Instant) -> bool {
+    c.status == "open" && now.0 >= c.closes_at
+}
+
 pub(crate) async fn load_call(tx: &mut Tx, id: Uuid) -> Result<CallRow, AppError> {
     repo_p::call(tx, id)
         .await?
@@ -391,7 +403,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
             .require(read, Permission::ManagePurchases, c.buyer_id)
             .await?;
     }
-    if c.status != "open" || now.0 >= c.closes_at {
+    if !accepts_bids(&c, now) {
         return Err(AppError::Invalid(
             DomainError::field("bid_after_deadline", "call_id")
                 .arg("closed", Instant(c.closes_at).china_minute()),
@@ -575,11 +587,12 @@ pub async fn score_bid(
         .iter()
         .find(|p| p.account_id == account)
         .ok_or(AppError::Forbidden)?;
-    if c.status != "open" {
-        return Err(invalid("call_decided", "bid_id"));
-    }
-    if now.0 < c.closes_at {
-        return Err(invalid("score_before_closing", "bid_id"));
+    if !awaits_decision(&c, now) {
+        return Err(if c.status != "open" {
+            invalid("call_decided", "bid_id")
+        } else {
+            invalid("score_before_closing", "bid_id")
+        });
     }
     let mut ties = ties_of(me);
     ties.extend(repo_p::organisations_of_account(&mut cmd.tx, account).await?);
@@ -675,7 +688,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
     if c.status != "open" {
         return Err(invalid("call_decided", "call_id"));
     }
-    if now.0 < c.closes_at {
+    if !awaits_decision(&c, now) {
         return Err(AppError::Invalid(
             DomainError::field("call_still_open", "call_id")
                 .arg("closes", Instant(c.closes_at).china_minute()),
@@ -786,6 +799,7 @@ pub struct CallView {
     pub contracts: Vec<gongzhi_store::procurement::ContractRow>,
     /// A venture round's terms, and the applications donors adopted.
     pub round: Option<GrantRound>,
+    /// The adoptions, each donor's name masked (a donor is a person: the call's view is public).
     pub adoptions: Vec<gongzhi_store::procurement::AdoptionRow>,
 }
 
@@ -829,10 +843,13 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
     let scores = repo_p::scores(&mut tx, call.tenant_id, call.id).await?;
     let contracts = repo_p::contracts_of_call(&mut tx, call.tenant_id, call.id).await?;
     // Only a venture round's applications can be adopted: a purchase skips the read.
-    let adoptions = match call.round_json {
+    let mut adoptions = match call.round_json {
         Some(_) => repo_p::adoptions(&mut tx, call.tenant_id, call.id).await?,
         None => Vec::new(),
     };
+    for a in &mut adoptions {
+        a.donor_name = gongzhi_domain::person::mask_name(&a.donor_name);
+    }
     tx.rollback().await?;
     let result = call
         .result_json

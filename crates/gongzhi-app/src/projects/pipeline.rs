@@ -899,7 +899,7 @@ async fn choose_implementer(
         "self" => {}
         "quotes" => {
             let quotes = repo_p::quotes(&mut cmd.tx, tenant, p.id).await?;
-            let min = step.min_quotes.unwrap_or(3) as usize;
+            let min = step.quotes_needed() as usize;
             if quotes.len() < min {
                 return Err(AppError::Invalid(
                     DomainError::field("project_quotes_too_few", "quote_id")

@@ -82,6 +82,9 @@ pub struct ProjectStory {
     /// Whether it takes a claim now, by `claim_project`'s own rule (the claimant must also be
     /// signed in).
     pub takes_claims: bool,
+    /// How many quotes choosing the implementer by comparison needs at the step it stands at
+    /// (the number `advance` checks).
+    pub quotes_needed: u32,
 }
 
 impl ProjectStory {
@@ -224,8 +227,14 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         && gongzhi_domain::project::rating_open(p.rating_from, p.rating_until, now);
     let ratings = repo_p::ratings(&mut tx, tenant, p.id).await?;
     let takes_claims = super::pipeline::claim_refused(&p, &pipeline).is_ok();
+    let quotes_needed = pipeline
+        .steps
+        .get(p.step_index as usize)
+        .map(|s| s.quotes_needed())
+        .unwrap_or_default();
     let story = ProjectStory {
         takes_claims,
+        quotes_needed,
         tenant,
         chain,
         place,

@@ -1542,3 +1542,54 @@ async fn a_signature_sent_twelve_times_at_once_is_recorded_once() {
     assert!(ledger_check(w).await.problems.is_empty());
     assert_record_verifies(&w.app).await;
 }
+
+/// The expense page shows the sign buttons by the command's own rule: for everyone who might
+/// open it (each supervisor, the director, the accountant, the submitter, a resident, staff of
+/// another community, a district official, a visitor signed out), `may_sign` says yes exactly
+/// when `sign_expense` accepts, asked again after every signature until the expense is paid.
+#[tokio::test]
+async fn the_sign_hint_agrees_with_the_command_for_everyone_at_every_step() {
+    let m = money().await;
+    let w = &m.w;
+    let res = approved(&m, false).await;
+    let b = budget(&m, res, 30_000_00, &[]).await.unwrap();
+    let e = expense(&m, b, 1_000_00).await.unwrap();
+    let mut visitors: Vec<(String, Actor)> = m
+        .supervisors
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("supervisor {i}"), s.clone()))
+        .collect();
+    visitors.extend([
+        ("director".to_string(), m.director.clone()),
+        ("accountant".to_string(), m.accountant.clone()),
+        ("submitter".to_string(), w.staff.clone()),
+        ("resident".to_string(), w.resident.clone()),
+        ("staff elsewhere".to_string(), w.other_staff.clone()),
+        ("official".to_string(), w.official.clone()),
+        ("signed out".to_string(), Actor::anonymous()),
+    ]);
+    let mut signatures = 0;
+    let mut last = None;
+    for _round in 0..visitors.len() {
+        for (who, v) in &visitors {
+            let hint = ledger::may_sign(&w.app, v, e).await.unwrap();
+            let signed = ledger::sign_expense(&w.app, v, e, Decision::Sign, None).await;
+            assert_eq!(
+                hint,
+                signed.is_ok(),
+                "{who} after {signatures} signatures: {signed:?}"
+            );
+            if let Ok(state) = signed {
+                signatures += 1;
+                last = Some(state);
+            }
+        }
+    }
+    assert_eq!(
+        last,
+        Some(ExpenseState::Posted(1_000_00)),
+        "the chain ran to the end"
+    );
+    assert!(signatures >= 3, "{signatures}");
+}

@@ -1296,6 +1296,9 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
         .unwrap();
     assert_eq!(adoption.amount, 25_000_00);
     assert!(adoption.transfer_id.is_some());
+    // The call's view is public: the app masks the donor's name once, for every page and API.
+    let view = pr::call_view(&w.app, call).await.unwrap();
+    assert_eq!(view.adoptions[0].donor_name, "成*司");
     assert_eq!(
         code(pr::adopt_bid(&w.app, &w.staff, ids[2], "又一位捐赠人").await),
         "bid_already_adopted"
