@@ -391,3 +391,192 @@ async fn every_module_refuses_whoever_may_not_act() {
     }
     assert_eq!(checked, 2 * 7 * 7);
 }
+
+/// Who may do what in every module, from the visitor's side: for one command of each of
+/// councils, elections, the fund ledger, projects, procurement and budget votes, on 晋阳's
+/// places, each role is refused as forbidden (or asked to sign in) exactly when the roles table
+/// does not give it the command's permission there. A role that may act can still be refused on
+/// the merits (a plan for the year already recorded), never as forbidden.
+#[tokio::test]
+async fn every_module_refuses_exactly_the_roles_without_the_permission() {
+    use gongzhi_app::authz::Actor;
+    use gongzhi_app::budget_votes::{self, NewBudgetVote};
+    use gongzhi_app::councils::{self, NewCouncil};
+    use gongzhi_app::elections::{self, NewElection};
+    use gongzhi_app::ledger::{self, NewFund};
+    use gongzhi_app::procurement::{self as pr, NewOrganisation, PlanLine};
+    use gongzhi_app::projects::{self, NewProject};
+    use gongzhi_domain::Fen;
+    use gongzhi_domain::budget_vote::BallotForm;
+    use gongzhi_domain::project::FundingSplit;
+
+    let w = world().await;
+    let roles: Vec<(&str, Actor)> = vec![
+        ("admin", w.admin.clone()),
+        ("staff", w.staff.clone()),
+        ("other_staff", w.other_staff.clone()),
+        ("official", w.official.clone()),
+        ("auditor", w.auditor.clone()),
+        ("resident", w.resident.clone()),
+        ("anonymous", Actor::anonymous()),
+    ];
+    fn judge<T: std::fmt::Debug>(what: &str, who: &str, r: Result<T, AppError>, may: &[&str]) {
+        let allowed = may.contains(&who);
+        assert_eq!(!denied_ref(&r), allowed, "{who} may {what}? {r:?}");
+    }
+    fn denied_ref<T>(r: &Result<T, AppError>) -> bool {
+        matches!(r, Err(AppError::Forbidden) | Err(AppError::Unauthenticated))
+    }
+    let candidate = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "候选人".into(),
+            courtyard_id: Some(w.beiyuan),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let council = councils::create_council(
+        &w.app,
+        &w.staff,
+        &NewCouncil {
+            jurisdiction_id: w.beiyuan,
+            kind: "council",
+            name_zh: "北苑小区议事会",
+            name_en: "",
+            short_name: "北苑小区",
+        },
+    )
+    .await
+    .unwrap();
+    let funding = FundingSplit {
+        total: 6_000_00,
+        fund: 6_000_00,
+        cofunding: 0,
+        other: 0,
+    };
+    let vote_projects = vec![("楼道灯".to_string(), Fen(1_200_000))];
+    for (who, actor) in &roles {
+        let who = *who;
+        let r = councils::create_council(
+            &w.app,
+            actor,
+            &NewCouncil {
+                jurisdiction_id: w.beiyuan,
+                kind: "council",
+                name_zh: "院落议事会",
+                name_en: "",
+                short_name: "院落",
+            },
+        )
+        .await;
+        judge("set up a council", who, r, &["admin", "staff"]);
+        let r = elections::open_election(
+            &w.app,
+            actor,
+            &NewElection {
+                council_id: council,
+                kind: "by_election",
+                title: "补选",
+                seats: 1,
+                candidates: &[candidate],
+                closes_at: w.app.now().plus_seconds(86_400),
+                term_end: None,
+            },
+        )
+        .await;
+        judge("open an election", who, r, &["admin", "staff"]);
+        let r = ledger::create_fund(
+            &w.app,
+            actor,
+            &NewFund {
+                community_id: w.jinyang,
+                programme: "base",
+                year: 2026,
+                name_zh: "保障资金",
+                name_en: "",
+                custodian: None,
+            },
+        )
+        .await;
+        judge("open a fund", who, r, &["admin", "staff"]);
+        let r = projects::propose_project(
+            &w.app,
+            actor,
+            &NewProject {
+                place_id: w.beiyuan,
+                title: "院落照明",
+                scope: "院落微更新",
+                category: "environment",
+                split: funding.clone(),
+                cofunding_source: "",
+                opinions: "",
+                implementer_plan: "self",
+                needs: &[],
+            },
+        )
+        .await;
+        judge("propose a project", who, r, &["admin", "staff"]);
+        let r = pr::record_plan(
+            &w.app,
+            actor,
+            w.jinyang,
+            2026,
+            "购买服务计划",
+            &[PlanLine {
+                catalogue_code: "A6-2".into(),
+                description: "长者助餐".into(),
+                amount: 96_000_00,
+                new_service: true,
+            }],
+        )
+        .await;
+        judge(
+            "record a purchase plan",
+            who,
+            r,
+            &["admin", "staff", "official"],
+        );
+        let r = pr::register_organisation(
+            &w.app,
+            actor,
+            &NewOrganisation {
+                name_zh: &format!("{who}登记的志愿队"),
+                name_en: "",
+                kind: "community_org",
+                credit_code: None,
+                registered_with: w.jinyang,
+                registered_on: None,
+                business_scope: "邻里互助",
+                capacity: "骨干 5 名",
+                incubator_id: None,
+                incubator_level: None,
+                qualifications: &[],
+            },
+        )
+        .await;
+        judge(
+            "file an organisation",
+            who,
+            r,
+            &["admin", "staff", "official"],
+        );
+        let r = budget_votes::open_vote(
+            &w.app,
+            actor,
+            &NewBudgetVote {
+                place_id: w.beiyuan,
+                title: "微项目投票",
+                budget: Fen(2_000_000),
+                form: BallotForm::ApproveK { k: 1 },
+                projects: &vote_projects,
+                closes_at: w.app.now().plus_seconds(86_400),
+            },
+        )
+        .await;
+        judge("open a budget vote", who, r, &["admin", "staff"]);
+    }
+}
