@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
 use gongzhi_app::{accounts, people, places, rules, setup};
 use serde::Deserialize;
@@ -18,10 +18,13 @@ use crate::i18n::Lang;
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
-/// One documented route (the OpenAPI document is generated from this table).
+/// One route of the API: the router and the OpenAPI document are both built from the table of
+/// these, so a route exists exactly when it is documented.
 pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
+    /// The handler for `method` on `path` (with the route's own layers, such as a body limit).
+    pub handler: fn() -> MethodRouter<AppState>,
     pub operation: &'static str,
     pub summary: &'static str,
     pub body: Option<fn() -> Value>,
@@ -39,6 +42,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/session",
+        handler: || post(login),
         operation: "login",
         summary: "Sign in by username or phone and password; sets the session cookie",
         body: Some(|| {
@@ -51,6 +55,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "delete",
         path: "/session",
+        handler: || delete(logout),
         operation: "logout",
         summary: "Sign out",
         body: None,
@@ -58,6 +63,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/me",
+        handler: || get(me),
         operation: "me",
         summary: "The signed-in account and its roles",
         body: None,
@@ -65,6 +71,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/me/password",
+        handler: || post(change_password),
         operation: "change_password",
         summary: "Change one's password (other sessions are signed out)",
         body: Some(|| {
@@ -77,6 +84,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/jurisdictions",
+        handler: || get(list_jurisdictions),
         operation: "list_jurisdictions",
         summary: "Public list of jurisdictions with chain heads",
         body: None,
@@ -84,6 +92,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/jurisdictions",
+        handler: || post(create_jurisdiction),
         operation: "create_jurisdiction",
         summary: "Create a jurisdiction under a parent",
         body: Some(|| {
@@ -102,6 +111,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/jurisdictions/{code}/rules",
+        handler: || get(rules_in_force),
         operation: "rules_in_force",
         summary: "The rules in force today for a jurisdiction",
         body: None,
@@ -109,6 +119,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/rules",
+        handler: || post(set_rule),
         operation: "set_rule",
         summary: "Record a new version of a rule (audited)",
         body: Some(|| {
@@ -133,6 +144,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/accounts",
+        handler: || post(create_account),
         operation: "create_account",
         summary: "Create an account with a role on a jurisdiction",
         body: Some(|| {
@@ -152,6 +164,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/role-grants",
+        handler: || post(grant_role),
         operation: "grant_role",
         summary: "Grant a role on a jurisdiction",
         body: Some(|| {
@@ -168,6 +181,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/offices",
+        handler: || post(assign_office),
         operation: "assign_office",
         summary: "Record who holds an office for a term",
         body: Some(|| {
@@ -186,6 +200,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/buildings",
+        handler: || post(create_building),
         operation: "create_building",
         summary: "Register a building in a courtyard",
         body: Some(|| {
@@ -198,6 +213,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/households",
+        handler: || post(create_household),
         operation: "create_household",
         summary: "Register a household (unit, room) in a building",
         body: Some(|| {
@@ -215,6 +231,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/residents",
+        handler: || post(register_resident),
         operation: "register_resident",
         summary: "Register a resident of a community",
         body: Some(|| {
@@ -236,6 +253,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{id}/residents",
+        handler: || get(list_residents),
         operation: "list_residents",
         summary: "Residents with personal data (staff; the read is logged)",
         body: None,
@@ -243,6 +261,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{id}/residents/duplicates",
+        handler: || get(duplicates),
         operation: "possible_duplicates",
         summary: "Groups of possibly duplicate residents",
         body: None,
@@ -250,6 +269,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/residents/import",
+        handler: || post(import_residents),
         operation: "import_residents",
         summary: "Bulk import residents from a CSV or XLSX body; all or nothing with a row-by-row report",
         body: None,
@@ -257,6 +277,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/residents/merge",
+        handler: || post(merge_residents),
         operation: "merge_residents",
         summary: "Merge a duplicate resident into another",
         body: Some(|| {
@@ -274,6 +295,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/residents/amend",
+        handler: || post(amend_resident),
         operation: "amend_resident",
         summary: "Amend a resident's name or phone with a reason",
         body: Some(|| {
@@ -292,6 +314,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/records/void",
+        handler: || post(void_record),
         operation: "void_record",
         summary: "Void a record with a reason (never deleted)",
         body: Some(|| {
@@ -309,6 +332,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/admin/clock",
+        handler: || post(advance_clock),
         operation: "advance_clock",
         summary: "Move the demo clock forward (only with --clock manual)",
         body: Some(|| obj(&["seconds"], &[("seconds", "integer")])),
@@ -316,6 +340,11 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/uploads",
+        handler: || {
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(
+                gongzhi_app::uploads::MAX_FILE_BYTES + 64 * 1024,
+            ))
+        },
         operation: "upload",
         summary: "Upload one photo (JPEG/PNG) or PDF as the raw body; location data is stripped; returns its SHA-256",
         body: None,
@@ -323,6 +352,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{id}/uploads/{sha256}",
+        handler: || get(fetch_upload),
         operation: "fetch_upload",
         summary: "Read an upload back (people with a role in the community)",
         body: None,
@@ -330,6 +360,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils",
+        handler: || post(create_council),
         operation: "create_council",
         summary: "Create a council or supervisory board at a community, resident group or courtyard",
         body: Some(|| {
@@ -348,6 +379,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/councils/{id}",
+        handler: || get(council),
         operation: "council",
         summary: "A council: members in office (named, acting in office) and meetings",
         body: None,
@@ -355,6 +387,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils/{id}/seats",
+        handler: || post(seat_member),
         operation: "seat_member",
         summary: "Seat a resident on a council for a term",
         body: Some(|| {
@@ -372,6 +405,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils/{id}/meetings",
+        handler: || post(schedule_meeting),
         operation: "schedule_meeting",
         summary: "Schedule a meeting (time as YYYY-MM-DD HH:MM, China time)",
         body: Some(|| {
@@ -384,6 +418,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/meetings/{id}/attendance",
+        handler: || post(record_attendance),
         operation: "record_attendance",
         summary: "Record a member present or absent",
         body: Some(|| {
@@ -396,6 +431,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/motions",
+        handler: || post(open_motion),
         operation: "open_motion",
         summary: "Put a motion to the vote (the rulebook is pinned now)",
         body: Some(|| {
@@ -416,6 +452,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/motions/{id}/recusals",
+        handler: || post(recuse),
         operation: "recuse",
         summary: "Declare a conflict of interest",
         body: Some(|| {
@@ -428,6 +465,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/motions/{id}/votes",
+        handler: || post(cast_vote),
         operation: "cast_vote",
         summary: "Cast or change a vote (yes, no, abstain)",
         body: Some(|| {
@@ -440,6 +478,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/motions/{id}/close",
+        handler: || post(close_motion),
         operation: "close_motion",
         summary: "Close the vote; a passed motion becomes a numbered resolution",
         body: None,
@@ -447,6 +486,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{code}/notices",
+        handler: || get(notice_board),
         operation: "notice_board",
         summary: "Public notice board: resolutions with their notice state",
         body: None,
@@ -454,6 +494,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/resolutions/{id}",
+        handler: || get(resolution),
         operation: "resolution",
         summary: "A resolution with its vote, notice and answered objections (public)",
         body: None,
@@ -461,6 +502,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/resolutions/{id}/objections",
+        handler: || post(file_objection),
         operation: "file_objection",
         summary: "Object to a resolution during its notice (residents of the area)",
         body: Some(|| obj(&["body"], &[("body", "string")])),
@@ -468,6 +510,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/resolutions/{id}/objections/{objection_id}/answer",
+        handler: || post(answer_objection),
         operation: "answer_objection",
         summary: "Answer an objection; upheld sends the resolution back",
         body: Some(|| {
@@ -480,6 +523,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/resolutions/{id}/objections",
+        handler: || get(objection_desk),
         operation: "objection_desk",
         summary: "The objections with the residents' words and their review (the council's chair, staff)",
         body: None,
@@ -487,6 +531,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/resolutions/{id}/objections/{objection_id}/review",
+        handler: || post(review_objection),
         operation: "review_objection",
         summary: "Publish an objection's words beside its answer (numbers redacted) or withhold them (staff)",
         body: Some(|| obj(&["publish"], &[("publish", "boolean")])),
@@ -494,6 +539,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/meetings/{id}",
+        handler: || get(meeting),
         operation: "meeting",
         summary: "A meeting: attendance (members named, acting in office), minutes, signatures (public)",
         body: None,
@@ -501,6 +547,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/meetings/{id}/minutes",
+        handler: || post(write_minutes),
         operation: "write_minutes",
         summary: "Write the minutes (closes the meeting)",
         body: Some(|| obj(&["minutes"], &[("minutes", "string")])),
@@ -508,6 +555,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/meetings/{id}/signatures",
+        handler: || post(sign_minutes),
         operation: "sign_minutes",
         summary: "An attendee signs the minutes, as themselves",
         body: Some(|| obj(&["seat_id"], &[("seat_id", "string")])),
@@ -515,6 +563,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/conventions",
+        handler: || post(create_convention),
         operation: "create_convention",
         summary: "Create a convention; its text is adopted by motions of kind convention",
         body: Some(|| {
@@ -527,6 +576,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/conventions/{id}",
+        handler: || get(convention),
         operation: "convention",
         summary: "A convention: current text and every version with the resolution that adopted it (public)",
         body: None,
@@ -534,6 +584,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/relatives",
+        handler: || post(declare_relative),
         operation: "declare_relative",
         summary: "Record a declared close relationship between two residents (checked for supervisory-board independence)",
         body: Some(|| {
@@ -550,6 +601,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/councils/{id}/seats/{seat_id}/record",
+        handler: || get(member_record),
         operation: "member_record",
         summary: "A member's record: meetings attended, votes cast or missed (public)",
         body: None,
@@ -557,6 +609,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils/{id}/meeting-requests",
+        handler: || post(request_meeting),
         operation: "request_meeting",
         summary: "A member requests an extraordinary meeting",
         body: Some(|| {
@@ -569,6 +622,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/meeting-requests/{id}/supports",
+        handler: || post(support_request),
         operation: "support_request",
         summary: "Another member supports a meeting request",
         body: Some(|| obj(&["seat_id"], &[("seat_id", "string")])),
@@ -576,6 +630,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/meeting-requests/{id}/call",
+        handler: || post(call_requested_meeting),
         operation: "call_requested_meeting",
         summary: "A supporter calls the meeting once the rulebook's share of members supports it",
         body: Some(|| {
@@ -592,6 +647,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/openapi.json",
+        handler: || get(|| async { Json(crate::openapi::document()) }),
         operation: "openapi",
         summary: "This document",
         body: None,
@@ -609,79 +665,24 @@ pub fn all_routes() -> impl Iterator<Item = &'static Route> {
         .chain(crate::api_purchases::ROUTES)
 }
 
+/// The API's router, built from the route table (`all_routes`) the OpenAPI document is made
+/// from. Routes that share a path share one method router.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(crate::api_money::routes())
-        .merge(crate::api_projects::routes())
-        .merge(crate::api_elections::routes())
-        .merge(crate::api_budget_votes::routes())
-        .merge(crate::api_purchases::routes())
-        .route("/session", post(login).delete(logout))
-        .route("/me", get(me))
-        .route("/me/password", post(change_password))
-        .route(
-            "/jurisdictions",
-            get(list_jurisdictions).post(create_jurisdiction),
-        )
-        .route("/jurisdictions/{code}/rules", get(rules_in_force))
-        .route("/rules", post(set_rule))
-        .route("/accounts", post(create_account))
-        .route("/role-grants", post(grant_role))
-        .route("/offices", post(assign_office))
-        .route("/buildings", post(create_building))
-        .route("/households", post(create_household))
-        .route("/residents", post(register_resident))
-        .route("/communities/{id}/residents", get(list_residents))
-        .route("/communities/{id}/residents/duplicates", get(duplicates))
-        .route("/communities/{id}/residents/import", post(import_residents))
-        .route("/residents/merge", post(merge_residents))
-        .route("/residents/amend", post(amend_resident))
-        .route("/records/void", post(void_record))
-        .route("/admin/clock", post(advance_clock))
-        .route(
-            "/communities/{id}/uploads",
-            post(upload).layer(axum::extract::DefaultBodyLimit::max(
-                gongzhi_app::uploads::MAX_FILE_BYTES + 64 * 1024,
-            )),
-        )
-        .route("/communities/{id}/uploads/{sha256}", get(fetch_upload))
-        .route("/councils", post(create_council))
-        .route("/councils/{id}", get(council))
-        .route("/councils/{id}/seats/{seat_id}/record", get(member_record))
-        .route("/councils/{id}/seats", post(seat_member))
-        .route("/councils/{id}/meetings", post(schedule_meeting))
-        .route("/meetings/{id}/attendance", post(record_attendance))
-        .route("/meetings/{id}", get(meeting))
-        .route("/conventions", post(create_convention))
-        .route("/councils/{id}/meeting-requests", post(request_meeting))
-        .route("/meeting-requests/{id}/supports", post(support_request))
-        .route("/meeting-requests/{id}/call", post(call_requested_meeting))
-        .route("/communities/{id}/relatives", post(declare_relative))
-        .route("/conventions/{id}", get(convention))
-        .route("/meetings/{id}/minutes", post(write_minutes))
-        .route("/meetings/{id}/signatures", post(sign_minutes))
-        .route("/motions", post(open_motion))
-        .route("/motions/{id}/recusals", post(recuse))
-        .route("/motions/{id}/votes", post(cast_vote))
-        .route("/motions/{id}/close", post(close_motion))
-        .route("/communities/{code}/notices", get(notice_board))
-        .route("/resolutions/{id}", get(resolution))
-        .route(
-            "/resolutions/{id}/objections",
-            get(objection_desk).post(file_objection),
-        )
-        .route(
-            "/resolutions/{id}/objections/{objection_id}/review",
-            post(review_objection),
-        )
-        .route(
-            "/resolutions/{id}/objections/{objection_id}/answer",
-            post(answer_objection),
-        )
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for r in all_routes() {
+        match by_path.iter_mut().find(|(path, _)| *path == r.path) {
+            Some((_, methods)) => {
+                let earlier = std::mem::replace(methods, MethodRouter::new());
+                *methods = earlier.merge((r.handler)());
+            }
+            None => by_path.push((r.path, (r.handler)())),
+        }
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
+        })
 }
 
 pub(crate) fn ok(value: Value) -> ApiResult {

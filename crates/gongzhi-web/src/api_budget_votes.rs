@@ -2,7 +2,6 @@
 //! themselves; staff for an assisted ballot), paper voters and the double entry of paper sheets,
 //! the count, and the public result with every project's reason.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -24,6 +23,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budget-votes",
+        handler: || post(open_vote),
         operation: "open_budget_vote",
         summary: "Put a pot of money to a vote of all residents (or households) of a place: projects with costs in yuan, a ballot form (approve_k with `number` = k, approve_budget, or points with `number` = points), a closing time; the rulebook's budget_vote.rule is pinned (staff)",
         body: Some(|| {
@@ -51,6 +51,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/budget-votes/{id}",
+        handler: || get(vote),
         operation: "budget_vote",
         summary: "A budget vote: projects and costs, turnout by channel, and once counted every project's votes, result and reason",
         body: None,
@@ -58,6 +59,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budget-votes/{id}/ballots",
+        handler: || post(cast),
         operation: "cast_budget_ballot",
         summary: "Cast a secret ballot: `marks` are [project position, points] pairs (points 1 on approval ballots); staff enter an assisted ballot with `resident_id`",
         body: Some(|| obj(&["marks"], &[("marks", "array"), ("resident_id", "string")])),
@@ -65,6 +67,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budget-votes/{id}/paper-voters",
+        handler: || post(paper_voter),
         operation: "mark_paper_voter",
         summary: "Mark a resident as voting on paper at the polling table (staff); the sheet is entered after the close",
         body: Some(|| obj(&["resident_id"], &[("resident_id", "string")])),
@@ -72,6 +75,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budget-votes/{id}/sheets",
+        handler: || post(sheet),
         operation: "enter_paper_sheet",
         summary: "After the close, enter a paper sheet by its printed number as entry 1 or 2 (two different clerks); retyping an entry corrects a disagreement",
         body: Some(|| {
@@ -88,6 +92,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/budget-votes/{id}/paper",
+        handler: || get(paper),
         operation: "paper_reconciliation",
         summary: "Where the double entry stands: paper voters marked, sheets agreed, sheets whose entries differ, sheets entered once",
         body: None,
@@ -95,22 +100,12 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budget-votes/{id}/close",
+        handler: || post(close),
         operation: "close_budget_vote",
         summary: "After voting closes and every paper sheet is reconciled: open the box and count by the pinned rule (staff)",
         body: None,
     },
 ];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/budget-votes", post(open_vote))
-        .route("/budget-votes/{id}", get(vote))
-        .route("/budget-votes/{id}/ballots", post(cast))
-        .route("/budget-votes/{id}/paper-voters", post(paper_voter))
-        .route("/budget-votes/{id}/sheets", post(sheet))
-        .route("/budget-votes/{id}/paper", get(paper))
-        .route("/budget-votes/{id}/close", post(close))
-}
 
 #[derive(Deserialize)]
 struct ProjectBody {

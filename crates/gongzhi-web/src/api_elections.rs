@@ -1,7 +1,6 @@
 //! The JSON API of council elections (secret ballot, assisted ballots, the count), by-elections,
 //! the end of a seat (resignation and the like) and monthly meeting calendars.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -21,6 +20,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/elections",
+        handler: || post(open_election),
         operation: "open_election",
         summary: "Open an election (general, or a by-election for vacant seats): snapshots the roll of the council's area and pins the election rule (staff)",
         body: Some(|| {
@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/elections/{id}",
+        handler: || get(election),
         operation: "election",
         summary: "An election: candidates, electorate, ballots cast, and once closed the votes, who was elected and the rule that decided",
         body: None,
@@ -55,6 +56,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/elections/{id}/ballots",
+        handler: || post(cast_ballot),
         operation: "cast_ballot",
         summary: "Cast a secret ballot (a resident for themselves; staff enter an assisted or paper ballot with `resident_id`)",
         body: Some(|| {
@@ -67,6 +69,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/elections/{id}/close",
+        handler: || post(close_election),
         operation: "close_election",
         summary: "After voting closes: open the ballot box, count, and seat the elected (chair or staff)",
         body: None,
@@ -74,6 +77,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/councils/{id}/elections",
+        handler: || get(council_elections),
         operation: "council_elections",
         summary: "A council's elections, newest first",
         body: None,
@@ -81,6 +85,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils/{id}/seats/{seat_id}/end",
+        handler: || post(end_seat),
         operation: "end_seat",
         summary: "End a seat before its term: a member resigns; staff record a removal, a move away or a death",
         body: Some(|| {
@@ -93,6 +98,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/councils/{id}/meeting-series",
+        handler: || post(schedule_series),
         operation: "schedule_series",
         summary: "Schedule a monthly meeting calendar (e.g. the 10th of each month at 19:30) and its meetings",
         body: Some(|| {
@@ -111,25 +117,12 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/councils/{id}/meeting-series",
+        handler: || get(council_series),
         operation: "council_series",
         summary: "A council's meeting calendars",
         body: None,
     },
 ];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/elections", post(open_election))
-        .route("/elections/{id}", get(election))
-        .route("/elections/{id}/ballots", post(cast_ballot))
-        .route("/elections/{id}/close", post(close_election))
-        .route("/councils/{id}/elections", get(council_elections))
-        .route("/councils/{id}/seats/{seat_id}/end", post(end_seat))
-        .route(
-            "/councils/{id}/meeting-series",
-            post(schedule_series).get(council_series),
-        )
-}
 
 #[derive(Deserialize)]
 struct OpenBody {

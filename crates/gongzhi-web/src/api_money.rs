@@ -3,7 +3,6 @@
 //! statements. Amounts go in as yuan written as text (`"36000"`, `"1,500.50"`; at most two
 //! decimals) and come out both as integer fen (`*_fen`) and as display text.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use gongzhi_app::ledger::{self, Decision, ExpenseState, NewBudget, NewExpense, NewFund, Receipt};
@@ -37,6 +36,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds",
+        handler: || post(create_fund),
         operation: "create_fund",
         summary: "Open a community fund for a programme and year (optionally held by a custodian)",
         body: Some(|| {
@@ -56,6 +56,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{code}/funds",
+        handler: || get(list_funds),
         operation: "list_funds",
         summary: "A community's funds with their balances (public)",
         body: None,
@@ -63,6 +64,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/funds/{id}",
+        handler: || get(fund),
         operation: "fund",
         summary: "A fund: balance, budgets, transfers, masked donations, statements (public)",
         body: None,
@@ -70,6 +72,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/receipts",
+        handler: || post(receive),
         operation: "receive",
         summary: "Record money received into a fund (allocation or carry-over); idempotent by id",
         body: Some(|| {
@@ -88,6 +91,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/allocations",
+        handler: || post(allocate),
         operation: "allocate",
         summary: "Record an allocation into a fund, split between the paying budgets by the rulebook's shares (fund.allocation_shares); idempotent by id",
         body: Some(|| {
@@ -100,6 +104,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/donations",
+        handler: || post(donation),
         operation: "record_donation",
         summary: "Record a donation into a fund (the donor's name is masked on public pages)",
         body: Some(|| {
@@ -116,6 +121,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/refunds",
+        handler: || post(refund),
         operation: "refund",
         summary: "Money a payee returns to the fund (custodian only for a custodian-held fund)",
         body: Some(|| {
@@ -133,6 +139,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/statements",
+        handler: || post(post_statement),
         operation: "post_statement",
         summary: "Post a fund's statement for an ended period (financial disclosure)",
         body: Some(|| {
@@ -149,6 +156,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{code}/statements/due",
+        handler: || get(due_statements),
         operation: "due_statements",
         summary: "Statements the rulebook's disclosure schedule asks for that are not posted",
         body: None,
@@ -156,6 +164,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/statements/{id}",
+        handler: || get(statement),
         operation: "statement",
         summary: "A posted statement (public)",
         body: None,
@@ -163,6 +172,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/payees",
+        handler: || post(register_payee),
         operation: "register_payee",
         summary: "Register someone the community pays (a contractor, a hospital)",
         body: Some(|| {
@@ -175,6 +185,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/vouchers",
+        handler: || post(import_vouchers),
         operation: "import_vouchers",
         summary: "Post vouchers from a CSV or XLSX body (voucher, memo, account, in, out, code): balanced vouchers only; all or nothing with a row-by-row report",
         body: None,
@@ -182,6 +193,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budgets",
+        handler: || post(reserve_budget),
         operation: "reserve_budget",
         summary: "Reserve a project's budget from a fund on a project-approval resolution in force",
         body: Some(|| {
@@ -205,6 +217,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/budgets/{id}",
+        handler: || get(budget),
         operation: "budget",
         summary: "A project's money: reservation, co-funding, expenses with sign-off, transfers (public)",
         body: None,
@@ -212,6 +225,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budgets/{id}/cofunding",
+        handler: || post(cofunding),
         operation: "receive_cofunding",
         summary: "A household pays its co-funding pledge; idempotent by id",
         body: Some(|| {
@@ -228,6 +242,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budgets/{id}/close",
+        handler: || post(close_budget),
         operation: "close_budget",
         summary: "Close a project's budget: what was not spent goes back to the fund",
         body: None,
@@ -235,6 +250,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/expenses",
+        handler: || post(submit_expense),
         operation: "submit_expense",
         summary: "Submit an expense with its uploaded invoice: the money is held at once",
         body: Some(|| {
@@ -260,6 +276,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/expenses/{id}",
+        handler: || get(expense),
         operation: "expense",
         summary: "An expense with its sign-off chain and who has signed (public)",
         body: None,
@@ -267,6 +284,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/expenses/{id}/signers",
+        handler: || post(reassign_signers),
         operation: "reassign_signers",
         summary: "Re-pin who signs a held expense to today's office holders (an explicit, recorded re-assignment, with its reason)",
         body: Some(|| obj(&["reason"], &[("reason", "string")])),
@@ -274,6 +292,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/expenses/{id}/sign",
+        handler: || post(sign_expense),
         operation: "sign_expense",
         summary: "Sign or reject an expense at its current step (the last signer may settle less)",
         body: Some(|| {
@@ -290,6 +309,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/expenses/{id}/pay",
+        handler: || post(pay_expense),
         operation: "pay_expense",
         summary: "The custodian pays an approved expense from a custodian-held fund",
         body: Some(|| obj(&[], &[("settle_amount", "string")])),
@@ -297,37 +317,12 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/transfers/{id}/reverse",
+        handler: || post(reverse_transfer),
         operation: "reverse_transfer",
         summary: "Correct a posted transfer with a reversing transfer (never an edit)",
         body: Some(|| obj(&["reason"], &[("reason", "string")])),
     },
 ];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/funds", post(create_fund))
-        .route("/communities/{code}/funds", get(list_funds))
-        .route("/funds/{id}", get(fund))
-        .route("/funds/{id}/receipts", post(receive))
-        .route("/funds/{id}/allocations", post(allocate))
-        .route("/funds/{id}/donations", post(donation))
-        .route("/funds/{id}/refunds", post(refund))
-        .route("/funds/{id}/statements", post(post_statement))
-        .route("/communities/{code}/statements/due", get(due_statements))
-        .route("/statements/{id}", get(statement))
-        .route("/communities/{id}/payees", post(register_payee))
-        .route("/communities/{id}/vouchers", post(import_vouchers))
-        .route("/budgets", post(reserve_budget))
-        .route("/budgets/{id}", get(budget))
-        .route("/budgets/{id}/cofunding", post(cofunding))
-        .route("/budgets/{id}/close", post(close_budget))
-        .route("/expenses", post(submit_expense))
-        .route("/expenses/{id}", get(expense))
-        .route("/expenses/{id}/sign", post(sign_expense))
-        .route("/expenses/{id}/signers", post(reassign_signers))
-        .route("/expenses/{id}/pay", post(pay_expense))
-        .route("/transfers/{id}/reverse", post(reverse_transfer))
-}
 
 #[derive(Deserialize)]
 struct FundBody {

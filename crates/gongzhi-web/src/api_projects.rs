@@ -3,7 +3,6 @@
 //! allocation rounds, quotes, progress, claims, ratings) and the public project story.
 //! Amounts go in as yuan written as text and come out as fen and display text.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use gongzhi_app::projects::{self, Advanced, NeedAction, NewNeed, NewProject, StepInput};
@@ -25,6 +24,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/needs",
+        handler: || post(report_need),
         operation: "report_need",
         summary: "Record a need (staff on any channel for a resident; a resident online for themselves)",
         body: Some(|| {
@@ -46,6 +46,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{id}/needs",
+        handler: || get(list_needs),
         operation: "list_needs",
         summary: "The needs ledger, newest first: filter by status, category, channel, place, overdue; page with `before` (staff)",
         body: None,
@@ -53,6 +54,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/communities/{id}/needs/import",
+        handler: || post(import_needs),
         operation: "import_needs",
         summary: "Bulk import needs from a CSV or XLSX body; all or nothing with a row-by-row report",
         body: None,
@@ -60,6 +62,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/me/needs",
+        handler: || get(my_needs),
         operation: "my_needs",
         summary: "The needs the signed-in resident raised, with their status and reply",
         body: None,
@@ -67,6 +70,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/needs/{id}",
+        handler: || get(need),
         operation: "need",
         summary: "One need (staff, or the resident who raised it)",
         body: None,
@@ -74,6 +78,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/needs/{id}/assign",
+        handler: || post(assign_need),
         operation: "assign_need",
         summary: "Assign a need to a colleague",
         body: Some(|| obj(&["account_id"], &[("account_id", "string")])),
@@ -81,6 +86,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/needs/{id}/reply",
+        handler: || post(reply_need),
         operation: "reply_need",
         summary: "Answer the resident; optionally close the need as resolved or declined",
         body: Some(|| obj(&["reply"], &[("reply", "string"), ("close", "string")])),
@@ -88,6 +94,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/needs/{id}/merge",
+        handler: || post(merge_need),
         operation: "merge_need",
         summary: "Merge a duplicate need into another",
         body: Some(|| obj(&["into"], &[("into", "string")])),
@@ -95,6 +102,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects",
+        handler: || post(propose_project),
         operation: "propose_project",
         summary: "Propose a project from needs; screened against the lists at once",
         body: Some(|| {
@@ -128,6 +136,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/communities/{code}/projects",
+        handler: || get(list_projects),
         operation: "list_projects",
         summary: "A community's project list, newest first (public)",
         body: None,
@@ -135,6 +144,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/projects/{id}",
+        handler: || get(project),
         operation: "project",
         summary: "A project's whole story: needs, steps, votes by name, notice, contract, payments, acceptance, rating (public)",
         body: None,
@@ -142,6 +152,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/table",
+        handler: || post(table_project),
         operation: "table_project",
         summary: "Put the project on a council meeting's agenda at its current council step",
         body: Some(|| {
@@ -154,6 +165,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/steps/{step}",
+        handler: || post(complete_step),
         operation: "complete_step",
         summary: "Complete the project's current step with its evidence (a project cannot skip a step)",
         body: Some(|| {
@@ -179,6 +191,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/decline",
+        handler: || post(decline_project),
         operation: "decline_project",
         summary: "Decline a project before money is reserved; its needs return to the ledger",
         body: Some(|| obj(&["reason"], &[("reason", "string")])),
@@ -186,6 +199,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/quotes",
+        handler: || post(add_quote),
         operation: "add_quote",
         summary: "Add a quote to the comparison (比选)",
         body: Some(|| {
@@ -202,6 +216,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/updates",
+        handler: || post(post_update),
         operation: "post_update",
         summary: "A progress update with an optional photo",
         body: Some(|| obj(&["body"], &[("body", "string"), ("photo_sha256", "string")])),
@@ -209,6 +224,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/claims",
+        handler: || post(claim_project),
         operation: "claim_project",
         summary: "Claim a project on the list (项目认领) as an organisation, party unit or company",
         body: Some(|| {
@@ -225,6 +241,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/ratings",
+        handler: || post(rate_project),
         operation: "rate_project",
         summary: "Rate a project 1–5 (residents of its place, within the window)",
         body: Some(|| obj(&["score"], &[("score", "integer"), ("comment", "string")])),
@@ -232,6 +249,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/projects/{id}/ratings/awaiting",
+        handler: || get(comments_awaiting_review),
         operation: "comments_awaiting_review",
         summary: "Rating comments waiting for staff review (staff of the project's place)",
         body: None,
@@ -239,6 +257,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/projects/{id}/ratings/{resident}/review",
+        handler: || post(review_rating_comment),
         operation: "review_rating_comment",
         summary: "Publish a resident's rating comment (phone and ID numbers redacted) or withhold it",
         body: Some(|| obj(&["publish"], &[("publish", "boolean")])),
@@ -246,6 +265,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/funds/{id}/rounds",
+        handler: || post(allocation_round),
         operation: "allocation_round",
         summary: "Share a fund between projects at their allocation step by the rulebook's allocation rule",
         body: Some(|| {
@@ -258,6 +278,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/budgets/{id}/pledges",
+        handler: || post(pledge_cofunding),
         operation: "pledge_cofunding",
         summary: "Record (or raise) a household's co-funding pledge for a project budget",
         body: Some(|| {
@@ -268,38 +289,6 @@ pub const ROUTES: &[Route] = &[
         }),
     },
 ];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/needs", post(report_need))
-        .route("/communities/{id}/needs", get(list_needs))
-        .route("/communities/{id}/needs/import", post(import_needs))
-        .route("/me/needs", get(my_needs))
-        .route("/needs/{id}", get(need))
-        .route("/needs/{id}/assign", post(assign_need))
-        .route("/needs/{id}/reply", post(reply_need))
-        .route("/needs/{id}/merge", post(merge_need))
-        .route("/projects", post(propose_project))
-        .route("/communities/{code}/projects", get(list_projects))
-        .route("/projects/{id}", get(project))
-        .route("/projects/{id}/table", post(table_project))
-        .route("/projects/{id}/steps/{step}", post(complete_step))
-        .route("/projects/{id}/decline", post(decline_project))
-        .route("/projects/{id}/quotes", post(add_quote))
-        .route("/projects/{id}/updates", post(post_update))
-        .route("/projects/{id}/claims", post(claim_project))
-        .route("/projects/{id}/ratings", post(rate_project))
-        .route(
-            "/projects/{id}/ratings/awaiting",
-            get(comments_awaiting_review),
-        )
-        .route(
-            "/projects/{id}/ratings/{resident}/review",
-            post(review_rating_comment),
-        )
-        .route("/funds/{id}/rounds", post(allocation_round))
-        .route("/budgets/{id}/pledges", post(pledge_cofunding))
-}
 
 pub(crate) fn need_json(n: &NeedRow) -> Value {
     json!({

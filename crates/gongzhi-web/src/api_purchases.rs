@@ -2,7 +2,6 @@
 //! panel scoring, decisions, venture-philanthropy rounds and adoptions, contracts, milestone payments and evaluations, and the social
 //! organisations' share.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -26,6 +25,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/organisations",
+        handler: || get(directory),
         operation: "directory",
         summary: "The city's supplier directory, oldest first (`after`, `limit`; `at` names any jurisdiction of the city)",
         body: None,
@@ -33,6 +33,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/organisations",
+        handler: || post(register),
         operation: "register_organisation",
         summary: "Register (civil affairs, district or city) or file (community or street) an organisation with its qualifications",
         body: Some(|| {
@@ -55,6 +56,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/organisations/{id}",
+        handler: || get(organisation),
         operation: "organisation",
         summary: "An organisation's public profile: qualifications, contracts, evaluations, blacklisting",
         body: None,
@@ -62,6 +64,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/organisations/{id}/blacklist",
+        handler: || post(blacklist),
         operation: "blacklist",
         summary: "Blacklist an organisation with a reason and a period (civil affairs)",
         body: Some(|| {
@@ -78,6 +81,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/calls",
+        handler: || get(call_board),
         operation: "call_board",
         summary: "The public call board: open calls soonest closing first, and recent decisions",
         body: None,
@@ -85,6 +89,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls",
+        handler: || post(open_call),
         operation: "open_call",
         summary: "Open a call for bids; the procurement rules in force are pinned on it",
         body: Some(|| {
@@ -123,6 +128,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/calls/{id}",
+        handler: || get(call),
         operation: "call",
         summary: "A call: terms and rules; once decided, every bid, score and the ranking",
         body: None,
@@ -130,6 +136,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls/{id}/bids",
+        handler: || post(submit_bid),
         operation: "submit_bid",
         summary: "Submit a bid for an organisation (its staff, or the buyer's staff for a paper bid)",
         body: Some(|| {
@@ -148,6 +155,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls/{id}/panel",
+        handler: || post(seat_panel),
         operation: "seat_panel",
         summary: "Seat the scoring panel, with each member's declared ties",
         body: Some(|| obj(&["members"], &[("members", "array")])),
@@ -155,6 +163,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/bids/{id}/scores",
+        handler: || post(score_bid),
         operation: "score_bid",
         summary: "A panelist scores a bid after the call closes (0–100 per criterion)",
         body: Some(|| obj(&["scores"], &[("scores", "object")])),
@@ -162,6 +171,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls/{id}/decide",
+        handler: || post(decide),
         operation: "decide_call",
         summary: "Decide a closed call: failed (too few bids) or awarded to the best-ranked bid",
         body: None,
@@ -169,6 +179,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls/{id}/rerun",
+        handler: || post(rerun),
         operation: "rerun_call",
         summary: "Run a failed call again with a new closing time",
         body: Some(|| obj(&["closes_at"], &[("closes_at", "string")])),
@@ -176,6 +187,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/calls/{id}/contract",
+        handler: || post(sign_contract),
         operation: "sign_contract",
         summary: "Sign the awarded call's contract: term, deliverables and payment milestones",
         body: Some(|| {
@@ -195,6 +207,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/bids/{id}/adopt",
+        handler: || post(adopt),
         operation: "adopt_bid",
         summary: "A donor adopts a venture round's application the pool did not fund (15+N); the gift goes into the round's budget",
         body: Some(|| obj(&["donor_name"], &[("donor_name", "string")])),
@@ -202,6 +215,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/contracts/{id}",
+        handler: || get(contract),
         operation: "contract",
         summary: "A contract: items, milestone payments and their expenses, evaluations",
         body: None,
@@ -209,6 +223,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/contracts/{id}/payments",
+        handler: || post(pay),
         operation: "pay_milestone",
         summary: "Pay a milestone through the fund (an expense, signed off by the rulebook's chain)",
         body: Some(|| {
@@ -225,6 +240,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "post",
         path: "/contracts/{id}/evaluations",
+        handler: || post(evaluate),
         operation: "evaluate_contract",
         summary: "Record a performance evaluation (0–100): it sets the final payment",
         body: Some(|| {
@@ -242,31 +258,12 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/purchase-share",
+        handler: || get(share),
         operation: "social_org_share",
         summary: "Social organisations' share of a buyer's new public-service purchases in a year (`buyer`, `year`)",
         body: None,
     },
 ];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organisations", get(directory).post(register))
-        .route("/organisations/{id}", get(organisation))
-        .route("/organisations/{id}/blacklist", post(blacklist))
-        .route("/calls", get(call_board).post(open_call))
-        .route("/calls/{id}", get(call))
-        .route("/calls/{id}/bids", post(submit_bid))
-        .route("/calls/{id}/panel", post(seat_panel))
-        .route("/bids/{id}/scores", post(score_bid))
-        .route("/calls/{id}/decide", post(decide))
-        .route("/calls/{id}/rerun", post(rerun))
-        .route("/calls/{id}/contract", post(sign_contract))
-        .route("/bids/{id}/adopt", post(adopt))
-        .route("/contracts/{id}", get(contract))
-        .route("/contracts/{id}/payments", post(pay))
-        .route("/contracts/{id}/evaluations", post(evaluate))
-        .route("/purchase-share", get(share))
-}
 
 /// An organisation as the public sees it: no staff, no personal data.
 pub(crate) fn org_json(o: &OrgRow) -> Value {

@@ -511,7 +511,7 @@ async fn every_module_refuses_exactly_the_roles_without_the_permission() {
                 title: "院落照明",
                 scope: "院落微更新",
                 category: "environment",
-                split: funding.clone(),
+                split: funding,
                 cofunding_source: "",
                 opinions: "",
                 implementer_plan: "self",
