@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::purchases_staff::Typed;
@@ -231,13 +231,10 @@ async fn ballot(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
     let Some(marks) = marks_of(&fields) else {
         page.error = Some(lang.t("bv-points-number"));
@@ -275,13 +272,10 @@ async fn sheet(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
     let field = |key: &str| {
         fields
@@ -332,7 +326,7 @@ async fn vote_form(
     let places =
         crate::purchases_staff::places_for(state, visitor, lang, Permission::ManageProjects).await;
     if places.is_empty() {
-        return Redirect::to("/login").into_response();
+        return crate::pages::forbidden_page(lang, page);
     }
     let kinds = BALLOT_KINDS
         .iter()
@@ -353,7 +347,7 @@ async fn new_vote(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/v/new");
     let typed = Typed(HashMap::from([("number".to_string(), "3".to_string())]));
@@ -381,12 +375,9 @@ async fn open_vote(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, "/v/new");
     let t = Typed(f);
     let result = async {
@@ -427,12 +418,9 @@ async fn count(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
     match budget_votes::close_vote(&state.app, &visitor.actor, id).await {
         Ok(_) => page.flash = Some(lang.t("bv-counted")),

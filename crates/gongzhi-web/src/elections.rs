@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use gongzhi_app::elections::{self, ElectionView, VoterStanding};
 use gongzhi_domain::election::Share;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 
@@ -39,13 +39,10 @@ async fn resign(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<ResignForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
     match elections::end_seat(
         &state.app,
@@ -240,13 +237,10 @@ async fn ballot(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let choices: Vec<Uuid> = fields
         .iter()
         .filter(|(k, _)| k == "choice")
@@ -264,12 +258,9 @@ async fn count(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/e/{id}"));
     match elections::close_election(&state.app, &visitor.actor, id).await {
         Ok(_) => page.flash = Some(lang.t("election-counted")),

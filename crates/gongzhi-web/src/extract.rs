@@ -113,6 +113,52 @@ where
     }
 }
 
+/// Sends a visitor who is not signed in to sign in, and back afterwards: to the page they asked
+/// for, or, for a form posted after the session ran out, to the page the form was on (its
+/// action answers only POST). Only a local path is ever a way back.
+fn sign_in_first(parts: &Parts) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let back = if parts.method == axum::http::Method::GET {
+        parts.uri.path_and_query().map(|p| p.as_str())
+    } else {
+        parts
+            .headers
+            .get(axum::http::header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| {
+                r.find("://")
+                    .map(|i| &r[i + 3..])
+                    .and_then(|rest| rest.find('/').map(|j| &rest[j..]))
+            })
+    }
+    .and_then(crate::pages::local_return_path)
+    .unwrap_or("/");
+    let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    axum::response::Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// A signed-in visitor, for pages: anyone else is sent to sign in and brought back (see
+/// `sign_in_first`). The one way a page says "sign in first".
+pub struct SignedInVisitor(pub Visitor);
+
+impl<S> FromRequestParts<S> for SignedInVisitor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let v = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if v.account.is_none() {
+            return Err(sign_in_first(parts));
+        }
+        Ok(SignedInVisitor(v))
+    }
+}
+
 /// A signed-in user; 401 otherwise.
 pub struct Authed(pub Visitor);
 
@@ -333,22 +379,7 @@ pub async fn body_needs_session(
                 .lang(lang)
                 .into_response();
         }
-        // A form posted after the session ran out: sign in, then back to the page it came from
-        // (the page, not the form's action, which answers only POST).
-        let back = parts
-            .headers
-            .get(axum::http::header::REFERER)
-            .and_then(|r| r.to_str().ok())
-            .and_then(|r| {
-                r.find("://")
-                    .map(|i| &r[i + 3..])
-                    .and_then(|rest| rest.find('/').map(|j| &rest[j..]))
-            })
-            .and_then(crate::pages::local_return_path)
-            .unwrap_or("/")
-            .to_string();
-        let next_param: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
-        return axum::response::Redirect::to(&format!("/login?next={next_param}")).into_response();
+        return sign_in_first(&parts);
     }
     parts.extensions.insert(visitor);
     next.run(Request::from_parts(parts, body)).await

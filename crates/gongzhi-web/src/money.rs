@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api_money::{decision, yuan};
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, qr_svg, render};
 
@@ -229,13 +229,10 @@ async fn import_vouchers(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
     // Authorised before a byte of the file is read.
     let authorised = match places::jurisdiction_by_code(&state.app, &code).await {
@@ -293,13 +290,10 @@ async fn post_statement(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<StatementForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     match ledger::post_statement(
         &state.app,
         &visitor.actor,
@@ -540,13 +534,10 @@ async fn receipt_page(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/receipt/{id}"));
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let r = match ledger::cofunding_receipt(&state.app, &visitor.actor, id).await {
         Ok(r) => r,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -581,13 +572,10 @@ async fn submit_expense(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/budget/{id}"));
     let (fields, file) = crate::extract::fields_and_file(form).await;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -772,13 +760,10 @@ async fn sign(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<SignForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/expense/{id}"));
     let result = match decision(&f.decision, &f.reason, Some(&f.settle_amount)) {
         Ok((d, settle)) => ledger::sign_expense(&state.app, &visitor.actor, id, d, settle).await,
@@ -807,13 +792,10 @@ async fn pay(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PayForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/expense/{id}"));
     let settle = match f.settle_amount.trim() {
         "" => Ok(None),

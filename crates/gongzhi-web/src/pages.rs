@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::session_cookie;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, ClientAddr, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, ClientAddr, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 
 /// What every page needs: language, large-text mode, who is signed in, messages.
@@ -89,6 +89,14 @@ pub(crate) fn render(t: &impl Template) -> Response {
 pub(crate) const REFUSAL_MARK: &str = "role=\"alert\" data-refused";
 
 /// An error shown on an HTML page (status kept, message translated).
+/// The page for a signed-in visitor whose roles do not reach this work.
+pub(crate) fn forbidden_page(lang: Lang, page: Page) -> Response {
+    error_page(
+        ApiError::from_app(gongzhi_app::AppError::Forbidden, lang),
+        page,
+    )
+}
+
 pub(crate) fn error_page(e: ApiError, page: Page) -> Response {
     let status = e.status;
     let mut page = page;
@@ -321,11 +329,8 @@ async fn home(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let all = places::jurisdictions(&state.app).await.unwrap_or_default();
     let roles = visitor
         .actor
@@ -458,12 +463,9 @@ async fn residents(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(code): Path<String>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
     residents_page(
         &state,
@@ -1098,14 +1100,10 @@ async fn object(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<ObjectionForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        // A session that ran out: sign in and come back; the draft is still on the device.
-        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     let typed = match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
         Ok(_) => {
@@ -1165,13 +1163,10 @@ async fn answer_objection(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
     ApiForm(f): ApiForm<AnswerForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     let upheld = f.upheld.is_some_and(|v| !v.is_empty());
     let typed = match councils::answer_objection(
@@ -1210,13 +1205,10 @@ async fn review_objection(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
     ApiForm(f): ApiForm<ReviewForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to(&format!("/login?next=/r/{id}")).into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     let publish = f.publish == "1";
     match councils::review_objection(&state.app, &visitor.actor, id, objection, publish).await {
@@ -1440,13 +1432,10 @@ async fn roll_action(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<RollForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let result = match (f.action.as_str(), f.motion) {
         ("present" | "absent", _) => {
             councils::record_attendance(
@@ -1485,13 +1474,10 @@ async fn roll_close(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<CloseForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
     match councils::close_motion(&state.app, &visitor.actor, f.motion).await {
         Ok(c) => {

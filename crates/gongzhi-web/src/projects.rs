@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::api_money::yuan;
 use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, Visitor};
+use crate::extract::{DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render, with_refusal_status};
 
@@ -678,13 +678,10 @@ async fn project_action(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     multipart: Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to(&format!("/login?next=/p/{id}")).into_response();
-    }
     let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
     let app = &state.app;
@@ -864,13 +861,10 @@ async fn needs_page(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(code): Path<String>,
     Query(q): Query<NeedQuery>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
     needs_view(&state, lang, page, &visitor, &code, &q, Vec::new()).await
 }
@@ -981,13 +975,10 @@ async fn needs_action(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
     let app = &state.app;
@@ -1141,12 +1132,9 @@ async fn need_page(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path((code, number)): Path<(String, i64)>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to(&format!("/login?next=/c/{code}/needs/{number}")).into_response();
-    }
     let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
     need_view(
         &state,
@@ -1221,13 +1209,10 @@ async fn need_action(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path((code, number)): Path<(String, i64)>,
     crate::extract::ApiForm(f): crate::extract::ApiForm<NeedForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to(&format!("/login?next=/c/{code}/needs/{number}")).into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
     let app = &state.app;
     let actor = &visitor.actor;
@@ -1325,11 +1310,8 @@ async fn my_needs_page(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login?next=/my/needs").into_response();
-    }
     let page = Page::new(lang, &large, &visitor, "/my/needs");
     my_needs_view(&state, lang, page, &visitor, HashMap::new(), None).await
 }
@@ -1387,12 +1369,9 @@ async fn report_my_need(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     multipart: Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login?next=/my/needs").into_response();
-    }
     let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, "/my/needs");
     let app = &state.app;

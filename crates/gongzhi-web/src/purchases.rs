@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::purchases_staff::Typed;
@@ -477,12 +477,9 @@ async fn decide(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let result = pr::decide_call(&state.app, &visitor.actor, id)
         .await
@@ -504,13 +501,10 @@ async fn seat_panel(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PanelForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let result = async {
         let mut members = Vec::new();
@@ -548,13 +542,10 @@ async fn rerun(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<RerunForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     // A browser's datetime-local sends "2026-12-02T17:00".
     let at = crate::purchases_staff::datetime_local(&f.closes_at);
@@ -581,13 +572,10 @@ async fn sign(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let result = async {
@@ -675,13 +663,10 @@ async fn bid(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BidForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let amounts = crate::api_money::yuan(&f.price, "price").and_then(|price| {
         let cofunding = match f.cofunding.trim() {
@@ -734,13 +719,10 @@ async fn adopt(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<AdoptForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let result = pr::adopt_bid(&state.app, &visitor.actor, f.bid, &f.donor_name).await;
     outcome(lang, &mut page, result.map(|_| lang.t("call-adopt-done")));
@@ -752,13 +734,10 @@ async fn score(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     let bid = f.get("bid").and_then(|b| Uuid::parse_str(b).ok());
     let mut scores = Vec::new();
@@ -985,13 +964,10 @@ async fn delivered(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PositionForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let result = pr::record_delivery(&state.app, &visitor.actor, id, f.position)
         .await
@@ -1006,13 +982,10 @@ async fn pay(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let (fields, file) = crate::extract::fields_and_file(form).await;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -1049,13 +1022,10 @@ async fn evaluate(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let typed = Typed(f);
     let result = match typed.get("score").trim().parse::<u32>() {
@@ -1090,12 +1060,9 @@ async fn complete(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     let result = pr::complete_contract(&state.app, &visitor.actor, id)
         .await
@@ -1243,13 +1210,10 @@ async fn blacklist(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BlacklistForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
     let ends = Some(f.ends_on.as_str());
     let result = pr::blacklist(
@@ -1275,13 +1239,10 @@ async fn lift(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<LiftForm>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
     let result = pr::lift_sanction(&state.app, &visitor.actor, id, f.sanction, &f.reason).await;
     outcome(lang, &mut page, result.map(|()| lang.t("org-lifted")));

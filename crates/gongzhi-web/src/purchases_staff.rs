@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, render};
 use crate::purchases::Choice;
@@ -129,7 +129,7 @@ async fn call_form(
 ) -> Response {
     let buyers = places_for(state, visitor, lang, Permission::ManagePurchases).await;
     if buyers.is_empty() {
-        return Redirect::to("/login").into_response();
+        return crate::pages::forbidden_page(lang, page);
     }
     let items = items_at(state, lang, &buyers).await;
     let mut budgets = Vec::new();
@@ -173,7 +173,7 @@ async fn new_call(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/calls/new");
     let typed = Typed(HashMap::from([
@@ -269,12 +269,9 @@ async fn open_call(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, "/calls/new");
     let t = Typed(f);
     let result = async {
@@ -348,7 +345,7 @@ async fn org_form(
 ) -> Response {
     let places = places_for(state, visitor, lang, Permission::ManageOrganisations).await;
     if places.is_empty() {
-        return Redirect::to("/login").into_response();
+        return crate::pages::forbidden_page(lang, page);
     }
     let items = items_at(state, lang, &places).await;
     let kinds = ORG_KINDS
@@ -372,7 +369,7 @@ async fn new_org(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, "/orgs/new");
     org_form(
@@ -390,12 +387,9 @@ async fn register_org(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Response {
-    if visitor.account.is_none() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, "/orgs/new");
     // Qualifications are repeated checkboxes (`q=A6-1&q=A6-2`), so the form is read pair by pair.
     let mut fields = HashMap::new();
@@ -473,14 +467,14 @@ async fn share_page(
     State(state): State<AppState>,
     lang: Lang,
     large: DisplayPrefs,
-    visitor: Visitor,
+    SignedInVisitor(visitor): SignedInVisitor,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     let buyers = places_for(&state, &visitor, lang, Permission::ManagePurchases).await;
-    if buyers.is_empty() {
-        return Redirect::to("/login").into_response();
-    }
     let mut page = Page::new(lang, &large, &visitor, "/purchase-share");
+    if buyers.is_empty() {
+        return crate::pages::forbidden_page(lang, page);
+    }
     let year = q
         .year
         .unwrap_or_else(|| state.app.now().china_date().year());
