@@ -309,22 +309,58 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiForm<T> {
     }
 }
 
-/// A multipart form's text fields and its one file (`file`, empty when none was chosen), for
-/// forms that send a document with their fields (an expense's invoice, a milestone's).
-pub async fn fields_and_file(
-    mut form: axum::extract::Multipart,
-) -> (std::collections::HashMap<String, String>, Vec<u8>) {
-    let mut fields = std::collections::HashMap::new();
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-        } else if let Ok(t) = field.text().await {
-            fields.insert(name, t);
+/// A multipart form read whole: its text fields (repeated names kept in order, for checkbox
+/// lists) and its one file (`file`, empty when none was chosen). The one multipart reader of
+/// the pages: a body that cannot be read (cut short, over its size limit, not multipart) is an
+/// error the page shows, never a form read as empty.
+pub struct MultipartForm {
+    pub fields: std::collections::HashMap<String, Vec<String>>,
+    pub file: Vec<u8>,
+}
+
+impl MultipartForm {
+    pub async fn read(mut form: axum::extract::Multipart, lang: Lang) -> Result<Self, ApiError> {
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            body_error(e.status(), &e.body_text(), lang)
+        };
+        let mut fields: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut file = Vec::new();
+        while let Some(field) = form.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                file = field.bytes().await.map_err(unreadable)?.to_vec();
+            } else {
+                let text = field.text().await.map_err(unreadable)?;
+                fields.entry(name).or_default().push(text);
+            }
         }
+        Ok(MultipartForm { fields, file })
     }
-    (fields, file)
+
+    /// The first value of a field, or "" when it was not sent.
+    pub fn get(&self, k: &str) -> String {
+        self.fields
+            .get(k)
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn id(&self, k: &str) -> Option<uuid::Uuid> {
+        uuid::Uuid::parse_str(self.get(k).trim()).ok()
+    }
+
+    /// Every value of a repeated field that is an id (ticked boxes).
+    pub fn ids(&self, k: &str) -> Vec<uuid::Uuid> {
+        self.fields
+            .get(k)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| uuid::Uuid::parse_str(s.trim()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// Requests with a body that a visitor who is not signed in may send: signing in, choosing a

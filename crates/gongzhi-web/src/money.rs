@@ -231,7 +231,7 @@ async fn import_vouchers(
     large: DisplayPrefs,
     SignedInVisitor(visitor): SignedInVisitor,
     Path(code): Path<String>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
     // Authorised before a byte of the file is read.
@@ -242,12 +242,10 @@ async fn import_vouchers(
     if let Err(e) = authorised {
         return crate::pages::error_page(ApiError::from_app(e, lang), page);
     }
-    let mut file = Vec::new();
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-        }
-    }
+    let file = match crate::extract::MultipartForm::read(form, lang).await {
+        Ok(f) => f.file,
+        Err(e) => return crate::pages::error_page(e, page),
+    };
     let mut row_errors = Vec::new();
     let mut refusal = None;
     let result = match places::jurisdiction_by_code(&state.app, &code).await {
@@ -577,8 +575,11 @@ async fn submit_expense(
     form: axum::extract::Multipart,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/budget/{id}"));
-    let (fields, file) = crate::extract::fields_and_file(form).await;
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let form = match crate::extract::MultipartForm::read(form, lang).await {
+        Ok(f) => f,
+        Err(e) => return crate::pages::error_page(e, page),
+    };
+    let (get, file) = (|k: &str| form.get(k), &form.file);
     let result = async {
         let amount = yuan(&get("amount"), "amount")?;
         let payee = Uuid::parse_str(get("payee_id").trim())

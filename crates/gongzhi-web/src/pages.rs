@@ -656,7 +656,7 @@ async fn import_residents(
     large: DisplayPrefs,
     visitor: Visitor,
     Path(code): Path<String>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
@@ -667,18 +667,11 @@ async fn import_residents(
     if let Err(e) = people::authorize_import(&state.app, &visitor.actor, j.id).await {
         return error_page(ApiError::from_app(e, lang), page);
     }
-    let mut file = None;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(b) => file = Some(b),
-                Err(_) => break,
-            },
-            Ok(Some(_)) => {}
-            Ok(None) | Err(_) => break,
-        }
-    }
-    let Some(file) = file.filter(|f| !f.is_empty()) else {
+    let file = match crate::extract::MultipartForm::read(form, lang).await {
+        Ok(f) => f.file,
+        Err(e) => return error_page(e, page),
+    };
+    if file.is_empty() {
         page.error = Some(lang.t("upload_empty"));
         return residents_page(
             &state,
@@ -690,7 +683,7 @@ async fn import_residents(
             &code,
         )
         .await;
-    };
+    }
     let mut row_errors = Vec::new();
     let mut refusal = None;
     match people::import_residents_file(&state.app, &visitor.actor, j.id, &file).await {

@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::api_money::yuan;
 use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render, with_refusal_status};
 
@@ -50,48 +50,6 @@ pub fn routes() -> Router<AppState> {
 
 fn fen(v: i64) -> String {
     Fen(v).to_string()
-}
-
-/// A multipart form read into text fields (repeated names kept in order) and one file.
-struct Form {
-    fields: HashMap<String, Vec<String>>,
-    file: Vec<u8>,
-}
-
-impl Form {
-    async fn read(mut m: Multipart) -> Form {
-        let mut fields: HashMap<String, Vec<String>> = HashMap::new();
-        let mut file = Vec::new();
-        while let Ok(Some(field)) = m.next_field().await {
-            let name = field.name().unwrap_or("").to_string();
-            if name == "file" {
-                file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            } else if let Ok(t) = field.text().await {
-                fields.entry(name).or_default().push(t);
-            }
-        }
-        Form { fields, file }
-    }
-    fn get(&self, k: &str) -> String {
-        self.fields
-            .get(k)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    }
-    fn id(&self, k: &str) -> Option<Uuid> {
-        Uuid::parse_str(self.get(k).trim()).ok()
-    }
-    fn ids(&self, k: &str) -> Vec<Uuid> {
-        self.fields
-            .get(k)
-            .map(|v| {
-                v.iter()
-                    .filter_map(|s| Uuid::parse_str(s.trim()).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// A refused form of the project page, shown again: which form (its `action`), what was typed
@@ -131,7 +89,7 @@ const PROJECT_FORM_FIELDS: &[(&str, &[&str])] = &[
 ];
 
 impl Refused {
-    fn new(f: &Form, e: &ApiError, page: &mut Page) -> Refused {
+    fn new(f: &MultipartForm, e: &ApiError, page: &mut Page) -> Refused {
         let action = f.get("action");
         let shown = PROJECT_FORM_FIELDS
             .iter()
@@ -682,8 +640,11 @@ async fn project_action(
     Path(id): Path<Uuid>,
     multipart: Multipart,
 ) -> Response {
-    let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
+    let f = match MultipartForm::read(multipart, lang).await {
+        Ok(f) => f,
+        Err(e) => return error_page(e, page),
+    };
     let app = &state.app;
     let actor = &visitor.actor;
     let result: Result<String, AppError> = async {
@@ -979,8 +940,11 @@ async fn needs_action(
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
+    let f = match MultipartForm::read(multipart, lang).await {
+        Ok(f) => f,
+        Err(e) => return error_page(e, page),
+    };
     let app = &state.app;
     let actor = &visitor.actor;
     let mut row_errors = Vec::new();
@@ -1372,8 +1336,11 @@ async fn report_my_need(
     SignedInVisitor(visitor): SignedInVisitor,
     multipart: Multipart,
 ) -> Response {
-    let f = Form::read(multipart).await;
     let mut page = Page::new(lang, &large, &visitor, "/my/needs");
+    let f = match MultipartForm::read(multipart, lang).await {
+        Ok(f) => f,
+        Err(e) => return error_page(e, page),
+    };
     let app = &state.app;
     let actor = &visitor.actor;
     let result: Result<i64, AppError> = async {

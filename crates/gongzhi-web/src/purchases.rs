@@ -987,8 +987,11 @@ async fn pay(
     form: axum::extract::Multipart,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
-    let (fields, file) = crate::extract::fields_and_file(form).await;
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let form = match crate::extract::MultipartForm::read(form, lang).await {
+        Ok(f) => f,
+        Err(e) => return crate::pages::error_page(e, page),
+    };
+    let (get, file) = (|k: &str| form.get(k), &form.file);
     let result = async {
         let position = get("position")
             .trim()

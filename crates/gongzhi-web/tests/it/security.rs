@@ -367,3 +367,23 @@ async fn every_refusal_has_one_shape_and_a_refused_form_is_not_200() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
 }
+
+/// A multipart form cut short (no closing boundary) is refused as unreadable, with the message
+/// on the page: never read as a form without its file, nor as an empty sheet.
+#[tokio::test]
+async fn a_multipart_form_cut_short_is_refused_not_read_as_empty() {
+    let t = super::app().await;
+    let cookie = super::login(&t, "staff").await;
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\
+                Content-Type: text/csv\r\n\r\n姓名,手机\r\n张三,13800000000\r\n";
+    let req = Request::post("/residents/jinyang/import")
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .header(header::COOKIE, &cookie)
+        .header("accept-language", "en")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = super::send(&t.router, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("could not be read"), "{page}");
+    assert!(!page.contains("The file is empty"), "{page}");
+}
