@@ -585,7 +585,7 @@ async fn submit_expense(
         let payee = Uuid::parse_str(get("payee_id").trim())
             .map_err(|_| gongzhi_app::AppError::invalid("payee_unknown", "payee_id"))?;
         let budget = ledger::budget_view(&state.app, id).await?;
-        let sha = uploads::store_attached(&state.app, &visitor.actor, budget.fund.tenant_id, &file)
+        let sha = uploads::store_attached(&state.app, &visitor.actor, budget.fund.tenant_id, file)
             .await?;
         ledger::submit_expense(
             &state.app,

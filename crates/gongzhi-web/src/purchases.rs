@@ -1006,7 +1006,7 @@ async fn pay(
             &state.app,
             &visitor.actor,
             k.contract.tenant_id,
-            &file,
+            file,
         )
         .await?;
         pr::pay_milestone(&state.app, &visitor.actor, id, position, amount, &sha).await
