@@ -800,17 +800,6 @@ pub async fn pledges(
     .collect()
 }
 
-/// Benchmarks only (`gongzhi bench ledger`): removes the bare rows the benchmark inserted to
-/// measure a plain insert, numbered from `first_seq`, so the ledger it leaves stays consistent.
-/// Never called by the application.
-pub async fn remove_benchmark_rows(tx: &mut Tx, first_seq: i64) -> Result<u64, StoreError> {
-    tx.exec(
-        "DELETE FROM ledger_transfers WHERE seq >= $1",
-        &[first_seq.into()],
-    )
-    .await
-}
-
 /// A household's label as its address reads (`1栋-1-101`).
 pub async fn household_label(
     tx: &mut Tx,

@@ -328,3 +328,44 @@ async fn records_are_found_by_id_only_through_an_index() {
     }
     tx.rollback().await.unwrap();
 }
+
+/// Rows are never deleted: the only `DELETE` statements in the store are on operational tables
+/// (sessions, sign-in throttles) and on the sealed ballot box, whose ballots the command that
+/// opens it images in its event. Business and audit rows have no delete path at all (benchmarks'
+/// bare baselines roll back instead).
+#[test]
+fn nothing_deletes_business_rows() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut deletes = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("DELETE FROM ") {
+                let table: String = text[i + "DELETE FROM ".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                deletes.push((path.display().to_string(), table));
+            }
+        }
+    }
+    assert!(!deletes.is_empty(), "the scan found the deletes");
+    for (file, table) in deletes {
+        let kind = gongzhi_store::schema::table(&table)
+            .unwrap_or_else(|| panic!("{file}: DELETE FROM {table}: not a table"))
+            .kind;
+        assert!(
+            matches!(
+                kind,
+                gongzhi_store::schema::Kind::Operational | gongzhi_store::schema::Kind::Sealed
+            ),
+            "{file}: DELETE FROM {table} ({kind:?})"
+        );
+    }
+}
