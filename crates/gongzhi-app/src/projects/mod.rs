@@ -61,6 +61,23 @@ pub(crate) async fn within(tx: &mut Tx, place: Uuid, area: Uuid) -> Result<bool,
 }
 
 /// A project, its tenant and its pinned pipeline.
+/// Opens a command on a place a need or a project names: a place that does not exist is the
+/// caller's mistake (`need_place_unknown` on `place_id`), not a missing page.
+pub(crate) async fn command_at<'a>(
+    app: &'a App,
+    actor: &'a crate::authz::Actor,
+    place: Uuid,
+    name: &'static str,
+) -> Result<crate::command::Command<'a>, AppError> {
+    use crate::command::{Command, Target};
+    Command::on(app, actor, Target::Place(place), name)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => AppError::invalid("need_place_unknown", "place_id"),
+            other => other,
+        })
+}
+
 pub(crate) async fn load_project(
     tx: &mut Tx,
     id: Uuid,

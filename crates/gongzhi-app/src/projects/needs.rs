@@ -62,12 +62,7 @@ pub async fn report_need(
     if new.photos.len() > 9 {
         return Err(invalid("need_too_many_photos", "photos"));
     }
-    let mut cmd = Command::on(app, actor, Target::Place(place), "need.report")
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => invalid("need_place_unknown", "place_id"),
-            other => other,
-        })?;
+    let mut cmd = super::command_at(app, actor, place, "need.report").await?;
     let tenant = cmd.tenant_id();
     let reporter = reporter_for(&mut cmd.tx, actor, tenant, place, new).await?;
     check_category(&mut cmd.tx, app, place, new.category).await?;

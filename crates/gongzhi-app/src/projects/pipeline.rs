@@ -61,12 +61,7 @@ pub async fn propose_project(
         return Err(invalid("cofunding_source_missing", "cofunding_source"));
     }
     let opinions = optional_text(new.opinions, "opinions", 2_000)?;
-    let mut cmd = Command::on(app, actor, Target::Place(new.place_id), "project.propose")
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => invalid("need_place_unknown", "place_id"),
-            other => other,
-        })?;
+    let mut cmd = super::command_at(app, actor, new.place_id, "project.propose").await?;
     let tenant = cmd.tenant_id();
     let read = &mut cmd.tx;
     actor
