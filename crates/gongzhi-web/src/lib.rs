@@ -5,6 +5,8 @@
 pub mod api;
 /// The JSON API of resident-wide budget votes.
 pub mod api_budget_votes;
+/// The councils' routes of the JSON API (councils, meetings, motions, resolutions, objections).
+pub mod api_councils;
 /// The JSON API of council elections, seats ending and meeting calendars.
 pub mod api_elections;
 /// JSON API of the community fund.
