@@ -57,7 +57,7 @@ async fn resign(
         Ok(()) => page.flash = Some(lang.t("seat-resigned")),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
     }
-    crate::pages::council_view_page(&state, lang, page, &visitor, id).await
+    crate::councils::council_view_page(&state, lang, page, &visitor, id).await
 }
 
 pub struct CandidateLine {

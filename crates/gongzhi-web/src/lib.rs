@@ -17,6 +17,8 @@ pub mod api_projects;
 pub mod api_purchases;
 /// Budget-vote pages: the public page with results and reasons, the secret ballot, the count.
 pub mod budget_votes;
+/// The councils' pages: notices, resolutions and objections, councils, meetings, conventions.
+pub mod councils;
 /// Election pages: the public election, the secret ballot, the count; resigning a seat.
 pub mod elections;
 /// Error → response (`{"error", "message", "fields"}`), translated.
@@ -29,7 +31,7 @@ pub mod i18n;
 pub mod money;
 /// The OpenAPI document.
 pub mod openapi;
-/// Server-rendered pages.
+/// Server-rendered pages: the page kit and the foundation's pages.
 pub mod pages;
 /// The public portal of a community: front page, search, Atom feed of notices.
 pub mod portal;
@@ -256,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(css))
         .route("/static/drafts.js", get(drafts_js))
         .merge(pages::routes())
+        .merge(councils::routes())
         .merge(portal::routes())
         .merge(money::routes())
         .merge(projects::routes())

@@ -17,10 +17,11 @@ use gongzhi_domain::time::Instant;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::councils::{council_name, dates_text};
 use crate::error::ApiError;
 use crate::extract::{DisplayPrefs, Visitor};
 use crate::i18n::Lang;
-use crate::pages::{Page, council_name, dates_text, error_page, local_name, render};
+use crate::pages::{Page, error_page, local_name, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
