@@ -436,7 +436,7 @@ impl Reader {
     fn project(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
         let (id_col, cost_col) = (self.id_col, self.cost_col);
         check_width(line, fields.len(), self.project_header.len())?;
-        let id = fields[id_col].to_string();
+        let id = required(fields, id_col, self.project_header.len(), line)?.to_string();
         let cost_text = field(fields, cost_col);
         let cost = Decimal::parse(cost_text).ok_or_else(|| {
             PbError::in_column(
@@ -481,7 +481,7 @@ impl Reader {
     fn vote(&mut self, fields: &[&str], line: u64) -> Result<(), PbError> {
         let cols = self.votes.as_ref().expect("header read");
         check_width(line, fields.len(), cols.width)?;
-        let id = fields[cols.voter_id];
+        let id = required(fields, cols.voter_id, cols.width, line)?;
         let hash = FxBuildHasher.hash_one(id);
         let voter = self.election.voter_count() as u32;
         let duplicate = match self.voter_hashes.entry(hash) {
@@ -547,6 +547,25 @@ fn field<'a>(fields: &[&'a str], i: usize) -> &'a str {
         Some(v) => v,
         None => "",
     }
+}
+
+/// A column a row cannot do without (an id): a row cut short before it is refused like a row
+/// of the wrong length, never read past its end.
+fn required<'a>(
+    fields: &[&'a str],
+    i: usize,
+    header: usize,
+    line: u64,
+) -> Result<&'a str, PbError> {
+    fields.get(i).copied().ok_or_else(|| {
+        PbError::at(
+            line,
+            PbErrorKind::RowLength {
+                fields: fields.len(),
+                header,
+            },
+        )
+    })
 }
 
 fn check_width(line: u64, fields: usize, header: usize) -> Result<(), PbError> {

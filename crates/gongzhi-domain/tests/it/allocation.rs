@@ -314,6 +314,18 @@ fn broken_files_are_refused_with_line_and_column() {
         (GOOD.replace("v1;1,2;3,2", "v1;1,2;3"), 13, "points"),
         (GOOD.replace("v2;2;5", "v2;2;5;extra"), 14, "fields"),
         (GOOD.split("VOTES").next().unwrap().to_string(), 0, "VOTES"),
+        // Rows cut short before their id column (found by the fuzzer: read past the row's end).
+        (
+            GOOD.replace("voter_id;vote;points\nv1;1,2;3,2", "vote;points;voter_id\n1,2;3,2"),
+            13,
+            "fields",
+        ),
+        (
+            GOOD.replace("project_id;cost;name", "cost;name;project_id")
+                .replace("1;50;\"Park; benches\"", "50"),
+            9,
+            "fields",
+        ),
     ];
     for (text, line, words) in cases {
         let e = error_of(&text);
