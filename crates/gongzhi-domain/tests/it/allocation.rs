@@ -316,7 +316,10 @@ fn broken_files_are_refused_with_line_and_column() {
         (GOOD.split("VOTES").next().unwrap().to_string(), 0, "VOTES"),
         // Rows cut short before their id column (found by the fuzzer: read past the row's end).
         (
-            GOOD.replace("voter_id;vote;points\nv1;1,2;3,2", "vote;points;voter_id\n1,2;3,2"),
+            GOOD.replace(
+                "voter_id;vote;points\nv1;1,2;3,2",
+                "vote;points;voter_id\n1,2;3,2",
+            ),
             13,
             "fields",
         ),
