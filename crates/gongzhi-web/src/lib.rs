@@ -29,13 +29,15 @@ pub mod extract;
 pub mod i18n;
 /// The fund's pages.
 pub mod money;
+/// The needs ledger's pages and residents' own needs.
+pub mod needs;
 /// The OpenAPI document.
 pub mod openapi;
 /// Server-rendered pages: the page kit and the foundation's pages.
 pub mod pages;
 /// The public portal of a community: front page, search, Atom feed of notices.
 pub mod portal;
-/// The core loop's pages: projects, the needs ledger, my needs.
+/// The core loop's pages: the project list and one page per project.
 pub mod projects;
 /// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
 /// contract, an organisation's profile.
