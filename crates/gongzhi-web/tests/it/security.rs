@@ -24,8 +24,20 @@ fn watched_body(content: &'static [u8]) -> (Body, Arc<AtomicBool>) {
 fn page_routes_with_a_body() -> Vec<(Method, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    // Every source file, in feature folders too (purchases/).
+    let mut sources = Vec::new();
+    let mut folders = vec![dir];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                sources.push(path);
+            }
+        }
+    }
+    for path in sources {
         if path.extension().is_none_or(|e| e != "rs") || path.ends_with("api.rs") {
             continue;
         }
