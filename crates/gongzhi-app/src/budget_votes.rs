@@ -10,6 +10,7 @@
 use gongzhi_domain::allocation::rules::{self as pb_rules};
 use gongzhi_domain::allocation::{Election, Rule};
 use gongzhi_domain::budget_vote::{self, BallotForm, BudgetCount, BudgetVoteRule, Mark};
+use gongzhi_domain::election::BoxState;
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::Instant;
 use gongzhi_domain::{DomainError, Fen};
@@ -36,6 +37,11 @@ pub struct NewBudgetVote<'a> {
     /// Projects on the ballot: (title, cost).
     pub projects: &'a [(String, Fen)],
     pub closes_at: Instant,
+}
+
+/// Where a vote's ballot box stands now (the rule casting, paper entry, counting and pages share).
+pub fn box_state(v: &BudgetVoteRow, now: Instant) -> BoxState {
+    BoxState::of(&v.status, Instant(v.closes_at), now)
 }
 
 async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow), AppError> {
@@ -247,7 +253,7 @@ pub async fn cast_vote(
         .await?
         .ok_or(AppError::NotFound("budget_vote"))?;
     let now = cmd.now();
-    if v.status != "open" || now.0 >= v.closes_at {
+    if box_state(&v, now) != BoxState::Voting {
         return Err(invalid("budget_vote_closed", "vote_id"));
     }
     ballot_box::check_unmarked(
@@ -311,7 +317,7 @@ pub async fn mark_paper_voter(
         .await?
         .ok_or(AppError::NotFound("budget_vote"))?;
     let now = cmd.now();
-    if v.status != "open" || now.0 >= v.closes_at {
+    if box_state(&v, now) != BoxState::Voting {
         return Err(invalid("budget_vote_closed", "vote_id"));
     }
     let voter = voter_key(&mut cmd.tx, tenant, &v, resident).await?;
@@ -385,14 +391,15 @@ pub async fn enter_paper_sheet(
     budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
     marks.sort_unstable();
     let now = cmd.now();
-    if v.status != "open" {
-        return Err(invalid("budget_vote_closed", "vote_id"));
-    }
-    if now.0 < v.closes_at {
-        return Err(AppError::Invalid(
-            DomainError::field("paper_before_close", "vote_id")
-                .arg("closes", Instant(v.closes_at).china_minute()),
-        ));
+    match box_state(&v, now) {
+        BoxState::AwaitingCount => {}
+        BoxState::Counted => return Err(invalid("budget_vote_closed", "vote_id")),
+        BoxState::Voting => {
+            return Err(AppError::Invalid(
+                DomainError::field("paper_before_close", "vote_id")
+                    .arg("closes", Instant(v.closes_at).china_minute()),
+            ));
+        }
     }
     let clerk = actor.account_id.ok_or(AppError::Unauthenticated)?;
     let entered: Vec<_> = repo_v::sheets(&mut cmd.tx, tenant, v.id)
@@ -498,15 +505,16 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
     let v = repo_v::vote(&mut cmd.tx, tenant, v.id)
         .await?
         .ok_or(AppError::NotFound("budget_vote"))?;
-    if v.status != "open" {
-        return Err(invalid("budget_vote_closed", "vote_id"));
-    }
     let now = cmd.now();
-    if now.0 < v.closes_at {
-        return Err(AppError::Invalid(
-            DomainError::field("budget_vote_still_open", "vote_id")
-                .arg("closes", Instant(v.closes_at).china_minute()),
-        ));
+    match box_state(&v, now) {
+        BoxState::AwaitingCount => {}
+        BoxState::Counted => return Err(invalid("budget_vote_closed", "vote_id")),
+        BoxState::Voting => {
+            return Err(AppError::Invalid(
+                DomainError::field("budget_vote_still_open", "vote_id")
+                    .arg("closes", Instant(v.closes_at).china_minute()),
+            ));
+        }
     }
     let ballots = ballot_box::take(&mut cmd.tx, tenant, v.id, v.ballots_cast, "vote_id").await?;
     // Paper sheets count once both clerks' entries agree, and never more sheets than residents
@@ -592,7 +600,7 @@ pub async fn vote_view(app: &App, vote: Uuid) -> Result<BudgetVoteView, AppError
         .result_json
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok());
-    let voting_open = v.status == "open" && app.now().0 < v.closes_at;
+    let voting_open = box_state(&v, app.now()) == BoxState::Voting;
     Ok(BudgetVoteView {
         vote: v,
         form,

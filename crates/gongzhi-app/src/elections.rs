@@ -11,7 +11,7 @@
 //! no order of events pairs a voter with a ballot.
 
 use gongzhi_domain::DomainError;
-use gongzhi_domain::election::{self, ELECTION_KINDS, ElectionRule, MonthlySchedule};
+use gongzhi_domain::election::{self, BoxState, ELECTION_KINDS, ElectionRule, MonthlySchedule};
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::{Instant, format_date, parse_date};
 use gongzhi_store::councils::{self as repo_c, CouncilRow};
@@ -294,7 +294,7 @@ pub async fn cast_ballot(
         .await?
         .ok_or(AppError::NotFound("election"))?;
     let now = cmd.now();
-    if e.status != "open" || now.0 >= e.closes_at {
+    if box_state(&e, now) != BoxState::Voting {
         return Err(invalid("election_closed", "election_id"));
     }
     ballot_box::check_unmarked(
@@ -328,6 +328,11 @@ pub async fn cast_ballot(
 /// The count of a closed election.
 pub type Count = election::ElectionCount<Uuid>;
 
+/// Where an election's ballot box stands now (the rule casting, counting and pages share).
+pub fn box_state(e: &ElectionRow, now: Instant) -> BoxState {
+    BoxState::of(&e.status, Instant(e.closes_at), now)
+}
+
 /// Closes an election once its voting time is over: opens the box, counts, seats the elected. A
 /// general election starts a new term, so the members seated before it leave on the day before.
 pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<Count, AppError> {
@@ -347,14 +352,15 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
     let e = repo_e::election(&mut cmd.tx, tenant, e.id)
         .await?
         .ok_or(AppError::NotFound("election"))?;
-    if e.status != "open" {
-        return Err(invalid("election_closed", "election_id"));
-    }
-    if now.0 < e.closes_at {
-        return Err(AppError::Invalid(
-            DomainError::field("election_still_open", "election_id")
-                .arg("closes", Instant(e.closes_at).china_minute()),
-        ));
+    match box_state(&e, now) {
+        BoxState::AwaitingCount => {}
+        BoxState::Counted => return Err(invalid("election_closed", "election_id")),
+        BoxState::Voting => {
+            return Err(AppError::Invalid(
+                DomainError::field("election_still_open", "election_id")
+                    .arg("closes", Instant(e.closes_at).china_minute()),
+            ));
+        }
     }
     let rule: ElectionRule =
         serde_json::from_str(&e.rule_json).map_err(|_| AppError::Corrupt("election's rule"))?;
@@ -484,7 +490,7 @@ pub async fn election_view(app: &App, election: Uuid) -> Result<ElectionView, Ap
             .result_json
             .as_deref()
             .and_then(|r| serde_json::from_str(r).ok()),
-        voting_open: e.status == "open" && app.now().0 < e.closes_at,
+        voting_open: box_state(&e, app.now()) == BoxState::Voting,
         election: e,
         council,
         candidates,

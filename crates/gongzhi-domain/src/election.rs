@@ -33,6 +33,36 @@ impl ElectionRule {
 /// fills vacant seats for the rest of the term.
 pub const ELECTION_KINDS: &[&str] = &["general", "by_election"];
 
+/// Where a ballot box (an election's, a residents' budget vote's) stands at an instant: taking
+/// ballots until it closes, then closed and waiting for its count, then counted. Casting needs
+/// `Voting`, counting and entering paper sheets `AwaitingCount`; pages show the same states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxState {
+    Voting,
+    AwaitingCount,
+    Counted,
+}
+
+impl BoxState {
+    /// From the box's stored status (`open` until its count) and closing time.
+    pub fn of(status: &str, closes_at: crate::time::Instant, now: crate::time::Instant) -> Self {
+        match (status == "open", now < closes_at) {
+            (false, _) => BoxState::Counted,
+            (true, true) => BoxState::Voting,
+            (true, false) => BoxState::AwaitingCount,
+        }
+    }
+
+    /// The message id of the state for lists of votes (`election-state-…`).
+    pub fn key(self) -> &'static str {
+        match self {
+            BoxState::Voting => "election-state-open",
+            BoxState::AwaitingCount => "election-state-counting",
+            BoxState::Counted => "election-state-closed",
+        }
+    }
+}
+
 /// Checks one ballot: known candidates, each at most once, no more than `seats` of them.
 pub fn check_ballot<T: PartialEq>(
     choices: &[T],
@@ -304,5 +334,28 @@ mod tests {
         );
         assert_eq!(parse_time_of_day("19:30"), Some(1170));
         assert_eq!(parse_time_of_day("24:00"), None);
+    }
+}
+
+#[cfg(test)]
+mod box_state_tests {
+    use super::BoxState;
+    use crate::time::Instant;
+
+    /// A box takes ballots until the instant it closes (not at it), then waits for its count
+    /// until its status leaves `open`, whatever the clock says.
+    #[test]
+    fn a_box_votes_until_it_closes_then_waits_for_its_count() {
+        let closes = Instant(1_000);
+        assert_eq!(BoxState::of("open", closes, Instant(999)), BoxState::Voting);
+        assert_eq!(
+            BoxState::of("open", closes, Instant(1_000)),
+            BoxState::AwaitingCount
+        );
+        assert_eq!(
+            BoxState::of("closed", closes, Instant(5)),
+            BoxState::Counted
+        );
+        assert_eq!(BoxState::Counted.key(), "election-state-closed");
     }
 }

@@ -78,17 +78,11 @@ pub(crate) async fn council_view_page(
         .unwrap_or_default()
         .iter()
         .map(|e| {
-            let open = e.status == "open" && state.app.now().0 < e.closes_at;
+            let state_key = gongzhi_app::elections::box_state(e, state.app.now()).key();
             (
                 e.id.to_string(),
                 e.title.clone(),
-                lang.t(if open {
-                    "election-state-open"
-                } else if e.status == "open" {
-                    "election-state-counting"
-                } else {
-                    "election-state-closed"
-                }),
+                lang.t(state_key),
                 lang.minute(Instant(e.closes_at)),
             )
         })

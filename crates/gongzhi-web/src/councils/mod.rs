@@ -171,17 +171,13 @@ pub(super) async fn notices(
             )
         })
         .collect();
-    let now = state.app.now().0;
+    let now = state.app.now();
     let budget_votes = gongzhi_app::budget_votes::votes_in(&state.app, j.id)
         .await
         .unwrap_or_default()
         .iter()
         .map(|v| {
-            let state_key = match (v.status.as_str(), now < v.closes_at) {
-                ("closed", _) => "election-state-closed",
-                (_, true) => "election-state-open",
-                _ => "election-state-counting",
-            };
+            let state_key = gongzhi_app::budget_votes::box_state(v, now).key();
             (
                 v.id.to_string(),
                 v.title.clone(),
