@@ -372,11 +372,11 @@ pub fn all_routes() -> impl Iterator<Item = &'static Route> {
     ROUTES
         .iter()
         .chain(crate::api_councils::ROUTES)
-        .chain(crate::api_money::ROUTES)
+        .chain(crate::api_ledger::ROUTES)
         .chain(crate::api_projects::ROUTES)
         .chain(crate::api_elections::ROUTES)
         .chain(crate::api_budget_votes::ROUTES)
-        .chain(crate::api_purchases::ROUTES)
+        .chain(crate::api_procurement::ROUTES)
 }
 
 /// The API's router, built from the route table (`all_routes`) the OpenAPI document is made

@@ -451,7 +451,7 @@ async fn open_motion(
     let approved_fund = b
         .approved_fund
         .as_deref()
-        .map(|a| crate::api_money::yuan(a, "approved_fund"))
+        .map(|a| crate::api_ledger::yuan(a, "approved_fund"))
         .transpose()
         .map_err(err(lang))?;
     let id = councils::open_motion(

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::api::{ApiResult, Route, created, err, obj, ok};
-use crate::api_money::{money, yuan};
+use crate::api_ledger::{money, yuan};
 use crate::extract::{ApiJson, Authed};
 use crate::i18n::Lang;
 

@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
-use crate::purchases_staff::Typed;
+use crate::procurement_staff::Typed;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -311,8 +311,8 @@ async fn sheet(
 #[template(path = "budget_vote_new.html")]
 struct NewVotePage {
     page: Page,
-    places: Vec<crate::purchases::Choice>,
-    kinds: Vec<crate::purchases::Choice>,
+    places: Vec<crate::procurement::Choice>,
+    kinds: Vec<crate::procurement::Choice>,
     typed: Typed,
 }
 
@@ -324,13 +324,14 @@ async fn vote_form(
     typed: Typed,
 ) -> Response {
     let places =
-        crate::purchases_staff::places_for(state, visitor, lang, Permission::ManageProjects).await;
+        crate::procurement_staff::places_for(state, visitor, lang, Permission::ManageProjects)
+            .await;
     if places.is_empty() {
         return crate::pages::forbidden_page(lang, page);
     }
     let kinds = BALLOT_KINDS
         .iter()
-        .map(|k| crate::purchases::Choice {
+        .map(|k| crate::procurement::Choice {
             id: k.to_string(),
             label: lang.t(&format!("bv-kind-{k}")),
         })
@@ -365,7 +366,7 @@ fn project_lines(text: &str) -> Result<Vec<(String, Fen)>, AppError> {
                 .rfind([',', '，', '\t'])
                 .ok_or_else(|| AppError::invalid("budget_vote_project_line", "projects"))?;
             let cost = line[at..].trim_start_matches([',', '，', '\t']).trim();
-            let fen = crate::api_money::yuan(cost, "projects")?;
+            let fen = crate::api_ledger::yuan(cost, "projects")?;
             Ok((line[..at].trim().to_string(), Fen(fen)))
         })
         .collect()
@@ -386,8 +387,8 @@ async fn open_vote(
         let number = t.trimmed("number").parse::<u32>().unwrap_or(0);
         let form =
             BallotForm::from_parts(&t.trimmed("ballot_kind"), number).map_err(AppError::Invalid)?;
-        let budget = Fen(crate::api_money::yuan(&t.trimmed("budget"), "budget")?);
-        let closes = crate::purchases_staff::datetime_local(&t.trimmed("closes_at"))
+        let budget = Fen(crate::api_ledger::yuan(&t.trimmed("budget"), "budget")?);
+        let closes = crate::procurement_staff::datetime_local(&t.trimmed("closes_at"))
             .ok_or_else(|| AppError::invalid("datetime_invalid", "closes_at"))?;
         let projects = project_lines(t.get("projects"))?;
         budget_votes::open_vote(

@@ -10,11 +10,11 @@ pub mod api_councils;
 /// The JSON API of council elections, seats ending and meeting calendars.
 pub mod api_elections;
 /// JSON API of the community fund.
-pub mod api_money;
+pub mod api_ledger;
+/// The JSON API of government purchase of services.
+pub mod api_procurement;
 /// The JSON API of the needs ledger and projects.
 pub mod api_projects;
-/// The JSON API of government purchase of services.
-pub mod api_purchases;
 /// Budget-vote pages: the public page with results and reasons, the secret ballot, the count.
 pub mod budget_votes;
 /// The councils' pages: notices, resolutions and objections, councils, meetings, conventions.
@@ -28,7 +28,7 @@ pub mod extract;
 /// Fluent messages (zh-CN default, English).
 pub mod i18n;
 /// The fund's pages.
-pub mod money;
+pub mod ledger;
 /// The needs ledger's pages and residents' own needs.
 pub mod needs;
 /// The OpenAPI document.
@@ -37,12 +37,12 @@ pub mod openapi;
 pub mod pages;
 /// The public portal of a community: front page, search, Atom feed of notices.
 pub mod portal;
-/// The core loop's pages: the project list and one page per project.
-pub mod projects;
 /// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
 /// contract, an organisation's profile.
-pub mod purchases;
-pub mod purchases_staff;
+pub mod procurement;
+pub mod procurement_staff;
+/// The core loop's pages: the project list and one page per project.
+pub mod projects;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -262,12 +262,12 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(councils::routes())
         .merge(portal::routes())
-        .merge(money::routes())
+        .merge(ledger::routes())
         .merge(projects::routes())
         .merge(elections::routes())
         .merge(budget_votes::routes())
-        .merge(purchases::routes())
-        .merge(purchases_staff::routes())
+        .merge(procurement::routes())
+        .merge(procurement_staff::routes())
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

@@ -143,7 +143,7 @@ async fn community(
             note: format!(
                 "{} – {}",
                 s.period_start,
-                crate::money::last_day(&s.period_end)
+                crate::ledger::last_day(&s.period_end)
             ),
         })
         .collect();

@@ -22,7 +22,7 @@ use gongzhi_domain::time::Instant;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api_money::yuan;
+use crate::api_ledger::yuan;
 use crate::error::ApiError;
 use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
 use crate::i18n::Lang;

@@ -153,7 +153,7 @@ pub(super) async fn notices(
                 format!(
                     "{} – {}",
                     s.period_start,
-                    crate::money::last_day(&s.period_end)
+                    crate::ledger::last_day(&s.period_end)
                 ),
             )
         })

@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
-use crate::purchases_staff::Typed;
+use crate::procurement_staff::Typed;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -554,7 +554,7 @@ async fn rerun(
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     // A browser's datetime-local sends "2026-12-02T17:00".
-    let at = crate::purchases_staff::datetime_local(&f.closes_at);
+    let at = crate::procurement_staff::datetime_local(&f.closes_at);
     let result = match at {
         Some(at) => pr::rerun_call(&state.app, &visitor.actor, id, at).await,
         None => Err(gongzhi_app::AppError::invalid(
@@ -613,7 +613,7 @@ async fn sign(
                 catalogue_code: None,
                 title,
                 due_on: (!due.is_empty()).then_some(due),
-                amount: crate::api_money::yuan(&amount, "items")?,
+                amount: crate::api_ledger::yuan(&amount, "items")?,
                 final_payment: get("final") == n.to_string(),
             });
         }
@@ -674,10 +674,10 @@ async fn bid(
     ApiForm(f): ApiForm<BidForm>,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
-    let amounts = crate::api_money::yuan(&f.price, "price").and_then(|price| {
+    let amounts = crate::api_ledger::yuan(&f.price, "price").and_then(|price| {
         let cofunding = match f.cofunding.trim() {
             "" => 0,
-            c => crate::api_money::yuan(c, "cofunding")?,
+            c => crate::api_ledger::yuan(c, "cofunding")?,
         };
         Ok((price, cofunding))
     });

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, render};
-use crate::purchases::Choice;
+use crate::procurement::Choice;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -201,7 +201,7 @@ struct CallTerms {
 fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
     let buyer = Uuid::parse_str(&t.trimmed("buyer_id"))
         .map_err(|_| AppError::invalid("jurisdiction_not_found", "buyer_id"))?;
-    let value = crate::api_money::yuan(&t.trimmed("value"), "value")?;
+    let value = crate::api_ledger::yuan(&t.trimmed("value"), "value")?;
     let budget = match t.trimmed("budget_id").as_str() {
         "" => None,
         b => Some(

@@ -239,7 +239,7 @@ pub(super) async fn pay(
             .map_err(|_| gongzhi_app::AppError::invalid("contract_item_not_found", "position"))?;
         let amount = match get("amount").trim() {
             "" => None,
-            a => Some(crate::api_money::yuan(a, "amount")?),
+            a => Some(crate::api_ledger::yuan(a, "amount")?),
         };
         let k = pr::contract_view(&state.app, id).await?;
         let sha = gongzhi_app::uploads::store_attached(
