@@ -22,21 +22,7 @@ pub async fn schedule_meeting(
     let (tenant, c) = load_council(read, council).await?;
     let today = format_date(app.now().china_date());
     require_chair_or_staff(read, actor, tenant, &c, &today).await?;
-    let id = new_id();
-    cmd.insert(
-        "meetings",
-        &[
-            ("tenant_id", tenant.into()),
-            ("id", id.into()),
-            ("council_id", council.into()),
-            ("title", title.into()),
-            ("scheduled_for", at.0.into()),
-            ("status", "scheduled".into()),
-            ("created_at", app.now().0.into()),
-            ("present_count", 0i64.into()),
-        ],
-    )
-    .await?;
+    let id = insert_meeting(&mut cmd, council, &title, at).await?;
     cmd.commit().await?;
     Ok(id)
 }
@@ -520,21 +506,7 @@ pub async fn call_requested_meeting(
                 .arg("seated", seated),
         ));
     }
-    let id = new_id();
-    cmd.insert(
-        "meetings",
-        &[
-            ("tenant_id", tenant.into()),
-            ("id", id.into()),
-            ("council_id", council.into()),
-            ("title", title.into()),
-            ("scheduled_for", at.0.into()),
-            ("status", "scheduled".into()),
-            ("created_at", app.now().0.into()),
-            ("present_count", 0i64.into()),
-        ],
-    )
-    .await?;
+    let id = insert_meeting(&mut cmd, council, &title, at).await?;
     cmd.update(
         "meeting_requests",
         &[tenant.into(), request.into()],
@@ -542,5 +514,31 @@ pub async fn call_requested_meeting(
     )
     .await?;
     cmd.commit().await?;
+    Ok(id)
+}
+
+/// Writes a scheduled meeting of `council` (a meeting staff schedule, or one members called).
+async fn insert_meeting(
+    cmd: &mut Command<'_>,
+    council: Uuid,
+    title: &str,
+    at: Instant,
+) -> Result<Uuid, AppError> {
+    let id = new_id();
+    let now = cmd.now();
+    cmd.insert(
+        "meetings",
+        &[
+            ("tenant_id", cmd.tenant_id().into()),
+            ("id", id.into()),
+            ("council_id", council.into()),
+            ("title", title.into()),
+            ("scheduled_for", at.0.into()),
+            ("status", "scheduled".into()),
+            ("created_at", now.0.into()),
+            ("present_count", 0i64.into()),
+        ],
+    )
+    .await?;
     Ok(id)
 }
