@@ -227,22 +227,6 @@ pub async fn rate_project(
     Ok(())
 }
 
-/// A project's community, once `actor` is found to manage projects at its place: the opening
-/// of staff commands on a project that re-read it inside their own transaction.
-pub(super) async fn managed_project(
-    app: &App,
-    actor: &Actor,
-    project_id: Uuid,
-) -> Result<Uuid, AppError> {
-    let mut read = app.db.read().await?;
-    let (tenant, p, _) = load_project(&mut read, project_id).await?;
-    actor
-        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
-        .await?;
-    read.rollback().await?;
-    Ok(tenant)
-}
-
 /// Staff publish a resident's rating comment on the project's public page (numbers still
 /// redacted there) or withhold it; either way once, as one audited command.
 pub async fn review_rating_comment(
@@ -297,8 +281,12 @@ pub async fn comments_awaiting_review(
     actor: &Actor,
     project_id: Uuid,
 ) -> Result<Vec<(Uuid, String, i64)>, AppError> {
-    let tenant = managed_project(app, actor, project_id).await?;
-    let mut read = app.db.reads().await?;
+    // One snapshot: who may read the words, then the words.
+    let mut read = app.db.read().await?;
+    let (tenant, p, _) = load_project(&mut read, project_id).await?;
+    actor
+        .require(&mut read, Permission::ManageProjects, p.jurisdiction_id)
+        .await?;
     let out = repo_p::ratings(&mut read, tenant, project_id)
         .await?
         .iter()
