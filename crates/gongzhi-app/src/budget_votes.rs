@@ -11,6 +11,7 @@ use gongzhi_domain::allocation::rules::{self as pb_rules};
 use gongzhi_domain::allocation::{Election, Rule};
 use gongzhi_domain::budget_vote::{self, BallotForm, BudgetCount, BudgetVoteRule, Mark};
 use gongzhi_domain::election::BoxState;
+use gongzhi_domain::lifecycle::BallotBoxStatus;
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::Instant;
 use gongzhi_domain::{DomainError, Fen};
@@ -41,7 +42,7 @@ pub struct NewBudgetVote<'a> {
 
 /// Where a vote's ballot box stands now (the rule casting, paper entry, counting and pages share).
 pub fn box_state(v: &BudgetVoteRow, now: Instant) -> BoxState {
-    BoxState::of(&v.status, Instant(v.closes_at), now)
+    BoxState::of(v.status, Instant(v.closes_at), now)
 }
 
 async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow), AppError> {
@@ -180,7 +181,7 @@ pub async fn open_vote(
             ("per", per.as_str().into()),
             ("opens_at", now.0.into()),
             ("closes_at", new.closes_at.0.into()),
-            ("status", "open".into()),
+            ("status", BallotBoxStatus::Open.into()),
             (
                 "electorate",
                 i64::try_from(roll.len()).unwrap_or(i64::MAX).into(),
@@ -562,7 +563,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
         "budget_votes",
         &[tenant.into(), v.id.into()],
         &[
-            ("status", "closed".into()),
+            ("status", BallotBoxStatus::Closed.into()),
             ("closed_at", now.0.into()),
             (
                 "result_json",
@@ -651,7 +652,7 @@ pub async fn votes_in(app: &App, community: Uuid) -> Result<Vec<BudgetVoteRow>, 
 pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError> {
     let mut read = app.db.read().await?;
     let (tenant, v) = vote_and_tenant(&mut read, vote).await?;
-    if v.status != "closed" {
+    if v.status != BallotBoxStatus::Closed {
         return Err(AppError::Invalid(
             DomainError::field("budget_vote_still_open", "vote_id")
                 .arg("closes", Instant(v.closes_at).china_minute()),

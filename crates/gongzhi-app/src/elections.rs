@@ -11,7 +11,8 @@
 //! no order of events pairs a voter with a ballot.
 
 use gongzhi_domain::DomainError;
-use gongzhi_domain::election::{self, BoxState, ELECTION_KINDS, ElectionRule, MonthlySchedule};
+use gongzhi_domain::election::{self, BoxState, ElectionRule, MonthlySchedule};
+use gongzhi_domain::lifecycle::{BallotBoxStatus, CouncilKind, ElectionKind};
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::{Instant, format_date, parse_date};
 use gongzhi_store::councils::{self as repo_c, CouncilRow};
@@ -72,9 +73,9 @@ pub async fn open_election(
     actor: &Actor,
     new: &NewElection<'_>,
 ) -> Result<Uuid, AppError> {
-    if !ELECTION_KINDS.contains(&new.kind) {
+    let Some(kind) = ElectionKind::parse(new.kind) else {
         return Err(invalid("election_kind_unknown", "kind"));
-    }
+    };
     let title = text(new.title, "title", 120)?;
     if new.seats == 0 {
         return Err(invalid("election_seats_invalid", "seats"));
@@ -119,13 +120,13 @@ pub async fn open_election(
     if repo_e::elections_of(&mut cmd.tx, tenant, c.id)
         .await?
         .iter()
-        .any(|e| e.status == "open")
+        .any(|e| e.status == BallotBoxStatus::Open)
     {
         return Err(invalid("election_already_open", "council_id"));
     }
     let size = crate::councils::size_rule(&mut cmd.tx, app, &c, now).await?;
     let seated = repo_c::count_voting_seats(&mut cmd.tx, tenant, c.id, &today).await?;
-    if new.kind == "general" {
+    if kind == ElectionKind::General {
         if size.max.is_some_and(|max| new.seats > max) {
             return Err(AppError::Invalid(
                 DomainError::field("election_seats_above_maximum", "seats")
@@ -181,12 +182,12 @@ pub async fn open_election(
         }
         // Sitting members may stand again at a general election (their seat ends with the term);
         // a by-election fills vacant seats, so a sitting member cannot take a second one.
-        if new.kind == "by_election"
+        if kind == ElectionKind::ByElection
             && repo_c::resident_seated(&mut cmd.tx, tenant, c.id, *candidate, &today).await?
         {
             return Err(invalid("seat_already_held", "candidates"));
         }
-        if c.kind == "supervisory_board" {
+        if c.kind == CouncilKind::SupervisoryBoard {
             crate::councils::check_supervisor_eligible(&mut cmd.tx, tenant, *candidate, &today)
                 .await?;
         }
@@ -210,13 +211,13 @@ pub async fn open_election(
             ("tenant_id", tenant.into()),
             ("id", id.into()),
             ("council_id", c.id.into()),
-            ("kind", new.kind.into()),
+            ("kind", kind.into()),
             ("title", title.into()),
             ("seats", i64::from(new.seats).into()),
             ("opened_at", now.0.into()),
             ("closes_at", new.closes_at.0.into()),
             ("term_end", Value::from(term_end.as_deref())),
-            ("status", "open".into()),
+            ("status", BallotBoxStatus::Open.into()),
             ("electorate", (roll.len() as i64).into()),
             ("ballots_cast", 0i64.into()),
             (
@@ -330,7 +331,7 @@ pub type Count = election::ElectionCount<Uuid>;
 
 /// Where an election's ballot box stands now (the rule casting, counting and pages share).
 pub fn box_state(e: &ElectionRow, now: Instant) -> BoxState {
-    BoxState::of(&e.status, Instant(e.closes_at), now)
+    BoxState::of(e.status, Instant(e.closes_at), now)
 }
 
 /// Closes an election once its voting time is over: opens the box, counts, seats the elected. A
@@ -388,7 +389,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
     // The box, opened: every ballot imaged in this event, in the order of its random id.
     ballot_box::put_back_opened(&mut cmd, tenant, e.id, &ballots).await?;
     let term_start = now.china_date();
-    if e.kind == "general" && !count.elected.is_empty() {
+    if e.kind == ElectionKind::General && !count.elected.is_empty() {
         let day_before = format_date(term_start.previous_day().unwrap_or(term_start));
         for s in repo_c::seats(&mut cmd.tx, tenant, c.id, &today).await? {
             if s.seat_role != "invitee" {
@@ -449,7 +450,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
         "elections",
         &[tenant.into(), e.id.into()],
         &[
-            ("status", "closed".into()),
+            ("status", BallotBoxStatus::Closed.into()),
             ("closed_at", now.0.into()),
             (
                 "result_json",

@@ -64,6 +64,10 @@ impl From<StoreError> for AppError {
                 }
                 AppError::invalid(code, field)
             }
+            StoreError::UnknownWord { column, word } => {
+                tracing::error!(%column, %word, "a stored word this version does not know");
+                AppError::Corrupt(column)
+            }
             _ => AppError::Store(e),
         }
     }

@@ -29,9 +29,9 @@ impl ElectionRule {
     }
 }
 
-/// The kinds of election: a general election fills the council for a term; a by-election (补选)
-/// fills vacant seats for the rest of the term.
-pub const ELECTION_KINDS: &[&str] = &["general", "by_election"];
+/// The kinds of election, as stored (see `lifecycle::ElectionKind`).
+pub const ELECTION_KINDS: &[&str] =
+    <crate::lifecycle::ElectionKind as crate::vocabulary::Vocabulary>::WORDS;
 
 /// Where a ballot box (an election's, a residents' budget vote's) stands at an instant: taking
 /// ballots until it closes, then closed and waiting for its count, then counted. Casting needs
@@ -45,8 +45,13 @@ pub enum BoxState {
 
 impl BoxState {
     /// From the box's stored status (`open` until its count) and closing time.
-    pub fn of(status: &str, closes_at: crate::time::Instant, now: crate::time::Instant) -> Self {
-        match (status == "open", now < closes_at) {
+    pub fn of(
+        status: crate::lifecycle::BallotBoxStatus,
+        closes_at: crate::time::Instant,
+        now: crate::time::Instant,
+    ) -> Self {
+        let open = status == crate::lifecycle::BallotBoxStatus::Open;
+        match (open, now < closes_at) {
             (false, _) => BoxState::Counted,
             (true, true) => BoxState::Voting,
             (true, false) => BoxState::AwaitingCount,
@@ -347,13 +352,28 @@ mod box_state_tests {
     #[test]
     fn a_box_votes_until_it_closes_then_waits_for_its_count() {
         let closes = Instant(1_000);
-        assert_eq!(BoxState::of("open", closes, Instant(999)), BoxState::Voting);
         assert_eq!(
-            BoxState::of("open", closes, Instant(1_000)),
+            BoxState::of(
+                crate::lifecycle::BallotBoxStatus::Open,
+                closes,
+                Instant(999)
+            ),
+            BoxState::Voting
+        );
+        assert_eq!(
+            BoxState::of(
+                crate::lifecycle::BallotBoxStatus::Open,
+                closes,
+                Instant(1_000)
+            ),
             BoxState::AwaitingCount
         );
         assert_eq!(
-            BoxState::of("closed", closes, Instant(5)),
+            BoxState::of(
+                crate::lifecycle::BallotBoxStatus::Closed,
+                closes,
+                Instant(5)
+            ),
             BoxState::Counted
         );
         assert_eq!(BoxState::Counted.key(), "election-state-closed");

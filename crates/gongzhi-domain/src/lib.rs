@@ -20,6 +20,8 @@ pub mod journal;
 /// The fund ledger: accounts, two-phase transfers, sign-off chains, disclosure periods, and the
 /// Beancount and hledger journals.
 pub mod ledger;
+/// Where each record stands in its life (statuses) and the kinds whose rules differ.
+pub mod lifecycle;
 /// Uploaded files: type sniffing and removal of location metadata from photos.
 pub mod media;
 /// Money in integer fen (分).
@@ -41,6 +43,8 @@ pub mod rulebook;
 pub mod threshold;
 /// Instants (µs since the Unix epoch, UTC) and calendar dates in China Standard Time.
 pub mod time;
+/// Closed vocabularies stored as text: the `vocabulary!` macro and its trait.
+pub mod vocabulary;
 
 pub use error::{DomainError, ErrorCode};
 pub use money::Fen;

@@ -16,28 +16,17 @@ pub const NEED_CHANNELS: [&str; 6] = [
     "online",
 ];
 
-/// A need's statuses, from new to resolved or declined.
-pub const NEED_STATUSES: [&str; 6] = [
-    "new",
-    "assigned",
-    "in_project",
-    "resolved",
-    "declined",
-    "merged",
-];
+/// A need's statuses, as stored (see `lifecycle::NeedStatus`).
+pub const NEED_STATUSES: &[&str] =
+    <crate::lifecycle::NeedStatus as crate::vocabulary::Vocabulary>::WORDS;
 
-/// Whether a need may move from one status to another. Resolved, declined and merged needs are
-/// closed; a need taken into a project goes back to `assigned` if the project is declined.
-pub fn need_transition(from: &str, to: &str) -> Result<(), DomainError> {
-    let ok = match from {
-        "new" | "assigned" => matches!(
-            to,
-            "assigned" | "in_project" | "resolved" | "declined" | "merged"
-        ),
-        "in_project" => matches!(to, "resolved" | "assigned"),
-        _ => false,
-    };
-    if ok {
+/// Whether a need may move from one status to another (`NeedStatus::may_move_to`), as the
+/// refusal a command gives.
+pub fn need_transition(
+    from: crate::lifecycle::NeedStatus,
+    to: crate::lifecycle::NeedStatus,
+) -> Result<(), DomainError> {
+    if from.may_move_to(to) {
         Ok(())
     } else {
         Err(DomainError::field("need_status_move_refused", "status")
@@ -738,12 +727,13 @@ mod tests {
 
     #[test]
     fn needs_move_only_forward() {
-        assert!(need_transition("new", "in_project").is_ok());
-        assert!(need_transition("in_project", "resolved").is_ok());
-        assert!(need_transition("in_project", "assigned").is_ok());
-        assert!(need_transition("resolved", "new").is_err());
-        assert!(need_transition("merged", "assigned").is_err());
-        assert!(need_transition("in_project", "declined").is_err());
+        let w = |s: &str| s.parse::<crate::lifecycle::NeedStatus>().unwrap();
+        assert!(need_transition(w("new"), w("in_project")).is_ok());
+        assert!(need_transition(w("in_project"), w("resolved")).is_ok());
+        assert!(need_transition(w("in_project"), w("assigned")).is_ok());
+        assert!(need_transition(w("resolved"), w("new")).is_err());
+        assert!(need_transition(w("merged"), w("assigned")).is_err());
+        assert!(need_transition(w("in_project"), w("declined")).is_err());
     }
 
     fn cand(key: &'static str, cost: i64, yes: u32, at: i64) -> Candidate<&'static str> {

@@ -1,6 +1,7 @@
 //! Reads for resident-wide budget votes: the vote, its projects, its roll and marks. Ballots are
 //! in `sealed_ballots` under the vote's id (see `elections::take_ballots` and `opened_ballots`).
 
+use gongzhi_domain::lifecycle::BallotBoxStatus;
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -18,7 +19,7 @@ pub struct BudgetVoteRow {
     pub per: String,
     pub opens_at: i64,
     pub closes_at: i64,
-    pub status: String,
+    pub status: BallotBoxStatus,
     pub electorate: i64,
     pub ballots_cast: i64,
     pub result_json: Option<String>,
@@ -44,7 +45,7 @@ fn vote_of(r: crate::Row) -> Result<BudgetVoteRow, StoreError> {
         per: r.text(6)?,
         opens_at: r.int(7)?,
         closes_at: r.int(8)?,
-        status: r.text(9)?,
+        status: r.word(9)?,
         electorate: r.int(10)?,
         ballots_cast: r.int(11)?,
         result_json: r.opt_text(12)?,

@@ -1,5 +1,6 @@
 //! Reads for councils, meetings, motions, votes, resolutions and objections.
 
+use gongzhi_domain::lifecycle::{CouncilKind, MeetingStatus, MotionStatus};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -11,7 +12,7 @@ use crate::value::Value;
 pub struct CouncilRow {
     pub id: Uuid,
     pub jurisdiction_id: Uuid,
-    pub kind: String,
+    pub kind: CouncilKind,
     pub name_zh: String,
     pub name_en: String,
     pub short_name: String,
@@ -32,7 +33,7 @@ pub async fn council(
         Ok(CouncilRow {
             id: r.id(0)?,
             jurisdiction_id: r.id(1)?,
-            kind: r.text(2)?,
+            kind: r.word(2)?,
             name_zh: r.text(3)?,
             name_en: r.text(4)?,
             short_name: r.text(5)?,
@@ -53,7 +54,7 @@ pub async fn councils(tx: &mut Tx, tenant: Uuid) -> Result<Vec<CouncilRow>, Stor
         Ok(CouncilRow {
             id: r.id(0)?,
             jurisdiction_id: r.id(1)?,
-            kind: r.text(2)?,
+            kind: r.word(2)?,
             name_zh: r.text(3)?,
             name_en: r.text(4)?,
             short_name: r.text(5)?,
@@ -110,7 +111,7 @@ pub struct MeetingRow {
     pub council_id: Uuid,
     pub title: String,
     pub scheduled_for: i64,
-    pub status: String,
+    pub status: MeetingStatus,
     /// Members recorded present, kept by the attendance command in the same transaction.
     pub present_count: i64,
 }
@@ -126,7 +127,7 @@ pub async fn meeting(
         &[Id, Id, Text, Int, Text, Int],
     )
     .await?
-    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)?, present_count: r.int(5)? }))
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.word(4)?, present_count: r.int(5)? }))
     .transpose()
 }
 
@@ -142,7 +143,7 @@ pub async fn meetings_of(
     )
     .await?
     .into_iter()
-    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.text(4)?, present_count: r.int(5)? }))
+    .map(|r| Ok(MeetingRow { id: r.id(0)?, council_id: r.id(1)?, title: r.text(2)?, scheduled_for: r.int(3)?, status: r.word(4)?, present_count: r.int(5)? }))
     .collect()
 }
 
@@ -191,7 +192,7 @@ pub struct MotionRow {
     pub title: String,
     pub body: String,
     pub needs_notice: bool,
-    pub status: String,
+    pub status: MotionStatus,
     pub opened_at: i64,
     pub result_json: Option<String>,
     /// The rules the vote is judged by, resolved when the motion opened (pinned by value).
@@ -219,7 +220,7 @@ pub async fn motion(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<Motion
             title: r.text(4)?,
             body: r.text(5)?,
             needs_notice: r.bool(6)?,
-            status: r.text(7)?,
+            status: r.word(7)?,
             opened_at: r.int(8)?,
             result_json: r.opt_text(9)?,
             rules_json: r.text(10)?,
@@ -236,7 +237,7 @@ pub async fn motions_of_meeting(
     tx: &mut Tx,
     tenant: Uuid,
     meeting: Uuid,
-) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+) -> Result<Vec<(Uuid, String, MotionStatus)>, StoreError> {
     tx.rows(
         "SELECT id, title, status FROM motions WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY opened_at, id",
         &[tenant.into(), meeting.into()],
@@ -244,7 +245,7 @@ pub async fn motions_of_meeting(
     )
     .await?
     .into_iter()
-    .map(|r| Ok((r.id(0)?, r.text(1)?, r.text(2)?)))
+    .map(|r| Ok((r.id(0)?, r.text(1)?, r.word(2)?)))
     .collect()
 }
 

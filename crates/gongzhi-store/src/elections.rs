@@ -1,5 +1,6 @@
 //! Reads for elections, their electorates and sealed ballot boxes, and meeting calendars.
 
+use gongzhi_domain::lifecycle::{BallotBoxStatus, ElectionKind};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -10,13 +11,13 @@ use crate::schema::ColType::{Id, Int, Text};
 pub struct ElectionRow {
     pub id: Uuid,
     pub council_id: Uuid,
-    pub kind: String,
+    pub kind: ElectionKind,
     pub title: String,
     pub seats: i64,
     pub opened_at: i64,
     pub closes_at: i64,
     pub term_end: Option<String>,
-    pub status: String,
+    pub status: BallotBoxStatus,
     pub electorate: i64,
     pub ballots_cast: i64,
     pub rule_json: String,
@@ -34,13 +35,13 @@ fn election_of(r: crate::Row) -> Result<ElectionRow, StoreError> {
     Ok(ElectionRow {
         id: r.id(0)?,
         council_id: r.id(1)?,
-        kind: r.text(2)?,
+        kind: r.word(2)?,
         title: r.text(3)?,
         seats: r.int(4)?,
         opened_at: r.int(5)?,
         closes_at: r.int(6)?,
         term_end: r.opt_text(7)?,
-        status: r.text(8)?,
+        status: r.word(8)?,
         electorate: r.int(9)?,
         ballots_cast: r.int(10)?,
         rule_json: r.text(11)?,

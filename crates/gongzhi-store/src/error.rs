@@ -21,6 +21,10 @@ pub enum StoreError {
     Migration(String),
     #[error("bad data: {0}")]
     Data(String),
+    /// A status or kind column holds a word this version does not know (see
+    /// `gongzhi_domain::vocabulary`): the row was written by something else.
+    #[error("stored {column} {word:?} is not one this version knows")]
+    UnknownWord { column: &'static str, word: String },
     #[error(transparent)]
     Sql(sqlx::Error),
 }

@@ -3,6 +3,7 @@
 //! struct's fields follow the table's column order.
 
 use gongzhi_domain::ledger::Balance;
+use gongzhi_domain::lifecycle::{BudgetStatus, ExpenseStatus};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -222,7 +223,7 @@ pub struct BudgetRow {
     pub title: String,
     pub reserved: i64,
     pub cofunding_expected: i64,
-    pub status: String,
+    pub status: BudgetStatus,
     pub created_at: i64,
     pub closed_at: Option<i64>,
     pub released: Option<i64>,
@@ -241,7 +242,7 @@ fn budget_row(r: &Row) -> Result<BudgetRow, StoreError> {
         title: r.text(6)?,
         reserved: r.int(7)?,
         cofunding_expected: r.int(8)?,
-        status: r.text(9)?,
+        status: r.word(9)?,
         created_at: r.int(10)?,
         closed_at: r.opt_int(11)?,
         released: r.opt_int(12)?,
@@ -484,7 +485,7 @@ pub struct ExpenseRow {
     pub description: String,
     pub document_sha256: String,
     pub transfer_id: Uuid,
-    pub status: String,
+    pub status: ExpenseStatus,
     pub chain_json: String,
     pub submitted_by: Option<Uuid>,
     pub submitted_at: i64,
@@ -506,7 +507,7 @@ fn expense_row(r: &Row) -> Result<ExpenseRow, StoreError> {
         description: r.text(5)?,
         document_sha256: r.text(6)?,
         transfer_id: r.id(7)?,
-        status: r.text(8)?,
+        status: r.word(8)?,
         chain_json: r.text(9)?,
         submitted_by: r.opt_id(10)?,
         submitted_at: r.int(11)?,

@@ -4,6 +4,7 @@
 //! column list (`ledger::select`), so each struct follows its table's column order; column 0 is
 //! always `tenant_id`.
 
+use gongzhi_domain::lifecycle::{CallStatus, ContractStatus, ItemKind};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -340,7 +341,7 @@ pub struct CallRow {
     pub stable: bool,
     pub rule_json: String,
     pub criteria_json: String,
-    pub status: String,
+    pub status: CallStatus,
     pub budget_id: Option<Uuid>,
     pub rerun_of: Option<Uuid>,
     pub created_at: i64,
@@ -372,7 +373,7 @@ fn call_row(r: &Row) -> Result<CallRow, StoreError> {
         stable: r.bool(16)?,
         rule_json: r.text(17)?,
         criteria_json: r.text(18)?,
-        status: r.text(19)?,
+        status: r.word(19)?,
         budget_id: r.opt_id(20)?,
         rerun_of: r.opt_id(21)?,
         created_at: r.int(22)?,
@@ -401,7 +402,7 @@ pub struct CallSummary {
     pub catalogue_code: String,
     pub method: String,
     pub value: i64,
-    pub status: String,
+    pub status: CallStatus,
     pub opens_at: i64,
     pub closes_at: i64,
 }
@@ -415,7 +416,7 @@ impl CallRow {
             catalogue_code: self.catalogue_code.clone(),
             method: self.method.clone(),
             value: self.value,
-            status: self.status.clone(),
+            status: self.status,
             opens_at: self.opens_at,
             closes_at: self.closes_at,
         }
@@ -456,7 +457,7 @@ async fn summaries(
             catalogue_code: r.text(3)?,
             method: r.text(4)?,
             value: r.int(5)?,
-            status: r.text(6)?,
+            status: r.word(6)?,
             opens_at: r.int(7)?,
             closes_at: r.int(8)?,
         })
@@ -704,7 +705,7 @@ pub struct ContractRow {
     pub budget_id: Option<Uuid>,
     pub payee_id: Option<Uuid>,
     pub payment_rule_json: String,
-    pub status: String,
+    pub status: ContractStatus,
     pub renews_id: Option<Uuid>,
     pub signed_at: i64,
     pub signed_by: Option<Uuid>,
@@ -725,7 +726,7 @@ fn contract_row(r: &Row) -> Result<ContractRow, StoreError> {
         budget_id: r.opt_id(10)?,
         payee_id: r.opt_id(11)?,
         payment_rule_json: r.text(12)?,
-        status: r.text(13)?,
+        status: r.word(13)?,
         renews_id: r.opt_id(14)?,
         signed_at: r.int(15)?,
         signed_by: r.opt_id(16)?,
@@ -786,7 +787,7 @@ pub struct ItemRow {
     pub tenant_id: Uuid,
     pub contract_id: Uuid,
     pub position: i64,
-    pub kind: String,
+    pub kind: ItemKind,
     pub catalogue_code: Option<String>,
     pub title: String,
     pub due_on: Option<String>,
@@ -802,7 +803,7 @@ fn item_row(r: &Row) -> Result<ItemRow, StoreError> {
         tenant_id: r.id(0)?,
         contract_id: r.id(1)?,
         position: r.int(2)?,
-        kind: r.text(3)?,
+        kind: r.word(3)?,
         catalogue_code: r.opt_text(4)?,
         title: r.text(5)?,
         due_on: r.opt_text(6)?,

@@ -2,6 +2,7 @@
 //! their moves, motions, quotes, updates, claims, ratings and allocation rounds. Rows are selected
 //! with the registry's column list, so a struct's fields follow the table's column order.
 
+use gongzhi_domain::lifecycle::{ClaimStatus, MotionStatus, NeedStatus, ProjectStatus};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -40,7 +41,7 @@ pub struct NeedRow {
     pub reporter_id: Option<Uuid>,
     pub reporter_account_id: Option<Uuid>,
     pub entered_by: Option<Uuid>,
-    pub status: String,
+    pub status: NeedStatus,
     pub assigned_to: Option<Uuid>,
     pub reply_due: String,
     pub reply: Option<String>,
@@ -64,7 +65,7 @@ fn need_row(r: &Row) -> Result<NeedRow, StoreError> {
         reporter_id: r.opt_id(9)?,
         reporter_account_id: r.opt_id(10)?,
         entered_by: r.opt_id(11)?,
-        status: r.text(12)?,
+        status: r.word(12)?,
         assigned_to: r.opt_id(13)?,
         reply_due: r.text(14)?,
         reply: r.opt_text(15)?,
@@ -212,7 +213,7 @@ pub struct ProjectRow {
     pub implementer_plan: String,
     pub pipeline_json: String,
     pub step_index: i64,
-    pub status: String,
+    pub status: ProjectStatus,
     pub screening_json: Option<String>,
     pub budget_id: Option<Uuid>,
     pub motion_id: Option<Uuid>,
@@ -245,7 +246,7 @@ fn project_row(r: &Row) -> Result<ProjectRow, StoreError> {
         implementer_plan: r.text(13)?,
         pipeline_json: r.text(14)?,
         step_index: r.int(15)?,
-        status: r.text(16)?,
+        status: r.word(16)?,
         screening_json: r.opt_text(17)?,
         budget_id: r.opt_id(18)?,
         motion_id: r.opt_id(19)?,
@@ -492,7 +493,7 @@ pub struct ClaimRow {
     pub claimant_kind: String,
     pub offer: String,
     pub account_id: Option<Uuid>,
-    pub status: String,
+    pub status: ClaimStatus,
     pub created_at: i64,
 }
 
@@ -503,7 +504,7 @@ fn claim_row(r: &Row) -> Result<ClaimRow, StoreError> {
         claimant_kind: r.text(4)?,
         offer: r.text(5)?,
         account_id: r.opt_id(6)?,
-        status: r.text(7)?,
+        status: r.word(7)?,
         created_at: r.int(8)?,
     })
 }
@@ -625,7 +626,7 @@ pub struct DecisionRow {
     pub step_id: String,
     pub motion_id: Uuid,
     pub title: String,
-    pub status: String,
+    pub status: MotionStatus,
     pub council: Option<CouncilRow>,
     pub resolution: Option<ResolutionRow>,
 }
@@ -660,7 +661,7 @@ pub async fn decisions_of_project(
             Some(id) => Some(CouncilRow {
                 id,
                 jurisdiction_id: r.id(5)?,
-                kind: r.text(6)?,
+                kind: r.word(6)?,
                 name_zh: r.text(7)?,
                 name_en: r.text(8)?,
                 short_name: r.text(9)?,
@@ -685,7 +686,7 @@ pub async fn decisions_of_project(
             step_id: r.text(0)?,
             motion_id,
             title: r.text(2)?,
-            status: r.text(3)?,
+            status: r.word(3)?,
             council,
             resolution,
         })

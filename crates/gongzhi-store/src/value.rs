@@ -112,6 +112,33 @@ impl From<Option<&str>> for Value {
         Value::Text(v.map(str::to_string))
     }
 }
+/// Statuses and kinds are stored as their word.
+macro_rules! words_are_text {
+    ($($t:ident),+) => {$(
+        impl From<gongzhi_domain::lifecycle::$t> for Value {
+            fn from(w: gongzhi_domain::lifecycle::$t) -> Self {
+                Value::Text(Some(w.as_str().to_string()))
+            }
+        }
+    )+};
+}
+
+words_are_text!(
+    MeetingStatus,
+    MotionStatus,
+    BudgetStatus,
+    ExpenseStatus,
+    NeedStatus,
+    ProjectStatus,
+    ClaimStatus,
+    BallotBoxStatus,
+    CallStatus,
+    ContractStatus,
+    CouncilKind,
+    ElectionKind,
+    ItemKind
+);
+
 impl From<bool> for Value {
     fn from(v: bool) -> Self {
         Value::Bool(Some(v))
@@ -156,6 +183,20 @@ impl Row {
     pub fn opt_text(&self, i: usize) -> Result<Option<String>, crate::StoreError> {
         match self.get(i)? {
             Value::Text(v) => Ok(v.clone()),
+            _ => Err(crate::StoreError::Decode(i)),
+        }
+    }
+    /// A closed-vocabulary column (a status or kind) as its enum; a word outside the vocabulary
+    /// is corrupt data, not a decode slip.
+    pub fn word<V: gongzhi_domain::vocabulary::Vocabulary>(
+        &self,
+        i: usize,
+    ) -> Result<V, crate::StoreError> {
+        match self.get(i)? {
+            Value::Text(Some(w)) => V::parse(w).ok_or_else(|| crate::StoreError::UnknownWord {
+                column: V::NAME,
+                word: w.clone(),
+            }),
             _ => Err(crate::StoreError::Decode(i)),
         }
     }

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongzhi_app::authz::Permission;
+use gongzhi_domain::lifecycle::BallotBoxStatus;
 use std::collections::HashMap;
 
 use gongzhi_app::AppError;
@@ -100,7 +101,7 @@ async fn vote_view_page(
             .await
             .unwrap_or(false);
     let row = &v.vote;
-    let closed = row.status == "closed";
+    let closed = row.status == BallotBoxStatus::Closed;
     let facts = vec![
         lang.t_args("bv-pot", &[("budget", Fen(row.budget_fen).to_string())]),
         lang.t_args(

@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use gongzhi_app::elections::{self, ElectionView, VoterStanding};
 use gongzhi_domain::election::Share;
+use gongzhi_domain::lifecycle::BallotBoxStatus;
 use gongzhi_domain::threshold::Bound;
 use gongzhi_domain::time::Instant;
 use uuid::Uuid;
@@ -119,7 +120,7 @@ async fn election_view_page(
         .await
         .unwrap_or(VoterStanding::NotOnRoll);
     let e = &v.election;
-    let closed = e.status == "closed";
+    let closed = e.status == BallotBoxStatus::Closed;
     let mut facts = vec![
         lang.t_args("election-seats", &[("seats", e.seats.to_string())]),
         lang.t_args(

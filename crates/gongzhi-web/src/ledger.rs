@@ -13,6 +13,7 @@ use gongzhi_app::ledger::{self, NewExpense};
 use gongzhi_app::{places, uploads};
 use gongzhi_domain::Fen;
 use gongzhi_domain::audit::short_head;
+use gongzhi_domain::lifecycle::ExpenseStatus;
 use gongzhi_domain::time::Instant;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -453,7 +454,7 @@ async fn budget_view(
     };
     let b = v.account.balance;
     let (households, paid_in_full, expected, paid) = v.cofunding;
-    let payees = if v.budget.status == "open"
+    let payees = if v.budget.status.is_open()
         && ledger::can_manage_funds(&state.app, &visitor.actor, v.budget.jurisdiction_id).await
     {
         Some(
@@ -675,7 +676,7 @@ async fn expense_view(
         Ok(may) => may,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let can_pay = v.expense.status == "approved"
+    let can_pay = v.expense.status == ExpenseStatus::Approved
         && !v.lapsed
         && ledger::is_custodian_of(&state.app, b.fund_id, me).await;
     let e = &v.expense;

@@ -43,7 +43,7 @@ pub(super) fn need_line(lang: Lang, n: &gongzhi_app::records::NeedRow, today: &s
         category: lang.t(&format!("category-{}", n.category)),
         channel: lang.t(&format!("channel-{}", n.channel)),
         status: lang.t(&format!("need-status-{}", n.status)),
-        overdue: matches!(n.status.as_str(), "new" | "assigned") && n.reply_due.as_str() < today,
+        overdue: n.status.is_overdue(&n.reply_due, today),
         due: n.reply_due.clone(),
         reply: n.reply.clone(),
         selectable: false,
@@ -154,7 +154,7 @@ pub(super) async fn needs_view(
             .iter()
             .map(|n| NeedLine {
                 place: place_name(n.jurisdiction_id),
-                selectable: matches!(n.status.as_str(), "new" | "assigned"),
+                selectable: n.status.awaits_answer(),
                 ..need_line(lang, n, &today)
             })
             .collect(),
@@ -385,7 +385,7 @@ pub(super) async fn need_view(
         reported: lang.minute(Instant(n.created_at)),
         merged_into: sheet.merged_into,
         project: n.project_id.map(|p| p.to_string()),
-        open: matches!(n.status.as_str(), "new" | "assigned"),
+        open: n.status.awaits_answer(),
         assigned: n.assigned_to.is_some(),
         assigned_to_me: n.assigned_to.is_some() && n.assigned_to == visitor.actor.account_id,
         typed_reply: typed.reply,

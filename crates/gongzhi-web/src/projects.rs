@@ -490,7 +490,7 @@ async fn project_view(
             }),
         })
         .collect();
-    let form = if staff && s.status == "active" {
+    let form = if staff && s.status.is_active() {
         step_form(state, &s).await
     } else {
         None

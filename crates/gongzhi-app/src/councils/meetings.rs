@@ -2,6 +2,7 @@
 //! their signatures, the chair's roll call, and extraordinary meetings members ask for.
 
 use super::*;
+use gongzhi_domain::lifecycle::MeetingStatus;
 
 pub async fn schedule_meeting(
     app: &App,
@@ -47,7 +48,7 @@ pub async fn record_attendance(
     let (_, c) = load_council(read, m.council_id).await?;
     let today = format_date(app.now().china_date());
     require_chair_or_staff(read, actor, tenant, &c, &today).await?;
-    if m.status == "closed" {
+    if m.status == MeetingStatus::Closed {
         return Err(invalid("meeting_closed", "meeting_id"));
     }
     if repo_c::seat(read, tenant, c.id, seat, &today)
@@ -66,8 +67,8 @@ pub async fn record_attendance(
     let delta = i64::from(present) - i64::from(was_present);
     let mut meeting_sets: Vec<(&str, Value)> =
         vec![("present_count", (current.present_count + delta).into())];
-    if current.status == "scheduled" {
-        meeting_sets.push(("status", "open".into()));
+    if current.status == MeetingStatus::Scheduled {
+        meeting_sets.push(("status", MeetingStatus::Open.into()));
         meeting_sets.push(("opened_at", now.into()));
     }
     cmd.update("meetings", &[tenant.into(), meeting.into()], &meeting_sets)
@@ -144,7 +145,7 @@ pub async fn write_minutes(
         &[
             ("minutes", minutes.into()),
             ("minutes_written_at", now.into()),
-            ("status", "closed".into()),
+            ("status", MeetingStatus::Closed.into()),
             ("closed_at", now.into()),
         ],
     )
@@ -318,7 +319,7 @@ pub async fn roll_call(app: &App, actor: &Actor, meeting: Uuid) -> Result<RollCa
         motions.push(RollMotion {
             id,
             title,
-            open: status == "open",
+            open: status.is_open(),
             votes,
         });
     }
@@ -534,7 +535,7 @@ async fn insert_meeting(
             ("council_id", council.into()),
             ("title", title.into()),
             ("scheduled_for", at.0.into()),
-            ("status", "scheduled".into()),
+            ("status", MeetingStatus::Scheduled.into()),
             ("created_at", now.0.into()),
             ("present_count", 0i64.into()),
         ],

@@ -16,6 +16,7 @@ pub use resolutions::*;
 
 use gongzhi_domain::DomainError;
 use gongzhi_domain::council::{self, Choice, NoticeState};
+use gongzhi_domain::lifecycle::CouncilKind;
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::threshold::Threshold;
 use gongzhi_domain::time::{Instant, format_date, parse_date};
@@ -29,7 +30,7 @@ use crate::command::{Command, Record, Target, tenant_of};
 use crate::rules::rule_in_force;
 use crate::{App, AppError, new_id};
 
-pub const COUNCIL_KINDS: &[&str] = &["council", "supervisory_board"];
+pub const COUNCIL_KINDS: &[&str] = CouncilKind::WORDS;
 pub const SEAT_ROLES: &[&str] = &["member", "chair", "invitee"];
 
 use crate::input::{invalid, text};
@@ -78,9 +79,9 @@ pub async fn create_council(
     actor: &Actor,
     new: &NewCouncil<'_>,
 ) -> Result<Uuid, AppError> {
-    if !COUNCIL_KINDS.contains(&new.kind) {
+    let Some(kind) = CouncilKind::parse(new.kind) else {
         return Err(invalid("council_kind_unknown", "kind"));
-    }
+    };
     let name_zh = text(new.name_zh, "name_zh", 60)?;
     let name_en = if new.name_en.trim().is_empty() {
         name_zh.clone()
@@ -116,7 +117,7 @@ pub async fn create_council(
             ("tenant_id", tenant.into()),
             ("id", id.into()),
             ("jurisdiction_id", j.id.into()),
-            ("kind", new.kind.into()),
+            ("kind", kind.into()),
             ("name_zh", name_zh.into()),
             ("name_en", name_en.into()),
             ("short_name", short.into()),
@@ -190,7 +191,7 @@ pub async fn seat_member(
     if repo_c::resident_seated(read, tenant, council, resident, &format_date(start)).await? {
         return Err(invalid("seat_already_held", "resident_id"));
     }
-    if c.kind == "supervisory_board" && seat_role != "invitee" {
+    if c.kind == CouncilKind::SupervisoryBoard && seat_role != "invitee" {
         check_supervisor_eligible(read, tenant, resident, &format_date(start)).await?;
     }
     if seat_role != "invitee" {

@@ -2,6 +2,7 @@
 //! close that tallies by the pinned rule and numbers the resolution.
 
 use super::*;
+use gongzhi_domain::lifecycle::{MeetingStatus, MotionStatus};
 
 pub(super) async fn find_motion(tx: &mut Tx, motion: Uuid) -> Result<(Uuid, MotionRow), AppError> {
     let tenant = Record::Motion.tenant(tx, motion).await?;
@@ -86,7 +87,7 @@ pub(crate) async fn open_motion_in(
         let meeting = repo_c::meeting(read, tenant, m)
             .await?
             .ok_or(AppError::NotFound("meeting"))?;
-        if meeting.council_id != c.id || meeting.status == "closed" {
+        if meeting.council_id != c.id || meeting.status == MeetingStatus::Closed {
             return Err(invalid("meeting_closed", "meeting_id"));
         }
     }
@@ -112,7 +113,7 @@ pub(crate) async fn open_motion_in(
             ("title", title.into()),
             ("body", body.into()),
             ("needs_notice", new.needs_notice.into()),
-            ("status", "open".into()),
+            ("status", MotionStatus::Open.into()),
             ("opened_at", app.now().0.into()),
             (
                 "rules_json",
@@ -157,7 +158,7 @@ pub async fn recuse(
     if s.account_id != actor.account_id || actor.account_id.is_none() {
         require_chair_or_staff(read, actor, tenant, &c, &today).await?;
     }
-    if m.status != "open" {
+    if m.status != MotionStatus::Open {
         return Err(invalid("motion_closed", "motion_id"));
     }
     let already_voted = repo_c::vote_exists(read, tenant, motion, seat).await?;
@@ -233,7 +234,7 @@ pub async fn cast_vote(
             return Err(AppError::Forbidden);
         }
     }
-    if m.status != "open" {
+    if m.status != MotionStatus::Open {
         return Err(invalid("motion_closed", "motion_id"));
     }
     let s = repo_c::seat(read, tenant, c.id, seat, &today)
@@ -255,7 +256,7 @@ pub async fn cast_vote(
         // can still be closed, counting the votes cast while the meeting sat).
         if repo_c::meeting(read, tenant, meeting)
             .await?
-            .is_none_or(|x| x.status == "closed")
+            .is_none_or(|x| x.status == MeetingStatus::Closed)
         {
             return Err(invalid("meeting_closed", "motion_id"));
         }
@@ -400,7 +401,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
     let today = format_date(app.now().china_date());
     // Who may close it is decided before anything about it is told.
     require_chair_or_staff(read, actor, tenant, &c, &today).await?;
-    if m.status != "open" {
+    if m.status != MotionStatus::Open {
         return Err(invalid("motion_closed", "motion_id"));
     }
     let today = app.now().china_date();
@@ -463,10 +464,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
         "motions",
         &[tenant.into(), motion.into()],
         &[
-            (
-                "status",
-                if tally.passed { "passed" } else { "failed" }.into(),
-            ),
+            ("status", MotionStatus::closed(tally.passed).into()),
             ("closed_at", now.0.into()),
             ("result_json", result.to_string().into()),
         ],

@@ -2,6 +2,7 @@
 //! by households, closed out with what was not spent returned to the fund.
 
 use gongzhi_domain::ledger::AccountKind;
+use gongzhi_domain::lifecycle::BudgetStatus;
 use gongzhi_domain::{DomainError, Fen};
 use gongzhi_store::ledger::{self as repo_l, BudgetRow};
 use gongzhi_store::{Tx, Value, repo};
@@ -139,7 +140,7 @@ pub(crate) async fn reserve_in(
             ("title", title.clone().into()),
             ("reserved", new.reserved.into()),
             ("cofunding_expected", cofunding.into()),
-            ("status", "open".into()),
+            ("status", BudgetStatus::Open.into()),
             ("created_at", app.now().0.into()),
             ("closed_at", Value::Int(None)),
             ("released", Value::Int(None)),
@@ -274,7 +275,7 @@ pub async fn pledge_cofunding(
     )
     .await?;
     let (tenant, b) = managed_budget(&mut cmd.tx, actor, budget_id).await?;
-    if b.status != "open" {
+    if b.status != BudgetStatus::Open {
         return Err(invalid("budget_closed", "budget_id"));
     }
     if !household_exists(&mut cmd.tx, tenant, household).await? {
@@ -385,7 +386,7 @@ pub(crate) async fn gift_into_budget(
     let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
-    if b.status != "open" {
+    if b.status != BudgetStatus::Open {
         return Err(invalid("budget_closed", "budget_id"));
     }
     let source = source_account(cmd, "donors").await?;
@@ -426,13 +427,13 @@ pub(crate) async fn close_in(
     let b = repo_l::budget(&mut cmd.tx, tenant, budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
-    if b.status != "open" {
+    if b.status != BudgetStatus::Open {
         return Err(invalid("budget_closed", "budget_id"));
     }
     let open = repo_l::expenses(&mut cmd.tx, tenant)
         .await?
         .into_iter()
-        .filter(|e| e.budget_id == budget_id && matches!(e.status.as_str(), "held" | "approved"))
+        .filter(|e| e.budget_id == budget_id && e.status.holds_money())
         .count();
     if open > 0 {
         return Err(AppError::Invalid(
@@ -463,7 +464,7 @@ pub(crate) async fn close_in(
         "budgets",
         &[tenant.into(), budget_id.into()],
         &[
-            ("status", "closed".into()),
+            ("status", BudgetStatus::Closed.into()),
             ("closed_at", app.now().0.into()),
             ("released", left.into()),
         ],

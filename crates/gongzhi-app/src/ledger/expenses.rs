@@ -3,7 +3,9 @@
 
 use gongzhi_domain::DomainError;
 use gongzhi_domain::ledger::{self, AccountKind, Phase, SignoffChain, SignoffProgress};
+use gongzhi_domain::lifecycle::{BudgetStatus, CouncilKind, ExpenseStatus};
 use gongzhi_domain::rulebook::RuleValue;
+use gongzhi_domain::time::Instant;
 use gongzhi_domain::time::format_date;
 use gongzhi_store::ledger::{self as repo_l, BudgetRow, ExpenseRow, SignatureRow};
 use gongzhi_store::{Tx, Value, repo};
@@ -76,7 +78,7 @@ pub(crate) async fn submit_in(
     let b = repo_l::budget(&mut cmd.tx, tenant, new.budget_id)
         .await?
         .ok_or(AppError::NotFound("budget"))?;
-    if b.status != "open" {
+    if b.status != BudgetStatus::Open {
         return Err(invalid("budget_closed", "budget_id"));
     }
     let (_, r) = resolution_in(&mut cmd.tx, app.now(), b.resolution_id).await?;
@@ -129,7 +131,7 @@ pub(crate) async fn submit_in(
             ("description", description.to_string().into()),
             ("document_sha256", sha.to_string().into()),
             ("transfer_id", transfer.into()),
-            ("status", "held".into()),
+            ("status", ExpenseStatus::Held.into()),
             (
                 "chain_json",
                 serde_json::to_string(&chain).unwrap_or_default().into(),
@@ -191,9 +193,9 @@ pub async fn reassign_signers(
         .ok_or(AppError::NotFound("budget"))?;
     let chain_of_place = repo::ancestors(&mut cmd.tx, b.jurisdiction_id).await?;
     actor.require_in(&chain_of_place, Permission::ManageFunds)?;
-    if e.status != "held" {
+    if e.status != ExpenseStatus::Held {
         return Err(AppError::Invalid(
-            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", e.status),
         ));
     }
     let chain = pinned_chain(&e)?;
@@ -258,7 +260,7 @@ pub(super) async fn step_members(
     let board = up.iter().find_map(|j| {
         councils
             .iter()
-            .find(|c| c.kind == "supervisory_board" && c.jurisdiction_id == *j)
+            .find(|c| c.kind == CouncilKind::SupervisoryBoard && c.jurisdiction_id == *j)
     });
     let board_members: Vec<Signer> = match board {
         Some(c) => gongzhi_store::councils::seats(tx, tenant, c.id, today)
@@ -376,10 +378,10 @@ async fn signing(
     if !members.iter().flatten().any(|s| s.id == me) {
         return Err(invalid("signoff_not_a_signer", "expense_id"));
     }
-    if e.status != "held" || e.expires_at < app.now().0 {
+    if e.status != ExpenseStatus::Held || e.status.is_lapsed(Instant(e.expires_at), app.now()) {
         // A hold whose window ended is swept before a command reads it; a page may see it first.
         return Err(AppError::Invalid(
-            DomainError::field("expense_not_waiting", "expense_id").arg("status", &e.status),
+            DomainError::field("expense_not_waiting", "expense_id").arg("status", e.status),
         ));
     }
     let sigs = repo_l::signatures(tx, tenant, e.id).await?;
@@ -532,7 +534,16 @@ pub async fn sign_expense(
     .await?;
     cmd.detail("step", step);
     if reason.is_some() {
-        settle_expense(&mut cmd, actor, &e, &b, None, "rejected", reason).await?;
+        settle_expense(
+            &mut cmd,
+            actor,
+            &e,
+            &b,
+            None,
+            ExpenseStatus::Rejected,
+            reason,
+        )
+        .await?;
         cmd.commit().await?;
         return Ok(ExpenseState::Rejected);
     }
@@ -563,13 +574,22 @@ pub async fn sign_expense(
                 cmd.update(
                     "expenses",
                     &[tenant.into(), expense_id.into()],
-                    &[("status", "approved".into())],
+                    &[("status", ExpenseStatus::Approved.into())],
                 )
                 .await?;
                 ExpenseState::Approved
             } else {
                 let paid = settle.unwrap_or(e.amount);
-                settle_expense(&mut cmd, actor, &e, &b, Some(paid), "posted", None).await?;
+                settle_expense(
+                    &mut cmd,
+                    actor,
+                    &e,
+                    &b,
+                    Some(paid),
+                    ExpenseStatus::Posted,
+                    None,
+                )
+                .await?;
                 ExpenseState::Posted(paid)
             }
         }
@@ -585,7 +605,7 @@ pub(super) async fn settle_expense(
     e: &ExpenseRow,
     b: &BudgetRow,
     paid: Option<i64>,
-    status: &str,
+    status: ExpenseStatus,
     reason: Option<String>,
 ) -> Result<(), AppError> {
     let tenant = cmd.tenant_id();
@@ -652,13 +672,22 @@ pub async fn pay_expense(
     if fund.custodian.is_none() {
         return Err(invalid("fund_not_in_custody", "expense_id"));
     }
-    if e.status != "approved" {
+    if e.status != ExpenseStatus::Approved {
         return Err(AppError::Invalid(
-            DomainError::field("expense_not_approved", "expense_id").arg("status", &e.status),
+            DomainError::field("expense_not_approved", "expense_id").arg("status", e.status),
         ));
     }
     let paid = settle.unwrap_or(e.amount);
-    settle_expense(&mut cmd, actor, &e, &b, Some(paid), "posted", None).await?;
+    settle_expense(
+        &mut cmd,
+        actor,
+        &e,
+        &b,
+        Some(paid),
+        ExpenseStatus::Posted,
+        None,
+    )
+    .await?;
     cmd.commit().await?;
     Ok(paid)
 }
@@ -735,7 +764,7 @@ pub async fn sweep_lapsed(app: &App, tenant: Uuid) -> Result<usize, AppError> {
         let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
             .await?
             .ok_or(AppError::NotFound("budget"))?;
-        settle_expense(&mut cmd, &system, e, &b, None, "expired", None).await?;
+        settle_expense(&mut cmd, &system, e, &b, None, ExpenseStatus::Expired, None).await?;
     }
     cmd.detail("expired", lapsed.len());
     cmd.commit().await?;

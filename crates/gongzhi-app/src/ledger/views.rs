@@ -1,5 +1,7 @@
 //! What the pages and the API show: funds, project money pages, expenses with their sign-off.
 
+use gongzhi_domain::lifecycle::ExpenseStatus;
+use gongzhi_domain::time::Instant;
 use std::collections::HashMap;
 
 use gongzhi_domain::ledger::{AccountKind, SignoffChain, SignoffProgress};
@@ -142,8 +144,8 @@ pub(super) async fn expense_view_in(
     let today = format_date(app.now().china_date());
     let members = signers_of(tx, tenant, b, &e, &chain, &today).await?;
     let sigs = repo_l::signatures(tx, tenant, e.id).await?;
-    let waiting_step = match (e.status.as_str(), progress_of(&chain, &members, &sigs)) {
-        ("held", SignoffProgress::Waiting { step, .. }) => Some(step),
+    let waiting_step = match (e.status, progress_of(&chain, &members, &sigs)) {
+        (ExpenseStatus::Held, SignoffProgress::Waiting { step, .. }) => Some(step),
         _ => None,
     };
     let steps = members
@@ -166,7 +168,7 @@ pub(super) async fn expense_view_in(
             .find(|a| a.id == e.payee_id)
             .map(|a| a.name_zh.clone())
             .unwrap_or_default(),
-        lapsed: matches!(e.status.as_str(), "held" | "approved") && e.expires_at < app.now().0,
+        lapsed: e.status.is_lapsed(Instant(e.expires_at), app.now()),
         expense: e,
         chain,
         signatures: sigs,
@@ -250,7 +252,7 @@ pub async fn expenses_awaiting(
     for e in repo_l::expenses(&mut tx, community)
         .await?
         .into_iter()
-        .filter(|e| e.status == "held")
+        .filter(|e| e.status == ExpenseStatus::Held)
     {
         let Some(b) = budgets.iter().find(|b| b.id == e.budget_id).cloned() else {
             continue;

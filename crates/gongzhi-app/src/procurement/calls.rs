@@ -8,6 +8,7 @@
 //! the best-ranked applications that fit the pool, up to the round's number of grants.
 
 use gongzhi_domain::DomainError;
+use gongzhi_domain::lifecycle::{BudgetStatus, CallStatus};
 use gongzhi_domain::procurement::{
     self as dp, Criterion, GrantRound, Method, OrgKind, ProcurementRule, Ranked, ScoredBid,
     ShareReport,
@@ -198,7 +199,7 @@ async fn open_call_as(
         let budget = gongzhi_store::ledger::budget(read, tenant, b)
             .await?
             .ok_or_else(|| invalid("budget_not_found", "budget_id"))?;
-        if budget.status != "open" {
+        if budget.status != BudgetStatus::Open {
             return Err(invalid("budget_closed", "budget_id"));
         }
         if new.value > budget.reserved {
@@ -244,7 +245,7 @@ async fn open_call_as(
                     .unwrap_or_default()
                     .into(),
             ),
-            ("status", "open".into()),
+            ("status", CallStatus::Open.into()),
             ("budget_id", new.budget_id.into()),
             ("rerun_of", rerun_of.into()),
             ("created_at", now.0.into()),
@@ -304,7 +305,7 @@ pub async fn rerun_call(
     actor
         .require(&mut read, Permission::ManagePurchases, c.buyer_id)
         .await?;
-    if c.status != "failed" {
+    if c.status != CallStatus::Failed {
         return Err(invalid("call_not_failed", "call_id"));
     }
     let criteria = criteria_of(&c)?;
@@ -333,13 +334,13 @@ pub async fn rerun_call(
 /// Whether a call takes bids at `now`: open and before its closing time. `submit_bid` refuses by
 /// it; the call page shows the bid form by it.
 pub fn accepts_bids(c: &CallRow, now: Instant) -> bool {
-    c.status == "open" && now.0 < c.closes_at
+    c.status.accepts_bids(Instant(c.closes_at), now)
 }
 
 /// Whether a call is closed for bids and waits to be scored and decided at `now`. Scoring and
 /// `decide_call` need it; the call page shows the panel's and the buyer's forms by it.
 pub fn awaits_decision(c: &CallRow, now: Instant) -> bool {
-    c.status == "open" && now.0 >= c.closes_at
+    c.status.awaits_decision(Instant(c.closes_at), now)
 }
 
 pub(crate) async fn load_call(tx: &mut Tx, id: Uuid) -> Result<CallRow, AppError> {
@@ -454,7 +455,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
     }
     // Re-read under the tenant's lock: the call may have been decided meanwhile.
     let c = load_call(&mut cmd.tx, c.id).await?;
-    if c.status != "open" {
+    if c.status != CallStatus::Open {
         return Err(invalid("bid_after_deadline", "call_id"));
     }
     if repo_p::bids(&mut cmd.tx, c.tenant_id, c.id)
@@ -526,7 +527,7 @@ pub async fn seat_panel(
         rows.push((m.account_id, name, ties));
     }
     let c = load_call(&mut cmd.tx, c.id).await?;
-    if c.status != "open" {
+    if c.status != CallStatus::Open {
         return Err(invalid("call_decided", "call_id"));
     }
     if !repo_p::scores(&mut cmd.tx, c.tenant_id, c.id)
@@ -588,7 +589,7 @@ pub async fn score_bid(
         .find(|p| p.account_id == account)
         .ok_or(AppError::Forbidden)?;
     if !awaits_decision(&c, now) {
-        return Err(if c.status != "open" {
+        return Err(if c.status != CallStatus::Open {
             invalid("call_decided", "bid_id")
         } else {
             invalid("score_before_closing", "bid_id")
@@ -641,8 +642,8 @@ pub async fn score_bid(
 /// The published result of a decided call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallResult {
-    /// `failed` or `awarded`.
-    pub outcome: String,
+    /// `Failed` or `Awarded` (the status the call closed with).
+    pub outcome: CallStatus,
     pub bids: u32,
     pub min_bids: u32,
     /// Best first; empty when the call failed.
@@ -685,7 +686,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
         .await?;
     let now = app.now();
     let c = load_call(&mut cmd.tx, c.id).await?;
-    if c.status != "open" {
+    if c.status != CallStatus::Open {
         return Err(invalid("call_decided", "call_id"));
     }
     if !awaits_decision(&c, now) {
@@ -701,7 +702,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
     let n = u32::try_from(bids.len()).unwrap_or(u32::MAX);
     let result = if n < min_bids {
         CallResult {
-            outcome: "failed".into(),
+            outcome: CallStatus::Failed,
             bids: n,
             min_bids,
             ranking: Vec::new(),
@@ -724,7 +725,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
             None => winner.into_iter().collect(),
         };
         CallResult {
-            outcome: "awarded".into(),
+            outcome: CallStatus::Awarded,
             bids: n,
             min_bids,
             winner: awarded.first().copied(),
@@ -732,12 +733,12 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
             awarded,
         }
     };
-    cmd.detail("outcome", result.outcome.clone());
+    cmd.detail("outcome", result.outcome.as_str());
     cmd.update(
         "purchase_calls",
         &[c.tenant_id.into(), c.id.into()],
         &[
-            ("status", result.outcome.clone().into()),
+            ("status", result.outcome.into()),
             ("decided_at", now.0.into()),
             (
                 "result_json",
@@ -807,7 +808,7 @@ impl CallView {
     /// Whether bids and scores may be shown: after the call is decided (before, the amounts
     /// bidders offered stay sealed from each other).
     pub fn decided(&self) -> bool {
-        self.call.status != "open"
+        self.call.status != CallStatus::Open
     }
 }
 

@@ -5,6 +5,7 @@
 
 use gongzhi_domain::DomainError;
 use gongzhi_domain::ledger::AccountKind;
+use gongzhi_domain::lifecycle::{CallStatus, ContractStatus, ExpenseStatus, ItemKind};
 use gongzhi_domain::procurement::PaymentRule;
 use gongzhi_domain::time::{format_date, parse_date};
 use gongzhi_store::procurement::{self as repo_p, ContractRow, EvaluationRow, ItemRow};
@@ -74,7 +75,7 @@ pub async fn sign_contract(
         .require(read, Permission::ManagePurchases, c.buyer_id)
         .await?;
     let cat = super::catalogue(read, c.buyer_id, app.now()).await?;
-    if c.status != "awarded" {
+    if c.status != CallStatus::Awarded {
         return Err(invalid("call_not_awarded", "call_id"));
     }
     rule_of(&c)?.check_term(starts, ends, c.stable)?;
@@ -204,7 +205,7 @@ pub async fn sign_contract(
                 "payment_rule_json",
                 serde_json::to_string(&rule).unwrap_or_default().into(),
             ),
-            ("status", "active".into()),
+            ("status", ContractStatus::Active.into()),
             ("renews_id", new.renews_id.into()),
             ("signed_at", cmd.now().0.into()),
             ("signed_by", actor.account_id.into()),
@@ -289,6 +290,15 @@ async fn item_at(tx: &mut Tx, k: &ContractRow, position: i64) -> Result<ItemRow,
         .ok_or_else(|| invalid("contract_item_not_found", "position"))
 }
 
+/// Whether a contract line may be paid now: a milestone whose payment was never asked for, or
+/// was rejected or expired. `pay_milestone` refuses by it; the contract page lists by it.
+pub fn awaits_payment(
+    item: &gongzhi_store::procurement::ItemRow,
+    expense: Option<&gongzhi_store::ledger::ExpenseRow>,
+) -> bool {
+    item.kind == ItemKind::Milestone && expense.is_none_or(|e| e.status.is_refused())
+}
+
 /// Pays a milestone through the fund: submits an expense on the contract's budget to the
 /// supplier's payee account, held at once and settled when the sign-off chain completes. The
 /// final milestone is paid at the share its latest evaluation earns. `amount` may ask for less
@@ -315,16 +325,15 @@ pub async fn pay_milestone(
         .iter()
         .find(|i| i.position == position)
         .ok_or_else(|| invalid("contract_item_not_found", "position"))?;
-    if item.kind != "milestone" {
+    if item.kind != ItemKind::Milestone {
         return Err(invalid("contract_item_not_milestone", "position"));
     }
-    if let Some(e) = item.expense_id {
-        let live = gongzhi_store::ledger::expense(&mut cmd.tx, k.tenant_id, e)
-            .await?
-            .is_some_and(|e| !matches!(e.status.as_str(), "rejected" | "expired"));
-        if live {
-            return Err(invalid("milestone_already_paid", "position"));
-        }
+    let expense = match item.expense_id {
+        Some(e) => gongzhi_store::ledger::expense(&mut cmd.tx, k.tenant_id, e).await?,
+        None => None,
+    };
+    if !awaits_payment(item, expense.as_ref()) {
+        return Err(invalid("milestone_already_paid", "position"));
     }
     let owed = if item.final_payment {
         let evals = repo_p::evaluations_of_contract(&mut cmd.tx, k.tenant_id, k.id).await?;
@@ -470,17 +479,17 @@ pub async fn complete_contract(app: &App, actor: &Actor, contract: Uuid) -> Resu
     .await?;
     let read = &mut cmd.tx;
     let (k, _) = managed_contract(read, actor, contract).await?;
-    if k.status != "active" {
+    if k.status != ContractStatus::Active {
         return Err(invalid("contract_not_active", "contract_id"));
     }
     for i in repo_p::items(&mut cmd.tx, k.tenant_id, k.id).await? {
         let settled = match i.expense_id {
             Some(e) => gongzhi_store::ledger::expense(&mut cmd.tx, k.tenant_id, e)
                 .await?
-                .is_some_and(|e| e.status == "posted"),
+                .is_some_and(|e| e.status == ExpenseStatus::Posted),
             None => false,
         };
-        if i.kind == "milestone" && !settled {
+        if i.kind == ItemKind::Milestone && !settled {
             return Err(AppError::Invalid(
                 DomainError::field("contract_milestone_unpaid", "contract_id")
                     .arg("milestone", i.title),
@@ -490,7 +499,7 @@ pub async fn complete_contract(app: &App, actor: &Actor, contract: Uuid) -> Resu
     cmd.update(
         "contracts",
         &[k.tenant_id.into(), k.id.into()],
-        &[("status", "completed".into())],
+        &[("status", ContractStatus::Completed.into())],
     )
     .await?;
     cmd.commit().await?;

@@ -13,6 +13,7 @@
 //! organisations' share) is pinned on a call when it opens; `procurement.catalogue` is read at
 //! the buyer's jurisdiction.
 
+use gongzhi_domain::lifecycle::BudgetStatus;
 use gongzhi_domain::procurement::{Catalogue, ProcurementRule};
 use gongzhi_domain::rulebook::RuleValue;
 use gongzhi_domain::time::Instant;
@@ -68,7 +69,10 @@ pub async fn open_budgets_for(
     let tenant = crate::command::tenant_of(&mut tx, buyer).await?;
     let all = gongzhi_store::ledger::budgets(&mut tx, tenant).await?;
     tx.rollback().await?;
-    Ok(all.into_iter().filter(|b| b.status == "open").collect())
+    Ok(all
+        .into_iter()
+        .filter(|b| b.status == BudgetStatus::Open)
+        .collect())
 }
 
 /// The purchase catalogue in force at a place, for forms that list its items.

@@ -13,6 +13,7 @@
 //! purchase's single award keeps `{number}-award`. Reversing corrections of a payment are not
 //! yet exported as negative transactions.
 
+use gongzhi_domain::lifecycle::{CallStatus, ItemKind};
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -485,7 +486,7 @@ impl Process<'_> {
             };
             parties.push(self.org_party(b.organisation_id, roles));
         }
-        let status = if result.outcome == "awarded" {
+        let status = if result.outcome == CallStatus::Awarded {
             "complete"
         } else {
             "unsuccessful"
@@ -549,13 +550,13 @@ impl Process<'_> {
                 let mut m = json!({
                     "id": i.position.to_string(),
                     "title": i.title,
-                    "type": if i.kind == "milestone" { "financing" } else { "delivery" },
+                    "type": if i.kind == ItemKind::Milestone { "financing" } else { "delivery" },
                     "status": if i.done_at.is_some() { "met" } else { "scheduled" },
                 });
                 if let Some(d) = &i.due_on {
                     m["dueDate"] = json!(date_end(d));
                 }
-                if i.kind == "milestone" {
+                if i.kind == ItemKind::Milestone {
                     m["description"] = json!(format!("付款 {}", gongzhi_domain::Fen(i.amount)));
                 }
                 if let Some(c) = &i.catalogue_code {

@@ -5,6 +5,7 @@
 //! on the spot at the roadshow. The donor's gift goes into the round's budget in the same
 //! command, and the grant agreement is then signed and paid like any other contract.
 
+use gongzhi_domain::lifecycle::CallStatus;
 use gongzhi_store::Value;
 use gongzhi_store::procurement::{self as repo_p, AdoptionRow};
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub async fn adopt_bid(
         .result_json
         .as_deref()
         .and_then(|r| serde_json::from_str(r).ok());
-    let Some(result) = result.filter(|r| r.outcome == "awarded") else {
+    let Some(result) = result.filter(|r| r.outcome == CallStatus::Awarded) else {
         return Err(invalid("call_not_awarded", "bid_id"));
     };
     if result.funded().contains(&b.id) {
@@ -92,7 +93,7 @@ pub async fn adopt_bid(
 /// application neither funded by the pool nor adopted already), for pages to offer it.
 pub fn adoptable(result: Option<&CallResult>, adopted: &[AdoptionRow], bid: Uuid) -> bool {
     result.is_some_and(|r| {
-        r.outcome == "awarded"
+        r.outcome == CallStatus::Awarded
             && !r.funded().contains(&bid)
             && !adopted.iter().any(|a| a.bid_id == bid)
     })

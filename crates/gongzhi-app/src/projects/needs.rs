@@ -2,6 +2,7 @@
 //! a reporter; a reply owed by a date from the rulebook; assignment, merging of duplicates, and
 //! a spreadsheet import that is all-or-nothing.
 
+use gongzhi_domain::lifecycle::NeedStatus;
 use std::sync::Arc;
 
 use gongzhi_domain::DomainError;
@@ -138,7 +139,7 @@ fn need_values(
         ("reporter_id", Value::from(reporter.resident)),
         ("reporter_account_id", Value::from(reporter.account)),
         ("entered_by", Value::from(reporter.entered_by)),
-        ("status", "new".into()),
+        ("status", NeedStatus::New.into()),
         ("assigned_to", Value::Id(None)),
         ("reply_due", due.into()),
         ("reply", Value::Text(None)),
@@ -285,23 +286,25 @@ pub async fn act_on_need(
             {
                 return Err(invalid("need_assignee_not_staff", "assigned_to"));
             }
-            if need.status != "assigned" {
-                need_transition(&need.status, "assigned")?;
-                set.push(("status", "assigned".into()));
+            if need.status != NeedStatus::Assigned {
+                need_transition(need.status, NeedStatus::Assigned)?;
+                set.push(("status", NeedStatus::Assigned.into()));
             }
             set.push(("assigned_to", to.into()));
         }
         NeedAction::Reply { reply, close } => {
             let reply = text(reply, "reply", 2_000)?;
             if let Some(to) = close {
-                if !matches!(to, "resolved" | "declined") {
-                    return Err(invalid("need_status_move_refused", "status"));
-                }
-                need_transition(&need.status, to)?;
+                let to = match to {
+                    "resolved" => NeedStatus::Resolved,
+                    "declined" => NeedStatus::Declined,
+                    _ => return Err(invalid("need_status_move_refused", "status")),
+                };
+                need_transition(need.status, to)?;
                 set.push(("status", to.into()));
-            } else if matches!(need.status.as_str(), "resolved" | "declined" | "merged") {
+            } else if need.status.is_closed() {
                 return Err(AppError::Invalid(
-                    DomainError::field("need_closed", "need_id").arg("status", &need.status),
+                    DomainError::field("need_closed", "need_id").arg("status", need.status),
                 ));
             }
             set.push(("reply", reply.into()));
@@ -317,8 +320,8 @@ pub async fn act_on_need(
             if target.merged_into.is_some() {
                 return Err(invalid("need_merge_into_merged", "into"));
             }
-            need_transition(&need.status, "merged")?;
-            set.push(("status", "merged".into()));
+            need_transition(need.status, NeedStatus::Merged)?;
+            set.push(("status", NeedStatus::Merged.into()));
             set.push(("merged_into", into.into()));
         }
     }

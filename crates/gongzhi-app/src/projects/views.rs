@@ -2,6 +2,7 @@
 //! to the rating: the votes (council members named, as office-holders acting in office), the
 //! notice and its objections, the contract, every payment, the acceptance and the accounts.
 
+use gongzhi_domain::lifecycle::{ExpenseStatus, MotionStatus, NeedStatus, ProjectStatus};
 use gongzhi_domain::project::{PanelMember, Pipeline, StepKind};
 use gongzhi_domain::time::Instant;
 use gongzhi_store::councils as repo_c;
@@ -32,7 +33,7 @@ pub struct DecisionView {
     pub step_id: String,
     pub motion_id: Uuid,
     pub title: String,
-    pub status: String,
+    pub status: MotionStatus,
     pub council: String,
     /// (name, seat role, choice).
     pub votes: Vec<(String, String, String)>,
@@ -46,7 +47,7 @@ pub struct PaymentView {
     pub payee: String,
     pub description: String,
     pub amount: i64,
-    pub status: String,
+    pub status: ExpenseStatus,
     pub submitted_at: i64,
 }
 
@@ -60,7 +61,7 @@ pub struct ProjectStory {
     pub place: String,
     pub steps: Vec<StepView>,
     /// (number, title, status) of the needs behind it; what residents wrote stays private.
-    pub needs: Vec<(i64, String, String)>,
+    pub needs: Vec<(i64, String, NeedStatus)>,
     pub decisions: Vec<DecisionView>,
     pub rounds: Vec<(RoundRow, Vec<RoundLine>)>,
     pub quotes: Vec<QuoteRow>,
@@ -77,8 +78,8 @@ pub struct ProjectStory {
     pub rating_open: bool,
     /// The step the project stands at, if active.
     pub current: Option<String>,
-    /// `active`, `declined` or `done` (a project whose rating window has closed is done).
-    pub status: &'static str,
+    /// As people see it: a project whose rating window has closed is done (`display_status`).
+    pub status: ProjectStatus,
     /// Whether it takes a claim now, by `claim_project`'s own rule (the claimant must also be
     /// signed in).
     pub takes_claims: bool,
@@ -219,7 +220,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         }
     }
     let now = app.now().0;
-    let rating_open = p.status == "active"
+    let rating_open = p.status.is_active()
         && pipeline
             .steps
             .get(p.step_index as usize)
@@ -256,7 +257,8 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
         ratings: ratings.into_iter().map(public_rating).collect(),
         rating_open,
         status,
-        current: (status == "active")
+        current: status
+            .is_active()
             .then(|| {
                 pipeline
                     .steps
@@ -272,7 +274,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
 
 fn step_views(
     p: &ProjectRow,
-    status: &str,
+    status: ProjectStatus,
     pipeline: &Pipeline,
     moves: &[MoveRow],
 ) -> Vec<StepView> {
@@ -291,9 +293,9 @@ fn step_views(
                 "declined"
             } else if mine.iter().any(|m| m.action == "skipped") {
                 "skipped"
-            } else if i < at || status == "done" {
+            } else if i < at || status == ProjectStatus::Done {
                 "done"
-            } else if i == at && status == "active" {
+            } else if i == at && status.is_active() {
                 "current"
             } else {
                 "waiting"
@@ -329,12 +331,10 @@ pub fn rating_over(p: &ProjectRow, now: Instant) -> bool {
 
 /// A project's status as people see it: one whose rating window has closed is done, computed
 /// from the clock (nothing needs to run when the window ends).
-pub fn display_status(p: &ProjectRow, now: Instant) -> &'static str {
-    match p.status.as_str() {
-        "declined" => "declined",
-        "done" => "done",
-        _ if rating_over(p, now) => "done",
-        _ => "active",
+pub fn display_status(p: &ProjectRow, now: Instant) -> ProjectStatus {
+    match p.status {
+        ProjectStatus::Active if rating_over(p, now) => ProjectStatus::Done,
+        s => s,
     }
 }
 
@@ -383,7 +383,7 @@ pub async fn tenant_of_place(app: &App, place: Uuid) -> Result<Uuid, AppError> {
 pub struct TabledProject {
     pub project_id: Uuid,
     pub title: String,
-    pub motion_status: String,
+    pub motion_status: MotionStatus,
     pub text: String,
 }
 

@@ -561,7 +561,7 @@ async fn minutes_are_signed_by_attendees_only() {
     );
     let view = councils::meeting_view(&w.app, m).await.unwrap();
     assert!(!view.approved, "the other attendees have not signed yet");
-    assert_eq!(view.meeting.status, "closed");
+    assert_eq!(view.meeting.status.as_str(), "closed");
     assert!(
         view.attendance
             .iter()
@@ -996,7 +996,8 @@ async fn extraordinary_meetings_need_the_share_of_members() {
             .await
             .unwrap()
             .meeting
-            .status,
+            .status
+            .as_str(),
         "scheduled"
     );
     assert_eq!(
@@ -1274,6 +1275,41 @@ async fn an_unreadable_stored_record_is_not_reported_missing() {
     let closed = councils::close_motion(&w.app, &w.staff, tabled).await;
     assert!(matches!(closed, Err(AppError::Corrupt(_))), "{closed:?}");
     assert_eq!(code(closed), "stored_record_unreadable");
+}
+
+/// A status this version does not know (written by something else) is corrupt data too: the
+/// command refuses with `stored_record_unreadable` and changes nothing, instead of treating the
+/// word as "not open" or answering 500.
+#[tokio::test]
+async fn an_unknown_stored_status_is_unreadable_not_a_state() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let tabled = motion(&w, c, Some(m), "general", false).await;
+    let mut tx = w.app.db.begin().await.unwrap();
+    tx.exec(
+        "UPDATE motions SET status = 'withdrawn' WHERE id = $1",
+        &[tabled.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let closed = councils::close_motion(&w.app, &w.staff, tabled).await;
+    assert!(
+        matches!(closed, Err(AppError::Corrupt("status"))),
+        "{closed:?}"
+    );
+    assert_eq!(code(closed), "stored_record_unreadable");
+    let mut tx = w.app.db.read().await.unwrap();
+    let still = tx
+        .rows(
+            "SELECT status FROM motions WHERE id = $1",
+            &[tabled.into()],
+            &[gongzhi_store::schema::ColType::Text],
+        )
+        .await
+        .unwrap();
+    assert_eq!(still[0].text(0).unwrap(), "withdrawn");
 }
 
 /// The resolution page's objection form is shown by the command's own rule: for every kind of

@@ -252,7 +252,8 @@ async fn a_stuffed_ballot_box_is_not_counted() {
             .await
             .unwrap()
             .election
-            .status,
+            .status
+            .as_str(),
         "open"
     );
 }

@@ -445,7 +445,7 @@ async fn beiyuan_money_story() {
         34_500_00
     );
     assert_eq!(bv.cofunding, (6, 6, 18_000_00, 18_000_00));
-    assert_eq!(bv.budget.status, "closed");
+    assert_eq!(bv.budget.status.as_str(), "closed");
 
     let report = ledger_check(w).await;
     assert!(report.problems.is_empty(), "{:?}", report.problems);
@@ -708,7 +708,7 @@ async fn lapsed_holds_are_released_and_corrections_reverse() {
         "expense_not_waiting"
     );
     let (_, v) = ledger::expense_view(&w.app, e).await.unwrap();
-    assert_eq!(v.expense.status, "expired");
+    assert_eq!(v.expense.status.as_str(), "expired");
     let bv = ledger::budget_view(&w.app, b).await.unwrap();
     assert_eq!(bv.account.balance.available(), 10_000_00);
 

@@ -465,7 +465,7 @@ async fn a_full_purchase_from_plan_to_open_data() {
         .await
         .unwrap();
     let result = pr::decide_call(&w.app, &w.staff, call).await.unwrap();
-    assert_eq!(result.outcome, "awarded");
+    assert_eq!(result.outcome.as_str(), "awarded");
     assert_eq!(result.winner, Some(b_tongxing));
     let means: Vec<(Uuid, u32)> = result
         .ranking
@@ -1471,7 +1471,11 @@ async fn a_call_decided_eight_times_at_once_is_decided_once() {
         .collect();
     let decided = settled(decisions, "call_decided").await;
     assert_eq!(decided.len(), 1, "one decision");
-    assert_eq!(decided[0].outcome, "failed", "two bids are too few");
+    assert_eq!(
+        decided[0].outcome.as_str(),
+        "failed",
+        "two bids are too few"
+    );
     assert_eq!(event_count(&w.app).await, before + 1);
     assert_record_verifies(&w.app).await;
 }

@@ -71,6 +71,7 @@ async fn status(m: &Money, id: Uuid) -> String {
         .await
         .unwrap()
         .status
+        .to_string()
 }
 
 #[tokio::test]
@@ -412,7 +413,7 @@ async fn a_project_keeps_the_pipeline_it_was_proposed_under() {
         .await
         .unwrap();
     let story = projects::project_story(&m.w.app, q).await.unwrap();
-    assert_eq!(story.status, "done");
+    assert_eq!(story.status.as_str(), "done");
     assert_eq!(story.budget.unwrap().released, Some(6_000_00));
     assert_eq!(
         code(projects::advance(&m.w.app, &m.w.staff, q, "close_out", Evidence::CloseOut).await),

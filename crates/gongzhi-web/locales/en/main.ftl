@@ -155,6 +155,7 @@ channel-home_visit = Home visit
 channel-system = Gongzhi itself
 text_length_invalid = This text is empty or too long.
 datetime_invalid = Write the time as YYYY-MM-DD HH:MM (China time).
+unknown_word = "{ $value }" is not one of the allowed values: { $allowed }.
 council_kind_unknown = Unknown kind of council.
 council_level_invalid = Councils sit at a community, resident group or courtyard.
 seat_role_unknown = Unknown seat role (member, chair or invitee).

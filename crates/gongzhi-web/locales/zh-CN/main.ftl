@@ -154,6 +154,7 @@ channel-home_visit = 入户走访
 channel-system = 系统
 text_length_invalid = 内容为空或过长。
 datetime_invalid = 时间格式应为 YYYY-MM-DD HH:MM（北京时间）。
+unknown_word = “{ $value }”不是允许的取值，可选：{ $allowed }。
 council_kind_unknown = 未知的议事机构类型。
 council_level_invalid = 议事会设在社区、居民小组或院落。
 seat_role_unknown = 未知的席位角色（成员、召集人或列席）。

@@ -2,6 +2,7 @@
 //! evaluations and completion.
 
 use super::*;
+use gongzhi_domain::lifecycle::ItemKind;
 
 pub struct ItemLine {
     /// A payment milestone (else a deliverable).
@@ -87,7 +88,10 @@ pub(super) async fn contract_view_page_typed(
         ),
         lang.t(&format!("contract-status-{}", k.status)),
     ];
-    let deliverables = v.items.iter().filter(|(i, _)| i.kind == "deliverable");
+    let deliverables = v
+        .items
+        .iter()
+        .filter(|(i, _)| i.kind == ItemKind::Deliverable);
     let total = deliverables.clone().count();
     if total > 0 {
         let done = deliverables.filter(|(i, _)| i.done_at.is_some()).count();
@@ -101,13 +105,13 @@ pub(super) async fn contract_view_page_typed(
         .items
         .iter()
         .map(|(i, e)| ItemLine {
-            payment: i.kind == "milestone",
+            payment: i.kind == ItemKind::Milestone,
             title: match &i.catalogue_code {
                 Some(c) => format!("{} ({c})", i.title),
                 None => i.title.clone(),
             },
             due: i.due_on.clone().unwrap_or_default(),
-            amount: if i.kind == "milestone" {
+            amount: if i.kind == ItemKind::Milestone {
                 fen(i.amount)
             } else {
                 String::new()
@@ -138,21 +142,17 @@ pub(super) async fn contract_view_page_typed(
             undone: v
                 .items
                 .iter()
-                .filter(|(i, _)| i.kind == "deliverable" && i.done_at.is_none())
+                .filter(|(i, _)| i.kind == ItemKind::Deliverable && i.done_at.is_none())
                 .map(|(i, _)| choice(i))
                 .collect(),
             unpaid: v
                 .items
                 .iter()
-                .filter(|(i, e)| {
-                    i.kind == "milestone"
-                        && e.as_ref()
-                            .is_none_or(|e| matches!(e.status.as_str(), "rejected" | "expired"))
-                })
+                .filter(|(i, e)| pr::awaits_payment(i, e.as_ref()))
                 .map(|(i, _)| choice(i))
                 .collect(),
             has_budget: k.budget_id.is_some(),
-            active: k.status == "active",
+            active: k.status.is_active(),
         })
     } else {
         None

@@ -8,6 +8,7 @@ mod contracts;
 mod organisations;
 
 use contracts::*;
+use gongzhi_domain::lifecycle::CallStatus;
 use organisations::*;
 
 use std::collections::HashMap;
@@ -347,7 +348,7 @@ async fn call_view_page_typed(
         };
     bids.sort_by_key(|b| b.rank.parse::<u32>().unwrap_or(u32::MAX));
     let result = v.result.as_ref().map(|r| {
-        if r.outcome == "failed" {
+        if r.outcome == CallStatus::Failed {
             lang.t_args(
                 "call-result-failed",
                 &[
@@ -425,9 +426,9 @@ async fn call_view_page_typed(
             })
             .collect();
         staff = Some(CallForms {
-            seat_panel: c.status == "open" && v.panel.is_empty(),
+            seat_panel: c.status == CallStatus::Open && v.panel.is_empty(),
             decide: pr::awaits_decision(c, now),
-            rerun: c.status == "failed",
+            rerun: c.status == CallStatus::Failed,
             to_contract,
             today: gongzhi_domain::time::format_date(now.china_date()),
         });

@@ -9,6 +9,7 @@ pub use participation::*;
 pub use rounds::*;
 pub use steps::*;
 
+use gongzhi_domain::lifecycle::{CouncilKind, MotionStatus, NeedStatus, ProjectStatus};
 use gongzhi_domain::project::{
     AllocationRule, Candidate, CouncilAt, FundingSplit, Pipeline, Step, StepKind, allocate,
     check_panel, check_score, need_transition, rating_open, screen,
@@ -111,7 +112,7 @@ pub async fn propose_project(
                 serde_json::to_string(&pipeline).unwrap_or_default().into(),
             ),
             ("step_index", 0i64.into()),
-            ("status", "active".into()),
+            ("status", ProjectStatus::Active.into()),
             ("screening_json", Value::Text(None)),
             ("budget_id", Value::Id(None)),
             ("motion_id", Value::Id(None)),
@@ -135,12 +136,12 @@ pub async fn propose_project(
         let need = repo_p::need(&mut cmd.tx, tenant, *n)
             .await?
             .ok_or_else(|| invalid("need_not_found", "needs"))?;
-        need_transition(&need.status, "in_project")?;
+        need_transition(need.status, NeedStatus::InProject)?;
         cmd.update(
             "needs",
             &[tenant.into(), (*n).into()],
             &[
-                ("status", "in_project".into()),
+                ("status", NeedStatus::InProject.into()),
                 ("project_id", id.into()),
                 ("updated_at", now.into()),
             ],
@@ -257,7 +258,7 @@ async fn council_for(
     let councils: Vec<CouncilRow> = repo_c::councils(tx, tenant)
         .await?
         .into_iter()
-        .filter(|c| c.kind == "council")
+        .filter(|c| c.kind == CouncilKind::Council)
         .collect();
     match at {
         CouncilAt::Community => Ok(councils.into_iter().find(|c| c.jurisdiction_id == tenant)),
@@ -364,7 +365,7 @@ async fn settle(
     let mut sets: Vec<(&str, Value)> = vec![("updated_at", now.0.into())];
     loop {
         let Some(step) = pipeline.steps.get(index) else {
-            sets.push(("status", "done".into()));
+            sets.push(("status", ProjectStatus::Done.into()));
             break;
         };
         match step.kind {
@@ -445,7 +446,7 @@ pub async fn table_project(
     if let Some(m) = p.motion_id
         && repo_c::motion(&mut cmd.tx, tenant, m)
             .await?
-            .is_some_and(|m| m.status == "open")
+            .is_some_and(|m| m.status == MotionStatus::Open)
     {
         return Err(invalid("project_already_tabled", "project_id"));
     }
@@ -535,9 +536,9 @@ pub(crate) fn claim_refused(p: &ProjectRow, pipeline: &Pipeline) -> Result<(), A
 }
 
 fn current_step<'p>(p: &ProjectRow, pipeline: &'p Pipeline) -> Result<&'p Step, AppError> {
-    if p.status != "active" {
+    if p.status != ProjectStatus::Active {
         return Err(AppError::Invalid(
-            DomainError::field("project_not_active", "project_id").arg("status", &p.status),
+            DomainError::field("project_not_active", "project_id").arg("status", p.status),
         ));
     }
     pipeline
@@ -558,7 +559,7 @@ async fn decline_in(
         "projects",
         &[tenant.into(), p.id.into()],
         &[
-            ("status", "declined".into()),
+            ("status", ProjectStatus::Declined.into()),
             ("decline_reason", reason.into()),
             ("updated_at", now.into()),
         ],
@@ -566,12 +567,12 @@ async fn decline_in(
     .await?;
     // Its needs go back to the ledger, to be answered another way.
     for n in repo_p::needs_of_project(&mut cmd.tx, tenant, p.id).await? {
-        if n.status == "in_project" {
+        if n.status == NeedStatus::InProject {
             cmd.update(
                 "needs",
                 &[tenant.into(), n.id.into()],
                 &[
-                    ("status", "assigned".into()),
+                    ("status", NeedStatus::Assigned.into()),
                     ("project_id", Value::Id(None)),
                     ("updated_at", now.into()),
                 ],

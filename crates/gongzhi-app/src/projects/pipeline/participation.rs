@@ -2,6 +2,7 @@
 //! carry it out, ratings and the staff review of rating comments.
 
 use super::*;
+use gongzhi_domain::lifecycle::ClaimStatus;
 
 /// A quote for the comparison (比选), while the project is choosing its implementer.
 pub async fn add_quote(
@@ -142,7 +143,7 @@ pub async fn claim_project(
             ("claimant_kind", claimant_kind.into()),
             ("offer", offer.into()),
             ("account_id", account.into()),
-            ("status", "offered".into()),
+            ("status", ClaimStatus::Offered.into()),
             ("created_at", app.now().0.into()),
         ],
     )

@@ -3,6 +3,7 @@
 //! close-out); `complete_step` is the pages' form of it.
 
 use super::*;
+use gongzhi_domain::lifecycle::{ClaimStatus, NeedStatus};
 
 /// How the implementer is chosen.
 #[derive(Debug, Clone, Default)]
@@ -274,12 +275,12 @@ pub async fn advance(
                 .await?;
             let released = close_in(&mut cmd, app, actor, budget).await?;
             for n in repo_p::needs_of_project(&mut cmd.tx, tenant, p.id).await? {
-                if n.status == "in_project" {
+                if n.status == NeedStatus::InProject {
                     cmd.update(
                         "needs",
                         &[tenant.into(), n.id.into()],
                         &[
-                            ("status", "resolved".into()),
+                            ("status", NeedStatus::Resolved.into()),
                             ("updated_at", app.now().0.into()),
                         ],
                     )
@@ -400,7 +401,7 @@ pub(super) async fn choose_implementer(
             cmd.update(
                 "project_claims",
                 &[tenant.into(), claim.id.into()],
-                &[("status", "accepted".into())],
+                &[("status", ClaimStatus::Accepted.into())],
             )
             .await?;
             contractor = Some(claim.claimant.clone());
