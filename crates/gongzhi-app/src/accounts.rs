@@ -118,7 +118,7 @@ pub async fn insert_account(
             ("password_hash", hash.into()),
             ("locale", locale.into()),
             ("disabled", false.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -168,7 +168,7 @@ pub async fn insert_grant(
             ("account_id", account.into()),
             ("jurisdiction_id", jurisdiction.into()),
             ("role", role.into()),
-            ("granted_at", app.now().0.into()),
+            ("granted_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -338,7 +338,7 @@ pub async fn login(
     if identifier.is_empty() || password.is_empty() {
         return Err(AppError::invalid("login_fields_required", "identifier"));
     }
-    let now = app.now().0;
+    let now = app.now().micros();
     let window_from = now - app.settings.login_window_secs * 1_000_000;
     let lockout_until = now + app.settings.login_lockout_secs * 1_000_000;
     let address_key = format!("addr:{address}");
@@ -455,7 +455,7 @@ impl Attempt {
         Ok(Session {
             token,
             account_id,
-            expires_at: Instant(expires),
+            expires_at: Instant::from_micros(expires),
         })
     }
 }
@@ -476,7 +476,7 @@ pub async fn actor_for_token(
     token: &str,
 ) -> Result<Option<(Actor, SignedIn)>, AppError> {
     let Some((account, acting_for, grants)) =
-        repo::session_actor(&app.db, &token_hash(token), app.now().0).await?
+        repo::session_actor(&app.db, &token_hash(token), app.now().micros()).await?
     else {
         return Ok(None);
     };

@@ -42,7 +42,7 @@ pub struct NewBudgetVote<'a> {
 
 /// Where a vote's ballot box stands now (the rule casting, paper entry, counting and pages share).
 pub fn box_state(v: &BudgetVoteRow, now: Instant) -> BoxState {
-    BoxState::of(v.status, Instant(v.closes_at), now)
+    BoxState::of(v.status, Instant::from_micros(v.closes_at), now)
 }
 
 async fn vote_and_tenant(tx: &mut Tx, id: Uuid) -> Result<(Uuid, BudgetVoteRow), AppError> {
@@ -81,7 +81,7 @@ async fn projects_of(
     Ok(repo_v::projects(tx, tenant, vote)
         .await?
         .into_iter()
-        .map(|(t, c)| (t, Fen(c)))
+        .map(|(t, c)| (t, Fen::new(c)))
         .collect())
 }
 
@@ -93,7 +93,7 @@ pub async fn open_vote(
     new: &NewBudgetVote<'_>,
 ) -> Result<Uuid, AppError> {
     let title = text(new.title, "title", 120)?;
-    if new.budget.0 <= 0 {
+    if new.budget.fen() <= 0 {
         return Err(invalid("budget_vote_budget", "budget"));
     }
     if new.projects.is_empty() || new.projects.len() > MAX_PROJECTS {
@@ -104,7 +104,7 @@ pub async fn open_vote(
     let mut projects = Vec::with_capacity(new.projects.len());
     for (name, cost) in new.projects {
         let name = text(name, "projects", 80)?;
-        if cost.0 <= 0 {
+        if cost.fen() <= 0 {
             return Err(invalid("budget_vote_project_cost", "projects"));
         }
         projects.push((name, *cost));
@@ -116,7 +116,7 @@ pub async fn open_vote(
         .require(&mut cmd.tx, Permission::ManageProjects, new.place_id)
         .await?;
     let now = cmd.now();
-    if new.closes_at.0 <= now.0 {
+    if new.closes_at.micros() <= now.micros() {
         return Err(invalid("budget_vote_closes_in_past", "closes_at"));
     }
     let pinned = match crate::rules::rule_in_force(
@@ -168,7 +168,7 @@ pub async fn open_vote(
             ("id", id.into()),
             ("place_id", new.place_id.into()),
             ("title", title.as_str().into()),
-            ("budget_fen", new.budget.0.into()),
+            ("budget_fen", new.budget.fen().into()),
             (
                 "form_json",
                 serde_json::to_string(&new.form).unwrap_or_default().into(),
@@ -179,8 +179,8 @@ pub async fn open_vote(
                 Value::from(add_one_rounds.and_then(|r| i64::try_from(r).ok())),
             ),
             ("per", per.as_str().into()),
-            ("opens_at", now.0.into()),
-            ("closes_at", new.closes_at.0.into()),
+            ("opens_at", now.micros().into()),
+            ("closes_at", new.closes_at.micros().into()),
             ("status", BallotBoxStatus::Open.into()),
             (
                 "electorate",
@@ -199,7 +199,7 @@ pub async fn open_vote(
                 ("vote_id", id.into()),
                 ("position", (i as i64).into()),
                 ("title", name.as_str().into()),
-                ("cost_fen", cost.0.into()),
+                ("cost_fen", cost.fen().into()),
             ],
         )
         .await?;
@@ -246,7 +246,7 @@ pub async fn cast_vote(
     let projects = projects_of(&mut read, tenant, v.id).await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
     let mut marks = marks.to_vec();
-    budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
+    budget_vote::check_ballot(form, &costs, Fen::new(v.budget_fen), &marks)?;
     read.rollback().await?;
 
     let mut cmd = Command::begin(app, actor, tenant, "budget_vote.ballot").await?;
@@ -265,7 +265,7 @@ pub async fn cast_vote(
         "budget_vote_voters",
         &[tenant.into(), v.id.into(), voter.into()],
         &[
-            ("voted_at", now.0.into()),
+            ("voted_at", now.micros().into()),
             ("entered_by", Value::from(entered_by)),
             (
                 "channel",
@@ -330,7 +330,7 @@ pub async fn mark_paper_voter(
         "budget_vote_voters",
         &[tenant.into(), v.id.into(), voter.into()],
         &[
-            ("voted_at", now.0.into()),
+            ("voted_at", now.micros().into()),
             ("entered_by", Value::from(actor.account_id)),
             ("channel", "paper".into()),
         ],
@@ -389,7 +389,7 @@ pub async fn enter_paper_sheet(
     let projects = projects_of(read, tenant, v.id).await?;
     let costs: Vec<Fen> = projects.iter().map(|p| p.1).collect();
     let mut marks = marks.to_vec();
-    budget_vote::check_ballot(form, &costs, Fen(v.budget_fen), &marks)?;
+    budget_vote::check_ballot(form, &costs, Fen::new(v.budget_fen), &marks)?;
     marks.sort_unstable();
     let now = cmd.now();
     match box_state(&v, now) {
@@ -398,7 +398,7 @@ pub async fn enter_paper_sheet(
         BoxState::Voting => {
             return Err(AppError::Invalid(
                 DomainError::field("paper_before_close", "vote_id")
-                    .arg("closes", Instant(v.closes_at).china_minute()),
+                    .arg("closes", Instant::from_micros(v.closes_at).china_minute()),
             ));
         }
     }
@@ -430,7 +430,7 @@ pub async fn enter_paper_sheet(
         &[
             ("choices", choices.as_str().into()),
             ("entered_by", clerk.into()),
-            ("entered_at", now.0.into()),
+            ("entered_at", now.micros().into()),
         ],
     )
     .await?;
@@ -513,7 +513,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
         BoxState::Voting => {
             return Err(AppError::Invalid(
                 DomainError::field("budget_vote_still_open", "vote_id")
-                    .arg("closes", Instant(v.closes_at).china_minute()),
+                    .arg("closes", Instant::from_micros(v.closes_at).china_minute()),
             ));
         }
     }
@@ -551,7 +551,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
     let projects = projects_of(&mut cmd.tx, tenant, v.id).await?;
     let count = budget_vote::count(
         &v.title,
-        Fen(v.budget_fen),
+        Fen::new(v.budget_fen),
         form_of(&v)?,
         &projects,
         &read_ballots,
@@ -564,7 +564,7 @@ pub async fn close_vote(app: &App, actor: &Actor, vote: Uuid) -> Result<BudgetCo
         &[tenant.into(), v.id.into()],
         &[
             ("status", BallotBoxStatus::Closed.into()),
-            ("closed_at", now.0.into()),
+            ("closed_at", now.micros().into()),
             (
                 "result_json",
                 serde_json::to_string(&count).unwrap_or_default().into(),
@@ -655,7 +655,7 @@ pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError
     if v.status != BallotBoxStatus::Closed {
         return Err(AppError::Invalid(
             DomainError::field("budget_vote_still_open", "vote_id")
-                .arg("closes", Instant(v.closes_at).china_minute()),
+                .arg("closes", Instant::from_micros(v.closes_at).china_minute()),
         ));
     }
     let projects = projects_of(&mut read, tenant, v.id).await?;
@@ -666,7 +666,7 @@ pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError
         .collect::<Result<Vec<_>, _>>()?;
     let mut election = budget_vote::to_election(
         &v.title,
-        Fen(v.budget_fen),
+        Fen::new(v.budget_fen),
         form_of(&v)?,
         &projects,
         &ballots,
@@ -679,7 +679,7 @@ pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError
         .map(|j| j.name_zh.clone())
         .unwrap_or_default();
     let day = |at: i64| {
-        let d = Instant(at).china_date();
+        let d = Instant::from_micros(at).china_date();
         format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
     };
     election.meta.splice(
@@ -688,7 +688,10 @@ pub async fn export_election(app: &App, vote: Uuid) -> Result<Election, AppError
             ("unit".to_string(), unit),
             (
                 "instance".to_string(),
-                Instant(v.opens_at).china_date().year().to_string(),
+                Instant::from_micros(v.opens_at)
+                    .china_date()
+                    .year()
+                    .to_string(),
             ),
             ("date_begin".to_string(), day(v.opens_at)),
             ("date_end".to_string(), day(v.closes_at)),

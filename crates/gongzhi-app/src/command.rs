@@ -197,7 +197,7 @@ impl<'a> Command<'a> {
     ) -> Result<Self, AppError> {
         let mut tx = app.db.begin().await?;
         let tenant_id = target.tenant(&mut tx).await?;
-        gongzhi_store::audit::lock_head(&mut tx, tenant_id, app.now().0).await?;
+        gongzhi_store::audit::lock_head(&mut tx, tenant_id, app.now().micros()).await?;
         Ok(Command {
             tx,
             app,
@@ -402,7 +402,7 @@ impl<'a> Command<'a> {
             &NewEvent {
                 tenant_id: self.tenant_id,
                 event_id: new_id(),
-                occurred_at: now.0,
+                occurred_at: now.micros(),
                 actor_id: self.actor.account_id,
                 on_behalf_of: self.actor.on_behalf_of,
                 channel: self.actor.channel,

@@ -214,8 +214,8 @@ pub async fn open_election(
             ("kind", kind.into()),
             ("title", title.into()),
             ("seats", i64::from(new.seats).into()),
-            ("opened_at", now.0.into()),
-            ("closes_at", new.closes_at.0.into()),
+            ("opened_at", now.micros().into()),
+            ("closes_at", new.closes_at.micros().into()),
             ("term_end", Value::from(term_end.as_deref())),
             ("status", BallotBoxStatus::Open.into()),
             ("electorate", (roll.len() as i64).into()),
@@ -306,7 +306,7 @@ pub async fn cast_ballot(
         "election_voters",
         &[tenant.into(), e.id.into(), voter.into()],
         &[
-            ("voted_at", now.0.into()),
+            ("voted_at", now.micros().into()),
             ("entered_by", Value::from(entered_by)),
         ],
     )
@@ -331,7 +331,7 @@ pub type Count = election::ElectionCount<Uuid>;
 
 /// Where an election's ballot box stands now (the rule casting, counting and pages share).
 pub fn box_state(e: &ElectionRow, now: Instant) -> BoxState {
-    BoxState::of(e.status, Instant(e.closes_at), now)
+    BoxState::of(e.status, Instant::from_micros(e.closes_at), now)
 }
 
 /// Closes an election once its voting time is over: opens the box, counts, seats the elected. A
@@ -359,7 +359,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
         BoxState::Voting => {
             return Err(AppError::Invalid(
                 DomainError::field("election_still_open", "election_id")
-                    .arg("closes", Instant(e.closes_at).china_minute()),
+                    .arg("closes", Instant::from_micros(e.closes_at).china_minute()),
             ));
         }
     }
@@ -451,7 +451,7 @@ pub async fn close_election(app: &App, actor: &Actor, election: Uuid) -> Result<
         &[tenant.into(), e.id.into()],
         &[
             ("status", BallotBoxStatus::Closed.into()),
-            ("closed_at", now.0.into()),
+            ("closed_at", now.micros().into()),
             (
                 "result_json",
                 serde_json::to_string(&count).unwrap_or_default().into(),
@@ -678,11 +678,11 @@ pub async fn schedule_series(
             ("minute_of_day", i64::from(minute_of_day).into()),
             ("first_date", format_date(from).into()),
             ("meetings", (dates.len() as i64).into()),
-            ("created_at", cmd.now().0.into()),
+            ("created_at", cmd.now().micros().into()),
         ],
     )
     .await?;
-    let created = cmd.now().0;
+    let created = cmd.now().micros();
     let rows: Vec<Vec<Value>> = dates
         .iter()
         .map(|d| {
@@ -692,7 +692,7 @@ pub async fn schedule_series(
                 new_id().into(),
                 c.id.into(),
                 title.as_str().into(),
-                at.0.into(),
+                at.micros().into(),
                 "scheduled".into(),
                 created.into(),
                 0i64.into(),

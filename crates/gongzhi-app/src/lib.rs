@@ -86,21 +86,21 @@ pub struct ManualClock {
 impl ManualClock {
     pub fn starting_at(at: Instant) -> Self {
         ManualClock {
-            micros: AtomicI64::new(at.0),
+            micros: AtomicI64::new(at.micros()),
         }
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        Instant(self.micros.load(Ordering::SeqCst))
+        Instant::from_micros(self.micros.load(Ordering::SeqCst))
     }
     fn advance(&self, seconds: i64) -> Result<Instant, AppError> {
         if seconds <= 0 || seconds > 400 * 86_400 {
             return Err(AppError::invalid("clock_bad_step", "seconds"));
         }
         let step = seconds * 1_000_000;
-        Ok(Instant(
+        Ok(Instant::from_micros(
             self.micros.fetch_add(step, Ordering::SeqCst) + step,
         ))
     }

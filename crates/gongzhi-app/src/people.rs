@@ -72,7 +72,7 @@ async fn insert_resident(
             ),
             ("courtyard_id", Value::from(new.courtyard_id)),
             ("account_id", Value::from(new.account_id)),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -284,7 +284,7 @@ pub async fn void_record(
         table,
         &[tenant.into(), id.into()],
         &[
-            ("voided_at", app.now().0.into()),
+            ("voided_at", app.now().micros().into()),
             ("void_reason", reason.trim().into()),
         ],
     )

@@ -92,7 +92,7 @@ pub async fn create_jurisdiction(
             ("code", code.into()),
             ("name_zh", name_zh.into()),
             ("name_en", name_en.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;

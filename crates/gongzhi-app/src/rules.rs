@@ -50,7 +50,7 @@ pub async fn set_rule(
             // Store the normalised value, so equal rules are equal text.
             ("value_json", value.to_json().to_string().into()),
             ("effective_from", format_date(effective).into()),
-            ("recorded_at", app.now().0.into()),
+            ("recorded_at", app.now().micros().into()),
             ("author_id", actor.account_id.into()),
             ("reason", reason.into()),
         ],
@@ -123,7 +123,7 @@ fn resolve_stored(
             Some(RuleVersion {
                 jurisdiction_depth: ids.iter().position(|i| *i == owner)?,
                 effective_from: parse_date(&eff)?,
-                recorded_at: Instant(rec),
+                recorded_at: Instant::from_micros(rec),
                 value_json: json,
             })
         })

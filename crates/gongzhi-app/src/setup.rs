@@ -37,7 +37,7 @@ pub async fn init(app: &App, init: &Init<'_>) -> Result<(Uuid, Uuid), AppError> 
             ("code", init.city_code.trim().to_lowercase().into()),
             ("name_zh", init.city_name_zh.into()),
             ("name_en", init.city_name_en.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -64,7 +64,7 @@ pub async fn init(app: &App, init: &Init<'_>) -> Result<(Uuid, Uuid), AppError> 
                 ("rule_key", spec.key.into()),
                 ("value_json", value.to_json().to_string().into()),
                 ("effective_from", "2000-01-01".into()),
-                ("recorded_at", app.now().0.into()),
+                ("recorded_at", app.now().micros().into()),
                 ("author_id", gongzhi_store::Value::Id(None)),
                 ("reason", format!("default: {}", spec.source).into()),
             ],

@@ -75,7 +75,7 @@ pub async fn store(
     let size = i64::try_from(clean.len()).unwrap_or(i64::MAX);
     // Quotas, read in the command's transaction: the community's chain lock serialises uploads
     // to one community, so two at once cannot both slip under its quota.
-    let since = app.now().0 - 86_400_000_000;
+    let since = app.now().micros() - 86_400_000_000;
     let (community_bytes, account_bytes) =
         repo::uploaded_since(&mut cmd.tx, community, actor.account_id, since).await?;
     let mb = |b: i64| b / (1024 * 1024);
@@ -99,7 +99,7 @@ pub async fn store(
             ("media_type", kind.mime().into()),
             ("size", size.into()),
             ("content", clean.into()),
-            ("uploaded_at", app.now().0.into()),
+            ("uploaded_at", app.now().micros().into()),
             ("uploaded_by", actor.account_id.into()),
         ],
     )

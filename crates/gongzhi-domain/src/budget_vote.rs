@@ -155,11 +155,11 @@ pub fn check_ballot(
                 .arg("chosen", marks.len()))
         }
         BallotForm::ApproveBudget => {
-            let chosen: i64 = marks.iter().map(|&(p, _)| costs[p].0).sum();
-            if chosen > budget.0 {
+            let chosen: i64 = marks.iter().map(|&(p, _)| costs[p].fen()).sum();
+            if chosen > budget.fen() {
                 return Err(DomainError::field("budget_ballot_over_budget", "choices")
                     .arg("budget", budget)
-                    .arg("chosen", Fen(chosen)));
+                    .arg("chosen", Fen::new(chosen)));
             }
             Ok(())
         }
@@ -185,7 +185,7 @@ pub fn to_election(
     projects: &[(String, Fen)],
     ballots: &[Vec<Mark>],
 ) -> Election {
-    let yuan = |f: Fen| Decimal::from_scaled(i128::from(f.0), 2);
+    let yuan = |f: Fen| Decimal::from_scaled(i128::from(f.fen()), 2);
     let mut meta: Vec<(String, String)> = vec![
         ("description".into(), title.into()),
         ("country".into(), "China".into()),
@@ -294,16 +294,16 @@ pub fn count(
     let spent: i64 = outcome
         .selection_order
         .iter()
-        .map(|&p| projects[p].1.0)
+        .map(|&p| projects[p].1.fen())
         .sum();
-    let left = Fen(budget.0 - spent);
+    let left = Fen::new(budget.fen() - spent);
     let fen_up = |yuan: &rules::Fraction| -> Fen {
         let fen = (yuan * rules::Fraction::from_integer(100.into())).ceil();
-        Fen(fen.to_integer().to_i64().unwrap_or(i64::MAX))
+        Fen::new(fen.to_integer().to_i64().unwrap_or(i64::MAX))
     };
     let fen_down = |yuan: &rules::Fraction| -> Fen {
         let fen = (yuan * rules::Fraction::from_integer(100.into())).floor();
-        Fen(fen.to_integer().to_i64().unwrap_or(i64::MAX))
+        Fen::new(fen.to_integer().to_i64().unwrap_or(i64::MAX))
     };
     let equal_shares = outcome.equal_shares.as_ref();
     let lines = (0..projects.len())
@@ -314,7 +314,7 @@ pub fn count(
                 (Some(_), Some(r), Some(s)) => Why::EqualShares {
                     max_payment: fen_up(&s.max_payment[r]),
                 },
-                (Some(_), None, Some(_)) if projects[p].1.0 > 0 => Why::Completion,
+                (Some(_), None, Some(_)) if projects[p].1.fen() > 0 => Why::Completion,
                 (Some(_), _, _) => Why::MostSupport,
                 (None, _, _) if votes[p] == 0 => Why::NoSupport,
                 (None, _, Some(s)) if matches!(rule, Rule::Mes(_, Completion::None)) => {
@@ -341,7 +341,7 @@ pub fn count(
     Ok(BudgetCount {
         rule: rule.key(),
         ballots: ballots.len() as u64,
-        spent: Fen(spent),
+        spent: Fen::new(spent),
         projects: lines,
     })
 }
@@ -351,12 +351,12 @@ mod tests {
     use super::*;
 
     fn costs() -> Vec<Fen> {
-        vec![Fen(300_000), Fen(200_000), Fen(150_000)]
+        vec![Fen::new(300_000), Fen::new(200_000), Fen::new(150_000)]
     }
 
     #[test]
     fn ballots_are_checked_against_their_form() {
-        let budget = Fen(400_000);
+        let budget = Fen::new(400_000);
         let k2 = BallotForm::ApproveK { k: 2 };
         assert!(check_ballot(k2, &costs(), budget, &[(0, 1), (2, 1)]).is_ok());
         assert!(check_ballot(k2, &costs(), budget, &[]).is_ok());
@@ -438,8 +438,10 @@ mod tests {
             "budget_vote_rounds_need_add_one"
         );
         // A count that runs out of rounds is refused, not cut short.
-        let projects: Vec<(String, Fen)> =
-            vec![("a".into(), Fen(300_000)), ("b".into(), Fen(200_000))];
+        let projects: Vec<(String, Fen)> = vec![
+            ("a".into(), Fen::new(300_000)),
+            ("b".into(), Fen::new(200_000)),
+        ];
         let ballots: Vec<Vec<Mark>> = vec![vec![(0, 1)], vec![(1, 1)], vec![(0, 1), (1, 1)]];
         let add_one = Rule::parse("mes_cost_add1", None).unwrap();
         let none_left = rules::Limits {
@@ -448,7 +450,7 @@ mod tests {
         };
         let e = count(
             "t",
-            Fen(400_000),
+            Fen::new(400_000),
             BallotForm::ApproveK { k: 2 },
             &projects,
             &ballots,
@@ -461,7 +463,7 @@ mod tests {
         assert!(
             count(
                 "t",
-                Fen(400_000),
+                Fen::new(400_000),
                 BallotForm::ApproveK { k: 2 },
                 &projects,
                 &ballots,
@@ -475,10 +477,10 @@ mod tests {
     #[test]
     fn the_count_explains_greedy_and_equal_shares() {
         let projects: Vec<(String, Fen)> = vec![
-            ("路灯".into(), Fen(300_000)),
-            ("座椅".into(), Fen(100_000)),
-            ("花园".into(), Fen(100_000)),
-            ("无人投".into(), Fen(50_000)),
+            ("路灯".into(), Fen::new(300_000)),
+            ("座椅".into(), Fen::new(100_000)),
+            ("花园".into(), Fen::new(100_000)),
+            ("无人投".into(), Fen::new(50_000)),
         ];
         let ballots: Vec<Vec<Mark>> = vec![
             vec![(0, 1), (1, 1)],
@@ -490,7 +492,7 @@ mod tests {
         let form = BallotForm::ApproveK { k: 2 };
         let greedy = count(
             "t",
-            Fen(400_000),
+            Fen::new(400_000),
             form,
             &projects,
             &ballots,
@@ -500,12 +502,12 @@ mod tests {
         .unwrap();
         assert_eq!(greedy.projects[0].chosen, Some(1));
         assert_eq!(greedy.projects[1].chosen, Some(2));
-        assert_eq!(greedy.projects[2].why, Why::DidNotFit { left: Fen(0) });
+        assert_eq!(greedy.projects[2].why, Why::DidNotFit { left: Fen::new(0) });
         assert_eq!(greedy.projects[3].why, Why::NoSupport);
-        assert_eq!(greedy.spent, Fen(400_000));
+        assert_eq!(greedy.spent, Fen::new(400_000));
         let mes = count(
             "t",
-            Fen(400_000),
+            Fen::new(400_000),
             form,
             &projects,
             &ballots,
@@ -519,17 +521,21 @@ mod tests {
         assert_eq!(
             mes.projects[0].why,
             Why::EqualShares {
-                max_payment: Fen(75_000)
+                max_payment: Fen::new(75_000)
             }
         );
         assert_eq!(
             mes.projects[1].why,
-            Why::SupportersRanOut { left: Fen(20_000) }
+            Why::SupportersRanOut {
+                left: Fen::new(20_000)
+            }
         );
         assert_eq!(
             mes.projects[2].why,
-            Why::SupportersRanOut { left: Fen(80_000) }
+            Why::SupportersRanOut {
+                left: Fen::new(80_000)
+            }
         );
-        assert_eq!(mes.spent, Fen(300_000));
+        assert_eq!(mes.spent, Fen::new(300_000));
     }
 }

@@ -218,7 +218,7 @@ mod tests {
             resolution_label("{council}议〔{year}〕{n}号", "晋阳社区", 2026, 3),
             "晋阳社区议〔2026〕3号"
         );
-        let posted = Instant(1_795_276_800_000_000 + 10 * 3_600_000_000); // 2026-11-22 10:00 Beijing
+        let posted = Instant::from_micros(1_795_276_800_000_000 + 10 * 3_600_000_000); // 2026-11-22 10:00 Beijing
         let week = NoticePeriod {
             days: 7,
             counting: DayCounting::Calendar,
@@ -227,7 +227,7 @@ mod tests {
         // Posted Sunday 11-22; seven days later is Sunday 11-29, a rest day, so the notice runs to
         // the end (24:00) of Monday 11-30.
         assert_eq!(end.china_minute(), "2026-12-01 00:00");
-        let friday = Instant(posted.0 - 2 * 86_400_000_000); // Friday 11-20 → Friday 11-27, 24:00
+        let friday = Instant::from_micros(posted.micros() - 2 * 86_400_000_000); // Friday 11-20 → Friday 11-27, 24:00
         assert_eq!(
             notice_end(friday, &week, &Calendar::default()).china_minute(),
             "2026-11-28 00:00"
@@ -236,25 +236,36 @@ mod tests {
 
     #[test]
     fn notice_states() {
-        let end = Instant(1_000);
-        assert_eq!(notice_state(Instant(999), end, &[]), NoticeState::Open);
+        let end = Instant::from_micros(1_000);
         assert_eq!(
-            notice_state(Instant(1_000), end, &[]),
+            notice_state(Instant::from_micros(999), end, &[]),
+            NoticeState::Open
+        );
+        assert_eq!(
+            notice_state(Instant::from_micros(1_000), end, &[]),
             NoticeState::InForce(end)
         );
-        let open = [(Instant(10), None, false)];
+        let open = [(Instant::from_micros(10), None, false)];
         assert_eq!(
-            notice_state(Instant(2_000), end, &open),
+            notice_state(Instant::from_micros(2_000), end, &open),
             NoticeState::AwaitingAnswers
         );
-        let dismissed_late = [(Instant(10), Some(Instant(1_500)), false)];
+        let dismissed_late = [(
+            Instant::from_micros(10),
+            Some(Instant::from_micros(1_500)),
+            false,
+        )];
         assert_eq!(
-            notice_state(Instant(2_000), end, &dismissed_late),
-            NoticeState::InForce(Instant(1_500))
+            notice_state(Instant::from_micros(2_000), end, &dismissed_late),
+            NoticeState::InForce(Instant::from_micros(1_500))
         );
-        let upheld = [(Instant(10), Some(Instant(20)), true)];
+        let upheld = [(
+            Instant::from_micros(10),
+            Some(Instant::from_micros(20)),
+            true,
+        )];
         assert_eq!(
-            notice_state(Instant(30), end, &upheld),
+            notice_state(Instant::from_micros(30), end, &upheld),
             NoticeState::Returned
         );
     }

@@ -351,12 +351,12 @@ mod box_state_tests {
     /// until its status leaves `open`, whatever the clock says.
     #[test]
     fn a_box_votes_until_it_closes_then_waits_for_its_count() {
-        let closes = Instant(1_000);
+        let closes = Instant::from_micros(1_000);
         assert_eq!(
             BoxState::of(
                 crate::lifecycle::BallotBoxStatus::Open,
                 closes,
-                Instant(999)
+                Instant::from_micros(999)
             ),
             BoxState::Voting
         );
@@ -364,7 +364,7 @@ mod box_state_tests {
             BoxState::of(
                 crate::lifecycle::BallotBoxStatus::Open,
                 closes,
-                Instant(1_000)
+                Instant::from_micros(1_000)
             ),
             BoxState::AwaitingCount
         );
@@ -372,7 +372,7 @@ mod box_state_tests {
             BoxState::of(
                 crate::lifecycle::BallotBoxStatus::Closed,
                 closes,
-                Instant(5)
+                Instant::from_micros(5)
             ),
             BoxState::Counted
         );

@@ -180,8 +180,8 @@ pub fn apply(
             }
             if debit.limited && amount > d.available() {
                 return Err(DomainError::field("ledger_insufficient_funds", "amount")
-                    .arg("available", crate::Fen(d.available()))
-                    .arg("amount", crate::Fen(amount)));
+                    .arg("available", crate::Fen::new(d.available()))
+                    .arg("amount", crate::Fen::new(amount)));
             }
             if phase == Phase::Posted {
                 d.debits_posted = add(d.debits_posted, amount)?;
@@ -200,7 +200,7 @@ pub fn apply(
             };
             if settled < 0 || settled > held || (phase == Phase::PostPending && settled == 0) {
                 return Err(DomainError::field("ledger_settle_over_hold", "amount")
-                    .arg("held", crate::Fen(held)));
+                    .arg("held", crate::Fen::new(held)));
             }
             d.debits_pending -= held;
             c.credits_pending -= held;

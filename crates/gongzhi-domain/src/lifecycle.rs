@@ -270,23 +270,30 @@ mod tests {
 
     #[test]
     fn a_call_takes_bids_until_it_closes_then_awaits_its_decision() {
-        let closes = Instant(1_000);
+        let closes = Instant::from_micros(1_000);
         for s in CallStatus::ALL.iter().copied() {
-            let before = s.accepts_bids(closes, Instant(999));
-            let at = s.awaits_decision(closes, Instant(1_000));
+            let before = s.accepts_bids(closes, Instant::from_micros(999));
+            let at = s.awaits_decision(closes, Instant::from_micros(1_000));
             assert_eq!(before, s == CallStatus::Open);
             assert_eq!(at, s == CallStatus::Open);
-            assert!(!s.accepts_bids(closes, Instant(1_000)));
-            assert!(!s.awaits_decision(closes, Instant(999)));
+            assert!(!s.accepts_bids(closes, Instant::from_micros(1_000)));
+            assert!(!s.awaits_decision(closes, Instant::from_micros(999)));
         }
     }
 
     #[test]
     fn only_a_held_or_approved_expense_can_lapse() {
-        let expires = Instant(10);
+        let expires = Instant::from_micros(10);
         for s in ExpenseStatus::ALL.iter().copied() {
-            assert!(!s.is_lapsed(expires, Instant(10)), "{s} at the deadline");
-            assert_eq!(s.is_lapsed(expires, Instant(11)), s.holds_money(), "{s}");
+            assert!(
+                !s.is_lapsed(expires, Instant::from_micros(10)),
+                "{s} at the deadline"
+            );
+            assert_eq!(
+                s.is_lapsed(expires, Instant::from_micros(11)),
+                s.holds_money(),
+                "{s}"
+            );
         }
     }
 

@@ -9,10 +9,20 @@ use crate::DomainError;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(transparent)]
-pub struct Fen(pub i64);
+pub struct Fen(i64);
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);
+
+    /// An amount of `fen` fen.
+    pub const fn new(fen: i64) -> Self {
+        Fen(fen)
+    }
+
+    /// The amount in fen (how it is stored, summed and compared).
+    pub const fn fen(self) -> i64 {
+        self.0
+    }
 
     pub fn from_yuan(yuan: i64) -> Option<Fen> {
         yuan.checked_mul(100).map(Fen)
@@ -57,7 +67,7 @@ impl Fen {
             .checked_mul(100)
             .and_then(|w| w.checked_add(frac_fen))
             .ok_or_else(bad)?;
-        Ok(Fen(if negative { -fen } else { fen }))
+        Ok(Fen::new(if negative { -fen } else { fen }))
     }
 }
 
@@ -161,11 +171,11 @@ mod tests {
 
     #[test]
     fn parses_the_ways_people_write_amounts() {
-        assert_eq!(Fen::parse_yuan("36000").unwrap(), Fen(3_600_000));
-        assert_eq!(Fen::parse_yuan("36,000.5").unwrap(), Fen(3_600_050));
-        assert_eq!(Fen::parse_yuan("¥1.05").unwrap(), Fen(105));
-        assert_eq!(Fen::parse_yuan("1.5元").unwrap(), Fen(150));
-        assert_eq!(Fen::parse_yuan("-2").unwrap(), Fen(-200));
+        assert_eq!(Fen::parse_yuan("36000").unwrap(), Fen::new(3_600_000));
+        assert_eq!(Fen::parse_yuan("36,000.5").unwrap(), Fen::new(3_600_050));
+        assert_eq!(Fen::parse_yuan("¥1.05").unwrap(), Fen::new(105));
+        assert_eq!(Fen::parse_yuan("1.5元").unwrap(), Fen::new(150));
+        assert_eq!(Fen::parse_yuan("-2").unwrap(), Fen::new(-200));
         for bad in ["", "1.234", "abc", "1e5", ".5", "99999999999999999999"] {
             assert_eq!(
                 Fen::parse_yuan(bad).unwrap_err().code.0,
@@ -192,22 +202,22 @@ mod tests {
             (603_00, "陆佰零叁元整"),
             (-1_500_00, "负壹仟伍佰元整"),
         ] {
-            assert_eq!(Fen(fen).to_capital(), text, "{fen}");
+            assert_eq!(Fen::new(fen).to_capital(), text, "{fen}");
         }
     }
 
     #[test]
     fn displays_grouped_yuan() {
-        assert_eq!(Fen(3_600_000).to_string(), "¥36,000.00");
-        assert_eq!(Fen(150_000).to_string(), "¥1,500.00");
-        assert_eq!(Fen(-5).to_string(), "-¥0.05");
+        assert_eq!(Fen::new(3_600_000).to_string(), "¥36,000.00");
+        assert_eq!(Fen::new(150_000).to_string(), "¥1,500.00");
+        assert_eq!(Fen::new(-5).to_string(), "-¥0.05");
     }
 
     proptest! {
         #[test]
         fn display_then_parse_round_trips(fen in -10_000_000_000_000i64..10_000_000_000_000) {
-            let shown = Fen(fen).to_string().replace('¥', "");
-            prop_assert_eq!(Fen::parse_yuan(&shown).unwrap(), Fen(fen));
+            let shown = Fen::new(fen).to_string().replace('¥', "");
+            prop_assert_eq!(Fen::parse_yuan(&shown).unwrap(), Fen::new(fen));
         }
     }
 }

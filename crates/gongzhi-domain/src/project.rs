@@ -59,8 +59,8 @@ impl FundingSplit {
             .and_then(|s| s.checked_add(self.other));
         if sum != Some(self.total) {
             return Err(DomainError::field("funding_split_mismatch", "total")
-                .arg("total", crate::Fen(self.total))
-                .arg("sum", crate::Fen(sum.unwrap_or(i64::MAX))));
+                .arg("total", crate::Fen::new(self.total))
+                .arg("sum", crate::Fen::new(sum.unwrap_or(i64::MAX))));
         }
         Ok(())
     }

@@ -665,7 +665,7 @@ mod tests {
         let v = |depth, eff: Date, rec, json: &str| RuleVersion {
             jurisdiction_depth: depth,
             effective_from: eff,
-            recorded_at: Instant(rec),
+            recorded_at: Instant::from_micros(rec),
             value_json: json.into(),
         };
         let versions = vec![
@@ -674,7 +674,9 @@ mod tests {
             v(1, date!(2027 - 01 - 01), 3, "district-2027"),
             v(0, date!(2026 - 06 - 01), 10, "community-late"),
         ];
-        let pick = |on, pin| resolve(&versions, on, Instant(pin)).map(|v| v.value_json.as_str());
+        let pick = |on, pin| {
+            resolve(&versions, on, Instant::from_micros(pin)).map(|v| v.value_json.as_str())
+        };
         assert_eq!(pick(date!(2025 - 05 - 01), 100), Some("city"));
         assert_eq!(pick(date!(2026 - 05 - 01), 100), Some("district-2026"));
         assert_eq!(pick(date!(2026 - 07 - 01), 100), Some("community-late"));

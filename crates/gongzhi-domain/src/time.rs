@@ -9,12 +9,22 @@ pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 /// An instant, stored as integer microseconds since the Unix epoch (UTC) on both backends, so that
 /// ordering in SQL is numeric ordering (text timestamps sort wrongly in SQLite).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Instant(pub i64);
+pub struct Instant(i64);
 
 impl Instant {
+    /// The instant `micros` microseconds after the Unix epoch (how it is stored).
+    pub const fn from_micros(micros: i64) -> Self {
+        Instant(micros)
+    }
+
+    /// Microseconds since the Unix epoch (how it is stored and compared in SQL).
+    pub const fn micros(self) -> i64 {
+        self.0
+    }
+
     pub fn from_offset_datetime(at: OffsetDateTime) -> Self {
         let micros = at.unix_timestamp_nanos() / 1_000;
-        Instant(i64::try_from(micros).unwrap_or(i64::MAX))
+        Instant::from_micros(i64::try_from(micros).unwrap_or(i64::MAX))
     }
 
     pub fn to_offset_datetime(self) -> OffsetDateTime {
@@ -46,7 +56,7 @@ impl Instant {
     pub fn china_end_label(self) -> String {
         let t = self.to_offset_datetime();
         if t.hour() == 0 && t.minute() == 0 {
-            let last = Instant(self.0 - 1).china_date();
+            let last = Instant::from_micros(self.0 - 1).china_date();
             format!("{} 24:00", format_date(last))
         } else {
             self.china_minute()
@@ -59,7 +69,7 @@ impl Instant {
     }
 
     pub fn plus_seconds(self, seconds: i64) -> Instant {
-        Instant(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
+        Instant::from_micros(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
     }
 }
 
@@ -92,8 +102,8 @@ mod tests {
     #[test]
     fn china_date_turns_at_midnight_beijing_time() {
         // 2026-11-21T16:00:00Z is midnight of the 22nd in Beijing.
-        let midnight = Instant(1_763_740_800_000_000 + 365 * 86_400_000_000);
-        let before = Instant(midnight.0 - 1);
+        let midnight = Instant::from_micros(1_763_740_800_000_000 + 365 * 86_400_000_000);
+        let before = Instant::from_micros(midnight.0 - 1);
         assert_eq!(format_date(midnight.china_date()), "2026-11-22");
         assert_eq!(format_date(before.china_date()), "2026-11-21");
         assert_eq!(midnight.china_minute(), "2026-11-22 00:00");

@@ -931,7 +931,7 @@ async fn advance_clock(
         .clock
         .advance(b.seconds)
         .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(json!({"now": now.china_minute(), "micros": now.0}))
+    ok(json!({"now": now.china_minute(), "micros": now.micros()}))
 }
 
 async fn upload(

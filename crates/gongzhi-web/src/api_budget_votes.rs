@@ -169,7 +169,7 @@ pub(crate) fn vote_json(v: &BudgetVoteView) -> Value {
         .enumerate()
         .map(|(i, (title, cost))| {
             let line = v.result.as_ref().map(|res| &res.projects[i]);
-            json!({"position": i, "title": title, "cost_fen": cost.0, "result": line})
+            json!({"position": i, "title": title, "cost_fen": cost.fen(), "result": line})
         })
         .collect();
     json!({
@@ -180,14 +180,14 @@ pub(crate) fn vote_json(v: &BudgetVoteView) -> Value {
         "form": v.form,
         "rule": r.rule,
         "per": r.per,
-        "opens_at": Instant(r.opens_at).china_minute(),
-        "closes_at": Instant(r.closes_at).china_minute(),
+        "opens_at": Instant::from_micros(r.opens_at).china_minute(),
+        "closes_at": Instant::from_micros(r.closes_at).china_minute(),
         "status": r.status,
         "voting_open": v.voting_open,
         "electorate": r.electorate,
         "voted": {"online": v.channels.0, "assisted": v.channels.1, "paper": v.channels.2},
         "projects": projects,
-        "result": v.result.as_ref().map(|c| json!({"rule": c.rule, "ballots": c.ballots, "spent_fen": c.spent.0})),
+        "result": v.result.as_ref().map(|c| json!({"rule": c.rule, "ballots": c.ballots, "spent_fen": c.spent.fen()})),
     })
 }
 

@@ -350,7 +350,7 @@ async fn council(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         .collect();
     let meetings: Vec<Value> = meetings
         .iter()
-        .map(|m| json!({"id": m.id, "title": m.title, "scheduled_for": gongzhi_domain::time::Instant(m.scheduled_for).china_minute(), "status": m.status}))
+        .map(|m| json!({"id": m.id, "title": m.title, "scheduled_for": gongzhi_domain::time::Instant::from_micros(m.scheduled_for).china_minute(), "status": m.status}))
         .collect();
     ok(
         json!({"id": c.id, "jurisdiction_id": c.jurisdiction_id, "kind": c.kind, "name_zh": c.name_zh, "name_en": c.name_en, "short_name": c.short_name, "seats": seats, "meetings": meetings}),
@@ -532,7 +532,8 @@ async fn close_motion(
 }
 
 pub(crate) fn resolution_json(r: &councils::PublicResolution) -> Value {
-    let at = |v: Option<i64>| v.map(|v| gongzhi_domain::time::Instant(v).china_minute());
+    let at =
+        |v: Option<i64>| v.map(|v| gongzhi_domain::time::Instant::from_micros(v).china_minute());
     let state = r.state.key();
     let in_force_since = match r.state {
         gongzhi_domain::council::NoticeState::InForce(i) => Some(i.china_minute()),
@@ -546,7 +547,7 @@ pub(crate) fn resolution_json(r: &councils::PublicResolution) -> Value {
         .map(|o| {
             json!({
                 "id": o.id,
-                "filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(),
+                "filed_at": gongzhi_domain::time::Instant::from_micros(o.filed_at).china_minute(),
                 "body": o.published_body().map(redact_numbers),
                 "answer": o.answer, "upheld": o.upheld,
             })
@@ -613,7 +614,7 @@ async fn objection_desk(
         "may_review": desk.may_review,
         "objections": desk.objections.iter().map(|o| json!({
             "id": o.id,
-            "filed_at": gongzhi_domain::time::Instant(o.filed_at).china_minute(),
+            "filed_at": gongzhi_domain::time::Instant::from_micros(o.filed_at).china_minute(),
             "body": o.body, "review": o.body_review,
             "answer": o.answer, "upheld": o.upheld,
         })).collect::<Vec<_>>(),
@@ -668,7 +669,7 @@ async fn meeting(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         .collect();
     ok(json!({
         "id": v.meeting.id, "council": v.council.name_zh, "title": v.meeting.title,
-        "scheduled_for": gongzhi_domain::time::Instant(v.meeting.scheduled_for).china_minute(), "status": v.meeting.status,
+        "scheduled_for": gongzhi_domain::time::Instant::from_micros(v.meeting.scheduled_for).china_minute(), "status": v.meeting.status,
         "attendance": attendance,
         "minutes": v.minutes.as_ref().map(|(t, at)| json!({"text": t, "written_at": at.china_minute()})),
         "minutes_approved": v.approved,

@@ -178,8 +178,8 @@ pub(crate) fn election_json(v: &ElectionView) -> Value {
         "kind": e.kind,
         "title": e.title,
         "seats": e.seats,
-        "opened_at": Instant(e.opened_at).china_minute(),
-        "closes_at": Instant(e.closes_at).china_minute(),
+        "opened_at": Instant::from_micros(e.opened_at).china_minute(),
+        "closes_at": Instant::from_micros(e.closes_at).china_minute(),
         "term_end": e.term_end,
         "status": e.status,
         "voting_open": v.voting_open,
@@ -239,7 +239,7 @@ async fn council_elections(
         .map_err(err(lang))?;
     let list: Vec<Value> = list
         .iter()
-        .map(|e| json!({"id": e.id, "kind": e.kind, "title": e.title, "seats": e.seats, "status": e.status, "closes_at": Instant(e.closes_at).china_minute(), "electorate": e.electorate, "ballots_cast": e.ballots_cast}))
+        .map(|e| json!({"id": e.id, "kind": e.kind, "title": e.title, "seats": e.seats, "status": e.status, "closes_at": Instant::from_micros(e.closes_at).china_minute(), "electorate": e.electorate, "ballots_cast": e.ballots_cast}))
         .collect();
     ok(json!({"elections": list}))
 }

@@ -20,7 +20,7 @@ use crate::i18n::Lang;
 
 /// Parses yuan as people write them into fen, naming the field at fault.
 pub fn yuan(text: &str, field: &'static str) -> Result<i64, AppError> {
-    Fen::parse_yuan(text).map(|f| f.0).map_err(|e| {
+    Fen::parse_yuan(text).map(|f| f.fen()).map_err(|e| {
         AppError::Invalid(DomainError {
             field: Some(field),
             ..e
@@ -29,7 +29,7 @@ pub fn yuan(text: &str, field: &'static str) -> Result<i64, AppError> {
 }
 
 pub(crate) fn money(fen: i64) -> Value {
-    json!({"fen": fen, "text": Fen(fen).to_string()})
+    json!({"fen": fen, "text": Fen::new(fen).to_string()})
 }
 
 pub const ROUTES: &[Route] = &[
@@ -411,7 +411,7 @@ fn transfer_json(
 ) -> Value {
     let name = |id: &Uuid| names.get(id).map(|n| n.0.clone()).unwrap_or_default();
     json!({
-        "id": t.id, "seq": t.seq, "at": Instant(t.created_at).china_minute(), "phase": t.phase,
+        "id": t.id, "seq": t.seq, "at": Instant::from_micros(t.created_at).china_minute(), "phase": t.phase,
         "code": t.code, "memo": t.memo, "amount": money(t.amount),
         "from": name(&t.debit_id), "to": name(&t.credit_id), "pending_id": t.pending_id,
         "reverses_id": t.reverses_id,
@@ -427,7 +427,7 @@ async fn fund(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
         "budgets": v.budgets.iter().map(|(b, a)| json!({"id": b.id, "title": b.title, "status": b.status,
             "reserved": money(b.reserved), "balance": budget_balance_json(b.released, &a.balance)})).collect::<Vec<_>>(),
         "donations": v.donations.iter().map(|(id, donor, amount, at)| json!({"id": id, "donor": donor,
-            "amount": money(*amount), "at": Instant(*at).china_minute()})).collect::<Vec<_>>(),
+            "amount": money(*amount), "at": Instant::from_micros(*at).china_minute()})).collect::<Vec<_>>(),
         "statements": v.statements.iter().map(|s| json!({"id": s.id, "period_start": s.period_start,
             "period_end": s.period_end, "reason": s.reason})).collect::<Vec<_>>(),
         "transfers": v.transfers.iter().map(|t| transfer_json(t, &v.names)).collect::<Vec<_>>(),
@@ -572,7 +572,7 @@ async fn statement(State(state): State<AppState>, lang: Lang, Path(id): Path<Uui
     ok(json!({
         "id": s.id, "fund_id": fund.id, "fund": fund.name_zh, "period_start": s.period_start,
         "period_end": s.period_end, "reason": s.reason,
-        "posted_at": Instant(s.posted_at).china_minute(), "lines": body["lines"], "items": body["items"],
+        "posted_at": Instant::from_micros(s.posted_at).china_minute(), "lines": body["lines"], "items": body["items"],
     }))
 }
 
@@ -653,8 +653,8 @@ fn expense_json(v: &ledger::ExpenseView) -> Value {
     json!({
         "id": e.id, "budget_id": e.budget_id, "payee": v.payee, "amount": money(e.amount),
         "description": e.description, "document_sha256": e.document_sha256, "status": e.status,
-        "lapsed": v.lapsed, "submitted_at": Instant(e.submitted_at).china_minute(),
-        "expires_at": Instant(e.expires_at).china_minute(),
+        "lapsed": v.lapsed, "submitted_at": Instant::from_micros(e.submitted_at).china_minute(),
+        "expires_at": Instant::from_micros(e.expires_at).china_minute(),
         "settled": e.settled_amount.map(money), "reason": e.reason,
         "waiting_step": v.waiting_step,
         "chain": v.chain.steps.iter().zip(&v.steps).map(|(step, people)| json!({
@@ -663,7 +663,7 @@ fn expense_json(v: &ledger::ExpenseView) -> Value {
                 "has_account": s.has_account})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "signatures": v.signatures.iter().map(|s| json!({"step": s.step, "name": s.display_name,
-            "decision": s.decision, "reason": s.reason, "at": Instant(s.signed_at).china_minute()}))
+            "decision": s.decision, "reason": s.reason, "at": Instant::from_micros(s.signed_at).china_minute()}))
             .collect::<Vec<_>>(),
     })
 }

@@ -394,8 +394,8 @@ fn call_summary(c: &gongzhi_app::records::CallSummary) -> Value {
         "method": c.method,
         "value": c.value,
         "status": c.status,
-        "opens_at": Instant(c.opens_at).china_minute(),
-        "closes_at": Instant(c.closes_at).china_minute(),
+        "opens_at": Instant::from_micros(c.opens_at).china_minute(),
+        "closes_at": Instant::from_micros(c.closes_at).china_minute(),
     })
 }
 
@@ -447,7 +447,7 @@ impl RoundBody {
             themes: self.themes.iter().map(|t| t.trim().to_string()).collect(),
             max_awards: self.max_awards,
             roadshow_at: match self.roadshow_at.as_deref() {
-                Some(t) => Some(minute(t, lang)?.0),
+                Some(t) => Some(minute(t, lang)?.micros()),
                 None => None,
             },
             roadshow_place: self.roadshow_place,
@@ -507,7 +507,7 @@ async fn call(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>) -
         out["round"] = json!({
             "themes": r.themes,
             "max_awards": r.max_awards,
-            "roadshow_at": r.roadshow_at.map(|at| Instant(at).china_minute()),
+            "roadshow_at": r.roadshow_at.map(|at| Instant::from_micros(at).china_minute()),
             "roadshow_place": r.roadshow_place,
         });
     }
@@ -759,7 +759,7 @@ async fn contract(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid
             "final_payment": i.final_payment, "done": i.done_at.is_some(),
             "expense": e.as_ref().map(|e| json!({"id": e.id, "amount": e.amount, "status": e.status, "settled_amount": e.settled_amount})),
         })).collect::<Vec<_>>(),
-        "evaluations": v.evaluations.iter().map(|e| json!({"score": e.score, "evaluator": e.evaluator_name, "summary": e.summary, "at": Instant(e.evaluated_at).china_minute()})).collect::<Vec<_>>(),
+        "evaluations": v.evaluations.iter().map(|e| json!({"score": e.score, "evaluator": e.evaluator_name, "summary": e.summary, "at": Instant::from_micros(e.evaluated_at).china_minute()})).collect::<Vec<_>>(),
     }))
 }
 

@@ -297,7 +297,7 @@ pub(crate) fn need_json(n: &NeedRow) -> Value {
         "status": n.status, "reply_due": n.reply_due, "reply": n.reply,
         "entered_by_staff": n.entered_by.is_some(), "assigned_to": n.assigned_to,
         "merged_into": n.merged_into, "project_id": n.project_id,
-        "created_at": Instant(n.created_at).china_minute(),
+        "created_at": Instant::from_micros(n.created_at).china_minute(),
     })
 }
 
@@ -574,7 +574,7 @@ fn project_json(p: &ProjectRow) -> Value {
         // The contractor's payee account, once the project has one: pay expenses to it rather
         // than registering the contractor again.
         "payee_id": p.payee_id, "contract_amount": p.contract_amount.map(money),
-        "submitted_at": Instant(p.submitted_at).china_minute(),
+        "submitted_at": Instant::from_micros(p.submitted_at).china_minute(),
     })
 }
 
@@ -614,7 +614,7 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         .map(|st| {
             json!({"id": st.id, "kind": st.kind.as_str(), "state": st.state,
                 "moves": st.moves.iter().map(|m| json!({"action": m.action, "reference": m.reference,
-                    "note": m.note, "resolution_id": m.resolution_id, "at": Instant(m.at).china_minute(),
+                    "note": m.note, "resolution_id": m.resolution_id, "at": Instant::from_micros(m.at).china_minute(),
                     "evidence": m.evidence_json.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok())})).collect::<Vec<_>>()})
         })
         .collect();
@@ -632,7 +632,7 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
                 "votes": d.votes.iter().map(|(n, r, c)| json!({"name": n, "role": r, "choice": c})).collect::<Vec<_>>(),
                 "resolution": d.resolution.as_ref().map(|r| json!({"id": r.row.id, "label": r.row.label,
                     "state": r.state.key(), "objections": r.objections.iter().map(|o| json!({
-                        "filed_at": Instant(o.filed_at).china_minute(), "answer": o.answer, "upheld": o.upheld})).collect::<Vec<_>>()}))})
+                        "filed_at": Instant::from_micros(o.filed_at).china_minute(), "answer": o.answer, "upheld": o.upheld})).collect::<Vec<_>>()}))})
         })
         .collect();
     body["rounds"] = s
@@ -658,7 +658,7 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         .map(|u| {
             json!({"kind": u.kind, "body": u.body, "score": u.score, "passed": u.passed,
             "panel": u.panel_json.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()),
-            "at": Instant(u.created_at).china_minute()})
+            "at": Instant::from_micros(u.created_at).china_minute()})
         })
         .collect();
     body["budget"] = json!(
@@ -676,7 +676,7 @@ async fn project(State(state): State<AppState>, lang: Lang, Path(id): Path<Uuid>
         })
         .collect();
     body["rating"] = json!({"count": s.ratings.len(), "mean_tenths": s.rating_tenths(), "open": s.rating_open,
-        "until": s.project.rating_until.map(|u| Instant(u).china_minute()),
+        "until": s.project.rating_until.map(|u| Instant::from_micros(u).china_minute()),
         "comments": s.ratings.iter().filter_map(|r| r.1.clone()).collect::<Vec<_>>()});
     ok(body)
 }
@@ -866,7 +866,7 @@ async fn comments_awaiting_review(
             .iter()
             .map(
                 |(resident, comment, at)| json!({"resident_id": resident, "comment": comment,
-            "rated_at": Instant(*at).china_minute()})
+            "rated_at": Instant::from_micros(*at).china_minute()})
             )
             .collect::<Vec<_>>()
     ))

@@ -103,12 +103,15 @@ async fn vote_view_page(
     let row = &v.vote;
     let closed = row.status == BallotBoxStatus::Closed;
     let facts = vec![
-        lang.t_args("bv-pot", &[("budget", Fen(row.budget_fen).to_string())]),
+        lang.t_args(
+            "bv-pot",
+            &[("budget", Fen::new(row.budget_fen).to_string())],
+        ),
         lang.t_args(
             "election-window",
             &[
-                ("opened", lang.minute(Instant(row.opens_at))),
-                ("closes", lang.minute(Instant(row.closes_at))),
+                ("opened", lang.minute(Instant::from_micros(row.opens_at))),
+                ("closes", lang.minute(Instant::from_micros(row.closes_at))),
             ],
         ),
         lang.t_args(
@@ -127,7 +130,7 @@ async fn vote_view_page(
         BallotForm::ApproveK { k } => lang.t_args("bv-pick-k", &[("k", k.to_string())]),
         BallotForm::ApproveBudget => lang.t_args(
             "bv-pick-budget",
-            &[("budget", Fen(row.budget_fen).to_string())],
+            &[("budget", Fen::new(row.budget_fen).to_string())],
         ),
         BallotForm::Points { total } => {
             lang.t_args("bv-pick-points", &[("total", total.to_string())])
@@ -168,7 +171,7 @@ async fn vote_view_page(
             &[
                 ("ballots", r.ballots.to_string()),
                 ("spent", r.spent.to_string()),
-                ("budget", Fen(row.budget_fen).to_string()),
+                ("budget", Fen::new(row.budget_fen).to_string()),
             ],
         )
     });
@@ -368,7 +371,7 @@ fn project_lines(text: &str) -> Result<Vec<(String, Fen)>, AppError> {
                 .ok_or_else(|| AppError::invalid("budget_vote_project_line", "projects"))?;
             let cost = line[at..].trim_start_matches([',', '，', '\t']).trim();
             let fen = crate::api_ledger::yuan(cost, "projects")?;
-            Ok((line[..at].trim().to_string(), Fen(fen)))
+            Ok((line[..at].trim().to_string(), Fen::new(fen)))
         })
         .collect()
 }
@@ -388,7 +391,7 @@ async fn open_vote(
         let number = t.trimmed("number").parse::<u32>().unwrap_or(0);
         let form =
             BallotForm::from_parts(&t.trimmed("ballot_kind"), number).map_err(AppError::Invalid)?;
-        let budget = Fen(crate::api_ledger::yuan(&t.trimmed("budget"), "budget")?);
+        let budget = Fen::new(crate::api_ledger::yuan(&t.trimmed("budget"), "budget")?);
         let closes = crate::procurement_staff::datetime_local(&t.trimmed("closes_at"))
             .ok_or_else(|| AppError::invalid("datetime_invalid", "closes_at"))?;
         let projects = project_lines(t.get("projects"))?;

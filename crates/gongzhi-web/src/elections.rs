@@ -126,8 +126,8 @@ async fn election_view_page(
         lang.t_args(
             "election-window",
             &[
-                ("opened", lang.minute(Instant(e.opened_at))),
-                ("closes", lang.minute(Instant(e.closes_at))),
+                ("opened", lang.minute(Instant::from_micros(e.opened_at))),
+                ("closes", lang.minute(Instant::from_micros(e.closes_at))),
             ],
         ),
         lang.t_args(

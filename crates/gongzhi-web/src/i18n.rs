@@ -53,7 +53,7 @@ impl Lang {
     pub fn end(self, at: gongzhi_domain::time::Instant) -> String {
         let t = at.to_offset_datetime();
         if t.hour() == 0 && t.minute() == 0 {
-            let last = gongzhi_domain::time::Instant(at.0 - 1).china_date();
+            let last = gongzhi_domain::time::Instant::from_micros(at.micros() - 1).china_date();
             let sep = if self == Lang::En { ", " } else { " " };
             format!("{}{sep}24:00", self.day(last))
         } else {

@@ -51,7 +51,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn fen(v: i64) -> String {
-    Fen(v).to_string()
+    Fen::new(v).to_string()
 }
 
 /// One transfer as a row: (time, what, memo, from, to, amount).
@@ -84,7 +84,7 @@ fn transfer_lines(
     transfers
         .iter()
         .map(|t| TransferLine {
-            at: lang.minute(Instant(t.created_at)),
+            at: lang.minute(Instant::from_micros(t.created_at)),
             what: format!(
                 "{} · {}",
                 lang.t(&format!("code-{}", t.code)),
@@ -377,7 +377,13 @@ async fn fund_view(state: &AppState, lang: Lang, page: Page, id: Uuid) -> Respon
         donations: v
             .donations
             .iter()
-            .map(|(_, donor, amount, at)| (donor.clone(), fen(*amount), lang.minute(Instant(*at))))
+            .map(|(_, donor, amount, at)| {
+                (
+                    donor.clone(),
+                    fen(*amount),
+                    lang.minute(Instant::from_micros(*at)),
+                )
+            })
             .collect(),
         statements: v
             .statements
@@ -509,7 +515,14 @@ async fn budget_view(
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|(t, h, amount, at)| (t.to_string(), h, fen(amount), lang.minute(Instant(at))))
+            .map(|(t, h, amount, at)| {
+                (
+                    t.to_string(),
+                    h,
+                    fen(amount),
+                    lang.minute(Instant::from_micros(at)),
+                )
+            })
             .collect(),
         page,
     })
@@ -543,12 +556,14 @@ async fn receipt_page(
     };
     render(&ReceiptPage {
         number: format!("{:06}", r.transfer.seq),
-        date: gongzhi_domain::time::format_date(Instant(r.transfer.created_at).china_date()),
+        date: gongzhi_domain::time::format_date(
+            Instant::from_micros(r.transfer.created_at).china_date(),
+        ),
         household: r.household,
         project: r.project,
         budget_id: r.budget_id.to_string(),
         amount: fen(r.transfer.amount),
-        capital: Fen(r.transfer.amount).to_capital(),
+        capital: Fen::new(r.transfer.amount).to_capital(),
         head: r
             .head
             .map(|h| short_head(h.seq, &h.hash))
@@ -701,8 +716,8 @@ async fn expense_view(
         status: expense_status(lang, &v),
         settled: e.settled_amount.map(fen),
         reason: e.reason.clone(),
-        submitted: lang.minute(Instant(e.submitted_at)),
-        expires: lang.minute(Instant(e.expires_at)),
+        submitted: lang.minute(Instant::from_micros(e.submitted_at)),
+        expires: lang.minute(Instant::from_micros(e.expires_at)),
         document,
         steps: v
             .chain
@@ -737,7 +752,7 @@ async fn expense_view(
                 (
                     s.display_name.clone(),
                     lang.t(&format!("decision-{}", s.decision)),
-                    lang.minute(Instant(s.signed_at)),
+                    lang.minute(Instant::from_micros(s.signed_at)),
                     s.reason.clone().unwrap_or_default(),
                 )
             })
@@ -871,7 +886,7 @@ async fn statement_page(
         ),
         fund_id: fund.id.to_string(),
         reason: lang.t(&format!("statement-{}", s.reason)),
-        posted: lang.minute(Instant(s.posted_at)),
+        posted: lang.minute(Instant::from_micros(s.posted_at)),
         lines: body["lines"]
             .as_array()
             .into_iter()

@@ -25,6 +25,8 @@ pub mod elections;
 pub mod error;
 /// Extractors: visitor, language, client address, bodies.
 pub mod extract;
+/// The one way a page answers a posted form: flash, or the refusal shown beside its field.
+pub mod form;
 /// Fluent messages (zh-CN default, English).
 pub mod i18n;
 /// The fund's pages.

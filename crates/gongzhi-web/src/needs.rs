@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
 use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
+use crate::form::Refused;
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render, with_refusal_status};
 
@@ -331,15 +332,6 @@ pub(super) struct NeedPage {
     assign_error: Option<String>,
 }
 
-#[derive(Default)]
-pub(super) struct NeedTyped {
-    reply: String,
-    reply_error: Option<String>,
-    into: String,
-    into_error: Option<String>,
-    assign_error: Option<String>,
-}
-
 pub(super) async fn need_page(
     State(state): State<AppState>,
     lang: Lang,
@@ -355,7 +347,7 @@ pub(super) async fn need_page(
         &visitor,
         &code,
         number,
-        NeedTyped::default(),
+        Refused::default(),
     )
     .await
 }
@@ -367,7 +359,7 @@ pub(super) async fn need_view(
     visitor: &Visitor,
     code: &str,
     number: i64,
-    typed: NeedTyped,
+    refused: Refused,
 ) -> Response {
     let sheet = match projects::need_sheet(&state.app, &visitor.actor, code, number).await {
         Ok(s) => s,
@@ -382,22 +374,22 @@ pub(super) async fn need_view(
             ..need_line(lang, n, &today)
         },
         body: n.body.clone(),
-        reported: lang.minute(Instant(n.created_at)),
+        reported: lang.minute(Instant::from_micros(n.created_at)),
         merged_into: sheet.merged_into,
         project: n.project_id.map(|p| p.to_string()),
         open: n.status.awaits_answer(),
         assigned: n.assigned_to.is_some(),
         assigned_to_me: n.assigned_to.is_some() && n.assigned_to == visitor.actor.account_id,
-        typed_reply: typed.reply,
-        reply_error: typed.reply_error,
-        typed_into: typed.into,
-        into_error: typed.into_error,
+        typed_reply: refused.value("reply", "reply").to_string(),
+        reply_error: refused.error("reply", "reply").map(str::to_string),
+        typed_into: refused.value("merge", "into").to_string(),
+        into_error: refused.error("merge", "into").map(str::to_string),
         colleagues: sheet
             .colleagues
             .iter()
             .map(|(id, name)| (id.to_string(), name.clone(), n.assigned_to == Some(*id)))
             .collect(),
-        assign_error: typed.assign_error,
+        assign_error: refused.error("assign", "assigned_to").map(str::to_string),
         page,
     })
 }
@@ -481,39 +473,18 @@ pub(super) async fn need_action(
         }
     }
     .await;
-    let (typed, status) = match result {
-        Ok(message) => {
-            page.flash = Some(message);
-            (NeedTyped::default(), None)
-        }
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            let status = e.status;
-            let typed = match f.action.as_str() {
-                "reply" => NeedTyped {
-                    reply_error: crate::pages::beside_field(e, "reply", &mut page),
-                    reply: f.reply,
-                    ..Default::default()
-                },
-                "merge" => NeedTyped {
-                    into_error: crate::pages::beside_field(e, "into", &mut page),
-                    into: f.into,
-                    ..Default::default()
-                },
-                "assign" => NeedTyped {
-                    assign_error: crate::pages::beside_field(e, "assigned_to", &mut page),
-                    ..Default::default()
-                },
-                _ => {
-                    page.error = Some(e.message());
-                    NeedTyped::default()
-                }
-            };
-            (typed, Some(status))
-        }
+    // Each form's fields, with what was typed (the choice of colleague is shown as it stands).
+    let typed = match f.action.as_str() {
+        "reply" => vec![("reply", f.reply)],
+        "merge" => vec![("into", f.into)],
+        "assign" => vec![("assigned_to", String::new())],
+        _ => Vec::new(),
     };
+    let result = result.map_err(|e| ApiError::from_app(e, lang));
+    let refused = Refused::settle(result, &mut page, &f.action, typed);
+    let status = refused.status();
     with_refusal_status(
-        need_view(&state, lang, page, &visitor, &code, number, typed).await,
+        need_view(&state, lang, page, &visitor, &code, number, refused).await,
         status,
     )
 }

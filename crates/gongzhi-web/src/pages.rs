@@ -740,17 +740,6 @@ pub(crate) fn with_refusal_status(
     page
 }
 
-/// An error about `field` is returned to be shown next to it; any other (the notice closed, not
-/// allowed) goes at the top of the page.
-pub(crate) fn beside_field(e: ApiError, field: &str, page: &mut Page) -> Option<String> {
-    if e.field.as_deref() == Some(field) {
-        Some(e.message())
-    } else {
-        page.error = Some(e.message());
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::local_return_path;

@@ -299,7 +299,7 @@ async fn search(
             title: h.title,
             badge: lang.t(&format!("search-kind-{}", h.kind)),
             note: if h.at > 0 {
-                lang.minute(Instant(h.at))
+                lang.minute(Instant::from_micros(h.at))
             } else {
                 String::new()
             },
@@ -338,7 +338,7 @@ fn xml_escape(s: &str) -> String {
 
 /// RFC 3339 in China's time (+08:00), as Atom's dates are written.
 fn rfc3339(at: i64) -> String {
-    let t = Instant(at).to_offset_datetime();
+    let t = Instant::from_micros(at).to_offset_datetime();
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
         t.year(),
@@ -425,9 +425,9 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
         );
         let at = Instant::china_midnight(gongzhi_domain::time::parse_date("2026-11-22").unwrap());
-        assert_eq!(rfc3339(at.0), "2026-11-22T00:00:00+08:00");
+        assert_eq!(rfc3339(at.micros()), "2026-11-22T00:00:00+08:00");
         assert_eq!(
-            rfc3339(at.plus_seconds(3_723).0),
+            rfc3339(at.plus_seconds(3_723).micros()),
             "2026-11-22T01:02:03+08:00"
         );
     }

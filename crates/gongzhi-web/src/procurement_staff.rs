@@ -40,24 +40,7 @@ pub(crate) fn datetime_local(text: &str) -> Option<gongzhi_domain::time::Instant
     parse_china_minute(&text.trim().replace('T', " "))
 }
 
-/// What was typed into a form, to show again when a command refuses it (empty for a fresh page).
-#[derive(Default)]
-pub struct Typed(pub HashMap<String, String>);
-
-impl Typed {
-    pub fn get(&self, key: &str) -> &str {
-        self.0.get(key).map(String::as_str).unwrap_or("")
-    }
-    pub fn is(&self, key: &str, value: &str) -> bool {
-        self.get(key) == value
-    }
-    pub fn checked(&self, key: &str) -> bool {
-        !self.get(key).is_empty()
-    }
-    pub fn trimmed(&self, key: &str) -> String {
-        self.get(key).trim().to_string()
-    }
-}
+pub use crate::form::Typed;
 
 /// The places where the visitor may act with `perm`, named in the page's language.
 pub(crate) async fn places_for(
@@ -147,7 +130,7 @@ async fn call_form(
                     "{} · {} · {}",
                     b.label,
                     budget.title,
-                    gongzhi_domain::Fen(budget.reserved)
+                    gongzhi_domain::Fen::new(budget.reserved)
                 ),
             });
         }
@@ -240,7 +223,7 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
             .collect();
         let roadshow = match t.trimmed("roadshow_at").as_str() {
             "" => None,
-            _ => Some(minute("roadshow_at")?.0),
+            _ => Some(minute("roadshow_at")?.micros()),
         };
         let place = t.trimmed("roadshow_place");
         Some(GrantRound {
@@ -491,8 +474,8 @@ async fn share_page(
                     .unwrap_or(0);
                 lines.push(ShareLine {
                     buyer: b.label,
-                    total: gongzhi_domain::Fen(r.total).to_string(),
-                    to_social: gongzhi_domain::Fen(r.to_social_orgs).to_string(),
+                    total: gongzhi_domain::Fen::new(r.total).to_string(),
+                    to_social: gongzhi_domain::Fen::new(r.to_social_orgs).to_string(),
                     share: percent(r.basis_points),
                     minimum: percent(min_bp),
                     met: r.met,

@@ -6,8 +6,6 @@
 //! Every form posts to one handler per page (`action` says what), multipart so photos, quotes
 //! and contracts can come with it; works without JavaScript.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -25,6 +23,7 @@ use crate::AppState;
 use crate::api_ledger::yuan;
 use crate::error::ApiError;
 use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
+use crate::form::Refused;
 use crate::i18n::Lang;
 use crate::needs::*;
 use crate::pages::{Page, error_page, render, with_refusal_status};
@@ -49,18 +48,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn fen(v: i64) -> String {
-    Fen(v).to_string()
-}
-
-/// A refused form of the project page, shown again: which form (its `action`), what was typed
-/// in it, and the error next to the field it names. An error about anything the form does not
-/// show (the project moved on, not allowed) stays at the top of the page.
-#[derive(Default)]
-pub struct Refused {
-    action: String,
-    typed: HashMap<String, String>,
-    field: Option<String>,
-    message: String,
+    Fen::new(v).to_string()
 }
 
 /// The fields each form of the project page shows, by `action` (errors naming one go beside it).
@@ -88,46 +76,42 @@ const PROJECT_FORM_FIELDS: &[(&str, &[&str])] = &[
     ("rate", &["score", "comment"]),
 ];
 
-impl Refused {
-    fn new(f: &MultipartForm, e: &ApiError, page: &mut Page) -> Refused {
-        let action = f.get("action");
-        let shown = PROJECT_FORM_FIELDS
-            .iter()
-            .find(|(a, _)| *a == action)
-            .map_or(&[][..], |(_, fields)| *fields);
+/// What was typed into the form `action` names, for the fields it shows (a file cannot be
+/// shown again), with an error about the stored evidence put beside the file it came from.
+fn refused_project_form(
+    result: Result<String, ApiError>,
+    f: &MultipartForm,
+    page: &mut Page,
+) -> Refused {
+    let action = f.get("action");
+    let shown = PROJECT_FORM_FIELDS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or(&[][..], |(_, fields)| *fields);
+    let result = result.map_err(|mut e| {
         // The command names the stored evidence; the form calls it the file.
-        let field = e.field.as_deref().map(|f| match f {
-            "contract_sha256" | "document_sha256" => "file",
-            other => other,
-        });
-        let field = field.filter(|f| shown.contains(f)).map(str::to_string);
-        if field.is_none() {
-            page.error = Some(e.message());
+        if matches!(
+            e.field.as_deref(),
+            Some("contract_sha256" | "document_sha256")
+        ) {
+            e.field = Some("file".into());
         }
-        Refused {
-            typed: shown
-                .iter()
-                .filter(|k| **k != "file")
-                .map(|k| (k.to_string(), f.get(k)))
-                .collect(),
-            action,
-            field,
-            message: e.message(),
-        }
-    }
-    /// What was typed into `name` of form `action`, if that form was refused.
-    pub fn value(&self, action: &str, name: &str) -> &str {
-        if self.action == action {
-            self.typed.get(name).map_or("", String::as_str)
-        } else {
-            ""
-        }
-    }
-    /// Why form `action` was refused, if it was because of `name`.
-    pub fn error(&self, action: &str, name: &str) -> Option<&str> {
-        (self.action == action && self.field.as_deref() == Some(name))
-            .then_some(self.message.as_str())
-    }
+        e
+    });
+    let typed = shown
+        .iter()
+        .map(|k| {
+            (
+                *k,
+                if *k == "file" {
+                    String::new()
+                } else {
+                    f.get(k)
+                },
+            )
+        })
+        .collect();
+    Refused::settle(result, page, &action, typed)
 }
 
 // ---- the project list ----
@@ -343,7 +327,7 @@ async fn project_view(
                 .map(|m| {
                     let mut d = format!(
                         "{} · {}",
-                        lang.minute(Instant(m.at)),
+                        lang.minute(Instant::from_micros(m.at)),
                         lang.t(&format!("move-{}", m.action))
                     );
                     if let Some(r) = &m.reference {
@@ -400,7 +384,7 @@ async fn project_view(
                                     .unwrap_or_default();
                                 format!(
                                     "{} · {words}{}",
-                                    lang.minute(Instant(o.filed_at)),
+                                    lang.minute(Instant::from_micros(o.filed_at)),
                                     o.answer
                                         .clone()
                                         .unwrap_or_else(|| lang.t("objection-unanswered"))
@@ -465,7 +449,7 @@ async fn project_view(
         .iter()
         .map(|u| UpdateLine {
             kind: lang.t(&format!("update-{}", u.kind)),
-            at: lang.minute(Instant(u.created_at)),
+            at: lang.minute(Instant::from_micros(u.created_at)),
             body: u.body.clone(),
             panel: u
                 .panel_json
@@ -504,7 +488,7 @@ async fn project_view(
             (
                 resident.to_string(),
                 comment.clone(),
-                lang.minute(Instant(*at)),
+                lang.minute(Instant::from_micros(*at)),
             )
         })
         .collect();
@@ -579,7 +563,7 @@ async fn project_view(
         comments: s.ratings.iter().filter_map(|r| r.1.clone()).collect(),
         awaiting_review,
         rating_open: s.rating_open,
-        rating_until: p.rating_until.map(|u| lang.minute(Instant(u))),
+        rating_until: p.rating_until.map(|u| lang.minute(Instant::from_micros(u))),
         signed_in: visitor.account.is_some(),
         form,
         can_claim: visitor.account.is_some() && s.takes_claims,
@@ -749,16 +733,9 @@ async fn project_action(
         }
     }
     .await;
-    let (refused, status) = match result {
-        Ok(msg) => {
-            page.flash = Some(msg);
-            (Refused::default(), None)
-        }
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            (Refused::new(&f, &e, &mut page), Some(e.status))
-        }
-    };
+    let result = result.map_err(|e| ApiError::from_app(e, lang));
+    let refused = refused_project_form(result, &f, &mut page);
+    let status = refused.status();
     with_refusal_status(
         project_view(&state, lang, page, &visitor, id, refused).await,
         status,

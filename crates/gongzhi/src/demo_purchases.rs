@@ -426,7 +426,7 @@ pub async fn seed_open_call(
             value: 60_000_00,
             new_service: true,
             eligible_kinds: &[],
-            closes_at: Instant(app.now().0 + 12 * 86_400_000_000),
+            closes_at: Instant::from_micros(app.now().micros() + 12 * 86_400_000_000),
             contract_months: 12,
             stable: false,
             criteria: &crit,
@@ -542,7 +542,7 @@ pub async fn seed_venture_round(
             round: Some(GrantRound {
                 themes: themes.iter().map(|t| t.to_string()).collect(),
                 max_awards: 3,
-                roadshow_at: Some(closes.0 + 86_400_000_000),
+                roadshow_at: Some(closes.micros() + 86_400_000_000),
                 roadshow_place: Some("玉东社区党群服务中心".into()),
             }),
         },
@@ -608,7 +608,7 @@ pub async fn seed_venture_round(
         ],
     )
     .await?;
-    crate::demo::clock_to(app, Instant(closes.0 + 86_400_000_000))?;
+    crate::demo::clock_to(app, Instant::from_micros(closes.micros() + 86_400_000_000))?;
     // The roadshow: ranked 睦林, 花园, 守望, 青年, 读书会. 12,000 + 18,000 + 15,000 leave 5,000,
     // so three grants are funded; the young volunteers' 22,000 is adopted by a company.
     let sheet = [
@@ -932,7 +932,7 @@ pub async fn seed_beijing_station(app: &App) -> Result<(Uuid, Uuid), Failure> {
         }],
     )
     .await?;
-    crate::demo::clock_to(app, Instant(closes.0 + 60_000_000))?;
+    crate::demo::clock_to(app, Instant::from_micros(closes.micros() + 60_000_000))?;
     let bid = pr::call_view(app, call)
         .await?
         .bids

@@ -77,7 +77,7 @@ pub(crate) async fn seed_yudong_vote(
     }
     let projects: Vec<(String, Fen)> = PROPOSALS
         .iter()
-        .map(|(t, yuan)| (t.to_string(), Fen(yuan * 100)))
+        .map(|(t, yuan)| (t.to_string(), Fen::new(yuan * 100)))
         .collect();
     let vote = budget_votes::open_vote(
         app,
@@ -85,7 +85,7 @@ pub(crate) async fn seed_yudong_vote(
         &NewBudgetVote {
             place_id: yudong,
             title: &format!("玉东社区 {year} 年居民小微项目投票"),
-            budget: Fen(3_000_000),
+            budget: Fen::new(3_000_000),
             form: BallotForm::ApproveK { k: 5 },
             projects: &projects,
             closes_at: app.now().plus_seconds(10 * 86_400),

@@ -24,7 +24,7 @@ pub async fn create_convention(
             ("id", id.into()),
             ("jurisdiction_id", jurisdiction.into()),
             ("title", title.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -65,7 +65,7 @@ pub async fn convention_view(app: &App, id: Uuid) -> Result<ConventionView, AppE
             },
             None => "in_force",
         };
-        versions.push((v, body, Instant(at), label));
+        versions.push((v, body, Instant::from_micros(at), label));
         states.push(state);
     }
     tx.rollback().await?;

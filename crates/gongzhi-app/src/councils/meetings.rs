@@ -63,7 +63,7 @@ pub async fn record_attendance(
         .await?
         .ok_or(AppError::NotFound("meeting"))?;
     let was_present = repo_c::is_present(&mut cmd.tx, tenant, meeting, seat).await?;
-    let now = app.now().0;
+    let now = app.now().micros();
     let delta = i64::from(present) - i64::from(was_present);
     let mut meeting_sets: Vec<(&str, Value)> =
         vec![("present_count", (current.present_count + delta).into())];
@@ -138,7 +138,7 @@ pub async fn write_minutes(
         // Signed minutes are part of the record: corrections go through a new motion.
         return Err(invalid("minutes_already_signed", "meeting_id"));
     }
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.update(
         "meetings",
         &[tenant.into(), meeting.into()],
@@ -198,7 +198,7 @@ pub async fn sign_minutes(
             ("tenant_id", tenant.into()),
             ("meeting_id", meeting.into()),
             ("seat_id", seat.into()),
-            ("signed_at", app.now().0.into()),
+            ("signed_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -226,14 +226,14 @@ pub async fn meeting_view(app: &App, meeting: Uuid) -> Result<MeetingView, AppEr
         &mut tx,
         tenant,
         c.id,
-        &format_date(Instant(m.scheduled_for).china_date()),
+        &format_date(Instant::from_micros(m.scheduled_for).china_date()),
     )
     .await?;
     let present = repo_c::present_seats(&mut tx, tenant, meeting).await?;
     let signed = repo_c::minute_signatures(&mut tx, tenant, meeting).await?;
     let minutes = repo_c::minutes(&mut tx, tenant, meeting)
         .await?
-        .map(|(t, at)| (t, Instant(at)));
+        .map(|(t, at)| (t, Instant::from_micros(at)));
     tx.rollback().await?;
     let attendance = seats
         .iter()
@@ -309,7 +309,7 @@ pub async fn roll_call(app: &App, actor: &Actor, meeting: Uuid) -> Result<RollCa
         &mut tx,
         tenant,
         c.id,
-        &format_date(Instant(m.scheduled_for).china_date()),
+        &format_date(Instant::from_micros(m.scheduled_for).china_date()),
     )
     .await?;
     let present = repo_c::present_seats(&mut tx, tenant, meeting).await?;
@@ -378,7 +378,7 @@ pub async fn request_meeting(
     let (tenant, c) = load_council(read, council).await?;
     own_seat(read, actor, tenant, c.id, seat, &today).await?;
     let id = new_id();
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.insert(
         "meeting_requests",
         &[
@@ -447,7 +447,7 @@ pub async fn support_request(
             ("tenant_id", tenant.into()),
             ("request_id", request.into()),
             ("seat_id", seat.into()),
-            ("supported_at", app.now().0.into()),
+            ("supported_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -534,9 +534,9 @@ async fn insert_meeting(
             ("id", id.into()),
             ("council_id", council.into()),
             ("title", title.into()),
-            ("scheduled_for", at.0.into()),
+            ("scheduled_for", at.micros().into()),
             ("status", MeetingStatus::Scheduled.into()),
-            ("created_at", now.0.into()),
+            ("created_at", now.micros().into()),
             ("present_count", 0i64.into()),
         ],
     )

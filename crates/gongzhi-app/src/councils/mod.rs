@@ -121,7 +121,7 @@ pub async fn create_council(
             ("name_zh", name_zh.into()),
             ("name_en", name_en.into()),
             ("short_name", short.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -337,7 +337,7 @@ pub async fn declare_relative(
             ("resident_id", resident.into()),
             ("relative_id", relative.into()),
             ("relation", relation.into()),
-            ("declared_at", app.now().0.into()),
+            ("declared_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -371,7 +371,7 @@ pub async fn member_record(app: &App, council: Uuid, seat: Uuid) -> Result<Membe
     let meetings = repo_c::member_meetings(&mut tx, tenant, council, seat)
         .await?
         .into_iter()
-        .map(|(t, at, p)| (t, Instant(at), p))
+        .map(|(t, at, p)| (t, Instant::from_micros(at), p))
         .collect();
     let votes = repo_c::member_votes(&mut tx, tenant, council, seat).await?;
     tx.rollback().await?;

@@ -114,7 +114,7 @@ pub(crate) async fn open_motion_in(
             ("body", body.into()),
             ("needs_notice", new.needs_notice.into()),
             ("status", MotionStatus::Open.into()),
-            ("opened_at", app.now().0.into()),
+            ("opened_at", app.now().micros().into()),
             (
                 "rules_json",
                 serde_json::to_string(&rules).unwrap_or_default().into(),
@@ -283,7 +283,7 @@ pub async fn cast_vote(
     // seat at once never make two rows.
     let values: [(&str, Value); 3] = [
         ("choice", choice.as_str().into()),
-        ("cast_at", app.now().0.into()),
+        ("cast_at", app.now().micros().into()),
         (
             "recorded_by",
             Value::from(if own { None } else { actor.account_id }),
@@ -465,7 +465,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
         &[tenant.into(), motion.into()],
         &[
             ("status", MotionStatus::closed(tally.passed).into()),
-            ("closed_at", now.0.into()),
+            ("closed_at", now.micros().into()),
             ("result_json", result.to_string().into()),
         ],
     )
@@ -487,9 +487,9 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
                 ("year", year.into()),
                 ("number", number.into()),
                 ("label", label.clone().into()),
-                ("notice_start", Value::from(notice.map(|_| now.0))),
-                ("notice_end", Value::from(notice.map(|e| e.0))),
-                ("created_at", now.0.into()),
+                ("notice_start", Value::from(notice.map(|_| now.micros()))),
+                ("notice_end", Value::from(notice.map(|e| e.micros()))),
+                ("created_at", now.micros().into()),
             ],
         )
         .await?;
@@ -504,7 +504,7 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
                     ("version", version.into()),
                     ("body", body.into()),
                     ("motion_id", motion.into()),
-                    ("adopted_at", now.0.into()),
+                    ("adopted_at", now.micros().into()),
                 ],
             )
             .await?;

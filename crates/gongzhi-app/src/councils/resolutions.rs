@@ -53,19 +53,19 @@ pub(super) fn state_of(
         return NoticeState::Returned;
     }
     match r.notice_end {
-        None => NoticeState::InForce(Instant(r.created_at)),
+        None => NoticeState::InForce(Instant::from_micros(r.created_at)),
         Some(end) => {
             let o: Vec<_> = objections
                 .iter()
                 .map(|o| {
                     (
-                        Instant(o.filed_at),
-                        o.answered_at.map(Instant),
+                        Instant::from_micros(o.filed_at),
+                        o.answered_at.map(Instant::from_micros),
                         o.upheld == Some(true),
                     )
                 })
                 .collect();
-            council::notice_state(now, Instant(end), &o)
+            council::notice_state(now, Instant::from_micros(end), &o)
         }
     }
 }
@@ -222,7 +222,7 @@ pub async fn file_objection(
             ("account_id", account.into()),
             ("body", body.into()),
             ("lang", lang.into()),
-            ("filed_at", app.now().0.into()),
+            ("filed_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -263,7 +263,7 @@ pub async fn answer_objection(
     if o.answered_at.is_some() {
         return Err(invalid("objection_already_answered", "objection_id"));
     }
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.update(
         "objections",
         &[tenant.into(), objection.into()],
@@ -326,7 +326,7 @@ pub async fn review_objection(
                 "body_review",
                 if publish { "published" } else { "withheld" }.into(),
             ),
-            ("reviewed_at", app.now().0.into()),
+            ("reviewed_at", app.now().micros().into()),
         ],
     )
     .await?;

@@ -141,7 +141,7 @@ pub(crate) async fn reserve_in(
             ("reserved", new.reserved.into()),
             ("cofunding_expected", cofunding.into()),
             ("status", BudgetStatus::Open.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
             ("closed_at", Value::Int(None)),
             ("released", Value::Int(None)),
             ("reason", Value::from(reason)),
@@ -207,9 +207,9 @@ async fn within_approval(
     if reserved.saturating_add(new.reserved) > fund {
         return Err(AppError::Invalid(
             DomainError::field("budget_exceeds_approved", "reserved")
-                .arg("approved", Fen(fund))
-                .arg("reserved", Fen(reserved))
-                .arg("left", Fen((fund - reserved).max(0))),
+                .arg("approved", Fen::new(fund))
+                .arg("reserved", Fen::new(reserved))
+                .arg("left", Fen::new((fund - reserved).max(0))),
         ));
     }
     if let Some(approved) = cofunding_approved
@@ -217,8 +217,8 @@ async fn within_approval(
     {
         return Err(AppError::Invalid(
             DomainError::field("budget_cofunding_exceeds_approved", "pledges")
-                .arg("approved", Fen(approved))
-                .arg("left", Fen((approved - expected).max(0))),
+                .arg("approved", Fen::new(approved))
+                .arg("left", Fen::new((approved - expected).max(0))),
         ));
     }
     Ok(reason)
@@ -288,7 +288,7 @@ pub async fn pledge_cofunding(
     };
     if expected < paid {
         return Err(AppError::Invalid(
-            DomainError::field("pledge_below_paid", "expected").arg("paid", Fen(paid)),
+            DomainError::field("pledge_below_paid", "expected").arg("paid", Fen::new(paid)),
         ));
     }
     cmd.upsert(
@@ -342,7 +342,8 @@ pub async fn receive_cofunding(
     let (expected, paid) = (pledge.int(3)?, pledge.int(4)?);
     if paid + fen > expected {
         return Err(AppError::Invalid(
-            DomainError::field("cofunding_over_pledge", "amount").arg("left", Fen(expected - paid)),
+            DomainError::field("cofunding_over_pledge", "amount")
+                .arg("left", Fen::new(expected - paid)),
         ));
     }
     let source = source_account(&mut cmd, "residents").await?;
@@ -465,7 +466,7 @@ pub(crate) async fn close_in(
         &[tenant.into(), budget_id.into()],
         &[
             ("status", BudgetStatus::Closed.into()),
-            ("closed_at", app.now().0.into()),
+            ("closed_at", app.now().micros().into()),
             ("released", left.into()),
         ],
     )

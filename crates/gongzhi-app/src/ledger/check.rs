@@ -208,7 +208,7 @@ pub async fn export_journal<W: std::io::Write>(
                 place.map(|j| j.name_zh.as_str()).unwrap_or(""),
                 a.name_zh
             ),
-            opened: format_date(Instant(a.created_at).china_date()),
+            opened: format_date(Instant::from_micros(a.created_at).china_date()),
             balance: a.balance,
         });
     }
@@ -237,7 +237,7 @@ pub async fn export_journal<W: std::io::Write>(
         };
         if failure.is_none()
             && let Err(e) = w.entry(&JournalEntry {
-                date: format_date(Instant(t.created_at).china_date()),
+                date: format_date(Instant::from_micros(t.created_at).china_date()),
                 id: t.id.to_string(),
                 code: &t.code,
                 memo: &t.memo,

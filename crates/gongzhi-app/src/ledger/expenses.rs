@@ -105,7 +105,7 @@ pub(crate) async fn submit_in(
     let today = format_date(app.now().china_date());
     let signers = step_members(&mut cmd.tx, tenant, b.jurisdiction_id, &chain, &today).await?;
     let now = app.now();
-    let expires = now.0 + i64::from(chain.window_days) * 86_400_000_000;
+    let expires = now.micros() + i64::from(chain.window_days) * 86_400_000_000;
     let transfer = new_id();
     let mut ts = Transfers::new(tenant);
     ts.add(
@@ -137,7 +137,7 @@ pub(crate) async fn submit_in(
                 serde_json::to_string(&chain).unwrap_or_default().into(),
             ),
             ("submitted_by", actor.account_id.into()),
-            ("submitted_at", now.0.into()),
+            ("submitted_at", now.micros().into()),
             ("expires_at", expires.into()),
             ("settled_amount", Value::Int(None)),
             ("closed_at", Value::Int(None)),
@@ -378,7 +378,10 @@ async fn signing(
     if !members.iter().flatten().any(|s| s.id == me) {
         return Err(invalid("signoff_not_a_signer", "expense_id"));
     }
-    if e.status != ExpenseStatus::Held || e.status.is_lapsed(Instant(e.expires_at), app.now()) {
+    if e.status != ExpenseStatus::Held
+        || e.status
+            .is_lapsed(Instant::from_micros(e.expires_at), app.now())
+    {
         // A hold whose window ended is swept before a command reads it; a page may see it first.
         return Err(AppError::Invalid(
             DomainError::field("expense_not_waiting", "expense_id").arg("status", e.status),
@@ -510,7 +513,7 @@ pub async fn sign_expense(
         signatures: sigs,
         step,
     } = signing(&mut cmd.tx, app, tenant, &e, me).await?;
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.insert(
         "expense_signatures",
         &[
@@ -752,14 +755,14 @@ pub(crate) async fn on_swept<'a>(
 /// "lapsed" from the clock for what has not been swept yet.
 pub async fn sweep_lapsed(app: &App, tenant: Uuid) -> Result<usize, AppError> {
     let mut read = app.db.read().await?;
-    let lapsed = repo_l::lapsed_expenses(&mut read, tenant, app.now().0).await?;
+    let lapsed = repo_l::lapsed_expenses(&mut read, tenant, app.now().micros()).await?;
     read.rollback().await?;
     if lapsed.is_empty() {
         return Ok(0);
     }
     let system = Actor::system();
     let mut cmd = Command::begin(app, &system, tenant, "expense.lapse").await?;
-    let lapsed = repo_l::lapsed_expenses(&mut cmd.tx, tenant, app.now().0).await?;
+    let lapsed = repo_l::lapsed_expenses(&mut cmd.tx, tenant, app.now().micros()).await?;
     for e in &lapsed {
         let b = repo_l::budget(&mut cmd.tx, tenant, e.budget_id)
             .await?

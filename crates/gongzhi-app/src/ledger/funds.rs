@@ -77,7 +77,7 @@ pub async fn create_fund(app: &App, actor: &Actor, new: &NewFund<'_>) -> Result<
                 "custodian",
                 gongzhi_store::Value::from(custodian.as_ref().map(|o| o.name_zh.clone())),
             ),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
             (
                 "custodian_org_id",
                 gongzhi_store::Value::from(custodian.map(|o| o.id)),
@@ -213,7 +213,7 @@ pub async fn record_donation(
             ("donor_name", donor.into()),
             ("amount", fen.into()),
             ("transfer_id", transfer.into()),
-            ("received_at", app.now().0.into()),
+            ("received_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -508,7 +508,7 @@ pub async fn import_vouchers(
         if t.trim().is_empty() {
             Ok(0)
         } else {
-            Fen::parse_yuan(t).map(|f| f.0)
+            Fen::parse_yuan(t).map(|f| f.fen())
         }
     };
     let mut errors: Vec<(usize, DomainError)> = Vec::new();
@@ -579,7 +579,7 @@ pub async fn import_vouchers(
                 first,
                 DomainError::field("import_voucher_unbalanced", "voucher")
                     .arg("voucher", voucher)
-                    .arg("difference", Fen(total_in - total_out)),
+                    .arg("difference", Fen::new(total_in - total_out)),
             ));
             continue;
         }

@@ -306,7 +306,7 @@ impl Transfers {
 }
 
 fn cmd_now(cmd: &Command<'_>) -> i64 {
-    cmd.now().0
+    cmd.now().micros()
 }
 
 /// Opens a ledger account inside a command.

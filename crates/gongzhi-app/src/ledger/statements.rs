@@ -153,7 +153,7 @@ pub fn statement_body(
             t.created_at,
         ) {
             items.push(json!({
-                "transfer": t.id, "seq": t.seq, "at": Instant(t.created_at).china_minute(),
+                "transfer": t.id, "seq": t.seq, "at": Instant::from_micros(t.created_at).china_minute(),
                 "code": t.code, "memo": t.memo, "amount": moved,
                 "from": name(t.debit_id), "to": name(t.credit_id),
             }));
@@ -169,7 +169,7 @@ pub fn statement_body(
 
 pub(super) fn day_start(date: &str) -> Result<i64, AppError> {
     let d = parse_date(date).ok_or_else(|| invalid("date_invalid", "period_start"))?;
-    Ok(Instant::china_midnight(d).0)
+    Ok(Instant::china_midnight(d).micros())
 }
 
 /// Posts a fund's statement for a period (dates are first day and the day after the last, China
@@ -189,7 +189,7 @@ pub async fn post_statement(
     if end <= start {
         return Err(invalid("period_end_before_start", "period_end"));
     }
-    if end > app.now().0 {
+    if end > app.now().micros() {
         return Err(invalid("statement_period_not_over", "period_end"));
     }
     let mut cmd = Command::on(
@@ -215,7 +215,7 @@ pub async fn post_statement(
             ("period_end", period_end.into()),
             ("reason", reason.into()),
             ("body_json", body.to_string().into()),
-            ("posted_at", app.now().0.into()),
+            ("posted_at", app.now().micros().into()),
             ("posted_by", actor.account_id.into()),
         ],
     )
@@ -273,7 +273,7 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
                 p.fund_id == f.id && p.period_start.as_str() <= s && p.period_end.as_str() >= e
             })
         };
-        let mut day = Instant(f.created_at).china_date();
+        let mut day = Instant::from_micros(f.created_at).china_date();
         let mut months = schedule.period_months;
         while day < today {
             let (s, e) = DisclosureSchedule::period_of(months, day);
@@ -285,7 +285,7 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
                 .iter()
                 .filter(touches)
                 .filter(|t| {
-                    let d = Instant(t.created_at).china_date();
+                    let d = Instant::from_micros(t.created_at).china_date();
                     d >= s && d < e
                 })
                 .count();
@@ -310,7 +310,7 @@ pub async fn due_statements(app: &App, community: Uuid) -> Result<Vec<DueStateme
                 && t.amount >= schedule.immediate_over_fen
                 && matches!(t.code.as_str(), "expense" | "refund" | "correction")
             {
-                let d = Instant(t.created_at).china_date();
+                let d = Instant::from_micros(t.created_at).china_date();
                 let (ss, es) = (format_date(d), format_date(d.next_day().unwrap_or(d)));
                 if !posted
                     .iter()

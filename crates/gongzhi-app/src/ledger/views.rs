@@ -168,7 +168,9 @@ pub(super) async fn expense_view_in(
             .find(|a| a.id == e.payee_id)
             .map(|a| a.name_zh.clone())
             .unwrap_or_default(),
-        lapsed: e.status.is_lapsed(Instant(e.expires_at), app.now()),
+        lapsed: e
+            .status
+            .is_lapsed(Instant::from_micros(e.expires_at), app.now()),
         expense: e,
         chain,
         signatures: sigs,

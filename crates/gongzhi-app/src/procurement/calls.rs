@@ -89,7 +89,7 @@ pub async fn record_plan(
                 "lines_json",
                 serde_json::to_string(lines).unwrap_or_default().into(),
             ),
-            ("created_at", now.0.into()),
+            ("created_at", now.micros().into()),
         ],
     )
     .await?;
@@ -205,7 +205,7 @@ async fn open_call_as(
         if new.value > budget.reserved {
             return Err(AppError::Invalid(
                 DomainError::field("call_value_above_budget", "value")
-                    .arg("budget", gongzhi_domain::Fen(budget.reserved)),
+                    .arg("budget", gongzhi_domain::Fen::new(budget.reserved)),
             ));
         }
     }
@@ -231,8 +231,8 @@ async fn open_call_as(
                 "eligible_kinds",
                 serde_json::to_string(&kinds).unwrap_or_default().into(),
             ),
-            ("opens_at", now.0.into()),
-            ("closes_at", new.closes_at.0.into()),
+            ("opens_at", now.micros().into()),
+            ("closes_at", new.closes_at.micros().into()),
             ("contract_months", i64::from(new.contract_months).into()),
             ("stable", new.stable.into()),
             (
@@ -248,7 +248,7 @@ async fn open_call_as(
             ("status", CallStatus::Open.into()),
             ("budget_id", new.budget_id.into()),
             ("rerun_of", rerun_of.into()),
-            ("created_at", now.0.into()),
+            ("created_at", now.micros().into()),
             ("created_by", actor.account_id.into()),
             ("decided_at", Value::Int(None)),
             ("result_json", Value::Text(None)),
@@ -276,7 +276,7 @@ fn check_round(
         return Err(invalid("round_only_for_venture", "method"));
     }
     r.validate()?;
-    if r.roadshow_at.is_some_and(|at| at < closes_at.0) {
+    if r.roadshow_at.is_some_and(|at| at < closes_at.micros()) {
         return Err(invalid("roadshow_before_closing", "roadshow_at"));
     }
     if let Some(place) = &r.roadshow_place {
@@ -334,13 +334,15 @@ pub async fn rerun_call(
 /// Whether a call takes bids at `now`: open and before its closing time. `submit_bid` refuses by
 /// it; the call page shows the bid form by it.
 pub fn accepts_bids(c: &CallRow, now: Instant) -> bool {
-    c.status.accepts_bids(Instant(c.closes_at), now)
+    c.status
+        .accepts_bids(Instant::from_micros(c.closes_at), now)
 }
 
 /// Whether a call is closed for bids and waits to be scored and decided at `now`. Scoring and
 /// `decide_call` need it; the call page shows the panel's and the buyer's forms by it.
 pub fn awaits_decision(c: &CallRow, now: Instant) -> bool {
-    c.status.awaits_decision(Instant(c.closes_at), now)
+    c.status
+        .awaits_decision(Instant::from_micros(c.closes_at), now)
 }
 
 pub(crate) async fn load_call(tx: &mut Tx, id: Uuid) -> Result<CallRow, AppError> {
@@ -407,7 +409,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
     if !accepts_bids(&c, now) {
         return Err(AppError::Invalid(
             DomainError::field("bid_after_deadline", "call_id")
-                .arg("closed", Instant(c.closes_at).china_minute()),
+                .arg("closed", Instant::from_micros(c.closes_at).china_minute()),
         ));
     }
     let kinds: Vec<String> = serde_json::from_str(&c.eligible_kinds).unwrap_or_default();
@@ -434,7 +436,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
     if new.price > c.value {
         return Err(AppError::Invalid(
             DomainError::field("bid_above_ceiling", "price")
-                .arg("ceiling", gongzhi_domain::Fen(c.value)),
+                .arg("ceiling", gongzhi_domain::Fen::new(c.value)),
         ));
     }
     let theme = match round_of(&c)? {
@@ -450,7 +452,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
     if new.cofunding < need {
         return Err(AppError::Invalid(
             DomainError::field("bid_cofunding_too_low", "cofunding")
-                .arg("minimum", gongzhi_domain::Fen(need)),
+                .arg("minimum", gongzhi_domain::Fen::new(need)),
         ));
     }
     // Re-read under the tenant's lock: the call may have been decided meanwhile.
@@ -476,7 +478,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, new: &NewBid<'_>) -> Result<Uu
             ("price", new.price.into()),
             ("cofunding", new.cofunding.into()),
             ("plan", plan.into()),
-            ("submitted_at", now.0.into()),
+            ("submitted_at", now.micros().into()),
             ("submitted_by", actor.account_id.into()),
             ("theme", Value::Text(theme)),
         ],
@@ -617,7 +619,7 @@ pub async fn score_bid(
         ("call_id", c.id.into()),
         ("scores_json", scores_json.into()),
         ("total", i64::from(total).into()),
-        ("scored_at", now.0.into()),
+        ("scored_at", now.micros().into()),
     ];
     if existing {
         cmd.update(
@@ -692,7 +694,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
     if !awaits_decision(&c, now) {
         return Err(AppError::Invalid(
             DomainError::field("call_still_open", "call_id")
-                .arg("closes", Instant(c.closes_at).china_minute()),
+                .arg("closes", Instant::from_micros(c.closes_at).china_minute()),
         ));
     }
     let rule = rule_of(&c)?;
@@ -739,7 +741,7 @@ pub async fn decide_call(app: &App, actor: &Actor, call: Uuid) -> Result<CallRes
         &[c.tenant_id.into(), c.id.into()],
         &[
             ("status", result.outcome.into()),
-            ("decided_at", now.0.into()),
+            ("decided_at", now.micros().into()),
             (
                 "result_json",
                 serde_json::to_string(&result).unwrap_or_default().into(),
@@ -824,7 +826,8 @@ pub async fn call_view(app: &App, id: Uuid) -> Result<CallView, AppError> {
         .find(|j| j.level == "city")
         .map(|j| j.id)
         .ok_or(AppError::NotFound("city"))?;
-    let cat = super::catalogue_in_chain(&mut tx, &chain, Instant(call.opens_at)).await?;
+    let cat =
+        super::catalogue_in_chain(&mut tx, &chain, Instant::from_micros(call.opens_at)).await?;
     let catalogue = cat
         .path(&call.catalogue_code)
         .into_iter()
@@ -905,8 +908,8 @@ pub async fn social_org_share_report(
         &mut tx,
         tenant,
         buyer,
-        Instant::china_midnight(start).0,
-        Instant::china_midnight(end).0,
+        Instant::china_midnight(start).micros(),
+        Instant::china_midnight(end).micros(),
     )
     .await?;
     tx.rollback().await?;

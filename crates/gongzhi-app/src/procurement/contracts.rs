@@ -134,8 +134,8 @@ pub async fn sign_contract(
     if milestones != bid.price {
         return Err(AppError::Invalid(
             DomainError::field("contract_milestones_mismatch", "items")
-                .arg("milestones", gongzhi_domain::Fen(milestones))
-                .arg("value", gongzhi_domain::Fen(bid.price)),
+                .arg("milestones", gongzhi_domain::Fen::new(milestones))
+                .arg("value", gongzhi_domain::Fen::new(bid.price)),
         ));
     }
     if repo_p::contracts_of_call(&mut cmd.tx, tenant, c.id)
@@ -207,7 +207,7 @@ pub async fn sign_contract(
             ),
             ("status", ContractStatus::Active.into()),
             ("renews_id", new.renews_id.into()),
-            ("signed_at", cmd.now().0.into()),
+            ("signed_at", cmd.now().micros().into()),
             ("signed_by", actor.account_id.into()),
         ],
     )
@@ -275,7 +275,7 @@ pub async fn record_delivery(
     cmd.update(
         "contract_items",
         &[k.tenant_id.into(), k.id.into(), position.into()],
-        &[("done_at", now.0.into())],
+        &[("done_at", now.micros().into())],
     )
     .await?;
     cmd.commit().await?;
@@ -358,14 +358,14 @@ pub async fn pay_milestone(
     if committed + pay > k.value {
         return Err(AppError::Invalid(
             DomainError::field("payment_above_contract_value", "amount")
-                .arg("value", gongzhi_domain::Fen(k.value))
-                .arg("paid", gongzhi_domain::Fen(committed)),
+                .arg("value", gongzhi_domain::Fen::new(k.value))
+                .arg("paid", gongzhi_domain::Fen::new(committed)),
         ));
     }
     if pay > owed {
         return Err(AppError::Invalid(
             DomainError::field("payment_above_milestone", "amount")
-                .arg("owed", gongzhi_domain::Fen(owed)),
+                .arg("owed", gongzhi_domain::Fen::new(owed)),
         ));
     }
     let sha = document_sha256.trim().to_ascii_lowercase();
@@ -459,7 +459,7 @@ pub async fn evaluate_contract(
             ("evaluator_name", name.into()),
             ("score", i64::from(new.score).into()),
             ("summary", summary.into()),
-            ("evaluated_at", now.0.into()),
+            ("evaluated_at", now.micros().into()),
             ("recorded_by", actor.account_id.into()),
         ],
     )

@@ -342,7 +342,7 @@ impl Process<'_> {
         json!({
             "ocid": self.ocid(),
             "id": format!("{}-{suffix}", self.ocid()),
-            "date": iso(Instant(at)),
+            "date": iso(Instant::from_micros(at)),
             "tag": tags,
             "initiationType": "tender",
             "language": "zh",
@@ -384,7 +384,7 @@ impl Process<'_> {
             "mainProcurementCategory": "services",
             "awardCriteria": "ratedCriteria",
             "submissionMethod": ["electronicSubmission"],
-            "tenderPeriod": {"startDate": iso(Instant(c.opens_at)), "endDate": iso(Instant(c.closes_at))},
+            "tenderPeriod": {"startDate": iso(Instant::from_micros(c.opens_at)), "endDate": iso(Instant::from_micros(c.closes_at))},
             "contractPeriod": {"durationInDays": c.contract_months * 30},
         });
         if let Some(j) = &c.justification {
@@ -425,7 +425,7 @@ impl Process<'_> {
             "id": self.award_id(b.id),
             "title": self.call.title,
             "status": "active",
-            "date": iso(Instant(at)),
+            "date": iso(Instant::from_micros(at)),
             "value": money(b.price),
             "suppliers": [self.org_ref(b.organisation_id)],
         });
@@ -542,7 +542,7 @@ impl Process<'_> {
         contract["period"] =
             json!({"startDate": date_start(&k.starts_on), "endDate": date_end(&k.ends_on)});
         contract["value"] = money(k.value);
-        contract["dateSigned"] = json!(iso(Instant(k.signed_at)));
+        contract["dateSigned"] = json!(iso(Instant::from_micros(k.signed_at)));
         contract["items"] = json!([self.item()]);
         let milestones: Vec<Json> = items
             .iter()
@@ -557,7 +557,8 @@ impl Process<'_> {
                     m["dueDate"] = json!(date_end(d));
                 }
                 if i.kind == ItemKind::Milestone {
-                    m["description"] = json!(format!("付款 {}", gongzhi_domain::Fen(i.amount)));
+                    m["description"] =
+                        json!(format!("付款 {}", gongzhi_domain::Fen::new(i.amount)));
                 }
                 if let Some(c) = &i.catalogue_code {
                     m["code"] = json!(c);
@@ -586,7 +587,7 @@ impl Process<'_> {
             "type": "assessment",
             "status": "met",
             "description": format!("{} · {}", e.evaluator_name, e.summary),
-            "dateMet": iso(Instant(e.evaluated_at)),
+            "dateMet": iso(Instant::from_micros(e.evaluated_at)),
         }]});
         r["contracts"] = json!([contract]);
         r
@@ -607,7 +608,7 @@ impl Process<'_> {
         contract["implementation"] = json!({"transactions": [{
             "id": s.transfer_id.to_string(),
             "source": "https://gongzhi.invalid/ledger",
-            "date": iso(Instant(s.created_at)),
+            "date": iso(Instant::from_micros(s.created_at)),
             "value": money(s.amount),
             "payer": self.buyer_ref(),
             "payee": self.org_ref(k.organisation_id),

@@ -63,7 +63,7 @@ pub async fn adopt_bid(
         None => None,
     };
     let now = cmd.now();
-    cmd.detail("amount", gongzhi_domain::Fen(b.price).to_string());
+    cmd.detail("amount", gongzhi_domain::Fen::new(b.price).to_string());
     cmd.insert(
         "bid_adoptions",
         &[
@@ -73,7 +73,7 @@ pub async fn adopt_bid(
             ("donor_name", donor.clone().into()),
             ("amount", b.price.into()),
             ("transfer_id", Value::Id(transfer)),
-            ("adopted_at", now.0.into()),
+            ("adopted_at", now.micros().into()),
             ("recorded_by", actor.account_id.into()),
         ],
     )
@@ -85,7 +85,7 @@ pub async fn adopt_bid(
         donor_name: donor,
         amount: b.price,
         transfer_id: transfer,
-        adopted_at: now.0,
+        adopted_at: now.micros(),
     })
 }
 

@@ -149,7 +149,7 @@ pub async fn register_organisation(
                 "incubator_level",
                 Value::Text(new.incubator_level.map(str::to_string)),
             ),
-            ("created_at", now.0.into()),
+            ("created_at", now.micros().into()),
             ("created_by", actor.account_id.into()),
         ],
     )
@@ -174,7 +174,7 @@ async fn insert_qualification(
             ("tenant_id", city.into()),
             ("organisation_id", org.into()),
             ("catalogue_code", code.into()),
-            ("granted_at", now.0.into()),
+            ("granted_at", now.micros().into()),
         ],
     )
     .await
@@ -277,7 +277,7 @@ pub async fn seat_org_staff(
             ("organisation_id", o.id.into()),
             ("account_id", account.into()),
             ("role", role.into()),
-            ("since", now.0.into()),
+            ("since", now.micros().into()),
         ],
     )
     .await?;
@@ -326,7 +326,7 @@ pub async fn blacklist(
             ("starts_on", format_date(starts).into()),
             ("ends_on", Value::Text(ends.map(format_date))),
             ("decided_by", o.registered_with.into()),
-            ("created_at", now.0.into()),
+            ("created_at", now.micros().into()),
             ("lifted_at", Value::Int(None)),
             ("lift_reason", Value::Text(None)),
         ],
@@ -365,7 +365,10 @@ pub async fn lift_sanction(
     cmd.update(
         "organisation_sanctions",
         &[o.tenant_id.into(), s.id.into()],
-        &[("lifted_at", now.0.into()), ("lift_reason", reason.into())],
+        &[
+            ("lifted_at", now.micros().into()),
+            ("lift_reason", reason.into()),
+        ],
     )
     .await?;
     cmd.commit().await?;

@@ -81,7 +81,7 @@ pub async fn report_need(
     let due = reply_due(&mut cmd.tx, app, place).await?;
     let number = repo_p::next_number(&mut cmd.tx, "needs", tenant).await?;
     let id = new_id();
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.insert(
         "needs",
         &need_values(
@@ -266,7 +266,7 @@ pub async fn act_on_need(
             need.jurisdiction_id,
         )
         .await?;
-    let now = app.now().0;
+    let now = app.now().micros();
     let mut set: Vec<(&str, Value)> = vec![("updated_at", now.into())];
     match action {
         NeedAction::Assign(to) => {
@@ -643,7 +643,7 @@ pub async fn import_needs(
     let mut places: std::collections::HashMap<String, Option<Uuid>> = Default::default();
     let mut dues: std::collections::HashMap<Uuid, String> = Default::default();
     let mut number = repo_p::next_number(&mut cmd.tx, "needs", community).await?;
-    let now = app.now().0;
+    let now = app.now().micros();
     for (line, cells) in &sheet.rows {
         let cells = match cells {
             Ok(c) => c,

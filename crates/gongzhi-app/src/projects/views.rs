@@ -219,7 +219,7 @@ pub async fn project_story(app: &App, id: Uuid) -> Result<ProjectStory, AppError
             });
         }
     }
-    let now = app.now().0;
+    let now = app.now().micros();
     let rating_open = p.status.is_active()
         && pipeline
             .steps
@@ -326,7 +326,7 @@ pub async fn projects_of(
 
 /// Whether a rating window has ended (the project's story is complete).
 pub fn rating_over(p: &ProjectRow, now: Instant) -> bool {
-    p.rating_until.is_some_and(|u| now.0 >= u)
+    p.rating_until.is_some_and(|u| now.micros() >= u)
 }
 
 /// A project's status as people see it: one whose rating window has closed is done, computed

@@ -45,9 +45,9 @@ async fn residents(w: &World, n: usize) -> Vec<Uuid> {
 
 fn projects() -> Vec<(String, Fen)> {
     vec![
-        ("楼道灯".into(), Fen(1_200_000)),
-        ("休闲座椅".into(), Fen(800_000)),
-        ("儿童角".into(), Fen(1_000_000)),
+        ("楼道灯".into(), Fen::new(1_200_000)),
+        ("休闲座椅".into(), Fen::new(800_000)),
+        ("儿童角".into(), Fen::new(1_000_000)),
     ]
 }
 
@@ -58,7 +58,7 @@ async fn open(w: &World, form: BallotForm) -> Result<Uuid, AppError> {
         &NewBudgetVote {
             place_id: w.beiyuan,
             title: "北苑 2026 微项目投票",
-            budget: Fen(2_000_000),
+            budget: Fen::new(2_000_000),
             form,
             projects: &projects(),
             closes_at: w.app.now().plus_seconds(2 * 86_400),
@@ -157,11 +157,11 @@ async fn beiyuan_votes_on_its_micro_projects() {
         .unwrap();
     // By votes: the lamps (7) and the benches (7) fit ¥20,000 exactly; the corner (3) does not.
     assert_eq!(count.ballots, 10);
-    assert_eq!(count.spent, Fen(2_000_000));
+    assert_eq!(count.spent, Fen::new(2_000_000));
     assert_eq!(count.projects[0].chosen, Some(1));
     assert_eq!(count.projects[1].chosen, Some(2));
     assert_eq!(count.projects[2].votes, 3);
-    assert_eq!(count.projects[2].why, Why::DidNotFit { left: Fen(0) });
+    assert_eq!(count.projects[2].why, Why::DidNotFit { left: Fen::new(0) });
     assert_eq!(
         code(budget_votes::close_vote(&w.app, &w.staff, vote).await),
         "budget_vote_closed"

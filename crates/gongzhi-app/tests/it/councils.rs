@@ -129,7 +129,7 @@ async fn beiyuan_end_to_end() {
     assert_eq!(public.state, NoticeState::Open);
     // Posted Sunday 2026-11-22: the week ends at 24:00 on Monday 11-30 (the 29th is a Sunday).
     assert_eq!(
-        gongzhi_domain::time::Instant(public.row.notice_end.unwrap()).china_minute(),
+        gongzhi_domain::time::Instant::from_micros(public.row.notice_end.unwrap()).china_minute(),
         "2026-12-01 00:00"
     );
 
@@ -159,7 +159,7 @@ async fn beiyuan_end_to_end() {
     w.app.clock.advance(6 * 86_400).unwrap();
     let after = councils::resolution(&w.app, res).await.unwrap();
     assert!(
-        matches!(after.state, NoticeState::InForce(at) if at.0 == public.row.notice_end.unwrap()),
+        matches!(after.state, NoticeState::InForce(at) if at.micros() == public.row.notice_end.unwrap()),
         "{:?}",
         after.state
     );

@@ -448,8 +448,10 @@ async fn a_monthly_calendar_schedules_meetings_on_the_tenth() {
     .unwrap();
     let (_, _, meetings) = councils::council_view(&w.app, council).await.unwrap();
     assert_eq!(meetings.len(), 12);
-    let first = gongzhi_domain::time::Instant(meetings[0].scheduled_for).china_minute();
-    let last = gongzhi_domain::time::Instant(meetings[11].scheduled_for).china_minute();
+    let first =
+        gongzhi_domain::time::Instant::from_micros(meetings[0].scheduled_for).china_minute();
+    let last =
+        gongzhi_domain::time::Instant::from_micros(meetings[11].scheduled_for).china_minute();
     assert_eq!(first, "2026-12-10 19:30");
     assert_eq!(last, "2027-11-10 19:30");
     let series = elections::series_of(&w.app, council).await.unwrap();

@@ -407,7 +407,7 @@ async fn beiyuan_money_story() {
         .await
         .unwrap();
     assert_eq!(
-        gongzhi_domain::Fen(r.transfer.amount).to_capital(),
+        gongzhi_domain::Fen::new(r.transfer.amount).to_capital(),
         "叁仟元整"
     );
     assert_eq!(

@@ -58,7 +58,9 @@ pub async fn app_on(db: Db) -> App {
     // 2026-11-22 00:00 Beijing time.
     App::new(
         db,
-        Arc::new(ManualClock::starting_at(Instant(1_795_276_800_000_000))),
+        Arc::new(ManualClock::starting_at(Instant::from_micros(
+            1_795_276_800_000_000,
+        ))),
         fast_settings(),
     )
 }

@@ -329,9 +329,9 @@ async fn every_module_refuses_whoever_may_not_act() {
                         &NewBudgetVote {
                             place_id: community,
                             title: &format!("投票{n}"),
-                            budget: Fen(2_000_000),
+                            budget: Fen::new(2_000_000),
                             form: BallotForm::ApproveK { k: 1 },
-                            projects: &[("路灯".to_string(), Fen(1_000_000))],
+                            projects: &[("路灯".to_string(), Fen::new(1_000_000))],
                             closes_at: w.app.now().plus_seconds(2 * 86_400),
                         },
                     )
@@ -458,7 +458,7 @@ async fn every_module_refuses_exactly_the_roles_without_the_permission() {
         cofunding: 0,
         other: 0,
     };
-    let vote_projects = vec![("楼道灯".to_string(), Fen(1_200_000))];
+    let vote_projects = vec![("楼道灯".to_string(), Fen::new(1_200_000))];
     for (who, actor) in &roles {
         let who = *who;
         let r = councils::create_council(
@@ -570,7 +570,7 @@ async fn every_module_refuses_exactly_the_roles_without_the_permission() {
             &NewBudgetVote {
                 place_id: w.beiyuan,
                 title: "微项目投票",
-                budget: Fen(2_000_000),
+                budget: Fen::new(2_000_000),
                 form: BallotForm::ApproveK { k: 1 },
                 projects: &vote_projects,
                 closes_at: w.app.now().plus_seconds(86_400),

@@ -95,7 +95,7 @@ fn call_for<'a>(
         value: 96_000_00,
         new_service: true,
         eligible_kinds: &[],
-        closes_at: Instant(w.app.now().0 + 10 * 86_400_000_000),
+        closes_at: Instant::from_micros(w.app.now().micros() + 10 * 86_400_000_000),
         contract_months: months,
         stable,
         criteria,
@@ -727,7 +727,7 @@ async fn a_call_with_too_few_bids_fails_and_can_be_run_again() {
         &w.app,
         &w.staff,
         call,
-        Instant(w.app.now().0 + 7 * 86_400_000_000),
+        Instant::from_micros(w.app.now().micros() + 7 * 86_400_000_000),
     )
     .await
     .unwrap();
@@ -1170,11 +1170,11 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
     let b = budget(&m, res, pool, &[]).await.unwrap();
     let crit = criteria();
     let themes = ["院落美化", "邻里共融", "公益服务"];
-    let closes = Instant(w.app.now().0 + 10 * 86_400_000_000);
+    let closes = Instant::from_micros(w.app.now().micros() + 10 * 86_400_000_000);
     let round = GrantRound {
         themes: themes.iter().map(|t| t.to_string()).collect(),
         max_awards: 3,
-        roadshow_at: Some(closes.0 + 2 * 86_400_000_000),
+        roadshow_at: Some(closes.micros() + 2 * 86_400_000_000),
         roadshow_place: Some("晋阳社区党群服务中心".into()),
     };
     let terms = NewCall {
@@ -1208,7 +1208,7 @@ async fn a_venture_round_funds_grants_and_a_donor_adopts_one_more() {
     );
     let early = NewCall {
         round: Some(GrantRound {
-            roadshow_at: Some(closes.0 - 1),
+            roadshow_at: Some(closes.micros() - 1),
             ..round.clone()
         }),
         ..terms.clone()

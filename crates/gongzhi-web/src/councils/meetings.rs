@@ -68,7 +68,7 @@ pub(crate) async fn council_view_page(
             (
                 m.id.to_string(),
                 m.title.clone(),
-                lang.minute(Instant(m.scheduled_for)),
+                lang.minute(Instant::from_micros(m.scheduled_for)),
                 lang.t(&format!("meeting-status-{}", m.status)),
             )
         })
@@ -83,7 +83,7 @@ pub(crate) async fn council_view_page(
                 e.id.to_string(),
                 e.title.clone(),
                 lang.t(state_key),
-                lang.minute(Instant(e.closes_at)),
+                lang.minute(Instant::from_micros(e.closes_at)),
             )
         })
         .collect();
@@ -342,7 +342,7 @@ pub(super) async fn meeting_view_page(
         title: v.meeting.title.clone(),
         council: council_name(lang, &v.council),
         council_id: v.council.id.to_string(),
-        when: lang.minute(Instant(v.meeting.scheduled_for)),
+        when: lang.minute(Instant::from_micros(v.meeting.scheduled_for)),
         status: lang.t(&format!("meeting-status-{}", v.meeting.status)),
         present_text,
         attendance: v

@@ -22,8 +22,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::form::Refused;
 use crate::i18n::Lang;
-use crate::pages::{Page, beside_field, error_page, local_name, qr_svg, render};
+use crate::pages::{Page, error_page, local_name, qr_svg, render, with_refusal_status};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -60,16 +61,19 @@ pub struct NoticeItem {
 /// A notice's dates as the board shows them: its window, and while it is open and `now` is
 /// given, the days left to object (a whole day counted for any part of one).
 pub(crate) fn dates_text(lang: Lang, r: &PublicResolution, now: Option<Instant>) -> String {
-    let at = |v: i64| lang.minute(Instant(v));
+    let at = |v: i64| lang.minute(Instant::from_micros(v));
     let mut parts = Vec::new();
     if let (Some(start), Some(end)) = (r.row.notice_start, r.row.notice_end) {
         parts.push(lang.t_args(
             "notice-window",
-            &[("start", at(start)), ("end", lang.end(Instant(end)))],
+            &[
+                ("start", at(start)),
+                ("end", lang.end(Instant::from_micros(end))),
+            ],
         ));
         if let (NoticeState::Open, Some(now)) = (r.state, now) {
             const DAY: i64 = 86_400 * 1_000_000;
-            let days = (end - now.0 + DAY - 1).div_euclid(DAY).max(1);
+            let days = (end - now.micros() + DAY - 1).div_euclid(DAY).max(1);
             parts.push(lang.t_args("notice-days-left", &[("days", days.to_string())]));
         }
     }
@@ -167,7 +171,7 @@ pub(super) async fn notices(
                 e.id.to_string(),
                 e.title.clone(),
                 council_name(lang, c),
-                lang.minute(Instant(e.closes_at)),
+                lang.minute(Instant::from_micros(e.closes_at)),
             )
         })
         .collect();
@@ -182,7 +186,7 @@ pub(super) async fn notices(
                 v.id.to_string(),
                 v.title.clone(),
                 lang.t(state_key),
-                lang.minute(Instant(v.closes_at)),
+                lang.minute(Instant::from_micros(v.closes_at)),
             )
         })
         .collect();
@@ -245,22 +249,13 @@ pub struct DeskLine {
     pub error: Option<String>,
 }
 
-/// What a visitor typed into the resolution page's forms, kept when a form was refused.
-#[derive(Default)]
-pub(super) struct ResolutionTyped {
-    body: String,
-    body_error: Option<String>,
-    /// (objection, answer as typed, why it was refused)
-    answer: Option<(uuid::Uuid, String, Option<String>)>,
-}
-
 pub(super) async fn resolution_view(
     state: &AppState,
     lang: Lang,
     page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
-    typed: ResolutionTyped,
+    refused: Refused,
 ) -> Response {
     let (r, result, head) = match councils::resolution_sheet(&state.app, id).await {
         Ok(sheet) => sheet,
@@ -290,20 +285,20 @@ pub(super) async fn resolution_view(
         Some(a) => lang.t_args(
             "objection-answered",
             &[
-                ("at", lang.minute(Instant(o.filed_at))),
+                ("at", lang.minute(Instant::from_micros(o.filed_at))),
                 ("answer", a.clone()),
             ],
         ),
         None => lang.t_args(
             "objection-pending",
-            &[("at", lang.minute(Instant(o.filed_at)))],
+            &[("at", lang.minute(Instant::from_micros(o.filed_at)))],
         ),
     };
     let answers = r
         .objections
         .iter()
         .map(|o| PublicObjection {
-            filed: lang.minute(Instant(o.filed_at)),
+            filed: lang.minute(Instant::from_micros(o.filed_at)),
             body: o
                 .published_body()
                 .map(gongzhi_domain::person::redact_numbers),
@@ -316,13 +311,12 @@ pub(super) async fn resolution_view(
         .unwrap_or_default()
         .into_iter()
         .map(|o| {
-            let (typed, error) = match &typed.answer {
-                Some((oid, t, e)) if *oid == o.id => (t.clone(), e.clone()),
-                _ => (String::new(), None),
-            };
+            let form = answer_form(o.id);
+            let typed = refused.value(&form, "answer").to_string();
+            let error = refused.error(&form, "answer").map(str::to_string);
             DeskLine {
                 id: o.id.to_string(),
-                filed: lang.minute(Instant(o.filed_at)),
+                filed: lang.minute(Instant::from_micros(o.filed_at)),
                 review: lang.t(&format!(
                     "objection-review-{}",
                     o.body_review.as_deref().unwrap_or("waiting")
@@ -359,8 +353,8 @@ pub(super) async fn resolution_view(
         answers,
         open,
         can_object,
-        typed_body: typed.body,
-        body_error: typed.body_error,
+        typed_body: refused.value("object", "body").to_string(),
+        body_error: refused.error("object", "body").map(str::to_string),
         desk,
         may_review,
     })
@@ -374,7 +368,7 @@ pub(super) async fn resolution_page(
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
     let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    resolution_view(&state, lang, page, &visitor, id, ResolutionTyped::default()).await
+    resolution_view(&state, lang, page, &visitor, id, Refused::default()).await
 }
 
 #[derive(Deserialize)]
@@ -391,24 +385,18 @@ pub(super) async fn object(
     ApiForm(f): ApiForm<ObjectionForm>,
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
-    let typed = match councils::file_objection(&state.app, &visitor.actor, id, &f.body).await {
-        Ok(_) => {
-            page.flash = Some(lang.t("objection-filed"));
-            ResolutionTyped::default()
-        }
-        // What is wrong with the text goes next to it; anything else (the notice closed, not
-        // a resident here) at the top of the page.
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            let body_error = beside_field(e, "body", &mut page);
-            ResolutionTyped {
-                body: f.body,
-                body_error,
-                answer: None,
-            }
-        }
-    };
-    resolution_view(&state, lang, page, &visitor, id, typed).await
+    let result = councils::file_objection(&state.app, &visitor.actor, id, &f.body)
+        .await
+        .map(|_| lang.t("objection-filed"))
+        .map_err(|e| ApiError::from_app(e, lang));
+    // What is wrong with the text goes next to it; anything else (the notice closed, not a
+    // resident here) at the top of the page.
+    let refused = Refused::settle(result, &mut page, "object", vec![("body", f.body)]);
+    let status = refused.status();
+    with_refusal_status(
+        resolution_view(&state, lang, page, &visitor, id, refused).await,
+        status,
+    )
 }
 
 #[derive(Deserialize)]
@@ -430,30 +418,23 @@ pub(super) async fn answer_objection(
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     let upheld = f.upheld.is_some_and(|v| !v.is_empty());
-    let typed = match councils::answer_objection(
-        &state.app,
-        &visitor.actor,
-        id,
-        objection,
-        &f.answer,
-        upheld,
+    let result =
+        councils::answer_objection(&state.app, &visitor.actor, id, objection, &f.answer, upheld)
+            .await
+            .map(|()| lang.t("objection-answer-saved"))
+            .map_err(|e| ApiError::from_app(e, lang));
+    let form = answer_form(objection);
+    let refused = Refused::settle(result, &mut page, &form, vec![("answer", f.answer)]);
+    let status = refused.status();
+    with_refusal_status(
+        resolution_view(&state, lang, page, &visitor, id, refused).await,
+        status,
     )
-    .await
-    {
-        Ok(()) => {
-            page.flash = Some(lang.t("objection-answer-saved"));
-            ResolutionTyped::default()
-        }
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            let error = beside_field(e, "answer", &mut page);
-            ResolutionTyped {
-                answer: Some((objection, f.answer, error)),
-                ..Default::default()
-            }
-        }
-    };
-    resolution_view(&state, lang, page, &visitor, id, typed).await
+}
+
+/// The answer form of one objection on the resolution page (there is one per objection).
+fn answer_form(objection: uuid::Uuid) -> String {
+    format!("answer-{objection}")
 }
 
 #[derive(Deserialize)]
@@ -472,15 +453,20 @@ pub(super) async fn review_objection(
 ) -> Response {
     let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     let publish = f.publish == "1";
-    match councils::review_objection(&state.app, &visitor.actor, id, objection, publish).await {
-        Ok(()) => {
-            page.flash = Some(lang.t(if publish {
+    let result = councils::review_objection(&state.app, &visitor.actor, id, objection, publish)
+        .await
+        .map(|()| {
+            lang.t(if publish {
                 "objection-published"
             } else {
                 "objection-withheld"
-            }))
-        }
-        Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),
-    }
-    resolution_view(&state, lang, page, &visitor, id, ResolutionTyped::default()).await
+            })
+        })
+        .map_err(|e| ApiError::from_app(e, lang));
+    let refused = Refused::settle(result, &mut page, "review", Vec::new());
+    let status = refused.status();
+    with_refusal_status(
+        resolution_view(&state, lang, page, &visitor, id, refused).await,
+        status,
+    )
 }

@@ -58,7 +58,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn fen(v: i64) -> String {
-    Fen(v).to_string()
+    Fen::new(v).to_string()
 }
 
 fn name(lang: Lang, zh: &str, en: &str) -> String {
@@ -95,7 +95,7 @@ fn call_line(lang: Lang, c: &gongzhi_app::records::CallSummary) -> CallLine {
         title: c.title.clone(),
         item: c.catalogue_code.clone(),
         value: fen(c.value),
-        closes: lang.minute(Instant(c.closes_at)),
+        closes: lang.minute(Instant::from_micros(c.closes_at)),
         status: lang.t(&format!("call-status-{}", c.status)),
     }
 }
@@ -246,8 +246,8 @@ async fn call_view_page_typed(
         lang.t_args(
             "call-fact-window",
             &[
-                ("opens", lang.minute(Instant(c.opens_at))),
-                ("closes", lang.minute(Instant(c.closes_at))),
+                ("opens", lang.minute(Instant::from_micros(c.opens_at))),
+                ("closes", lang.minute(Instant::from_micros(c.closes_at))),
             ],
         ),
         lang.t_args(
@@ -290,7 +290,7 @@ async fn call_view_page_typed(
             facts.push(lang.t_args(
                 "call-round-roadshow",
                 &[
-                    ("at", lang.minute(Instant(at))),
+                    ("at", lang.minute(Instant::from_micros(at))),
                     ("place", r.roadshow_place.clone().unwrap_or_default()),
                 ],
             ));

@@ -117,7 +117,12 @@ pub(super) async fn org_view_page(
                     &[
                         ("score", e.score.to_string()),
                         ("evaluator", e.evaluator_name.clone()),
-                        ("at", Instant(e.evaluated_at).china_date().to_string()),
+                        (
+                            "at",
+                            Instant::from_micros(e.evaluated_at)
+                                .china_date()
+                                .to_string(),
+                        ),
                     ],
                 )
             })

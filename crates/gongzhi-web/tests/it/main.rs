@@ -35,7 +35,9 @@ async fn app() -> T {
     let db = gongzhi_store::testing::fresh_db().await;
     let app = App::new(
         db,
-        Arc::new(ManualClock::starting_at(Instant(1_795_276_800_000_000))),
+        Arc::new(ManualClock::starting_at(Instant::from_micros(
+            1_795_276_800_000_000,
+        ))),
         Settings {
             argon2_memory_kib: 64,
             argon2_iterations: 1,
@@ -795,7 +797,7 @@ async fn the_demo_clock_moves_only_for_an_administrator_and_only_when_manual() {
     let admin = login(&t, "admin").await;
     let (s, _, b) = send(&t.router, req(&admin)).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(t.state.app.now().0 - before.0, 86_400_000_000);
+    assert_eq!(t.state.app.now().micros() - before.micros(), 86_400_000_000);
 
     // A server on the system clock (what `serve` runs) refuses.
     let real = AppState::new(

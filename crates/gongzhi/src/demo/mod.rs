@@ -174,7 +174,7 @@ pub(crate) async fn account(
 
 /// Moves the story's clock forward to `at` (never back).
 pub(crate) fn clock_to(app: &App, at: Instant) -> Result<(), Failure> {
-    let step = (at.0 - app.now().0) / 1_000_000;
+    let step = (at.micros() - app.now().micros()) / 1_000_000;
     if step > 0 {
         app.clock.advance(step)?;
     }

@@ -91,7 +91,7 @@ pub(super) async fn seed_fund_history(
 ) -> Result<FundHistory, Failure> {
     use gongzhi_app::ledger::{self, NewFund, Receipt};
     // Steps dated after the present are left out (a demo started early in the year).
-    let due = |at: Instant| at.0 < present.0 - 86_400_000_000;
+    let due = |at: Instant| at.micros() < present.micros() - 86_400_000_000;
     let year = i64::from(app.now().china_date().year());
     // The micro-fund's custodian is a foundation of the city's directory; its 林芳 holds the
     // custodian's office, so only she moves the fund's money (管用分离).

@@ -89,7 +89,7 @@ pub async fn propose_project(
     let pipeline = pipeline_in_force(read, app, new.place_id).await?;
     let id = new_id();
     let number = repo_p::next_number(&mut cmd.tx, "projects", tenant).await?;
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.insert(
         "projects",
         &[
@@ -202,7 +202,7 @@ async fn insert_update(
 ) -> Result<Uuid, AppError> {
     let tenant = cmd.tenant_id();
     let id = new_id();
-    let at = cmd.now().0;
+    let at = cmd.now().micros();
     cmd.insert(
         "project_updates",
         &[
@@ -324,7 +324,7 @@ async fn record_move(
 ) -> Result<(), AppError> {
     let tenant = cmd.tenant_id();
     let seq = repo_p::moves(&mut cmd.tx, tenant, project).await?.len() as i64 + 1;
-    let at = cmd.now().0;
+    let at = cmd.now().micros();
     cmd.insert(
         "project_moves",
         &[
@@ -362,7 +362,7 @@ async fn settle(
 ) -> Result<usize, AppError> {
     let tenant = cmd.tenant_id();
     let now = app.now();
-    let mut sets: Vec<(&str, Value)> = vec![("updated_at", now.0.into())];
+    let mut sets: Vec<(&str, Value)> = vec![("updated_at", now.micros().into())];
     loop {
         let Some(step) = pipeline.steps.get(index) else {
             sets.push(("status", ProjectStatus::Done.into()));
@@ -389,8 +389,11 @@ async fn settle(
             }
             StepKind::Rating => {
                 let days = i64::from(step.days.unwrap_or(30));
-                sets.push(("rating_from", now.0.into()));
-                sets.push(("rating_until", now.plus_seconds(days * 86_400).0.into()));
+                sets.push(("rating_from", now.micros().into()));
+                sets.push((
+                    "rating_until",
+                    now.plus_seconds(days * 86_400).micros().into(),
+                ));
                 break;
             }
             _ => break,
@@ -482,7 +485,7 @@ pub async fn table_project(
         &[tenant.into(), p.id.into()],
         &[
             ("motion_id", motion.into()),
-            ("updated_at", app.now().0.into()),
+            ("updated_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -500,10 +503,10 @@ fn roadshow_text(p: &ProjectRow, presenter: &str) -> String {
     s += &format!(
         "{}\n\n预算 Budget: {}（社区资金 fund {}，居民自筹 co-funding {}，其他 other {}）",
         p.scope,
-        Fen(p.total),
-        Fen(p.fund_share),
-        Fen(p.cofunding_share),
-        Fen(p.other_share)
+        Fen::new(p.total),
+        Fen::new(p.fund_share),
+        Fen::new(p.cofunding_share),
+        Fen::new(p.other_share)
     );
     if !p.cofunding_source.is_empty() {
         s.push_str(&format!("\n自筹来源 Co-funding: {}", p.cofunding_source));
@@ -554,7 +557,7 @@ async fn decline_in(
     reason: &str,
 ) -> Result<(), AppError> {
     let tenant = cmd.tenant_id();
-    let now = app.now().0;
+    let now = app.now().micros();
     cmd.update(
         "projects",
         &[tenant.into(), p.id.into()],

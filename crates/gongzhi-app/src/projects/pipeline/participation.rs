@@ -49,7 +49,7 @@ pub async fn add_quote(
             ("amount", amount.into()),
             ("document_sha256", document_sha256.into()),
             ("selected", false.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -144,7 +144,7 @@ pub async fn claim_project(
             ("offer", offer.into()),
             ("account_id", account.into()),
             ("status", ClaimStatus::Offered.into()),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -195,7 +195,7 @@ pub async fn rate_project(
         .steps
         .get(p.step_index as usize)
         .is_some_and(|s| s.kind == StepKind::Rating)
-        && rating_open(p.rating_from, p.rating_until, app.now().0);
+        && rating_open(p.rating_from, p.rating_until, app.now().micros());
     if !open {
         return Err(invalid("rating_window_closed", "project_id"));
     }
@@ -220,7 +220,7 @@ pub async fn rate_project(
                 "comment",
                 Value::from(Some(comment).filter(|c| !c.is_empty())),
             ),
-            ("rated_at", app.now().0.into()),
+            ("rated_at", app.now().micros().into()),
         ],
     )
     .await?;
@@ -267,7 +267,7 @@ pub async fn review_rating_comment(
                 "comment_review",
                 if publish { "published" } else { "withheld" }.into(),
             ),
-            ("reviewed_at", app.now().0.into()),
+            ("reviewed_at", app.now().micros().into()),
         ],
     )
     .await?;

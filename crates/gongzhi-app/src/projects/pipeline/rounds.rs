@@ -133,7 +133,7 @@ pub async fn allocate_round(
                 "outcome_json",
                 serde_json::to_string(&lines).unwrap_or_default().into(),
             ),
-            ("created_at", app.now().0.into()),
+            ("created_at", app.now().micros().into()),
             ("created_by", Value::from(actor.account_id)),
         ],
     )

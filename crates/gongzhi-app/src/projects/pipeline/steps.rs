@@ -281,7 +281,7 @@ pub async fn advance(
                         &[tenant.into(), n.id.into()],
                         &[
                             ("status", NeedStatus::Resolved.into()),
-                            ("updated_at", app.now().0.into()),
+                            ("updated_at", app.now().micros().into()),
                         ],
                     )
                     .await?;
@@ -421,7 +421,7 @@ pub(super) async fn choose_implementer(
         if a > p.total {
             return Err(AppError::Invalid(
                 DomainError::field("project_contract_over_budget", "contract_amount")
-                    .arg("total", Fen(p.total)),
+                    .arg("total", Fen::new(p.total)),
             ));
         }
     }
