@@ -7,13 +7,8 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
-mod bench_ledger;
-mod bench_projects;
-mod bench_purchases;
 mod config;
 mod demo;
-mod demo_purchases;
-mod demo_votes;
 mod pb;
 
 use std::io::{BufReader, Write};

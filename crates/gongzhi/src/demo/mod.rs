@@ -7,6 +7,8 @@ mod elections;
 mod jinyang;
 mod money;
 mod others;
+pub(crate) mod purchases;
+pub(crate) mod votes;
 mod yudong;
 
 use elections::*;
@@ -347,7 +349,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     // 玉东's micro-grants happened last year; 晋阳's story is this year's.
     let yudong_council = seed_yudong(app, &admin, (yudong, yudong_court)).await?;
     seed_other_communities(app, &admin, (city, wuhou)).await?;
-    let suppliers = crate::demo_purchases::seed_directory_and_last_year(
+    let suppliers = crate::demo::purchases::seed_directory_and_last_year(
         app,
         &admin,
         (wuhou, jinyang, yudong),
@@ -357,10 +359,10 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     let group_council = seed_group_election(app, &admin, (jinyang, group), present).await?;
     // Early in the year: 玉东's micro-venture round and, in Beijing, the service-station contract.
     clock_to(app, present.plus_seconds(-333 * 86_400))?;
-    crate::demo_purchases::seed_beijing_station(app).await?;
-    crate::demo_purchases::seed_venture_round(app, &admin, &yudong_council, suppliers.mulin)
+    crate::demo::purchases::seed_beijing_station(app).await?;
+    crate::demo::purchases::seed_venture_round(app, &admin, &yudong_council, suppliers.mulin)
         .await?;
-    crate::demo_votes::seed_yudong_vote(app, &admin, yudong, yudong_court).await?;
+    crate::demo::votes::seed_yudong_vote(app, &admin, yudong, yudong_court).await?;
     clock_to(app, present.plus_seconds(-320 * 86_400))?;
 
     // Offices: who holds what, for a term (councils and sign-off chains build on these).
@@ -413,7 +415,7 @@ async fn seed_fresh(app: &App, present: Instant) -> Result<(), Failure> {
     )
     .await?;
     seed_by_election(app, &admin, (jinyang, group_council), present).await?;
-    crate::demo_purchases::seed_open_call(app, &admin, jinyang, &suppliers.visitors).await?;
+    crate::demo::purchases::seed_open_call(app, &admin, jinyang, &suppliers.visitors).await?;
     // Whatever disclosure fell due on the way is posted now, as the running server would have
     // done: a demo starts with its record up to date (and the first `serve` has nothing to post).
     gongzhi_app::ledger::post_due_statements(app).await?;

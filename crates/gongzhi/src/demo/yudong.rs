@@ -1,5 +1,5 @@
 //! 玉东's story: its residents, councils, fund and projects (its venture round and its budget vote
-//! are in `demo_purchases` and `demo_votes`).
+//! are in `purchases` and `votes`).
 
 use super::*;
 

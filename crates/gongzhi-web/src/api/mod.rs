@@ -1,12 +1,12 @@
 //! The JSON API. Every page action has a call here. Handlers translate HTTP into a use-case call
 //! and the result (or error) back; they hold no rules.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
-use gongzhi_app::{accounts, people, places, rules, setup};
+use gongzhi_app::{accounts as app_accounts, places as app_places};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +15,13 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Authed, ClientAddr, Visitor};
 use crate::i18n::Lang;
+
+mod places;
+use places::*;
+mod accounts;
+use accounts::*;
+mod people;
+use people::*;
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
@@ -428,7 +435,7 @@ async fn login(
     addr: ClientAddr,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult {
-    let session = accounts::login(&state.app, &body.identifier, &body.password, &addr.0)
+    let session = app_accounts::login(&state.app, &body.identifier, &body.password, &addr.0)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;
     let cookie = session_cookie(&state, &session.token, state.app.settings.session_ttl_secs);
@@ -441,7 +448,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, lang: Lang, visitor: Visitor) -> ApiResult {
     if let Some(token) = &visitor.token {
-        accounts::logout(&state.app, token)
+        app_accounts::logout(&state.app, token)
             .await
             .map_err(|e| ApiError::from_app(e, lang))?;
     }
@@ -481,7 +488,7 @@ async fn change_password(
     ApiJson(b): ApiJson<PasswordBody>,
 ) -> ApiResult {
     let token = v.token.clone().unwrap_or_default();
-    accounts::change_password(
+    app_accounts::change_password(
         &state.app,
         &v.actor,
         &token,
@@ -491,401 +498,6 @@ async fn change_password(
     .await
     .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"changed": true}))
-}
-
-async fn list_jurisdictions(State(state): State<AppState>, lang: Lang) -> ApiResult {
-    let all = places::jurisdictions(&state.app)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    let mut out = Vec::with_capacity(all.len());
-    for j in all {
-        let head = setup::chain_head(&state.app, j.id)
-            .await
-            .map_err(|e| ApiError::from_app(e, lang))?;
-        out.push(json!({
-            "id": j.id, "parent_id": j.parent_id, "level": j.level, "code": j.code, "name_zh": j.name_zh, "name_en": j.name_en,
-            "chain_head": head.map(|h| json!({"seq": h.seq, "hash": h.hash})),
-        }));
-    }
-    ok(Value::Array(out))
-}
-
-#[derive(Deserialize)]
-struct JurisdictionBody {
-    parent_id: Uuid,
-    level: String,
-    code: String,
-    name_zh: String,
-    #[serde(default)]
-    name_en: String,
-}
-
-async fn create_jurisdiction(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<JurisdictionBody>,
-) -> ApiResult {
-    let id = places::create_jurisdiction(
-        &state.app,
-        &v.actor,
-        &places::NewJurisdiction {
-            parent_id: Some(b.parent_id),
-            level: &b.level,
-            code: &b.code,
-            name_zh: &b.name_zh,
-            name_en: &b.name_en,
-        },
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-async fn rules_in_force(
-    State(state): State<AppState>,
-    lang: Lang,
-    Path(code): Path<String>,
-) -> ApiResult {
-    let j = places::jurisdiction_by_code(&state.app, &code)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    let rules = rules::rulebook_today(&state.app, j.id)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    let out: serde_json::Map<String, Value> = rules
-        .into_iter()
-        .map(|(s, v)| (s.key.to_string(), v.unwrap_or(Value::Null)))
-        .collect();
-    ok(Value::Object(out))
-}
-
-#[derive(Deserialize)]
-struct RuleBody {
-    jurisdiction_id: Uuid,
-    key: String,
-    value: Value,
-    effective_from: String,
-    reason: String,
-}
-
-async fn set_rule(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<RuleBody>,
-) -> ApiResult {
-    let id = rules::set_rule(
-        &state.app,
-        &v.actor,
-        b.jurisdiction_id,
-        &b.key,
-        &b.value.to_string(),
-        &b.effective_from,
-        &b.reason,
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct AccountBody {
-    jurisdiction_id: Uuid,
-    role: String,
-    username: Option<String>,
-    phone: Option<String>,
-    display_name: String,
-    password: String,
-}
-
-async fn create_account(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<AccountBody>,
-) -> ApiResult {
-    let id = accounts::create_account(
-        &state.app,
-        &v.actor,
-        b.jurisdiction_id,
-        &b.role,
-        &accounts::NewAccount {
-            username: b.username.as_deref(),
-            phone: b.phone.as_deref(),
-            display_name: &b.display_name,
-            password: &b.password,
-            locale: lang.code(),
-        },
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct GrantBody {
-    account_id: Uuid,
-    jurisdiction_id: Uuid,
-    role: String,
-}
-
-async fn grant_role(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<GrantBody>,
-) -> ApiResult {
-    let id = accounts::grant_role(
-        &state.app,
-        &v.actor,
-        b.account_id,
-        b.jurisdiction_id,
-        &b.role,
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct OfficeBody {
-    jurisdiction_id: Uuid,
-    office: String,
-    account_id: Uuid,
-    term_start: String,
-    term_end: Option<String>,
-}
-
-async fn assign_office(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<OfficeBody>,
-) -> ApiResult {
-    let id = accounts::assign_office(
-        &state.app,
-        &v.actor,
-        b.jurisdiction_id,
-        &b.office,
-        b.account_id,
-        &b.term_start,
-        b.term_end.as_deref(),
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct BuildingBody {
-    courtyard_id: Uuid,
-    label: String,
-}
-
-async fn create_building(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<BuildingBody>,
-) -> ApiResult {
-    let id = places::create_building(&state.app, &v.actor, b.courtyard_id, &b.label)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct HouseholdBody {
-    community_id: Uuid,
-    building_id: Uuid,
-    unit: String,
-    room: String,
-}
-
-async fn create_household(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<HouseholdBody>,
-) -> ApiResult {
-    let id = places::create_household(
-        &state.app,
-        &v.actor,
-        b.community_id,
-        b.building_id,
-        &b.unit,
-        &b.room,
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct ResidentBody {
-    community_id: Uuid,
-    name: String,
-    phone: Option<String>,
-    id_number: Option<String>,
-    courtyard_id: Option<Uuid>,
-    household_id: Option<Uuid>,
-    #[serde(default)]
-    representative: bool,
-    account_id: Option<Uuid>,
-}
-
-async fn register_resident(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<ResidentBody>,
-) -> ApiResult {
-    let new = people::NewResident {
-        name: b.name,
-        phone: b.phone,
-        id_number: b.id_number,
-        courtyard_id: b.courtyard_id,
-        household_id: b.household_id,
-        representative: b.representative,
-        account_id: b.account_id,
-    };
-    let id = people::register_resident(&state.app, &v.actor, b.community_id, &new)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"id": id}))
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    limit: Option<i64>,
-}
-
-fn resident_json(r: &gongzhi_app::records::ResidentRow) -> Value {
-    json!({"id": r.id, "name": r.name, "phone": r.phone, "id_number": r.id_number, "courtyard_id": r.courtyard_id})
-}
-
-async fn list_residents(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    Path(id): Path<Uuid>,
-    Query(q): Query<ListQuery>,
-) -> ApiResult {
-    let rows = people::list_residents(&state.app, &v.actor, id, q.limit.unwrap_or(500))
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(Value::Array(rows.iter().map(resident_json).collect()))
-}
-
-async fn duplicates(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    Path(id): Path<Uuid>,
-) -> ApiResult {
-    let groups = people::possible_duplicates(&state.app, &v.actor, id)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(Value::Array(
-        groups
-            .iter()
-            .map(|g| Value::Array(g.iter().map(resident_json).collect()))
-            .collect(),
-    ))
-}
-
-async fn import_residents(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    Path(id): Path<Uuid>,
-    body: axum::body::Body,
-) -> ApiResult {
-    people::authorize_import(&state.app, &v.actor, id)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    let body = crate::extract::read_body(body, crate::IMPORT_BODY_LIMIT, lang).await?;
-    let report = people::import_residents_file(&state.app, &v.actor, id, &body)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    created(json!({"imported": report.imported}))
-}
-
-#[derive(Deserialize)]
-struct MergeBody {
-    community_id: Uuid,
-    keep_id: Uuid,
-    duplicate_id: Uuid,
-    reason: String,
-}
-
-async fn merge_residents(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<MergeBody>,
-) -> ApiResult {
-    people::merge_residents(
-        &state.app,
-        &v.actor,
-        b.community_id,
-        b.keep_id,
-        b.duplicate_id,
-        &b.reason,
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(json!({"merged": true}))
-}
-
-#[derive(Deserialize)]
-struct AmendBody {
-    community_id: Uuid,
-    resident_id: Uuid,
-    name: Option<String>,
-    phone: Option<String>,
-    reason: String,
-}
-
-async fn amend_resident(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<AmendBody>,
-) -> ApiResult {
-    people::amend_resident(
-        &state.app,
-        &v.actor,
-        b.community_id,
-        b.resident_id,
-        b.name.as_deref(),
-        b.phone.as_deref(),
-        &b.reason,
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(json!({"amended": true}))
-}
-
-#[derive(Deserialize)]
-struct VoidBody {
-    tenant_id: Uuid,
-    table: String,
-    id: Uuid,
-    reason: String,
-}
-
-async fn void_record(
-    State(state): State<AppState>,
-    lang: Lang,
-    Authed(v): Authed,
-    ApiJson(b): ApiJson<VoidBody>,
-) -> ApiResult {
-    people::void_record(&state.app, &v.actor, b.tenant_id, &b.table, b.id, &b.reason)
-        .await
-        .map_err(|e| ApiError::from_app(e, lang))?;
-    ok(json!({"voided": true}))
 }
 
 #[derive(Deserialize)]
@@ -902,7 +514,7 @@ async fn advance_clock(
     if !state.app.clock.is_manual() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "clock_not_manual").lang(lang));
     }
-    let root = places::jurisdictions(&state.app)
+    let root = app_places::jurisdictions(&state.app)
         .await
         .map_err(|e| ApiError::from_app(e, lang))?;
     let city = root
