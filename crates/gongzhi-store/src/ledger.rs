@@ -8,44 +8,9 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::db::Tx;
+use crate::rows::{all, one, select};
 use crate::schema::{ColType, table};
-use crate::value::{Row, Value};
-
-/// Every column of `table_name`, for the rows matching `filter` (SQL after WHERE), in `order`.
-pub(crate) async fn select(
-    tx: &mut Tx,
-    table_name: &str,
-    filter: &str,
-    args: &[Value],
-    order: &str,
-) -> Result<Vec<Row>, StoreError> {
-    let t = table(table_name).ok_or_else(|| StoreError::Data(format!("no table {table_name}")))?;
-    let types: Vec<ColType> = t.columns.iter().map(|c| c.ty).collect();
-    tx.rows(
-        &format!(
-            "SELECT {} FROM {} WHERE {filter} {order}",
-            t.select_list(),
-            t.name
-        ),
-        args,
-        &types,
-    )
-    .await
-}
-
-pub(crate) async fn one<T>(
-    rows: Result<Vec<Row>, StoreError>,
-    decode: fn(&Row) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    rows?.first().map(decode).transpose()
-}
-
-pub(crate) fn all<T>(
-    rows: Vec<Row>,
-    decode: fn(&Row) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
-    rows.iter().map(decode).collect()
-}
+use crate::value::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::councils::{CouncilRow, ResolutionRow};
 use crate::db::Tx;
-use crate::ledger::{all, one, select};
+use crate::rows::{all, one, select};
 use crate::schema::ColType;
 use crate::value::{Row, Value};
 

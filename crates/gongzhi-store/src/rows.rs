@@ -1,13 +1,52 @@
-//! Generic row access driven by the schema registry: insert, update by primary key, read a row,
-//! and the canonical after-image of a row that audit events record.
+//! Generic row access driven by the schema registry: select a table's rows with its column list
+//! and decode one or all of them, insert, update by primary key, read a row, and the canonical
+//! after-image of a row that audit events record. Every module's reads are built from these.
 
 use gongzhi_domain::person::personal_hash;
 use serde_json::{Map, Value as Json};
 
 use crate::StoreError;
 use crate::db::Tx;
-use crate::schema::{Table, table};
+use crate::schema::{ColType, Table, table};
 use crate::value::{Row, Value};
+
+/// Every column of `table_name`, for the rows matching `filter` (SQL after WHERE), in `order`.
+pub(crate) async fn select(
+    tx: &mut Tx,
+    table_name: &str,
+    filter: &str,
+    args: &[Value],
+    order: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let t = table(table_name).ok_or_else(|| StoreError::Data(format!("no table {table_name}")))?;
+    let types: Vec<ColType> = t.columns.iter().map(|c| c.ty).collect();
+    tx.rows(
+        &format!(
+            "SELECT {} FROM {} WHERE {filter} {order}",
+            t.select_list(),
+            t.name
+        ),
+        args,
+        &types,
+    )
+    .await
+}
+
+/// The first row decoded, if any.
+pub(crate) async fn one<T>(
+    rows: Result<Vec<Row>, StoreError>,
+    decode: fn(&Row) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    rows?.first().map(decode).transpose()
+}
+
+/// Every row decoded.
+pub(crate) fn all<T>(
+    rows: Vec<Row>,
+    decode: fn(&Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(decode).collect()
+}
 
 fn registered(name: &str) -> Result<&'static Table, StoreError> {
     table(name).ok_or_else(|| StoreError::Data(format!("unknown table {name}")))

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::*;
 use crate::StoreError;
 use crate::db::Tx;
-use crate::ledger::{all, one, select};
+use crate::rows::{all, one, select};
 use crate::schema::ColType;
 use crate::value::Row;
 

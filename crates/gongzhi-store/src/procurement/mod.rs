@@ -1,7 +1,7 @@
 //! Reads for government purchase of services: the supplier directory (organisations, their
 //! qualifications, staff seats and sanctions), purchase plans, calls with their bids, panels and
 //! scores, contracts with their items and evaluations. Rows are selected with the registry's
-//! column list (`ledger::select`), so each struct follows its table's column order; column 0 is
+//! column list (`rows::select`), so each struct follows its table's column order; column 0 is
 //! always `tenant_id`.
 
 use gongzhi_domain::lifecycle::CallStatus;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::db::Tx;
-use crate::ledger::{all, one, select};
+use crate::rows::{all, one, select};
 use crate::schema::ColType;
 use crate::value::Row;
 
