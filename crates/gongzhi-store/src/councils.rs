@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::db::Tx;
+use crate::rows::exists;
 use crate::schema::ColType::{self, Bool, Id, Int, Text};
 use crate::value::Value;
 
@@ -571,13 +572,13 @@ pub async fn is_present(
     meeting: Uuid,
     seat: Uuid,
 ) -> Result<bool, StoreError> {
-    Ok(count(
+    exists(
         tx,
-        "SELECT COUNT(*) FROM attendance WHERE tenant_id = $1 AND meeting_id = $2 AND seat_id = $3 AND present = $4",
+        "attendance",
+        "tenant_id = $1 AND meeting_id = $2 AND seat_id = $3 AND present = $4",
         &[tenant.into(), meeting.into(), seat.into(), true.into()],
     )
-    .await?
-        > 0)
+    .await
 }
 
 pub async fn is_recused(
@@ -586,13 +587,13 @@ pub async fn is_recused(
     motion: Uuid,
     seat: Uuid,
 ) -> Result<bool, StoreError> {
-    Ok(count(
+    exists(
         tx,
-        "SELECT COUNT(*) FROM recusals WHERE tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
+        "recusals",
+        "tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
         &[tenant.into(), motion.into(), seat.into()],
     )
-    .await?
-        > 0)
+    .await
 }
 
 pub async fn vote_exists(
@@ -601,13 +602,13 @@ pub async fn vote_exists(
     motion: Uuid,
     seat: Uuid,
 ) -> Result<bool, StoreError> {
-    Ok(count(
+    exists(
         tx,
-        "SELECT COUNT(*) FROM votes WHERE tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
+        "votes",
+        "tenant_id = $1 AND motion_id = $2 AND seat_id = $3",
         &[tenant.into(), motion.into(), seat.into()],
     )
-    .await?
-        > 0)
+    .await
 }
 
 /// Counts of each choice on a motion.
@@ -635,14 +636,14 @@ pub async fn resident_seated(
     resident: Uuid,
     date: &str,
 ) -> Result<bool, StoreError> {
-    Ok(count(
+    exists(
         tx,
-        "SELECT COUNT(*) FROM council_seats WHERE tenant_id = $1 AND council_id = $2 AND resident_id = $3 AND voided_at IS NULL \
+        "council_seats",
+        "tenant_id = $1 AND council_id = $2 AND resident_id = $3 AND voided_at IS NULL \
          AND term_start <= $4 AND (term_end IS NULL OR term_end >= $4)",
         &[tenant.into(), council.into(), resident.into(), date.into()],
     )
-    .await?
-        > 0)
+    .await
 }
 
 /// A meeting's minutes and when they were written.

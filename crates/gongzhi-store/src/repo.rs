@@ -459,14 +459,13 @@ pub async fn household_by_address(
 }
 
 pub async fn household_exists(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
-    Ok(tx
-        .row(
-            "SELECT id FROM households WHERE tenant_id = $1 AND id = $2 AND voided_at IS NULL",
-            &[tenant_id.into(), id.into()],
-            &[Id],
-        )
-        .await?
-        .is_some())
+    crate::rows::exists(
+        tx,
+        "households",
+        "tenant_id = $1 AND id = $2 AND voided_at IS NULL",
+        &[tenant_id.into(), id.into()],
+    )
+    .await
 }
 
 /// Every stored version of `key` on any of the given jurisdictions.

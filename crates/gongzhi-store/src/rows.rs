@@ -32,6 +32,28 @@ pub(crate) async fn select(
     .await
 }
 
+/// Whether any row of `table_name` matches `filter` (SQL after WHERE): one `SELECT … LIMIT 1`
+/// (the constant is cast so that PostgreSQL returns the 64-bit integer both backends decode).
+pub(crate) async fn exists(
+    tx: &mut Tx,
+    table_name: &str,
+    filter: &str,
+    args: &[Value],
+) -> Result<bool, StoreError> {
+    let t = registered(table_name)?;
+    Ok(tx
+        .row(
+            &format!(
+                "SELECT CAST(1 AS BIGINT) FROM {} WHERE {filter} LIMIT 1",
+                t.name
+            ),
+            args,
+            &[ColType::Int],
+        )
+        .await?
+        .is_some())
+}
+
 /// The first row decoded, if any.
 pub(crate) async fn one<T>(
     rows: Result<Vec<Row>, StoreError>,
