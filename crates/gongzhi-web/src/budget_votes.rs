@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, PageContext, SignedInPage, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::procurement_staff::Typed;
@@ -220,12 +220,9 @@ async fn vote_view_page(
 
 async fn vote_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
     vote_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -233,13 +230,12 @@ async fn vote_page(
 /// `points-N` field per project on points ballots (empty or 0 leaves the project out).
 async fn ballot(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    // The page the form was on.
+    page.path = format!("/v/{id}");
     let Some(marks) = marks_of(&fields) else {
         page.error = Some(lang.t("bv-points-number"));
         return vote_view_page(&state, lang, page, &visitor, id).await;
@@ -274,13 +270,12 @@ fn marks_of(fields: &[(String, String)]) -> Option<Vec<(usize, u32)>> {
 /// A clerk's entry of one paper sheet (staff, after the close).
 async fn sheet(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(fields): ApiForm<Vec<(String, String)>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    // The page the form was on.
+    page.path = format!("/v/{id}");
     let field = |key: &str| {
         fields
             .iter()
@@ -350,11 +345,8 @@ async fn vote_form(
 
 async fn new_vote(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/v/new");
     let typed = Typed(HashMap::from([("number".to_string(), "3".to_string())]));
     vote_form(&state, lang, page, &visitor, typed).await
 }
@@ -378,12 +370,11 @@ fn project_lines(text: &str) -> Result<Vec<(String, Fen)>, AppError> {
 
 async fn open_vote(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, "/v/new");
+    // The page the form was on.
+    page.path = "/v/new".to_string();
     let t = Typed(f);
     let result = async {
         let place = Uuid::parse_str(&t.trimmed("place_id"))
@@ -421,12 +412,11 @@ async fn open_vote(
 
 async fn count(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/v/{id}"));
+    // The page the form was on.
+    page.path = format!("/v/{id}");
     match budget_votes::close_vote(&state.app, &visitor.actor, id).await {
         Ok(_) => page.flash = Some(lang.t("bv-counted")),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),

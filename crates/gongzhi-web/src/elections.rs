@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, PageContext, SignedInPage, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 
@@ -38,13 +38,12 @@ struct ResignForm {
 /// A member resigns their own seat from the council page.
 async fn resign(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<ResignForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
+    // The page the form was on.
+    page.path = format!("/council/{id}");
     match elections::end_seat(
         &state.app,
         &visitor.actor,
@@ -224,12 +223,9 @@ async fn election_view_page(
 
 async fn election_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/e/{id}"));
     election_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -257,12 +253,11 @@ async fn ballot(
 
 async fn count(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/e/{id}"));
+    // The page the form was on.
+    page.path = format!("/e/{id}");
     match elections::close_election(&state.app, &visitor.actor, id).await {
         Ok(_) => page.flash = Some(lang.t("election-counted")),
         Err(e) => page.error = Some(ApiError::from_app(e, lang).message()),

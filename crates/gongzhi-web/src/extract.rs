@@ -159,6 +159,55 @@ where
     }
 }
 
+/// What every page handler starts from: `PageContext(lang, visitor, page)` — the language, the
+/// visitor, and the page frame (display preferences, who is signed in, the address "back"
+/// returns to after a preference change: the address asked for). A handler that answers a form
+/// frames the page the form was on by setting `page.path`.
+pub struct PageContext(pub Lang, pub Visitor, pub crate::pages::Page);
+
+/// `PageContext` for a signed-in visitor: anyone else is sent to sign in and brought back
+/// (`sign_in_first`).
+pub struct SignedInPage(pub Lang, pub Visitor, pub crate::pages::Page);
+
+impl<S> FromRequestParts<S> for PageContext
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        let Ok(prefs) = DisplayPrefs::from_request_parts(parts, state).await;
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .and_then(crate::pages::local_return_path)
+            .unwrap_or("/");
+        let page = crate::pages::Page::new(lang, &prefs, &visitor, here);
+        Ok(PageContext(lang, visitor, page))
+    }
+}
+
+impl<S> FromRequestParts<S> for SignedInPage
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let PageContext(lang, visitor, page) = PageContext::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if visitor.account.is_none() {
+            return Err(sign_in_first(parts));
+        }
+        Ok(SignedInPage(lang, visitor, page))
+    }
+}
+
 /// A signed-in user; 401 otherwise.
 pub struct Authed(pub Visitor);
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api_projects::{NeedQuery, ProjectBody, propose};
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
+use crate::extract::{MultipartForm, SignedInPage, Visitor};
 use crate::form::Refused;
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render, with_refusal_status};
@@ -73,13 +73,10 @@ pub(super) struct NeedsPage {
 
 pub(super) async fn needs_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
     Path(code): Path<String>,
     Query(q): Query<NeedQuery>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
     needs_view(&state, lang, page, &visitor, &code, &q, Vec::new()).await
 }
 
@@ -187,13 +184,12 @@ pub(super) async fn needs_view(
 /// propose (a project from the ticked needs).
 pub(super) async fn needs_action(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs"));
+    // The page the form was on.
+    page.path = format!("/c/{code}/needs");
     let f = match MultipartForm::read(multipart, lang).await {
         Ok(f) => f,
         Err(e) => return error_page(e, page),
@@ -334,12 +330,9 @@ pub(super) struct NeedPage {
 
 pub(super) async fn need_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
     Path((code, number)): Path<(String, i64)>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
     need_view(
         &state,
         lang,
@@ -411,13 +404,12 @@ pub(super) struct NeedForm {
 /// it repeats (by number), or take it on themselves.
 pub(super) async fn need_action(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path((code, number)): Path<(String, i64)>,
     crate::extract::ApiForm(f): crate::extract::ApiForm<NeedForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/needs/{number}"));
+    // The page the form was on.
+    page.path = format!("/c/{code}/needs/{number}");
     let app = &state.app;
     let actor = &visitor.actor;
     let result: Result<String, AppError> = async {
@@ -491,11 +483,8 @@ pub(super) async fn need_action(
 
 pub(super) async fn my_needs_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/my/needs");
     my_needs_view(&state, lang, page, &visitor, HashMap::new(), None).await
 }
 
@@ -550,12 +539,11 @@ pub(super) async fn my_needs_view(
 /// a category, one sentence, details and a photo if they like.
 pub(super) async fn report_my_need(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     multipart: Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, "/my/needs");
+    // The page the form was on.
+    page.path = "/my/needs".to_string();
     let f = match MultipartForm::read(multipart, lang).await {
         Ok(f) => f,
         Err(e) => return error_page(e, page),

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::session_cookie;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, ClientAddr, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{
+    ApiForm, ClientAddr, DisplayPrefs, PageContext, SignedInPage, SignedInVisitor, Visitor,
+};
 use crate::i18n::Lang;
 
 /// What every page needs: language, large-text mode, who is signed in, messages.
@@ -157,13 +159,7 @@ pub(crate) fn local_name(lang: Lang, j: &gongzhi_app::records::JurisdictionRow) 
 }
 
 /// The public page: every jurisdiction as a tree, communities with their chain head.
-async fn index(
-    State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
-) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/");
+async fn index(State(state): State<AppState>, PageContext(lang, _, page): PageContext) -> Response {
     let all = match places::jurisdictions(&state.app).await {
         Ok(a) => a,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -444,12 +440,9 @@ async fn residents_page(
 
 async fn residents(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
     Path(code): Path<String>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
     residents_page(
         &state,
         Default::default(),
@@ -554,13 +547,12 @@ struct ResidentForm {
 
 async fn add_resident(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, mut page): PageContext,
     Path(code): Path<String>,
     ApiForm(f): ApiForm<ResidentForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
+    // The page the form was on.
+    page.path = format!("/residents/{code}");
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -635,13 +627,12 @@ async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
 /// Spreadsheet import from the residents page (multipart form, no JavaScript needed).
 async fn import_residents(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, mut page): PageContext,
     Path(code): Path<String>,
     form: axum::extract::Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/residents/{code}"));
+    // The page the form was on.
+    page.path = format!("/residents/{code}");
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),

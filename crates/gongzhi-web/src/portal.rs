@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::councils::{council_name, dates_text};
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, Visitor};
+use crate::extract::PageContext;
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, local_name, render};
 
@@ -62,12 +62,9 @@ struct CommunityPage {
 
 async fn community(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}"));
     let app = &state.app;
     let j = match places::jurisdiction_by_code(app, &code).await {
         Ok(j) => j,
@@ -203,12 +200,9 @@ struct RulesPage {
 /// nearest place above it that set one, or the catalogue's default.
 async fn rulebook(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/rules"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -267,13 +261,10 @@ fn hit_href(kind: &str, id: uuid::Uuid) -> String {
 
 async fn search(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(code): Path<String>,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/search"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),

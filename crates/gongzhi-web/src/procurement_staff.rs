@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, SignedInPage, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, render};
 use crate::procurement::Choice;
@@ -154,11 +154,8 @@ async fn call_form(
 
 async fn new_call(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/calls/new");
     let typed = Typed(HashMap::from([
         ("contract_months".to_string(), "12".to_string()),
         ("c1_name".to_string(), lang.t("call-new-criterion-plan")),
@@ -250,12 +247,11 @@ fn call_terms(t: &Typed) -> Result<CallTerms, AppError> {
 
 async fn open_call(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, "/calls/new");
+    // The page the form was on.
+    page.path = "/calls/new".to_string();
     let t = Typed(f);
     let result = async {
         let CallTerms {
@@ -350,11 +346,8 @@ async fn org_form(
 
 async fn new_org(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/orgs/new");
     org_form(
         &state,
         lang,
@@ -368,12 +361,11 @@ async fn new_org(
 
 async fn register_org(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, "/orgs/new");
+    // The page the form was on.
+    page.path = "/orgs/new".to_string();
     // Qualifications are repeated checkboxes (`q=A6-1&q=A6-2`), so the form is read pair by pair.
     let mut fields = HashMap::new();
     let mut quals = Vec::new();

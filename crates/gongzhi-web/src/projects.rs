@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api_ledger::yuan;
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, MultipartForm, SignedInVisitor, Visitor};
+use crate::extract::{MultipartForm, PageContext, SignedInPage, Visitor};
 use crate::form::Refused;
 use crate::i18n::Lang;
 use crate::needs::*;
@@ -141,13 +141,10 @@ struct Before {
 
 async fn projects_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(code): Path<String>,
     Query(q): Query<Before>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/projects"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -281,12 +278,9 @@ struct ProjectPage {
 
 async fn project_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
     project_view(&state, lang, page, &visitor, id, Refused::default()).await
 }
 
@@ -618,13 +612,12 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
 /// Every form on the project page: `action` is table, step, quote, update, claim, rate or decline.
 async fn project_action(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     multipart: Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/p/{id}"));
+    // The page the form was on.
+    page.path = format!("/p/{id}");
     let f = match MultipartForm::read(multipart, lang).await {
         Ok(f) => f,
         Err(e) => return error_page(e, page),

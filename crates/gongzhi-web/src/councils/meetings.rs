@@ -2,6 +2,7 @@
 //! versions, a member's record (public: members act in office and are named).
 
 use super::*;
+use crate::extract::{PageContext, SignedInPage};
 
 #[derive(Template)]
 #[template(path = "council.html")]
@@ -26,12 +27,9 @@ pub(super) struct CouncilPage {
 
 pub(super) async fn council_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/council/{id}"));
     council_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -181,12 +179,9 @@ pub struct RollMotionLine {
 
 pub(super) async fn meeting_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
     meeting_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -243,13 +238,12 @@ pub(super) struct CloseForm {
 
 pub(super) async fn roll_close(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<CloseForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/m/{id}"));
+    // The page the form was on.
+    page.path = format!("/m/{id}");
     match councils::close_motion(&state.app, &visitor.actor, f.motion).await {
         Ok(c) => {
             page.flash = Some(match c.resolution {

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, PageContext, SignedInPage, SignedInVisitor, Visitor};
 use crate::form::Refused;
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, local_name, qr_svg, render, with_refusal_status};
@@ -109,12 +109,9 @@ pub(super) struct NoticesPage {
 
 pub(super) async fn notices(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/notices"));
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -362,12 +359,9 @@ pub(super) async fn resolution_view(
 
 pub(super) async fn resolution_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<uuid::Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
     resolution_view(&state, lang, page, &visitor, id, Refused::default()).await
 }
 
@@ -378,13 +372,12 @@ pub(super) struct ObjectionForm {
 
 pub(super) async fn object(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<uuid::Uuid>,
     ApiForm(f): ApiForm<ObjectionForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    // The page the form was on.
+    page.path = format!("/r/{id}");
     let result = councils::file_objection(&state.app, &visitor.actor, id, &f.body)
         .await
         .map(|_| lang.t("objection-filed"))
@@ -410,13 +403,12 @@ pub(super) struct AnswerForm {
 /// The council's chair or staff answer an objection from the resolution page.
 pub(super) async fn answer_objection(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
     ApiForm(f): ApiForm<AnswerForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    // The page the form was on.
+    page.path = format!("/r/{id}");
     let upheld = f.upheld.is_some_and(|v| !v.is_empty());
     let result =
         councils::answer_objection(&state.app, &visitor.actor, id, objection, &f.answer, upheld)
@@ -445,13 +437,12 @@ pub(super) struct ReviewForm {
 /// Staff publish an objection's words (numbers redacted) or withhold them.
 pub(super) async fn review_objection(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path((id, objection)): Path<(uuid::Uuid, uuid::Uuid)>,
     ApiForm(f): ApiForm<ReviewForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/r/{id}"));
+    // The page the form was on.
+    page.path = format!("/r/{id}");
     let publish = f.publish == "1";
     let result = councils::review_objection(&state.app, &visitor.actor, id, objection, publish)
         .await

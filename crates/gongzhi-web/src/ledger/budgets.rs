@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::api_ledger::yuan;
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{PageContext, SignedInPage, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use askama::Template;
@@ -55,12 +55,9 @@ pub(super) struct BudgetPage {
 
 pub(super) async fn budget_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/budget/{id}"));
     budget_view(&state, lang, page, &visitor, id).await
 }
 
@@ -161,12 +158,9 @@ pub(super) struct ReceiptPage {
 
 pub(super) async fn receipt_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, page): SignedInPage,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/receipt/{id}"));
     let r = match ledger::cofunding_receipt(&state.app, &visitor.actor, id).await {
         Ok(r) => r,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -201,13 +195,12 @@ pub(super) fn expense_status(lang: Lang, e: &ledger::ExpenseView) -> String {
 
 pub(super) async fn submit_expense(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/budget/{id}"));
+    // The page the form was on.
+    page.path = format!("/budget/{id}");
     let form = match crate::extract::MultipartForm::read(form, lang).await {
         Ok(f) => f,
         Err(e) => return crate::pages::error_page(e, page),

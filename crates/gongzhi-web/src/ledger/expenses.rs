@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::api_ledger::{decision, yuan};
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, PageContext, SignedInPage, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use askama::Template;
@@ -54,12 +54,9 @@ pub(super) struct ExpensePage {
 
 pub(super) async fn expense_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/expense/{id}"));
     expense_view(&state, lang, page, &visitor, id).await
 }
 
@@ -164,13 +161,12 @@ pub(super) struct SignForm {
 
 pub(super) async fn sign(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<SignForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/expense/{id}"));
+    // The page the form was on.
+    page.path = format!("/expense/{id}");
     let result = match decision(&f.decision, &f.reason, Some(&f.settle_amount)) {
         Ok((d, settle)) => ledger::sign_expense(&state.app, &visitor.actor, id, d, settle).await,
         Err(e) => Err(e),
@@ -196,13 +192,12 @@ pub(super) struct PayForm {
 
 pub(super) async fn pay(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PayForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/expense/{id}"));
+    // The page the form was on.
+    page.path = format!("/expense/{id}");
     let settle = match f.settle_amount.trim() {
         "" => Ok(None),
         s => yuan(s, "settle_amount").map(Some),

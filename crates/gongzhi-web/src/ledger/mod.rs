@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, DisplayPrefs, PageContext, SignedInPage, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 
@@ -147,12 +147,9 @@ struct FundsPage {
 
 async fn funds_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
     funds_view(&state, lang, page, &visitor, &code, Vec::new()).await
 }
 
@@ -231,13 +228,12 @@ async fn funds_view(
 
 async fn import_vouchers(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(code): Path<String>,
     form: axum::extract::Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/c/{code}/funds"));
+    // The page the form was on.
+    page.path = format!("/c/{code}/funds");
     // Authorised before a byte of the file is read.
     let authorised = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => ledger::authorize_voucher_import(&state.app, &visitor.actor, j.id).await,
@@ -338,12 +334,9 @@ struct FundPage {
 
 async fn fund_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/fund/{id}"));
     fund_view(&state, lang, page, id).await
 }
 

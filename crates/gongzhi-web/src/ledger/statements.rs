@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{DisplayPrefs, Visitor};
+use crate::extract::PageContext;
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, qr_svg, render};
 use askama::Template;
@@ -38,12 +38,9 @@ pub(super) struct StatementPage {
 
 pub(super) async fn statement_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, _, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/statement/{id}"));
     let (fund, s, head) = match ledger::statement_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),

@@ -2,6 +2,7 @@
 //! evaluations and completion.
 
 use super::*;
+use crate::extract::{PageContext, SignedInPage};
 use gongzhi_domain::lifecycle::ItemKind;
 
 pub struct ItemLine {
@@ -47,12 +48,9 @@ pub struct ContractForms {
 
 pub(super) async fn contract_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
     contract_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -202,13 +200,12 @@ pub(super) struct PositionForm {
 
 pub(super) async fn delivered(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PositionForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    // The page the form was on.
+    page.path = format!("/contract/{id}");
     let result = pr::record_delivery(&state.app, &visitor.actor, id, f.position)
         .await
         .map(|()| lang.t("contract-delivered-done"));
@@ -220,13 +217,12 @@ pub(super) async fn delivered(
 /// the page moves to the expense, where its sign-off is followed.
 pub(super) async fn pay(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     form: axum::extract::Multipart,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    // The page the form was on.
+    page.path = format!("/contract/{id}");
     let form = match crate::extract::MultipartForm::read(form, lang).await {
         Ok(f) => f,
         Err(e) => return crate::pages::error_page(e, page),
@@ -263,13 +259,12 @@ pub(super) async fn pay(
 
 pub(super) async fn evaluate(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    // The page the form was on.
+    page.path = format!("/contract/{id}");
     let typed = Typed(f);
     let result = match typed.get("score").trim().parse::<u32>() {
         Ok(score) => pr::evaluate_contract(
@@ -301,12 +296,11 @@ pub(super) async fn evaluate(
 
 pub(super) async fn complete(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/contract/{id}"));
+    // The page the form was on.
+    page.path = format!("/contract/{id}");
     let result = pr::complete_contract(&state.app, &visitor.actor, id)
         .await
         .map(|()| lang.t("contract-completed"));

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiForm, DisplayPrefs, SignedInVisitor, Visitor};
+use crate::extract::{ApiForm, PageContext, SignedInPage, Visitor};
 use crate::i18n::Lang;
 use crate::pages::{Page, error_page, render};
 use crate::procurement_staff::Typed;
@@ -102,11 +102,8 @@ fn call_line(lang: Lang, c: &gongzhi_app::records::CallSummary) -> CallLine {
 
 async fn board(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, "/calls");
     match pr::call_board(&state.app, 100).await {
         Ok((open, decided)) => render(&BoardPage {
             page,
@@ -482,12 +479,11 @@ async fn call_view_page_typed(
 
 async fn decide(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let result = pr::decide_call(&state.app, &visitor.actor, id)
         .await
         .map(|r| lang.t(&format!("call-decided-{}", r.outcome)));
@@ -506,13 +502,12 @@ struct PanelForm {
 /// added to their ties by the command.
 async fn seat_panel(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<PanelForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let result = async {
         let mut members = Vec::new();
         for name in f.members.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -547,13 +542,12 @@ struct RerunForm {
 
 async fn rerun(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<RerunForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     // A browser's datetime-local sends "2026-12-02T17:00".
     let at = crate::procurement_staff::datetime_local(&f.closes_at);
     let result = match at {
@@ -577,13 +571,12 @@ async fn rerun(
 /// one of which may be the final, evaluation-based one (`final = n`).
 async fn sign(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let result = async {
         let view = pr::call_view(&state.app, id).await?;
@@ -645,12 +638,9 @@ async fn sign(
 
 async fn call_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
     call_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -668,13 +658,12 @@ struct BidForm {
 
 async fn bid(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BidForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let amounts = crate::api_ledger::yuan(&f.price, "price").and_then(|price| {
         let cofunding = match f.cofunding.trim() {
             "" => 0,
@@ -724,13 +713,12 @@ struct AdoptForm {
 /// The buyer's staff record a donor's adoption of a round's application (at the roadshow).
 async fn adopt(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<AdoptForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let result = pr::adopt_bid(&state.app, &visitor.actor, f.bid, &f.donor_name).await;
     outcome(lang, &mut page, result.map(|_| lang.t("call-adopt-done")));
     call_view_page(&state, lang, page, &visitor, id).await
@@ -739,13 +727,12 @@ async fn adopt(
 /// The scoring screen's form: `bid` and one `s_{criterion}` field per criterion.
 async fn score(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<HashMap<String, String>>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/call/{id}"));
+    // The page the form was on.
+    page.path = format!("/call/{id}");
     let bid = f.get("bid").and_then(|b| Uuid::parse_str(b).ok());
     let mut scores = Vec::new();
     let mut bad = false;

@@ -1,6 +1,7 @@
 //! An organisation's public profile, with the staff's blacklisting and lifting.
 
 use super::*;
+use crate::extract::{PageContext, SignedInPage};
 
 #[derive(Template)]
 #[template(path = "org.html")]
@@ -23,12 +24,9 @@ pub(super) struct OrgPage {
 
 pub(super) async fn org_page(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
+    PageContext(lang, visitor, page): PageContext,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
     org_view_page(&state, lang, page, &visitor, id).await
 }
 
@@ -141,13 +139,12 @@ pub(super) struct BlacklistForm {
 /// The directory's keeper blacklists an organisation, with the reason it will be shown.
 pub(super) async fn blacklist(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<BlacklistForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    // The page the form was on.
+    page.path = format!("/org/{id}");
     let ends = Some(f.ends_on.as_str());
     let result = pr::blacklist(
         &state.app,
@@ -170,13 +167,12 @@ pub(super) struct LiftForm {
 
 pub(super) async fn lift(
     State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    SignedInVisitor(visitor): SignedInVisitor,
+    SignedInPage(lang, visitor, mut page): SignedInPage,
     Path(id): Path<Uuid>,
     ApiForm(f): ApiForm<LiftForm>,
 ) -> Response {
-    let mut page = Page::new(lang, &large, &visitor, &format!("/org/{id}"));
+    // The page the form was on.
+    page.path = format!("/org/{id}");
     let result = pr::lift_sanction(&state.app, &visitor.actor, id, f.sanction, &f.reason).await;
     outcome(lang, &mut page, result.map(|()| lang.t("org-lifted")));
     org_view_page(&state, lang, page, &visitor, id).await

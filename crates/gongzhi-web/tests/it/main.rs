@@ -906,3 +906,22 @@ async fn money_api_is_idempotent_validates_amounts_and_masks_donors() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// A page is framed at the address asked for (query included): after a preference change the
+/// visitor comes back to the same list (`PageContext`).
+#[tokio::test]
+async fn a_page_returns_to_the_address_asked_for() {
+    let t = app().await;
+    let (s, _, page) = send(&t.router, get("/c/jinyang/notices?page=2")).await;
+    assert_eq!(s, StatusCode::OK);
+    let back = |page: &str| {
+        let at = page.find("name=\"back\" value=\"").expect("a back field") + 19;
+        page[at..at + page[at..].find('"').unwrap()]
+            .replace("&#x2f;", "/")
+            .replace("&#x3d;", "=")
+            .replace("&#61;", "=")
+    };
+    assert_eq!(back(&page), "/c/jinyang/notices?page=2");
+    let (_, _, other) = send(&t.router, get("/c/jinyang/notices")).await;
+    assert_eq!(back(&other), "/c/jinyang/notices");
+}
