@@ -5,7 +5,7 @@
 //! from them. Payments are the ledger's settling transfers, as `implementation.transactions`,
 //! so their sum for a contract equals what the fund actually posted to the supplier.
 //!
-//! Choices (see ARCHITECTURE.md): the ocid is `{prefix}-{call id}`; amounts are yuan with two
+//! Choices (see docs/decisions.md): the ocid is `{prefix}-{call id}`; amounts are yuan with two
 //! decimals (`CNY`); catalogue items are classified under the scheme `x_CDGPS` (Chengdu's purchase
 //! catalogue, not an OCDS-registered scheme); organisations with a credit code are identified
 //! under `CN-USCC`; filed groups without one by their Gongzhi id. A venture round has one award
