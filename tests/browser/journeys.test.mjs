@@ -235,10 +235,12 @@ test('a visitor follows the money; the supervisory board, the director and the a
     await p.goto(base + '/c/jinyang/funds');
     return p;
   };
-  // The supervisor finds the expense waiting for him and signs it.
+  // The supervisor finds the expense waiting for him on his home page (and on the funds page)
+  // and signs it: two taps from home.
   const sup = await signIn('beiyuan-supervisor');
   assert.match(await sup.locator('main').innerText(), /等待您签批[\s\S]*后门维修首期款/);
-  await sup.getByRole('link', { name: '审核' }).click();
+  await sup.goto(base + '/home');
+  await sup.getByRole('link', { name: /待您签批：后门维修首期款/ }).click();
   assert.match(await sup.locator('ol.steps').innerText(), /监事会全体成员[\s\S]*田大山 · 未签/);
   await sup.screenshot({ path: `${SHOTS}/expense-signoff.png`, fullPage: true });
   await sup.getByRole('button', { name: '同意签批' }).click();
@@ -396,9 +398,9 @@ test('a resident votes in a by-election by secret ballot; a visitor reads the la
   await page.getByLabel('密码').fill('gongzhi-demo-2026');
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(base + '/home');
-  // The notice board announces the election; the ballot has one big tick box per candidate.
-  await page.goto(base + '/c/jinyang/notices');
-  await page.getByRole('link', { name: /第三居民小组议事会补选/ }).click();
+  // Her home page's to-do list has the election open to her: one tap to the ballot, which has
+  // one big tick box per candidate (the notice board announces it too).
+  await page.getByRole('link', { name: /请参加选举投票：第三居民小组议事会/ }).click();
   assert.match(await page.locator('main').innerText(), /无记名投票[\s\S]*最多：\s*1/);
   await page.screenshot({ path: `${SHOTS}/ballot.png`, fullPage: true });
   await page.getByLabel('王德明').check();

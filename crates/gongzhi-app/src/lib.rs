@@ -43,6 +43,8 @@ pub mod rules;
 pub mod setup;
 /// Reading uploaded spreadsheets (CSV, XLSX) within fixed bounds.
 pub mod spreadsheet;
+/// A person's to-do list: what waits for them now, found by the functions the commands refuse by.
+pub mod todo;
 /// Uploaded files: content-addressed, location data stripped.
 pub mod uploads;
 /// `audit verify`: recompute every chain and compare every row with its last image.

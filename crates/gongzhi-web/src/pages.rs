@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use gongzhi_app::todo::Todo;
 use gongzhi_app::{accounts, people, places, setup};
 use gongzhi_domain::audit::short_head;
 use serde::Deserialize;
@@ -302,6 +303,104 @@ struct HomePage {
     /// The needs ledgers the visitor keeps: (name, link).
     ledgers: Vec<(String, String)>,
     is_resident: bool,
+    /// What waits for the visitor now (`todo::todo_list`), as links.
+    todo: Vec<TodoLine>,
+}
+
+/// One thing to do on the signed-in home page: where it is done, what it is, by when.
+pub struct TodoLine {
+    href: String,
+    label: String,
+    detail: Option<String>,
+}
+
+/// The to-do list in the page's language, each item linking to the page where it is done.
+fn todo_lines(lang: Lang, now: gongzhi_domain::time::Instant, todo: Vec<Todo>) -> Vec<TodoLine> {
+    let until = |end: gongzhi_domain::time::Instant| {
+        let days = (end.micros() - now.micros()).div_euclid(86_400_000_000) + 1;
+        Some(lang.t_args(
+            "todo-until",
+            &[("when", lang.end(end)), ("days", days.max(0).to_string())],
+        ))
+    };
+    todo.into_iter()
+        .map(|t| match t {
+            Todo::Vote {
+                election,
+                council,
+                closes_at,
+            } => TodoLine {
+                href: format!("/e/{election}"),
+                label: lang.t_args("todo-vote", &[("council", council)]),
+                detail: until(closes_at),
+            },
+            Todo::BudgetVote {
+                vote,
+                title,
+                closes_at,
+            } => TodoLine {
+                href: format!("/v/{vote}"),
+                label: lang.t_args("todo-budget-vote", &[("title", title)]),
+                detail: until(closes_at),
+            },
+            Todo::Object {
+                resolution,
+                label,
+                title,
+                notice_end,
+            } => TodoLine {
+                href: format!("/r/{resolution}"),
+                label: lang.t_args("todo-object", &[("label", label), ("title", title)]),
+                detail: until(notice_end),
+            },
+            Todo::Sign {
+                expense,
+                description,
+                amount,
+            } => TodoLine {
+                href: format!("/expense/{expense}"),
+                label: lang.t_args(
+                    "todo-sign",
+                    &[("description", description), ("amount", amount.to_string())],
+                ),
+                detail: None,
+            },
+            Todo::Pay {
+                expense,
+                description,
+                amount,
+            } => TodoLine {
+                href: format!("/expense/{expense}"),
+                label: lang.t_args(
+                    "todo-pay",
+                    &[("description", description), ("amount", amount.to_string())],
+                ),
+                detail: None,
+            },
+            Todo::Answer {
+                resolution,
+                label,
+                waiting,
+            } => TodoLine {
+                href: format!("/r/{resolution}"),
+                label: lang.t_args(
+                    "todo-answer",
+                    &[("label", label), ("count", waiting.to_string())],
+                ),
+                detail: None,
+            },
+            Todo::OverdueNeeds { community, count } => TodoLine {
+                href: format!("/c/{community}/needs?overdue=1"),
+                label: lang.t_args("todo-overdue-needs", &[("count", count.to_string())]),
+                detail: None,
+            },
+            Todo::Decide { call, title } => TodoLine {
+                href: format!("/call/{call}"),
+                label: lang.t_args("todo-decide", &[("title", title)]),
+                detail: None,
+            },
+        })
+        .collect()
 }
 
 async fn home(
@@ -335,11 +434,19 @@ async fn home(
         .filter_map(|(_, j)| all.iter().find(|p| p.id == *j && p.level == "community"))
         .map(|p| (local_name(lang, p), format!("/c/{}/needs", p.code)))
         .collect();
+    // A to-do list that cannot be read is left out; the rest of the page still helps.
+    let todo = gongzhi_app::todo::todo_list(&state.app, &visitor.actor)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the to-do list could not be read");
+            Vec::new()
+        });
     render(&HomePage {
         page: Page::new(lang, &large, &visitor, "/home"),
         roles,
         ledgers,
         is_resident: visitor.actor.has_role("resident"),
+        todo: todo_lines(lang, state.app.now(), todo),
     })
 }
 

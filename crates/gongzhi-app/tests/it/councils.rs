@@ -1,5 +1,6 @@
 use gongzhi_app::councils::{self, NewCouncil, NewMotion};
 use gongzhi_app::people::{self, NewResident};
+use gongzhi_app::todo::Todo;
 use gongzhi_app::verify::verify_database;
 use gongzhi_app::{AppError, accounts};
 use gongzhi_domain::council::NoticeState;
@@ -1351,6 +1352,12 @@ async fn the_objection_hint_agrees_with_the_command_for_every_visitor() {
         }
         for (who, visitor) in &visitors {
             let hint = councils::may_object(&w.app, visitor, res).await.unwrap();
+            let listed = gongzhi_app::todo::todo_list(&w.app, visitor)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| matches!(t, Todo::Object { resolution, .. } if *resolution == res));
+            assert_eq!(listed, hint, "{who}'s to-do list (notice open: {open})");
             let filed = councils::file_objection(&w.app, visitor, res, "预算过高").await;
             assert_eq!(
                 hint,
@@ -1361,4 +1368,25 @@ async fn the_objection_hint_agrees_with_the_command_for_every_visitor() {
         }
     }
     assert!(accepted_any, "someone may object");
+    // The objections filed wait for an answer: on the to-do list of those who may answer (the
+    // staff who keep the council), not of the residents who filed them.
+    let answers = |todo: Vec<Todo>| {
+        todo.into_iter()
+            .any(|t| matches!(t, Todo::Answer { resolution, waiting, .. } if resolution == res && waiting > 0))
+    };
+    assert!(answers(
+        gongzhi_app::todo::todo_list(&w.app, &w.staff)
+            .await
+            .unwrap()
+    ));
+    assert!(!answers(
+        gongzhi_app::todo::todo_list(&w.app, &w.resident)
+            .await
+            .unwrap()
+    ));
+    assert!(!answers(
+        gongzhi_app::todo::todo_list(&w.app, &w.other_staff)
+            .await
+            .unwrap()
+    ));
 }

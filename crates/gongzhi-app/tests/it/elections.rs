@@ -107,10 +107,31 @@ async fn beiyuan_elects_its_council_by_secret_ballot() {
     assert_eq!(view.election.electorate, 12);
     assert!(view.voting_open);
 
+    // The election waits on the resident's to-do list until she votes; staff have no ballot.
+    let votes_waiting = |todo: Vec<gongzhi_app::todo::Todo>| {
+        todo.into_iter()
+            .any(|t| matches!(t, gongzhi_app::todo::Todo::Vote { election, .. } if election == e))
+    };
+    assert!(votes_waiting(
+        gongzhi_app::todo::todo_list(&w.app, &w.resident)
+            .await
+            .unwrap()
+    ));
+    assert!(!votes_waiting(
+        gongzhi_app::todo::todo_list(&w.app, &w.staff)
+            .await
+            .unwrap()
+    ));
+
     // The resident votes as herself, for the first five candidates.
     elections::cast_ballot(&w.app, &w.resident, e, &candidates[..5], None)
         .await
         .unwrap();
+    assert!(!votes_waiting(
+        gongzhi_app::todo::todo_list(&w.app, &w.resident)
+            .await
+            .unwrap()
+    ));
     let before = event_count(&w.app).await;
     assert_eq!(
         code(elections::cast_ballot(&w.app, &w.resident, e, &candidates[..1], None).await),

@@ -1574,6 +1574,19 @@ async fn the_sign_hint_agrees_with_the_command_for_everyone_at_every_step() {
     for _round in 0..visitors.len() {
         for (who, v) in &visitors {
             let hint = ledger::may_sign(&w.app, v, e).await.unwrap();
+            // The signer's to-do list offers the expense exactly when the command takes her
+            // signature.
+            let listed = gongzhi_app::todo::todo_list(&w.app, v)
+                .await
+                .unwrap()
+                .iter()
+                .any(
+                    |t| matches!(t, gongzhi_app::todo::Todo::Sign { expense, .. } if *expense == e),
+                );
+            assert_eq!(
+                listed, hint,
+                "{who}'s to-do list after {signatures} signatures"
+            );
             let signed = ledger::sign_expense(&w.app, v, e, Decision::Sign, None).await;
             assert_eq!(
                 hint,
