@@ -514,11 +514,17 @@ pub(super) async fn my_needs_view(
                     .iter()
                     .map(|(id, name)| (id.to_string(), name.clone()))
                     .collect(),
-                f.categories
-                    .iter()
-                    .map(|(code, zh, en)| {
-                        (code.clone(), if lang == Lang::En { en } else { zh }.clone())
-                    })
+                // A resident need not know the council's categories: the form starts at "not
+                // sure" (stored as `other`, for staff to classify), not at the list's first.
+                std::iter::once(("other".to_string(), lang.t("need-category-unsure")))
+                    .chain(
+                        f.categories
+                            .iter()
+                            .filter(|(code, _, _)| code != "other")
+                            .map(|(code, zh, en)| {
+                                (code.clone(), if lang == Lang::En { en } else { zh }.clone())
+                            }),
+                    )
                     .collect(),
             )
         }

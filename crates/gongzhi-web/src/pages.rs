@@ -32,6 +32,8 @@ pub struct Page {
     pub path: String,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// The static files' version, for their long-cached addresses (`crate::ASSET_VERSION`).
+    pub assets: &'static str,
 }
 
 impl Page {
@@ -48,6 +50,7 @@ impl Page {
             path: path.to_string(),
             flash: None,
             error: None,
+            assets: crate::ASSET_VERSION.as_str(),
         }
     }
     pub fn t(&self, key: &str) -> String {

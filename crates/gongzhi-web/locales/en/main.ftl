@@ -720,6 +720,7 @@ category-volunteering = Volunteering
 category-environment = Environment
 category-community_building = Community building
 category-infrastructure = Infrastructure
+need-category-unsure = Not sure — the community will classify it
 category-other = Other
 need-status-new = new
 need-status-assigned = assigned

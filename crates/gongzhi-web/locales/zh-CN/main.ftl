@@ -719,6 +719,7 @@ category-volunteering = 志愿服务
 category-environment = 环境整治
 category-community_building = 社区营造
 category-infrastructure = 基础设施
+need-category-unsure = 不清楚，由社区分类
 category-other = 其他
 need-status-new = 新登记
 need-status-assigned = 已分派

@@ -925,3 +925,57 @@ async fn a_page_returns_to_the_address_asked_for() {
     let (_, _, other) = send(&t.router, get("/c/jinyang/notices")).await;
     assert_eq!(back(&other), "/c/jinyang/notices");
 }
+
+/// Pages name their style sheet, script and icon by a version of their content, so a phone keeps
+/// them for a year; pages and files travel gzip-compressed to a browser that accepts it.
+#[tokio::test]
+async fn static_files_are_versioned_cached_and_compressed() {
+    let t = app().await;
+    let (_, _, page) = send(&t.router, get("/")).await;
+    let at = page
+        .find("/static/app.css?v=")
+        .expect("a versioned style sheet")
+        + 18;
+    let version: String = page[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(version.len(), 12, "{version}");
+    assert!(page.contains(&format!("/static/favicon.svg?v={version}")));
+    for path in [
+        "/static/app.css",
+        "/static/drafts.js",
+        "/static/favicon.svg",
+    ] {
+        let (s, h, _) = send(&t.router, get(&format!("{path}?v={version}"))).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(
+            h.get(header::CACHE_CONTROL)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("immutable"),
+            "{path}"
+        );
+    }
+    let req = Request::get("/c/jinyang")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let resp = t.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get(header::CONTENT_ENCODING).unwrap(),
+        "gzip"
+    );
+    let plain = send(&t.router, get("/c/jinyang")).await.2;
+    let zipped = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(
+        zipped.len() * 4 < plain.len() * 3,
+        "{} bytes gzipped of {}",
+        zipped.len(),
+        plain.len()
+    );
+}
