@@ -241,6 +241,8 @@ test('a visitor follows the money; the supervisory board, the director and the a
   assert.match(await sup.locator('main').innerText(), /等待您签批[\s\S]*后门维修首期款/);
   await sup.goto(base + '/home');
   await sup.getByRole('link', { name: /待您签批：后门维修首期款/ }).click();
+  // The expense page says where it sits and leads back: community › group › courtyard › budget.
+  assert.match(await sup.locator('nav.trail').innerText(), /晋阳社区[\s\S]*北苑小区[\s\S]*北苑院落改造/);
   assert.match(await sup.locator('ol.steps').innerText(), /监事会全体成员[\s\S]*田大山 · 未签/);
   await sup.screenshot({ path: `${SHOTS}/expense-signoff.png`, fullPage: true });
   await sup.getByRole('button', { name: '同意签批' }).click();

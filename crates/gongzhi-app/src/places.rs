@@ -107,6 +107,15 @@ pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> 
     Ok(all)
 }
 
+/// The place and every place above it, nearest first (from the process's copy: places are never
+/// moved), for a page's trail back to its community; empty if there is no such place.
+pub async fn chain_of(app: &App, place: Uuid) -> Result<Vec<JurisdictionRow>, AppError> {
+    let mut tx = app.db.reads().await?;
+    let chain = app.reference.chain_of_place(&mut tx, place).await?;
+    tx.rollback().await?;
+    Ok(chain.to_vec())
+}
+
 /// The places directly below a jurisdiction (a community's groups and courtyards).
 pub async fn children(app: &App, id: Uuid) -> Result<Vec<JurisdictionRow>, AppError> {
     let mut tx = app.db.reads().await?;

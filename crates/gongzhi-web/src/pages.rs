@@ -34,6 +34,9 @@ pub struct Page {
     pub error: Option<String>,
     /// The static files' version, for their long-cached addresses (`crate::ASSET_VERSION`).
     pub assets: &'static str,
+    /// Where the page sits, from its community down: (name, link), the last one the page's
+    /// parent (`Page::trail_to`, `Page::then`).
+    pub trail: Vec<(String, String)>,
 }
 
 impl Page {
@@ -51,7 +54,30 @@ impl Page {
             flash: None,
             error: None,
             assets: crate::ASSET_VERSION.as_str(),
+            trail: Vec::new(),
         }
+    }
+
+    /// Starts the trail at the community above `place` and walks down to `place` itself (its
+    /// resident group, its courtyard), each a link to the place's page. A trail that cannot be
+    /// read is left out: the page still helps.
+    pub(crate) async fn trail_to(&mut self, state: &crate::AppState, place: uuid::Uuid) {
+        let chain = places::chain_of(&state.app, place)
+            .await
+            .unwrap_or_default();
+        let Some(community) = chain.iter().position(|j| j.level == "community") else {
+            return;
+        };
+        self.trail = chain[..=community]
+            .iter()
+            .rev()
+            .map(|j| (local_name(self.lang, j), format!("/c/{}", j.code)))
+            .collect();
+    }
+
+    /// Adds a step to the trail (a list, a project, a budget…) below what is there.
+    pub(crate) fn then(&mut self, label: impl Into<String>, href: impl Into<String>) {
+        self.trail.push((label.into(), href.into()));
     }
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)

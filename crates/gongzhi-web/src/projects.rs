@@ -141,7 +141,7 @@ struct Before {
 
 async fn projects_page(
     State(state): State<AppState>,
-    PageContext(lang, _, page): PageContext,
+    PageContext(lang, _, mut page): PageContext,
     Path(code): Path<String>,
     Query(q): Query<Before>,
 ) -> Response {
@@ -149,6 +149,7 @@ async fn projects_page(
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    page.trail_to(&state, j.id).await;
     let rows = match projects::projects_of(&state.app, j.id, q.before, 50).await {
         Ok(r) => r,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -297,7 +298,7 @@ fn step_name(lang: Lang, id: &str, kind: StepKind) -> String {
 async fn project_view(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     id: Uuid,
     refused: Refused,
@@ -306,6 +307,11 @@ async fn project_view(
         Ok(s) => s,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // The way back: the community down to the project's place, then the community's projects.
+    page.trail_to(state, s.project.jurisdiction_id).await;
+    if let Some((_, community)) = page.trail.first().cloned() {
+        page.then(lang.t("projects-title"), format!("{community}/projects"));
+    }
     let p = &s.project;
     let staff = s.may_manage(&visitor.actor);
     let steps = s

@@ -124,6 +124,8 @@ pub struct BudgetView {
     pub expenses: Vec<ExpenseView>,
     /// Co-funding: households pledged, households paid in full, expected, paid.
     pub cofunding: (usize, usize, i64, i64),
+    /// The project the budget pays for, if any: (id, number, title), for the page's way back.
+    pub project: Option<(Uuid, i64, String)>,
 }
 
 /// What a project budget paid out: its posted debits less what close-out returned to the fund
@@ -197,6 +199,9 @@ pub async fn budget_view(app: &App, budget_id: Uuid) -> Result<BudgetView, AppEr
         expenses.push(expense_view_in(&mut tx, app, tenant, e, &budget, &accounts).await?);
     }
     let pledges = repo_l::pledges(&mut tx, tenant, budget_id).await?;
+    let project = gongzhi_store::projects::project_of_budget(&mut tx, tenant, budget_id)
+        .await?
+        .map(|p| (p.id, p.number, p.title));
     tx.rollback().await?;
     let account = accounts
         .iter()
@@ -215,6 +220,7 @@ pub async fn budget_view(app: &App, budget_id: Uuid) -> Result<BudgetView, AppEr
             .map(|a| (a.id, (a.name_zh.clone(), a.name_en.clone())))
             .collect(),
         resolution_label: r.row.label,
+        project,
         budget,
         account,
         fund,

@@ -15,6 +15,7 @@ home-title = Your home page
 home-roles = Your roles
 home-no-roles = You have no roles yet. Ask your community office to add you.
 home-empty = Nothing needs your attention right now.
+trail-label = You are here
 todo-title = To do
 todo-until = Until { $when } ({ $days } days left)
 todo-vote = Vote in the election: { $council }

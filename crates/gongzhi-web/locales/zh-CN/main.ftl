@@ -15,6 +15,7 @@ home-title = 我的主页
 home-roles = 我的身份
 home-no-roles = 您还没有任何身份，请联系社区办公室添加。
 home-empty = 目前没有需要您处理的事项。
+trail-label = 当前位置
 todo-title = 待办事项
 todo-until = 截至 { $when }（还剩 { $days } 天）
 todo-vote = 请参加选举投票：{ $council }

@@ -36,7 +36,7 @@ pub(super) async fn council_page(
 pub(crate) async fn council_view_page(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
 ) -> Response {
@@ -44,6 +44,7 @@ pub(crate) async fn council_view_page(
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    page.trail_to(state, c.jurisdiction_id).await;
     let members = seats
         .iter()
         .map(|s| {

@@ -109,13 +109,14 @@ pub(super) struct NoticesPage {
 
 pub(super) async fn notices(
     State(state): State<AppState>,
-    PageContext(lang, _, page): PageContext,
+    PageContext(lang, _, mut page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
     let j = match places::jurisdiction_by_code(&state.app, &code).await {
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    page.trail_to(&state, j.id).await;
     let board = match councils::notice_board(&state.app, j.id).await {
         Ok(b) => b,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -249,7 +250,7 @@ pub struct DeskLine {
 pub(super) async fn resolution_view(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     id: uuid::Uuid,
     refused: Refused,
@@ -258,6 +259,12 @@ pub(super) async fn resolution_view(
         Ok(sheet) => sheet,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // The way back: the council's place, then the council that decided.
+    page.trail_to(state, r.council.jurisdiction_id).await;
+    page.then(
+        council_name(lang, &r.council),
+        format!("/council/{}", r.council.id),
+    );
     let desk = match councils::objection_desk(&state.app, &visitor.actor, id).await {
         Ok(d) => d,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),

@@ -64,7 +64,7 @@ pub(super) async fn budget_page(
 pub(super) async fn budget_view(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     id: Uuid,
 ) -> Response {
@@ -72,6 +72,14 @@ pub(super) async fn budget_view(
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // The way back: the community and the place, then the project the money is for.
+    page.trail_to(state, v.budget.jurisdiction_id).await;
+    if let Some((project, number, title)) = &v.project {
+        page.then(
+            format!("{} {number} · {title}", lang.t("project-no")),
+            format!("/p/{project}"),
+        );
+    }
     let b = v.account.balance;
     let (households, paid_in_full, expected, paid) = v.cofunding;
     let payees = if v.budget.status.is_open()

@@ -33,8 +33,6 @@ pub struct StepLine {
 pub(super) struct ExpensePage {
     page: Page,
     id: String,
-    budget_id: String,
-    budget: String,
     description: String,
     payee: String,
     amount: String,
@@ -63,7 +61,7 @@ pub(super) async fn expense_page(
 pub(super) async fn expense_view(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     id: Uuid,
 ) -> Response {
@@ -71,6 +69,9 @@ pub(super) async fn expense_view(
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // The way back: the community and the place, then the budget the expense is drawn on.
+    page.trail_to(state, b.jurisdiction_id).await;
+    page.then(b.title.clone(), format!("/budget/{}", b.id));
     let me = visitor.actor.account_id;
     // By the command's own rule (offices on the pinned chain, separation of duties, the hold's
     // window): the buttons show exactly when signing would be accepted.
@@ -95,8 +96,6 @@ pub(super) async fn expense_view(
             });
     render(&ExpensePage {
         id: id.to_string(),
-        budget_id: b.id.to_string(),
-        budget: b.title.clone(),
         description: e.description.clone(),
         payee: v.payee.clone(),
         amount: fen(e.amount),

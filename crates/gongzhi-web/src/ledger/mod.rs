@@ -156,7 +156,7 @@ async fn funds_page(
 async fn funds_view(
     state: &AppState,
     lang: Lang,
-    page: Page,
+    mut page: Page,
     visitor: &Visitor,
     code: &str,
     row_errors: Vec<String>,
@@ -165,6 +165,7 @@ async fn funds_view(
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    page.trail_to(state, j.id).await;
     let funds = match ledger::funds_of(&state.app, j.id).await {
         Ok(f) => f,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
@@ -340,11 +341,16 @@ async fn fund_page(
     fund_view(&state, lang, page, id).await
 }
 
-async fn fund_view(state: &AppState, lang: Lang, page: Page, id: Uuid) -> Response {
+async fn fund_view(state: &AppState, lang: Lang, mut page: Page, id: Uuid) -> Response {
     let v = match ledger::fund_view(&state.app, id).await {
         Ok(v) => v,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
+    // The way back: the community, then its funds.
+    page.trail_to(state, v.fund.jurisdiction_id).await;
+    if let Some((_, community)) = page.trail.first().cloned() {
+        page.then(lang.t("money-funds-title"), format!("{community}/funds"));
+    }
     let b = v.account.balance;
     render(&FundPage {
         name: if lang == Lang::En {
