@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongzhi_app::todo::Todo;
 use gongzhi_app::{accounts, people, places, setup};
+use gongzhi_domain::Fen;
 use gongzhi_domain::audit::short_head;
 use serde::Deserialize;
 
@@ -352,6 +353,15 @@ fn todo_lines(lang: Lang, now: gongzhi_domain::time::Instant, todo: Vec<Todo>) -
             &[("when", lang.end(end)), ("days", days.max(0).to_string())],
         ))
     };
+    let expense_line =
+        |key: &str, expense: uuid::Uuid, description: String, amount: Fen| TodoLine {
+            href: format!("/expense/{expense}"),
+            label: lang.t_args(
+                key,
+                &[("description", description), ("amount", amount.to_string())],
+            ),
+            detail: None,
+        };
     todo.into_iter()
         .map(|t| match t {
             Todo::Vote {
@@ -386,26 +396,12 @@ fn todo_lines(lang: Lang, now: gongzhi_domain::time::Instant, todo: Vec<Todo>) -
                 expense,
                 description,
                 amount,
-            } => TodoLine {
-                href: format!("/expense/{expense}"),
-                label: lang.t_args(
-                    "todo-sign",
-                    &[("description", description), ("amount", amount.to_string())],
-                ),
-                detail: None,
-            },
+            } => expense_line("todo-sign", expense, description, amount),
             Todo::Pay {
                 expense,
                 description,
                 amount,
-            } => TodoLine {
-                href: format!("/expense/{expense}"),
-                label: lang.t_args(
-                    "todo-pay",
-                    &[("description", description), ("amount", amount.to_string())],
-                ),
-                detail: None,
-            },
+            } => expense_line("todo-pay", expense, description, amount),
             Todo::Answer {
                 resolution,
                 label,
