@@ -148,11 +148,16 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   await page.getByRole('link', { name: /项目路演/ }).click();
   assert.match(await page.locator('main').innerText(), /应到 37 人，实到 37 人/);
   assert.match(await page.locator('main').innerText(), /路演项目[\s\S]*北苑院落改造[\s\S]*汇报人[\s\S]*自筹来源/);
-  await page.goto(base + '/c/jinyang/notices');
-  await page.locator('li.state-open a').first().click();
+  // From her home page: the notice she may object to is on her to-do list (tap 1), the sheet
+  // says what it decides and offers the objection near the top (tap 2), then she writes and
+  // sends it (tap 3).
+  await page.goto(base + '/home');
+  await page.getByRole('link', { name: /公示中，可提异议/ }).first().click();
   assert.match(await page.locator('main').innerText(), /公示中，可提异议/);
   assert.match(await page.locator('main').innerText(), /记录链头 #\d+ [0-9a-f]{16}/);
+  assert.match(await page.locator('main').innerText(), /决议事项：项目/);
   const notice = page.url();
+  await page.getByRole('link', { name: '我要提异议' }).click();
   await page.getByLabel('您的异议是什么').fill('围墙施工期间请保留北侧通道。');
   await page.getByRole('button', { name: '提交异议' }).click();
   assert.match(await page.getByRole('status').innerText(), /已收到您的异议/);

@@ -373,25 +373,41 @@ pub async fn objection_desk(
 
 /// What a resolution's public page shows, read on one connection: the resolution with its notice
 /// state, its motion's stored result, and its community's chain head for the printed sheet.
-pub async fn resolution_sheet(
-    app: &App,
-    id: Uuid,
-) -> Result<
-    (
-        PublicResolution,
-        Option<serde_json::Value>,
-        Option<gongzhi_store::audit::Head>,
-    ),
-    AppError,
-> {
+pub struct ResolutionSheet {
+    pub resolution: PublicResolution,
+    /// The motion's stored result (the vote's figures), if it parses.
+    pub result: Option<serde_json::Value>,
+    /// The community's chain head, printed on the sheet.
+    pub head: Option<gongzhi_store::audit::Head>,
+    /// The meeting the motion was voted in, if it was (a page links back to it).
+    pub meeting: Option<Uuid>,
+    /// The project the resolution decides a step of, if any: (id, title).
+    pub project: Option<(Uuid, String)>,
+}
+
+pub async fn resolution_sheet(app: &App, id: Uuid) -> Result<ResolutionSheet, AppError> {
     // No transaction: BEGIN and ROLLBACK would be two more round trips, and the head may be a
     // moment newer than the resolution without harm (it anchors the record as of printing).
     let mut tx = app.db.reads().await?;
     let (tenant, r) = resolution_in(&mut tx, app.now(), id).await?;
-    let result = repo_c::motion(&mut tx, tenant, r.row.motion_id)
-        .await?
+    let motion = repo_c::motion(&mut tx, tenant, r.row.motion_id).await?;
+    let meeting = motion.as_ref().and_then(|m| m.meeting_id);
+    let result = motion
         .and_then(|m| m.result_json)
         .and_then(|j| serde_json::from_str(&j).ok());
+    let project =
+        match gongzhi_store::projects::project_of_motion(&mut tx, tenant, r.row.motion_id).await? {
+            Some((project, _)) => gongzhi_store::projects::project(&mut tx, tenant, project)
+                .await?
+                .map(|p| (p.id, p.title)),
+            None => None,
+        };
     let head = gongzhi_store::audit::head(&mut tx, tenant).await?;
-    Ok((r, result, head))
+    Ok(ResolutionSheet {
+        resolution: r,
+        result,
+        head,
+        meeting,
+        project,
+    })
 }

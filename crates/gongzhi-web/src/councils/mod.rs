@@ -225,6 +225,10 @@ pub(super) struct ResolutionPage {
     /// and (staff) to publish or withhold.
     desk: Vec<DeskLine>,
     may_review: bool,
+    /// Where it came from and what it decides: the meeting it was voted in, the project
+    /// (id, title) it decides a step of.
+    meeting: Option<String>,
+    project: Option<(String, String)>,
 }
 
 /// An objection as the public reads it: when, the resident's words once staff published them
@@ -255,7 +259,13 @@ pub(super) async fn resolution_view(
     id: uuid::Uuid,
     refused: Refused,
 ) -> Response {
-    let (r, result, head) = match councils::resolution_sheet(&state.app, id).await {
+    let councils::ResolutionSheet {
+        resolution: r,
+        result,
+        head,
+        meeting,
+        project,
+    } = match councils::resolution_sheet(&state.app, id).await {
         Ok(sheet) => sheet,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
@@ -361,6 +371,8 @@ pub(super) async fn resolution_view(
         body_error: refused.error("object", "body").map(str::to_string),
         desk,
         may_review,
+        meeting: meeting.map(|m| m.to_string()),
+        project: project.map(|(id, title)| (id.to_string(), title)),
     })
 }
 
