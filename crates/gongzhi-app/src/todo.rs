@@ -62,7 +62,21 @@ pub enum Todo {
     OverdueNeeds { community: String, count: usize },
     /// A call closed for bids that waits for her decision as its buyer.
     Decide { call: Uuid, title: String },
+    /// A meeting with motions still open, which she may run (she chairs the council or keeps
+    /// it): record votes and close them.
+    RunMeeting {
+        meeting: Uuid,
+        council: String,
+        title: String,
+        open_motions: usize,
+    },
+    /// A need she reported that the community answered lately (`ANSWERED_LATELY`).
+    NeedAnswered { title: String },
 }
+
+/// How long an answer to a resident's need stays on her list: long enough to be seen by someone
+/// who signs in once a week.
+pub const ANSWERED_LATELY_DAYS: i64 = 14;
 
 /// What waits for `actor` now. A visitor who is not signed in has nothing to do.
 pub async fn todo_list(app: &App, actor: &Actor) -> Result<Vec<Todo>, AppError> {
@@ -82,6 +96,8 @@ pub async fn todo_list(app: &App, actor: &Actor) -> Result<Vec<Todo>, AppError> 
             });
         }
         payments(app, me, community.id, &mut out).await?;
+        meetings_to_run(app, actor, community.id, &mut out).await?;
+        needs_answered(app, me, community.id, &mut out).await?;
         if actor
             .may(app, Permission::ManageProjects, community.id)
             .await
@@ -258,5 +274,73 @@ async fn calls_to_decide(
         }
     }
     read.rollback().await?;
+    Ok(())
+}
+
+/// Meetings not yet closed with motions still open, where `actor` passes the rule that votes
+/// recorded for members and closes need (`councils::require_chair_or_staff`).
+async fn meetings_to_run(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    out: &mut Vec<Todo>,
+) -> Result<(), AppError> {
+    let today = format_date(app.now().china_date());
+    let mut read = app.db.read().await?;
+    for (id, council, title) in
+        gongzhi_store::councils::open_council_meetings(&mut read, community).await?
+    {
+        let open_motions = gongzhi_store::councils::motions_of_meeting(&mut read, community, id)
+            .await?
+            .iter()
+            .filter(|(_, _, status)| status.is_open())
+            .count();
+        if open_motions == 0 {
+            continue;
+        }
+        let Some(m) = gongzhi_store::councils::meeting(&mut read, community, id).await? else {
+            continue;
+        };
+        let Some(c) = gongzhi_store::councils::council(&mut read, community, m.council_id).await?
+        else {
+            continue;
+        };
+        if crate::councils::require_chair_or_staff(&mut read, actor, community, &c, &today)
+            .await
+            .is_ok()
+        {
+            out.push(Todo::RunMeeting {
+                meeting: id,
+                council,
+                title,
+                open_motions,
+            });
+        }
+    }
+    read.rollback().await?;
+    Ok(())
+}
+
+/// Her own needs the community answered in the last `ANSWERED_LATELY_DAYS`.
+async fn needs_answered(
+    app: &App,
+    me: Uuid,
+    community: Uuid,
+    out: &mut Vec<Todo>,
+) -> Result<(), AppError> {
+    let since = app.now().micros() - ANSWERED_LATELY_DAYS * 86_400_000_000;
+    let filter = gongzhi_store::projects::NeedFilter {
+        reporter_account: Some(me),
+        limit: 50,
+        ..Default::default()
+    };
+    let mut read = app.db.reads().await?;
+    let mine = gongzhi_store::projects::needs_page(&mut read, community, &filter).await?;
+    read.rollback().await?;
+    for n in mine {
+        if n.replied_at.is_some_and(|at| at >= since) {
+            out.push(Todo::NeedAnswered { title: n.title });
+        }
+    }
     Ok(())
 }

@@ -424,6 +424,28 @@ fn todo_lines(lang: Lang, now: gongzhi_domain::time::Instant, todo: Vec<Todo>) -
                 label: lang.t_args("todo-decide", &[("title", title)]),
                 detail: None,
             },
+            Todo::RunMeeting {
+                meeting,
+                council,
+                title,
+                open_motions,
+            } => TodoLine {
+                href: format!("/m/{meeting}"),
+                label: lang.t_args(
+                    "todo-run-meeting",
+                    &[
+                        ("council", council),
+                        ("title", title),
+                        ("count", open_motions.to_string()),
+                    ],
+                ),
+                detail: None,
+            },
+            Todo::NeedAnswered { title } => TodoLine {
+                href: "/my/needs".into(),
+                label: lang.t_args("todo-need-answered", &[("title", title)]),
+                detail: None,
+            },
         })
         .collect()
 }

@@ -1390,3 +1390,25 @@ async fn the_objection_hint_agrees_with_the_command_for_every_visitor() {
             .unwrap()
     ));
 }
+
+/// A meeting with a motion still open is on the to-do list of those who may record votes and
+/// close it (staff here), by the command's own rule; not of a resident nor of staff elsewhere; and
+/// it leaves the list when its last motion closes.
+#[tokio::test]
+async fn a_meeting_with_open_motions_waits_on_the_list_of_who_may_run_it() {
+    let w = world().await;
+    let (c, seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, c, &seats).await;
+    let mo = motion(&w, c, Some(m), "general", false).await;
+    let runs = |todo: Vec<Todo>| {
+        todo.into_iter().any(
+            |t| matches!(t, Todo::RunMeeting { meeting, open_motions, .. } if meeting == m && open_motions == 1),
+        )
+    };
+    let todo = gongzhi_app::todo::todo_list;
+    assert!(runs(todo(&w.app, &w.staff).await.unwrap()));
+    assert!(!runs(todo(&w.app, &w.resident).await.unwrap()));
+    assert!(!runs(todo(&w.app, &w.other_staff).await.unwrap()));
+    councils::close_motion(&w.app, &w.staff, mo).await.unwrap();
+    assert!(!runs(todo(&w.app, &w.staff).await.unwrap()));
+}

@@ -607,3 +607,72 @@ async fn the_claim_hint_agrees_with_the_command_at_every_stage() {
     seen.push(agree(q, "declined").await);
     assert!(seen.contains(&true) && seen.contains(&false), "{seen:?}");
 }
+
+/// A resident's own need, once the community answers it, waits on her to-do list for
+/// `ANSWERED_LATELY_DAYS` and then leaves it.
+#[tokio::test]
+async fn an_answer_to_her_need_waits_on_the_residents_list_for_a_while() {
+    let m = money().await;
+    let w = &m.w;
+    // The resident's account stands for a registered resident of 北苑.
+    gongzhi_app::people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &gongzhi_app::people::NewResident {
+            name: "田小余".into(),
+            courtyard_id: Some(w.beiyuan),
+            account_id: w.resident.account_id,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (id, _) = projects::report_need(
+        &w.app,
+        &w.resident,
+        &NewNeed {
+            place_id: Some(w.beiyuan),
+            building_id: None,
+            category: "other",
+            channel: "online",
+            title: "楼道灯坏了",
+            body: "",
+            photos: &[],
+            reporter_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let answered = |todo: Vec<gongzhi_app::todo::Todo>| {
+        todo.into_iter().any(|t| {
+            matches!(t, gongzhi_app::todo::Todo::NeedAnswered { title } if title == "楼道灯坏了")
+        })
+    };
+    let todo = gongzhi_app::todo::todo_list;
+    assert!(
+        !answered(todo(&w.app, &w.resident).await.unwrap()),
+        "not yet answered"
+    );
+    projects::act_on_need(
+        &w.app,
+        &w.staff,
+        id,
+        NeedAction::Reply {
+            reply: "已报修，本周内更换。",
+            close: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(answered(todo(&w.app, &w.resident).await.unwrap()));
+    assert!(
+        !answered(todo(&w.app, &w.staff).await.unwrap()),
+        "only hers"
+    );
+    w.app
+        .clock
+        .advance((gongzhi_app::todo::ANSWERED_LATELY_DAYS + 1) * 86_400)
+        .unwrap();
+    assert!(!answered(todo(&w.app, &w.resident).await.unwrap()));
+}
