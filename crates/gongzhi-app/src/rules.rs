@@ -145,7 +145,7 @@ fn resolve_stored(
 pub async fn rulebook_today(
     app: &App,
     jurisdiction: Uuid,
-) -> Result<Vec<(&'static rulebook::RuleSpec, Option<serde_json::Value>)>, AppError> {
+) -> Result<Vec<(&'static rulebook::RuleSpec, Option<RuleValue>)>, AppError> {
     // Two statements whatever the catalogue's size: the chain, then every version it recorded.
     let mut tx = app.db.reads().await?;
     let chain = repo::ancestors(&mut tx, jurisdiction).await?;
@@ -160,9 +160,7 @@ pub async fn rulebook_today(
             .into_iter()
             .map(|(_, owner, json, from, at)| (owner, json, from, at))
             .collect();
-        let v = resolve_stored(&ids, spec.key, mine, now.china_date(), now)
-            .ok()
-            .map(|v| v.to_json());
+        let v = resolve_stored(&ids, spec.key, mine, now.china_date(), now).ok();
         out.push((spec, v));
     }
     Ok(out)

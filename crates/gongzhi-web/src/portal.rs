@@ -192,8 +192,9 @@ struct RulesPage {
     page: Page,
     code: String,
     name: String,
-    /// (what the rule is, its value in force today)
-    rules: Vec<(String, String)>,
+    /// (what the rule is, its value in force today as stored, the same in plain words where
+    /// the page knows how to say it)
+    rules: Vec<(String, String, Option<String>)>,
 }
 
 /// The rulebook in force today for a community: every rule, from the community itself or the
@@ -214,7 +215,10 @@ async fn rulebook(
         .map(|(spec, v)| {
             (
                 if lang == Lang::En { spec.en } else { spec.zh }.to_string(),
-                v.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+                v.as_ref()
+                    .map(|v| v.to_json().to_string())
+                    .unwrap_or_else(|| "—".into()),
+                v.as_ref().and_then(|v| plain_rule(lang, v)),
             )
         })
         .collect();
@@ -422,4 +426,91 @@ mod tests {
             "2026-11-22T01:02:03+08:00"
         );
     }
+}
+
+/// A rule's value in plain words ("公示期：7 个自然日", "在任成员 2/3 以上同意"), for the kinds of
+/// rule a resident asks about; `None` for the rest, whose exact value the page still shows.
+pub(crate) fn plain_rule(lang: Lang, v: &gongzhi_domain::rulebook::RuleValue) -> Option<String> {
+    use gongzhi_domain::rulebook::{DayCounting, RuleValue};
+    use gongzhi_domain::threshold::{Base, Bound};
+    let fraction = |num: u32, den: u32| {
+        if num == den {
+            lang.t("rule-share-all")
+        } else {
+            format!("{num}/{den}")
+        }
+    };
+    let share = |num: u32, den: u32, bound: Bound| {
+        let key = match bound {
+            Bound::AtLeast => "rule-share-at-least",
+            Bound::MoreThan => "rule-share-more-than",
+        };
+        lang.t_args(key, &[("share", fraction(num, den))])
+    };
+    Some(match v {
+        RuleValue::NoticePeriod(p) => lang.t_args(
+            "rule-plain-notice",
+            &[
+                ("days", p.days.to_string()),
+                (
+                    "counting",
+                    lang.t(match p.counting {
+                        DayCounting::Calendar => "rule-days-calendar",
+                        DayCounting::Working => "rule-days-working",
+                    }),
+                ),
+            ],
+        ),
+        RuleValue::CouncilSize(s) => match s.max {
+            Some(max) => lang.t_args(
+                "rule-plain-size",
+                &[("min", s.min.to_string()), ("max", max.to_string())],
+            ),
+            None => lang.t_args("rule-plain-size-open", &[("min", s.min.to_string())]),
+        },
+        RuleValue::Threshold(t) => lang.t_args(
+            match t.bound {
+                Bound::AtLeast => "rule-plain-threshold-at-least",
+                Bound::MoreThan => "rule-plain-threshold-more-than",
+            },
+            &[
+                (
+                    "base",
+                    lang.t(match t.base {
+                        Base::Present => "rule-base-present",
+                        Base::Cast => "rule-base-cast",
+                        Base::Seated => "rule-base-seated",
+                    }),
+                ),
+                ("fraction", fraction(t.num, t.den)),
+            ],
+        ),
+        RuleValue::Election(e) => lang.t_args(
+            "rule-plain-election",
+            &[
+                (
+                    "turnout",
+                    share(e.turnout.num, e.turnout.den, e.turnout.bound),
+                ),
+                ("winner", share(e.winner.num, e.winner.den, e.winner.bound)),
+            ],
+        ),
+        RuleValue::Flag(on) => lang.t(if *on { "rule-yes" } else { "rule-no" }),
+        RuleValue::Calendar(c) => lang.t_args(
+            "rule-plain-calendar",
+            &[
+                ("holidays", c.holidays.len().to_string()),
+                ("workdays", c.workdays.len().to_string()),
+                (
+                    "last",
+                    c.holidays
+                        .iter()
+                        .max()
+                        .map(|d| d[..4.min(d.len())].to_string())
+                        .unwrap_or_default(),
+                ),
+            ],
+        ),
+        _ => return None,
+    })
 }

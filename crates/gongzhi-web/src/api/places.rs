@@ -74,7 +74,7 @@ pub(super) async fn rules_in_force(
         .map_err(|e| ApiError::from_app(e, lang))?;
     let out: serde_json::Map<String, Value> = rules
         .into_iter()
-        .map(|(s, v)| (s.key.to_string(), v.unwrap_or(Value::Null)))
+        .map(|(s, v)| (s.key.to_string(), v.map_or(Value::Null, |v| v.to_json())))
         .collect();
     ok(Value::Object(out))
 }

@@ -979,3 +979,25 @@ async fn static_files_are_versioned_cached_and_compressed() {
         plain.len()
     );
 }
+
+/// The rulebook page says each rule in plain words where it can ("7 个自然日", "在任成员的 2/3
+/// 以上"), with the exact stored value behind a fold, in both languages.
+#[tokio::test]
+async fn the_rulebook_is_said_in_plain_words() {
+    let t = app().await;
+    let (s, _, zh) = send(&t.router, get("/c/jinyang/rules")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(zh.contains("7 个自然日"), "{zh}");
+    assert!(zh.contains("在任成员的 2/3 以上"), "{zh}");
+    assert!(
+        zh.contains("<details><summary>具体取值</summary><code>"),
+        "{zh}"
+    );
+    let req = Request::get("/c/jinyang/rules")
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .body(Body::empty())
+        .unwrap();
+    let en = send(&t.router, req).await.2;
+    assert!(en.contains("7 calendar days"), "{en}");
+    assert!(en.contains("At least 2/3 of all seated members"), "{en}");
+}
