@@ -409,25 +409,6 @@ async fn notices_feed(
         .into_response()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_text_is_escaped_and_dates_are_rfc3339() {
-        assert_eq!(
-            xml_escape("<a href=\"x\">&'\u{1}</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
-        );
-        let at = Instant::china_midnight(gongzhi_domain::time::parse_date("2026-11-22").unwrap());
-        assert_eq!(rfc3339(at.micros()), "2026-11-22T00:00:00+08:00");
-        assert_eq!(
-            rfc3339(at.plus_seconds(3_723).micros()),
-            "2026-11-22T01:02:03+08:00"
-        );
-    }
-}
-
 /// A rule's value in plain words ("公示期：7 个自然日", "在任成员 2/3 以上同意"), for the kinds of
 /// rule a resident asks about; `None` for the rest, whose exact value the page still shows.
 pub(crate) fn plain_rule(lang: Lang, v: &gongzhi_domain::rulebook::RuleValue) -> Option<String> {
@@ -513,4 +494,23 @@ pub(crate) fn plain_rule(lang: Lang, v: &gongzhi_domain::rulebook::RuleValue) ->
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_is_escaped_and_dates_are_rfc3339() {
+        assert_eq!(
+            xml_escape("<a href=\"x\">&'\u{1}</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+        );
+        let at = Instant::china_midnight(gongzhi_domain::time::parse_date("2026-11-22").unwrap());
+        assert_eq!(rfc3339(at.micros()), "2026-11-22T00:00:00+08:00");
+        assert_eq!(
+            rfc3339(at.plus_seconds(3_723).micros()),
+            "2026-11-22T01:02:03+08:00"
+        );
+    }
 }
