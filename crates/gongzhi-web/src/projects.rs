@@ -231,6 +231,8 @@ pub struct StepForm {
     pub step: String,
     pub kind: &'static str,
     pub meetings: Vec<(String, String)>,
+    /// Whether the project may be put to its council for this step now (`tabling_refused`).
+    pub may_table: bool,
     pub resolutions: Vec<(String, String)>,
     pub quotes: Vec<(String, String)>,
     pub claims: Vec<(String, String)>,
@@ -579,6 +581,7 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
         step: current.clone(),
         kind: step.kind.as_str(),
         meetings: Vec::new(),
+        may_table: false,
         resolutions: Vec::new(),
         quotes: s
             .quotes
@@ -598,6 +601,17 @@ async fn step_form(state: &AppState, s: &projects::ProjectStory) -> Option<StepF
         min_quotes: s.quotes_needed,
     };
     if step.kind == StepKind::CouncilDecision {
+        form.may_table = projects::tabling_refused(
+            &current,
+            s.decisions.iter().map(|d| {
+                let returned = d
+                    .resolution
+                    .as_ref()
+                    .is_some_and(|r| r.row.returned_at.is_some());
+                (d.step_id.as_str(), d.status, returned)
+            }),
+        )
+        .is_none();
         form.meetings = councils::open_council_meetings(&state.app, s.tenant)
             .await
             .unwrap_or_default()

@@ -196,6 +196,12 @@ async fn through_group(m: &Money, p: Uuid) {
         .resolution
         .unwrap()
         .0;
+    // The step is decided: the project cannot be put to the council again for it (it once got a
+    // second resolution this way).
+    assert_eq!(
+        code(projects::table_project(&m.w.app, &m.w.staff, p, meeting, "").await),
+        "project_step_already_decided"
+    );
     // On notice: the step waits until the notice ends.
     assert_eq!(
         code(
@@ -675,4 +681,27 @@ async fn an_answer_to_her_need_waits_on_the_residents_list_for_a_while() {
         .advance((gongzhi_app::todo::ANSWERED_LATELY_DAYS + 1) * 86_400)
         .unwrap();
     assert!(!answered(todo(&w.app, &w.resident).await.unwrap()));
+}
+
+/// The rule the tabling command and the project page's form share: a step is put to the council
+/// again only after a failed vote or a resolution sent back by an upheld objection.
+#[test]
+fn a_step_is_tabled_again_only_after_a_failed_vote_or_a_returned_resolution() {
+    use gongzhi_domain::lifecycle::MotionStatus::{Failed, Open, Passed};
+    let refused =
+        |decisions: &[(&'static str, gongzhi_domain::lifecycle::MotionStatus, bool)]| {
+            projects::tabling_refused("approve", decisions.iter().copied())
+        };
+    assert_eq!(refused(&[]), None);
+    assert_eq!(refused(&[("approve", Failed, false)]), None);
+    assert_eq!(refused(&[("approve", Passed, true)]), None, "returned");
+    assert_eq!(refused(&[("review", Passed, false)]), None, "another step");
+    assert_eq!(
+        refused(&[("approve", Open, false)]),
+        Some("project_already_tabled")
+    );
+    assert_eq!(
+        refused(&[("approve", Failed, false), ("approve", Passed, false)]),
+        Some("project_step_already_decided")
+    );
 }

@@ -528,6 +528,7 @@ panel_score_out_of_range = Scores are from 0 to 100.
 panel_size_invalid = A panel has 1 to 30 members.
 pipeline_invalid = This pipeline cannot be walked: { $why }.
 pledge_below_paid = The pledge cannot be below what the household has paid ({ $paid }).
+project_step_already_decided = The council has already decided this step of the project; it cannot be put to a vote again.
 project_already_tabled = The project is already on a council's agenda; wait for the vote.
 project_already_under_way = The project is already under way; it can no longer be claimed.
 project_contract_missing = Upload the signed contract.

@@ -527,6 +527,7 @@ panel_score_out_of_range = 分数为 0 到 100。
 panel_size_invalid = 评审组为 1 到 30 人。
 pipeline_invalid = 该流程无法执行：{ $why }。
 pledge_below_paid = 认缴额不能低于该户已缴的 { $paid }。
+project_step_already_decided = 议事会已对项目的这一步作出决议，不能再次提交表决。
 project_already_tabled = 项目已列入议事会议程，请等待表决。
 project_already_under_way = 项目已在实施，不能再认领。
 project_contract_missing = 请上传已签订的合同。

@@ -405,6 +405,24 @@ async fn settle(
     Ok(index)
 }
 
+/// Why a project may not be put to its council again for `step`, given its decisions as (step,
+/// motion status, whether an upheld objection sent the resolution back): a motion for the step
+/// still open, or one passed whose resolution stands. A failed motion may be put again.
+/// `table_project` refuses by it; the project page shows the tabling form by it.
+pub fn tabling_refused<'a>(
+    step: &str,
+    decisions: impl IntoIterator<Item = (&'a str, MotionStatus, bool)>,
+) -> Option<&'static str> {
+    decisions
+        .into_iter()
+        .filter(|(s, _, _)| *s == step)
+        .find_map(|(_, status, returned)| match status {
+            MotionStatus::Open => Some("project_already_tabled"),
+            MotionStatus::Passed if !returned => Some("project_step_already_decided"),
+            _ => None,
+        })
+}
+
 /// Puts a project on a meeting's agenda at its current council step: a project-approval motion
 /// is opened (the rulebook pinned as for any motion) with who presents it, the project's budget,
 /// co-funding source and residents' opinions, for the roadshow.
@@ -446,12 +464,18 @@ pub async fn table_project(
                 .arg("council", &council.name_zh),
         ));
     }
-    if let Some(m) = p.motion_id
-        && repo_c::motion(&mut cmd.tx, tenant, m)
-            .await?
-            .is_some_and(|m| m.status == MotionStatus::Open)
-    {
-        return Err(invalid("project_already_tabled", "project_id"));
+    let decisions = repo_p::decisions_of_project(&mut cmd.tx, tenant, p.id).await?;
+    if let Some(code) = tabling_refused(
+        &step.id,
+        decisions.iter().map(|d| {
+            let returned = d
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.returned_at.is_some());
+            (d.step_id.as_str(), d.status, returned)
+        }),
+    ) {
+        return Err(invalid(code, "project_id"));
     }
     let body = roadshow_text(&p, &presenter);
     let motion = open_motion_in(
