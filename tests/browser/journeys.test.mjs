@@ -211,7 +211,7 @@ test('a visitor follows the money; the supervisory board, the director and the a
   assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
   await page.screenshot({ path: `${SHOTS}/funds-320.png`, fullPage: true });
   await page.getByRole('link', { name: /晋阳社区保障资金/ }).click();
-  assert.match(await page.locator('main').innerText(), /财务公开报表[\s\S]*-01-01 – \d{4}-03-31/);
+  assert.match(await page.locator('main').innerText(), /财务公开报表[\s\S]*\d{4}年1月1日 – \d{4}年3月31日/);
   await page.getByRole('link', { name: /北苑院落改造/ }).click();
   const budget = await page.locator('main').innerText();
   assert.match(budget, /依据决议[\s\S]*晋阳社区议〔2026〕1号/);

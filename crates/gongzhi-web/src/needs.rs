@@ -45,7 +45,7 @@ pub(super) fn need_line(lang: Lang, n: &gongzhi_app::records::NeedRow, today: &s
         channel: lang.t(&format!("channel-{}", n.channel)),
         status: lang.t(&format!("need-status-{}", n.status)),
         overdue: n.status.is_overdue(&n.reply_due, today),
-        due: n.reply_due.clone(),
+        due: lang.date(&n.reply_due),
         reply: n.reply.clone(),
         selectable: false,
     }

@@ -137,11 +137,7 @@ async fn community(
                 f.name_zh
             },
             badge: String::new(),
-            note: format!(
-                "{} – {}",
-                s.period_start,
-                crate::ledger::last_day(&s.period_end)
-            ),
+            note: crate::ledger::period(lang, &s.period_start, &s.period_end),
         })
         .collect();
     let councils = councils::councils_of(app, j.id)

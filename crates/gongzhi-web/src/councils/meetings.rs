@@ -50,8 +50,11 @@ pub(crate) async fn council_view_page(
         .map(|s| {
             let term = format!(
                 "{} – {}",
-                s.term_start,
-                s.term_end.clone().unwrap_or_default()
+                lang.date(&s.term_start),
+                s.term_end
+                    .as_deref()
+                    .map(|d| lang.date(d))
+                    .unwrap_or_default()
             );
             (
                 s.resident_name.clone(),

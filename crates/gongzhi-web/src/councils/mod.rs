@@ -152,11 +152,7 @@ pub(super) async fn notices(
                 } else {
                     f.name_zh
                 },
-                format!(
-                    "{} – {}",
-                    s.period_start,
-                    crate::ledger::last_day(&s.period_end)
-                ),
+                crate::ledger::period(lang, &s.period_start, &s.period_end),
             )
         })
         .collect();

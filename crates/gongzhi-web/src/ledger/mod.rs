@@ -393,7 +393,7 @@ async fn fund_view(state: &AppState, lang: Lang, mut page: Page, id: Uuid) -> Re
             .map(|s| {
                 (
                     s.id.to_string(),
-                    format!("{} – {}", s.period_start, last_day(&s.period_end)),
+                    period(lang, &s.period_start, &s.period_end),
                     lang.t(&format!("statement-{}", s.reason)),
                 )
             })

@@ -64,8 +64,8 @@ pub(super) async fn statement_page(
                         fund.name_zh.clone()
                     },
                 ),
-                ("start", s.period_start.clone()),
-                ("end", last_day(&s.period_end)),
+                ("start", lang.date(&s.period_start)),
+                ("end", lang.date(&last_day(&s.period_end))),
             ],
         ),
         fund_id: fund.id.to_string(),
@@ -108,6 +108,12 @@ pub(super) async fn statement_page(
         url,
         page,
     })
+}
+
+/// A statement's period as pages write dates: "2026年1月1日 – 2026年3月31日" (the stored end
+/// is the first day after the period).
+pub(crate) fn period(lang: Lang, start: &str, end: &str) -> String {
+    format!("{} – {}", lang.date(start), lang.date(&last_day(end)))
 }
 
 /// The last day of a period given by its first day after (`2026-10-01` → `2026-09-30`).

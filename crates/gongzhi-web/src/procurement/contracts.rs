@@ -82,7 +82,10 @@ pub(super) async fn contract_view_page_typed(
         lang.t_args("contract-fact-value", &[("value", fen(k.value))]),
         lang.t_args(
             "contract-fact-term",
-            &[("from", k.starts_on.clone()), ("to", k.ends_on.clone())],
+            &[
+                ("from", lang.date(&k.starts_on)),
+                ("to", lang.date(&k.ends_on)),
+            ],
         ),
         lang.t(&format!("contract-status-{}", k.status)),
     ];
@@ -108,7 +111,11 @@ pub(super) async fn contract_view_page_typed(
                 Some(c) => format!("{} ({c})", i.title),
                 None => i.title.clone(),
             },
-            due: i.due_on.clone().unwrap_or_default(),
+            due: i
+                .due_on
+                .as_deref()
+                .map(|d| lang.date(d))
+                .unwrap_or_default(),
             amount: if i.kind == ItemKind::Milestone {
                 fen(i.amount)
             } else {
