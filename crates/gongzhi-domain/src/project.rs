@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
+use crate::lifecycle::MotionStatus;
 
 /// Where a need was heard (the channels named in the seeds).
 pub const NEED_CHANNELS: [&str; 6] = [
@@ -33,6 +34,24 @@ pub fn need_transition(
             .arg("from", from)
             .arg("to", to))
     }
+}
+
+/// Why a project may not be put to its council again for `step`, given its decisions as (step,
+/// motion status, whether an upheld objection sent the resolution back): a motion for the step
+/// still open, or one passed whose resolution stands. A failed motion may be put again.
+/// `table_project` refuses by it; the project page shows the tabling form by it.
+pub fn tabling_refused<'a>(
+    step: &str,
+    decisions: impl IntoIterator<Item = (&'a str, MotionStatus, bool)>,
+) -> Option<&'static str> {
+    decisions
+        .into_iter()
+        .filter(|(s, _, _)| *s == step)
+        .find_map(|(_, status, returned)| match status {
+            MotionStatus::Open => Some("project_already_tabled"),
+            MotionStatus::Passed if !returned => Some("project_step_already_decided"),
+            _ => None,
+        })
 }
 
 /// How a project is paid for, in fen: from the fund, co-funded by residents (自筹), and from

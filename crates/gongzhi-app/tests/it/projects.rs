@@ -182,9 +182,17 @@ async fn through_group(m: &Money, p: Uuid) {
             .await
             .unwrap();
     }
-    let motion = projects::table_project(&m.w.app, &m.w.staff, p, meeting, "")
-        .await
-        .unwrap();
+    // Tabled six times at once: one motion (the step's decisions are read inside the command),
+    // the others hear the project is already on the agenda.
+    let tablings: Vec<_> = (0..6)
+        .map(|_| {
+            let (app, staff) = (m.w.app.clone(), m.w.staff.clone());
+            tokio::spawn(async move { projects::table_project(&app, &staff, p, meeting, "").await })
+        })
+        .collect();
+    let won = crate::settled(tablings, "project_already_tabled").await;
+    assert_eq!(won.len(), 1, "{won:?}");
+    let motion = won[0];
     for s in &m.seats {
         councils::cast_vote(&m.w.app, &m.w.staff, motion, *s, "yes")
             .await

@@ -9,7 +9,7 @@ pub use participation::*;
 pub use rounds::*;
 pub use steps::*;
 
-use gongzhi_domain::lifecycle::{CouncilKind, MotionStatus, NeedStatus, ProjectStatus};
+use gongzhi_domain::lifecycle::{CouncilKind, NeedStatus, ProjectStatus};
 use gongzhi_domain::project::{
     AllocationRule, Candidate, CouncilAt, FundingSplit, Pipeline, Step, StepKind, allocate,
     check_panel, check_score, need_transition, rating_open, screen,
@@ -405,23 +405,7 @@ async fn settle(
     Ok(index)
 }
 
-/// Why a project may not be put to its council again for `step`, given its decisions as (step,
-/// motion status, whether an upheld objection sent the resolution back): a motion for the step
-/// still open, or one passed whose resolution stands. A failed motion may be put again.
-/// `table_project` refuses by it; the project page shows the tabling form by it.
-pub fn tabling_refused<'a>(
-    step: &str,
-    decisions: impl IntoIterator<Item = (&'a str, MotionStatus, bool)>,
-) -> Option<&'static str> {
-    decisions
-        .into_iter()
-        .filter(|(s, _, _)| *s == step)
-        .find_map(|(_, status, returned)| match status {
-            MotionStatus::Open => Some("project_already_tabled"),
-            MotionStatus::Passed if !returned => Some("project_step_already_decided"),
-            _ => None,
-        })
-}
+pub use gongzhi_domain::project::tabling_refused;
 
 /// Puts a project on a meeting's agenda at its current council step: a project-approval motion
 /// is opened (the rulebook pinned as for any motion) with who presents it, the project's budget,
