@@ -6,6 +6,7 @@
 //! and puts them back imaged in the closing event, in the order of their random ids, so the
 //! chain proves every ballot after the count and no order of events pairs a voter with a ballot.
 
+use gongzhi_domain::notification::{MessageKind, Subject};
 use gongzhi_store::elections as repo_e;
 use gongzhi_store::{Tx, Value};
 use uuid::Uuid;
@@ -88,14 +89,15 @@ pub(crate) async fn put_back_opened(
 }
 
 /// Writes a roll (the voters of a box, snapshotted when voting opens) in batches:
-/// `table(tenant_id, owner_column, voter_column)`.
+/// `table(tenant_id, owner_column, voter_column)`, and tells everyone on it with an account that
+/// voting is open (`about`: the box, its title and when it closes).
 pub(crate) async fn snapshot_roll(
     cmd: &mut Command<'_>,
     table: &'static str,
     columns: [&str; 3],
-    tenant: Uuid,
-    owner: Uuid,
+    (tenant, owner): (Uuid, Uuid),
     roll: &[Uuid],
+    (about, title, closes_at): (Subject, &str, i64),
 ) -> Result<(), AppError> {
     let rows: Vec<Vec<Value>> = roll
         .iter()
@@ -105,7 +107,16 @@ pub(crate) async fn snapshot_roll(
         cmd.insert_many(table, &columns, chunk).await?;
     }
     cmd.detail("electorate", roll.len());
-    Ok(())
+    let voters =
+        gongzhi_store::notifications::roll_accounts(&mut cmd.tx, table, columns, tenant, owner)
+            .await?;
+    cmd.notify(
+        voters,
+        MessageKind::VoteOpened,
+        (about, owner),
+        serde_json::json!({"title": title, "closes_at": closes_at}),
+    )
+    .await
 }
 
 /// Whose ballot this is, and who entered it: the signed-in resident's own, or, with

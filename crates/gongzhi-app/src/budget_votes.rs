@@ -208,9 +208,13 @@ pub async fn open_vote(
         &mut cmd,
         "budget_vote_voters",
         ["tenant_id", "vote_id", "voter_id"],
-        tenant,
-        id,
+        (tenant, id),
         &roll,
+        (
+            gongzhi_domain::notification::Subject::BudgetVote,
+            &title,
+            new.closes_at.micros(),
+        ),
     )
     .await?;
     cmd.commit().await?;

@@ -226,6 +226,15 @@ impl<'a> Command<'a> {
         self.tenant_id
     }
 
+    /// Who is acting.
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    pub(crate) fn app(&self) -> &App {
+        self.app
+    }
+
     /// The application clock's time (commands stamp rows with it).
     pub fn now(&self) -> gongzhi_domain::time::Instant {
         self.app.now()

@@ -212,7 +212,7 @@ pub async fn open_election(
             ("id", id.into()),
             ("council_id", c.id.into()),
             ("kind", kind.into()),
-            ("title", title.into()),
+            ("title", title.as_str().into()),
             ("seats", i64::from(new.seats).into()),
             ("opened_at", now.micros().into()),
             ("closes_at", new.closes_at.micros().into()),
@@ -244,9 +244,13 @@ pub async fn open_election(
         &mut cmd,
         "election_voters",
         ["tenant_id", "election_id", "resident_id"],
-        tenant,
-        id,
+        (tenant, id),
         &roll,
+        (
+            gongzhi_domain::notification::Subject::Election,
+            &title,
+            new.closes_at.micros(),
+        ),
     )
     .await?;
     cmd.commit().await?;

@@ -23,6 +23,8 @@ mod input;
 /// statements.
 pub mod ledger;
 /// Residents, households, duplicates and merges, bulk import.
+/// Follows, the inbox, and delivery of notifications through the outbox.
+pub mod notify;
 pub mod people;
 /// Jurisdictions, buildings, households.
 pub mod places;
@@ -130,6 +132,15 @@ pub struct Settings {
     /// Bytes one account, and one community in all, may upload in 24 hours.
     pub upload_quota_account_bytes: i64,
     pub upload_quota_community_bytes: i64,
+    /// The channels notifications leave by besides the inbox (those the server is configured to
+    /// deliver by); a message gets a delivery on each its recipient has an address for.
+    pub delivery_channels: Vec<gongzhi_domain::notification::Channel>,
+    /// Attempts before a delivery is given up, and the waits between them (seconds; the last
+    /// repeats).
+    pub delivery_max_attempts: u32,
+    pub delivery_retry_secs: Vec<u64>,
+    /// How long a claimed delivery is left to its sender before another attempt may take it.
+    pub delivery_lease_secs: i64,
 }
 
 impl Default for Settings {
@@ -146,6 +157,10 @@ impl Default for Settings {
             reference_cache_secs: 5,
             upload_quota_account_bytes: 200 * 1024 * 1024,
             upload_quota_community_bytes: 2 * 1024 * 1024 * 1024,
+            delivery_channels: Vec::new(),
+            delivery_max_attempts: 8,
+            delivery_retry_secs: vec![60, 300, 1_800, 7_200, 21_600],
+            delivery_lease_secs: 120,
         }
     }
 }

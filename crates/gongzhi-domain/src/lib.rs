@@ -26,6 +26,8 @@ pub mod lifecycle;
 pub mod media;
 /// Money in integer fen (分).
 pub mod money;
+/// Notifications: follows, message kinds, channels and the retry schedule.
+pub mod notification;
 /// Offices that sign money: who records them, how far back a term may start.
 pub mod office;
 /// Personal data: phone numbers, ID-card numbers, names and how they are masked or hashed.

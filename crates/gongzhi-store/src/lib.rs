@@ -20,9 +20,11 @@ mod error;
 pub mod ledger;
 /// Migrations rendered from the registry, and schema introspection.
 pub mod migrate;
-/// Reads for the needs ledger and projects.
+/// Follows, the inbox and the outbox of notifications.
+pub mod notifications;
 /// Reads for government purchase of services: suppliers, plans, calls, bids, contracts.
 pub mod procurement;
+/// Reads for the needs ledger and projects.
 pub mod projects;
 /// Named read queries and the operational tables.
 pub mod repo;

@@ -113,10 +113,13 @@ impl From<Option<&str>> for Value {
     }
 }
 /// Statuses and kinds are stored as their word.
+use gongzhi_domain::lifecycle::*;
+use gongzhi_domain::notification::{Channel, DeliveryStatus, MessageKind, Subject};
+
 macro_rules! words_are_text {
     ($($t:ident),+) => {$(
-        impl From<gongzhi_domain::lifecycle::$t> for Value {
-            fn from(w: gongzhi_domain::lifecycle::$t) -> Self {
+        impl From<$t> for Value {
+            fn from(w: $t) -> Self {
                 Value::Text(Some(w.as_str().to_string()))
             }
         }
@@ -136,7 +139,11 @@ words_are_text!(
     ContractStatus,
     CouncilKind,
     ElectionKind,
-    ItemKind
+    ItemKind,
+    Subject,
+    MessageKind,
+    Channel,
+    DeliveryStatus
 );
 
 impl From<bool> for Value {

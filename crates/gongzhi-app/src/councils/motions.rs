@@ -509,6 +509,16 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
             )
             .await?;
         }
+        if let Some(end) = notice {
+            notify_notice(
+                &mut cmd,
+                tenant,
+                c.jurisdiction_id,
+                (id, &label, &m.title),
+                end,
+            )
+            .await?;
+        }
         resolution = Some((id, label));
     }
     cmd.commit().await?;
@@ -517,4 +527,33 @@ pub async fn close_motion(app: &App, actor: &Actor, motion: Uuid) -> Result<Clos
         tally,
         resolution,
     })
+}
+
+/// Tells those who follow the council's place, or a place around it in the community, that a
+/// resolution is on notice and until when it may be objected to.
+async fn notify_notice(
+    cmd: &mut Command<'_>,
+    tenant: Uuid,
+    place: Uuid,
+    (resolution, label, title): (Uuid, &str, &str),
+    notice_end: Instant,
+) -> Result<(), AppError> {
+    use gongzhi_domain::notification::{MessageKind, Subject};
+    let mut to = Vec::new();
+    for around in repo::ancestors(&mut cmd.tx, place).await? {
+        to.extend(
+            gongzhi_store::notifications::followers(&mut cmd.tx, tenant, Subject::Place, around.id)
+                .await?,
+        );
+        if around.id == tenant {
+            break;
+        }
+    }
+    cmd.notify(
+        to,
+        MessageKind::NoticePosted,
+        (Subject::Resolution, resolution),
+        json!({"label": label, "title": title, "notice_end": notice_end.micros()}),
+    )
+    .await
 }

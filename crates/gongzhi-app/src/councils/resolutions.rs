@@ -2,6 +2,7 @@
 //! the objections residents file during the notice: the rule for who may object, answers, review.
 
 use super::*;
+use gongzhi_domain::notification::{MessageKind, Subject};
 
 /// A resolution with its tenant and the council that passed it.
 pub(super) async fn find_resolution(
@@ -283,6 +284,13 @@ pub async fn answer_objection(
         )
         .await?;
     }
+    cmd.notify(
+        [o.account_id],
+        MessageKind::ObjectionAnswered,
+        (Subject::Resolution, resolution),
+        json!({"label": r.label, "upheld": upheld}),
+    )
+    .await?;
     cmd.commit().await?;
     Ok(())
 }

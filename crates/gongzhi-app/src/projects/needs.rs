@@ -3,6 +3,7 @@
 //! a spreadsheet import that is all-or-nothing.
 
 use gongzhi_domain::lifecycle::NeedStatus;
+use gongzhi_domain::notification::{MessageKind, Subject};
 use std::sync::Arc;
 
 use gongzhi_domain::DomainError;
@@ -327,11 +328,31 @@ pub async fn act_on_need(
     }
     cmd.update("needs", &[tenant.into(), need_id.into()], &set)
         .await?;
+    if let NeedAction::Reply { close, .. } = action {
+        // The reporter hears the answer, and whoever follows the need.
+        let mut to =
+            gongzhi_store::notifications::followers(&mut cmd.tx, tenant, Subject::Need, need_id)
+                .await?;
+        to.extend(need.reporter_account_id);
+        let code = repo::jurisdiction_by_id(&mut cmd.tx, tenant)
+            .await?
+            .map(|j| j.code)
+            .unwrap_or_default();
+        cmd.notify(
+            to,
+            MessageKind::NeedAnswered,
+            (Subject::Need, need_id),
+            serde_json::json!({
+                "code": code, "number": need.number, "title": need.title, "closed": close,
+            }),
+        )
+        .await?;
+    }
     cmd.commit().await?;
     Ok(())
 }
 
-pub(super) async fn load_need(tx: &mut Tx, id: Uuid) -> Result<(Uuid, NeedRow), AppError> {
+pub(crate) async fn load_need(tx: &mut Tx, id: Uuid) -> Result<(Uuid, NeedRow), AppError> {
     let tenant = Record::Need.tenant(tx, id).await?;
     let n = repo_p::need(tx, tenant, id)
         .await?

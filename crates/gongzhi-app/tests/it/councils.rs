@@ -19,7 +19,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
 }
 
 /// A council of `n` voting members (the first is the chair) at a jurisdiction; returns it and its seats.
-async fn council(w: &World, at: Uuid, short: &str, n: usize) -> (Uuid, Vec<Uuid>) {
+pub(crate) async fn council(w: &World, at: Uuid, short: &str, n: usize) -> (Uuid, Vec<Uuid>) {
     let tenant = if at == w.beiyuan || at == w.jinyang {
         w.jinyang
     } else {
@@ -69,7 +69,7 @@ async fn council(w: &World, at: Uuid, short: &str, n: usize) -> (Uuid, Vec<Uuid>
     (c, seats)
 }
 
-async fn meeting_with(w: &World, c: Uuid, present: &[Uuid]) -> Uuid {
+pub(crate) async fn meeting_with(w: &World, c: Uuid, present: &[Uuid]) -> Uuid {
     let m = councils::schedule_meeting(&w.app, &w.staff, c, "例会", w.app.now())
         .await
         .unwrap();
@@ -81,7 +81,13 @@ async fn meeting_with(w: &World, c: Uuid, present: &[Uuid]) -> Uuid {
     m
 }
 
-async fn motion(w: &World, c: Uuid, meeting: Option<Uuid>, kind: &str, notice: bool) -> Uuid {
+pub(crate) async fn motion(
+    w: &World,
+    c: Uuid,
+    meeting: Option<Uuid>,
+    kind: &str,
+    notice: bool,
+) -> Uuid {
     councils::open_motion(
         &w.app,
         &w.staff,

@@ -38,7 +38,7 @@ pub struct Money {
     pub invoice: String,
 }
 
-async fn resident_with_account(w: &World, username: &str, name: &str) -> (Uuid, Actor) {
+pub(crate) async fn resident_with_account(w: &World, username: &str, name: &str) -> (Uuid, Actor) {
     let a = account(&w.app, &w.admin, w.beiyuan, "resident", username).await;
     let r = people::register_resident(
         &w.app,

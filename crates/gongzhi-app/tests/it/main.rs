@@ -6,6 +6,7 @@ mod budget_votes;
 mod councils;
 mod elections;
 mod ledger;
+mod notify;
 mod people;
 mod permissions;
 mod procurement;
@@ -31,6 +32,7 @@ pub fn fast_settings() -> Settings {
     Settings {
         argon2_memory_kib: 64,
         argon2_iterations: 1,
+        delivery_channels: vec![gongzhi_domain::notification::Channel::Email],
         ..Settings::default()
     }
 }

@@ -46,6 +46,11 @@ pub(super) const FOUNDATION_TABLES: [Table; FOUNDATION_COUNT] = [
             col("locale", Text),
             col("disabled", Bool),
             col("created_at", Int),
+            // Where notifications are e-mailed, if the person gave an address (migration 13).
+            Column {
+                since: 13,
+                ..personal("email", Text, true)
+            },
         ],
         primary_key: &["id"],
         uniques: &[Unique {

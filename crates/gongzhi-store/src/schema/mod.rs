@@ -179,6 +179,7 @@ mod m04_projects;
 mod m05_elections;
 mod m06_procurement;
 mod m08_budget_votes;
+mod m13_notifications;
 
 use m01_foundation::*;
 use m02_councils::*;
@@ -187,6 +188,7 @@ use m04_projects::*;
 use m05_elections::*;
 use m06_procurement::*;
 use m08_budget_votes::*;
+use m13_notifications::*;
 
 impl Column {
     /// The same column, added by migration `since` (the one column builder: `col`, `opt`,
@@ -203,13 +205,15 @@ const PROJECT_COUNT: usize = 11;
 const ELECTION_COUNT: usize = 5;
 const PURCHASE_COUNT: usize = 13;
 const VOTE_COUNT: usize = 4;
+const NOTIFY_COUNT: usize = 3;
 const BUSINESS_COUNT: usize = FOUNDATION_COUNT
     + COUNCIL_COUNT
     + LEDGER_COUNT
     + PROJECT_COUNT
     + ELECTION_COUNT
     + PURCHASE_COUNT
-    + VOTE_COUNT;
+    + VOTE_COUNT
+    + NOTIFY_COUNT;
 
 /// Every table, in dependency order (a table only references tables before it). The audit log and
 /// operational tables come last, so exports list business rows first.
@@ -245,13 +249,18 @@ const fn concat_tables() -> [Table; BUSINESS_COUNT + 4] {
     }
     let mut q = 0;
     while q < PURCHASE_COUNT {
-        out[BUSINESS_COUNT - VOTE_COUNT - PURCHASE_COUNT + q] = PURCHASE_TABLES[q];
+        out[BUSINESS_COUNT - NOTIFY_COUNT - VOTE_COUNT - PURCHASE_COUNT + q] = PURCHASE_TABLES[q];
         q += 1;
     }
     let mut b = 0;
     while b < VOTE_COUNT {
-        out[BUSINESS_COUNT - VOTE_COUNT + b] = VOTE_TABLES[b];
+        out[BUSINESS_COUNT - NOTIFY_COUNT - VOTE_COUNT + b] = VOTE_TABLES[b];
         b += 1;
+    }
+    let mut n = 0;
+    while n < NOTIFY_COUNT {
+        out[BUSINESS_COUNT - NOTIFY_COUNT + n] = NOTIFY_TABLES[n];
+        n += 1;
     }
     let mut m = 0;
     while m < 4 {
@@ -357,7 +366,7 @@ impl Table {
 }
 
 /// The latest migration number. Each number is one migration; see `migrate.rs`.
-pub const LATEST: u32 = 12;
+pub const LATEST: u32 = 13;
 
 /// Names of the migrations, by number.
 pub const MIGRATION_NAMES: &[(u32, &str)] = &[
@@ -373,4 +382,5 @@ pub const MIGRATION_NAMES: &[(u32, &str)] = &[
     (10, "objection_review"),
     (11, "approved_amounts"),
     (12, "id_lookups"),
+    (13, "notifications"),
 ];

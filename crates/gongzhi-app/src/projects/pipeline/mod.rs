@@ -402,6 +402,25 @@ async fn settle(
     sets.push(("step_index", (index as i64).into()));
     cmd.update("projects", &[tenant.into(), p.id.into()], &sets)
         .await?;
+    let followers = gongzhi_store::notifications::followers(
+        &mut cmd.tx,
+        tenant,
+        gongzhi_domain::notification::Subject::Project,
+        p.id,
+    )
+    .await?;
+    cmd.notify(
+        followers,
+        gongzhi_domain::notification::MessageKind::ProjectMoved,
+        (gongzhi_domain::notification::Subject::Project, p.id),
+        serde_json::json!({
+            "title": p.title,
+            "step": index + 1,
+            "steps": pipeline.steps.len(),
+            "done": index >= pipeline.steps.len(),
+        }),
+    )
+    .await?;
     Ok(index)
 }
 
