@@ -13,7 +13,7 @@
 
 use gongzhi_domain::error::DomainError;
 use gongzhi_domain::notification::{Channel, MessageKind, Subject, retry_after};
-use gongzhi_store::notifications::{self as repo_n, DueDelivery, MessageRow, NewMessage, Outcome};
+use gongzhi_store::notifications::{self as repo_n, NewMessage, Outcome};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -21,7 +21,8 @@ use crate::authz::Actor;
 use crate::command::{Command, Record, Target};
 use crate::{App, AppError, new_id};
 
-pub use gongzhi_domain::notification::Subject as NotifySubject;
+/// A message as stored, and a delivery due, as the web and the senders read them.
+pub use gongzhi_store::notifications::{DueDelivery, MessageRow};
 
 impl Command<'_> {
     /// Writes `kind` about `subject` to each of `recipients` (once each, never to the person
@@ -142,7 +143,14 @@ pub async fn inbox(
     Ok((messages, unread))
 }
 
-/// How many of the person's messages are unread (the header's badge).
+/// The e-mail address the person gave for notifications (shown to her alone).
+pub async fn email(app: &App, actor: &Actor) -> Result<Option<String>, AppError> {
+    let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
+    let mut read = app.db.read().await?;
+    Ok(repo_n::email_of(&mut read, account).await?)
+}
+
+/// How many of the person's messages are unread (the line at the top of her to-do list).
 pub async fn unread(app: &App, actor: &Actor) -> Result<i64, AppError> {
     let Some(account) = actor.account_id else {
         return Ok(0);
@@ -190,7 +198,7 @@ fn plausible_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    s.len() <= 254
+    s.chars().count() <= 254
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')

@@ -21,6 +21,8 @@ use crate::{App, AppError};
 /// One thing waiting for the person, with what its page needs to link to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Todo {
+    /// Messages in her inbox she has not read (an answer, a notice, a vote opened).
+    Messages { unread: i64 },
     /// An election open to her, not yet voted in; closes at `closes_at`.
     Vote {
         election: Uuid,
@@ -85,6 +87,10 @@ pub async fn todo_list(app: &App, actor: &Actor) -> Result<Vec<Todo>, AppError> 
     };
     let now = app.now();
     let mut out = Vec::new();
+    let unread = crate::notify::unread(app, actor).await?;
+    if unread > 0 {
+        out.push(Todo::Messages { unread });
+    }
     for community in communities_of(app, actor).await? {
         ballots(app, actor, community.id, now, &mut out).await?;
         notices(app, actor, community.id, &mut out).await?;

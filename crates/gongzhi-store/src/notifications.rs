@@ -398,3 +398,17 @@ pub async fn roll_accounts(
         .await?;
     rows.iter().map(|r| r.id(0)).collect()
 }
+
+/// The e-mail address an account gave for notifications.
+pub async fn email_of(tx: &mut Tx, account: Uuid) -> Result<Option<String>, StoreError> {
+    Ok(tx
+        .row(
+            "SELECT email FROM accounts WHERE id = $1",
+            &[account.into()],
+            &[ColType::Text],
+        )
+        .await?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten())
+}

@@ -29,6 +29,8 @@ pub mod extract;
 pub mod form;
 /// Fluent messages (zh-CN default, English).
 pub mod i18n;
+/// The inbox, the e-mail address for notifications, and follow buttons.
+pub mod inbox;
 /// The fund's pages.
 pub mod ledger;
 /// The needs ledger's pages and residents' own needs.
@@ -283,6 +285,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/drafts.js", get(drafts_js))
         .route("/static/favicon.svg", get(favicon))
         .merge(pages::routes())
+        .merge(inbox::routes())
         .merge(councils::routes())
         .merge(portal::routes())
         .merge(ledger::routes())

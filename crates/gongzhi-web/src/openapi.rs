@@ -77,6 +77,17 @@ fn enum_of(name: &str) -> Option<Vec<String>> {
                 .map(|m| m.key().to_string())
                 .collect(),
         ),
+        // What may be followed (`POST /follows`).
+        "subject" => Some(
+            gongzhi_domain::notification::Subject::WORDS
+                .iter()
+                .filter(|w| {
+                    gongzhi_domain::notification::Subject::parse(w)
+                        .is_some_and(|s| s.may_be_followed())
+                })
+                .map(|w| w.to_string())
+                .collect(),
+        ),
         "level" => Some(
             gongzhi_domain::place::Level::ALL
                 .iter()

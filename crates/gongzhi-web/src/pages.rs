@@ -364,6 +364,11 @@ fn todo_lines(lang: Lang, now: gongzhi_domain::time::Instant, todo: Vec<Todo>) -
         };
     todo.into_iter()
         .map(|t| match t {
+            Todo::Messages { unread } => TodoLine {
+                href: "/inbox".into(),
+                label: lang.t_args("todo-messages", &[("count", unread.to_string())]),
+                detail: None,
+            },
             Todo::Vote {
                 election,
                 council,

@@ -58,11 +58,12 @@ struct CommunityPage {
     conventions: Vec<(String, String)>,
     organisations: Vec<Line>,
     children: Vec<(String, String)>,
+    follow: Option<crate::inbox::FollowButton>,
 }
 
 async fn community(
     State(state): State<AppState>,
-    PageContext(lang, _, page): PageContext,
+    PageContext(lang, visitor, page): PageContext,
     Path(code): Path<String>,
 ) -> Response {
     let app = &state.app;
@@ -166,7 +167,16 @@ async fn community(
             note: String::new(),
         })
         .collect();
+    let follow = crate::inbox::follow_button(
+        &state,
+        &visitor,
+        gongzhi_domain::notification::Subject::Place,
+        j.id,
+        &page.path,
+    )
+    .await;
     render(&CommunityPage {
+        follow,
         page,
         code: code.clone(),
         name: local_name(lang, &j),

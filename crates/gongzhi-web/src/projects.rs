@@ -277,6 +277,7 @@ struct ProjectPage {
     form: Option<StepForm>,
     can_claim: bool,
     refused: Refused,
+    follow: Option<crate::inbox::FollowButton>,
 }
 
 async fn project_page(
@@ -494,7 +495,16 @@ async fn project_view(
             )
         })
         .collect();
+    let follow = crate::inbox::follow_button(
+        state,
+        visitor,
+        gongzhi_domain::notification::Subject::Project,
+        p.id,
+        &page.path,
+    )
+    .await;
     render(&ProjectPage {
+        follow,
         id: p.id.to_string(),
         number: p.number,
         title: p.title.clone(),

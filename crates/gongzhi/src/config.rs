@@ -38,6 +38,18 @@ pub struct Config {
     /// Megabytes one account, and one community in all, may upload in 24 hours.
     pub upload_quota_account_mb_per_day: i64,
     pub upload_quota_community_mb_per_day: i64,
+    /// Where notification e-mails go: empty (none are sent; the inbox still fills), or
+    /// `smtp://[user:password@]host[:port]` (a local relay; `smtps://` or `?tls=required` need
+    /// the `smtp-tls` build).
+    pub smtp_url: String,
+    /// The sender of notification e-mails.
+    pub smtp_from: String,
+    /// How often the outbox is looked at for deliveries due, in seconds.
+    pub delivery_poll_seconds: u64,
+    /// Attempts before a delivery is given up, and the waits between them in seconds (the last
+    /// repeats).
+    pub delivery_max_attempts: u32,
+    pub delivery_retry_seconds: Vec<u64>,
 }
 
 impl Default for Config {
@@ -57,6 +69,11 @@ impl Default for Config {
             reference_cache_seconds: 5,
             upload_quota_account_mb_per_day: 200,
             upload_quota_community_mb_per_day: 2048,
+            smtp_url: String::new(),
+            smtp_from: "共治 Gongzhi <noreply@gongzhi.invalid>".into(),
+            delivery_poll_seconds: 10,
+            delivery_max_attempts: 8,
+            delivery_retry_seconds: vec![60, 300, 1_800, 7_200, 21_600],
         }
     }
 }
@@ -76,6 +93,11 @@ const KEYS: &[&str] = &[
     "reference_cache_seconds",
     "upload_quota_account_mb_per_day",
     "upload_quota_community_mb_per_day",
+    "smtp_url",
+    "smtp_from",
+    "delivery_poll_seconds",
+    "delivery_max_attempts",
+    "delivery_retry_seconds",
 ];
 
 impl Config {
@@ -111,6 +133,13 @@ impl Config {
             reference_cache_secs: self.reference_cache_seconds,
             upload_quota_account_bytes: self.upload_quota_account_mb_per_day * 1024 * 1024,
             upload_quota_community_bytes: self.upload_quota_community_mb_per_day * 1024 * 1024,
+            delivery_channels: if self.smtp_url.is_empty() {
+                Vec::new()
+            } else {
+                vec![gongzhi_domain::notification::Channel::Email]
+            },
+            delivery_max_attempts: self.delivery_max_attempts,
+            delivery_retry_secs: self.delivery_retry_seconds.clone(),
             ..gongzhi_app::Settings::default()
         }
     }
@@ -151,6 +180,16 @@ reference_cache_seconds = 5
 # hours
 upload_quota_account_mb_per_day = 200
 upload_quota_community_mb_per_day = 2048
+# Notification e-mails: empty sends none (messages still wait in each person's inbox);
+# smtp://[user:password@]host[:port] sends through that relay (smtps:// and ?tls=required need a
+# build with --features smtp-tls)
+smtp_url = ""
+smtp_from = "共治 Gongzhi <noreply@gongzhi.invalid>"
+# How often the outbox is looked at, in seconds; attempts before a delivery is given up, and the
+# waits between attempts in seconds (the last repeats)
+delivery_poll_seconds = 10
+delivery_max_attempts = 8
+delivery_retry_seconds = [60, 300, 1800, 7200, 21600]
 "#;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench;
 mod config;
 mod demo;
+mod mailer;
 mod pb;
 
 use std::io::{BufReader, Write};
@@ -513,6 +514,25 @@ async fn serve(
         "共治 Gongzhi 已启动 / listening on http://{addr} ({})",
         gongzhi_store::db::redact(&cfg.database)
     );
+    if !cfg.smtp_url.is_empty() {
+        let mailer = mailer::Mailer::new(&cfg.smtp_url, &cfg.smtp_from, &cfg.public_base_url)
+            .map_err(Failure)?;
+        let outbox_app = app.clone();
+        let every = std::time::Duration::from_secs(cfg.delivery_poll_seconds.max(1));
+        // Deliveries left due by a stopped server go out at start, then as they fall due.
+        tokio::spawn(async move {
+            loop {
+                match gongzhi_app::notify::deliver_due(&outbox_app, &mailer, 50).await {
+                    Ok(round) if round.sent + round.retried + round.gave_up > 0 => {
+                        tracing::info!(?round, "outbox delivered");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
     let anchor_app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));

@@ -89,6 +89,39 @@ pub const ROUTES: &[Route] = &[
         }),
     },
     Route {
+        method: "post",
+        path: "/me/email",
+        handler: || post(set_email),
+        operation: "set_email",
+        summary: "Set (or, empty, remove) the e-mail address notifications are sent to",
+        body: Some(|| obj(&["email"], &[("email", "string")])),
+    },
+    Route {
+        method: "get",
+        path: "/me/messages",
+        handler: || get(my_messages),
+        operation: "my_messages",
+        summary: "The signed-in person's newest messages, in the request's language, and how many are unread",
+        body: None,
+    },
+    Route {
+        method: "post",
+        path: "/follows",
+        handler: || post(follow),
+        operation: "follow",
+        summary: "Follow (or stop following) a place, a project or one's own need",
+        body: Some(|| {
+            obj(
+                &["subject", "id", "following"],
+                &[
+                    ("subject", "string"),
+                    ("id", "string"),
+                    ("following", "boolean"),
+                ],
+            )
+        }),
+    },
+    Route {
         method: "get",
         path: "/jurisdictions",
         handler: || get(list_jurisdictions),
@@ -498,6 +531,66 @@ async fn change_password(
     .await
     .map_err(|e| ApiError::from_app(e, lang))?;
     ok(json!({"changed": true}))
+}
+
+#[derive(Deserialize)]
+struct EmailBody {
+    email: String,
+}
+
+async fn set_email(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<EmailBody>,
+) -> ApiResult {
+    gongzhi_app::notify::set_email(&state.app, &v.actor, &b.email)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    ok(json!({"email": b.email.trim()}))
+}
+
+async fn my_messages(State(state): State<AppState>, lang: Lang, Authed(v): Authed) -> ApiResult {
+    let (messages, unread) = gongzhi_app::notify::inbox(&state.app, &v.actor, 100)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    let messages: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            let w = crate::inbox::words(lang, m);
+            json!({
+                "id": m.id, "kind": m.kind, "subject": m.subject, "subject_id": m.subject_id,
+                "title": w.title, "body": w.body, "href": w.href,
+                "created_at": m.created_at, "read": m.read_at.is_some(),
+            })
+        })
+        .collect();
+    ok(json!({"unread": unread, "messages": messages}))
+}
+
+#[derive(Deserialize)]
+struct FollowBody {
+    subject: String,
+    id: uuid::Uuid,
+    following: bool,
+}
+
+async fn follow(
+    State(state): State<AppState>,
+    lang: Lang,
+    Authed(v): Authed,
+    ApiJson(b): ApiJson<FollowBody>,
+) -> ApiResult {
+    let subject = gongzhi_domain::notification::Subject::parse(&b.subject).ok_or_else(|| {
+        ApiError::from_app(
+            gongzhi_app::AppError::invalid("follow_subject_unknown", "subject"),
+            lang,
+        )
+    })?;
+    gongzhi_app::notify::set_following(&state.app, &v.actor, subject, b.id, b.following)
+        .await
+        .map_err(|e| ApiError::from_app(e, lang))?;
+    ok(json!({"subject": subject, "id": b.id, "following": b.following}))
 }
 
 #[derive(Deserialize)]

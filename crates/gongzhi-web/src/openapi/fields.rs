@@ -69,6 +69,11 @@ pub(super) fn string(operation: &str, name: &str) -> Option<Value> {
         ("set_rule", "key") => json!({"enum": gongzhi_domain::rulebook::CATALOGUE
             .iter().map(|r| r.key).collect::<Vec<_>>()}),
         ("login", "identifier") => label(64),
+        // Empty removes the address; otherwise what `notify::set_email` takes.
+        ("set_email", "email") => json!({
+            "maxLength": 254,
+            "pattern": "^$|^[^@\\s<>]+@[^@\\s<>.][^@\\s<>]*\\.[^@\\s<>.]+$",
+        }),
         ("receive", "code") => one_of(&["allocation", "carry_over"]),
         // Donors give through `record_donation`, not as a receipt.
         ("receive", "source") => json!({"enum": gongzhi_app::ledger::SOURCES

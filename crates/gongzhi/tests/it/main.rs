@@ -182,7 +182,13 @@ impl Drop for Server {
 }
 
 fn start_demo(url: &str, port: u16) -> Server {
+    start_demo_with(url, port, &[])
+}
+
+/// The demo with extra environment (configuration keys as `GONGZHI_*`).
+fn start_demo_with(url: &str, port: u16, env: &[(&str, &str)]) -> Server {
     let child = gongzhi()
+        .envs(env.iter().copied())
         .args([
             "--database",
             url,
@@ -1279,4 +1285,137 @@ async fn a_stranger_learns_nothing_of_another_communitys_records() {
     assert!(told.is_empty(), "a stranger was told:\n{}", told.join("\n"));
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// A real SMTP server (Python's aiosmtpd) storing each message it accepts in a Maildir.
+struct SmtpServer(Child, std::path::PathBuf);
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        std::fs::remove_dir_all(&self.1).ok();
+    }
+}
+
+impl SmtpServer {
+    fn start(port: u16) -> SmtpServer {
+        let dir =
+            std::env::temp_dir().join(format!("gongzhi-mail-{}", uuid::Uuid::new_v4().simple()));
+        let python = std::env::var("GONGZHI_OCDS_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox", dir.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd is needed: pip install aiosmtpd beside GONGZHI_OCDS_PYTHON");
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpServer(child, dir);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start (pip install aiosmtpd beside GONGZHI_OCDS_PYTHON)");
+    }
+
+    /// Every message it has accepted, as text.
+    fn messages(&self) -> Vec<String> {
+        ["new", "cur"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(self.1.join(d)).ok())
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    }
+}
+
+/// A notification e-mail is written in the same transaction as the answer that causes it, and
+/// reaches a real SMTP server exactly once: not lost when the server is killed before sending it,
+/// not sent again when the server restarts after it was sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_through_the_outbox_arrives_once_across_a_kill_and_restart() {
+    let url = fresh_url("outbox").await;
+    let (port, smtp_port) = (free_port(), free_port());
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    // The outbox is looked at when the server starts, then hourly: a delivery made while it
+    // runs waits for the next start.
+    let env = [
+        ("GONGZHI_SMTP_URL", smtp_url.as_str()),
+        ("GONGZHI_DELIVERY_POLL_SECONDS", "3600"),
+    ];
+    let mut server = start_demo_with(&url, port, &env);
+    let resident = sign_in(port, "13800000001");
+    let (code, _, body) = http(
+        port,
+        "POST",
+        "/api/v1/me/email",
+        &[("Content-Type", "application/json"), ("Cookie", &resident)],
+        br#"{"email":"tian@example.cn"}"#,
+    );
+    assert_eq!(code, 200, "{body}");
+    let beiyuan = place_id(port, "beiyuan");
+    let need = format!(r#"{{"place_id":"{beiyuan}","category":"other","title":"三单元路灯不亮"}}"#);
+    let (code, _, body) = http(
+        port,
+        "POST",
+        "/api/v1/needs",
+        &[("Content-Type", "application/json"), ("Cookie", &resident)],
+        need.as_bytes(),
+    );
+    assert_eq!(code, 201, "{body}");
+    let need_id = body
+        .split("\"id\":\"")
+        .nth(1)
+        .map(|r| r[..36].to_string())
+        .unwrap();
+    let staff = sign_in(port, "jinyang-staff");
+    let (code, _, body) = http(
+        port,
+        "POST",
+        &format!("/api/v1/needs/{need_id}/reply"),
+        &[("Content-Type", "application/json"), ("Cookie", &staff)],
+        r#"{"reply":"已报修，明天更换灯泡"}"#.as_bytes(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (_, _, inbox) = http(
+        port,
+        "GET",
+        "/api/v1/me/messages",
+        &[("Cookie", &resident)],
+        b"",
+    );
+    assert!(
+        inbox.contains("\"kind\":\"need_answered\"") && inbox.contains("三单元路灯不亮"),
+        "{inbox}"
+    );
+    // Killed before it ever looked at the outbox again: nothing was sent.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    let smtp = SmtpServer::start(smtp_port);
+    assert!(smtp.messages().is_empty());
+
+    // Restarted, it sends what was left due.
+    let mut server = start_demo_with(&url, port, &env);
+    let mut arrived = Vec::new();
+    for _ in 0..100 {
+        arrived = smtp.messages();
+        if !arrived.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    let mail = &arrived[0];
+    assert!(mail.contains("tian@example.cn"), "{mail}");
+    assert!(mail.contains("Message-ID: <"), "{mail}");
+    assert!(mail.contains("/my/needs#need-"), "{mail}");
+    // Killed and restarted again: it is not sent a second time.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    let _server = start_demo_with(&url, port, &env);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(smtp.messages().len(), 1);
 }
