@@ -64,14 +64,26 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
   await page.screenshot({ path: `${SHOTS}/public-320.png`, fullPage: true });
-  await page.getByRole('button', { name: '大字模式' }).click();
+  // The header is one line at 320 px: language, elder mode, contrast and signing out are folded
+  // into one control.
+  const header = await page.locator('header.top').boundingBox();
+  assert.ok(header.height < 70, `header ${header.height}px tall`);
+  await page.getByText('设置', { exact: true }).click();
+  await page.getByRole('button', { name: '长辈版' }).click();
   assert.equal(await page.locator('body').getAttribute('class'), 'large');
+  // Elder mode (适老化): body text of 18 px or more, touch targets of 60 px or more.
+  const fontPx = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(fontPx >= 18, `body text ${fontPx}px`);
+  const summary = await page.locator('details.prefs summary').boundingBox();
+  assert.ok(summary.height >= 60 && summary.width >= 60, `settings control ${summary.width}×${summary.height}`);
   await page.screenshot({ path: `${SHOTS}/public-320-large.png`, fullPage: true });
   // High contrast, remembered on the device like large text; then back to normal colours.
+  await page.getByText('设置', { exact: true }).click();
   await page.getByRole('button', { name: '高对比度' }).click();
   assert.equal(await page.locator('body').getAttribute('class'), 'large contrast');
   assert.equal(await page.locator('a.brand').evaluate((el) => getComputedStyle(el).color), 'rgb(0, 0, 0)');
   await page.screenshot({ path: `${SHOTS}/public-320-large-contrast.png`, fullPage: true });
+  await page.getByText('设置', { exact: true }).click();
   await page.getByRole('button', { name: '标准颜色' }).click();
   assert.equal(await page.locator('body').getAttribute('class'), 'large');
   // A convention: current text, history, and what the last revision changed.
@@ -85,6 +97,7 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   assert.match(await page.locator('.notice-sheet').innerText(), /公约\n第一条/, 'the text keeps its lines');
   await page.screenshot({ path: `${SHOTS}/convention-diff.png`, fullPage: true });
   await page.goto(base + '/');
+  await page.getByText('设置', { exact: true }).click();
   await page.getByRole('button', { name: 'English' }).click();
   assert.equal(await page.locator('h1').innerText(), 'Communities and their public record');
   await page.close();
@@ -170,6 +183,7 @@ test('a resident signs in with a phone number', { timeout: 180_000 }, async () =
   assert.equal(await page.locator('.notice-sheet').isVisible(), true);
   await page.screenshot({ path: `${SHOTS}/notice-print.png`, fullPage: true });
   await page.emulateMedia({ media: 'screen' });
+  await page.getByText('设置', { exact: true }).click();
   await page.getByRole('button', { name: '退出' }).click();
   await page.waitForURL(base + '/');
   await page.close();
@@ -426,6 +440,18 @@ test('a resident votes in a by-election by secret ballot; a visitor reads the la
   assert.match(result, /赵秀英\s+6\s+当选/);
   assert.match(result, /郑海燕\s+2\s+未当选/);
   await page.screenshot({ path: `${SHOTS}/election-result.png`, fullPage: true });
+  // Her messages: the by-election's opening was written to her when its roll was made. She
+  // follows her courtyard from its page; the button says so, and she may stop.
+  await page.getByRole('link', { name: '消息', exact: true }).click();
+  assert.match(await page.locator('main').innerText(), /投票开始了：第三居民小组议事会补选/);
+  await page.screenshot({ path: `${SHOTS}/inbox-360.png`, fullPage: true });
+  await page.goto(base + '/c/beiyuan');
+  await page.getByRole('button', { name: /关注，有新公示和进展时通知我/ }).click();
+  await page.waitForURL(base + '/c/beiyuan');
+  assert.match(await page.locator('form.follow').innerText(), /已关注/);
+  await page.getByRole('button', { name: '取消关注' }).click();
+  await page.waitForURL(base + '/c/beiyuan');
+  assert.equal(await page.getByRole('button', { name: '取消关注' }).count(), 0);
   await page.close();
 });
 
@@ -483,11 +509,11 @@ test("a visitor follows 玉东's micro-venture round and Beijing's 88-item servi
   const station = await page.locator('main').innerText();
   assert.match(station, /已完成 88 \/ 88 项服务事项/);
   // The 88 items fold under one line; the payments stay in view.
-  assert.equal(await page.locator('details').getAttribute('open'), null);
+  assert.equal(await page.locator('main details').getAttribute('open'), null);
   assert.match(station, /第 3 年服务费（按第三方评估）/);
   await page.screenshot({ path: `${SHOTS}/station-contract-320.png`, fullPage: true });
-  await page.locator('summary').click();
-  assert.match(await page.locator('details').innerText(), /统计调查·跟踪回访/);
+  await page.locator('main summary').click();
+  assert.match(await page.locator('main details').innerText(), /统计调查·跟踪回访/);
 });
 
 test('community staff open a venture-philanthropy round from a phone and seat its panel', { timeout: 180_000 }, async () => {

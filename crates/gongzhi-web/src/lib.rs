@@ -40,6 +40,8 @@ pub mod openapi;
 /// Server-rendered pages: the page kit and the foundation's pages.
 pub mod pages;
 /// The public portal of a community: front page, search, Atom feed of notices.
+/// Pictures of money and progress (server-rendered SVG with their words).
+pub mod pictures;
 pub mod portal;
 /// Government purchase pages: the call board, a call (bid form, scoring screen, results), a
 /// contract, an organisation's profile.

@@ -122,6 +122,8 @@ pub struct ProjectLine {
     pub title: String,
     pub total: String,
     pub status: String,
+    /// "第 6/10 步" as a bar and its words.
+    pub progress: Option<crate::pictures::Bar>,
 }
 
 #[derive(Template)]
@@ -175,6 +177,8 @@ async fn projects_page(
                     "project-status-{}",
                     projects::display_status(&p, state.app.now())
                 )),
+                progress: projects::progress(&p)
+                    .map(|(at, of)| crate::pictures::steps(lang, at, of)),
             })
             .collect(),
         next,
@@ -278,6 +282,9 @@ struct ProjectPage {
     can_claim: bool,
     refused: Refused,
     follow: Option<crate::inbox::FollowButton>,
+    /// The budget as a bar: paid out, held, left, the contract marked.
+    money_picture: Option<crate::pictures::Bar>,
+    progress: Option<crate::pictures::Bar>,
 }
 
 async fn project_page(
@@ -503,7 +510,29 @@ async fn project_view(
         &page.path,
     )
     .await;
+    let money_picture = s.budget.as_ref().map(|b| {
+        let sum = |f: fn(&gongzhi_domain::lifecycle::ExpenseStatus) -> bool| {
+            s.payments
+                .iter()
+                .filter(|x| f(&x.status))
+                .map(|x| x.amount)
+                .sum::<i64>()
+        };
+        crate::pictures::project_money(
+            lang,
+            p.total,
+            (
+                b.reserved,
+                sum(|st| *st == gongzhi_domain::lifecycle::ExpenseStatus::Posted),
+                sum(|st| st.holds_money()),
+            ),
+            p.contract_amount,
+        )
+    });
+    let progress = projects::progress(p).map(|(at, of)| crate::pictures::steps(lang, at, of));
     render(&ProjectPage {
+        money_picture,
+        progress,
         follow,
         id: p.id.to_string(),
         number: p.number,

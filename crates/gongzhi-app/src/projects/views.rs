@@ -331,6 +331,18 @@ pub fn rating_over(p: &ProjectRow, now: Instant) -> bool {
 
 /// A project's status as people see it: one whose rating window has closed is done, computed
 /// from the clock (nothing needs to run when the window ends).
+/// Where a project stands on its pinned pipeline: (the step it is at, counting from 1, or all of
+/// them once done; how many steps), or `None` if its pipeline cannot be read.
+pub fn progress(p: &ProjectRow) -> Option<(usize, usize)> {
+    let steps = super::pinned(p).ok()?.steps.len();
+    let at = if p.status == ProjectStatus::Active {
+        (p.step_index.max(0) as usize + 1).min(steps)
+    } else {
+        p.step_index.max(0) as usize
+    };
+    Some((at.min(steps), steps))
+}
+
 pub fn display_status(p: &ProjectRow, now: Instant) -> ProjectStatus {
     match p.status {
         ProjectStatus::Active if rating_over(p, now) => ProjectStatus::Done,
