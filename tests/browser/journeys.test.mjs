@@ -115,16 +115,36 @@ test('community staff sign in, see their home page and register a resident', { t
   assert.match(home, /晋阳社区/);
   await page.screenshot({ path: `${SHOTS}/staff-home.png`, fullPage: true });
   await page.getByRole('link', { name: '居民', exact: true }).click();
-  await page.getByLabel('姓名').fill('吴新来');
-  await page.getByLabel('电话').fill('13800000099');
+  // A new resident with her courtyard, ID number and household (北苑小区 2栋-1-102): the page
+  // confirms her by name and shows her in the register.
+  await page.getByLabel('姓名', { exact: true }).fill('吴新来');
+  await page.getByLabel('电话', { exact: true }).fill('13800000099');
+  await page.locator('#f-courtyard_id').selectOption({ label: '北苑小区' });
+  await page.getByLabel('楼栋').fill('2栋');
+  await page.getByLabel('单元').fill('1');
+  await page.getByLabel('户号').fill('102');
   await page.getByRole('button', { name: '保存' }).click();
-  assert.match(await page.locator('table').innerText(), /吴新来/);
+  assert.match(await page.locator('p.flash').innerText(), /已登记居民：吴新来/);
+  assert.match(await page.locator('ul.residents').innerText(), /吴新来 · 13800000099 · 北苑小区/);
+  // Found again by part of her phone number, among everyone in the community.
+  await page.getByLabel('找居民：姓名或电话的一部分').fill('00000099');
+  await page.getByRole('button', { name: '搜索' }).click();
+  assert.match(await page.locator('p.count').innerText(), /找到 1 位居民/);
+  assert.match(await page.locator('ul.residents').innerText(), /吴新来/);
+  // A household that is not registered is named beside the room.
+  await page.getByLabel('姓名', { exact: true }).fill('钱无户');
+  await page.locator('#f-courtyard_id').selectOption({ label: '北苑小区' });
+  await page.getByLabel('楼栋').fill('2栋');
+  await page.getByLabel('单元').fill('9');
+  await page.getByLabel('户号').fill('909');
+  await page.getByRole('button', { name: '保存' }).click();
+  assert.ok(await page.locator('#f-room-error').isVisible(), 'the error is beside the room');
   // A wrong phone number gets a message a community worker can act on.
-  await page.getByLabel('姓名').fill('郑错号');
-  await page.getByLabel('电话').fill('12345');
+  await page.getByLabel('姓名', { exact: true }).fill('郑错号');
+  await page.getByLabel('电话', { exact: true }).fill('12345');
   await page.getByRole('button', { name: '保存' }).click();
   assert.match(await page.getByRole('alert').innerText(), /不是有效的电话号码/);
-  assert.equal(await page.getByLabel('姓名').inputValue(), '郑错号', 'what was typed is kept');
+  assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '郑错号', 'what was typed is kept');
   await page.screenshot({ path: `${SHOTS}/staff-residents.png`, fullPage: true });
   // A spreadsheet with a broken row: nothing is imported and the row to fix is named.
   const broken = '姓名,电话,院落,楼栋,单元,户\n冯一,13800000101,beiyuan,3栋,1,301\n陈二,138,beiyuan,3栋,1,302\n';
@@ -132,12 +152,14 @@ test('community staff sign in, see their home page and register a resident', { t
   await page.getByRole('button', { name: '导入' }).click();
   const problems = await page.locator('ul.error').innerText();
   assert.match(problems, /第 3 行：/);
-  assert.doesNotMatch(await page.locator('table').innerText(), /冯一/);
+  assert.doesNotMatch(await page.locator('ul.residents').innerText(), /冯一/);
   await page.screenshot({ path: `${SHOTS}/staff-import-errors.png`, fullPage: true });
   await page.getByLabel('文件').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(broken.replace(',138,', ',13800000102,')) });
   await page.getByRole('button', { name: '导入' }).click();
-  assert.match(await page.getByRole('status').innerText(), /已导入 2 位居民/);
-  assert.match(await page.locator('table').innerText(), /冯一[\s\S]*陈二/);
+  assert.match(await page.locator('p.flash').innerText(), /已导入 2 位居民/);
+  await page.getByLabel('找居民：姓名或电话的一部分').fill('1380000010');
+  await page.getByRole('button', { name: '搜索' }).click();
+  assert.match(await page.locator('ul.residents').innerText(), /冯一[\s\S]*陈二|陈二[\s\S]*冯一/);
   await page.close();
 });
 

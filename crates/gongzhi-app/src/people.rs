@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use gongzhi_domain::DomainError;
 use gongzhi_domain::person::{IdNumber, PersonName, Phone, duplicate_key};
 use gongzhi_domain::time::format_date;
-use gongzhi_store::Value;
 use gongzhi_store::repo::{self, ResidentRow};
+use gongzhi_store::{Tx, Value};
 use uuid::Uuid;
 
 use crate::authz::{Actor, Permission};
@@ -24,6 +24,9 @@ pub struct NewResident {
     pub representative: bool,
     /// The resident's own account, when they sign in (to vote and object as themselves).
     pub account_id: Option<Uuid>,
+    /// The household by its address in the courtyard (楼栋, 单元, 户), when staff type it
+    /// instead of choosing a household: it must already be registered.
+    pub household_address: Option<(String, String, String)>,
 }
 
 struct CheckedResident {
@@ -118,6 +121,27 @@ async fn add_membership(
     .await
 }
 
+/// The registered household at an address (楼栋-单元-户) of a courtyard.
+async fn household_at(
+    tx: &mut Tx,
+    community: Uuid,
+    courtyard: Option<Uuid>,
+    (building, unit, room): &(String, String, String),
+) -> Result<Uuid, AppError> {
+    let courtyard =
+        courtyard.ok_or_else(|| AppError::invalid("household_needs_courtyard", "courtyard_id"))?;
+    let building = repo::building_by_label(tx, community, courtyard, building.trim())
+        .await?
+        .ok_or_else(|| {
+            AppError::Invalid(
+                DomainError::field("building_not_found", "building").arg("value", building.trim()),
+            )
+        })?;
+    repo::household_by_address(tx, community, building, unit.trim(), room.trim())
+        .await?
+        .ok_or_else(|| AppError::invalid("household_not_found", "room"))
+}
+
 /// Registers a resident of a community, entered by staff (possibly on the resident's behalf).
 pub async fn register_resident(
     app: &App,
@@ -137,6 +161,14 @@ pub async fn register_resident(
     if let Some(c) = new.courtyard_id {
         check_inside(read, community, c).await?;
     }
+    let household = match &new.household_address {
+        Some(address) => Some(household_at(read, community, new.courtyard_id, address).await?),
+        None => new.household_id,
+    };
+    let new = &NewResident {
+        household_id: household,
+        ..new.clone()
+    };
     let id = insert_resident(&mut cmd, app, community, new, checked).await?;
     cmd.commit().await?;
     Ok(id)
@@ -159,6 +191,39 @@ pub async fn list_residents(
     let mut cmd = Command::begin(app, actor, community, "personal_data.read").await?;
     cmd.detail("records", rows.len());
     cmd.detail("what", "resident list");
+    cmd.commit().await?;
+    Ok(rows)
+}
+
+pub use gongzhi_store::repo::ResidentFilter;
+
+/// A page of a community's register for entitled staff: residents whose name or phone contains
+/// `filter.text` (at most 60 characters), in a courtyard, after a resident (one page at most 200). The read is recorded
+/// in the audit chain (who looked, how many records, whether it was a search — never the words
+/// searched, which may be a phone number).
+pub async fn find_residents(
+    app: &App,
+    actor: &Actor,
+    community: Uuid,
+    filter: &ResidentFilter,
+) -> Result<Vec<ResidentRow>, AppError> {
+    if filter.text.chars().count() > 60 {
+        return Err(AppError::invalid("search_too_long", "q"));
+    }
+    let filter = ResidentFilter {
+        limit: filter.limit.clamp(1, 200),
+        ..filter.clone()
+    };
+    let mut read = app.db.read().await?;
+    actor
+        .require(&mut read, Permission::ReadPersonal, community)
+        .await?;
+    let rows = repo::residents_matching(&mut read, community, &filter).await?;
+    read.rollback().await?;
+    let mut cmd = Command::begin(app, actor, community, "personal_data.read").await?;
+    cmd.detail("records", rows.len());
+    cmd.detail("what", "resident register");
+    cmd.detail("searched", !filter.text.trim().is_empty());
     cmd.commit().await?;
     Ok(rows)
 }

@@ -336,6 +336,61 @@ pub async fn residents(
     .collect()
 }
 
+/// Which residents of a community a register page shows.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentFilter {
+    /// Part of a name or a phone number (empty: everyone).
+    pub text: String,
+    pub courtyard_id: Option<Uuid>,
+    /// The page after this resident (keyset paging by id).
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// A page of a community's residents matching `f`, in a stable order (by id).
+pub async fn residents_matching(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    f: &ResidentFilter,
+) -> Result<Vec<ResidentRow>, StoreError> {
+    let mut sql = String::from(
+        "SELECT id, name, phone, id_number, courtyard_id, merged_into FROM residents \
+         WHERE tenant_id = $1 AND merged_into IS NULL AND voided_at IS NULL",
+    );
+    let mut args: Vec<Value> = vec![tenant_id.into()];
+    let text = f.text.trim();
+    if !text.is_empty() {
+        let mut like = String::from("%");
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                like.push('\\');
+            }
+            like.push(c);
+        }
+        like.push('%');
+        args.push(like.into());
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (name LIKE ${n} ESCAPE '\\' OR phone LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(c) = f.courtyard_id {
+        args.push(c.into());
+        sql.push_str(&format!(" AND courtyard_id = ${}", args.len()));
+    }
+    if let Some(after) = f.after {
+        args.push(after.into());
+        sql.push_str(&format!(" AND id > ${}", args.len()));
+    }
+    args.push(f.limit.into());
+    sql.push_str(&format!(" ORDER BY id LIMIT ${}", args.len()));
+    tx.rows(&sql, &args, &R_TYPES)
+        .await?
+        .into_iter()
+        .map(resident_row)
+        .collect()
+}
+
 pub async fn resident(
     tx: &mut Tx,
     tenant_id: Uuid,

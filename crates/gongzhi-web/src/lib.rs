@@ -39,6 +39,8 @@ pub mod needs;
 pub mod openapi;
 /// Server-rendered pages: the page kit and the foundation's pages.
 pub mod pages;
+/// The residents register and acting for a resident (代办).
+pub mod people;
 /// The public portal of a community: front page, search, Atom feed of notices.
 /// Pictures of money and progress (server-rendered SVG with their words).
 pub mod pictures;
@@ -288,6 +290,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/favicon.svg", get(favicon))
         .merge(pages::routes())
         .merge(inbox::routes())
+        .merge(people::routes())
         .merge(councils::routes())
         .merge(portal::routes())
         .merge(ledger::routes())

@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongzhi_app::todo::Todo;
-use gongzhi_app::{accounts, people, places, setup};
+use gongzhi_app::{accounts, places, setup};
 use gongzhi_domain::Fen;
 use gongzhi_domain::audit::short_head;
 use serde::Deserialize;
@@ -16,9 +16,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::session_cookie;
 use crate::error::ApiError;
-use crate::extract::{
-    ApiForm, ClientAddr, DisplayPrefs, PageContext, SignedInPage, SignedInVisitor, Visitor,
-};
+use crate::extract::{ApiForm, ClientAddr, DisplayPrefs, PageContext, SignedInVisitor, Visitor};
 use crate::i18n::Lang;
 
 /// What every page needs: language, large-text mode, who is signed in, messages.
@@ -155,14 +153,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/home", get(home))
         .route("/password", post(password))
-        .route("/residents/{code}", get(residents).post(add_resident))
-        .route(
-            "/residents/{code}/import",
-            post(import_residents).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
-        )
         .route("/prefs", post(prefs))
-        .route("/assist/start", post(assist_start))
-        .route("/assist/stop", post(assist_stop))
 }
 
 pub struct PlaceItem {
@@ -534,214 +525,6 @@ async fn password(
     }
 }
 
-#[derive(Template)]
-#[template(path = "residents.html")]
-struct ResidentsPage {
-    page: Page,
-    community: String,
-    code: String,
-    count_text: String,
-    /// (id, name, phone)
-    residents: Vec<(String, String, String)>,
-    /// The ways a resident may consent to being assisted: (code, label).
-    consents: Vec<(&'static str, String)>,
-    /// What was typed, shown again when the form comes back with an error.
-    form_name: String,
-    form_phone: String,
-    /// Row-by-row problems of a spreadsheet import, ready to show.
-    row_errors: Vec<String>,
-}
-
-async fn residents_page(
-    state: &AppState,
-    form: (String, String),
-    row_errors: Vec<String>,
-    actor: &gongzhi_app::authz::Actor,
-    lang: Lang,
-    page: Page,
-    code: &str,
-) -> Response {
-    let j = match places::jurisdiction_by_code(&state.app, code).await {
-        Ok(j) => j,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
-    let rows = match people::list_residents(&state.app, actor, j.id, 500).await {
-        Ok(r) => r,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
-    let count_text = lang.t_args("residents-count", &[("count", rows.len().to_string())]);
-    let residents = rows
-        .iter()
-        .map(|r| {
-            (
-                r.id.to_string(),
-                r.name.clone(),
-                r.phone.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let consents = gongzhi_domain::person::CONSENT_METHODS
-        .iter()
-        .map(|c| (*c, lang.t(&format!("consent-{c}"))))
-        .collect();
-    render(&ResidentsPage {
-        page,
-        community: local_name(lang, &j),
-        code: code.to_string(),
-        count_text,
-        residents,
-        consents,
-        form_name: form.0,
-        form_phone: form.1,
-        row_errors,
-    })
-}
-
-async fn residents(
-    State(state): State<AppState>,
-    SignedInPage(lang, visitor, page): SignedInPage,
-    Path(code): Path<String>,
-) -> Response {
-    residents_page(
-        &state,
-        Default::default(),
-        Vec::new(),
-        &visitor.actor,
-        lang,
-        page,
-        &code,
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-struct AssistForm {
-    code: String,
-    resident_id: String,
-    #[serde(default)]
-    consent: String,
-}
-
-/// Staff start acting for a resident, with the resident's consent (代办).
-async fn assist_start(
-    State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
-    ApiForm(f): ApiForm<AssistForm>,
-) -> Response {
-    let (Some(token), Some(_)) = (visitor.token.as_deref(), visitor.account.as_ref()) else {
-        return Redirect::to("/login").into_response();
-    };
-    let back = format!("/residents/{}", f.code);
-    let result = match (
-        places::jurisdiction_by_code(&state.app, &f.code).await,
-        f.resident_id.parse::<uuid::Uuid>(),
-    ) {
-        (Ok(j), Ok(resident)) => {
-            accounts::start_assisting(
-                &state.app,
-                &visitor.actor,
-                token,
-                j.id,
-                resident,
-                &f.consent,
-            )
-            .await
-        }
-        (Err(e), _) => Err(e),
-        (_, Err(_)) => Err(gongzhi_app::AppError::NotFound("resident")),
-    };
-    match result {
-        Ok(()) => Redirect::to("/home").into_response(),
-        Err(e) => {
-            let mut page = Page::new(lang, &large, &visitor, &back);
-            page.error = Some(ApiError::from_app(e, lang).message());
-            residents_page(
-                &state,
-                Default::default(),
-                Vec::new(),
-                &visitor.actor,
-                lang,
-                page,
-                &f.code,
-            )
-            .await
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct StopForm {
-    #[serde(default)]
-    back: String,
-}
-
-/// Staff stop acting for the resident.
-async fn assist_stop(
-    State(state): State<AppState>,
-    lang: Lang,
-    large: DisplayPrefs,
-    visitor: Visitor,
-    ApiForm(f): ApiForm<StopForm>,
-) -> Response {
-    let Some(token) = visitor.token.as_deref() else {
-        return Redirect::to("/login").into_response();
-    };
-    match accounts::stop_assisting(&state.app, &visitor.actor, token).await {
-        Ok(()) => Redirect::to(local_return_path(&f.back).unwrap_or("/home")).into_response(),
-        Err(e) => error_page(
-            ApiError::from_app(e, lang),
-            Page::new(lang, &large, &visitor, "/home"),
-        ),
-    }
-}
-
-#[derive(Deserialize)]
-struct ResidentForm {
-    name: String,
-    #[serde(default)]
-    phone: String,
-}
-
-async fn add_resident(
-    State(state): State<AppState>,
-    PageContext(lang, visitor, mut page): PageContext,
-    Path(code): Path<String>,
-    ApiForm(f): ApiForm<ResidentForm>,
-) -> Response {
-    // The page the form was on.
-    page.path = format!("/residents/{code}");
-    let j = match places::jurisdiction_by_code(&state.app, &code).await {
-        Ok(j) => j,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
-    let new = people::NewResident {
-        name: f.name.clone(),
-        phone: Some(f.phone.clone()),
-        ..Default::default()
-    };
-    let status = match people::register_resident(&state.app, &visitor.actor, j.id, &new).await {
-        Ok(_) => return Redirect::to(&format!("/residents/{code}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            page.error = Some(e.message());
-            e.status
-        }
-    };
-    let r = residents_page(
-        &state,
-        (f.name, f.phone),
-        Vec::new(),
-        &visitor.actor,
-        lang,
-        page,
-        &code,
-    )
-    .await;
-    with_refusal_status(r, Some(status))
-}
-
 #[derive(Deserialize)]
 struct PrefsForm {
     lang: Option<String>,
@@ -781,70 +564,6 @@ async fn prefs(ApiForm(f): ApiForm<PrefsForm>) -> Response {
         }
     }
     r
-}
-
-/// Spreadsheet import from the residents page (multipart form, no JavaScript needed).
-async fn import_residents(
-    State(state): State<AppState>,
-    PageContext(lang, visitor, mut page): PageContext,
-    Path(code): Path<String>,
-    form: axum::extract::Multipart,
-) -> Response {
-    // The page the form was on.
-    page.path = format!("/residents/{code}");
-    let j = match places::jurisdiction_by_code(&state.app, &code).await {
-        Ok(j) => j,
-        Err(e) => return error_page(ApiError::from_app(e, lang), page),
-    };
-    // Authorised before a byte of the file is read.
-    if let Err(e) = people::authorize_import(&state.app, &visitor.actor, j.id).await {
-        return error_page(ApiError::from_app(e, lang), page);
-    }
-    let file = match crate::extract::MultipartForm::read(form, lang).await {
-        Ok(f) => f.file,
-        Err(e) => return error_page(e, page),
-    };
-    if file.is_empty() {
-        page.error = Some(lang.t("upload_empty"));
-        return residents_page(
-            &state,
-            Default::default(),
-            Vec::new(),
-            &visitor.actor,
-            lang,
-            page,
-            &code,
-        )
-        .await;
-    }
-    let mut row_errors = Vec::new();
-    let mut refusal = None;
-    match people::import_residents_file(&state.app, &visitor.actor, j.id, &file).await {
-        Ok(report) => {
-            page.flash = Some(lang.t_args("imported", &[("count", report.imported.to_string())]))
-        }
-        Err(gongzhi_app::AppError::Rows(rows)) => {
-            page.error = Some(lang.t("import_rows_invalid"));
-            row_errors = row_messages(lang, &rows);
-            refusal = Some(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-        }
-        Err(e) => {
-            let e = ApiError::from_app(e, lang);
-            refusal = Some(e.status);
-            page.error = Some(e.message());
-        }
-    }
-    let shown = residents_page(
-        &state,
-        Default::default(),
-        row_errors,
-        &visitor.actor,
-        lang,
-        page,
-        &code,
-    )
-    .await;
-    with_refusal_status(shown, refusal)
 }
 
 /// A QR code (SVG) for a printed notice, linking to the page it was printed from. Encoding one

@@ -437,3 +437,112 @@ async fn staff_link_a_resident_to_their_account() {
             .ok()
     );
 }
+
+/// The register is searched by part of a name or phone, filtered by courtyard and paged; a
+/// resident is registered into a household typed by its address; only staff who may read
+/// personal data see it, and each look is recorded without the words searched.
+#[tokio::test]
+async fn the_register_finds_by_phone_filters_by_courtyard_and_pages() {
+    let w = world().await;
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "2栋")
+        .await
+        .unwrap();
+    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "102")
+        .await
+        .unwrap();
+    for i in 0..12 {
+        people::register_resident(
+            &w.app,
+            &w.staff,
+            w.jinyang,
+            &NewResident {
+                name: format!("居民{i}"),
+                phone: Some(format!("1390000{i:04}")),
+                courtyard_id: (i % 2 == 0).then_some(w.beiyuan),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let wu = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "吴新来".into(),
+            phone: Some("13800000099".into()),
+            courtyard_id: Some(w.beiyuan),
+            household_address: Some(("2栋".into(), "1".into(), "102".into())),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let find = |text: &str, courtyard, after, limit| {
+        let filter = people::ResidentFilter {
+            text: text.into(),
+            courtyard_id: courtyard,
+            after,
+            limit,
+        };
+        let (app, staff, community) = (w.app.clone(), w.staff.clone(), w.jinyang);
+        async move { people::find_residents(&app, &staff, community, &filter).await }
+    };
+    let found = find("00000099", None, None, 50).await.unwrap();
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![wu]);
+    assert_eq!(find("吴新", None, None, 50).await.unwrap().len(), 1);
+    // `%` is a character searched for, not a wildcard.
+    assert!(find("%", None, None, 50).await.unwrap().is_empty());
+    assert_eq!(find("", Some(w.beiyuan), None, 50).await.unwrap().len(), 7);
+    // Pages of five cover all thirteen once.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = find("", None, after, 5).await.unwrap();
+        seen.extend(page.iter().map(|r| r.id));
+        if page.len() < 5 {
+            break;
+        }
+        after = page.last().map(|r| r.id);
+    }
+    let mut distinct = seen.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((seen.len(), distinct.len()), (13, 13));
+    assert_eq!(
+        code(find(&"长".repeat(61), None, None, 5).await),
+        "search_too_long"
+    );
+    assert_eq!(
+        code(people::find_residents(&w.app, &w.resident, w.jinyang, &Default::default()).await),
+        "forbidden"
+    );
+    // Her household is the one at the address typed.
+    let mut tx = w.app.db.read().await.unwrap();
+    let memberships = gongzhi_store::repo::memberships_of(&mut tx, w.jinyang, wu)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        memberships.iter().map(|m| (m.1, m.2)).collect::<Vec<_>>(),
+        vec![(h, false)],
+        "a member of that household, not its representative"
+    );
+    // An address that is not a registered household is refused beside the room, nothing written.
+    let before = event_count(&w.app).await;
+    let refused = people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "钱无户".into(),
+            courtyard_id: Some(w.beiyuan),
+            household_address: Some(("2栋".into(), "9".into(), "909".into())),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(code(refused), "household_not_found");
+    assert_eq!(event_count(&w.app).await, before);
+}

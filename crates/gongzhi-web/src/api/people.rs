@@ -84,6 +84,7 @@ pub(super) async fn register_resident(
         household_id: b.household_id,
         representative: b.representative,
         account_id: b.account_id,
+        household_address: None,
     };
     let id = app_people::register_resident(&state.app, &v.actor, b.community_id, &new)
         .await
