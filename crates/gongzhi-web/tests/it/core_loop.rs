@@ -1246,7 +1246,7 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
     // Her row on the residents page offers to act for her; a consent must be chosen.
     let residents = staff.page("/residents/jinyang").await;
     let her = residents
-        .split("李秀兰</td>")
+        .split("李秀兰</strong>")
         .nth(1)
         .and_then(|r| r.split("name=\"resident_id\" value=\"").nth(1))
         .and_then(|r| r.split('"').next())
