@@ -100,6 +100,32 @@ pub async fn create_jurisdiction(
     Ok(id)
 }
 
+/// The community (chain) a place's records are kept in, and — for a place below a community (a
+/// resident group, a courtyard) — the places at or under it, whose records are its own; `None`
+/// for a community or a place above (its whole chain is its own).
+pub async fn area_of(
+    tx: &mut gongzhi_store::Tx,
+    place: Uuid,
+) -> Result<(Uuid, Option<Vec<Uuid>>), AppError> {
+    let tenant = crate::command::tenant_of(tx, place).await?;
+    if tenant == place {
+        return Ok((tenant, None));
+    }
+    let all = repo::all_jurisdictions(tx).await?;
+    let mut area = vec![place];
+    let mut i = 0;
+    while i < area.len() {
+        let parent = area[i];
+        area.extend(
+            all.iter()
+                .filter(|j| j.parent_id == Some(parent))
+                .map(|j| j.id),
+        );
+        i += 1;
+    }
+    Ok((tenant, Some(area)))
+}
+
 pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> {
     let mut tx = app.db.reads().await?;
     let all = repo::all_jurisdictions(&mut tx).await?;

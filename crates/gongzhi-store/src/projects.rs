@@ -294,19 +294,21 @@ pub async fn project_by_id(
     }
 }
 
-/// A community's projects, newest first, optionally of one status, keyset-paginated by number.
+/// A community's projects (or those of `places` in it), newest first, keyset-paginated by number.
 pub async fn projects_page(
     tx: &mut Tx,
     tenant: Uuid,
-    status: Option<&str>,
+    places: Option<&[Uuid]>,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ProjectRow>, StoreError> {
     let mut filter = String::from("tenant_id = $1");
     let mut args: Vec<Value> = vec![tenant.into()];
-    if let Some(s) = status {
-        args.push(s.into());
-        filter.push_str(&format!(" AND status = ${}", args.len()));
+    if let Some(places) = places {
+        let start = args.len();
+        args.extend(places.iter().map(|p| Value::from(*p)));
+        let marks: Vec<String> = (start + 1..=args.len()).map(|i| format!("${i}")).collect();
+        filter.push_str(&format!(" AND jurisdiction_id IN ({})", marks.join(", ")));
     }
     if let Some(b) = before {
         args.push(b.into());

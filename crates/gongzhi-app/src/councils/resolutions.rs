@@ -71,10 +71,16 @@ pub(super) fn state_of(
     }
 }
 
-/// Every resolution of a community, newest first, with its state now.
-pub async fn notice_board(app: &App, community: Uuid) -> Result<Vec<PublicResolution>, AppError> {
+/// Every resolution of a place's councils, newest first, with its state now: a community's (or a
+/// place above it) all of its chain, a courtyard's or a resident group's those of the councils
+/// at or under it.
+pub async fn notice_board(app: &App, place: Uuid) -> Result<Vec<PublicResolution>, AppError> {
     let mut tx = app.db.reads().await?;
-    let councils = repo_c::councils(&mut tx, community).await?;
+    let (community, area) = crate::places::area_of(&mut tx, place).await?;
+    let mut councils = repo_c::councils(&mut tx, community).await?;
+    if let Some(area) = &area {
+        councils.retain(|c| area.contains(&c.jurisdiction_id));
+    }
     let mut all_objections = repo_c::objections_of_community(&mut tx, community).await?;
     let mut out = Vec::new();
     for r in repo_c::resolutions(&mut tx, community).await? {

@@ -313,13 +313,15 @@ fn step_views(
 /// A community's projects, newest first.
 pub async fn projects_of(
     app: &App,
-    community: Uuid,
+    place: Uuid,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ProjectRow>, AppError> {
-    // One statement: no transaction around it (BEGIN and ROLLBACK would triple its round trips).
+    // No transaction around it (BEGIN and ROLLBACK would triple its round trips). A courtyard's
+    // list is the projects at or under it; a community's, all of its chain.
     let mut tx = app.db.reads().await?;
-    let rows = repo_p::projects_page(&mut tx, community, None, before, limit).await?;
+    let (community, area) = crate::places::area_of(&mut tx, place).await?;
+    let rows = repo_p::projects_page(&mut tx, community, area.as_deref(), before, limit).await?;
     tx.rollback().await?;
     Ok(rows)
 }
