@@ -72,3 +72,12 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// Every error code a duplicate can end in (what the loser of a race reads), for the check that
+/// each has its words in both languages.
+pub fn duplicate_codes() -> impl Iterator<Item = &'static str> {
+    gongzhi_store::schema::DUPLICATES
+        .iter()
+        .map(|(_, code, _)| *code)
+        .chain(["already_recorded"])
+}

@@ -46,6 +46,8 @@ pub mod setup;
 /// Reading uploaded spreadsheets (CSV, XLSX) within fixed bounds.
 pub mod spreadsheet;
 /// A person's to-do list: what waits for them now, found by the functions the commands refuse by.
+/// A fresh database for the tests of the layers above.
+pub mod testing;
 pub mod todo;
 /// Uploaded files: content-addressed, location data stripped.
 pub mod uploads;
@@ -55,7 +57,7 @@ pub mod verify;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-pub use error::AppError;
+pub use error::{AppError, duplicate_codes};
 use gongzhi_domain::time::Instant;
 pub use gongzhi_store::{Db, StoreError};
 

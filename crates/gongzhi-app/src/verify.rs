@@ -450,3 +450,33 @@ pub fn verify_export(input: &mut dyn std::io::BufRead) -> Result<Report, StoreEr
     }
     Ok(v.finish())
 }
+
+/// An event of the record as its reader needs it: who did what, for whom, with what details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub command: String,
+    pub actor_id: Option<uuid::Uuid>,
+    pub on_behalf_of: Option<uuid::Uuid>,
+    /// The event's payload as recorded (row images with personal fields hashed, details).
+    pub payload: String,
+}
+
+/// The first `limit` events of every chain, in chain order: the record as an auditor's export
+/// holds it (no personal data in it), for the operator's tools and the tests of the layers above.
+pub async fn recorded_events(
+    app: &crate::App,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, crate::AppError> {
+    let mut tx = app.db.read().await?;
+    let events = gongzhi_store::audit::events_after(&mut tx, None, limit).await?;
+    tx.rollback().await?;
+    Ok(events
+        .into_iter()
+        .map(|e| RecordedEvent {
+            command: e.command,
+            actor_id: e.actor_id,
+            on_behalf_of: e.on_behalf_of,
+            payload: e.payload,
+        })
+        .collect())
+}

@@ -116,11 +116,9 @@ async fn beiyuan_residents_vote_on_three_projects() {
         "her ballot is in: no second one"
     );
     super::purchases::post_form(t, &staff, "/assist/stop", "back=/c/jinyang".into()).await;
-    let mut tx = t.state.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+    let events = gongzhi_app::verify::recorded_events(&t.state.app, 100_000)
         .await
         .unwrap();
-    tx.rollback().await.unwrap();
     assert!(
         events
             .iter()

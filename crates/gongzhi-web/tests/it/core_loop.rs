@@ -31,11 +31,7 @@ pub(super) struct Beiyuan {
 
 async fn admin(t: &T) -> Actor {
     let mut tx = t.state.app.db.read().await.unwrap();
-    let id = gongzhi_store::repo::accounts_for_login(&mut tx, "admin", None)
-        .await
-        .unwrap()[0]
-        .id;
-    let a = Actor::load(&mut tx, id).await.unwrap();
+    let a = Actor::load(&mut tx, t.admin).await.unwrap();
     tx.rollback().await.unwrap();
     a
 }
@@ -1065,15 +1061,10 @@ async fn a_district_rulebook_with_street_filing_changes_the_path() {
         .as_array_mut()
         .unwrap()
         .insert(3, json!({"id": "filing", "kind": "filing"}));
-    let district = {
-        let mut tx = app.db.read().await.unwrap();
-        let d = gongzhi_store::repo::jurisdiction_by_code(&mut tx, "wuhou")
-            .await
-            .unwrap()
-            .unwrap();
-        tx.rollback().await.unwrap();
-        d.id
-    };
+    let district = gongzhi_app::places::jurisdiction_by_code(app, "wuhou")
+        .await
+        .unwrap()
+        .id;
     gongzhi_app::rules::set_rule(
         app,
         &admin,
@@ -1312,11 +1303,9 @@ async fn staff_act_for_a_resident_with_her_consent_and_the_trail_shows_it() {
     assert!(!page.contains("已收到您的异议"));
 
     // The trail: consent, the objection on her behalf, the stop — each with her id.
-    let mut tx = t.state.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+    let events = gongzhi_app::verify::recorded_events(&t.state.app, 100_000)
         .await
         .unwrap();
-    tx.rollback().await.unwrap();
     let hers: Vec<(&str, &str)> = events
         .iter()
         .filter(|e| e.on_behalf_of.map(|r| r.to_string()) == Some(her.clone()))
@@ -1482,11 +1471,9 @@ async fn objections_are_answered_and_reviewed_on_the_notice_page_before_the_word
     assert!(!story.contains("老人"));
 
     // Each review is one audited command.
-    let mut tx = t.state.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+    let events = gongzhi_app::verify::recorded_events(&t.state.app, 100_000)
         .await
         .unwrap();
-    tx.rollback().await.unwrap();
     assert_eq!(
         events
             .iter()
@@ -1775,11 +1762,9 @@ async fn staff_answer_merge_and_take_on_a_need_on_its_own_page() {
     assert_eq!(mine[0]["status"], "merged", "{mine}");
 
     // Each action was one audited command.
-    let mut tx = t.state.app.db.read().await.unwrap();
-    let events = gongzhi_store::audit::events_after(&mut tx, None, 100_000)
+    let events = gongzhi_app::verify::recorded_events(&t.state.app, 100_000)
         .await
         .unwrap();
-    tx.rollback().await.unwrap();
     for (command, times) in [("need.assign", 2), ("need.merge", 1), ("need.reply", 1)] {
         assert_eq!(
             events.iter().filter(|e| e.command == command).count(),

@@ -29,10 +29,12 @@ struct T {
     router: Router,
     state: AppState,
     community: uuid::Uuid,
+    /// The city's administrator, made by `setup::init`.
+    admin: uuid::Uuid,
 }
 
 async fn app() -> T {
-    let db = gongzhi_store::testing::fresh_db().await;
+    let db = gongzhi_app::testing::fresh_db().await;
     let app = App::new(
         db,
         Arc::new(ManualClock::starting_at(Instant::from_micros(
@@ -111,6 +113,7 @@ async fn app() -> T {
         router: gongzhi_web::router(state.clone()),
         state,
         community: c,
+        admin: admin_id,
     }
 }
 
@@ -665,11 +668,7 @@ fn every_error_code_is_translated() {
         }
     }
     // What duplicates mean (a race's loser reads it) and the fallback.
-    for code in gongzhi_store::schema::DUPLICATES
-        .iter()
-        .map(|(_, code, _)| *code)
-        .chain(["already_recorded"])
-    {
+    for code in gongzhi_app::duplicate_codes() {
         let line = format!("\n{code} = ");
         if !ftl_en.contains(&line) || !ftl_zh.contains(&line) {
             missing.push(format!("{code} (schema::DUPLICATES)"));

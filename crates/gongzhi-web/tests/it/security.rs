@@ -147,11 +147,7 @@ async fn imports_refuse_a_resident_before_reading_the_file() {
     let t = app().await;
     let app = &t.state.app;
     let mut tx = app.db.read().await.unwrap();
-    let admin_id = gongzhi_store::repo::accounts_for_login(&mut tx, "admin", None)
-        .await
-        .unwrap()[0]
-        .id;
-    let admin = Actor::load(&mut tx, admin_id).await.unwrap();
+    let admin = Actor::load(&mut tx, t.admin).await.unwrap();
     tx.rollback().await.unwrap();
     accounts::create_account(
         app,
