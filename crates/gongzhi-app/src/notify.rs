@@ -13,7 +13,8 @@
 
 use gongzhi_domain::error::DomainError;
 use gongzhi_domain::notification::{Channel, MessageKind, Subject, retry_after};
-use gongzhi_store::notifications::{self as repo_n, NewMessage, Outcome};
+use gongzhi_domain::time::Instant;
+use gongzhi_store::notifications::{self as repo_n, MessageRow, NewMessage, Outcome};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -21,8 +22,46 @@ use crate::authz::Actor;
 use crate::command::{Command, Record, Target};
 use crate::{App, AppError, new_id};
 
-/// A message as stored, and a delivery due, as the web and the senders read them.
-pub use gongzhi_store::notifications::{DueDelivery, MessageRow};
+/// A message as its reader (a page, the API, a sender) sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub id: Uuid,
+    pub kind: MessageKind,
+    /// What it is about (its page).
+    pub subject: Subject,
+    pub subject_id: Uuid,
+    /// What its words are made from (a title, a date, a number…), by kind.
+    pub params: Json,
+    pub created_at: Instant,
+    pub read: bool,
+}
+
+impl From<MessageRow> for Message {
+    fn from(m: MessageRow) -> Self {
+        Message {
+            id: m.id,
+            kind: m.kind,
+            subject: m.subject,
+            subject_id: m.subject_id,
+            // Written by `Command::notify` from a JSON value: unreadable only if edited by hand,
+            // and then the words fall back to the kind's without parameters.
+            params: serde_json::from_str(&m.params_json).unwrap_or(Json::Null),
+            created_at: Instant::from_micros(m.created_at),
+            read: m.read_at.is_some(),
+        }
+    }
+}
+
+/// A delivery a sender is asked to make: where to, in which language, and the message.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The delivery's id: the same on every attempt (see `message_key`).
+    pub id: Uuid,
+    pub channel: Channel,
+    pub address: Option<String>,
+    pub locale: String,
+    pub message: Message,
+}
 
 impl Command<'_> {
     /// Writes `kind` about `subject` to each of `recipients` (once each, never to the person
@@ -131,16 +170,12 @@ pub async fn is_following(
 }
 
 /// The person's newest messages (at most `limit`) and how many are unread.
-pub async fn inbox(
-    app: &App,
-    actor: &Actor,
-    limit: i64,
-) -> Result<(Vec<MessageRow>, i64), AppError> {
+pub async fn inbox(app: &App, actor: &Actor, limit: i64) -> Result<(Vec<Message>, i64), AppError> {
     let account = actor.account_id.ok_or(AppError::Unauthenticated)?;
     let mut read = app.db.read().await?;
     let messages = repo_n::inbox(&mut read, account, limit).await?;
     let unread = repo_n::unread(&mut read, account).await?;
-    Ok((messages, unread))
+    Ok((messages.into_iter().map(Message::from).collect(), unread))
 }
 
 /// The e-mail address the person gave for notifications (shown to her alone).
@@ -218,7 +253,7 @@ pub trait Sender: Send + Sync {
     fn channels(&self) -> &[Channel];
     fn send(
         &self,
-        delivery: &DueDelivery,
+        delivery: &Outgoing,
     ) -> impl std::future::Future<Output = Result<(), String>> + Send;
 }
 
@@ -251,11 +286,19 @@ pub async fn deliver_due<S: Sender>(app: &App, sender: &S, batch: i64) -> Result
         }
         tx.commit().await?;
         let attempts = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
-        let outcome = match d.address {
+        let (tenant, id) = (d.tenant_id, d.id);
+        let outgoing = Outgoing {
+            id: d.id,
+            channel: d.channel,
+            address: d.address,
+            locale: d.locale,
+            message: Message::from(d.message),
+        };
+        let outcome = match outgoing.address {
             None => Outcome::GaveUp {
                 error: "no address".into(),
             },
-            Some(_) => match sender.send(&d).await {
+            Some(_) => match sender.send(&outgoing).await {
                 Ok(()) => Outcome::Sent {
                     at: app.now().micros(),
                 },
@@ -279,7 +322,7 @@ pub async fn deliver_due<S: Sender>(app: &App, sender: &S, batch: i64) -> Result
             Outcome::GaveUp { .. } => round.gave_up += 1,
         }
         let mut tx = app.db.begin().await?;
-        repo_n::settle(&mut tx, d.tenant_id, d.id, &outcome).await?;
+        repo_n::settle(&mut tx, tenant, id, &outcome).await?;
         tx.commit().await?;
     }
     Ok(round)

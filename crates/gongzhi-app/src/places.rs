@@ -100,6 +100,22 @@ pub async fn create_jurisdiction(
     Ok(id)
 }
 
+/// `place` and every place under it, from a list of all places.
+fn at_or_under(all: &[JurisdictionRow], place: Uuid) -> Vec<Uuid> {
+    let mut area = vec![place];
+    let mut i = 0;
+    while i < area.len() {
+        let parent = area[i];
+        area.extend(
+            all.iter()
+                .filter(|j| j.parent_id == Some(parent))
+                .map(|j| j.id),
+        );
+        i += 1;
+    }
+    area
+}
+
 /// The community (chain) a place's records are kept in, and — for a place below a community (a
 /// resident group, a courtyard) — the places at or under it, whose records are its own; `None`
 /// for a community or a place above (its whole chain is its own).
@@ -112,18 +128,17 @@ pub async fn area_of(
         return Ok((tenant, None));
     }
     let all = repo::all_jurisdictions(tx).await?;
-    let mut area = vec![place];
-    let mut i = 0;
-    while i < area.len() {
-        let parent = area[i];
-        area.extend(
-            all.iter()
-                .filter(|j| j.parent_id == Some(parent))
-                .map(|j| j.id),
-        );
-        i += 1;
-    }
-    Ok((tenant, Some(area)))
+    Ok((tenant, Some(at_or_under(&all, place))))
+}
+
+/// The courtyards at or under `place` (a community's, for its register's filter and form).
+pub async fn courtyards_in(app: &App, place: Uuid) -> Result<Vec<JurisdictionRow>, AppError> {
+    let all = jurisdictions(app).await?;
+    let area = at_or_under(&all, place);
+    Ok(all
+        .into_iter()
+        .filter(|j| j.level == Level::Courtyard.as_str() && area.contains(&j.id))
+        .collect())
 }
 
 pub async fn jurisdictions(app: &App) -> Result<Vec<JurisdictionRow>, AppError> {

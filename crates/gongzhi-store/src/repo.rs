@@ -360,18 +360,10 @@ pub async fn residents_matching(
     let mut args: Vec<Value> = vec![tenant_id.into()];
     let text = f.text.trim();
     if !text.is_empty() {
-        let mut like = String::from("%");
-        for c in text.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                like.push('\\');
-            }
-            like.push(c);
-        }
-        like.push('%');
-        args.push(like.into());
+        args.push(crate::search::like_pattern(text).into());
         let n = args.len();
         sql.push_str(&format!(
-            " AND (name LIKE ${n} ESCAPE '\\' OR phone LIKE ${n} ESCAPE '\\')"
+            " AND (LOWER(name) LIKE ${n} ESCAPE '\\' OR phone LIKE ${n} ESCAPE '\\')"
         ));
     }
     if let Some(c) = f.courtyard_id {

@@ -37,8 +37,9 @@ const DOCUMENTS: &str = "\
     UNION ALL SELECT 'council', id, name_zh, 0, LOWER(name_zh || ' ' || name_en) FROM councils WHERE tenant_id = $1 \
     UNION ALL SELECT 'call', id, title, created_at, LOWER(title || ' ' || description) FROM purchase_calls WHERE tenant_id = $1";
 
-/// `LIKE` pattern of a term: its own `%`, `_` and `\` match themselves.
-fn like_pattern(term: &str) -> String {
+/// `LIKE` pattern of a term, lower-cased: its own `%`, `_` and `\` match themselves (with
+/// `ESCAPE '\'`).
+pub(crate) fn like_pattern(term: &str) -> String {
     let mut p = String::from("%");
     for c in term.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

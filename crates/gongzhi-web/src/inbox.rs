@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use gongzhi_app::notify::{self, MessageRow};
+use gongzhi_app::notify::{self, Message};
 use gongzhi_domain::notification::{MessageKind, Subject};
 use gongzhi_domain::time::Instant;
 use serde::Deserialize;
@@ -44,14 +44,14 @@ fn text(params: &Json, key: &str) -> String {
 }
 
 /// The words of message `m` in `lang`.
-pub fn words(lang: Lang, m: &MessageRow) -> Words {
-    let p: Json = serde_json::from_str(&m.params_json).unwrap_or(Json::Null);
+pub fn words(lang: Lang, m: &Message) -> Words {
+    let p = &m.params;
     let id = m.subject_id;
     let href = match m.subject {
-        Subject::Place => format!("/c/{}", text(&p, "code")),
+        Subject::Place => format!("/c/{}", text(p, "code")),
         Subject::Project => format!("/p/{id}"),
         // Only its reporter hears of a need: her own list, at the need.
-        Subject::Need => format!("/my/needs#need-{}", text(&p, "number")),
+        Subject::Need => format!("/my/needs#need-{}", text(p, "number")),
         Subject::Resolution => format!("/r/{id}"),
         Subject::Election => format!("/e/{id}"),
         Subject::BudgetVote => format!("/v/{id}"),
@@ -64,7 +64,7 @@ pub fn words(lang: Lang, m: &MessageRow) -> Words {
     };
     let (title, body) = match m.kind {
         MessageKind::NeedAnswered => (
-            lang.t_args("msg-need-answered", &[("title", text(&p, "title"))]),
+            lang.t_args("msg-need-answered", &[("title", text(p, "title"))]),
             if p["closed"].is_string() {
                 lang.t("msg-need-closed")
             } else {
@@ -72,7 +72,7 @@ pub fn words(lang: Lang, m: &MessageRow) -> Words {
             },
         ),
         MessageKind::ObjectionAnswered => (
-            lang.t_args("msg-objection-answered", &[("label", text(&p, "label"))]),
+            lang.t_args("msg-objection-answered", &[("label", text(p, "label"))]),
             lang.t(if p["upheld"] == Json::Bool(true) {
                 "msg-objection-upheld"
             } else {
@@ -80,24 +80,24 @@ pub fn words(lang: Lang, m: &MessageRow) -> Words {
             }),
         ),
         MessageKind::VoteOpened => (
-            lang.t_args("msg-vote-opened", &[("title", text(&p, "title"))]),
+            lang.t_args("msg-vote-opened", &[("title", text(p, "title"))]),
             lang.t_args("msg-vote-closes", &[("when", when("closes_at"))]),
         ),
         MessageKind::NoticePosted => (
             lang.t_args(
                 "msg-notice-posted",
-                &[("label", text(&p, "label")), ("title", text(&p, "title"))],
+                &[("label", text(p, "label")), ("title", text(p, "title"))],
             ),
             lang.t_args("msg-notice-until", &[("when", when("notice_end"))]),
         ),
         MessageKind::ProjectMoved => (
-            lang.t_args("msg-project-moved", &[("title", text(&p, "title"))]),
+            lang.t_args("msg-project-moved", &[("title", text(p, "title"))]),
             if p["done"] == Json::Bool(true) {
                 lang.t("msg-project-done")
             } else {
                 lang.t_args(
                     "msg-project-step",
-                    &[("step", text(&p, "step")), ("steps", text(&p, "steps"))],
+                    &[("step", text(p, "step")), ("steps", text(p, "steps"))],
                 )
             },
         ),
@@ -164,8 +164,8 @@ async fn inbox_view(
                 .iter()
                 .map(|m| InboxLine {
                     words: words(lang, m),
-                    when: lang.minute(Instant::from_micros(m.created_at)),
-                    unread: m.read_at.is_none(),
+                    when: lang.minute(m.created_at),
+                    unread: !m.read,
                 })
                 .collect(),
             email: email.unwrap_or_default(),

@@ -105,16 +105,10 @@ async fn residents_page(
         Ok(j) => j,
         Err(e) => return error_page(ApiError::from_app(e, lang), page),
     };
-    let all = places::jurisdictions(&state.app).await.unwrap_or_default();
-    let courtyards: Vec<(String, String)> = all
+    let courtyards: Vec<(String, String)> = places::courtyards_in(&state.app, j.id)
+        .await
+        .unwrap_or_default()
         .iter()
-        .filter(|p| p.level == "courtyard")
-        .filter(|p| {
-            std::iter::successors(Some(*p), |c| {
-                c.parent_id.and_then(|id| all.iter().find(|x| x.id == id))
-            })
-            .any(|a| a.id == j.id)
-        })
         .map(|p| (p.id.to_string(), local_name(lang, p)))
         .collect();
     let search = &register.search;
@@ -132,8 +126,11 @@ async fn residents_page(
         .then(|| rows.last())
         .flatten()
         .map(|last| {
-            let mut q = url_query(&[("q", &search.q), ("courtyard", &search.courtyard)]);
-            q.push_str(&format!("&after={}", last.id));
+            let q = form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &search.q)
+                .append_pair("courtyard", &search.courtyard)
+                .append_pair("after", &last.id.to_string())
+                .finish();
             format!("/residents/{code}?{q}")
         });
     let count_text = lang.t_args(
@@ -180,26 +177,6 @@ async fn residents_page(
         }),
         status,
     )
-}
-
-/// `k=v&k=v`, each value percent-encoded.
-fn url_query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let enc: String = v
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
-            format!("{k}={enc}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 async fn residents(

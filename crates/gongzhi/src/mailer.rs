@@ -2,7 +2,7 @@
 //! (`gongzhi_web::inbox::words`) in the recipient's language, with a link to the page; the
 //! Message-ID is the delivery's stable key, the same on every attempt.
 
-use gongzhi_app::notify::{self, DueDelivery, Sender};
+use gongzhi_app::notify::{self, Outgoing, Sender};
 use gongzhi_domain::notification::Channel;
 use gongzhi_web::i18n::Lang;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
@@ -80,7 +80,7 @@ impl Sender for Mailer {
         &[Channel::Email]
     }
 
-    async fn send(&self, d: &DueDelivery) -> Result<(), String> {
+    async fn send(&self, d: &Outgoing) -> Result<(), String> {
         let lang = Lang::parse(&d.locale).unwrap_or_default();
         let words = gongzhi_web::inbox::words(lang, &d.message);
         let to: Mailbox = d

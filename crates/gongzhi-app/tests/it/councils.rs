@@ -1418,3 +1418,39 @@ async fn a_meeting_with_open_motions_waits_on_the_list_of_who_may_run_it() {
     councils::close_motion(&w.app, &w.staff, mo).await.unwrap();
     assert!(!runs(todo(&w.app, &w.staff).await.unwrap()));
 }
+
+/// A courtyard's notice board is its own council's: the courtyard's resolution shows on the
+/// courtyard's board and the community's; the community council's only on the community's.
+#[tokio::test]
+async fn a_courtyard_shows_its_own_councils_resolutions() {
+    let w = world().await;
+    let (court, court_seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
+    let m = meeting_with(&w, court, &court_seats).await;
+    let court_res = crate::notify::pass(
+        &w,
+        motion(&w, court, Some(m), "project_approval", true).await,
+        &court_seats,
+    )
+    .await;
+    let (community, seats) = council(&w, w.jinyang, "晋阳社区", 5).await;
+    let m = meeting_with(&w, community, &seats).await;
+    let community_res = crate::notify::pass(
+        &w,
+        motion(&w, community, Some(m), "project_approval", true).await,
+        &seats,
+    )
+    .await;
+    let ids =
+        |board: Vec<councils::PublicResolution>| board.iter().map(|r| r.row.id).collect::<Vec<_>>();
+    let on_courtyard = ids(councils::notice_board(&w.app, w.beiyuan).await.unwrap());
+    assert_eq!(on_courtyard, vec![court_res]);
+    let on_community = ids(councils::notice_board(&w.app, w.jinyang).await.unwrap());
+    assert!(on_community.contains(&court_res) && on_community.contains(&community_res));
+    // Another community's courtyard has none of them.
+    assert!(
+        councils::notice_board(&w.app, w.yudong_court)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

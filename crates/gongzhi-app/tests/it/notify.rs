@@ -6,16 +6,15 @@
 use std::sync::Mutex;
 
 use gongzhi_app::councils;
-use gongzhi_app::notify::{self, Sender};
+use gongzhi_app::notify::{self, Outgoing, Sender};
 use gongzhi_app::projects::{self, NeedAction, NewNeed};
 use gongzhi_domain::notification::{Channel, DeliveryStatus, MessageKind, Subject};
-use gongzhi_store::notifications::DueDelivery;
 
 use crate::councils::{council, meeting_with, motion};
 use crate::ledger::resident_with_account;
 use crate::world;
 
-async fn pass(w: &crate::World, mo: uuid::Uuid, seats: &[uuid::Uuid]) -> uuid::Uuid {
+pub(crate) async fn pass(w: &crate::World, mo: uuid::Uuid, seats: &[uuid::Uuid]) -> uuid::Uuid {
     for s in seats {
         councils::cast_vote(&w.app, &w.staff, mo, *s, "yes")
             .await
@@ -73,9 +72,9 @@ async fn followers_hear_of_notices_and_objectors_of_their_answer() {
         (Subject::Resolution, res)
     );
     assert!(
-        inbox[0].params_json.contains("北苑院落改造"),
+        inbox[0].params.to_string().contains("北苑院落改造"),
         "{}",
-        inbox[0].params_json
+        inbox[0].params
     );
     // Who follows nothing hears nothing.
     assert_eq!(notify::unread(&w.app, &other).await.unwrap(), 0);
@@ -126,7 +125,7 @@ impl Sender for Recording {
     fn channels(&self) -> &[Channel] {
         &[Channel::Email]
     }
-    async fn send(&self, d: &DueDelivery) -> Result<(), String> {
+    async fn send(&self, d: &Outgoing) -> Result<(), String> {
         let mut keys = self.keys.lock().unwrap();
         keys.push(format!(
             "{} {}",
@@ -242,38 +241,67 @@ async fn a_need_answer_is_mailed_once_after_a_retry() {
     assert_eq!(states, vec![(Channel::Email, DeliveryStatus::Sent, 2)]);
 }
 
-/// A courtyard's notice board is its own council's: the courtyard's resolution shows on the
-/// courtyard's board and the community's; the community council's only on the community's.
+/// Eight taps on 关注 at once: one follow, one event, no error for the others.
 #[tokio::test]
-async fn a_courtyard_shows_its_own_councils_resolutions() {
+async fn following_eight_times_at_once_is_recorded_once() {
     let w = world().await;
-    let (court, court_seats) = council(&w, w.beiyuan, "北苑小区", 3).await;
-    let m = meeting_with(&w, court, &court_seats).await;
-    let court_res = pass(
-        &w,
-        motion(&w, court, Some(m), "project_approval", true).await,
-        &court_seats,
-    )
-    .await;
-    let (community, seats) = council(&w, w.jinyang, "晋阳社区", 5).await;
-    let m = meeting_with(&w, community, &seats).await;
-    let community_res = pass(
-        &w,
-        motion(&w, community, Some(m), "project_approval", true).await,
-        &seats,
-    )
-    .await;
-    let ids =
-        |board: Vec<councils::PublicResolution>| board.iter().map(|r| r.row.id).collect::<Vec<_>>();
-    let on_courtyard = ids(councils::notice_board(&w.app, w.beiyuan).await.unwrap());
-    assert_eq!(on_courtyard, vec![court_res]);
-    let on_community = ids(councils::notice_board(&w.app, w.jinyang).await.unwrap());
-    assert!(on_community.contains(&court_res) && on_community.contains(&community_res));
-    // Another community's courtyard has none of them.
+    let (_, tian) = resident_with_account(&w, "tian", "田小余").await;
+    let before = crate::event_count(&w.app).await;
+    let taps: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, tian, place) = (w.app.clone(), tian.clone(), w.beiyuan);
+            tokio::spawn(async move {
+                notify::set_following(&app, &tian, Subject::Place, place, true).await
+            })
+        })
+        .collect();
+    for t in taps {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(crate::event_count(&w.app).await, before + 1);
     assert!(
-        councils::notice_board(&w.app, w.yudong_court)
+        notify::is_following(&w.app, &tian, Subject::Place, w.beiyuan)
             .await
             .unwrap()
-            .is_empty()
     );
+    crate::assert_record_verifies(&w.app).await;
+}
+
+/// Two delivery workers (two server processes on one database) look at the outbox at once: the
+/// mail is sent by one of them, once.
+#[tokio::test]
+async fn two_workers_at_once_send_a_delivery_once() {
+    let w = world().await;
+    let (resident, tian) = resident_with_account(&w, "tian", "田小余").await;
+    notify::set_email(&w.app, &tian, "tian@example.cn")
+        .await
+        .unwrap();
+    let need = report(&w, resident).await.unwrap().0;
+    projects::act_on_need(
+        &w.app,
+        &w.staff,
+        need,
+        NeedAction::Reply {
+            reply: "已报修",
+            close: None,
+        },
+    )
+    .await
+    .unwrap();
+    let sender = std::sync::Arc::new(Recording {
+        fail_first: 0,
+        keys: Mutex::new(Vec::new()),
+    });
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, sender) = (w.app.clone(), sender.clone());
+            tokio::spawn(async move { notify::deliver_due(&app, sender.as_ref(), 10).await })
+        })
+        .collect();
+    let mut sent = 0;
+    for worker in workers {
+        sent += worker.await.unwrap().unwrap().sent;
+    }
+    assert_eq!(sent, 1);
+    assert_eq!(sender.keys.lock().unwrap().len(), 1);
 }

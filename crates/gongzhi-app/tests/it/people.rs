@@ -479,6 +479,17 @@ async fn the_register_finds_by_phone_filters_by_courtyard_and_pages() {
     )
     .await
     .unwrap();
+    people::register_resident(
+        &w.app,
+        &w.staff,
+        w.jinyang,
+        &NewResident {
+            name: "Anna Li".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let find = |text: &str, courtyard, after, limit| {
         let filter = people::ResidentFilter {
             text: text.into(),
@@ -492,10 +503,12 @@ async fn the_register_finds_by_phone_filters_by_courtyard_and_pages() {
     let found = find("00000099", None, None, 50).await.unwrap();
     assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![wu]);
     assert_eq!(find("吴新", None, None, 50).await.unwrap().len(), 1);
+    // Latin letters match whatever their case, on both backends.
+    assert_eq!(find("anna LI", None, None, 50).await.unwrap().len(), 1);
     // `%` is a character searched for, not a wildcard.
     assert!(find("%", None, None, 50).await.unwrap().is_empty());
     assert_eq!(find("", Some(w.beiyuan), None, 50).await.unwrap().len(), 7);
-    // Pages of five cover all thirteen once.
+    // Pages of five cover all fourteen once.
     let mut seen = Vec::new();
     let mut after = None;
     loop {
@@ -509,7 +522,7 @@ async fn the_register_finds_by_phone_filters_by_courtyard_and_pages() {
     let mut distinct = seen.clone();
     distinct.sort();
     distinct.dedup();
-    assert_eq!((seen.len(), distinct.len()), (13, 13));
+    assert_eq!((seen.len(), distinct.len()), (14, 14));
     assert_eq!(
         code(find(&"长".repeat(61), None, None, 5).await),
         "search_too_long"
@@ -545,4 +558,49 @@ async fn the_register_finds_by_phone_filters_by_courtyard_and_pages() {
     .await;
     assert_eq!(code(refused), "household_not_found");
     assert_eq!(event_count(&w.app).await, before);
+}
+
+/// Two staff register two representatives of one household (typed by address) at once: both
+/// are registered, and the household has one representative.
+#[tokio::test]
+async fn two_representatives_registered_at_once_leave_one() {
+    let w = world().await;
+    let b = places::create_building(&w.app, &w.staff, w.beiyuan, "2栋")
+        .await
+        .unwrap();
+    let h = places::create_household(&w.app, &w.staff, w.jinyang, b, "1", "102")
+        .await
+        .unwrap();
+    let attempts: Vec<_> = ["吴一", "吴二", "吴三", "吴四"]
+        .into_iter()
+        .map(|name| {
+            let (app, staff, community, court) =
+                (w.app.clone(), w.staff.clone(), w.jinyang, w.beiyuan);
+            tokio::spawn(async move {
+                people::register_resident(
+                    &app,
+                    &staff,
+                    community,
+                    &NewResident {
+                        name: name.into(),
+                        courtyard_id: Some(court),
+                        household_address: Some(("2栋".into(), "1".into(), "102".into())),
+                        representative: true,
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+        })
+        .collect();
+    for a in attempts {
+        a.await.unwrap().unwrap();
+    }
+    let mut tx = w.app.db.read().await.unwrap();
+    let reps = gongzhi_store::repo::representatives_of(&mut tx, w.jinyang, h)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(reps.len(), 1);
+    crate::assert_record_verifies(&w.app).await;
 }

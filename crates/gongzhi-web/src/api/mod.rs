@@ -561,7 +561,7 @@ async fn my_messages(State(state): State<AppState>, lang: Lang, Authed(v): Authe
             json!({
                 "id": m.id, "kind": m.kind, "subject": m.subject, "subject_id": m.subject_id,
                 "title": w.title, "body": w.body, "href": w.href,
-                "created_at": m.created_at, "read": m.read_at.is_some(),
+                "created_at": m.created_at.micros(), "read": m.read,
             })
         })
         .collect();
