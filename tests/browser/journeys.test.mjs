@@ -76,6 +76,8 @@ test('a visitor sees the public record on a 320 px phone, in large text', { time
   assert.ok(fontPx >= 18, `body text ${fontPx}px`);
   const summary = await page.locator('details.prefs summary').boundingBox();
   assert.ok(summary.height >= 60 && summary.width >= 60, `settings control ${summary.width}×${summary.height}`);
+  const largeHeader = await page.locator('header.top').boundingBox();
+  assert.ok(largeHeader.height < 90, `elder-mode header ${largeHeader.height}px tall: one line`);
   await page.screenshot({ path: `${SHOTS}/public-320-large.png`, fullPage: true });
   // High contrast, remembered on the device like large text; then back to normal colours.
   await page.getByText('设置', { exact: true }).click();
@@ -464,6 +466,11 @@ test('a resident votes in a by-election by secret ballot; a visitor reads the la
   await page.screenshot({ path: `${SHOTS}/election-result.png`, fullPage: true });
   // Her messages: the by-election's opening was written to her when its roll was made. She
   // follows her courtyard from its page; the button says so, and she may stop.
+  // In elder mode too, her header is one line at 360 px with all three places in it.
+  await page.context().addCookies([{ name: 'gz_large', value: '1', url: base }]);
+  await page.reload();
+  const header = await page.locator('header.top').boundingBox();
+  assert.ok(header.height < 90, `elder-mode header ${header.height}px tall`);
   await page.getByRole('link', { name: '消息', exact: true }).click();
   assert.match(await page.locator('main').innerText(), /投票开始了：第三居民小组议事会补选/);
   await page.screenshot({ path: `${SHOTS}/inbox-360.png`, fullPage: true });
