@@ -2,8 +2,8 @@
 //! the command that changes what they follow writes their messages in its own transaction
 //! (`Command::notify`), so a message exists exactly when its event does. Each message waits in
 //! the person's inbox, and in the outbox once per channel the server delivers by and she has an
-//! address for. `deliver_due` sends what is due through a `Sender` (e-mail over SMTP; SMS and
-//! WeChat adapters in the binary), with retries on the configured schedule.
+//! address for. `deliver_due` sends what is due through a `Sender` (e-mail over SMTP, in the
+//! binary; no SMS or WeChat sender exists yet), with retries on the configured schedule.
 //!
 //! Delivery is at least once: a delivery is claimed (its attempt counted, its next attempt moved
 //! a lease ahead) and committed before it is sent, and marked sent in a second transaction. A
