@@ -214,6 +214,7 @@ pub async fn set_email(app: &App, actor: &Actor, email: &str) -> Result<(), AppE
             "email",
         )));
     }
+    // The city (the chain account records go to) never changes: found before the command.
     let mut read = app.db.read().await?;
     let root = gongzhi_store::repo::root_jurisdiction(&mut read)
         .await?
